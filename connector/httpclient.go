@@ -1,0 +1,360 @@
+package connector
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/time/rate"
+)
+
+// HTTPConfig configures a Client. The zero value gives the defaults.
+type HTTPConfig struct {
+	// Timeout of one attempt (default 30 s).
+	Timeout time.Duration
+	// Attempts is the total number of tries of a request (default 3).
+	Attempts int
+	// MinBackoff and MaxBackoff bound the exponential, jittered wait between
+	// attempts (defaults 500 ms and 30 s).
+	MinBackoff, MaxBackoff time.Duration
+	// MaxRetryAfter caps a server's Retry-After (default 2 min).
+	MaxRetryAfter time.Duration
+	// RateLimit is the sustained request rate per second (0 = unlimited) and
+	// Burst the burst size (default 1).
+	RateLimit rate.Limit
+	Burst     int
+	// MaxResponseBytes caps a response body (default 64 MiB).
+	MaxResponseBytes int64
+	// AcceptInvalidJSON turns off the check that a 2xx body is valid JSON
+	// (a truncated body is retried like a 5xx otherwise).
+	AcceptInvalidJSON bool
+	// Logger receives debug logs of calls and retries, with secrets redacted
+	// (default slog.Default()).
+	Logger *slog.Logger
+	// Transport is the underlying round tripper (default a clean transport).
+	Transport http.RoundTripper
+}
+
+// Client is the HTTP client every platform package uses: retries with
+// exponential backoff and jitter (go-retryablehttp) on 429, 5xx, timeouts and
+// truncated bodies, honouring Retry-After; never on other 4xx (auth errors
+// included); a rate limiter (x/time/rate); a cap on response size; a count of
+// calls per endpoint; and redaction of secrets from logs and errors. It is
+// safe for concurrent use.
+type Client struct {
+	cfg     HTTPConfig
+	rc      *retryablehttp.Client
+	limiter *rate.Limiter
+	log     *slog.Logger
+
+	mu      sync.Mutex
+	calls   map[string]int64
+	secrets []string
+}
+
+// Response is a fully read HTTP response.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	// Attempts is the number of requests sent for this call.
+	Attempts int
+}
+
+// NewClient returns a Client for cfg.
+func NewClient(cfg HTTPConfig) *Client {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.Attempts <= 0 {
+		cfg.Attempts = 3
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = 500 * time.Millisecond
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 30 * time.Second
+	}
+	if cfg.MaxRetryAfter <= 0 {
+		cfg.MaxRetryAfter = 2 * time.Minute
+	}
+	if cfg.MaxResponseBytes <= 0 {
+		cfg.MaxResponseBytes = 64 << 20
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = 1
+	}
+	c := &Client{cfg: cfg, calls: map[string]int64{}, log: cfg.Logger}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	limit := rate.Inf
+	if cfg.RateLimit > 0 {
+		limit = cfg.RateLimit
+	}
+	c.limiter = rate.NewLimiter(limit, cfg.Burst)
+	base := cfg.Transport
+	if base == nil {
+		base = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	rc := retryablehttp.NewClient()
+	rc.HTTPClient = &http.Client{Timeout: cfg.Timeout, Transport: &countingTransport{c: c, base: base}}
+	rc.Logger = nil // retryablehttp logs URLs, which carry secrets
+	rc.RetryMax = cfg.Attempts - 1
+	rc.RetryWaitMin = cfg.MinBackoff
+	rc.RetryWaitMax = cfg.MaxBackoff
+	rc.CheckRetry = c.checkRetry
+	rc.Backoff = c.backoff
+	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	c.rc = rc
+	return c
+}
+
+// AddSecret registers a literal secret value (a token, a key) that must never
+// appear in logs or errors; Redact replaces it.
+func (c *Client) AddSecret(s string) {
+	if len(s) < 4 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, have := range c.secrets {
+		if have == s {
+			return
+		}
+	}
+	c.secrets = append(c.secrets, s)
+}
+
+// Redact removes registered secrets and well-known secret parameters from s.
+func (c *Client) Redact(s string) string {
+	c.mu.Lock()
+	secrets := c.secrets
+	c.mu.Unlock()
+	for _, sec := range secrets {
+		s = strings.ReplaceAll(s, sec, "[REDACTED]")
+	}
+	return Redact(s)
+}
+
+var (
+	secretParam = regexp.MustCompile(`(?i)\b(access_token|refresh_token|sign|app_secret|partner_key|client_secret|password|code|x-tts-access-token|authorization)=([^&\s"']+)`)
+	secretJSON  = regexp.MustCompile(`(?i)"(access_token|refresh_token|sign|app_secret|partner_key|client_secret|password)"\s*:\s*"[^"]*"`)
+	bearer      = regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+`)
+)
+
+// Redact removes well-known secret parameters (access_token=, sign=, ...,
+// "refresh_token":"...", Bearer tokens) from s.
+func Redact(s string) string {
+	s = secretParam.ReplaceAllString(s, "$1=[REDACTED]")
+	s = secretJSON.ReplaceAllString(s, `"$1":"[REDACTED]"`)
+	return bearer.ReplaceAllString(s, "Bearer [REDACTED]")
+}
+
+// APICalls returns the number of requests sent per endpoint path (retries
+// included).
+func (c *Client) APICalls() map[string]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int64, len(c.calls))
+	for k, v := range c.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// TransportError is returned when no HTTP response could be obtained
+// (connection refused, timeouts on every attempt, an oversized body). Its
+// message never contains the URL or secrets.
+type TransportError struct {
+	Endpoint string
+	Attempts int
+	// Timeout is true when the last attempt timed out.
+	Timeout bool
+	msg     string
+	cause   error // context errors only
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s: %s (after %d attempts)", e.Endpoint, e.msg, e.Attempts)
+}
+
+// Unwrap exposes context.Canceled / context.DeadlineExceeded when they caused
+// the failure.
+func (e *TransportError) Unwrap() error { return e.cause }
+
+type attemptsKey struct{}
+
+// Do sends req with retries and returns the final response, whatever its
+// status. The error is non-nil only when no response could be obtained; it
+// is then a *TransportError.
+func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
+	endpoint := req.URL.Path
+	var attempts atomic.Int64
+	ctx = context.WithValue(ctx, attemptsKey{}, &attempts)
+	rreq, err := retryablehttp.FromRequest(req.WithContext(ctx))
+	if err != nil {
+		return nil, &TransportError{Endpoint: endpoint, msg: c.Redact(err.Error())}
+	}
+	start := time.Now()
+	resp, err := c.rc.Do(rreq)
+	n := int(attempts.Load())
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		te := &TransportError{Endpoint: endpoint, Attempts: n, msg: c.Redact(innerError(err))}
+		var ne interface{ Timeout() bool }
+		if errors.As(err, &ne) && ne.Timeout() {
+			te.Timeout = true
+		}
+		if ctx.Err() != nil {
+			te.cause = ctx.Err()
+		}
+		c.log.Debug("api call failed", "endpoint", endpoint, "attempts", n, "error", te.msg)
+		return nil, te
+	}
+	defer resp.Body.Close()
+	body, err := c.readBody(resp)
+	if err != nil {
+		return nil, &TransportError{Endpoint: endpoint, Attempts: n, msg: c.Redact(err.Error())}
+	}
+	c.log.Debug("api call", "endpoint", endpoint, "status", resp.StatusCode, "attempts", n, "duration", time.Since(start).Round(time.Millisecond))
+	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, Attempts: n}, nil
+}
+
+// innerError drops the URL that *url.Error puts in front of the cause.
+func innerError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Op + ": " + ue.Err.Error()
+	}
+	return err.Error()
+}
+
+var errTooLarge = errors.New("response body exceeds the size limit")
+
+func (c *Client) readBody(resp *http.Response) ([]byte, error) {
+	if b, ok := resp.Body.(*bufferedBody); ok {
+		return b.data, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxResponseBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if int64(len(data)) > c.cfg.MaxResponseBytes {
+		return nil, errTooLarge
+	}
+	return data, nil
+}
+
+type bufferedBody struct {
+	*bytes.Reader
+	data []byte
+}
+
+func (bufferedBody) Close() error { return nil }
+
+// checkRetry decides whether an attempt is retried: transport errors and
+// timeouts, 429, 5xx (not 501) and 2xx bodies that are truncated or not JSON.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		retry, perr := retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+		if retry {
+			c.log.Debug("api call retried", "error", c.Redact(innerError(err)))
+		}
+		return retry, perr
+	}
+	// Buffer the body (bounded) so a truncated one can be retried and the
+	// caller gets it without a second read.
+	data, rerr := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxResponseBytes+1))
+	resp.Body.Close()
+	if int64(len(data)) > c.cfg.MaxResponseBytes {
+		return false, errTooLarge
+	}
+	resp.Body = &bufferedBody{Reader: bytes.NewReader(data), data: data}
+	endpoint := resp.Request.URL.Path
+	switch {
+	case rerr != nil:
+		c.log.Debug("api call retried", "endpoint", endpoint, "reason", "body read failed")
+		return true, nil
+	case resp.StatusCode == http.StatusTooManyRequests || (resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented):
+		c.log.Debug("api call retried", "endpoint", endpoint, "status", resp.StatusCode)
+		return true, nil
+	case resp.StatusCode >= 200 && resp.StatusCode < 300 && !c.cfg.AcceptInvalidJSON && len(data) > 0 && !json.Valid(data):
+		c.log.Debug("api call retried", "endpoint", endpoint, "reason", "invalid JSON body")
+		return true, nil
+	}
+	return false, nil
+}
+
+// backoff waits Retry-After when the server sent it (capped), otherwise
+// min*2^attempt with full jitter, capped at max.
+func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
+			return minDuration(d, c.cfg.MaxRetryAfter)
+		}
+	}
+	d := min << uint(attempt)
+	if d <= 0 || d > max {
+		d = max
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+func minDuration(a, b time.Duration) time.Duration {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+func retryAfter(v string) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
+		return time.Duration(s * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0), true
+	}
+	return 0, false
+}
+
+// countingTransport applies the rate limit and counts every attempt.
+type countingTransport struct {
+	c    *Client
+	base http.RoundTripper
+}
+
+func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.c.limiter.Wait(req.Context()); err != nil {
+		return nil, err
+	}
+	t.c.mu.Lock()
+	t.c.calls[req.URL.Path]++
+	t.c.mu.Unlock()
+	if n, ok := req.Context().Value(attemptsKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
+	return t.base.RoundTrip(req)
+}

@@ -1,0 +1,528 @@
+package connector
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Mode selects how a run starts.
+type Mode string
+
+const (
+	// Incremental starts every stream from its stored checkpoint; a stream
+	// without a checkpoint does a full load. This is the default.
+	Incremental Mode = "incremental"
+	// Full ignores stored checkpoints and loads everything from the start
+	// (Runner.Since or the stream's own start). The checkpoints it commits
+	// replace the stored ones, so an interrupted full load is resumed by the
+	// next incremental run.
+	Full Mode = "full"
+)
+
+// Status is the outcome of one pipeline run.
+type Status string
+
+// Pipeline statuses.
+const (
+	StatusOK          Status = "ok"
+	StatusFailed      Status = "failed"
+	StatusInterrupted Status = "interrupted"
+)
+
+// Pipeline is a source, its transformer and the sink they load into.
+type Pipeline struct {
+	// Name is unique among pipelines sharing a checkpoint store
+	// ("shopee/123456"); checkpoints are keyed by (Name, stream name).
+	Name string
+	// Platform and Account are reported in the Result.
+	Platform, Account string
+	Source            Source
+	Transformer       Transformer
+	Sink              Sink
+}
+
+// Result is the outcome of one pipeline run.
+type Result struct {
+	Pipeline string
+	Platform string
+	Account  string
+	Status   Status
+	// Records is the number of raw records read.
+	Records int64
+	// Rows is the number of rows written per table ("staging.shopee_orders").
+	Rows map[string]int64
+	// Rejected is the number of records quarantined.
+	Rejected int64
+	// APICalls is the number of HTTP requests sent per endpoint path.
+	APICalls map[string]int64
+	// Stats holds source-specific counters.
+	Stats    map[string]any
+	Duration time.Duration
+	// Err is nil when Status is StatusOK.
+	Err error
+}
+
+// EventKind tells what an Event reports.
+type EventKind int
+
+// Event kinds.
+const (
+	// PageFetched: a stream handed over a page (Records = its records).
+	PageFetched EventKind = iota + 1
+	// BatchWritten: a batch was committed (Records, Rows).
+	BatchWritten
+	// CheckpointCommitted: a checkpoint was committed (Checkpoint).
+	CheckpointCommitted
+	// RecordRejected: a record was quarantined (Key, Reason).
+	RecordRejected
+	// PipelineFinished: a pipeline ended (Result).
+	PipelineFinished
+)
+
+// Event is a progress notification for an Observer.
+type Event struct {
+	Kind       EventKind
+	Pipeline   string
+	Stream     string
+	Records    int
+	Rows       int
+	Key        string
+	Reason     string
+	Checkpoint Checkpoint
+	Result     *Result
+}
+
+// Observer receives progress events. It is called synchronously from the
+// pipelines' goroutines, possibly concurrently, so it must be safe for
+// concurrent use and fast.
+type Observer func(Event)
+
+// Runner runs pipelines. The zero value is usable: incremental mode, batches of
+// 1000 rows, the sink as checkpoint store.
+type Runner struct {
+	// Mode is Incremental (default) or Full.
+	Mode Mode
+	// Since is the start of full loads; zero lets each stream decide.
+	Since time.Time
+	// BatchSize is the number of rows after which buffered rows are written
+	// (default 1000).
+	BatchSize int
+	// CheckpointInterval: 0 (default) writes the buffered rows and commits
+	// at every checkpoint a stream emits; a positive value commits a pending
+	// checkpoint at most that often (fewer, larger transactions; a crash then
+	// redoes at most that much work).
+	CheckpointInterval time.Duration
+	// PageBuffer is the number of pages buffered between a stream and its
+	// writer (default 4). Memory per pipeline is bounded by about
+	// PageBuffer pages plus BatchSize rows.
+	PageBuffer int
+	// Parallel is the number of pipelines run at once (default: all).
+	Parallel int
+	// Checkpoints overrides the checkpoint store; by default the sink is
+	// used when it implements CheckpointStore (and then the checkpoint is
+	// committed in the same transaction as the data). Without a store, every
+	// run is a full load.
+	Checkpoints CheckpointStore
+	// Observer, if set, receives progress events.
+	Observer Observer
+	// Logger receives progress logs (default slog.Default()).
+	Logger *slog.Logger
+	// Now is the clock for rejection times (default time.Now).
+	Now func() time.Time
+}
+
+// Run runs the pipelines concurrently and returns one Result per pipeline, in
+// the same order. A failing pipeline never stops the others. Cancelling ctx
+// stops reading; what was read is written, the last checkpoint committed, and
+// the pipelines report StatusInterrupted.
+func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
+	results := make([]Result, len(pipelines))
+	var g errgroup.Group
+	if r.Parallel > 0 {
+		g.SetLimit(r.Parallel)
+	}
+	for i := range pipelines {
+		g.Go(func() error {
+			results[i] = r.RunPipeline(ctx, pipelines[i])
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return results
+}
+
+// RunPipeline runs one pipeline: every stream of its source, one after the
+// other. A stream that fails ends the pipeline with StatusFailed.
+func (r *Runner) RunPipeline(ctx context.Context, p Pipeline) Result {
+	start := time.Now()
+	res := Result{Pipeline: p.Name, Platform: p.Platform, Account: p.Account, Status: StatusOK, Rows: map[string]int64{}}
+	var before map[string]int64
+	ss, hasStats := p.Source.(StatsSource)
+	if hasStats {
+		before = ss.APICalls()
+	}
+	err := r.runPipeline(ctx, p, &res)
+	if hasStats {
+		res.APICalls = map[string]int64{}
+		for k, v := range ss.APICalls() {
+			if d := v - before[k]; d > 0 {
+				res.APICalls[k] = d
+			}
+		}
+		res.Stats = ss.Stats()
+	}
+	res.Duration = time.Since(start)
+	if err != nil {
+		res.Err = err
+		res.Status = StatusFailed
+		if ctx.Err() != nil {
+			res.Status = StatusInterrupted
+		}
+	}
+	r.logger().Info("pipeline finished", "pipeline", p.Name, "status", res.Status,
+		"records", res.Records, "rejected", res.Rejected, "duration", res.Duration.Round(time.Millisecond), "error", errString(res.Err))
+	r.observe(Event{Kind: PipelineFinished, Pipeline: p.Name, Result: &res})
+	return res
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func (r *Runner) runPipeline(ctx context.Context, p Pipeline, res *Result) error {
+	if p.Name == "" || p.Source == nil || p.Transformer == nil || p.Sink == nil {
+		return fmt.Errorf("pipeline %q: name, source, transformer and sink are required", p.Name)
+	}
+	tables := p.Transformer.Tables()
+	for _, t := range tables {
+		if err := t.Validate(); err != nil {
+			return fmt.Errorf("pipeline %s: %w", p.Name, err)
+		}
+	}
+	if err := p.Sink.Prepare(context.WithoutCancel(ctx), tables); err != nil {
+		return fmt.Errorf("pipeline %s: prepare sink: %w", p.Name, err)
+	}
+	runID := newRunID()
+	for _, st := range p.Source.Streams() {
+		if err := r.runStream(ctx, p, st, tables, runID, res); err != nil {
+			return fmt.Errorf("pipeline %s, stream %s: %w", p.Name, st.Name(), err)
+		}
+	}
+	return ctx.Err()
+}
+
+func (r *Runner) store(p Pipeline) (CheckpointStore, bool) {
+	if r.Checkpoints != nil {
+		if s, ok := p.Sink.(CheckpointStore); ok && any(s) == any(r.Checkpoints) {
+			return s, true
+		}
+		return r.Checkpoints, false
+	}
+	if s, ok := p.Sink.(CheckpointStore); ok {
+		return s, true
+	}
+	return nil, false
+}
+
+func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []*Table, runID string, res *Result) error {
+	store, inSink := r.store(p)
+	opts := ReadOptions{Since: r.Since}
+	if r.Mode != Full && store != nil {
+		cp, err := store.LoadCheckpoint(ctx, p.Name, st.Name())
+		if err != nil {
+			return fmt.Errorf("load checkpoint: %w", err)
+		}
+		opts.Checkpoint = cp
+	}
+	r.logger().Info("stream started", "pipeline", p.Name, "stream", st.Name(), "mode", r.mode(), "resume", opts.Checkpoint != nil)
+
+	buf := r.PageBuffer
+	if buf <= 0 {
+		buf = 4
+	}
+	pages := make(chan Page, buf)
+	readCtx, cancelRead := context.WithCancel(ctx)
+	defer cancelRead()
+	var readErr error
+	go func() {
+		defer close(pages)
+		readErr = st.Read(readCtx, opts, func(ctx context.Context, pg Page) error {
+			select {
+			case pages <- pg:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+
+	w := newBatcher(r, p, st.Name(), tables, runID, store, inSink, res)
+	// Writes are not cancelled with ctx: what was read is stored and the
+	// checkpoint committed, so an interrupted run resumes exactly there.
+	wctx := context.WithoutCancel(ctx)
+	var writeErr error
+	for pg := range pages {
+		if writeErr != nil {
+			continue // drain so the reader can finish
+		}
+		r.observe(Event{Kind: PageFetched, Pipeline: p.Name, Stream: st.Name(), Records: len(pg.Records)})
+		for i := range pg.Records {
+			rec := pg.Records[i]
+			rec.Stream = st.Name()
+			if w.seen(rec.Key) {
+				if writeErr = w.flush(wctx); writeErr != nil {
+					break
+				}
+			}
+			w.transform(p.Transformer, rec)
+			if w.nrows >= w.batchSize {
+				if writeErr = w.flush(wctx); writeErr != nil {
+					break
+				}
+			}
+		}
+		if writeErr == nil && pg.Checkpoint != nil {
+			w.pending = pg.Checkpoint
+			if r.CheckpointInterval <= 0 || time.Since(w.lastFlush) >= r.CheckpointInterval {
+				writeErr = w.flush(wctx)
+			}
+		}
+		if writeErr != nil {
+			cancelRead()
+		}
+	}
+	if writeErr == nil {
+		writeErr = w.flush(wctx)
+	}
+	if writeErr != nil {
+		return fmt.Errorf("write: %w", writeErr)
+	}
+	if readErr != nil {
+		return fmt.Errorf("read: %w", readErr)
+	}
+	return nil
+}
+
+func (r *Runner) mode() Mode {
+	if r.Mode == "" {
+		return Incremental
+	}
+	return r.Mode
+}
+
+func (r *Runner) observe(e Event) {
+	if r.Observer != nil {
+		r.Observer(e)
+	}
+}
+
+func (r *Runner) logger() *slog.Logger {
+	if r.Logger != nil {
+		return r.Logger
+	}
+	return slog.Default()
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// batcher buffers the rows of one stream per table and writes them.
+type batcher struct {
+	r         *Runner
+	p         Pipeline
+	stream    string
+	runID     string
+	store     CheckpointStore
+	inSink    bool
+	res       *Result
+	batchSize int
+
+	tables  []*Table
+	pos     map[*Table]int
+	rows    [][][]any
+	nrows   int
+	records int
+	keys    map[string]struct{}
+	rejects []Rejection
+	pending Checkpoint
+
+	staged    []staged
+	lastFlush time.Time
+}
+
+type staged struct {
+	t   int
+	row []any
+}
+
+func newBatcher(r *Runner, p Pipeline, stream string, tables []*Table, runID string, store CheckpointStore, inSink bool, res *Result) *batcher {
+	bs := r.BatchSize
+	if bs <= 0 {
+		bs = 1000
+	}
+	b := &batcher{r: r, p: p, stream: stream, runID: runID, store: store, inSink: inSink, res: res, batchSize: bs,
+		tables: tables, pos: make(map[*Table]int, len(tables)), rows: make([][][]any, len(tables)),
+		keys: map[string]struct{}{}, lastFlush: time.Now()}
+	for i, t := range tables {
+		b.pos[t] = i
+	}
+	return b
+}
+
+// Add implements Output: rows are staged until the record is accepted.
+func (b *batcher) Add(t *Table, row []any) {
+	i, ok := b.pos[t]
+	if !ok {
+		i = -1
+	}
+	b.staged = append(b.staged, staged{t: i, row: row})
+}
+
+// seen reports whether a record with this key is already buffered; the
+// caller then flushes first, so one batch never holds two versions of a
+// record (their child sets would mix).
+func (b *batcher) seen(key string) bool {
+	if key == "" {
+		return false
+	}
+	_, ok := b.keys[key]
+	return ok
+}
+
+func (b *batcher) transform(tr Transformer, rec Record) {
+	b.staged = b.staged[:0]
+	b.res.Records++
+	err := safeTransform(tr, rec, b)
+	if err == nil {
+		for _, s := range b.staged {
+			if s.t < 0 {
+				err = fmt.Errorf("transformer wrote to a table it did not declare")
+				break
+			}
+			if err = ValidateRow(b.tables[s.t], s.row); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		reason := err.Error()
+		b.rejects = append(b.rejects, Rejection{Key: rec.Key, Reason: reason, Payload: rec.Data, At: b.r.now().UTC()})
+		b.r.observe(Event{Kind: RecordRejected, Pipeline: b.p.Name, Stream: b.stream, Key: rec.Key, Reason: reason})
+		b.r.logger().Warn("record rejected", "pipeline", b.p.Name, "stream", b.stream, "key", rec.Key, "reason", reason)
+		return
+	}
+	for _, s := range b.staged {
+		b.rows[s.t] = append(b.rows[s.t], s.row)
+	}
+	b.nrows += len(b.staged)
+	b.records++
+	if rec.Key != "" {
+		b.keys[rec.Key] = struct{}{}
+	}
+}
+
+func safeTransform(tr Transformer, rec Record, out Output) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("transformer panicked: %v", p)
+		}
+	}()
+	return tr.Transform(rec, out)
+}
+
+func (b *batcher) flush(ctx context.Context) error {
+	if b.nrows == 0 && len(b.rejects) == 0 && b.pending == nil {
+		return nil
+	}
+	batch := &Batch{Pipeline: b.p.Name, Stream: b.stream, RunID: b.runID, Rejected: b.rejects}
+	for i, t := range b.tables {
+		batch.Tables = append(batch.Tables, TableRows{Table: t, Rows: dedupeByKey(t, b.rows[i])})
+	}
+	if b.inSink {
+		batch.Checkpoint = b.pending
+	}
+	if err := b.p.Sink.Write(ctx, batch); err != nil {
+		return err
+	}
+	if b.pending != nil && b.store != nil && !b.inSink {
+		if err := b.store.SaveCheckpoint(ctx, b.p.Name, b.stream, b.pending); err != nil {
+			return fmt.Errorf("save checkpoint: %w", err)
+		}
+	}
+	for _, tr := range batch.Tables {
+		if n := len(tr.Rows); n > 0 {
+			b.res.Rows[tr.Table.FullName()] += int64(n)
+		}
+	}
+	b.res.Rejected += int64(len(b.rejects))
+	b.r.observe(Event{Kind: BatchWritten, Pipeline: b.p.Name, Stream: b.stream, Records: b.records, Rows: b.nrows})
+	if b.pending != nil && b.store != nil {
+		b.r.observe(Event{Kind: CheckpointCommitted, Pipeline: b.p.Name, Stream: b.stream, Checkpoint: b.pending})
+	}
+	for i := range b.rows {
+		clear(b.rows[i])
+		b.rows[i] = b.rows[i][:0]
+	}
+	clear(b.keys)
+	b.nrows, b.records, b.rejects, b.pending = 0, 0, nil, nil
+	b.lastFlush = time.Now()
+	return nil
+}
+
+// dedupeByKey keeps the last row of every primary key (records without a
+// key can still repeat a row).
+func dedupeByKey(t *Table, rows [][]any) [][]any {
+	if len(rows) < 2 {
+		return rows
+	}
+	ki := t.KeyIndexes()
+	seen := make(map[string]int, len(rows))
+	var sb strings.Builder
+	dup := false
+	for i, r := range rows {
+		sb.Reset()
+		for _, k := range ki {
+			fmt.Fprint(&sb, r[k], "\x00")
+		}
+		if _, ok := seen[sb.String()]; ok {
+			dup = true
+		}
+		seen[sb.String()] = i
+	}
+	if !dup {
+		return rows
+	}
+	out := make([][]any, 0, len(seen))
+	for i, r := range rows {
+		sb.Reset()
+		for _, k := range ki {
+			fmt.Fprint(&sb, r[k], "\x00")
+		}
+		if seen[sb.String()] == i {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// newRunID returns a random UUIDv4 string.
+func newRunID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -1,0 +1,567 @@
+// Package sqlite is the embedded default sink: one SQLite file (WAL mode,
+// pure Go driver modernc.org/sqlite, no cgo) that holds the staging tables,
+// the checkpoints and the quarantine of rejected records.
+//
+// SQLite has no schemas, so qualified names are flattened: tables of the
+// "staging" schema keep their bare name ("staging.shopee_orders" is table
+// shopee_orders), tables of any other schema get the schema as a prefix
+// ("etl_control.checkpoints" is table etl_control_checkpoints). TableName
+// applies the rule.
+//
+// Column types: String TEXT, Int INTEGER, Bool BOOLEAN (0/1), Decimal
+// DECIMAL_TEXT(p,s) (text with TEXT affinity, so values stay exact; written
+// with exactly s fraction digits), Timestamp TIMESTAMP_TEXT (ISO 8601 text:
+// "2025-10-27T03:04:05.000000Z" in UTC by default, or "2025-10-27
+// 10:04:05.000000" Vietnam wall clock with connector.TimeVietnam; both sort
+// and work with SQLite's date functions), JSON JSON_TEXT.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Config configures a Sink.
+type Config struct {
+	// Path of the database file (created if missing).
+	Path string
+	// TimeBasis of Timestamp columns (default connector.TimeUTC).
+	TimeBasis connector.TimeBasis
+	// BusyTimeout is how long a writer waits for a lock held by another
+	// process (default 30 s).
+	BusyTimeout time.Duration
+	// Now is the clock for Auto columns (default time.Now).
+	Now func() time.Time
+}
+
+// maxVars is SQLite's default SQLITE_MAX_VARIABLE_NUMBER (32766 since 3.32).
+const maxVars = 32766
+
+// maxRowsPerStatement bounds the rows of one multi-row statement.
+const maxRowsPerStatement = 1000
+
+// Sink writes into one SQLite file. It implements connector.Sink and
+// connector.CheckpointStore. It is safe for concurrent use; writes are
+// serialised on one connection (SQLite has a single writer anyway).
+type Sink struct {
+	cfg Config
+	db  *sql.DB
+
+	mu     sync.Mutex
+	tables map[string]*tableInfo // by FullName
+	stmts  map[stmtKey]*sql.Stmt
+}
+
+type stmtKey struct {
+	table string
+	rows  int
+}
+
+type tableInfo struct {
+	t      *connector.Table
+	name   string // flattened, unquoted
+	upsert string // statement prefix up to VALUES
+	onConf string // ON CONFLICT clause
+	tuple  string // "(?,?,...)"
+	chunk  int    // rows per statement
+}
+
+// Open opens (creating if needed) the database file and its control tables.
+func Open(ctx context.Context, cfg Config) (*Sink, error) {
+	if cfg.Path == "" {
+		return nil, errors.New("sqlite: Config.Path is required")
+	}
+	if cfg.BusyTimeout <= 0 {
+		cfg.BusyTimeout = 30 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	dsn := fmt.Sprintf("file:%s?_pragma=journal_mode(WAL)&_pragma=busy_timeout(%d)&_pragma=synchronous(NORMAL)&_txlock=immediate",
+		cfg.Path, cfg.BusyTimeout.Milliseconds())
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", cfg.Path, err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	s := &Sink{cfg: cfg, db: db, tables: map[string]*tableInfo{}, stmts: map[stmtKey]*sql.Stmt{}}
+	if err := s.createControl(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// DB returns the underlying database handle (for queries and for a
+// tokenstore.SQLStore sharing the file).
+func (s *Sink) DB() *sql.DB { return s.db }
+
+// Close closes the database.
+func (s *Sink) Close() error {
+	s.mu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = map[stmtKey]*sql.Stmt{}
+	s.mu.Unlock()
+	return s.db.Close()
+}
+
+// TableName returns the SQLite table name of a schema-qualified table.
+func TableName(schema, name string) string {
+	if schema == "" || schema == "staging" {
+		return name
+	}
+	return schema + "_" + name
+}
+
+func q(name string) string { return connector.QuoteIdent(name) }
+
+const (
+	checkpointsTable = "etl_control_checkpoints"
+	rejectedTable    = "etl_control_rejected_records"
+)
+
+func (s *Sink) createControl(ctx context.Context) error {
+	stmts := []string{
+		`CREATE TABLE IF NOT EXISTS ` + q(checkpointsTable) + ` (
+			pipeline TEXT NOT NULL,
+			stream TEXT NOT NULL,
+			checkpoint JSON_TEXT NOT NULL,
+			updated_at TIMESTAMP_TEXT NOT NULL,
+			PRIMARY KEY (pipeline, stream))`,
+		`CREATE TABLE IF NOT EXISTS ` + q(rejectedTable) + ` (
+			id INTEGER PRIMARY KEY AUTOINCREMENT,
+			pipeline TEXT NOT NULL,
+			stream TEXT NOT NULL,
+			record_key TEXT,
+			reason TEXT NOT NULL,
+			payload TEXT,
+			run_id TEXT,
+			rejected_at TIMESTAMP_TEXT NOT NULL)`,
+		`CREATE INDEX IF NOT EXISTS ` + q("ix_"+rejectedTable+"_key") + ` ON ` + q(rejectedTable) + ` (pipeline, stream, record_key)`,
+	}
+	for _, st := range stmts {
+		if _, err := s.db.ExecContext(ctx, st); err != nil {
+			return fmt.Errorf("sqlite: create control tables: %w", err)
+		}
+	}
+	return nil
+}
+
+func sqlType(c connector.Column) string {
+	switch c.Type {
+	case connector.Int:
+		return "INTEGER"
+	case connector.Decimal:
+		return fmt.Sprintf("DECIMAL_TEXT(%d,%d)", c.Precision, c.Scale)
+	case connector.Bool:
+		return "BOOLEAN"
+	case connector.Timestamp:
+		return "TIMESTAMP_TEXT"
+	case connector.JSON:
+		return "JSON_TEXT"
+	default:
+		return "TEXT"
+	}
+}
+
+// Prepare creates missing tables and adds missing columns. Existing data is
+// never dropped or rewritten.
+func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
+	for _, t := range tables {
+		if err := t.Validate(); err != nil {
+			return fmt.Errorf("sqlite: %w", err)
+		}
+		if err := s.prepareTable(ctx, t); err != nil {
+			return fmt.Errorf("sqlite: prepare %s: %w", t.FullName(), err)
+		}
+	}
+	return nil
+}
+
+func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
+	name := TableName(t.Schema, t.Name)
+	var cols []string
+	for _, c := range t.Columns {
+		def := q(c.Name) + " " + sqlType(c)
+		if !c.Nullable && t.IsKey(c.Name) {
+			def += " NOT NULL"
+		}
+		cols = append(cols, def)
+	}
+	keys := quoteAll(t.PrimaryKey)
+	ddl := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n\t%s,\n\tPRIMARY KEY (%s))", q(name), strings.Join(cols, ",\n\t"), strings.Join(keys, ", "))
+	if _, err := s.db.ExecContext(ctx, ddl); err != nil {
+		return err
+	}
+	have, err := s.columns(ctx, name)
+	if err != nil {
+		return err
+	}
+	for _, c := range t.Columns {
+		if _, ok := have[strings.ToLower(c.Name)]; ok {
+			continue
+		}
+		// Added columns are nullable: old rows have no value for them.
+		alter := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", q(name), q(c.Name), sqlType(c))
+		if _, err := s.db.ExecContext(ctx, alter); err != nil {
+			return fmt.Errorf("add column %s: %w", c.Name, err)
+		}
+	}
+	if len(t.ParentKey) > 0 && !isPrefix(t.ParentKey, t.PrimaryKey) {
+		ix := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", q("ix_"+name+"_parent"), q(name), strings.Join(quoteAll(t.ParentKey), ", "))
+		if _, err := s.db.ExecContext(ctx, ix); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	s.tables[t.FullName()] = buildInfo(t, name)
+	s.mu.Unlock()
+	return nil
+}
+
+func isPrefix(a, b []string) bool {
+	if len(a) > len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = q(n)
+	}
+	return out
+}
+
+func (s *Sink) columns(ctx context.Context, table string) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		have[strings.ToLower(n)] = true
+	}
+	return have, rows.Err()
+}
+
+// buildInfo builds the upsert statement parts: a row whose compared columns
+// are unchanged is not touched (its updated-at and run id stay).
+func buildInfo(t *connector.Table, name string) *tableInfo {
+	var cols, sets, diffs []string
+	for _, c := range t.Columns {
+		cols = append(cols, q(c.Name))
+		if t.IsKey(c.Name) {
+			continue
+		}
+		if c.Auto != connector.AutoCreatedAt {
+			sets = append(sets, fmt.Sprintf("%s = excluded.%s", q(c.Name), q(c.Name)))
+		}
+		if c.Compared() {
+			diffs = append(diffs, fmt.Sprintf("%s.%s IS NOT excluded.%s", q(name), q(c.Name), q(c.Name)))
+		}
+	}
+	onConf := " ON CONFLICT (" + strings.Join(quoteAll(t.PrimaryKey), ", ") + ") DO "
+	if len(diffs) == 0 {
+		onConf += "NOTHING"
+	} else {
+		onConf += "UPDATE SET " + strings.Join(sets, ", ") + " WHERE " + strings.Join(diffs, " OR ")
+	}
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", len(t.Columns)), ",") + ")"
+	chunk := min(maxVars/len(t.Columns), maxRowsPerStatement)
+	return &tableInfo{t: t, name: name, upsert: fmt.Sprintf("INSERT INTO %s (%s) VALUES ", q(name), strings.Join(cols, ", ")),
+		onConf: onConf, tuple: tuple, chunk: chunk}
+}
+
+func (ti *tableInfo) statement(rows int) string {
+	var b strings.Builder
+	b.Grow(len(ti.upsert) + rows*(len(ti.tuple)+1) + len(ti.onConf))
+	b.WriteString(ti.upsert)
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(ti.tuple)
+	}
+	b.WriteString(ti.onConf)
+	return b.String()
+}
+
+func (s *Sink) stmt(ctx context.Context, ti *tableInfo, rows int) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := stmtKey{ti.name, rows}
+	if st, ok := s.stmts[k]; ok {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, ti.statement(rows))
+	if err != nil {
+		return nil, err
+	}
+	s.stmts[k] = st
+	return st, nil
+}
+
+func (s *Sink) info(t *connector.Table) (*tableInfo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ti, ok := s.tables[t.FullName()]
+	if !ok {
+		return nil, fmt.Errorf("table %s was not prepared", t.FullName())
+	}
+	return ti, nil
+}
+
+// Write stores the batch in one transaction (see connector.Sink).
+func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
+	if b.Checkpoint != nil && !json.Valid(b.Checkpoint) {
+		return fmt.Errorf("sqlite: write %s/%s: checkpoint is not valid JSON", b.Pipeline, b.Stream)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer tx.Rollback()
+	now := s.cfg.Now()
+	for _, tr := range b.Tables {
+		if len(tr.Rows) == 0 {
+			continue
+		}
+		if err := s.upsert(ctx, tx, tr, b.RunID, now); err != nil {
+			return fmt.Errorf("sqlite: write %s/%s: %w", b.Pipeline, b.Stream, err)
+		}
+	}
+	for _, tr := range b.Tables {
+		if tr.Table.Parent == "" {
+			continue
+		}
+		if err := s.replaceChildren(ctx, tx, b, tr); err != nil {
+			return fmt.Errorf("sqlite: write %s/%s: replace children of %s: %w", b.Pipeline, b.Stream, tr.Table.FullName(), err)
+		}
+	}
+	for _, r := range b.Rejected {
+		_, err := tx.ExecContext(ctx, `INSERT INTO `+q(rejectedTable)+` (pipeline, stream, record_key, reason, payload, run_id, rejected_at) VALUES (?,?,?,?,?,?,?)`,
+			b.Pipeline, b.Stream, r.Key, r.Reason, string(r.Payload), b.RunID, formatTime(r.At, connector.TimeUTC))
+		if err != nil {
+			return fmt.Errorf("sqlite: write %s/%s: quarantine %q: %w", b.Pipeline, b.Stream, r.Key, err)
+		}
+	}
+	if b.Checkpoint != nil {
+		if err := saveCheckpoint(ctx, tx, b.Pipeline, b.Stream, b.Checkpoint, now); err != nil {
+			return fmt.Errorf("sqlite: write %s/%s: %w", b.Pipeline, b.Stream, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit %s/%s: %w", b.Pipeline, b.Stream, err)
+	}
+	return nil
+}
+
+func (s *Sink) upsert(ctx context.Context, tx *sql.Tx, tr connector.TableRows, runID string, now time.Time) error {
+	ti, err := s.info(tr.Table)
+	if err != nil {
+		return err
+	}
+	t := tr.Table
+	connector.FillAuto(t, tr.Rows, runID, now)
+	ncol := len(t.Columns)
+	args := make([]any, 0, min(len(tr.Rows), ti.chunk)*ncol)
+	// Rows go in multi-row statements of a few fixed sizes, so that a
+	// handful of prepared statements per table serve every batch size.
+	for start := 0; start < len(tr.Rows); {
+		n := ti.chunk
+		for _, size := range stmtSizes {
+			if n <= len(tr.Rows)-start {
+				break
+			}
+			n = min(size, ti.chunk)
+		}
+		end := start + n
+		args = args[:0]
+		for _, row := range tr.Rows[start:end] {
+			for i, v := range row {
+				args = append(args, s.value(&t.Columns[i], v))
+			}
+		}
+		st, err := s.stmt(ctx, ti, n)
+		if err != nil {
+			return fmt.Errorf("prepare upsert %s: %w", ti.name, err)
+		}
+		if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("upsert %s: %w", ti.name, err)
+		}
+		start = end
+	}
+	return nil
+}
+
+// stmtSizes are the row counts of the prepared multi-row statements, largest
+// first (after the table's own chunk size).
+var stmtSizes = []int{256, 64, 16, 4, 1}
+
+// value converts a row value to what the driver stores.
+func (s *Sink) value(c *connector.Column, v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case bool:
+		if x {
+			return int64(1)
+		}
+		return int64(0)
+	case connector.Dec:
+		return x.Fixed(c.Scale)
+	case time.Time:
+		return formatTime(x, s.cfg.TimeBasis)
+	case connector.RawJSON:
+		return string(x)
+	}
+	return v
+}
+
+func formatTime(t time.Time, basis connector.TimeBasis) string {
+	if basis == connector.TimeVietnam {
+		return t.In(connector.Vietnam).Format("2006-01-02 15:04:05.000000")
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
+}
+
+// replaceChildren deletes the rows of child table tr whose parent is in the
+// batch and that are not among the batch's rows for that parent.
+func (s *Sink) replaceChildren(ctx context.Context, tx *sql.Tx, b *connector.Batch, tr connector.TableRows) error {
+	var parent *connector.TableRows
+	for i := range b.Tables {
+		if b.Tables[i].Table.FullName() == tr.Table.Parent {
+			parent = &b.Tables[i]
+		}
+	}
+	if parent == nil || len(parent.Rows) == 0 {
+		return nil
+	}
+	ti, err := s.info(tr.Table)
+	if err != nil {
+		return err
+	}
+	t := tr.Table
+	pTmp := q("_etl_parents_" + ti.name)
+	kTmp := q("_etl_keys_" + ti.name)
+	pCols := quoteAll(t.ParentKey)
+	kCols := quoteAll(t.PrimaryKey)
+	setup := []string{
+		fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s (%s)", pTmp, strings.Join(pCols, ", ")),
+		fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s (%s)", kTmp, strings.Join(kCols, ", ")),
+		"DELETE FROM temp." + pTmp,
+		"DELETE FROM temp." + kTmp,
+	}
+	for _, st := range setup {
+		if _, err := tx.ExecContext(ctx, st); err != nil {
+			return err
+		}
+	}
+	pk := parent.Table.KeyIndexes()
+	if err := insertTuples(ctx, tx, "temp."+pTmp, len(pk), len(parent.Rows), func(i int, dst []any) []any {
+		for _, k := range pk {
+			dst = append(dst, s.value(&parent.Table.Columns[k], parent.Rows[i][k]))
+		}
+		return dst
+	}); err != nil {
+		return err
+	}
+	ck := t.KeyIndexes()
+	if err := insertTuples(ctx, tx, "temp."+kTmp, len(ck), len(tr.Rows), func(i int, dst []any) []any {
+		for _, k := range ck {
+			dst = append(dst, s.value(&t.Columns[k], tr.Rows[i][k]))
+		}
+		return dst
+	}); err != nil {
+		return err
+	}
+	var match []string
+	for _, c := range kCols {
+		match = append(match, fmt.Sprintf("k.%s = %s.%s", c, q(ti.name), c))
+	}
+	del := fmt.Sprintf("DELETE FROM main.%s WHERE (%s) IN (SELECT * FROM temp.%s) AND NOT EXISTS (SELECT 1 FROM temp.%s k WHERE %s)",
+		q(ti.name), strings.Join(pCols, ", "), pTmp, kTmp, strings.Join(match, " AND "))
+	_, err = tx.ExecContext(ctx, del)
+	return err
+}
+
+// insertTuples inserts n tuples of width w into table in multi-row chunks.
+func insertTuples(ctx context.Context, tx *sql.Tx, table string, w, n int, row func(i int, dst []any) []any) error {
+	chunk := min(maxVars/w, maxRowsPerStatement)
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", w), ",") + ")"
+	args := make([]any, 0, min(n, chunk)*w)
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = row(i, args)
+		}
+		stmt := "INSERT INTO " + table + " VALUES " + strings.TrimSuffix(strings.Repeat(tuple+",", end-start), ",")
+		if _, err := tx.ExecContext(ctx, stmt, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func saveCheckpoint(ctx context.Context, db execer, pipeline, stream string, cp connector.Checkpoint, now time.Time) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO `+q(checkpointsTable)+` (pipeline, stream, checkpoint, updated_at) VALUES (?,?,?,?)
+		ON CONFLICT (pipeline, stream) DO UPDATE SET checkpoint = excluded.checkpoint, updated_at = excluded.updated_at`,
+		pipeline, stream, string(cp), formatTime(now, connector.TimeUTC))
+	if err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	return nil
+}
+
+// LoadCheckpoint implements connector.CheckpointStore.
+func (s *Sink) LoadCheckpoint(ctx context.Context, pipeline, stream string) (connector.Checkpoint, error) {
+	var cp string
+	err := s.db.QueryRowContext(ctx, `SELECT checkpoint FROM `+q(checkpointsTable)+` WHERE pipeline = ? AND stream = ?`, pipeline, stream).Scan(&cp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: load checkpoint %s/%s: %w", pipeline, stream, err)
+	}
+	return connector.Checkpoint(cp), nil
+}
+
+// SaveCheckpoint implements connector.CheckpointStore.
+func (s *Sink) SaveCheckpoint(ctx context.Context, pipeline, stream string, cp connector.Checkpoint) error {
+	if !json.Valid(cp) {
+		return fmt.Errorf("sqlite: save checkpoint %s/%s: not valid JSON", pipeline, stream)
+	}
+	if err := saveCheckpoint(ctx, s.db, pipeline, stream, cp, s.cfg.Now()); err != nil {
+		return fmt.Errorf("sqlite: %s/%s: %w", pipeline, stream, err)
+	}
+	return nil
+}

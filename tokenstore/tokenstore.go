@@ -1,0 +1,244 @@
+// Package tokenstore keeps API tokens between runs and hands out valid access
+// tokens.
+//
+// A Store persists one Token per (platform, account). Every Save is a
+// compare-and-swap on Token.Version, so two processes sharing a SQL store
+// cannot overwrite each other's tokens. The Manager refreshes a token ahead
+// of its expiry (or when the API says it expired), lets one refresh run at a
+// time per account (in-process single flight, plus a claim written through
+// the store's compare-and-swap so that two processes never both spend a
+// single-use refresh token), and persists the new pair before handing out the
+// new access token.
+//
+// Times are stored in UTC.
+package tokenstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Token is the credential set of one platform account.
+type Token struct {
+	// Platform ("shopee", "tiktok_shop", "misa_crm") and Account (shop id,
+	// tenant) form the key.
+	Platform string
+	Account  string
+
+	AccessToken  string
+	RefreshToken string
+	// AccessExpiresAt is when the access token expires (zero: unknown; the
+	// token is then used until the API rejects it).
+	AccessExpiresAt time.Time
+	// RefreshExpiresAt is when the refresh token expires (zero: unknown).
+	RefreshExpiresAt time.Time
+
+	// Version is the number of times the token was saved; Save is a
+	// compare-and-swap on it. 0 means "not stored yet".
+	Version int64
+	// LockedUntil is set while a process refreshes the token: others wait
+	// until the refresh lands or this time passes.
+	LockedUntil time.Time
+	// UpdatedAt is the time of the last save (set by the store).
+	UpdatedAt time.Time
+}
+
+// String hides the secrets, so a Token can be logged.
+func (t Token) String() string {
+	return fmt.Sprintf("Token{%s/%s version %d, access token expires %s}", t.Platform, t.Account, t.Version, t.AccessExpiresAt.UTC().Format(time.RFC3339))
+}
+
+// Errors of Store implementations.
+var (
+	// ErrNotFound: no token is stored for the key.
+	ErrNotFound = errors.New("tokenstore: no token stored")
+	// ErrConflict: the stored version is not the one the caller loaded.
+	ErrConflict = errors.New("tokenstore: token was changed concurrently")
+)
+
+// Store persists tokens. Implementations are safe for concurrent use.
+type Store interface {
+	// Load returns the stored token of (platform, account), or ErrNotFound.
+	Load(ctx context.Context, platform, account string) (Token, error)
+	// Save stores tok if the stored version still equals tok.Version (0:
+	// nothing stored); the stored version becomes tok.Version+1. Otherwise
+	// it returns ErrConflict and stores nothing.
+	Save(ctx context.Context, tok Token) error
+}
+
+// RefreshFunc exchanges a refresh token for a new token pair at the
+// platform's auth endpoint. It fills AccessToken, RefreshToken (the old one
+// if the platform does not rotate) and the expiry times.
+type RefreshFunc func(ctx context.Context, refreshToken string) (Token, error)
+
+// Manager hands out valid access tokens of one platform account. It is safe
+// for concurrent use.
+type Manager struct {
+	// Store persists the tokens (required).
+	Store Store
+	// Platform and Account are the key in the store.
+	Platform, Account string
+	// Refresh calls the platform's refresh endpoint (required).
+	Refresh RefreshFunc
+	// Seed is used when the store holds no token yet (first run: tokens from
+	// configuration). Its Version is ignored.
+	Seed *Token
+	// Buffer: refresh when the access token expires within it (default 300 s).
+	Buffer time.Duration
+	// ClaimTimeout is how long a refresh claim blocks other processes
+	// (default 60 s); a claim older than that is considered abandoned.
+	ClaimTimeout time.Duration
+	// PollInterval is how often a process waiting for another's refresh
+	// re-reads the store (default 200 ms).
+	PollInterval time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+
+	mu        sync.Mutex
+	cur       Token
+	refreshes int
+}
+
+// Refreshes returns how many refreshes this manager performed.
+func (m *Manager) Refreshes() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.refreshes
+}
+
+// AccessToken returns a valid access token, refreshing it first when it
+// expires within Buffer.
+func (m *Manager) AccessToken(ctx context.Context) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cur.AccessToken != "" && m.fresh(m.cur) {
+		return m.cur.AccessToken, nil
+	}
+	tok, err := m.obtain(ctx, "")
+	if err != nil {
+		return "", err
+	}
+	return tok.AccessToken, nil
+}
+
+// Invalidate reports that the API rejected access token stale as expired. It
+// refreshes unless another caller already replaced stale, and returns the
+// access token to retry with.
+func (m *Manager) Invalidate(ctx context.Context, stale string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cur.AccessToken != "" && m.cur.AccessToken != stale && m.fresh(m.cur) {
+		return m.cur.AccessToken, nil
+	}
+	tok, err := m.obtain(ctx, stale)
+	if err != nil {
+		return "", err
+	}
+	return tok.AccessToken, nil
+}
+
+func (m *Manager) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+func (m *Manager) fresh(t Token) bool {
+	if t.AccessExpiresAt.IsZero() {
+		return true
+	}
+	buf := m.Buffer
+	if buf <= 0 {
+		buf = 300 * time.Second
+	}
+	return m.now().Add(buf).Before(t.AccessExpiresAt)
+}
+
+func (m *Manager) key() string { return m.Platform + "/" + m.Account }
+
+// obtain loads, waits for or performs a refresh. stale, when not empty, is an
+// access token the API rejected. Called with m.mu held (single flight).
+func (m *Manager) obtain(ctx context.Context, stale string) (Token, error) {
+	if m.Store == nil || m.Refresh == nil {
+		return Token{}, fmt.Errorf("tokenstore: manager %s needs a Store and a Refresh func", m.key())
+	}
+	claim := m.ClaimTimeout
+	if claim <= 0 {
+		claim = 60 * time.Second
+	}
+	poll := m.PollInterval
+	if poll <= 0 {
+		poll = 200 * time.Millisecond
+	}
+	for {
+		tok, err := m.Store.Load(ctx, m.Platform, m.Account)
+		if errors.Is(err, ErrNotFound) {
+			if m.Seed == nil || m.Seed.AccessToken == "" && m.Seed.RefreshToken == "" {
+				return Token{}, fmt.Errorf("tokenstore: %s: no token stored and none configured", m.key())
+			}
+			seed := *m.Seed
+			seed.Platform, seed.Account, seed.Version, seed.LockedUntil = m.Platform, m.Account, 0, time.Time{}
+			if err := m.Store.Save(ctx, seed); err != nil && !errors.Is(err, ErrConflict) {
+				return Token{}, fmt.Errorf("tokenstore: %s: store configured token: %w", m.key(), err)
+			}
+			continue
+		}
+		if err != nil {
+			return Token{}, fmt.Errorf("tokenstore: %s: load: %w", m.key(), err)
+		}
+		now := m.now()
+		usable := tok.AccessToken != "" && m.fresh(tok) && (stale == "" || tok.AccessToken != stale)
+		if usable {
+			m.cur = tok
+			return tok, nil
+		}
+		if tok.LockedUntil.After(now) {
+			// Another process is refreshing: wait for its result.
+			select {
+			case <-ctx.Done():
+				return Token{}, fmt.Errorf("tokenstore: %s: waiting for a refresh by another process: %w", m.key(), ctx.Err())
+			case <-time.After(poll):
+			}
+			continue
+		}
+		if tok.RefreshToken == "" {
+			return Token{}, fmt.Errorf("tokenstore: %s: access token expired and no refresh token is stored", m.key())
+		}
+		// Claim the refresh so no other process spends the same refresh token.
+		claimed := tok
+		claimed.LockedUntil = now.Add(claim)
+		if err := m.Store.Save(ctx, claimed); errors.Is(err, ErrConflict) {
+			continue
+		} else if err != nil {
+			return Token{}, fmt.Errorf("tokenstore: %s: claim refresh: %w", m.key(), err)
+		}
+		claimed.Version++
+		fresh, err := m.Refresh(ctx, tok.RefreshToken)
+		if err != nil {
+			claimed.LockedUntil = time.Time{}
+			if rerr := m.Store.Save(context.WithoutCancel(ctx), claimed); rerr != nil && !errors.Is(rerr, ErrConflict) {
+				err = errors.Join(err, fmt.Errorf("release claim: %w", rerr))
+			}
+			return Token{}, fmt.Errorf("tokenstore: %s: refresh: %w", m.key(), err)
+		}
+		fresh.Platform, fresh.Account = m.Platform, m.Account
+		if fresh.RefreshToken == "" {
+			fresh.RefreshToken = tok.RefreshToken
+		}
+		fresh.Version = claimed.Version
+		fresh.LockedUntil = time.Time{}
+		// Persist the new pair before anyone uses the new access token: the
+		// old refresh token is spent now.
+		if err := m.Store.Save(context.WithoutCancel(ctx), fresh); err != nil {
+			return Token{}, fmt.Errorf("tokenstore: %s: persist refreshed token: %w", m.key(), err)
+		}
+		fresh.Version++
+		m.refreshes++
+		m.cur = fresh
+		return fresh, nil
+	}
+}
