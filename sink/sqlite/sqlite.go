@@ -54,7 +54,12 @@ const maxRowsPerStatement = 1000
 // serialised on one connection (SQLite has a single writer anyway).
 type Sink struct {
 	cfg Config
-	db  *sql.DB
+	db  *sql.DB // readers and DDL
+
+	// Writes go through one dedicated connection, one at a time; the
+	// prepared upsert statements live on it.
+	wmu   sync.Mutex
+	wconn *sql.Conn
 
 	mu     sync.Mutex
 	tables map[string]*tableInfo // by FullName
@@ -86,18 +91,20 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	dsn := fmt.Sprintf("file:%s?_pragma=journal_mode(WAL)&_pragma=busy_timeout(%d)&_pragma=synchronous(NORMAL)&_txlock=immediate",
+	dsn := fmt.Sprintf("file:%s?_pragma=journal_mode(WAL)&_pragma=busy_timeout(%d)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_txlock=immediate",
 		cfg.Path, cfg.BusyTimeout.Milliseconds())
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", cfg.Path, err)
 	}
-	db.SetMaxOpenConns(1)
-	db.SetConnMaxIdleTime(0)
 	s := &Sink{cfg: cfg, db: db, tables: map[string]*tableInfo{}, stmts: map[stmtKey]*sql.Stmt{}}
 	if err := s.createControl(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if s.wconn, err = db.Conn(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", cfg.Path, err)
 	}
 	return s, nil
 }
@@ -114,6 +121,9 @@ func (s *Sink) Close() error {
 	}
 	s.stmts = map[stmtKey]*sql.Stmt{}
 	s.mu.Unlock()
+	s.wmu.Lock()
+	s.wconn.Close()
+	s.wmu.Unlock()
 	return s.db.Close()
 }
 
@@ -317,7 +327,7 @@ func (s *Sink) stmt(ctx context.Context, ti *tableInfo, rows int) (*sql.Stmt, er
 	if st, ok := s.stmts[k]; ok {
 		return st, nil
 	}
-	st, err := s.db.PrepareContext(ctx, ti.statement(rows))
+	st, err := s.wconn.PrepareContext(ctx, ti.statement(rows))
 	if err != nil {
 		return nil, err
 	}
@@ -340,17 +350,35 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 	if b.Checkpoint != nil && !json.Valid(b.Checkpoint) {
 		return fmt.Errorf("sqlite: write %s/%s: checkpoint is not valid JSON", b.Pipeline, b.Stream)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	// The transaction is driven by hand on the dedicated connection, so that
+	// the statements prepared on it are reused as they are (database/sql
+	// would re-prepare a Conn's statement inside a *sql.Tx).
+	if _, err := s.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	defer tx.Rollback()
+	if err := s.write(ctx, b); err != nil {
+		if _, rerr := s.wconn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("rollback: %w", rerr))
+		}
+		return err
+	}
+	if _, err := s.wconn.ExecContext(ctx, "COMMIT"); err != nil {
+		_, _ = s.wconn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return fmt.Errorf("sqlite: commit %s/%s: %w", b.Pipeline, b.Stream, err)
+	}
+	return nil
+}
+
+func (s *Sink) write(ctx context.Context, b *connector.Batch) error {
+	tx := s.wconn
 	now := s.cfg.Now()
 	for _, tr := range b.Tables {
 		if len(tr.Rows) == 0 {
 			continue
 		}
-		if err := s.upsert(ctx, tx, tr, b.RunID, now); err != nil {
+		if err := s.upsert(ctx, tr, b.RunID, now); err != nil {
 			return fmt.Errorf("sqlite: write %s/%s: %w", b.Pipeline, b.Stream, err)
 		}
 	}
@@ -374,48 +402,53 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 			return fmt.Errorf("sqlite: write %s/%s: %w", b.Pipeline, b.Stream, err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit %s/%s: %w", b.Pipeline, b.Stream, err)
-	}
 	return nil
 }
 
-func (s *Sink) upsert(ctx context.Context, tx *sql.Tx, tr connector.TableRows, runID string, now time.Time) error {
+func (s *Sink) upsert(ctx context.Context, tr connector.TableRows, runID string, now time.Time) error {
 	ti, err := s.info(tr.Table)
 	if err != nil {
 		return err
 	}
 	t := tr.Table
 	connector.FillAuto(t, tr.Rows, runID, now)
-	ncol := len(t.Columns)
-	args := make([]any, 0, min(len(tr.Rows), ti.chunk)*ncol)
-	// Rows go in multi-row statements of a few fixed sizes, so that a
-	// handful of prepared statements per table serve every batch size.
-	for start := 0; start < len(tr.Rows); {
-		n := ti.chunk
-		for _, size := range stmtSizes {
-			if n <= len(tr.Rows)-start {
-				break
-			}
-			n = min(size, ti.chunk)
-		}
-		end := start + n
-		args = args[:0]
-		for _, row := range tr.Rows[start:end] {
-			for i, v := range row {
-				args = append(args, s.value(&t.Columns[i], v))
-			}
-		}
+	args := make([]any, 0, min(len(tr.Rows), ti.chunk)*len(t.Columns))
+	start := 0
+	for _, n := range ti.chunks(len(tr.Rows)) {
 		st, err := s.stmt(ctx, ti, n)
 		if err != nil {
 			return fmt.Errorf("prepare upsert %s: %w", ti.name, err)
 		}
-		if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...); err != nil {
+		args = args[:0]
+		for _, row := range tr.Rows[start : start+n] {
+			for c, v := range row {
+				args = append(args, s.value(&t.Columns[c], v))
+			}
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("upsert %s: %w", ti.name, err)
 		}
-		start = end
+		start += n
 	}
 	return nil
+}
+
+// chunks splits n rows into multi-row statements of a few fixed sizes, so
+// that a handful of prepared statements per table serve every batch size.
+func (ti *tableInfo) chunks(n int) []int {
+	var out []int
+	for n > 0 {
+		size := ti.chunk
+		for _, s := range stmtSizes {
+			if size <= n {
+				break
+			}
+			size = min(s, ti.chunk)
+		}
+		out = append(out, size)
+		n -= size
+	}
+	return out
 }
 
 // stmtSizes are the row counts of the prepared multi-row statements, largest
@@ -451,7 +484,7 @@ func formatTime(t time.Time, basis connector.TimeBasis) string {
 
 // replaceChildren deletes the rows of child table tr whose parent is in the
 // batch and that are not among the batch's rows for that parent.
-func (s *Sink) replaceChildren(ctx context.Context, tx *sql.Tx, b *connector.Batch, tr connector.TableRows) error {
+func (s *Sink) replaceChildren(ctx context.Context, tx execer, b *connector.Batch, tr connector.TableRows) error {
 	var parent *connector.TableRows
 	for i := range b.Tables {
 		if b.Tables[i].Table.FullName() == tr.Table.Parent {
@@ -510,7 +543,7 @@ func (s *Sink) replaceChildren(ctx context.Context, tx *sql.Tx, b *connector.Bat
 }
 
 // insertTuples inserts n tuples of width w into table in multi-row chunks.
-func insertTuples(ctx context.Context, tx *sql.Tx, table string, w, n int, row func(i int, dst []any) []any) error {
+func insertTuples(ctx context.Context, tx execer, table string, w, n int, row func(i int, dst []any) []any) error {
 	chunk := min(maxVars/w, maxRowsPerStatement)
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", w), ",") + ")"
 	args := make([]any, 0, min(n, chunk)*w)
