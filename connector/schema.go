@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -113,7 +114,7 @@ type Table struct {
 	// key, in the order of the parent's PrimaryKey.
 	ParentKey []string
 
-	index map[string]int
+	index atomic.Pointer[map[string]int] // built by Validate
 }
 
 // FullName returns "schema.name".
@@ -121,7 +122,8 @@ func (t *Table) FullName() string { return t.Schema + "." + t.Name }
 
 // ColumnIndex returns the position of the named column, or -1.
 func (t *Table) ColumnIndex(name string) int {
-	if t.index == nil {
+	idx := t.index.Load()
+	if idx == nil {
 		for i, c := range t.Columns {
 			if c.Name == name {
 				return i
@@ -129,7 +131,7 @@ func (t *Table) ColumnIndex(name string) int {
 		}
 		return -1
 	}
-	if i, ok := t.index[name]; ok {
+	if i, ok := (*idx)[name]; ok {
 		return i
 	}
 	return -1
@@ -205,7 +207,7 @@ func (t *Table) Validate() error {
 			return fmt.Errorf("table %s: parent key column %q is not a column", t.FullName(), k)
 		}
 	}
-	t.index = idx
+	t.index.Store(&idx)
 	return nil
 }
 

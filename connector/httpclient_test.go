@@ -1,0 +1,136 @@
+package connector_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	"github.com/stretchr/testify/require"
+)
+
+const secret = "SUPERSECRETTOKEN123"
+
+func fastClient() *connector.Client {
+	c := connector.NewClient(connector.HTTPConfig{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Timeout: 2 * time.Second})
+	c.AddSecret(secret)
+	return c
+}
+
+func get(t *testing.T, c *connector.Client, url string) (*connector.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, url+"/api/v2/order/get_order_list?access_token="+secret+"&sign=abcdef0123", nil)
+	require.NoError(t, err)
+	return c.Do(context.Background(), req)
+}
+
+func TestClientRetriesThrottlingAndServerErrors(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch n.Add(1) {
+		case 1:
+			w.Header().Set("Retry-After", "0.05")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case 2:
+			w.WriteHeader(http.StatusBadGateway)
+		default:
+			w.Write([]byte(`{"ok":true}`))
+		}
+	}))
+	defer srv.Close()
+	c := fastClient()
+	start := time.Now()
+	resp, err := get(t, c, srv.URL)
+	require.NoError(t, err)
+	require.Equal(t, 200, resp.StatusCode)
+	require.Equal(t, 3, resp.Attempts)
+	require.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond, "Retry-After honoured")
+	require.Equal(t, int64(3), c.APICalls()["/api/v2/order/get_order_list"])
+}
+
+func TestClientNoRetryOnAuthErrors(t *testing.T) {
+	for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusBadRequest} {
+		var n atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n.Add(1)
+			w.WriteHeader(status)
+			w.Write([]byte(`{"error":"error_auth"}`))
+		}))
+		resp, err := get(t, fastClient(), srv.URL)
+		srv.Close()
+		require.NoError(t, err)
+		require.Equal(t, status, resp.StatusCode)
+		require.Equal(t, int64(1), n.Load(), "status %d is not retried", status)
+	}
+}
+
+func TestClientRetriesTruncatedBody(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Write([]byte(`{"response":{"order_li`))
+			return
+		}
+		w.Write([]byte(`{"response":{}}`))
+	}))
+	defer srv.Close()
+	resp, err := get(t, fastClient(), srv.URL)
+	require.NoError(t, err)
+	require.Equal(t, `{"response":{}}`, string(resp.Body))
+	require.Equal(t, 2, resp.Attempts)
+}
+
+func TestClientTimeoutsAndSecretsNotInErrors(t *testing.T) {
+	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-block
+	}))
+	defer srv.Close()
+	defer close(block)
+	c := connector.NewClient(connector.HTTPConfig{Timeout: 50 * time.Millisecond, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond})
+	_, err := get(t, c, srv.URL)
+	require.Error(t, err)
+	var te *connector.TransportError
+	require.True(t, errors.As(err, &te))
+	require.True(t, te.Timeout)
+	require.Equal(t, 3, te.Attempts)
+	require.NotContains(t, err.Error(), secret)
+	require.NotContains(t, err.Error(), "abcdef0123")
+
+	// Connection refused: the URL (with its secrets) is not in the error.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	l.Close()
+	_, err = get(t, fastClient(), "http://"+addr)
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), secret)
+	require.NotContains(t, err.Error(), "abcdef0123")
+	require.Contains(t, err.Error(), "/api/v2/order/get_order_list")
+}
+
+func TestClientContextCancel(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	c := connector.NewClient(connector.HTTPConfig{MinBackoff: time.Second, MaxBackoff: time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/x", nil)
+	_, err := c.Do(ctx, req)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestRedact(t *testing.T) {
+	s := connector.Redact(`GET /x?access_token=abc&sign=def&shop_id=1 {"refresh_token":"ghi"} Authorization: Bearer eyJ.x.y`)
+	require.NotContains(t, s, "abc")
+	require.NotContains(t, s, "def")
+	require.NotContains(t, s, "ghi")
+	require.NotContains(t, s, "eyJ")
+	require.Contains(t, s, "shop_id=1")
+}
