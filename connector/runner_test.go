@@ -144,7 +144,9 @@ var (
 
 type shopTransformer struct{}
 
-func (shopTransformer) Tables() []*connector.Table { return []*connector.Table{ordersTable, itemsTable} }
+func (shopTransformer) Tables() []*connector.Table {
+	return []*connector.Table{ordersTable, itemsTable}
+}
 
 func (shopTransformer) Transform(rec connector.Record, out connector.Output) error {
 	var o order

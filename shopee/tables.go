@@ -1,0 +1,390 @@
+package shopee
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/facolos/etl/connector"
+)
+
+// ETLSource is the constant written to etl_source.
+const ETLSource = "shopee_api"
+
+// field maps one column to a JSON path in the source object. A field
+// without a path is filled by the transformer (order_sn, the element of a
+// string list, ETL columns).
+type field struct {
+	col  connector.Column
+	path []string
+}
+
+func path(p string) []string {
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, ".")
+}
+
+func str(name string, length int, p string) field {
+	return field{connector.Column{Name: name, Type: connector.String, Length: length, Nullable: true}, path(p)}
+}
+func i64(name, p string) field {
+	return field{connector.Column{Name: name, Type: connector.Int, Nullable: true}, path(p)}
+}
+func dec(name string, prec, scale int, p string) field {
+	return field{connector.Column{Name: name, Type: connector.Decimal, Precision: prec, Scale: scale, Nullable: true}, path(p)}
+}
+func bit(name, p string) field {
+	return field{connector.Column{Name: name, Type: connector.Bool, Nullable: true}, path(p)}
+}
+func ts(name, p string) field {
+	return field{connector.Column{Name: name, Type: connector.Timestamp, Nullable: true}, path(p)}
+}
+
+// key makes a field a non-nullable key column.
+func key(f field) field { f.col.Nullable = false; return f }
+
+// money is DECIMAL(18,4), as the warehouse has it.
+func money(name, p string) field { return dec(name, 18, 4, p) }
+
+// etlFields are the bookkeeping columns of every Shopee table.
+var etlFields = []field{
+	{connector.Column{Name: "source_request_id", Type: connector.String, Length: 100, Nullable: true, Meta: true}, nil},
+	{connector.Column{Name: "ingested_at", Type: connector.Timestamp, Nullable: true, Auto: connector.AutoUpdatedAt}, nil},
+	{connector.Column{Name: "etl_created_at", Type: connector.Timestamp, Nullable: true, Auto: connector.AutoCreatedAt}, nil},
+	{connector.Column{Name: "etl_updated_at", Type: connector.Timestamp, Nullable: true, Auto: connector.AutoUpdatedAt}, nil},
+	{connector.Column{Name: "etl_batch_id", Type: connector.String, Length: 50, Nullable: true, Auto: connector.AutoRunID}, nil},
+	{connector.Column{Name: "etl_source", Type: connector.String, Length: 50, Nullable: true, Meta: true}, nil},
+}
+
+// table is a staging table with its JSON mapping.
+type table struct {
+	*connector.Table
+	fields []field
+}
+
+const ordersTable = "shopee_orders"
+
+func newTable(name string, pk []string, fields ...field) *table {
+	fields = append(fields, etlFields...)
+	t := &connector.Table{Schema: "staging", Name: name, PrimaryKey: pk}
+	for _, f := range fields {
+		t.Columns = append(t.Columns, f.col)
+	}
+	if name != ordersTable {
+		// Every child table hangs off the order, so a re-synced order
+		// replaces all of its child rows, however deep they are nested.
+		t.Parent, t.ParentKey = "staging."+ordersTable, []string{"order_sn"}
+	}
+	if err := t.Validate(); err != nil {
+		panic(err)
+	}
+	return &table{Table: t, fields: fields}
+}
+
+var orderSN = key(str("order_sn", 50, ""))
+
+// The twelve tables of tables.md (superset of V1..V3, keys of V2+).
+var (
+	tOrders = newTable(ordersTable, []string{"order_sn"},
+		orderSN, str("region", 10, "region"), str("currency", 10, "currency"), bit("cod", "cod"),
+		money("total_amount", "total_amount"), str("order_status", 50, "order_status"), str("shipping_carrier", 100, "shipping_carrier"),
+		str("payment_method", 100, "payment_method"), money("estimated_shipping_fee", "estimated_shipping_fee"),
+		str("message_to_seller", 0, "message_to_seller"), ts("create_time", "create_time"), ts("update_time", "update_time"),
+		i64("days_to_ship", "days_to_ship"), ts("ship_by_date", "ship_by_date"), i64("buyer_user_id", "buyer_user_id"),
+		str("buyer_username", 100, "buyer_username"), money("actual_shipping_fee", "actual_shipping_fee"),
+		bit("actual_shipping_fee_confirmed", "actual_shipping_fee_confirmed"), bit("goods_to_declare", "goods_to_declare"),
+		str("note", 0, "note"), ts("note_update_time", "note_update_time"), ts("pay_time", "pay_time"),
+		str("dropshipper", 100, "dropshipper"), str("dropshipper_phone", 50, "dropshipper_phone"), bit("split_up", "split_up"),
+		str("buyer_cancel_reason", 0, "buyer_cancel_reason"), str("cancel_by", 100, "cancel_by"), str("cancel_reason", 0, "cancel_reason"),
+		str("buyer_cpf_id", 50, "buyer_cpf_id"), str("fulfillment_flag", 50, "fulfillment_flag"), ts("pickup_done_time", "pickup_done_time"),
+		money("reverse_shipping_fee", "reverse_shipping_fee"), i64("order_chargeable_weight_gram", "order_chargeable_weight_gram"),
+		i64("prescription_check_status", "prescription_check_status"), str("pharmacist_name", 100, "pharmacist_name"),
+		ts("prescription_approval_time", "prescription_approval_time"), ts("prescription_rejection_time", "prescription_rejection_time"),
+		ts("edt_from", "edt_from"), ts("edt_to", "edt_to"), str("booking_sn", 50, "booking_sn"), bit("advance_package", "advance_package"),
+		ts("return_request_due_date", "return_request_due_date"), bit("is_buyer_shop_collection", "is_buyer_shop_collection"),
+		bit("hot_listing_order", "hot_listing_order"))
+
+	tAddress = newTable("shopee_recipient_address", []string{"order_sn"},
+		orderSN, str("name", 200, "name"), str("phone", 50, "phone"), str("town", 100, "town"), str("district", 100, "district"),
+		str("city", 100, "city"), str("state", 100, "state"), str("region", 100, "region"), str("zipcode", 20, "zipcode"),
+		str("full_address", 0, "full_address"), dec("latitude", 10, 6, "geolocation.latitude"), dec("longitude", 10, 6, "geolocation.longitude"))
+
+	tItems = newTable("shopee_order_items", []string{"order_sn", "order_item_id", "model_id"},
+		orderSN, key(i64("order_item_id", "order_item_id")), i64("item_id", "item_id"), str("item_name", 500, "item_name"),
+		str("item_sku", 100, "item_sku"), key(i64("model_id", "model_id")), str("model_name", 500, "model_name"),
+		str("model_sku", 100, "model_sku"), i64("model_quantity_purchased", "model_quantity_purchased"),
+		money("model_original_price", "model_original_price"), money("model_discounted_price", "model_discounted_price"),
+		bit("wholesale", "wholesale"), dec("weight", 18, 4, "weight"), bit("add_on_deal", "add_on_deal"), bit("main_item", "main_item"),
+		i64("add_on_deal_id", "add_on_deal_id"), str("promotion_type", 50, "promotion_type"), i64("promotion_id", "promotion_id"),
+		i64("promotion_group_id", "promotion_group_id"), bit("is_prescription_item", "is_prescription_item"),
+		bit("is_b2c_owned_item", "is_b2c_owned_item"), str("consultation_id", 100, "consultation_id"),
+		str("image_url", 0, "image_info.image_url"), bit("hot_listing_item", "hot_listing_item"))
+
+	tItemLocations = newTable("shopee_order_item_locations", []string{"order_sn", "order_item_id", "model_id", "location_id"},
+		orderSN, key(i64("order_item_id", "order_item_id")), key(i64("model_id", "model_id")), key(str("location_id", 100, "")))
+
+	tPackages = newTable("shopee_packages", []string{"order_sn", "package_number"},
+		orderSN, key(str("package_number", 100, "package_number")), str("logistics_status", 50, "logistics_status"),
+		i64("logistics_channel_id", "logistics_channel_id"), str("shipping_carrier", 100, "shipping_carrier"),
+		bit("allow_self_design_awb", "allow_self_design_awb"), i64("parcel_chargeable_weight_gram", "parcel_chargeable_weight_gram"),
+		i64("group_shipment_id", "group_shipment_id"), str("virtual_contact_number", 50, "virtual_contact_number"),
+		str("package_query_number", 100, "package_query_number"), str("sorting_group", 100, "sorting_group"))
+
+	tPackageItems = newTable("shopee_package_items", []string{"order_sn", "package_number", "order_item_id", "model_id"},
+		orderSN, key(str("package_number", 100, "")), key(i64("order_item_id", "order_item_id")), i64("item_id", "item_id"),
+		key(i64("model_id", "model_id")), i64("model_quantity", "model_quantity"), i64("promotion_group_id", "promotion_group_id"),
+		str("product_location_id", 100, "product_location_id"), i64("parcel_chargeable_weight", "parcel_chargeable_weight"))
+
+	tInvoice = newTable("shopee_invoice", []string{"order_sn"},
+		orderSN, str("number", 100, "number"), str("series_number", 100, "series_number"), str("access_key", 200, "access_key"),
+		ts("issue_date", "issue_date"), money("total_value", "total_value"), money("products_total_value", "products_total_value"),
+		str("tax_code", 50, "tax_code"))
+
+	tPayment = newTable("shopee_payment_info", []string{"order_sn", "transaction_id"},
+		orderSN, key(str("transaction_id", 100, "transaction_id")), str("payment_method", 100, "payment_method"),
+		str("payment_processor_register", 100, "payment_processor_register"), str("card_brand", 50, "card_brand"))
+
+	tPendingTerms = newTable("shopee_order_pending_terms", []string{"order_sn", "term"}, orderSN, key(str("term", 400, "")))
+	tWarnings     = newTable("shopee_order_warnings", []string{"order_sn", "warning"}, orderSN, key(str("warning", 400, "")))
+	tPrescription = newTable("shopee_prescription_images", []string{"order_sn", "image_url"}, orderSN, key(str("image_url", 400, "")))
+	tProof        = newTable("shopee_buyer_proof_of_collection", []string{"order_sn", "image_url"}, orderSN, key(str("image_url", 400, "")))
+
+	allTables = []*table{tOrders, tAddress, tItems, tItemLocations, tPackages, tPackageItems, tInvoice, tPayment,
+		tPendingTerms, tWarnings, tPrescription, tProof}
+)
+
+// Tables returns the twelve staging tables, parent first.
+func Tables() []*connector.Table {
+	out := make([]*connector.Table, len(allTables))
+	for i, t := range allTables {
+		out[i] = t.Table
+	}
+	return out
+}
+
+// Transformer turns one get_order_detail order into rows of the twelve
+// tables. Money is exact (DECIMAL(18,4)), times are UTC instants, text is kept
+// as sent. A malformed order is rejected with an error naming the field.
+type Transformer struct{}
+
+// Tables implements connector.Transformer.
+func (Transformer) Tables() []*connector.Table { return Tables() }
+
+// rowCtx carries what a row needs besides its JSON object.
+type rowCtx struct {
+	sn, requestID string
+	prefix        string            // JSON path of the object, for errors
+	synthetic     map[string]string // values of path-less columns
+}
+
+func (t *table) row(obj object, rc rowCtx) ([]any, error) {
+	row := make([]any, len(t.fields))
+	for i, f := range t.fields {
+		switch {
+		case f.col.Name == "order_sn":
+			row[i] = rc.sn
+		case f.col.Name == "source_request_id":
+			if rc.requestID != "" {
+				row[i] = rc.requestID
+			}
+		case f.col.Name == "etl_source":
+			row[i] = ETLSource
+		case f.col.Auto != connector.AutoNone:
+		case f.path == nil:
+			row[i] = rc.synthetic[f.col.Name]
+		default:
+			raw, err := obj.lookup(f.path)
+			if err == nil {
+				row[i], err = convert(f.col.Type, raw)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("field %s%s: %w", rc.prefix, strings.Join(f.path, "."), err)
+			}
+		}
+	}
+	return row, nil
+}
+
+// Transform implements connector.Transformer.
+func (Transformer) Transform(rec connector.Record, out connector.Output) error {
+	o, err := decodeObject(rec.Data)
+	if err != nil || o == nil {
+		return fmt.Errorf("order %s: not a JSON object", rec.Key)
+	}
+	sn, err := toString(o["order_sn"])
+	if err != nil || sn == nil || sn.(string) == "" {
+		return fmt.Errorf("order %s: field order_sn: missing", rec.Key)
+	}
+	rc := rowCtx{sn: sn.(string), requestID: rec.RequestID}
+	if err := transformOrder(o, rc, out); err != nil {
+		return fmt.Errorf("order %s: %w", rc.sn, err)
+	}
+	return nil
+}
+
+func transformOrder(o object, rc rowCtx, out connector.Output) error {
+	row, err := tOrders.row(o, rc)
+	if err != nil {
+		return err
+	}
+	out.Add(tOrders.Table, row)
+
+	if err := single(tAddress, o, "recipient_address", rc, out); err != nil {
+		return err
+	}
+	if err := single(tInvoice, o, "invoice_data", rc, out); err != nil {
+		return err
+	}
+
+	items, err := objects(o, "item_list")
+	if err != nil {
+		return err
+	}
+	for i, it := range items {
+		irc := rc
+		irc.prefix = fmt.Sprintf("item_list[%d].", i)
+		row, err := tItems.row(it, irc)
+		if err != nil {
+			return err
+		}
+		out.Add(tItems.Table, row)
+		locs, err := decodeArray(it["product_location_id"])
+		if err != nil {
+			return fmt.Errorf("field %sproduct_location_id: %w", irc.prefix, err)
+		}
+		for j, raw := range locs {
+			loc, err := toString(raw)
+			if err != nil {
+				return fmt.Errorf("field %sproduct_location_id[%d]: %w", irc.prefix, j, err)
+			}
+			if loc == nil || loc.(string) == "" {
+				continue
+			}
+			irc.synthetic = map[string]string{"location_id": loc.(string)}
+			row, err := tItemLocations.row(it, irc)
+			if err != nil {
+				return err
+			}
+			out.Add(tItemLocations.Table, row)
+		}
+	}
+
+	pkgs, err := objects(o, "package_list")
+	if err != nil {
+		return err
+	}
+	for i, p := range pkgs {
+		prc := rc
+		prc.prefix = fmt.Sprintf("package_list[%d].", i)
+		row, err := tPackages.row(p, prc)
+		if err != nil {
+			return err
+		}
+		out.Add(tPackages.Table, row)
+		num, _ := toString(p["package_number"])
+		pitems, err := objects(p, "item_list")
+		if err != nil {
+			return fmt.Errorf("%s%w", prc.prefix, err)
+		}
+		for j, pi := range pitems {
+			irc := prc
+			irc.prefix = fmt.Sprintf("package_list[%d].item_list[%d].", i, j)
+			if num != nil {
+				irc.synthetic = map[string]string{"package_number": num.(string)}
+			}
+			row, err := tPackageItems.row(pi, irc)
+			if err != nil {
+				return err
+			}
+			out.Add(tPackageItems.Table, row)
+		}
+	}
+
+	pays, err := objects(o, "payment_info")
+	if err != nil {
+		return err
+	}
+	for i, p := range pays {
+		prc := rc
+		prc.prefix = fmt.Sprintf("payment_info[%d].", i)
+		row, err := tPayment.row(p, prc)
+		if err != nil {
+			return err
+		}
+		out.Add(tPayment.Table, row)
+	}
+
+	for _, l := range []struct {
+		t      *table
+		key    string
+		column string
+	}{
+		{tPendingTerms, "pending_terms", "term"},
+		{tWarnings, "warnings", "warning"},
+		{tPrescription, "prescription_images", "image_url"},
+		{tProof, "buyer_proof_of_collection", "image_url"},
+	} {
+		vals, err := decodeArray(o[l.key])
+		if err != nil {
+			return fmt.Errorf("field %s: %w", l.key, err)
+		}
+		for j, raw := range vals {
+			v, err := toString(raw)
+			if err != nil {
+				return fmt.Errorf("field %s[%d]: %w", l.key, j, err)
+			}
+			if v == nil || v.(string) == "" {
+				continue
+			}
+			row, err := l.t.row(nil, rowCtx{sn: rc.sn, requestID: rc.requestID, synthetic: map[string]string{l.column: v.(string)}})
+			if err != nil {
+				return err
+			}
+			out.Add(l.t.Table, row)
+		}
+	}
+	return nil
+}
+
+// single adds the row of a 0..1 child object (recipient_address,
+// invoice_data) when it is a non-empty object.
+func single(t *table, o object, k string, rc rowCtx, out connector.Output) error {
+	obj, err := decodeObject(o[k])
+	if err != nil {
+		return fmt.Errorf("field %s: not an object", k)
+	}
+	if len(obj) == 0 {
+		return nil
+	}
+	rc.prefix = k + "."
+	row, err := t.row(obj, rc)
+	if err != nil {
+		return err
+	}
+	out.Add(t.Table, row)
+	return nil
+}
+
+var errNotObjects = errors.New("not a list of objects")
+
+func objects(o object, k string) ([]object, error) {
+	raws, err := decodeArray(o[k])
+	if err != nil {
+		return nil, fmt.Errorf("field %s: %w", k, errNotObjects)
+	}
+	out := make([]object, 0, len(raws))
+	for i, raw := range raws {
+		obj, err := decodeObject(raw)
+		if err != nil {
+			return nil, fmt.Errorf("field %s[%d]: %w", k, i, errNotObjects)
+		}
+		if obj != nil {
+			out = append(out, obj)
+		}
+	}
+	return out, nil
+}
+
+var _ connector.Transformer = Transformer{}
