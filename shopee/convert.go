@@ -12,119 +12,120 @@ import (
 	"github.com/facolos/etl/connector"
 )
 
-// The converters turn one raw JSON value into the Go value of a column type.
-// They accept every plausible form (numbers as JSON numbers or strings,
-// booleans as true/1/"yes", ...); absent and null give nil (NULL).
+// An order is decoded once into a tree of map[string]any, []any, string,
+// json.Number, bool and nil; the converters below turn one node into the Go
+// value of a column type. They accept every plausible form (numbers as JSON
+// numbers or strings, booleans as true/1/"yes", ...); absent and null give
+// nil (NULL).
 
-func isNull(raw json.RawMessage) bool {
-	raw = bytes.TrimSpace(raw)
-	return len(raw) == 0 || string(raw) == "null"
-}
+// object is one JSON object of the tree.
+type object = map[string]any
 
-func unquote(raw json.RawMessage) (string, bool, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", true, err
-		}
-		return s, true, nil
+// decodeTree parses JSON into the tree, keeping numbers as json.Number.
+func decodeTree(data []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		return nil, err
 	}
-	return string(raw), false, nil
+	return v, nil
 }
 
-func toString(raw json.RawMessage) (any, error) {
-	if isNull(raw) {
+func toString(v any) (any, error) {
+	switch x := v.(type) {
+	case nil:
 		return nil, nil
+	case string:
+		return x, nil
+	case json.Number:
+		return string(x), nil
+	case bool:
+		return strconv.FormatBool(x), nil
 	}
-	s, quoted, err := unquote(raw)
+	data, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	if !quoted && (strings.HasPrefix(s, "{") || strings.HasPrefix(s, "[")) {
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, raw); err != nil {
-			return nil, err
-		}
-		return buf.String(), nil
-	}
-	return s, nil
+	return string(data), nil
 }
 
-func toInt(raw json.RawMessage) (any, error) {
-	if isNull(raw) {
-		return nil, nil
+// text returns the text of a scalar for numeric parsing; ok is false for
+// null and empty text.
+func text(v any) (s string, ok bool, err error) {
+	switch x := v.(type) {
+	case nil:
+		return "", false, nil
+	case string:
+		s = strings.TrimSpace(x)
+		return s, s != "", nil
+	case json.Number:
+		return string(x), true, nil
 	}
-	s, _, err := unquote(raw)
-	if err != nil {
+	return "", false, fmt.Errorf("%s is not a number", describe(v))
+}
+
+func toInt(v any) (any, error) {
+	s, ok, err := text(v)
+	if !ok || err != nil {
 		return nil, err
-	}
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, nil
 	}
 	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return i, nil
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<62 {
-		return nil, fmt.Errorf("%s is not an integer", trimmed(s))
+		return nil, fmt.Errorf("%s is not an integer", quote(s))
 	}
 	return int64(f), nil
 }
 
-func toDec(raw json.RawMessage) (any, error) {
-	if isNull(raw) {
-		return nil, nil
-	}
-	s, _, err := unquote(raw)
-	if err != nil {
+func toDec(v any) (any, error) {
+	s, ok, err := text(v)
+	if !ok || err != nil {
 		return nil, err
-	}
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, nil
 	}
 	d, err := connector.ParseDec(s)
 	if err != nil {
-		return nil, fmt.Errorf("%s is not a decimal number", trimmed(s))
+		return nil, fmt.Errorf("%s is not a decimal number", quote(s))
 	}
 	return d, nil
 }
 
-func toBool(raw json.RawMessage) (any, error) {
-	if isNull(raw) {
+func toBool(v any) (any, error) {
+	switch x := v.(type) {
+	case nil:
 		return nil, nil
-	}
-	s, quoted, err := unquote(raw)
-	if err != nil {
-		return nil, err
-	}
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "true", "1", "yes", "on", "y":
-		return true, nil
-	case "false", "0", "no", "off", "n":
-		return false, nil
-	case "":
-		return nil, nil
-	}
-	if !quoted {
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return f != 0, nil
+	case bool:
+		return x, nil
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			return nil, fmt.Errorf("%s is not a boolean", quote(string(x)))
 		}
-		return nil, fmt.Errorf("%s is not a boolean", trimmed(s))
+		return f != 0, nil
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "true", "1", "yes", "on", "y":
+			return true, nil
+		case "false", "0", "no", "off", "n":
+			return false, nil
+		case "":
+			return nil, nil
+		}
+		return true, nil // any other text: truthy, as the platform's SDKs read it
 	}
-	return true, nil // any other non-empty text: truthy, as the platform's SDKs read it
+	return nil, fmt.Errorf("%s is not a boolean", describe(v))
 }
 
 // toTime reads Unix seconds (milliseconds when the value is beyond year
 // 2286); 0 means "not set" and gives NULL.
-func toTime(raw json.RawMessage) (any, error) {
-	v, err := toInt(raw)
-	if err != nil || v == nil {
-		return v, err
+func toTime(v any) (any, error) {
+	i, err := toInt(v)
+	if err != nil || i == nil {
+		return i, err
 	}
-	n := v.(int64)
+	n := i.(int64)
 	switch {
 	case n == 0:
 		return nil, nil
@@ -136,90 +137,76 @@ func toTime(raw json.RawMessage) (any, error) {
 	return time.Unix(n, 0).UTC(), nil
 }
 
-func toJSON(raw json.RawMessage) (any, error) {
-	if isNull(raw) {
+func toJSON(v any) (any, error) {
+	if v == nil {
 		return nil, nil
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
+	data, err := json.Marshal(v)
+	if err != nil {
 		return nil, err
 	}
-	return connector.RawJSON(buf.String()), nil
+	return connector.RawJSON(data), nil
 }
 
-func trimmed(s string) string {
+func describe(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	case bool:
+		return "a boolean"
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+func quote(s string) string {
 	if len(s) > 40 {
 		s = s[:40] + "..."
 	}
 	return strconv.Quote(s)
 }
 
-func convert(t connector.Type, raw json.RawMessage) (any, error) {
+func convert(t connector.Type, v any) (any, error) {
 	switch t {
 	case connector.Int:
-		return toInt(raw)
+		return toInt(v)
 	case connector.Decimal:
-		return toDec(raw)
+		return toDec(v)
 	case connector.Bool:
-		return toBool(raw)
+		return toBool(v)
 	case connector.Timestamp:
-		return toTime(raw)
+		return toTime(v)
 	case connector.JSON:
-		return toJSON(raw)
+		return toJSON(v)
 	}
-	return toString(raw)
-}
-
-// object is one decoded JSON object level.
-type object map[string]json.RawMessage
-
-func decodeObject(raw json.RawMessage) (object, error) {
-	if isNull(raw) {
-		return nil, nil
-	}
-	var o object
-	if err := json.Unmarshal(raw, &o); err != nil {
-		return nil, err
-	}
-	return o, nil
+	return toString(v)
 }
 
 // lookup follows path through nested objects; absent gives nil.
-func (o object) lookup(path []string) (json.RawMessage, error) {
-	cur := o
-	for i, k := range path {
-		raw, ok := cur[k]
+func lookup(o object, path []string) (any, error) {
+	var cur any = o
+	for _, k := range path {
+		if cur == nil {
+			return nil, nil
+		}
+		m, ok := cur.(map[string]any)
 		if !ok {
-			return nil, nil
+			return nil, fmt.Errorf("%s is not inside an object", k)
 		}
-		if i == len(path)-1 {
-			return raw, nil
-		}
-		next, err := decodeObject(raw)
-		if err != nil {
-			return nil, fmt.Errorf("%s is not an object", k)
-		}
-		if next == nil {
-			return nil, nil
-		}
-		cur = next
+		cur = m[k]
 	}
-	return nil, nil
+	return cur, nil
 }
 
-// decodeArray decodes a JSON array; a single non-array value is treated as a
-// one-element array (product_location_id comes both ways).
-func decodeArray(raw json.RawMessage) ([]json.RawMessage, error) {
-	if isNull(raw) {
-		return nil, nil
+// list returns a JSON array; a single non-array value is a one-element list
+// (product_location_id comes both ways); null is empty.
+func list(v any) []any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return x
 	}
-	t := bytes.TrimSpace(raw)
-	if t[0] != '[' {
-		return []json.RawMessage{t}, nil
-	}
-	var out []json.RawMessage
-	if err := json.Unmarshal(t, &out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return []any{v}
 }

@@ -226,7 +226,7 @@ func (q *detailQueue) fetch(ctx context.Context, n int) error {
 		pg.Records = make([]connector.Record, 0, len(d.Orders))
 		for _, raw := range d.Orders {
 			var k struct {
-				OrderSN json.RawMessage `json:"order_sn"`
+				OrderSN any `json:"order_sn"`
 			}
 			_ = json.Unmarshal(raw, &k)
 			key, _ := toString(k.OrderSN)

@@ -195,9 +195,9 @@ func (t *table) row(obj object, rc rowCtx) ([]any, error) {
 		case f.path == nil:
 			row[i] = rc.synthetic[f.col.Name]
 		default:
-			raw, err := obj.lookup(f.path)
+			v, err := lookup(obj, f.path)
 			if err == nil {
-				row[i], err = convert(f.col.Type, raw)
+				row[i], err = convert(f.col.Type, v)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("field %s%s: %w", rc.prefix, strings.Join(f.path, "."), err)
@@ -209,8 +209,9 @@ func (t *table) row(obj object, rc rowCtx) ([]any, error) {
 
 // Transform implements connector.Transformer.
 func (Transformer) Transform(rec connector.Record, out connector.Output) error {
-	o, err := decodeObject(rec.Data)
-	if err != nil || o == nil {
+	tree, err := decodeTree(rec.Data)
+	o, ok := tree.(map[string]any)
+	if err != nil || !ok {
 		return fmt.Errorf("order %s: not a JSON object", rec.Key)
 	}
 	sn, err := toString(o["order_sn"])
@@ -250,11 +251,7 @@ func transformOrder(o object, rc rowCtx, out connector.Output) error {
 			return err
 		}
 		out.Add(tItems.Table, row)
-		locs, err := decodeArray(it["product_location_id"])
-		if err != nil {
-			return fmt.Errorf("field %sproduct_location_id: %w", irc.prefix, err)
-		}
-		for j, raw := range locs {
+		for j, raw := range list(it["product_location_id"]) {
 			loc, err := toString(raw)
 			if err != nil {
 				return fmt.Errorf("field %sproduct_location_id[%d]: %w", irc.prefix, j, err)
@@ -326,11 +323,7 @@ func transformOrder(o object, rc rowCtx, out connector.Output) error {
 		{tPrescription, "prescription_images", "image_url"},
 		{tProof, "buyer_proof_of_collection", "image_url"},
 	} {
-		vals, err := decodeArray(o[l.key])
-		if err != nil {
-			return fmt.Errorf("field %s: %w", l.key, err)
-		}
-		for j, raw := range vals {
+		for j, raw := range list(o[l.key]) {
 			v, err := toString(raw)
 			if err != nil {
 				return fmt.Errorf("field %s[%d]: %w", l.key, j, err)
@@ -351,8 +344,11 @@ func transformOrder(o object, rc rowCtx, out connector.Output) error {
 // single adds the row of a 0..1 child object (recipient_address,
 // invoice_data) when it is a non-empty object.
 func single(t *table, o object, k string, rc rowCtx, out connector.Output) error {
-	obj, err := decodeObject(o[k])
-	if err != nil {
+	if o[k] == nil {
+		return nil
+	}
+	obj, ok := o[k].(map[string]any)
+	if !ok {
 		return fmt.Errorf("field %s: not an object", k)
 	}
 	if len(obj) == 0 {
@@ -370,19 +366,17 @@ func single(t *table, o object, k string, rc rowCtx, out connector.Output) error
 var errNotObjects = errors.New("not a list of objects")
 
 func objects(o object, k string) ([]object, error) {
-	raws, err := decodeArray(o[k])
-	if err != nil {
-		return nil, fmt.Errorf("field %s: %w", k, errNotObjects)
-	}
-	out := make([]object, 0, len(raws))
-	for i, raw := range raws {
-		obj, err := decodeObject(raw)
-		if err != nil {
+	vals := list(o[k])
+	out := make([]object, 0, len(vals))
+	for i, v := range vals {
+		if v == nil {
+			continue
+		}
+		obj, ok := v.(map[string]any)
+		if !ok {
 			return nil, fmt.Errorf("field %s[%d]: %w", k, i, errNotObjects)
 		}
-		if obj != nil {
-			out = append(out, obj)
-		}
+		out = append(out, obj)
 	}
 	return out, nil
 }
