@@ -18,6 +18,7 @@ package connector
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -177,3 +178,18 @@ type CheckpointStore interface {
 	// SaveCheckpoint stores cp, replacing the previous one.
 	SaveCheckpoint(ctx context.Context, pipeline, stream string, cp Checkpoint) error
 }
+
+// Leaser is implemented by sinks that can hold a lease on a (pipeline,
+// stream), so that two workers sharing a warehouse never run the same stream
+// at once. The runner takes the lease before reading a stream and releases it
+// afterwards.
+type Leaser interface {
+	// Lease acquires the lease, waiting at most wait (0: do not wait). It
+	// returns ErrLeaseHeld (possibly wrapped) when another worker holds it.
+	// The returned release function gives the lease back; a lease is also
+	// released when the worker's connection ends.
+	Lease(ctx context.Context, pipeline, stream string, wait time.Duration) (release func() error, err error)
+}
+
+// ErrLeaseHeld means another worker holds the lease of a stream.
+var ErrLeaseHeld = errors.New("lease held by another worker")

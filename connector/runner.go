@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -33,6 +34,9 @@ const (
 	StatusOK          Status = "ok"
 	StatusFailed      Status = "failed"
 	StatusInterrupted Status = "interrupted"
+	// StatusSkipped: another worker held the lease of a stream (see Leaser
+	// and Runner.LeaseWait); nothing was read.
+	StatusSkipped Status = "skipped"
 )
 
 // Pipeline is a source, its transformer and the sink they load into.
@@ -129,6 +133,10 @@ type Runner struct {
 	// committed in the same transaction as the data). Without a store, every
 	// run is a full load.
 	Checkpoints CheckpointStore
+	// LeaseWait is how long to wait for a stream's lease when the sink is a
+	// Leaser and another worker holds it (default 0: skip the pipeline at
+	// once with StatusSkipped).
+	LeaseWait time.Duration
 	// Observer, if set, receives progress events.
 	Observer Observer
 	// Logger receives progress logs (default slog.Default()).
@@ -183,6 +191,8 @@ func (r *Runner) RunPipeline(ctx context.Context, p Pipeline) Result {
 		res.Status = StatusFailed
 		if ctx.Err() != nil {
 			res.Status = StatusInterrupted
+		} else if errors.Is(err, ErrLeaseHeld) {
+			res.Status = StatusSkipped
 		}
 	}
 	r.logger().Info("pipeline finished", "pipeline", p.Name, "status", res.Status,
@@ -234,6 +244,17 @@ func (r *Runner) store(p Pipeline) (CheckpointStore, bool) {
 }
 
 func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []*Table, runID string, res *Result) error {
+	if l, ok := p.Sink.(Leaser); ok {
+		release, err := l.Lease(ctx, p.Name, st.Name(), r.LeaseWait)
+		if err != nil {
+			return fmt.Errorf("lease: %w", err)
+		}
+		defer func() {
+			if err := release(); err != nil {
+				r.logger().Warn("lease release failed", "pipeline", p.Name, "stream", st.Name(), "error", err)
+			}
+		}()
+	}
 	store, inSink := r.store(p)
 	opts := ReadOptions{Since: r.Since}
 	if r.Mode != Full && store != nil {

@@ -41,6 +41,13 @@ type Config struct {
 	BusyTimeout time.Duration
 	// Now is the clock for Auto columns (default time.Now).
 	Now func() time.Time
+	// BeforeCommit, if set, runs inside the write transaction after every
+	// statement of a batch and before COMMIT; an error rolls the whole
+	// batch back. For invariant checks and fault-injection tests.
+	BeforeCommit func(ctx context.Context, b *connector.Batch) error
+	// LeaseTTL is how long a lease lives without renewal (default 30 s);
+	// a holder renews it every third of that.
+	LeaseTTL time.Duration
 }
 
 // maxVars is SQLite's default SQLITE_MAX_VARIABLE_NUMBER (32766 since 3.32).
@@ -140,6 +147,7 @@ func q(name string) string { return connector.QuoteIdent(name) }
 const (
 	checkpointsTable = "etl_control_checkpoints"
 	rejectedTable    = "etl_control_rejected_records"
+	leasesTable      = "etl_control_leases"
 )
 
 func (s *Sink) createControl(ctx context.Context) error {
@@ -160,6 +168,12 @@ func (s *Sink) createControl(ctx context.Context) error {
 			run_id TEXT,
 			rejected_at TIMESTAMP_TEXT NOT NULL)`,
 		`CREATE INDEX IF NOT EXISTS ` + q("ix_"+rejectedTable+"_key") + ` ON ` + q(rejectedTable) + ` (pipeline, stream, record_key)`,
+		`CREATE TABLE IF NOT EXISTS ` + q(leasesTable) + ` (
+			pipeline TEXT NOT NULL,
+			stream TEXT NOT NULL,
+			holder TEXT NOT NULL,
+			expires_at TIMESTAMP_TEXT NOT NULL,
+			PRIMARY KEY (pipeline, stream))`,
 	}
 	for _, st := range stmts {
 		if _, err := s.db.ExecContext(ctx, st); err != nil {
@@ -235,9 +249,27 @@ func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
 			return err
 		}
 	}
+	info := buildInfo(t, name)
 	s.mu.Lock()
-	s.tables[t.FullName()] = buildInfo(t, name)
+	old, ok := s.tables[t.FullName()]
+	same := ok && old.upsert == info.upsert && old.onConf == info.onConf
 	s.mu.Unlock()
+	if same {
+		return nil
+	}
+	// A new definition: swap it in between writes and drop the statements
+	// of the old one.
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tables[t.FullName()] = info
+	for k, st := range s.stmts {
+		if k.table == name {
+			st.Close()
+			delete(s.stmts, k)
+		}
+	}
 	return nil
 }
 
@@ -399,6 +431,11 @@ func (s *Sink) write(ctx context.Context, b *connector.Batch) error {
 	}
 	if b.Checkpoint != nil {
 		if err := saveCheckpoint(ctx, tx, b.Pipeline, b.Stream, b.Checkpoint, now); err != nil {
+			return fmt.Errorf("sqlite: write %s/%s: %w", b.Pipeline, b.Stream, err)
+		}
+	}
+	if s.cfg.BeforeCommit != nil {
+		if err := s.cfg.BeforeCommit(ctx, b); err != nil {
 			return fmt.Errorf("sqlite: write %s/%s: %w", b.Pipeline, b.Stream, err)
 		}
 	}

@@ -1,0 +1,21 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/facolos/etl/sink/sinktest"
+	"github.com/facolos/etl/sink/sqlite"
+)
+
+func TestConformance(t *testing.T) {
+	sinktest.Run(t, func(t *testing.T, cfg sinktest.Config) sinktest.Sink {
+		s, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(t.TempDir(), "c.db"), BeforeCommit: cfg.BeforeCommit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
