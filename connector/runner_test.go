@@ -394,3 +394,19 @@ func TestRunnerSinkErrorStopsStream(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, `{"seq":30}`, string(cp), "checkpoint of the last successful write, saved through the separate store")
 }
+
+func TestRunnerSkipsStreamLeasedByAnotherWorker(t *testing.T) {
+	ctx := context.Background()
+	sink := openSink(t)
+	release, err := sink.Lease(ctx, "leased", "orders", 0)
+	require.NoError(t, err)
+	src := newShop(10, 5)
+	res := (&connector.Runner{}).Run(ctx, pipeline("leased", src, sink))[0]
+	require.Equal(t, connector.StatusSkipped, res.Status)
+	require.ErrorIs(t, res.Err, connector.ErrLeaseHeld)
+	require.Zero(t, src.readers.Load(), "nothing read")
+	require.NoError(t, release())
+	res = (&connector.Runner{}).Run(ctx, pipeline("leased", src, sink))[0]
+	require.Equal(t, connector.StatusOK, res.Status)
+	require.EqualValues(t, 10, res.Records)
+}

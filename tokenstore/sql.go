@@ -46,6 +46,38 @@ var SQLite = Dialect{
 	Time:        func(t time.Time) any { return t.UTC().Format(time.RFC3339Nano) },
 }
 
+// PostgresDialect stores tokens in SCHEMA.api_token_storage with TIMESTAMPTZ
+// times; Postgres is its etl_control form.
+func PostgresDialect(schema string) Dialect {
+	table := quote(schema) + ".api_token_storage"
+	return Dialect{
+		Name:  "postgres",
+		Table: table,
+		Create: []string{
+			"CREATE SCHEMA IF NOT EXISTS " + quote(schema),
+			`CREATE TABLE IF NOT EXISTS ` + table + ` (
+		platform VARCHAR(50) NOT NULL,
+		account VARCHAR(100) NOT NULL DEFAULT '',
+		access_token TEXT NOT NULL,
+		refresh_token TEXT,
+		expires_at TIMESTAMPTZ,
+		refresh_expires_at TIMESTAMPTZ,
+		shop_cipher VARCHAR(255),
+		version BIGINT NOT NULL DEFAULT 0,
+		locked_until TIMESTAMPTZ,
+		last_updated TIMESTAMPTZ DEFAULT now(),
+		PRIMARY KEY (platform, account))`,
+		},
+		Placeholder: func(i int) string { return fmt.Sprintf("$%d", i) },
+		Time:        func(t time.Time) any { return t.UTC() },
+	}
+}
+
+// Postgres is PostgresDialect("etl_control").
+var Postgres = PostgresDialect("etl_control")
+
+func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+
 // SQLStore is a Store in the table etl_control.api_token_storage of
 // tables.md, extended with account (the key is (platform, account), so
 // several shops of one platform fit), refresh_expires_at, version (the

@@ -1,0 +1,582 @@
+// Package postgres is the PostgreSQL sink (pgx v5). Per batch, in one
+// transaction: every table's rows are bulk-copied (COPY) into a session
+// temporary table, then upserted into the target with one set-based
+// statement that touches only rows whose compared columns changed; child sets
+// are replaced; rejected records and the checkpoint are written.
+//
+// Types: String TEXT or VARCHAR(n), Int BIGINT, Decimal NUMERIC(p,s), Bool
+// BOOLEAN, Timestamp TIMESTAMPTZ (or TIMESTAMP holding Vietnam wall-clock
+// time with connector.TimeVietnam), JSON JSONB.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/big"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// Strategy selects the upsert statement.
+type Strategy string
+
+const (
+	// OnConflict upserts with INSERT … SELECT … ON CONFLICT DO UPDATE …
+	// WHERE (changed). It measured faster than MERGE here (see README), so
+	// it is the default.
+	OnConflict Strategy = "on-conflict"
+	// Merge upserts with PostgreSQL 15's MERGE.
+	Merge Strategy = "merge"
+)
+
+// Config configures a Sink.
+type Config struct {
+	// DSN is a postgres:// URL or a keyword/value string.
+	DSN string
+	// Schemas maps logical schemas ("staging", "etl_control") to the
+	// physical ones; a schema not in the map keeps its name.
+	Schemas map[string]string
+	// TimeBasis of Timestamp columns (default connector.TimeUTC).
+	TimeBasis connector.TimeBasis
+	// Strategy of the upsert (default OnConflict).
+	Strategy Strategy
+	// MaxConns of the pool (default 8).
+	MaxConns int32
+	// Now is the clock for Auto columns (default time.Now).
+	Now func() time.Time
+	// BeforeCommit, if set, runs inside the write transaction after every
+	// statement of a batch and before COMMIT; an error rolls the whole
+	// batch back. For invariant checks and fault-injection tests.
+	BeforeCommit func(ctx context.Context, b *connector.Batch) error
+}
+
+// Sink writes into PostgreSQL. It implements connector.Sink,
+// connector.CheckpointStore and connector.Leaser, and is safe for concurrent
+// use.
+type Sink struct {
+	cfg  Config
+	pool *pgxpool.Pool
+
+	mu     sync.Mutex
+	tables map[string]*tableInfo
+	sqldb  *sql.DB
+}
+
+type tableInfo struct {
+	t       *connector.Table
+	target  string // quoted, qualified
+	temp    string // quoted temp table name (per definition)
+	cols    []string
+	create  string // temp table DDL
+	upsert  string
+	compare bool
+}
+
+// Open connects and creates the control schema and tables.
+func Open(ctx context.Context, cfg Config) (*Sink, error) {
+	if cfg.Strategy == "" {
+		cfg.Strategy = OnConflict
+	}
+	if cfg.Strategy != OnConflict && cfg.Strategy != Merge {
+		return nil, fmt.Errorf("postgres: unknown strategy %q", cfg.Strategy)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	pc, err := pgxpool.ParseConfig(cfg.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse DSN: %s", connector.Redact(redactPassword(err.Error(), pc)))
+	}
+	pc.MaxConns = cfg.MaxConns
+	if pc.MaxConns <= 0 {
+		pc.MaxConns = 8
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	s := &Sink{cfg: cfg, pool: pool, tables: map[string]*tableInfo{}}
+	if err := s.createControl(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func redactPassword(msg string, pc *pgxpool.Config) string {
+	if pc != nil && pc.ConnConfig != nil && pc.ConnConfig.Password != "" {
+		msg = strings.ReplaceAll(msg, pc.ConnConfig.Password, "[REDACTED]")
+	}
+	return msg
+}
+
+// Pool returns the connection pool.
+func (s *Sink) Pool() *pgxpool.Pool { return s.pool }
+
+// DB returns a database/sql handle on the pool (for tokenstore.SQLStore).
+func (s *Sink) DB() *sql.DB {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sqldb == nil {
+		s.sqldb = stdlib.OpenDBFromPool(s.pool)
+	}
+	return s.sqldb
+}
+
+// Close closes the pool.
+func (s *Sink) Close() error {
+	s.mu.Lock()
+	if s.sqldb != nil {
+		s.sqldb.Close()
+	}
+	s.mu.Unlock()
+	s.pool.Close()
+	return nil
+}
+
+// Schema returns the physical schema of a logical one.
+func (s *Sink) Schema(logical string) string {
+	if p, ok := s.cfg.Schemas[logical]; ok {
+		return p
+	}
+	return logical
+}
+
+func q(name string) string { return connector.QuoteIdent(name) }
+
+func (s *Sink) qualified(schema, name string) string { return q(s.Schema(schema)) + "." + q(name) }
+
+func (s *Sink) control(name string) string { return s.qualified("etl_control", name) }
+
+// ddlLock serialises DDL of concurrent Prepare calls (from this and other
+// processes) inside their transaction.
+const ddlLock = 0x6574_6c5f_6464_6c // "etl_ddl"
+
+func (s *Sink) inTx(ctx context.Context, f func(tx pgx.Tx) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := f(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+func (s *Sink) createControl(ctx context.Context) error {
+	ctl := s.Schema("etl_control")
+	stmts := []string{
+		`CREATE SCHEMA IF NOT EXISTS ` + q(ctl),
+		`CREATE TABLE IF NOT EXISTS ` + s.control("checkpoints") + ` (
+			pipeline TEXT NOT NULL,
+			stream TEXT NOT NULL,
+			checkpoint JSONB NOT NULL,
+			updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+			PRIMARY KEY (pipeline, stream))`,
+		`CREATE TABLE IF NOT EXISTS ` + s.control("rejected_records") + ` (
+			id BIGSERIAL PRIMARY KEY,
+			pipeline TEXT NOT NULL,
+			stream TEXT NOT NULL,
+			record_key TEXT,
+			reason TEXT NOT NULL,
+			payload TEXT,
+			run_id TEXT,
+			rejected_at TIMESTAMPTZ NOT NULL)`,
+		`CREATE INDEX IF NOT EXISTS ix_rejected_records_key ON ` + s.control("rejected_records") + ` (pipeline, stream, record_key)`,
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(ddlLock)); err != nil {
+			return err
+		}
+		for _, st := range stmts {
+			if _, err := tx.Exec(ctx, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: create control tables: %w", err)
+	}
+	return nil
+}
+
+func (s *Sink) sqlType(c connector.Column) string {
+	switch c.Type {
+	case connector.Int:
+		return "BIGINT"
+	case connector.Decimal:
+		return fmt.Sprintf("NUMERIC(%d,%d)", c.Precision, c.Scale)
+	case connector.Bool:
+		return "BOOLEAN"
+	case connector.Timestamp:
+		if s.cfg.TimeBasis == connector.TimeVietnam {
+			return "TIMESTAMP"
+		}
+		return "TIMESTAMPTZ"
+	case connector.JSON:
+		return "JSONB"
+	}
+	if c.Length > 0 {
+		return fmt.Sprintf("VARCHAR(%d)", c.Length)
+	}
+	return "TEXT"
+}
+
+// Prepare creates missing schemas and tables and adds missing columns. It
+// never drops or rewrites data.
+func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
+	for _, t := range tables {
+		if err := t.Validate(); err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		if err := s.prepareTable(ctx, t); err != nil {
+			return fmt.Errorf("postgres: prepare %s: %w", t.FullName(), err)
+		}
+	}
+	return nil
+}
+
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = q(n)
+	}
+	return out
+}
+
+func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
+	schema := s.Schema(t.Schema)
+	target := s.qualified(t.Schema, t.Name)
+	var cols []string
+	for _, c := range t.Columns {
+		def := q(c.Name) + " " + s.sqlType(c)
+		if t.IsKey(c.Name) {
+			def += " NOT NULL"
+		}
+		cols = append(cols, def)
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(ddlLock)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+q(schema)); err != nil {
+			return err
+		}
+		ddl := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n\t%s,\n\tPRIMARY KEY (%s))", target, strings.Join(cols, ",\n\t"), strings.Join(quoteAll(t.PrimaryKey), ", "))
+		if _, err := tx.Exec(ctx, ddl); err != nil {
+			return err
+		}
+		for _, c := range t.Columns {
+			// Added columns are nullable: old rows have no value for them.
+			if _, err := tx.Exec(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", target, q(c.Name), s.sqlType(c))); err != nil {
+				return fmt.Errorf("add column %s: %w", c.Name, err)
+			}
+		}
+		if len(t.ParentKey) > 0 && !isPrefix(t.ParentKey, t.PrimaryKey) {
+			ix := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", q("ix_"+t.Name+"_parent"), target, strings.Join(quoteAll(t.ParentKey), ", "))
+			if _, err := tx.Exec(ctx, ix); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.tables[t.FullName()] = s.buildInfo(t)
+	s.mu.Unlock()
+	return nil
+}
+
+func isPrefix(a, b []string) bool {
+	if len(a) > len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// buildInfo builds the statements of a table definition. The temp table's
+// name carries a hash of the definition, so a session that saw an older
+// definition does not reuse its temp table.
+func (s *Sink) buildInfo(t *connector.Table) *tableInfo {
+	ti := &tableInfo{t: t, target: s.qualified(t.Schema, t.Name)}
+	h := fnv.New32a()
+	var tempCols []string
+	for _, c := range t.Columns {
+		ti.cols = append(ti.cols, c.Name)
+		tempCols = append(tempCols, q(c.Name)+" "+s.sqlType(c))
+		fmt.Fprint(h, c.Name, s.sqlType(c), ";")
+	}
+	fmt.Fprint(h, s.Schema(t.Schema))
+	ti.temp = q(fmt.Sprintf("_etl_%s_%08x", t.Name, h.Sum32()))
+	ti.create = fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s (%s) ON COMMIT DELETE ROWS", ti.temp, strings.Join(tempCols, ", "))
+	ti.upsert = upsertSQL(s.cfg.Strategy, t, ti.target, ti.temp)
+	return ti
+}
+
+// upsertSQL returns the set-based upsert from the temp table into the target.
+// A matched row is updated only when a compared column changed; the
+// created-at column keeps its first value.
+func upsertSQL(strategy Strategy, t *connector.Table, target, temp string) string {
+	var cols, sets, tcmp, scmp, keys []string
+	for _, c := range t.Columns {
+		qc := q(c.Name)
+		cols = append(cols, qc)
+		if t.IsKey(c.Name) {
+			keys = append(keys, fmt.Sprintf("t.%s = s.%s", qc, qc))
+			continue
+		}
+		if c.Auto != connector.AutoCreatedAt {
+			if strategy == Merge {
+				sets = append(sets, fmt.Sprintf("%s = s.%s", qc, qc))
+			} else {
+				sets = append(sets, fmt.Sprintf("%s = EXCLUDED.%s", qc, qc))
+			}
+		}
+		if c.Compared() {
+			tcmp = append(tcmp, "t."+qc)
+			if strategy == Merge {
+				scmp = append(scmp, "s."+qc)
+			} else {
+				scmp = append(scmp, "EXCLUDED."+qc)
+			}
+		}
+	}
+	changed := fmt.Sprintf("ROW(%s) IS DISTINCT FROM ROW(%s)", strings.Join(tcmp, ", "), strings.Join(scmp, ", "))
+	colList := strings.Join(cols, ", ")
+	if strategy == Merge {
+		var vals []string
+		for _, c := range cols {
+			vals = append(vals, "s."+c)
+		}
+		stmt := fmt.Sprintf("MERGE INTO %s AS t USING %s AS s ON %s", target, temp, strings.Join(keys, " AND "))
+		if len(tcmp) > 0 {
+			stmt += fmt.Sprintf(" WHEN MATCHED AND %s THEN UPDATE SET %s", changed, strings.Join(sets, ", "))
+		}
+		return stmt + fmt.Sprintf(" WHEN NOT MATCHED THEN INSERT (%s) VALUES (%s)", colList, strings.Join(vals, ", "))
+	}
+	stmt := fmt.Sprintf("INSERT INTO %s AS t (%s) SELECT %s FROM %s ON CONFLICT (%s) DO ", target, colList, colList, temp, strings.Join(quoteAll(t.PrimaryKey), ", "))
+	if len(tcmp) == 0 {
+		return stmt + "NOTHING"
+	}
+	return stmt + fmt.Sprintf("UPDATE SET %s WHERE %s", strings.Join(sets, ", "), changed)
+}
+
+func (s *Sink) info(t *connector.Table) (*tableInfo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ti, ok := s.tables[t.FullName()]
+	if !ok {
+		return nil, fmt.Errorf("table %s was not prepared", t.FullName())
+	}
+	return ti, nil
+}
+
+// value converts a row value for COPY.
+func (s *Sink) value(c *connector.Column, v any) any {
+	switch x := v.(type) {
+	case connector.Dec:
+		return numeric(x)
+	case time.Time:
+		if s.cfg.TimeBasis == connector.TimeVietnam {
+			w := x.In(connector.Vietnam)
+			return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), time.UTC)
+		}
+		return x
+	case connector.RawJSON:
+		return json.RawMessage(x)
+	}
+	return v
+}
+
+func numeric(d connector.Dec) pgtype.Numeric {
+	txt := d.String()
+	scale := d.Scale()
+	digits := strings.Replace(txt, ".", "", 1)
+	n, _ := new(big.Int).SetString(digits, 10)
+	return pgtype.Numeric{Int: n, Exp: int32(-scale), Valid: true}
+}
+
+// Write stores the batch in one transaction (see connector.Sink).
+func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
+	if b.Checkpoint != nil && !json.Valid(b.Checkpoint) {
+		return fmt.Errorf("postgres: write %s/%s: checkpoint is not valid JSON", b.Pipeline, b.Stream)
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error { return s.write(ctx, tx, b) })
+	if err != nil {
+		return fmt.Errorf("postgres: write %s/%s: %w", b.Pipeline, b.Stream, err)
+	}
+	return nil
+}
+
+func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
+	now := s.cfg.Now()
+	staged := map[string]*tableInfo{} // tables whose temp table holds this batch's rows
+	hasRows := map[string]bool{}
+	for _, tr := range b.Tables {
+		hasRows[tr.Table.FullName()] = len(tr.Rows) > 0
+	}
+	for _, tr := range b.Tables {
+		// A child table is staged even without rows when its parent has
+		// rows: its child sets become empty.
+		if len(tr.Rows) == 0 && !(tr.Table.Parent != "" && hasRows[tr.Table.Parent]) {
+			continue
+		}
+		ti, err := s.info(tr.Table)
+		if err != nil {
+			return err
+		}
+		if err := s.stage(ctx, tx, ti, tr.Rows, b.RunID, now); err != nil {
+			return fmt.Errorf("stage %s: %w", tr.Table.FullName(), err)
+		}
+		staged[tr.Table.FullName()] = ti
+		if len(tr.Rows) > 0 {
+			if _, err := tx.Exec(ctx, ti.upsert); err != nil {
+				return fmt.Errorf("upsert %s: %w", tr.Table.FullName(), err)
+			}
+		}
+	}
+	for _, tr := range b.Tables {
+		if tr.Table.Parent == "" || staged[tr.Table.Parent] == nil || staged[tr.Table.FullName()] == nil {
+			continue
+		}
+		if _, err := tx.Exec(ctx, childDeleteSQL(tr.Table, staged[tr.Table.FullName()], staged[tr.Table.Parent])); err != nil {
+			return fmt.Errorf("replace children of %s: %w", tr.Table.FullName(), err)
+		}
+	}
+	if len(b.Rejected) > 0 {
+		rows := make([][]any, len(b.Rejected))
+		for i, r := range b.Rejected {
+			rows[i] = []any{b.Pipeline, b.Stream, r.Key, r.Reason, string(r.Payload), b.RunID, r.At}
+		}
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{s.Schema("etl_control"), "rejected_records"},
+			[]string{"pipeline", "stream", "record_key", "reason", "payload", "run_id", "rejected_at"}, pgx.CopyFromRows(rows))
+		if err != nil {
+			return fmt.Errorf("quarantine: %w", err)
+		}
+	}
+	if b.Checkpoint != nil {
+		if err := s.saveCheckpoint(ctx, tx, b.Pipeline, b.Stream, b.Checkpoint); err != nil {
+			return err
+		}
+	}
+	if s.cfg.BeforeCommit != nil {
+		if err := s.cfg.BeforeCommit(ctx, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stage fills the session temp table of ti with rows by COPY.
+func (s *Sink) stage(ctx context.Context, tx pgx.Tx, ti *tableInfo, rows [][]any, runID string, now time.Time) error {
+	if _, err := tx.Exec(ctx, ti.create); err != nil {
+		return err
+	}
+	// ON COMMIT DELETE ROWS empties the temp table at every commit, and a
+	// rollback takes its rows away too: it is empty here.
+	if len(rows) == 0 {
+		return nil
+	}
+	t := ti.t
+	connector.FillAuto(t, rows, runID, now)
+	src := &rowSource{s: s, t: t, rows: rows, buf: make([]any, len(t.Columns))}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{unquote(ti.temp)}, ti.cols, src)
+	return err
+}
+
+func unquote(quoted string) string {
+	return strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(quoted, `"`), `"`), `""`, `"`)
+}
+
+// rowSource converts rows for COPY one at a time.
+type rowSource struct {
+	s    *Sink
+	t    *connector.Table
+	rows [][]any
+	i    int
+	buf  []any
+}
+
+func (r *rowSource) Next() bool { r.i++; return r.i <= len(r.rows) }
+func (r *rowSource) Values() ([]any, error) {
+	row := r.rows[r.i-1]
+	for c, v := range row {
+		r.buf[c] = r.s.value(&r.t.Columns[c], v)
+	}
+	return r.buf, nil
+}
+func (r *rowSource) Err() error { return nil }
+
+// childDeleteSQL deletes the rows of a child table whose parent was written
+// in the batch and which are not among the batch's child rows.
+func childDeleteSQL(t *connector.Table, child, parent *tableInfo) string {
+	var pk []string
+	for _, k := range parent.t.PrimaryKey {
+		pk = append(pk, "p."+q(k))
+	}
+	var fk []string
+	for _, k := range t.ParentKey {
+		fk = append(fk, "c."+q(k))
+	}
+	var match []string
+	for _, k := range t.PrimaryKey {
+		match = append(match, fmt.Sprintf("k.%s = c.%s", q(k), q(k)))
+	}
+	return fmt.Sprintf("DELETE FROM %s AS c WHERE (%s) IN (SELECT %s FROM %s AS p) AND NOT EXISTS (SELECT 1 FROM %s AS k WHERE %s)",
+		child.target, strings.Join(fk, ", "), strings.Join(pk, ", "), parent.temp, child.temp, strings.Join(match, " AND "))
+}
+
+func (s *Sink) saveCheckpoint(ctx context.Context, tx pgx.Tx, pipeline, stream string, cp connector.Checkpoint) error {
+	_, err := tx.Exec(ctx, `INSERT INTO `+s.control("checkpoints")+` (pipeline, stream, checkpoint, updated_at) VALUES ($1, $2, $3, now())
+		ON CONFLICT (pipeline, stream) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = EXCLUDED.updated_at`,
+		pipeline, stream, json.RawMessage(cp))
+	if err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	return nil
+}
+
+// LoadCheckpoint implements connector.CheckpointStore.
+func (s *Sink) LoadCheckpoint(ctx context.Context, pipeline, stream string) (connector.Checkpoint, error) {
+	var cp string
+	err := s.pool.QueryRow(ctx, `SELECT checkpoint::text FROM `+s.control("checkpoints")+` WHERE pipeline = $1 AND stream = $2`, pipeline, stream).Scan(&cp)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres: load checkpoint %s/%s: %w", pipeline, stream, err)
+	}
+	return connector.Checkpoint(cp), nil
+}
+
+// SaveCheckpoint implements connector.CheckpointStore.
+func (s *Sink) SaveCheckpoint(ctx context.Context, pipeline, stream string, cp connector.Checkpoint) error {
+	if !json.Valid(cp) {
+		return fmt.Errorf("postgres: save checkpoint %s/%s: not valid JSON", pipeline, stream)
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error { return s.saveCheckpoint(ctx, tx, pipeline, stream, cp) })
+	if err != nil {
+		return fmt.Errorf("postgres: %s/%s: %w", pipeline, stream, err)
+	}
+	return nil
+}
