@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/big"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -409,11 +410,14 @@ func (s *Sink) value(c *connector.Column, v any) any {
 }
 
 func numeric(d connector.Dec) pgtype.Numeric {
-	txt := d.String()
-	scale := d.Scale()
-	digits := strings.Replace(txt, ".", "", 1)
-	n, _ := new(big.Int).SetString(digits, 10)
-	return pgtype.Numeric{Int: n, Exp: int32(-scale), Valid: true}
+	digits := strings.Replace(d.String(), ".", "", 1)
+	var n *big.Int
+	if i, err := strconv.ParseInt(digits, 10, 64); err == nil {
+		n = big.NewInt(i)
+	} else {
+		n, _ = new(big.Int).SetString(digits, 10)
+	}
+	return pgtype.Numeric{Int: n, Exp: int32(-d.Scale()), Valid: true}
 }
 
 // Write stores the batch in one transaction (see connector.Sink).
@@ -430,14 +434,20 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 
 func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 	now := s.cfg.Now()
-	staged := map[string]*tableInfo{} // tables whose temp table holds this batch's rows
 	hasRows := map[string]bool{}
 	for _, tr := range b.Tables {
 		hasRows[tr.Table.FullName()] = len(tr.Rows) > 0
 	}
+	// Tables to stage: those with rows, and child tables whose parent has
+	// rows (even without rows of their own: their child sets become empty).
+	type stagedTable struct {
+		ti   *tableInfo
+		rows [][]any
+	}
+	var staged []stagedTable
+	byName := map[string]*tableInfo{}
+	setup := &pgx.Batch{}
 	for _, tr := range b.Tables {
-		// A child table is staged even without rows when its parent has
-		// rows: its child sets become empty.
 		if len(tr.Rows) == 0 && !(tr.Table.Parent != "" && hasRows[tr.Table.Parent]) {
 			continue
 		}
@@ -445,22 +455,23 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 		if err != nil {
 			return err
 		}
-		if err := s.stage(ctx, tx, ti, tr.Rows, b.RunID, now); err != nil {
-			return fmt.Errorf("stage %s: %w", tr.Table.FullName(), err)
-		}
-		staged[tr.Table.FullName()] = ti
-		if len(tr.Rows) > 0 {
-			if _, err := tx.Exec(ctx, ti.upsert); err != nil {
-				return fmt.Errorf("upsert %s: %w", tr.Table.FullName(), err)
-			}
-		}
+		staged = append(staged, stagedTable{ti, tr.Rows})
+		byName[tr.Table.FullName()] = ti
+		setup.Queue(ti.create)
 	}
-	for _, tr := range b.Tables {
-		if tr.Table.Parent == "" || staged[tr.Table.Parent] == nil || staged[tr.Table.FullName()] == nil {
+	if err := tx.SendBatch(ctx, setup).Close(); err != nil {
+		return fmt.Errorf("create temp tables: %w", err)
+	}
+	// ON COMMIT DELETE ROWS empties the temp tables at every commit, and a
+	// rollback takes their rows away too: they are empty here.
+	for _, st := range staged {
+		if len(st.rows) == 0 {
 			continue
 		}
-		if _, err := tx.Exec(ctx, childDeleteSQL(tr.Table, staged[tr.Table.FullName()], staged[tr.Table.Parent])); err != nil {
-			return fmt.Errorf("replace children of %s: %w", tr.Table.FullName(), err)
+		connector.FillAuto(st.ti.t, st.rows, b.RunID, now)
+		src := &rowSource{s: s, t: st.ti.t, rows: st.rows, buf: make([]any, len(st.ti.t.Columns))}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{unquote(st.ti.temp)}, st.ti.cols, src); err != nil {
+			return fmt.Errorf("copy %s: %w", st.ti.t.FullName(), err)
 		}
 	}
 	if len(b.Rejected) > 0 {
@@ -474,8 +485,37 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 			return fmt.Errorf("quarantine: %w", err)
 		}
 	}
+	// Upserts, child-set replacements and the checkpoint go in one round trip.
+	work := &pgx.Batch{}
+	var what []string
+	for _, st := range staged {
+		if len(st.rows) > 0 {
+			work.Queue(st.ti.upsert)
+			what = append(what, "upsert "+st.ti.t.FullName())
+		}
+	}
+	for _, st := range staged {
+		t := st.ti.t
+		if parent := byName[t.Parent]; t.Parent != "" && parent != nil {
+			work.Queue(childDeleteSQL(t, st.ti, parent))
+			what = append(what, "replace children of "+t.FullName())
+		}
+	}
 	if b.Checkpoint != nil {
-		if err := s.saveCheckpoint(ctx, tx, b.Pipeline, b.Stream, b.Checkpoint); err != nil {
+		work.Queue(`INSERT INTO `+s.control("checkpoints")+` (pipeline, stream, checkpoint, updated_at) VALUES ($1, $2, $3, now())
+			ON CONFLICT (pipeline, stream) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, updated_at = EXCLUDED.updated_at`,
+			b.Pipeline, b.Stream, json.RawMessage(b.Checkpoint))
+		what = append(what, "save checkpoint")
+	}
+	if len(what) > 0 {
+		br := tx.SendBatch(ctx, work)
+		for _, w := range what {
+			if _, err := br.Exec(); err != nil {
+				br.Close()
+				return fmt.Errorf("%s: %w", w, err)
+			}
+		}
+		if err := br.Close(); err != nil {
 			return err
 		}
 	}
@@ -485,23 +525,6 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 		}
 	}
 	return nil
-}
-
-// stage fills the session temp table of ti with rows by COPY.
-func (s *Sink) stage(ctx context.Context, tx pgx.Tx, ti *tableInfo, rows [][]any, runID string, now time.Time) error {
-	if _, err := tx.Exec(ctx, ti.create); err != nil {
-		return err
-	}
-	// ON COMMIT DELETE ROWS empties the temp table at every commit, and a
-	// rollback takes its rows away too: it is empty here.
-	if len(rows) == 0 {
-		return nil
-	}
-	t := ti.t
-	connector.FillAuto(t, rows, runID, now)
-	src := &rowSource{s: s, t: t, rows: rows, buf: make([]any, len(t.Columns))}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{unquote(ti.temp)}, ti.cols, src)
-	return err
 }
 
 func unquote(quoted string) string {
