@@ -1,0 +1,208 @@
+package mssql_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/sink/mssql"
+	"github.com/facolos/etl/sink/sinktest"
+	"github.com/facolos/etl/tokenstore"
+	"github.com/stretchr/testify/require"
+)
+
+// The integration tests run against a real SQL Server (or Babelfish) when
+// ETL_TEST_MSSQL_DSN is set, e.g.
+// sqlserver://sa:Passw0rd!@127.0.0.1:1433?database=master
+// (examples/docker-compose.yml starts one).
+
+func dsn(t testing.TB) string {
+	d := os.Getenv("ETL_TEST_MSSQL_DSN")
+	if d == "" {
+		t.Skip("set ETL_TEST_MSSQL_DSN (e.g. sqlserver://sa:PASSWORD@127.0.0.1:1433?database=master) to run the SQL Server integration tests")
+	}
+	return d
+}
+
+// isolated returns schemas private to the test and drops them afterwards.
+func isolated(t testing.TB) map[string]string {
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	p := "etl_t_" + hex.EncodeToString(b[:])
+	m := map[string]string{"staging": p + "_staging", "etl_control": p + "_control"}
+	t.Cleanup(func() {
+		db, err := sql.Open("sqlserver", dsn(t))
+		if err != nil {
+			t.Errorf("cleanup: %v", err)
+			return
+		}
+		defer db.Close()
+		for _, s := range m {
+			rows, err := db.Query(`SELECT name FROM sys.tables WHERE schema_id = SCHEMA_ID(@p1)`, s)
+			if err != nil {
+				t.Errorf("cleanup: %v", err)
+				continue
+			}
+			var tables []string
+			for rows.Next() {
+				var n string
+				_ = rows.Scan(&n)
+				tables = append(tables, n)
+			}
+			rows.Close()
+			for _, n := range tables {
+				if _, err := db.Exec(fmt.Sprintf("DROP TABLE [%s].[%s]", s, n)); err != nil {
+					t.Errorf("cleanup: %v", err)
+				}
+			}
+			if _, err := db.Exec(fmt.Sprintf("IF SCHEMA_ID(N'%s') IS NOT NULL DROP SCHEMA [%s]", s, s)); err != nil {
+				t.Errorf("cleanup: %v", err)
+			}
+		}
+	})
+	return m
+}
+
+func open(t testing.TB, cfg mssql.Config) *mssql.Sink {
+	t.Helper()
+	cfg.DSN = dsn(t)
+	if cfg.Schemas == nil {
+		cfg.Schemas = isolated(t)
+	}
+	s, err := mssql.Open(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	dsn(t)
+	for _, strategy := range []mssql.Strategy{mssql.MergeStrategy, mssql.UpdateInsert} {
+		t.Run(string(strategy), func(t *testing.T) {
+			sinktest.Run(t, func(t *testing.T, cfg sinktest.Config) sinktest.Sink {
+				return open(t, mssql.Config{Strategy: strategy, BeforeCommit: cfg.BeforeCommit})
+			})
+		})
+	}
+}
+
+// Both strategies build identical tables from the same batches.
+func TestStrategiesAgree(t *testing.T) {
+	ctx := context.Background()
+	var contents []string
+	for _, strategy := range []mssql.Strategy{mssql.MergeStrategy, mssql.UpdateInsert} {
+		s := open(t, mssql.Config{Strategy: strategy})
+		tb := sinktest.WideTable()
+		require.NoError(t, s.Prepare(ctx, []*connector.Table{tb}))
+		for v, rows := range [][][]any{sinktest.WideRows(300, 0, 0), sinktest.WideRows(300, 150, 1)} {
+			require.NoError(t, s.Write(ctx, &connector.Batch{Pipeline: "p", Stream: "s", RunID: fmt.Sprint(v), Tables: []connector.TableRows{{Table: tb, Rows: rows}}}))
+		}
+		rows, err := s.ReadTable(ctx, tb)
+		require.NoError(t, err)
+		contents = append(contents, fmt.Sprint(rows))
+	}
+	require.Equal(t, contents[0], contents[1])
+}
+
+func TestLeaseAcrossWorkers(t *testing.T) {
+	schemas := isolated(t)
+	a, b := open(t, mssql.Config{Schemas: schemas}), open(t, mssql.Config{Schemas: schemas})
+	ctx := context.Background()
+	release, err := a.Lease(ctx, "shopee/1", "orders", 0)
+	require.NoError(t, err)
+	_, err = b.Lease(ctx, "shopee/1", "orders", 0)
+	require.ErrorIs(t, err, connector.ErrLeaseHeld)
+	require.NoError(t, release())
+	r2, err := b.Lease(ctx, "shopee/1", "orders", 0)
+	require.NoError(t, err)
+	require.NoError(t, r2())
+}
+
+func TestTokenStore(t *testing.T) {
+	schemas := isolated(t)
+	s := open(t, mssql.Config{Schemas: schemas})
+	ctx := context.Background()
+	store, err := tokenstore.NewSQLStore(ctx, s.DB(), tokenstore.SQLServerDialect(schemas["etl_control"]))
+	require.NoError(t, err)
+	tok := tokenstore.Token{Platform: "shopee", Account: "1", AccessToken: "a", RefreshToken: "r"}
+	require.NoError(t, store.Save(ctx, tok))
+	require.ErrorIs(t, store.Save(ctx, tok), tokenstore.ErrConflict)
+	got, err := store.Load(ctx, "shopee", "1")
+	require.NoError(t, err)
+	require.Equal(t, "r", got.RefreshToken)
+	require.EqualValues(t, 1, got.Version)
+}
+
+const benchRows = 100_000
+
+// BenchmarkUpsert: 100,000 rows of a 20-column table, half new and half
+// changed, in batches of 1,000 and 5,000, both strategies.
+func BenchmarkUpsert(b *testing.B) {
+	for _, strategy := range []mssql.Strategy{mssql.MergeStrategy, mssql.UpdateInsert} {
+		for _, size := range []int{1000, 5000} {
+			b.Run(fmt.Sprintf("%s/batch=%d", strategy, size), func(b *testing.B) {
+				ctx := context.Background()
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					s := open(b, mssql.Config{Strategy: strategy})
+					tb := sinktest.WideTable()
+					require.NoError(b, s.Prepare(ctx, []*connector.Table{tb}))
+					old := sinktest.WideRows(benchRows/2, 0, 0)
+					for start := 0; start < len(old); start += 5000 {
+						require.NoError(b, s.Write(ctx, &connector.Batch{Pipeline: "b", Stream: "s", Tables: []connector.TableRows{{Table: tb, Rows: old[start : start+5000]}}}))
+					}
+					rows := sinktest.WideRows(benchRows, 0, 1)
+					b.StartTimer()
+					for start := 0; start < len(rows); start += size {
+						require.NoError(b, s.Write(ctx, &connector.Batch{Pipeline: "b", Stream: "s", Tables: []connector.TableRows{{Table: tb, Rows: rows[start : start+size]}}}))
+					}
+				}
+				b.ReportMetric(float64(b.N*benchRows)/b.Elapsed().Seconds(), "rows/s")
+			})
+		}
+	}
+}
+
+// BenchmarkNaive: one MERGE statement per row, autocommit, 10,000 rows.
+func BenchmarkNaive(b *testing.B) {
+	ctx := context.Background()
+	const n = 10_000
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		s := open(b, mssql.Config{})
+		tb := sinktest.WideTable()
+		require.NoError(b, s.Prepare(ctx, []*connector.Table{tb}))
+		var cols, ph, sets []string
+		for k, c := range tb.Columns {
+			cols = append(cols, "["+c.Name+"]")
+			ph = append(ph, fmt.Sprintf("@p%d", k+1))
+			if c.Name != "id" {
+				sets = append(sets, fmt.Sprintf("[%s] = s.[%s]", c.Name, c.Name))
+			}
+		}
+		target := fmt.Sprintf("[%s].[bench_wide]", s.Schema("staging"))
+		q := fmt.Sprintf("MERGE %s AS t USING (SELECT %s) AS s (%s) ON t.[id] = s.[id] WHEN MATCHED THEN UPDATE SET %s WHEN NOT MATCHED THEN INSERT (%s) VALUES (%s);",
+			target, strings.Join(ph, ", "), strings.Join(cols, ", "), strings.Join(sets, ", "), strings.Join(cols, ", "), strings.Join(ph, ", "))
+		rows := sinktest.WideRows(n, 0, 1)
+		b.StartTimer()
+		for _, r := range rows {
+			args := make([]any, len(r))
+			for k, v := range r {
+				if d, ok := v.(connector.Dec); ok {
+					args[k] = d.String()
+				} else {
+					args[k] = v
+				}
+			}
+			_, err := s.DB().ExecContext(ctx, q, args...)
+			require.NoError(b, err)
+		}
+	}
+	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -1,0 +1,1 @@
+IF SCHEMA_ID(N'staging') IS NULL EXEC(N'CREATE SCHEMA [staging]')

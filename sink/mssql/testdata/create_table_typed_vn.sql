@@ -1,0 +1,12 @@
+IF OBJECT_ID(N'staging.typed', N'U') IS NULL
+CREATE TABLE [staging].[typed] (
+	[k] NVARCHAR(450) NOT NULL,
+	[s] NVARCHAR(20) NULL,
+	[i] BIGINT NULL,
+	[d] DECIMAL(18,4) NULL,
+	[b] BIT NULL,
+	[ts] DATETIME2(7) NULL,
+	[j] NVARCHAR(MAX) NULL,
+	[created] DATETIME2(7) NULL,
+	CONSTRAINT [PK_typed] PRIMARY KEY CLUSTERED ([k])
+)
