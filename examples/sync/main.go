@@ -32,6 +32,8 @@ import (
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/shopee/shopeetest"
+	"github.com/facolos/etl/sink/mssql"
+	"github.com/facolos/etl/sink/postgres"
 	"github.com/facolos/etl/sink/sqlite"
 	"github.com/facolos/etl/tokenstore"
 	"github.com/joho/godotenv"
@@ -56,7 +58,7 @@ type options struct {
 func main() {
 	var o options
 	flag.StringVar(&o.mode, "mode", "incremental", "full | incremental (incremental is a full load where there is no checkpoint)")
-	flag.StringVar(&o.sink, "sink", "sqlite:facolos.db", "warehouse URL: sqlite:PATH")
+	flag.StringVar(&o.sink, "sink", "", "warehouse URL: sqlite:PATH, postgres://… or sqlserver://… (default $ETL_SINK, else sqlite:facolos.db)")
 	flag.StringVar(&o.platforms, "platforms", "all", "comma-separated platforms to run ("+strings.Join(known, ", ")+") or all")
 	flag.BoolVar(&o.demo, "demo", false, "run against the built-in simulators (the default when no platform credentials are configured)")
 	flag.IntVar(&o.demoOrders, "demo-orders", 500, "orders per simulated account")
@@ -81,6 +83,12 @@ func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) 
 	if err := godotenv.Load(); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf(".env: %w", err)
 	}
+	if o.sink == "" {
+		o.sink = os.Getenv("ETL_SINK")
+	}
+	if o.sink == "" {
+		o.sink = "sqlite:facolos.db"
+	}
 	mode := connector.Mode(o.mode)
 	if mode != connector.Full && mode != connector.Incremental {
 		return fmt.Errorf("-mode: %q is neither full nor incremental", o.mode)
@@ -92,11 +100,12 @@ func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	sink, db, err := openSink(ctx, o.sink)
+	wh, err := openSink(ctx, o.sink)
 	if err != nil {
 		return err
 	}
-	defer sink.Close()
+	defer wh.sink.Close()
+	sink := wh.sink
 
 	env := os.Getenv
 	if !o.demo {
@@ -131,7 +140,7 @@ func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) 
 				advance = append(advance, func(d time.Duration) { sim.Advance(d) })
 			} else {
 				cfg, _, _ = shopee.ConfigFromEnv(env)
-				store, err := tokenstore.NewSQLStore(ctx, db, tokenstore.SQLite)
+				store, err := tokenstore.NewSQLStore(ctx, wh.db, wh.dialect)
 				if err != nil {
 					return err
 				}
@@ -202,17 +211,37 @@ func selectPlatforms(list string) ([]string, error) {
 	return out, nil
 }
 
-// openSink opens the warehouse named by a URL.
-func openSink(ctx context.Context, u string) (connector.Sink, *sql.DB, error) {
+// warehouse is an opened sink with what the token store needs.
+type warehouse struct {
+	sink    connector.Sink
+	db      *sql.DB
+	dialect tokenstore.Dialect
+}
+
+// openSink opens the warehouse named by a URL: sqlite:PATH, postgres://…
+// (or postgresql://…), sqlserver://….
+func openSink(ctx context.Context, u string) (*warehouse, error) {
 	switch {
 	case strings.HasPrefix(u, "sqlite:"):
 		s, err := sqlite.Open(ctx, sqlite.Config{Path: strings.TrimPrefix(u, "sqlite:")})
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return s, s.DB(), nil
+		return &warehouse{s, s.DB(), tokenstore.SQLite}, nil
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		s, err := postgres.Open(ctx, postgres.Config{DSN: u})
+		if err != nil {
+			return nil, err
+		}
+		return &warehouse{s, s.DB(), tokenstore.Postgres}, nil
+	case strings.HasPrefix(u, "sqlserver://"):
+		s, err := mssql.Open(ctx, mssql.Config{DSN: u})
+		if err != nil {
+			return nil, err
+		}
+		return &warehouse{s, s.DB(), tokenstore.SQLServer}, nil
 	}
-	return nil, nil, fmt.Errorf("-sink: unsupported URL %q (use sqlite:PATH)", redactURL(u))
+	return nil, fmt.Errorf("-sink: unsupported URL %q (use sqlite:PATH, postgres://… or sqlserver://…)", redactURL(u))
 }
 
 // progress logs batches at most every few seconds per pipeline.

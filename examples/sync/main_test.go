@@ -3,11 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/url"
+	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/stretchr/testify/require"
 )
@@ -67,4 +73,39 @@ func TestBadFlags(t *testing.T) {
 	err := run(ctx, options{mode: "full", sink: "mysql://user:secretpw@host/db", platforms: "all"}, quiet, io.Discard)
 	require.ErrorContains(t, err, "unsupported")
 	require.NotContains(t, err.Error(), "secretpw")
+}
+
+func TestDemoSyncIntoPostgres(t *testing.T) {
+	dsn := os.Getenv("ETL_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("set ETL_TEST_POSTGRES_DSN to run the sync job against PostgreSQL")
+	}
+	t.Setenv("SHOPEE_PARTNER_ID", "")
+	t.Setenv("SHOPEE_PARTNER_KEY", "")
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	// The job writes to the staging and etl_control schemas of the database:
+	// use a database of its own.
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	db := "etl_t_sync_" + hex.EncodeToString(b[:])
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+db)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+" WITH (FORCE)") })
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	u.Path = "/" + db
+	o := options{mode: "incremental", sink: u.String(), platforms: "shopee", demoOrders: 120, demoSeed: 5,
+		demoNow: "2025-11-01T00:00:00Z", report: "json"}
+	r := runOnce(t, o)
+	require.Equal(t, "ok", r.Pipelines[0].Status)
+	require.EqualValues(t, 120, r.Pipelines[0].Rows["staging.shopee_orders"])
+	var n int
+	pc, err := pgx.Connect(ctx, u.String())
+	require.NoError(t, err)
+	defer pc.Close(ctx)
+	require.NoError(t, pc.QueryRow(ctx, "SELECT count(*) FROM staging.shopee_orders").Scan(&n))
+	require.Equal(t, 120, n)
 }
