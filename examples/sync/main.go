@@ -53,6 +53,7 @@ type options struct {
 	demoNow    string
 	every      time.Duration
 	report     string
+	timeBasis  string
 }
 
 func main() {
@@ -67,6 +68,7 @@ func main() {
 	flag.StringVar(&o.demoNow, "demo-now", "", "simulators' clock start, RFC 3339 (default today 00:00 UTC)")
 	flag.DurationVar(&o.every, "every", 0, "repeat incremental syncs at this interval (0 = run once)")
 	flag.StringVar(&o.report, "report", "", "json: print the run result as one JSON object on stdout")
+	flag.StringVar(&o.timeBasis, "time-basis", "utc", "how timestamps are stored: utc (instants) or vietnam (Asia/Ho_Chi_Minh wall clock, as the old warehouse)")
 	flag.Parse()
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
@@ -100,7 +102,15 @@ func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	wh, err := openSink(ctx, o.sink)
+	var basis connector.TimeBasis
+	switch o.timeBasis {
+	case "", "utc":
+	case "vietnam":
+		basis = connector.TimeVietnam
+	default:
+		return fmt.Errorf("-time-basis: %q is neither utc nor vietnam", o.timeBasis)
+	}
+	wh, err := openSink(ctx, o.sink, basis)
 	if err != nil {
 		return err
 	}
@@ -220,22 +230,22 @@ type warehouse struct {
 
 // openSink opens the warehouse named by a URL: sqlite:PATH, postgres://…
 // (or postgresql://…), sqlserver://….
-func openSink(ctx context.Context, u string) (*warehouse, error) {
+func openSink(ctx context.Context, u string, basis connector.TimeBasis) (*warehouse, error) {
 	switch {
 	case strings.HasPrefix(u, "sqlite:"):
-		s, err := sqlite.Open(ctx, sqlite.Config{Path: strings.TrimPrefix(u, "sqlite:")})
+		s, err := sqlite.Open(ctx, sqlite.Config{Path: strings.TrimPrefix(u, "sqlite:"), TimeBasis: basis})
 		if err != nil {
 			return nil, err
 		}
 		return &warehouse{s, s.DB(), tokenstore.SQLite}, nil
 	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
-		s, err := postgres.Open(ctx, postgres.Config{DSN: u})
+		s, err := postgres.Open(ctx, postgres.Config{DSN: u, TimeBasis: basis})
 		if err != nil {
 			return nil, err
 		}
 		return &warehouse{s, s.DB(), tokenstore.Postgres}, nil
 	case strings.HasPrefix(u, "sqlserver://"):
-		s, err := mssql.Open(ctx, mssql.Config{DSN: u})
+		s, err := mssql.Open(ctx, mssql.Config{DSN: u, TimeBasis: basis})
 		if err != nil {
 			return nil, err
 		}
