@@ -189,6 +189,7 @@ type TransportError struct {
 	cause   error // context errors only
 }
 
+// Error describes the failure without URL or secrets.
 func (e *TransportError) Error() string {
 	return fmt.Sprintf("%s: %s (after %d attempts)", e.Endpoint, e.msg, e.Attempts)
 }

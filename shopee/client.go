@@ -82,6 +82,7 @@ type APIError struct {
 	RequestID string
 }
 
+// Error describes the error with the endpoint, code and request id.
 func (e *APIError) Error() string {
 	return fmt.Sprintf("shopee %s: %s: %s (HTTP %d, request %s)", e.Endpoint, e.Code, e.Message, e.HTTPStatus, e.RequestID)
 }

@@ -148,11 +148,20 @@ func (s *Server) refreshToken(n int) string {
 	return fmt.Sprintf("sim-rt-%d-%d", s.opts.Seed, n)
 }
 
-// PartnerID, PartnerKey and ShopID return the credentials the server accepts.
-func (s *Server) PartnerID() int64       { return s.opts.PartnerID }
-func (s *Server) PartnerKey() string     { return s.opts.PartnerKey }
-func (s *Server) ShopID() int64          { return s.opts.ShopID }
-func (s *Server) InitialAccess() string  { return s.accessToken(0) }
+// PartnerID returns the partner id the server accepts.
+func (s *Server) PartnerID() int64 { return s.opts.PartnerID }
+
+// PartnerKey returns the partner key the server signs with.
+func (s *Server) PartnerKey() string { return s.opts.PartnerKey }
+
+// ShopID returns the shop the server serves.
+func (s *Server) ShopID() int64 { return s.opts.ShopID }
+
+// InitialAccess returns the access token valid when the server starts (as
+// an authorisation would have handed out).
+func (s *Server) InitialAccess() string { return s.accessToken(0) }
+
+// InitialRefresh returns the refresh token valid when the server starts.
 func (s *Server) InitialRefresh() string { return s.refreshToken(0) }
 
 // Now returns the simulator's clock. Clients talking to it must sign with
