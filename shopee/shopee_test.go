@@ -259,7 +259,8 @@ func TestIncrementalAfterAdvance(t *testing.T) {
 
 	for _, c := range removed {
 		var n int
-		require.NoError(t, sink.DB().QueryRow(`SELECT count(*) FROM shopee_order_items WHERE order_sn = ? AND order_item_id = ?`, c.OrderSN, c.RemovedItem).Scan(&n))
+		require.NoError(t, sink.DB().QueryRow(`SELECT count(*) FROM shopee_order_items WHERE order_sn = ? AND order_item_id = ? AND model_id = ?`,
+			c.OrderSN, c.RemovedItem, c.RemovedModel).Scan(&n))
 		require.Zero(t, n, "item removed upstream is gone")
 	}
 	untouched := 0

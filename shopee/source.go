@@ -111,6 +111,9 @@ func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit conn
 		s.c.log.Info("shopee full load", "shop_id", s.cfg.ShopID, "from", start.Format(time.RFC3339), "to", now.Format(time.RFC3339))
 	case cp.End == 0:
 		from := time.Unix(cp.Watermark, 0).Add(-s.cfg.Lookback)
+		if !from.Before(now) {
+			return nil // nothing can have changed since the watermark
+		}
 		cp = Checkpoint{Phase: "incremental", Field: "update_time", From: from.Unix(), End: now.Unix(), Watermark: cp.Watermark}
 	default:
 		s.c.log.Info("shopee resuming", "shop_id", s.cfg.ShopID, "phase", cp.Phase, "window_from", time.Unix(cp.From, 0).UTC().Format(time.RFC3339))

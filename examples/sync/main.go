@@ -178,13 +178,16 @@ func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) 
 		}
 		failed := 0
 		for _, res := range results {
-			if res.Status != connector.StatusOK {
+			if res.Status == connector.StatusFailed {
 				failed++
 			}
 		}
 		if o.every <= 0 || ctx.Err() != nil {
 			if failed > 0 {
-				return fmt.Errorf("%d of %d pipelines did not finish", failed, len(results))
+				return fmt.Errorf("%d of %d pipelines failed", failed, len(results))
+			}
+			if ctx.Err() != nil {
+				logger.Info("interrupted: what was read is stored; the next run resumes from the committed checkpoints")
 			}
 			return nil
 		}
@@ -274,7 +277,7 @@ func progress(logger *slog.Logger) connector.Observer {
 			seen[e.Pipeline] = st
 		}
 		st.records += e.Records
-		if time.Since(st.last) > 2*time.Second {
+		if e.Records > 0 && time.Since(st.last) > 2*time.Second {
 			st.last = time.Now()
 			logger.Info("progress", "pipeline", e.Pipeline, "stream", e.Stream, "records_written", st.records)
 		}

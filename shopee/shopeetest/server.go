@@ -217,10 +217,11 @@ func (s *Server) Rotations() int {
 
 // Change describes what Advance did to an order.
 type Change struct {
-	OrderSN     string
-	Status      string
-	RemovedItem int64 // order_item_id removed, 0 if none
-	New         bool
+	OrderSN      string
+	Status       string
+	RemovedItem  int64 // order_item_id of the removed item, 0 if none
+	RemovedModel int64 // its model_id
+	New          bool
 }
 
 // Advance moves the clock forward by d. Like a live shop in that time, some
@@ -238,20 +239,24 @@ func (s *Server) Advance(d time.Duration) []Change {
 	span := max(to-from, 1)
 	r := rand.New(rand.NewPCG(uint64(s.opts.Seed), 1_000_000+uint64(s.advances)))
 	var changes []Change
+	// In six hours a third of the open orders move on and one multi-item
+	// order in fifty loses an item; shorter or longer advances scale that.
+	scale := float64(span) / float64(6*3600)
+	pStatus, pRemove := min(scale/3, 1), min(scale/50, 1)
 	for _, o := range s.orders {
 		open := o.OrderStatus != "COMPLETED" && o.OrderStatus != "CANCELLED"
 		switch {
-		case open && r.IntN(3) == 0:
+		case open && r.Float64() < pStatus:
 			o.OrderStatus = nextStatus(o.OrderStatus)
 			o.UpdateTime = from + 1 + r.Int64N(span)
 			o.Packages(r)
 			changes = append(changes, Change{OrderSN: o.OrderSN, Status: o.OrderStatus})
-		case len(o.ItemList) > 1 && r.IntN(50) == 0:
+		case len(o.ItemList) > 1 && r.Float64() < pRemove:
 			removed := o.ItemList[len(o.ItemList)-1]
 			o.ItemList = o.ItemList[: len(o.ItemList)-1 : len(o.ItemList)-1]
 			o.UpdateTime = from + 1 + r.Int64N(span)
 			o.Packages(r)
-			changes = append(changes, Change{OrderSN: o.OrderSN, Status: o.OrderStatus, RemovedItem: removed.OrderItemID})
+			changes = append(changes, Change{OrderSN: o.OrderSN, Status: o.OrderStatus, RemovedItem: removed.OrderItemID, RemovedModel: removed.ModelID})
 		}
 	}
 	perSecond := float64(s.opts.Orders) / float64(int64(s.opts.Days)*day)
