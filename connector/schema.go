@@ -151,6 +151,21 @@ func (t *Table) indexes(names []string) []int {
 	return out
 }
 
+// ParentKeyLeadsKey reports whether ParentKey is a prefix of PrimaryKey, so
+// the primary-key index already serves lookups by parent; sinks index the
+// parent key separately otherwise.
+func (t *Table) ParentKeyLeadsKey() bool {
+	if len(t.ParentKey) > len(t.PrimaryKey) {
+		return false
+	}
+	for i := range t.ParentKey {
+		if t.ParentKey[i] != t.PrimaryKey[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // IsKey reports whether the named column is part of the primary key.
 func (t *Table) IsKey(name string) bool {
 	for _, k := range t.PrimaryKey {

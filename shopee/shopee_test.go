@@ -435,3 +435,24 @@ func (s *staticSource) Name() string                { return "orders" }
 func (s *staticSource) Read(ctx context.Context, _ connector.ReadOptions, emit connector.EmitFunc) error {
 	return emit(ctx, connector.Page{Records: s.records, Checkpoint: connector.Checkpoint(`{}`)})
 }
+
+func TestEarliestDate(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct{ orders, days int }{{40, 2}, {60, 20}, {300, 400}, {500, 729}, {500, 900}} {
+		t.Run(fmt.Sprintf("%d_orders_over_%d_days", c.orders, c.days), func(t *testing.T) {
+			sim := newSim(t, shopeetest.Options{Orders: c.orders, Days: c.days})
+			src := sourceFor(t, sim, nil, connector.HTTPConfig{})
+			got, err := src.EarliestDate(ctx, sim.Now())
+			require.NoError(t, err)
+			first := time.Unix(sim.Orders()[0].CreateTime, 0).UTC().Truncate(24 * time.Hour)
+			history := sim.Now().Add(-shopee.MaxHistory)
+			if first.Before(history) {
+				first = history.Truncate(24 * time.Hour).Add(24 * time.Hour) // the platform's horizon
+			}
+			require.Equal(t, first.Format(time.DateOnly), got.Format(time.DateOnly))
+			probes := src.Stats()["earliest_date_probes"].(int)
+			require.LessOrEqual(t, probes, 16, "O(log n) probes")
+			require.Equal(t, probes, sim.Calls(shopee.PathOrderList))
+		})
+	}
+}

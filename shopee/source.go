@@ -292,34 +292,25 @@ func (s *Source) EarliestDate(ctx context.Context, now time.Time) (time.Time, er
 		}
 		return len(p.OrderSNs) > 0, nil
 	}
-	window := int64(MaxWindow/time.Second) - 1
-	// First day i whose 15-day window [day i, day i+15) holds an order.
-	lo, hi := 0, lastDay+1
-	for lo < hi {
-		mid := (lo + hi) / 2
-		ok, err := probe(base+int64(mid)*dayS, base+int64(mid)*dayS+window)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if ok {
-			hi = mid
-		} else {
-			lo = mid + 1
-		}
+	// window(d): does the 15-day window starting on day d hold an order?
+	window := func(d int) (bool, error) {
+		return probe(base+int64(d)*dayS, base+int64(d)*dayS+int64(MaxWindow/time.Second)-1)
 	}
-	first := lo
+	first, err := firstTrue(0, lastDay+1, window)
+	if err != nil {
+		return time.Time{}, err
+	}
 	if first > lastDay {
 		// No window found: either no orders at all, or none recently. Scan
 		// the history forward window by window (at most 49 probes).
 		first = -1
-		for d := 0; d <= lastDay; d += 15 {
-			ok, err := probe(base+int64(d)*dayS, base+int64(d)*dayS+window)
+		for d := 0; d <= lastDay && first < 0; d += 15 {
+			ok, err := window(d)
 			if err != nil {
 				return time.Time{}, err
 			}
 			if ok {
 				first = d
-				break
 			}
 		}
 		if first < 0 {
@@ -329,11 +320,12 @@ func (s *Source) EarliestDate(ctx context.Context, now time.Time) (time.Time, er
 	}
 	// The first order is on day first..first+14: the first day m for which
 	// [day first, end of day m] holds an order (monotone in m).
-	lo, hi = first, min(first+14, lastDay)
+	upTo := func(m int) (bool, error) { return probe(base+int64(first)*dayS, base+int64(m+1)*dayS-1) }
+	lo, hi := first, min(first+14, lastDay)
 	if first > 0 && first+14 <= lastDay {
 		// With orders every 15 days the window before first is empty, so the
 		// first order is on day first+14; one probe confirms it.
-		ok, err := probe(base+int64(first)*dayS, base+int64(first+14)*dayS-1)
+		ok, err := upTo(first + 13)
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -343,11 +335,23 @@ func (s *Source) EarliestDate(ctx context.Context, now time.Time) (time.Time, er
 			lo = first + 14
 		}
 	}
+	if lo, err = firstTrue(lo, hi, upTo); err != nil {
+		return time.Time{}, err
+	}
+	day := time.Unix(base+int64(lo)*dayS, 0).UTC()
+	s.setEarliest(probes, day.Format(time.DateOnly))
+	s.c.log.Info("shopee earliest order date", "shop_id", s.cfg.ShopID, "date", day.Format(time.DateOnly), "probes", probes)
+	return day, nil
+}
+
+// firstTrue returns the smallest i in [lo, hi) for which pred holds, or hi,
+// assuming pred is monotone (false, then true).
+func firstTrue(lo, hi int, pred func(int) (bool, error)) (int, error) {
 	for lo < hi {
 		mid := (lo + hi) / 2
-		ok, err := probe(base+int64(first)*dayS, base+int64(mid+1)*dayS-1)
+		ok, err := pred(mid)
 		if err != nil {
-			return time.Time{}, err
+			return 0, err
 		}
 		if ok {
 			hi = mid
@@ -355,10 +359,7 @@ func (s *Source) EarliestDate(ctx context.Context, now time.Time) (time.Time, er
 			lo = mid + 1
 		}
 	}
-	day := time.Unix(base+int64(lo)*dayS, 0).UTC()
-	s.setEarliest(probes, day.Format(time.DateOnly))
-	s.c.log.Info("shopee earliest order date", "shop_id", s.cfg.ShopID, "date", day.Format(time.DateOnly), "probes", probes)
-	return day, nil
+	return lo, nil
 }
 
 func (s *Source) setEarliest(probes int, day string) {

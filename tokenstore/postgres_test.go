@@ -5,11 +5,8 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"fmt"
 	"os"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/facolos/etl/tokenstore"
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -34,44 +31,14 @@ func TestPostgresStoreSharedByTwoManagers(t *testing.T) {
 		_, _ = admin.Exec(`DROP SCHEMA IF EXISTS "` + schema + `" CASCADE`)
 		admin.Close()
 	})
-	now := time.Now()
-	auth := newAuthServer("rt-0", now.Add(4*time.Hour))
-	auth.delay = 50 * time.Millisecond
-	var managers []*tokenstore.Manager
+	var stores []tokenstore.Store
 	for range 2 {
 		db, err := sql.Open("pgx", dsn)
 		require.NoError(t, err)
 		t.Cleanup(func() { db.Close() })
 		store, err := tokenstore.NewSQLStore(ctx, db, d)
 		require.NoError(t, err)
-		managers = append(managers, &tokenstore.Manager{Store: store, Platform: "shopee", Account: "42", Refresh: auth.refresh,
-			Seed:         &tokenstore.Token{AccessToken: "at-0", RefreshToken: "rt-0", AccessExpiresAt: now.Add(-time.Minute)},
-			PollInterval: 10 * time.Millisecond})
+		stores = append(stores, store)
 	}
-	for round := 0; round < 3; round++ {
-		var wg sync.WaitGroup
-		got := make([]string, 2)
-		errs := make([]error, 2)
-		for i, m := range managers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if round == 0 {
-					got[i], errs[i] = m.AccessToken(ctx)
-				} else {
-					got[i], errs[i] = m.Invalidate(ctx, fmt.Sprintf("at-%d", round))
-				}
-			}()
-		}
-		wg.Wait()
-		require.NoError(t, errs[0])
-		require.NoError(t, errs[1])
-		require.Equal(t, fmt.Sprintf("at-%d", round+1), got[0])
-		require.Equal(t, got[0], got[1])
-	}
-	require.Equal(t, 3, auth.n)
-	require.Zero(t, auth.reused)
-	tok, err := managers[0].Store.Load(ctx, "shopee", "42")
-	require.NoError(t, err)
-	require.Equal(t, "rt-3", tok.RefreshToken)
+	twoProcesses(t, stores)
 }

@@ -107,21 +107,32 @@ func openDB(t *testing.T, path string) *sql.DB {
 func TestManagersSharingSQLStore(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tokens.db")
+	var stores []tokenstore.Store
+	for range 2 {
+		store, err := tokenstore.NewSQLStore(ctx, openDB(t, path), tokenstore.SQLite)
+		require.NoError(t, err)
+		stores = append(stores, store)
+	}
+	twoProcesses(t, stores)
+}
+
+// twoProcesses runs two managers, one per store (two processes' views of
+// one token table), through three expiries at once.
+func twoProcesses(t *testing.T, stores []tokenstore.Store) {
+	ctx := context.Background()
 	now := time.Now()
 	auth := newAuthServer("rt-0", now.Add(4*time.Hour))
 	auth.delay = 50 * time.Millisecond
 	var managers []*tokenstore.Manager
-	for range 2 {
-		store, err := tokenstore.NewSQLStore(ctx, openDB(t, path), tokenstore.SQLite)
-		require.NoError(t, err)
+	for _, store := range stores {
 		managers = append(managers, &tokenstore.Manager{Store: store, Platform: "shopee", Account: "42", Refresh: auth.refresh,
 			Seed:         &tokenstore.Token{AccessToken: "at-0", RefreshToken: "rt-0", AccessExpiresAt: now.Add(-time.Minute)},
 			PollInterval: 10 * time.Millisecond})
 	}
 	for round := 0; round < 3; round++ {
 		var wg sync.WaitGroup
-		got := make([]string, 2)
-		errs := make([]error, 2)
+		got := make([]string, len(managers))
+		errs := make([]error, len(managers))
 		for i, m := range managers {
 			wg.Add(1)
 			go func() {
@@ -134,14 +145,17 @@ func TestManagersSharingSQLStore(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		require.NoError(t, errs[0])
-		require.NoError(t, errs[1])
-		require.Equal(t, got[0], got[1])
-		require.Equal(t, fmt.Sprintf("at-%d", round+1), got[0])
+		for i := range managers {
+			require.NoError(t, errs[i])
+			require.Equal(t, fmt.Sprintf("at-%d", round+1), got[i])
+		}
 	}
 	require.Equal(t, 3, auth.n, "one refresh per expiry")
 	require.Zero(t, auth.reused, "no refresh token spent twice")
 	require.Equal(t, 3, managers[0].Refreshes()+managers[1].Refreshes())
+	tok, err := stores[0].Load(ctx, "shopee", "42")
+	require.NoError(t, err)
+	require.Equal(t, "rt-3", tok.RefreshToken, "the last rotated refresh token is stored")
 }
 
 func TestStoresCompareAndSwap(t *testing.T) {

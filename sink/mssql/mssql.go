@@ -148,7 +148,7 @@ func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
 		for _, c := range t.Columns {
 			stmts = append(stmts, addColumnSQL(c, n, s.cfg.TimeBasis))
 		}
-		if len(t.ParentKey) > 0 && !isPrefix(t.ParentKey, t.PrimaryKey) {
+		if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
 			stmts = append(stmts, parentIndexSQL(t, n))
 		}
 		if err := s.ddl(ctx, stmts); err != nil {
@@ -166,18 +166,6 @@ func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
 		s.mu.Unlock()
 	}
 	return nil
-}
-
-func isPrefix(a, b []string) bool {
-	if len(a) > len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func (s *Sink) info(t *connector.Table) (*tableInfo, error) {

@@ -286,7 +286,7 @@ func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
 				return fmt.Errorf("add column %s: %w", c.Name, err)
 			}
 		}
-		if len(t.ParentKey) > 0 && !isPrefix(t.ParentKey, t.PrimaryKey) {
+		if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
 			ix := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", q("ix_"+t.Name+"_parent"), target, strings.Join(quoteAll(t.ParentKey), ", "))
 			if _, err := tx.Exec(ctx, ix); err != nil {
 				return err
@@ -301,18 +301,6 @@ func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
 	s.tables[t.FullName()] = s.buildInfo(t)
 	s.mu.Unlock()
 	return nil
-}
-
-func isPrefix(a, b []string) bool {
-	if len(a) > len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // buildInfo builds the statements of a table definition. The temp table's

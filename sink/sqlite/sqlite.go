@@ -243,7 +243,7 @@ func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
 			return fmt.Errorf("add column %s: %w", c.Name, err)
 		}
 	}
-	if len(t.ParentKey) > 0 && !isPrefix(t.ParentKey, t.PrimaryKey) {
+	if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
 		ix := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", q("ix_"+name+"_parent"), q(name), strings.Join(quoteAll(t.ParentKey), ", "))
 		if _, err := s.db.ExecContext(ctx, ix); err != nil {
 			return err
@@ -271,18 +271,6 @@ func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
 		}
 	}
 	return nil
-}
-
-func isPrefix(a, b []string) bool {
-	if len(a) > len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func quoteAll(names []string) []string {

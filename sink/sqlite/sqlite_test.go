@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/sink/sinktest"
 	"github.com/facolos/etl/sink/sqlite"
 	"github.com/stretchr/testify/require"
 )
@@ -202,60 +203,16 @@ func TestTableNames(t *testing.T) {
 	require.Equal(t, "etl_control_checkpoints", sqlite.TableName("etl_control", "checkpoints"))
 }
 
-// wideTable is the 20-column table of the benchmarks.
-func wideTable() *connector.Table {
-	t := &connector.Table{Schema: "staging", Name: "wide", PrimaryKey: []string{"id"}}
-	t.Columns = append(t.Columns, connector.Column{Name: "id", Type: connector.Int})
-	for i := 1; i < 20; i++ {
-		var c connector.Column
-		switch i % 4 {
-		case 0:
-			c = connector.Column{Type: connector.Int}
-		case 1:
-			c = connector.Column{Type: connector.String}
-		case 2:
-			c = connector.Column{Type: connector.Decimal, Precision: 18, Scale: 4}
-		case 3:
-			c = connector.Column{Type: connector.Timestamp}
-		}
-		c.Name, c.Nullable = fmt.Sprintf("c%02d", i), true
-		t.Columns = append(t.Columns, c)
-	}
-	return t
-}
-
-func wideRows(n, offset, version int) [][]any {
-	rows := make([][]any, n)
-	for r := range rows {
-		row := make([]any, 20)
-		row[0] = int64(offset + r)
-		for i := 1; i < 20; i++ {
-			switch i % 4 {
-			case 0:
-				row[i] = int64(r*i + version)
-			case 1:
-				row[i] = fmt.Sprintf("Khách hàng %d-%d v%d", r, i, version)
-			case 2:
-				row[i] = connector.DecFromInt(int64(r*1000 + version))
-			case 3:
-				row[i] = t0.Add(time.Duration(r+version) * time.Second)
-			}
-		}
-		rows[r] = row
-	}
-	return rows
-}
-
 // BenchmarkUpsert writes 1000-row batches (half new, half changed rows) of a
 // 20-column table through the sink.
 func BenchmarkUpsert(b *testing.B) {
 	ctx := context.Background()
 	s := open(b, sqlite.Config{})
-	t := wideTable()
+	t := sinktest.WideTable()
 	require.NoError(b, s.Prepare(ctx, []*connector.Table{t}))
 	batches := make([][][]any, b.N)
 	for i := range batches {
-		batches[i] = wideRows(1000, i*500, i)
+		batches[i] = sinktest.WideRows(1000, i*500, i)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -270,7 +227,7 @@ func BenchmarkUpsert(b *testing.B) {
 func BenchmarkUpsertNaive(b *testing.B) {
 	ctx := context.Background()
 	s := open(b, sqlite.Config{})
-	t := wideTable()
+	t := sinktest.WideTable()
 	require.NoError(b, s.Prepare(ctx, []*connector.Table{t}))
 	var cols, ph, sets []string
 	for _, c := range t.Columns {
@@ -280,10 +237,10 @@ func BenchmarkUpsertNaive(b *testing.B) {
 			sets = append(sets, c.Name+"=excluded."+c.Name)
 		}
 	}
-	q := "INSERT INTO wide (" + strings.Join(cols, ",") + ") VALUES (" + strings.Join(ph, ",") + ") ON CONFLICT(id) DO UPDATE SET " + strings.Join(sets, ",")
+	q := "INSERT INTO bench_wide (" + strings.Join(cols, ",") + ") VALUES (" + strings.Join(ph, ",") + ") ON CONFLICT(id) DO UPDATE SET " + strings.Join(sets, ",")
 	batches := make([][][]any, b.N)
 	for i := range batches {
-		batches[i] = wideRows(1000, i*500, i)
+		batches[i] = sinktest.WideRows(1000, i*500, i)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
