@@ -134,3 +134,16 @@ func TestRedact(t *testing.T) {
 	require.NotContains(t, s, "eyJ")
 	require.Contains(t, s, "shop_id=1")
 }
+
+func TestClientRateLimit(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{}`)) }))
+	defer srv.Close()
+	c := connector.NewClient(connector.HTTPConfig{RateLimit: 50, Burst: 1})
+	start := time.Now()
+	for i := 0; i < 11; i++ {
+		_, err := get(t, c, srv.URL)
+		require.NoError(t, err)
+	}
+	// 11 requests at 50/s with a burst of 1 need at least 10 intervals of 20 ms.
+	require.GreaterOrEqual(t, time.Since(start), 190*time.Millisecond, "the limiter spaces the requests")
+}

@@ -75,6 +75,21 @@ type tableInfo struct {
 
 // Open connects and creates the control schema and tables.
 func Open(ctx context.Context, cfg Config) (*Sink, error) {
+	db, err := sql.Open("sqlserver", cfg.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("mssql: open: %s", connector.Redact(err.Error()))
+	}
+	s, err := OpenDB(ctx, db, cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenDB is Open on a database handle the caller made (cfg.DSN is ignored);
+// Close closes db.
+func OpenDB(ctx context.Context, db *sql.DB, cfg Config) (*Sink, error) {
 	if cfg.Strategy == "" {
 		cfg.Strategy = MergeStrategy
 	}
@@ -87,17 +102,11 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	db, err := sql.Open("sqlserver", cfg.DSN)
-	if err != nil {
-		return nil, fmt.Errorf("mssql: open: %s", connector.Redact(err.Error()))
-	}
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
 		return nil, fmt.Errorf("mssql: connect: %w", err)
 	}
 	s := &Sink{cfg: cfg, db: db, tables: map[string]*tableInfo{}}
 	if err := s.ddl(ctx, controlSQL(s.Schema("etl_control"))); err != nil {
-		db.Close()
 		return nil, fmt.Errorf("mssql: create control tables: %w", err)
 	}
 	return s, nil

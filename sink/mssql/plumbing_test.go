@@ -1,0 +1,227 @@
+package mssql
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	mssqldb "github.com/microsoft/go-mssqldb"
+)
+
+// recorder is a database/sql driver that records what the sink sends, so
+// the orchestration of a batch (temp tables, bulk copy, upserts, deletes,
+// checkpoint, commit or rollback) is tested without a server.
+type recorder struct {
+	mu   sync.Mutex
+	log  []string
+	fail func(query string) error // injected failures
+}
+
+func (r *recorder) add(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.log = append(r.log, s)
+}
+
+func (r *recorder) entries() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.log...)
+}
+
+func (r *recorder) Open(string) (driver.Conn, error) { return &recConn{r}, nil }
+
+type recConn struct{ r *recorder }
+
+func (c *recConn) Prepare(query string) (driver.Stmt, error) {
+	if strings.HasPrefix(query, "INSERTBULK") {
+		c.r.add("BULK " + query)
+	}
+	return &recStmt{c.r, query}, nil
+}
+func (c *recConn) Close() error              { return nil }
+func (c *recConn) Begin() (driver.Tx, error) { c.r.add("BEGIN"); return &recTx{c.r}, nil }
+func (c *recConn) Ping(context.Context) error {
+	return nil
+}
+func (c *recConn) ExecContext(_ context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.r.fail != nil {
+		if err := c.r.fail(query); err != nil {
+			c.r.add("FAILED " + firstLine(query))
+			return nil, err
+		}
+	}
+	c.r.add(fmt.Sprintf("EXEC %s %d", firstLine(query), len(args)))
+	return driver.RowsAffected(1), nil
+}
+func (c *recConn) QueryContext(_ context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	c.r.add("QUERY " + firstLine(query))
+	return &recRows{}, nil
+}
+
+type recTx struct{ r *recorder }
+
+func (t *recTx) Commit() error   { t.r.add("COMMIT"); return nil }
+func (t *recTx) Rollback() error { t.r.add("ROLLBACK"); return nil }
+
+type recStmt struct {
+	r     *recorder
+	query string
+}
+
+func (s *recStmt) Close() error  { return nil }
+func (s *recStmt) NumInput() int { return -1 }
+func (s *recStmt) Exec(args []driver.Value) (driver.Result, error) {
+	if len(args) == 0 {
+		s.r.add("BULK FLUSH")
+		return driver.RowsAffected(0), nil
+	}
+	vals := make([]string, len(args))
+	for i, a := range args {
+		vals[i] = fmt.Sprintf("%v", a)
+		if tm, ok := a.(time.Time); ok {
+			vals[i] = tm.Format(time.RFC3339)
+		}
+	}
+	s.r.add("ROW " + strings.Join(vals, "|"))
+	return driver.RowsAffected(1), nil
+}
+func (s *recStmt) Query([]driver.Value) (driver.Rows, error) { return &recRows{}, nil }
+
+type recRows struct{}
+
+func (*recRows) Columns() []string         { return []string{"x"} }
+func (*recRows) Close() error              { return nil }
+func (*recRows) Next([]driver.Value) error { return io.EOF }
+
+func firstLine(q string) string {
+	q, _, _ = strings.Cut(q, "\n")
+	if len(q) > 60 {
+		q = q[:60]
+	}
+	return q
+}
+
+var driverSeq int
+
+func openRecorded(t *testing.T, r *recorder, cfg Config) *Sink {
+	t.Helper()
+	driverSeq++
+	name := fmt.Sprintf("recorder%d", driverSeq)
+	sql.Register(name, r)
+	db, err := sql.Open(name, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenDB(context.Background(), db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func plumbingTables() (*connector.Table, *connector.Table) {
+	o := &connector.Table{Schema: "staging", Name: "o", PrimaryKey: []string{"id"}, Columns: []connector.Column{
+		{Name: "id", Type: connector.String, Length: 20}, {Name: "amount", Type: connector.Decimal, Precision: 18, Scale: 2, Nullable: true},
+		{Name: "at", Type: connector.Timestamp, Nullable: true}, {Name: "updated", Type: connector.Timestamp, Nullable: true, Auto: connector.AutoUpdatedAt}}}
+	l := &connector.Table{Schema: "staging", Name: "l", PrimaryKey: []string{"id", "n"}, Parent: "staging.o", ParentKey: []string{"id"},
+		Columns: []connector.Column{{Name: "id", Type: connector.String, Length: 20}, {Name: "n", Type: connector.Int}}}
+	return o, l
+}
+
+func TestBatchPlumbing(t *testing.T) {
+	r := &recorder{}
+	clock := time.Date(2025, 11, 1, 1, 2, 3, 0, time.UTC)
+	s := openRecorded(t, r, Config{Now: func() time.Time { return clock }})
+	o, l := plumbingTables()
+	if err := s.Prepare(context.Background(), []*connector.Table{o, l}); err != nil {
+		t.Fatal(err)
+	}
+	start := len(r.entries())
+	at := time.Date(2025, 2, 1, 10, 0, 0, 0, connector.Vietnam)
+	b := &connector.Batch{Pipeline: "p", Stream: "s", RunID: "run1",
+		Tables: []connector.TableRows{
+			{Table: o, Rows: [][]any{{"A", connector.MustDec("1500000.5"), at, nil}, {"B", nil, nil, nil}}},
+			{Table: l}, // no lines: A's and B's line sets become empty
+		},
+		Rejected:   []connector.Rejection{{Key: "Z", Reason: "bad", At: clock}},
+		Checkpoint: connector.Checkpoint(`{"w":1}`),
+	}
+	if err := s.Write(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	oTemp, lTemp := s.tables["staging.o"].temp, s.tables["staging.l"].temp
+	exec := func(q string, n int) string { return fmt.Sprintf("EXEC %s %d", firstLine(q), n) }
+	want := []string{
+		"BEGIN",
+		exec(createTempSQL(o, oTemp, connector.TimeUTC), 0),
+		"BULK " + mssqldb.CopyIn(oTemp, mssqldb.BulkOptions{Tablock: true}, "id", "amount", "at", "updated"),
+		"ROW A|1500000.50|2025-02-01T03:00:00Z|2025-11-01T01:02:03Z", // decimal at the column's scale, instants in UTC
+		"ROW B|<nil>|<nil>|2025-11-01T01:02:03Z",
+		"BULK FLUSH",
+		exec(mergeSQL(o, names{"staging", "o"}, oTemp), 0),
+		exec(createTempSQL(l, lTemp, connector.TimeUTC), 0), // staged empty: the parents' line sets become empty
+		exec(childDeleteSQL(l, o, names{"staging", "l"}, lTemp, oTemp), 0),
+		exec(insertRejectedSQL("etl_control"), 7),
+		exec(saveCheckpointSQL("etl_control"), 3),
+		exec(dropTempSQL(oTemp), 0),
+		exec(dropTempSQL(lTemp), 0),
+		"COMMIT",
+	}
+	got := r.entries()[start:]
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("statements:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestTransientFailureRetriesTheWholeBatch(t *testing.T) {
+	deadlocks := 1
+	r := &recorder{}
+	r.fail = func(q string) error {
+		if strings.HasPrefix(q, "MERGE") && deadlocks > 0 {
+			deadlocks--
+			return mssqldb.Error{Number: 1205, Message: "deadlock victim"}
+		}
+		return nil
+	}
+	s := openRecorded(t, r, Config{})
+	o, _ := plumbingTables()
+	if err := s.Prepare(context.Background(), []*connector.Table{o}); err != nil {
+		t.Fatal(err)
+	}
+	start := len(r.entries())
+	err := s.Write(context.Background(), &connector.Batch{Pipeline: "p", Stream: "s", Tables: []connector.TableRows{{Table: o, Rows: [][]any{{"A", nil, nil, nil}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := strings.Join(r.entries()[start:], "\n")
+	if strings.Count(log, "BEGIN") != 2 || strings.Count(log, "ROLLBACK") != 1 || strings.Count(log, "COMMIT") != 1 || strings.Count(log, "ROW A") != 2 {
+		t.Fatalf("want a rolled-back attempt and a whole retried batch, got:\n%s", log)
+	}
+
+	// A non-transient error is not retried.
+	r.fail = func(q string) error {
+		if strings.HasPrefix(q, "MERGE") {
+			return mssqldb.Error{Number: 2627, Message: "duplicate key"}
+		}
+		return nil
+	}
+	start = len(r.entries())
+	err = s.Write(context.Background(), &connector.Batch{Pipeline: "p", Stream: "s", Tables: []connector.TableRows{{Table: o, Rows: [][]any{{"A", nil, nil, nil}}}}})
+	var me mssqldb.Error
+	if !errors.As(err, &me) || me.Number != 2627 {
+		t.Fatalf("err = %v", err)
+	}
+	if n := strings.Count(strings.Join(r.entries()[start:], "\n"), "BEGIN"); n != 1 {
+		t.Fatalf("%d attempts, want 1", n)
+	}
+}
