@@ -456,3 +456,11 @@ func TestEarliestDate(t *testing.T) {
 		})
 	}
 }
+
+func TestUnmappedFieldsReported(t *testing.T) {
+	rec := connector.Record{Key: "U1", Data: []byte(`{"order_sn":"U1","brand_new_field":1,"item_list":[{"order_item_id":1,"model_id":2,"promotion_list":[]}]}`)}
+	require.NoError(t, shopee.Transformer{}.Transform(rec, outputFunc(func(*connector.Table, []any) {})))
+	require.Contains(t, shopee.Unmapped(), "brand_new_field")
+	require.Contains(t, shopee.Unmapped(), "item_list[].promotion_list")
+	require.NotContains(t, shopee.Unmapped(), "order_sn")
+}

@@ -3,7 +3,10 @@ package shopee
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"sort"
 	"strings"
+	"sync"
 
 	"github.com/facolos/etl/connector"
 )
@@ -175,8 +178,24 @@ func (Transformer) Tables() []*connector.Table { return Tables() }
 // rowCtx carries what a row needs besides its JSON object.
 type rowCtx struct {
 	sn, requestID string
-	prefix        string            // JSON path of the object, for errors
-	synthetic     map[string]string // values of path-less columns
+	// prefix is the JSON path of the object, for errors: a format with up
+	// to two indexes ("item_list[%d].").
+	prefix string
+	i, j   int
+	// synthetic is the value of the one path-less column (location_id,
+	// package_number, term, ...) named synName.
+	synName, synthetic string
+}
+
+// path renders the JSON path of the object.
+func (rc rowCtx) path() string {
+	switch strings.Count(rc.prefix, "%d") {
+	case 0:
+		return rc.prefix
+	case 1:
+		return fmt.Sprintf(rc.prefix, rc.i)
+	}
+	return fmt.Sprintf(rc.prefix, rc.i, rc.j)
 }
 
 func (t *table) row(obj object, rc rowCtx) ([]any, error) {
@@ -193,18 +212,67 @@ func (t *table) row(obj object, rc rowCtx) ([]any, error) {
 			row[i] = ETLSource
 		case f.col.Auto != connector.AutoNone:
 		case f.path == nil:
-			row[i] = rc.synthetic[f.col.Name]
+			if f.col.Name == rc.synName {
+				row[i] = rc.synthetic
+			}
 		default:
 			v, err := lookup(obj, f.path)
 			if err == nil {
 				row[i], err = convert(f.col.Type, v)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("field %s%s: %w", rc.prefix, strings.Join(f.path, "."), err)
+				return nil, fmt.Errorf("field %s%s: %w", rc.path(), strings.Join(f.path, "."), err)
 			}
 		}
 	}
 	return row, nil
+}
+
+// Unmapped returns the API fields seen by any Transformer of this process
+// that no column stores ("item_list[].promotion_list"), so schema drift is
+// visible instead of silent; each is also logged once.
+func Unmapped() []string {
+	var out []string
+	unmapped.Range(func(k, _ any) bool { out = append(out, k.(string)); return true })
+	sort.Strings(out)
+	return out
+}
+
+var (
+	unmapped sync.Map // field path -> struct{}
+	// known holds the JSON keys the tables read, per object kind.
+	known = map[string]map[string]bool{
+		"":                            keysOf(tOrders, "order_sn", "recipient_address", "item_list", "package_list", "invoice_data", "payment_info", "pending_terms", "warnings", "prescription_images", "buyer_proof_of_collection"),
+		"item_list[].":                keysOf(tItems, "product_location_id"),
+		"package_list[].":             keysOf(tPackages, "item_list"),
+		"package_list[].item_list[].": keysOf(tPackageItems),
+	}
+)
+
+func keysOf(t *table, extra ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, f := range t.fields {
+		if len(f.path) > 0 {
+			m[f.path[0]] = true
+		}
+	}
+	for _, k := range extra {
+		m[k] = true
+	}
+	return m
+}
+
+// noteUnmapped records the keys of obj that no column reads.
+func noteUnmapped(kind string, obj object) {
+	k := known[kind]
+	for key := range obj {
+		if k[key] {
+			continue
+		}
+		if _, seen := unmapped.LoadOrStore(kind+key, struct{}{}); !seen {
+			slog.Default().Info("shopee: API field not stored in the warehouse", "field", kind+key)
+		}
+	}
 }
 
 // Transform implements connector.Transformer.
@@ -219,6 +287,7 @@ func (Transformer) Transform(rec connector.Record, out connector.Output) error {
 		return fmt.Errorf("order %s: field order_sn: missing", rec.Key)
 	}
 	rc := rowCtx{sn: sn.(string), requestID: rec.RequestID}
+	noteUnmapped("", o)
 	if err := transformOrder(o, rc, out); err != nil {
 		return fmt.Errorf("order %s: %w", rc.sn, err)
 	}
@@ -245,21 +314,22 @@ func transformOrder(o object, rc rowCtx, out connector.Output) error {
 	}
 	for i, it := range items {
 		irc := rc
-		irc.prefix = fmt.Sprintf("item_list[%d].", i)
+		irc.prefix, irc.i = "item_list[%d].", i
 		row, err := tItems.row(it, irc)
 		if err != nil {
 			return err
 		}
 		out.Add(tItems.Table, row)
+		noteUnmapped("item_list[].", it)
 		for j, raw := range list(it["product_location_id"]) {
 			loc, err := toString(raw)
 			if err != nil {
-				return fmt.Errorf("field %sproduct_location_id[%d]: %w", irc.prefix, j, err)
+				return fmt.Errorf("field %sproduct_location_id[%d]: %w", irc.path(), j, err)
 			}
 			if loc == nil || loc.(string) == "" {
 				continue
 			}
-			irc.synthetic = map[string]string{"location_id": loc.(string)}
+			irc.synName, irc.synthetic = "location_id", loc.(string)
 			row, err := tItemLocations.row(it, irc)
 			if err != nil {
 				return err
@@ -274,28 +344,30 @@ func transformOrder(o object, rc rowCtx, out connector.Output) error {
 	}
 	for i, p := range pkgs {
 		prc := rc
-		prc.prefix = fmt.Sprintf("package_list[%d].", i)
+		prc.prefix, prc.i = "package_list[%d].", i
 		row, err := tPackages.row(p, prc)
 		if err != nil {
 			return err
 		}
 		out.Add(tPackages.Table, row)
+		noteUnmapped("package_list[].", p)
 		num, _ := toString(p["package_number"])
 		pitems, err := objects(p, "item_list")
 		if err != nil {
-			return fmt.Errorf("%s%w", prc.prefix, err)
+			return fmt.Errorf("%s%w", prc.path(), err)
 		}
 		for j, pi := range pitems {
 			irc := prc
-			irc.prefix = fmt.Sprintf("package_list[%d].item_list[%d].", i, j)
+			irc.prefix, irc.j = "package_list[%d].item_list[%d].", j
 			if num != nil {
-				irc.synthetic = map[string]string{"package_number": num.(string)}
+				irc.synName, irc.synthetic = "package_number", num.(string)
 			}
 			row, err := tPackageItems.row(pi, irc)
 			if err != nil {
 				return err
 			}
 			out.Add(tPackageItems.Table, row)
+			noteUnmapped("package_list[].item_list[].", pi)
 		}
 	}
 
@@ -305,7 +377,7 @@ func transformOrder(o object, rc rowCtx, out connector.Output) error {
 	}
 	for i, p := range pays {
 		prc := rc
-		prc.prefix = fmt.Sprintf("payment_info[%d].", i)
+		prc.prefix, prc.i = "payment_info[%d].", i
 		row, err := tPayment.row(p, prc)
 		if err != nil {
 			return err
@@ -331,7 +403,7 @@ func transformOrder(o object, rc rowCtx, out connector.Output) error {
 			if v == nil || v.(string) == "" {
 				continue
 			}
-			row, err := l.t.row(nil, rowCtx{sn: rc.sn, requestID: rc.requestID, synthetic: map[string]string{l.column: v.(string)}})
+			row, err := l.t.row(nil, rowCtx{sn: rc.sn, requestID: rc.requestID, synName: l.column, synthetic: v.(string)})
 			if err != nil {
 				return err
 			}
