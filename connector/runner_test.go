@@ -410,3 +410,19 @@ func TestRunnerSkipsStreamLeasedByAnotherWorker(t *testing.T) {
 	require.Equal(t, connector.StatusOK, res.Status)
 	require.EqualValues(t, 10, res.Records)
 }
+
+// Several pipelines (two shops) share one sink and its tables.
+func TestRunnerPipelinesShareASink(t *testing.T) {
+	ctx := context.Background()
+	sink := openSink(t)
+	a, b := newShop(120, 7), newShop(80, 9)
+	for id, o := range b.orders {
+		o.ID = "B-" + id
+	}
+	res := (&connector.Runner{BatchSize: 64}).Run(ctx, pipeline("a", a, sink), pipeline("b", b, sink))
+	require.Equal(t, connector.StatusOK, res[0].Status, "%v", res[0].Err)
+	require.Equal(t, connector.StatusOK, res[1].Status, "%v", res[1].Err)
+	var n int
+	require.NoError(t, sink.DB().QueryRow(`SELECT count(*) FROM test_orders`).Scan(&n))
+	require.Equal(t, 200, n)
+}

@@ -68,6 +68,7 @@ type Sink struct {
 	wmu   sync.Mutex
 	wconn *sql.Conn
 
+	ddlMu  sync.Mutex // serialises Prepare: check-then-ALTER must not interleave
 	mu     sync.Mutex
 	tables map[string]*tableInfo // by FullName
 	stmts  map[stmtKey]*sql.Stmt
@@ -203,6 +204,8 @@ func sqlType(c connector.Column) string {
 // Prepare creates missing tables and adds missing columns. Existing data is
 // never dropped or rewritten.
 func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
+	s.ddlMu.Lock()
+	defer s.ddlMu.Unlock()
 	for _, t := range tables {
 		if err := t.Validate(); err != nil {
 			return fmt.Errorf("sqlite: %w", err)
