@@ -280,7 +280,24 @@ func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
 		if _, err := tx.Exec(ctx, ddl); err != nil {
 			return err
 		}
+		// Only missing columns are altered: ALTER TABLE takes an exclusive
+		// lock even when there is nothing to add.
+		rows, err := tx.Query(ctx, `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`, schema, t.Name)
+		if err != nil {
+			return err
+		}
+		have, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		present := map[string]bool{}
+		for _, c := range have {
+			present[c] = true
+		}
 		for _, c := range t.Columns {
+			if present[c.Name] {
+				continue
+			}
 			// Added columns are nullable: old rows have no value for them.
 			if _, err := tx.Exec(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", target, q(c.Name), s.sqlType(c))); err != nil {
 				return fmt.Errorf("add column %s: %w", c.Name, err)
