@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/sink/sqlite"
@@ -425,4 +426,29 @@ func TestRunnerPipelinesShareASink(t *testing.T) {
 	var n int
 	require.NoError(t, sink.DB().QueryRow(`SELECT count(*) FROM test_orders`).Scan(&n))
 	require.Equal(t, 200, n)
+}
+
+func TestRunnerCheckpointInterval(t *testing.T) {
+	ctx := context.Background()
+	count := func(interval time.Duration) (int64, string) {
+		sink := openSink(t)
+		var commits atomic.Int64
+		r := &connector.Runner{CheckpointInterval: interval, Observer: func(e connector.Event) {
+			if e.Kind == connector.CheckpointCommitted {
+				commits.Add(1)
+			}
+		}}
+		src := newShop(100, 5)
+		res := r.Run(ctx, pipeline("ci", src, sink))[0]
+		require.NoError(t, res.Err)
+		require.Equal(t, expected(src), contents(t, sink.DB()))
+		cp, err := sink.LoadCheckpoint(ctx, "ci", "orders")
+		require.NoError(t, err)
+		return commits.Load(), string(cp)
+	}
+	every, cp1 := count(0)
+	coalesced, cp2 := count(time.Hour)
+	require.EqualValues(t, 20, every, "one commit per checkpoint by default")
+	require.EqualValues(t, 1, coalesced, "with an interval, the pending checkpoint is committed at the end")
+	require.JSONEq(t, cp1, cp2)
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -464,3 +465,42 @@ func TestUnmappedFieldsReported(t *testing.T) {
 	require.Contains(t, shopee.Unmapped(), "item_list[].promotion_list")
 	require.NotContains(t, shopee.Unmapped(), "order_sn")
 }
+
+// Nothing the job logs or returns carries a token, the partner key or a
+// signature, even at debug level with faults and a token refresh.
+func TestSecretsNeverLogged(t *testing.T) {
+	ctx := context.Background()
+	sim := newSim(t, shopeetest.Options{Orders: 300, Days: 30, FaultRate: 0.1, HangFor: time.Second})
+	var buf strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.Write(p)
+	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	src, err := shopee.NewSource(shopee.Config{Host: sim.URL, PartnerID: sim.PartnerID(), PartnerKey: sim.PartnerKey(), ShopID: sim.ShopID(),
+		AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), Now: sim.Now, Logger: logger,
+		HTTP: connector.HTTPConfig{Timeout: 100 * time.Millisecond, Attempts: 8, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}})
+	require.NoError(t, err)
+	var pages atomic.Int64
+	r := &connector.Runner{Mode: connector.Full, Logger: logger, Observer: func(e connector.Event) {
+		if e.Kind == connector.PageFetched && pages.Add(1) == 2 {
+			sim.ExpireTokens()
+		}
+	}}
+	res := r.Run(ctx, pipeline(src, openSink(t)))[0]
+	require.NoError(t, res.Err)
+	require.Equal(t, 1, sim.Rotations())
+	mu.Lock()
+	logs := buf.String()
+	mu.Unlock()
+	require.Contains(t, logs, "api call", "debug logs were written")
+	for _, secret := range []string{sim.PartnerKey(), sim.InitialAccess(), sim.InitialRefresh(), "sim-at-7-1", "sim-rt-7-1", "sign="} {
+		require.NotContains(t, logs, secret)
+	}
+	require.NotRegexp(t, `[0-9a-f]{64}`, logs, "no signature")
+}
+
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

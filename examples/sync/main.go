@@ -54,6 +54,7 @@ type options struct {
 	every      time.Duration
 	report     string
 	timeBasis  string
+	since      string
 }
 
 func main() {
@@ -68,6 +69,7 @@ func main() {
 	flag.StringVar(&o.demoNow, "demo-now", "", "simulators' clock start, RFC 3339 (default today 00:00 UTC)")
 	flag.DurationVar(&o.every, "every", 0, "repeat incremental syncs at this interval (0 = run once)")
 	flag.StringVar(&o.report, "report", "", "json: print the run result as one JSON object on stdout")
+	flag.StringVar(&o.since, "since", "", "YYYY-MM-DD: start of full loads (default: each platform's own start, e.g. Shopee's earliest order)")
 	flag.StringVar(&o.timeBasis, "time-basis", "utc", "how timestamps are stored: utc (instants) or vietnam (Asia/Ho_Chi_Minh wall clock, as the old warehouse)")
 	flag.Parse()
 
@@ -168,6 +170,11 @@ func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) 
 	}
 
 	r := &connector.Runner{Mode: mode, Logger: logger, Observer: progress(logger)}
+	if o.since != "" {
+		if r.Since, err = time.Parse(time.DateOnly, o.since); err != nil {
+			return fmt.Errorf("-since: %q is not YYYY-MM-DD", o.since)
+		}
+	}
 	for round := 0; ; round++ {
 		start := time.Now()
 		results := r.Run(ctx, pipelines...)

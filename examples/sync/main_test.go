@@ -109,3 +109,16 @@ func TestDemoSyncIntoPostgres(t *testing.T) {
 	require.NoError(t, pc.QueryRow(ctx, "SELECT count(*) FROM staging.shopee_orders").Scan(&n))
 	require.Equal(t, 120, n)
 }
+
+func TestSince(t *testing.T) {
+	t.Setenv("SHOPEE_PARTNER_ID", "")
+	t.Setenv("SHOPEE_PARTNER_KEY", "")
+	o := options{mode: "full", sink: "sqlite:" + filepath.Join(t.TempDir(), "since.db"), platforms: "shopee", demoOrders: 200, demoSeed: 2,
+		demoNow: "2025-11-01T00:00:00Z", report: "json", since: "2025-10-01"}
+	r := runOnce(t, o)
+	p := r.Pipelines[0]
+	require.Equal(t, "ok", p.Status)
+	require.Less(t, p.Records, int64(200), "only orders created since the date")
+	require.Positive(t, p.Records)
+	require.EqualValues(t, 0, p.Stats["earliest_date_probes"], "no discovery when a start is given")
+}
