@@ -127,7 +127,9 @@ func TestClientContextCancel(t *testing.T) {
 }
 
 func TestRedact(t *testing.T) {
-	s := connector.Redact(`GET /x?access_token=abc&sign=def&shop_id=1 {"refresh_token":"ghi"} Authorization: Bearer eyJ.x.y`)
+	s := connector.Redact(`GET /x?access_token=abc&sign=def&shop_id=1 {"refresh_token":"ghi"} Authorization: Bearer eyJ.x.y sqlserver://sa:pw0rd@db:1433?database=x`)
+	require.NotContains(t, s, "pw0rd")
+	require.Contains(t, s, "sqlserver://sa:[REDACTED]@db:1433")
 	require.NotContains(t, s, "abc")
 	require.NotContains(t, s, "def")
 	require.NotContains(t, s, "ghi")

@@ -261,7 +261,7 @@ func openSink(ctx context.Context, u string, basis connector.TimeBasis) (*wareho
 		}
 		return &warehouse{s, s.DB(), tokenstore.SQLServer}, nil
 	}
-	return nil, fmt.Errorf("-sink: unsupported URL %q (use sqlite:PATH, postgres://… or sqlserver://…)", redactURL(u))
+	return nil, fmt.Errorf("-sink: unsupported URL %q (use sqlite:PATH, postgres://… or sqlserver://…)", connector.Redact(u))
 }
 
 // progress logs batches at most every few seconds per pipeline.
@@ -323,11 +323,3 @@ func writeReport(w io.Writer, mode connector.Mode, d time.Duration, results []co
 	return enc.Encode(rep)
 }
 
-func redactURL(u string) string {
-	if i := strings.Index(u, "@"); i >= 0 {
-		if j := strings.Index(u, "://"); j >= 0 && j < i {
-			return u[:j+3] + "[REDACTED]" + u[i:]
-		}
-	}
-	return connector.Redact(u)
-}
