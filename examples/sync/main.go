@@ -322,4 +322,3 @@ func writeReport(w io.Writer, mode connector.Mode, d time.Duration, results []co
 	enc := json.NewEncoder(w)
 	return enc.Encode(rep)
 }
-
