@@ -77,8 +77,10 @@ type Column struct {
 	Type Type
 	// Nullable allows NULL. Primary-key columns are never nullable.
 	Nullable bool
-	// Length is the maximum length in characters of a String column
-	// (0 = unbounded). Longer values are rejected, never truncated.
+	// Length is the maximum length of a String column in UTF-16 code units,
+	// the unit of SQL Server's NVARCHAR(n), so that a value that fits is
+	// accepted by every sink (a Vietnamese letter counts 1, an emoji 2);
+	// 0 = unbounded. Longer values are rejected, never truncated.
 	Length int
 	// Precision and Scale of a Decimal column (total digits, digits after
 	// the point).
@@ -251,8 +253,10 @@ func ValidateRow(t *Table, row []any) error {
 		case String:
 			var s string
 			s, ok = v.(string)
-			if ok && c.Length > 0 && len(s) > c.Length && utf8.RuneCountInString(s) > c.Length {
-				return fmt.Errorf("%s.%s: value of %d characters exceeds the column length %d", t.FullName(), c.Name, utf8.RuneCountInString(s), c.Length)
+			if ok && c.Length > 0 && len(s) > c.Length {
+				if n := utf16Len(s); n > c.Length {
+					return fmt.Errorf("%s.%s: value of %d characters exceeds the column length %d", t.FullName(), c.Name, n, c.Length)
+				}
 			}
 			if ok && !utf8.ValidString(s) {
 				return fmt.Errorf("%s.%s: value is not valid UTF-8", t.FullName(), c.Name)
@@ -283,6 +287,21 @@ func ValidateRow(t *Table, row []any) error {
 		}
 	}
 	return nil
+}
+
+// utf16Len is the length of s in UTF-16 code units, the unit of SQL
+// Server's NVARCHAR(n): a character outside the Basic Multilingual Plane (an
+// emoji) counts 2.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
 }
 
 // FillAuto fills the Auto columns of rows in place: AutoCreatedAt and
