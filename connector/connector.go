@@ -142,7 +142,9 @@ type Batch struct {
 	RunID string
 	// Tables holds the rows per table, parents before children. A table
 	// with Parent set has its child set replaced for every parent key that
-	// appears in the parent's rows of this batch.
+	// appears in the parent's rows of this batch. The rows of one table have
+	// distinct primary keys (the runner ensures it; set-based upserts
+	// cannot touch a row twice).
 	Tables []TableRows
 	// Rejected records go to etl_control.rejected_records.
 	Rejected []Rejection

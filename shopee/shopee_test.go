@@ -504,3 +504,14 @@ func TestSecretsNeverLogged(t *testing.T) {
 type writerFunc func(p []byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestFullLoadFromTheFuture(t *testing.T) {
+	sim := newSim(t, shopeetest.Options{Orders: 20})
+	sink := openSink(t)
+	r := runner(connector.Full)
+	r.Since = sim.Now().Add(48 * time.Hour)
+	res := r.Run(context.Background(), pipeline(sourceFor(t, sim, nil, connector.HTTPConfig{}), sink))[0]
+	require.NoError(t, res.Err)
+	require.Zero(t, res.Records)
+	require.Zero(t, sim.Calls(shopee.PathOrderList))
+}

@@ -134,6 +134,10 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 	// are undocumented), so an order can be listed by two windows: the
 	// order numbers of the current and previous window are remembered.
 	var prev, cur map[string]bool
+	if cp.End > 0 && cp.From >= cp.End { // an empty range (a start date in the future)
+		data, _ := json.Marshal(Checkpoint{Phase: "incremental", Watermark: cp.End})
+		return emit(ctx, connector.Page{Checkpoint: data})
+	}
 	for {
 		from := cp.From
 		to := min(from+maxSpan, cp.End)
