@@ -14,6 +14,7 @@ import (
 	"github.com/facolos/etl/sink/mssql"
 	"github.com/facolos/etl/sink/sinktest"
 	"github.com/facolos/etl/tokenstore"
+	mssqldb "github.com/microsoft/go-mssqldb"
 	"github.com/stretchr/testify/require"
 )
 
@@ -205,4 +206,43 @@ func BenchmarkNaive(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkBulkCopy is the ceiling: plain bulk copy of 100,000 rows into an
+// empty table, one transaction.
+func BenchmarkBulkCopy(b *testing.B) {
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		s := open(b, mssql.Config{})
+		tb := sinktest.WideTable()
+		require.NoError(b, s.Prepare(ctx, []*connector.Table{tb}))
+		var cols []string
+		for _, c := range tb.Columns {
+			cols = append(cols, c.Name)
+		}
+		rows := sinktest.WideRows(benchRows, 0, 1)
+		b.StartTimer()
+		tx, err := s.DB().BeginTx(ctx, nil)
+		require.NoError(b, err)
+		stmt, err := tx.PrepareContext(ctx, mssqldb.CopyIn(s.Schema("staging")+".bench_wide", mssqldb.BulkOptions{Tablock: true}, cols...))
+		require.NoError(b, err)
+		for _, r := range rows {
+			args := make([]any, len(r))
+			for k, v := range r {
+				if d, ok := v.(connector.Dec); ok {
+					args[k] = d.String()
+				} else {
+					args[k] = v
+				}
+			}
+			_, err := stmt.ExecContext(ctx, args...)
+			require.NoError(b, err)
+		}
+		_, err = stmt.ExecContext(ctx)
+		require.NoError(b, err)
+		require.NoError(b, stmt.Close())
+		require.NoError(b, tx.Commit())
+	}
+	b.ReportMetric(float64(b.N*benchRows)/b.Elapsed().Seconds(), "rows/s")
 }
