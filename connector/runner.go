@@ -246,6 +246,9 @@ func (r *Runner) store(p Pipeline) (CheckpointStore, bool) {
 func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []*Table, runID string, res *Result) error {
 	if l, ok := p.Sink.(Leaser); ok {
 		release, err := l.Lease(ctx, p.Name, st.Name(), r.LeaseWait)
+		if errors.Is(err, ErrLeaseHeld) {
+			r.logger().Warn("stream skipped: another worker is syncing it", "pipeline", p.Name, "stream", st.Name(), "waited", r.LeaseWait)
+		}
 		if err != nil {
 			return fmt.Errorf("lease: %w", err)
 		}

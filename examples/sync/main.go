@@ -55,6 +55,7 @@ type options struct {
 	report     string
 	timeBasis  string
 	since      string
+	leaseWait  time.Duration
 }
 
 func main() {
@@ -70,6 +71,7 @@ func main() {
 	flag.DurationVar(&o.every, "every", 0, "repeat incremental syncs at this interval (0 = run once)")
 	flag.StringVar(&o.report, "report", "", "json: print the run result as one JSON object on stdout")
 	flag.StringVar(&o.since, "since", "", "YYYY-MM-DD: start of full loads (default: each platform's own start, e.g. Shopee's earliest order)")
+	flag.DurationVar(&o.leaseWait, "lease-wait", 0, "when another worker is syncing the same stream: wait this long for it, then skip (0: skip at once)")
 	flag.StringVar(&o.timeBasis, "time-basis", "utc", "how timestamps are stored: utc (instants) or vietnam (Asia/Ho_Chi_Minh wall clock, as the old warehouse)")
 	flag.Parse()
 
@@ -169,7 +171,7 @@ func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) 
 		}
 	}
 
-	r := &connector.Runner{Mode: mode, Logger: logger, Observer: progress(logger)}
+	r := &connector.Runner{Mode: mode, Logger: logger, Observer: progress(logger), LeaseWait: o.leaseWait}
 	if o.since != "" {
 		if r.Since, err = time.Parse(time.DateOnly, o.since); err != nil {
 			return fmt.Errorf("-since: %q is not YYYY-MM-DD", o.since)
