@@ -84,10 +84,18 @@ func open(t testing.TB, cfg mssql.Config) *mssql.Sink {
 
 func TestConformance(t *testing.T) {
 	dsn(t)
-	for _, strategy := range []mssql.Strategy{mssql.MergeStrategy, mssql.UpdateInsert} {
-		t.Run(string(strategy), func(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		strategy mssql.Strategy
+		basis    connector.TimeBasis
+	}{
+		{"merge", mssql.MergeStrategy, connector.TimeUTC},
+		{"update-insert", mssql.UpdateInsert, connector.TimeUTC},
+		{"vietnam-time", mssql.MergeStrategy, connector.TimeVietnam},
+	} {
+		t.Run(c.name, func(t *testing.T) {
 			sinktest.Run(t, func(t *testing.T, cfg sinktest.Config) sinktest.Sink {
-				return open(t, mssql.Config{Strategy: strategy, BeforeCommit: cfg.BeforeCommit})
+				return open(t, mssql.Config{Strategy: c.strategy, TimeBasis: c.basis, BeforeCommit: cfg.BeforeCommit})
 			})
 		})
 	}

@@ -60,11 +60,19 @@ func open(t testing.TB, cfg postgres.Config) *postgres.Sink {
 
 func TestConformance(t *testing.T) {
 	dsn(t)
-	for _, strategy := range []postgres.Strategy{postgres.OnConflict, postgres.Merge} {
-		t.Run(string(strategy), func(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		strategy postgres.Strategy
+		basis    connector.TimeBasis
+	}{
+		{"on-conflict", postgres.OnConflict, connector.TimeUTC},
+		{"merge", postgres.Merge, connector.TimeUTC},
+		{"vietnam-time", postgres.OnConflict, connector.TimeVietnam},
+	} {
+		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			sinktest.Run(t, func(t *testing.T, cfg sinktest.Config) sinktest.Sink {
-				return open(t, postgres.Config{Strategy: strategy, BeforeCommit: cfg.BeforeCommit})
+				return open(t, postgres.Config{Strategy: c.strategy, TimeBasis: c.basis, BeforeCommit: cfg.BeforeCommit})
 			})
 		})
 	}

@@ -5,17 +5,22 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/sink/sinktest"
 	"github.com/facolos/etl/sink/sqlite"
 )
 
 func TestConformance(t *testing.T) {
-	sinktest.Run(t, func(t *testing.T, cfg sinktest.Config) sinktest.Sink {
-		s, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(t.TempDir(), "c.db"), BeforeCommit: cfg.BeforeCommit})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	})
+	for name, basis := range map[string]connector.TimeBasis{"utc": connector.TimeUTC, "vietnam": connector.TimeVietnam} {
+		t.Run(name, func(t *testing.T) {
+			sinktest.Run(t, func(t *testing.T, cfg sinktest.Config) sinktest.Sink {
+				s, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(t.TempDir(), "c.db"), TimeBasis: basis, BeforeCommit: cfg.BeforeCommit})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				return s
+			})
+		})
+	}
 }
