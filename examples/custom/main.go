@@ -23,17 +23,17 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
-	"github.com/facolos/etl/sink/sqlite"
+	"github.com/facolos/etl/sink"
 )
 
 //go:embed stock.csv
 var sample string
 
 func main() {
-	sink := flag.String("sink", "sqlite:stock.db", "sqlite:PATH")
+	sinkURL := flag.String("sink", "sqlite:stock.db", "warehouse URL: sqlite:PATH, postgres://… or sqlserver://…")
 	file := flag.String("file", "", "CSV file (default: the embedded sample)")
 	flag.Parse()
-	res, err := run(context.Background(), *sink, *file)
+	res, err := run(context.Background(), *sinkURL, *file)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "custom:", err)
 		os.Exit(1)
@@ -50,17 +50,13 @@ func run(ctx context.Context, sinkURL, file string) (connector.Result, error) {
 		}
 		data = string(b)
 	}
-	path, ok := strings.CutPrefix(sinkURL, "sqlite:")
-	if !ok {
-		return connector.Result{}, errors.New("this example writes to sqlite:PATH")
-	}
-	sink, err := sqlite.Open(ctx, sqlite.Config{Path: path})
+	wh, err := sink.Open(ctx, sinkURL, connector.TimeUTC)
 	if err != nil {
 		return connector.Result{}, err
 	}
-	defer sink.Close()
+	defer wh.Close()
 	r := &connector.Runner{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}
-	res := r.RunPipeline(ctx, connector.Pipeline{Name: "stock/csv", Platform: "csv", Source: csvSource{data}, Transformer: stockTransformer{}, Sink: sink})
+	res := r.RunPipeline(ctx, connector.Pipeline{Name: "stock/csv", Platform: "csv", Source: csvSource{data}, Transformer: stockTransformer{}, Sink: wh.Sink})
 	return res, res.Err
 }
 

@@ -14,7 +14,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -32,9 +31,7 @@ import (
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/shopee/shopeetest"
-	"github.com/facolos/etl/sink/mssql"
-	"github.com/facolos/etl/sink/postgres"
-	"github.com/facolos/etl/sink/sqlite"
+	etlsink "github.com/facolos/etl/sink"
 	"github.com/facolos/etl/tokenstore"
 	"github.com/joho/godotenv"
 )
@@ -114,12 +111,12 @@ func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) 
 	default:
 		return fmt.Errorf("-time-basis: %q is neither utc nor vietnam", o.timeBasis)
 	}
-	wh, err := openSink(ctx, o.sink, basis)
+	wh, err := etlsink.Open(ctx, o.sink, basis)
 	if err != nil {
-		return err
+		return fmt.Errorf("-sink: %w", err)
 	}
-	defer wh.sink.Close()
-	sink := wh.sink
+	defer wh.Close()
+	sink := wh.Sink
 
 	env := os.Getenv
 	if !o.demo {
@@ -154,7 +151,7 @@ func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) 
 				advance = append(advance, func(d time.Duration) { sim.Advance(d) })
 			} else {
 				cfg, _, _ = shopee.ConfigFromEnv(env)
-				store, err := tokenstore.NewSQLStore(ctx, wh.db, wh.dialect)
+				store, err := wh.TokenStore(ctx)
 				if err != nil {
 					return err
 				}
@@ -231,39 +228,6 @@ func selectPlatforms(list string) ([]string, error) {
 		out = append(out, p)
 	}
 	return out, nil
-}
-
-// warehouse is an opened sink with what the token store needs.
-type warehouse struct {
-	sink    connector.Sink
-	db      *sql.DB
-	dialect tokenstore.Dialect
-}
-
-// openSink opens the warehouse named by a URL: sqlite:PATH, postgres://…
-// (or postgresql://…), sqlserver://….
-func openSink(ctx context.Context, u string, basis connector.TimeBasis) (*warehouse, error) {
-	switch {
-	case strings.HasPrefix(u, "sqlite:"):
-		s, err := sqlite.Open(ctx, sqlite.Config{Path: strings.TrimPrefix(u, "sqlite:"), TimeBasis: basis})
-		if err != nil {
-			return nil, err
-		}
-		return &warehouse{s, s.DB(), tokenstore.SQLite}, nil
-	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
-		s, err := postgres.Open(ctx, postgres.Config{DSN: u, TimeBasis: basis})
-		if err != nil {
-			return nil, err
-		}
-		return &warehouse{s, s.DB(), tokenstore.Postgres}, nil
-	case strings.HasPrefix(u, "sqlserver://"):
-		s, err := mssql.Open(ctx, mssql.Config{DSN: u, TimeBasis: basis})
-		if err != nil {
-			return nil, err
-		}
-		return &warehouse{s, s.DB(), tokenstore.SQLServer}, nil
-	}
-	return nil, fmt.Errorf("-sink: unsupported URL %q (use sqlite:PATH, postgres://… or sqlserver://…)", connector.Redact(u))
 }
 
 // progress logs batches at most every few seconds per pipeline.
