@@ -64,6 +64,7 @@ type Client struct {
 	mu      sync.Mutex
 	calls   map[string]int64
 	secrets []string
+	retries atomic.Int64
 }
 
 // Response is a fully read HTTP response.
@@ -179,6 +180,10 @@ func (c *Client) APICalls() map[string]int64 {
 	return out
 }
 
+// Retries returns how many requests were sent again after a retryable
+// failure since the client was created.
+func (c *Client) Retries() int64 { return c.retries.Load() }
+
 // TransportError is returned when no HTTP response could be obtained
 // (connection refused, timeouts on every attempt, an oversized body). Its
 // message never contains the URL or secrets.
@@ -216,6 +221,9 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 	start := time.Now()
 	resp, err := c.rc.Do(rreq)
 	n := int(attempts.Load())
+	if n > 1 {
+		c.retries.Add(int64(n - 1))
+	}
 	if err != nil {
 		if resp != nil && resp.Body != nil {
 			resp.Body.Close()

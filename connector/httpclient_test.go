@@ -50,6 +50,7 @@ func TestClientRetriesThrottlingAndServerErrors(t *testing.T) {
 	require.Equal(t, 3, resp.Attempts)
 	require.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond, "Retry-After honoured")
 	require.Equal(t, int64(3), c.APICalls()["/api/v2/order/get_order_list"])
+	require.Equal(t, int64(2), c.Retries())
 }
 
 func TestClientNoRetryOnAuthErrors(t *testing.T) {

@@ -192,6 +192,10 @@ func NewClient(cfg Config) (*Client, error) {
 // APICalls returns the requests sent per endpoint path.
 func (c *Client) APICalls() map[string]int64 { return c.http.APICalls() }
 
+// Retries returns how many requests were sent again after a retryable
+// failure (5xx, 429, timeouts, truncated bodies).
+func (c *Client) Retries() int64 { return c.http.Retries() }
+
 // Refreshes returns how many token refreshes this client performed.
 func (c *Client) Refreshes() int { return c.tokens.Refreshes() }
 

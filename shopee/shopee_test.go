@@ -320,6 +320,7 @@ func TestFaultsGiveSameContents(t *testing.T) {
 		for k, v := range faulty.Faults() {
 			total[k] += v
 		}
+		require.Positive(t, res.Stats["http_retries"], "faults were retried")
 		requireSame(t, actual(t, cleanSink.DB()), actual(t, sink.DB()))
 	}
 	t.Logf("faults injected: %v", total)

@@ -56,11 +56,12 @@ func (s *Source) Streams() []connector.Stream { return []connector.Stream{&order
 func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 
 // Stats implements connector.StatsSource: earliest_date_probes and
-// earliest_date of the last discovery, token_refreshes.
+// earliest_date of the last discovery, token_refreshes and http_retries
+// since the source was created.
 func (s *Source) Stats() map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := map[string]any{"earliest_date_probes": s.probes, "token_refreshes": s.c.Refreshes()}
+	st := map[string]any{"earliest_date_probes": s.probes, "token_refreshes": s.c.Refreshes(), "http_retries": s.c.Retries()}
 	if s.first != "" {
 		st["earliest_date"] = s.first
 	}
