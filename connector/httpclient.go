@@ -37,6 +37,10 @@ type HTTPConfig struct {
 	// Burst the burst size (default 1).
 	RateLimit rate.Limit
 	Burst     int
+	// Budget, when set, replaces RateLimit and Burst: a budget shared with
+	// the other clients of the same platform app (see SharedBudget), paced
+	// by AIMD on throttled answers.
+	Budget *Budget
 	// MaxResponseBytes caps a response body (default 64 MiB).
 	MaxResponseBytes int64
 	// AcceptInvalidJSON turns off the check that a 2xx body is valid JSON
@@ -58,13 +62,14 @@ type HTTPConfig struct {
 type Client struct {
 	cfg     HTTPConfig
 	rc      *retryablehttp.Client
-	limiter *rate.Limiter
+	budget  *Budget
 	log     *slog.Logger
 
 	mu      sync.Mutex
 	calls   map[string]int64
 	secrets []string
-	retries atomic.Int64
+	retries   atomic.Int64
+	throttled atomic.Int64
 }
 
 // Response is a fully read HTTP response.
@@ -103,11 +108,10 @@ func NewClient(cfg HTTPConfig) *Client {
 	if c.log == nil {
 		c.log = slog.Default()
 	}
-	limit := rate.Inf
-	if cfg.RateLimit > 0 {
-		limit = cfg.RateLimit
+	c.budget = cfg.Budget
+	if c.budget == nil {
+		c.budget = NewBudget(float64(cfg.RateLimit), cfg.Burst)
 	}
-	c.limiter = rate.NewLimiter(limit, cfg.Burst)
 	base := cfg.Transport
 	if base == nil {
 		base = http.DefaultTransport.(*http.Transport).Clone()
@@ -183,6 +187,22 @@ func (c *Client) APICalls() map[string]int64 {
 // Retries returns how many requests were sent again after a retryable
 // failure since the client was created.
 func (c *Client) Retries() int64 { return c.retries.Load() }
+
+// Throttled returns how many answers of this client were throttled (HTTP
+// 429, or a throttling code the platform package reported with Throttle).
+func (c *Client) Throttled() int64 { return c.throttled.Load() }
+
+// Throttle tells the client's budget that the platform throttled a call
+// with a code in a successful HTTP answer (HTTP 429 is detected by the
+// client itself): the pace drops and, when retryAfter is positive, every
+// client of the budget pauses that long.
+func (c *Client) Throttle(retryAfter time.Duration) {
+	c.throttled.Add(1)
+	c.budget.Throttle(retryAfter)
+}
+
+// Budget returns the request budget the client draws from.
+func (c *Client) Budget() *Budget { return c.budget }
 
 // TransportError is returned when no HTTP response could be obtained
 // (connection refused, timeouts on every attempt, an oversized body). Its
@@ -303,6 +323,13 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	resp.Body = &bufferedBody{Reader: bytes.NewReader(data), data: data}
 	endpoint := resp.Request.URL.Path
 	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		ra, _ := retryAfter(resp.Header.Get("Retry-After"))
+		c.Throttle(minDuration(ra, c.cfg.MaxRetryAfter))
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		c.budget.Success()
+	}
+	switch {
 	case rerr != nil:
 		c.log.Debug("api call retried", "endpoint", endpoint, "reason", "body read failed")
 		return true, nil
@@ -358,7 +385,7 @@ type countingTransport struct {
 }
 
 func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := t.c.limiter.Wait(req.Context()); err != nil {
+	if err := t.c.budget.Wait(req.Context()); err != nil {
 		return nil, err
 	}
 	t.c.mu.Lock()

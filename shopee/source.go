@@ -61,7 +61,7 @@ func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 func (s *Source) Stats() map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := map[string]any{"earliest_date_probes": s.probes, "token_refreshes": s.c.Refreshes(), "http_retries": s.c.Retries()}
+	st := map[string]any{"earliest_date_probes": s.probes, "token_refreshes": s.c.Refreshes(), "http_retries": s.c.Retries(), "throttled": s.c.http.Throttled()}
 	if s.first != "" {
 		st["earliest_date"] = s.first
 	}

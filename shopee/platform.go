@@ -1,0 +1,148 @@
+package shopee
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/platform"
+	"github.com/facolos/etl/shopee/shopeetest"
+	"github.com/facolos/etl/tokenstore"
+)
+
+// DefaultRateLimit is the default request budget of one Shopee partner app,
+// in calls per second, shared by all of the app's shops. Shopee does not
+// publish its limits; this stays well under what apps are reported to get.
+// Set SHOPEE_RATE_LIMIT to change it.
+const DefaultRateLimit = 10
+
+func init() { platform.Register(Driver{}) }
+
+// Driver is the Shopee platform driver, registered as "shopee" (see package
+// platform). Its variables are the old system's SHOPEE_* names.
+type Driver struct{}
+
+// Name implements platform.Driver.
+func (Driver) Name() string { return "shopee" }
+
+// Variables implements platform.Driver.
+func (Driver) Variables() []platform.Variable {
+	return []platform.Variable{
+		{Name: "SHOPEE_PARTNER_ID", Required: true, Doc: "partner (app) id"},
+		{Name: "SHOPEE_PARTNER_KEY", Required: true, Secret: true, Doc: "partner key (signs every request)"},
+		{Name: "SHOPEE_SHOP_ID", Required: true, Account: true, Doc: "shop id"},
+		{Name: "SHOPEE_ACCESS_TOKEN", Secret: true, Doc: "first-run access token (later ones live in the token store)"},
+		{Name: "SHOPEE_REFRESH_TOKEN", Secret: true, Doc: "first-run refresh token"},
+		{Name: "SHOPEE_HOST", Doc: "API base URL (default " + DefaultHost + ")"},
+		{Name: "SHOPEE_TOKEN_REFRESH_BUFFER", Doc: "refresh the access token this many seconds before it expires (default 300)"},
+		{Name: "SHOPEE_INCREMENTAL_LOOKBACK_MINUTES", Doc: "overlap of incremental windows in minutes (default 15)"},
+		{Name: "SHOPEE_START_DATE", Doc: "YYYY-MM-DD start of full loads (default: the earliest order, found by search)"},
+		{Name: "SHOPEE_RATE_LIMIT", Doc: "calls per second of the partner app, shared by its shops (default " + strconv.Itoa(DefaultRateLimit) + ")"},
+	}
+}
+
+// demoClocks maps a running simulator's URL to its clock, so that Open
+// gives a demo account the simulator's time.
+var demoClocks sync.Map // string -> func() time.Time
+
+// Open implements platform.Driver: the account's settings are read like
+// ConfigFromEnv reads the environment. Shops of one partner app share one
+// request budget (connector.SharedBudget "shopee/<partner id>").
+func (Driver) Open(_ context.Context, acct platform.Account, deps platform.Deps) (connector.Source, connector.Transformer, error) {
+	cfg, ok, err := ConfigFromEnv(acct.Get)
+	if err != nil {
+		return nil, nil, fmt.Errorf("shopee account %s: %w", acct.Name, err)
+	}
+	if !ok {
+		return nil, nil, fmt.Errorf("shopee account %s: SHOPEE_PARTNER_ID, SHOPEE_PARTNER_KEY and SHOPEE_SHOP_ID must be set", acct.Name)
+	}
+	perSecond := float64(DefaultRateLimit)
+	if v := acct.Get("SHOPEE_RATE_LIMIT"); v != "" {
+		if perSecond, err = strconv.ParseFloat(v, 64); err != nil || perSecond <= 0 {
+			return nil, nil, fmt.Errorf("shopee account %s: SHOPEE_RATE_LIMIT: %q is not a positive number", acct.Name, v)
+		}
+	}
+	cfg.HTTP = mergeHTTP(cfg.HTTP, deps.HTTP)
+	if cfg.HTTP.Budget == nil {
+		key := "shopee/" + strconv.FormatInt(cfg.PartnerID, 10)
+		if cfg.Host != "" {
+			key += "@" + cfg.Host
+		}
+		cfg.HTTP.Budget = connector.SharedBudget(key, perSecond, 1)
+	}
+	cfg.Tokens = deps.Tokens
+	if cfg.Tokens == nil {
+		cfg.Tokens = &tokenstore.Memory{}
+	}
+	cfg.Logger = deps.Logger
+	if now, ok := demoClocks.Load(cfg.Host); ok {
+		cfg.Now = now.(func() time.Time)
+	}
+	src, err := NewSource(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("shopee account %s: %w", acct.Name, err)
+	}
+	return src, Transformer{}, nil
+}
+
+// mergeHTTP overrides the fields of base that over sets.
+func mergeHTTP(base, over connector.HTTPConfig) connector.HTTPConfig {
+	if over.Timeout > 0 {
+		base.Timeout = over.Timeout
+	}
+	if over.Attempts > 0 {
+		base.Attempts = over.Attempts
+	}
+	if over.MinBackoff > 0 {
+		base.MinBackoff = over.MinBackoff
+	}
+	if over.MaxBackoff > 0 {
+		base.MaxBackoff = over.MaxBackoff
+	}
+	if over.MaxRetryAfter > 0 {
+		base.MaxRetryAfter = over.MaxRetryAfter
+	}
+	if over.RateLimit > 0 {
+		base.RateLimit, base.Burst = over.RateLimit, over.Burst
+	}
+	if over.Budget != nil {
+		base.Budget = over.Budget
+	}
+	if over.Logger != nil {
+		base.Logger = over.Logger
+	}
+	if over.Transport != nil {
+		base.Transport = over.Transport
+	}
+	return base
+}
+
+// Demo implements platform.Driver: a shopeetest simulator and an account
+// pointing at it.
+func (Driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
+	sim := shopeetest.NewServer(shopeetest.Options{Seed: opts.Seed, Orders: opts.Records, Now: opts.Now,
+		FaultRate: opts.FaultRate, HangFor: 3 * time.Second, RateLimit: opts.RateLimit})
+	demoClocks.Store(sim.URL, sim.Now)
+	vars := map[string]string{
+		"SHOPEE_HOST":          sim.URL,
+		"SHOPEE_PARTNER_ID":    strconv.FormatInt(sim.PartnerID(), 10),
+		"SHOPEE_PARTNER_KEY":   sim.PartnerKey(),
+		"SHOPEE_SHOP_ID":       strconv.FormatInt(sim.ShopID(), 10),
+		"SHOPEE_ACCESS_TOKEN":  sim.InitialAccess(),
+		"SHOPEE_REFRESH_TOKEN": sim.InitialRefresh(),
+	}
+	if opts.RateLimit > 0 {
+		vars["SHOPEE_RATE_LIMIT"] = strconv.FormatFloat(opts.RateLimit, 'f', -1, 64)
+	}
+	return &platform.Demo{
+		Account: platform.Account{Platform: "shopee", Name: vars["SHOPEE_SHOP_ID"], Get: func(k string) string { return vars[k] }},
+		Advance: func(d time.Duration) { sim.Advance(d) },
+		Close: func() {
+			demoClocks.Delete(sim.URL)
+			sim.Close()
+		},
+	}, nil
+}
