@@ -60,14 +60,14 @@ type HTTPConfig struct {
 // calls per endpoint; and redaction of secrets from logs and errors. It is
 // safe for concurrent use.
 type Client struct {
-	cfg     HTTPConfig
-	rc      *retryablehttp.Client
-	budget  *Budget
-	log     *slog.Logger
+	cfg    HTTPConfig
+	rc     *retryablehttp.Client
+	budget *Budget
+	log    *slog.Logger
 
-	mu      sync.Mutex
-	calls   map[string]int64
-	secrets []string
+	mu        sync.Mutex
+	calls     map[string]int64
+	secrets   []string
 	retries   atomic.Int64
 	throttled atomic.Int64
 }
