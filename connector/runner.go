@@ -221,9 +221,10 @@ func (r *Runner) runPipeline(ctx context.Context, p Pipeline, res *Result) error
 	if err := p.Sink.Prepare(context.WithoutCancel(ctx), tables); err != nil {
 		return fmt.Errorf("pipeline %s: prepare sink: %w", p.Name, err)
 	}
-	runID := newRunID()
 	for _, st := range p.Source.Streams() {
-		if err := r.runStream(ctx, p, st, tables, runID, res); err != nil {
+		// One run id per stream run: it is etl_batch_id of the rows and
+		// batch_id of the run's etl_control.batch_runs row.
+		if err := r.runStream(ctx, p, st, tables, newRunID(), res); err != nil {
 			return fmt.Errorf("pipeline %s, stream %s: %w", p.Name, st.Name(), err)
 		}
 	}
@@ -243,7 +244,7 @@ func (r *Runner) store(p Pipeline) (CheckpointStore, bool) {
 	return nil, false
 }
 
-func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []*Table, runID string, res *Result) error {
+func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []*Table, runID string, res *Result) (err error) {
 	if l, ok := p.Sink.(Leaser); ok {
 		release, err := l.Lease(ctx, p.Name, st.Name(), r.LeaseWait)
 		if errors.Is(err, ErrLeaseHeld) {
@@ -258,6 +259,8 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 			}
 		}()
 	}
+	run := r.startRun(ctx, p, st.Name(), runID, res)
+	defer func() { run.finish(ctx, err) }()
 	store, inSink := r.store(p)
 	opts := ReadOptions{Since: r.Since}
 	if r.Mode != Full && store != nil {
@@ -290,6 +293,7 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 	}()
 
 	w := newBatcher(r, p, st.Name(), tables, runID, store, inSink, res)
+	run.w = w
 	// Writes are not cancelled with ctx: what was read is stored and the
 	// checkpoint committed, so an interrupted run resumes exactly there.
 	wctx := context.WithoutCancel(ctx)
@@ -379,6 +383,7 @@ type batcher struct {
 	rows    [][][]any
 	nrows   int
 	records int
+	loaded  int64 // records stored by this batcher's flushes
 	keys    map[string]struct{}
 	rejects []Rejection
 	pending Checkpoint
@@ -492,6 +497,7 @@ func (b *batcher) flush(ctx context.Context) error {
 		}
 	}
 	b.res.Rejected += int64(len(b.rejects))
+	b.loaded += int64(b.records)
 	b.r.observe(Event{Kind: BatchWritten, Pipeline: b.p.Name, Stream: b.stream, Records: b.records, Rows: b.nrows})
 	if b.pending != nil && b.store != nil {
 		b.r.observe(Event{Kind: CheckpointCommitted, Pipeline: b.p.Name, Stream: b.stream, Checkpoint: b.pending})

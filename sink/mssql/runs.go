@@ -1,0 +1,118 @@
+package mssql
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/facolos/etl/connector"
+)
+
+// runsReady remembers the sinks whose run-history tables exist.
+var runsReady sync.Map // *Sink -> struct{}
+
+// runsSQL creates etl_control.batch_runs (the old system's ten columns plus
+// pipeline, account and records_rejected) and etl_control.data_sources (the
+// old eight columns; one row per pipeline) when they are missing, and adds
+// the new columns to an old batch_runs.
+func runsSQL(ctl string) []string {
+	br, ds := names{ctl, "batch_runs"}, names{ctl, "data_sources"}
+	stmts := []string{
+		createSchemaSQL(ctl),
+		fmt.Sprintf(`IF OBJECT_ID(%s, N'U') IS NULL
+CREATE TABLE %s (
+	[batch_id] UNIQUEIDENTIFIER NOT NULL DEFAULT NEWID(),
+	[data_source] NVARCHAR(50) NOT NULL,
+	[table_name] NVARCHAR(100) NOT NULL,
+	[start_time] DATETIMEOFFSET(7) NULL DEFAULT SYSDATETIMEOFFSET(),
+	[end_time] DATETIMEOFFSET(7) NULL,
+	[status] NVARCHAR(20) NULL CHECK ([status] IN (N'RUNNING', N'SUCCESS', N'FAILED', N'CANCELLED')),
+	[records_extracted] INT NULL DEFAULT 0,
+	[records_loaded] INT NULL DEFAULT 0,
+	[error_message] NVARCHAR(MAX) NULL,
+	[created_by] NVARCHAR(50) NULL DEFAULT N'facolos_etl_system',
+	[pipeline] NVARCHAR(200) NULL,
+	[account] NVARCHAR(200) NULL,
+	[records_rejected] INT NULL DEFAULT 0,
+	CONSTRAINT [PK_batch_runs] PRIMARY KEY CLUSTERED ([batch_id])
+)`, qs(ctl+".batch_runs"), br.target()),
+		fmt.Sprintf(`IF OBJECT_ID(%s, N'U') IS NULL
+CREATE TABLE %s (
+	[source_id] NVARCHAR(200) NOT NULL,
+	[source_name] NVARCHAR(200) NOT NULL,
+	[source_type] NVARCHAR(50) NOT NULL,
+	[is_active] BIT NULL DEFAULT 1,
+	[last_extract_time] DATETIMEOFFSET(7) NULL,
+	[extract_frequency_hours] INT NULL DEFAULT 6,
+	[created_at] DATETIMEOFFSET(7) NULL DEFAULT SYSDATETIMEOFFSET(),
+	[updated_at] DATETIMEOFFSET(7) NULL DEFAULT SYSDATETIMEOFFSET(),
+	CONSTRAINT [PK_data_sources] PRIMARY KEY CLUSTERED ([source_id])
+)`, qs(ctl+".data_sources"), ds.target()),
+	}
+	// A batch_runs created by the old setup script lacks the new columns.
+	for _, c := range [][2]string{{"pipeline", "NVARCHAR(200) NULL"}, {"account", "NVARCHAR(200) NULL"}, {"records_rejected", "INT NULL"}} {
+		stmts = append(stmts, fmt.Sprintf("IF COL_LENGTH(%s, %s) IS NULL\nALTER TABLE %s ADD %s %s", qs(ctl+".batch_runs"), qs(c[0]), br.target(), qi(c[0]), c[1]))
+	}
+	return stmts
+}
+
+// startRunSQL inserts the RUNNING row (@p1 batch_id, @p2 data_source, @p3
+// table_name, @p4 start_time, @p5 pipeline, @p6 account) and registers the
+// account (@p5 source_id, @p7 source_name, @p2 source_type) without MERGE.
+func startRunSQL(ctl string) string {
+	br, ds := names{ctl, "batch_runs"}.target(), names{ctl, "data_sources"}.target()
+	return fmt.Sprintf(`INSERT INTO %s ([batch_id], [data_source], [table_name], [start_time], [status], [pipeline], [account], [records_extracted], [records_loaded], [records_rejected])
+VALUES (@p1, @p2, @p3, @p4, N'RUNNING', @p5, @p6, 0, 0, 0);
+UPDATE %s WITH (UPDLOCK, HOLDLOCK) SET [is_active] = 1, [updated_at] = @p4 WHERE [source_id] = @p5;
+IF @@ROWCOUNT = 0
+	INSERT INTO %s ([source_id], [source_name], [source_type], [is_active], [created_at], [updated_at]) VALUES (@p5, @p7, @p2, 1, @p4, @p4);`, br, ds, ds)
+}
+
+// finishRunSQL records the outcome (@p1 end_time, @p2 status, @p3
+// extracted, @p4 loaded, @p5 rejected, @p6 error, @p7 batch_id) and, on
+// SUCCESS, the account's last_extract_time (@p8 source_id).
+func finishRunSQL(ctl string) string {
+	br, ds := names{ctl, "batch_runs"}.target(), names{ctl, "data_sources"}.target()
+	return fmt.Sprintf(`UPDATE %s SET [end_time] = @p1, [status] = @p2, [records_extracted] = @p3, [records_loaded] = @p4, [records_rejected] = @p5, [error_message] = @p6 WHERE [batch_id] = @p7;
+IF @p2 = N'SUCCESS'
+	UPDATE %s SET [last_extract_time] = @p1, [updated_at] = @p1 WHERE [source_id] = @p8;`, br, ds)
+}
+
+func (s *Sink) ensureRuns(ctx context.Context) error {
+	if _, ok := runsReady.Load(s); ok {
+		return nil
+	}
+	if err := s.ddl(ctx, runsSQL(s.Schema("etl_control"))); err != nil {
+		return fmt.Errorf("mssql: create run history: %w", err)
+	}
+	runsReady.Store(s, struct{}{})
+	return nil
+}
+
+// StartRun implements connector.RunRecorder: it commits a RUNNING row in
+// etl_control.batch_runs and registers the account in
+// etl_control.data_sources.
+func (s *Sink) StartRun(ctx context.Context, run connector.Run) error {
+	if err := s.ensureRuns(ctx); err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, startRunSQL(s.Schema("etl_control")), run.ID, run.Platform, run.Stream, run.Start.UTC().Truncate(time.Microsecond),
+		run.Pipeline, run.Account, run.Platform+" "+run.Account); err != nil {
+		return fmt.Errorf("mssql: record run start of %s/%s: %w", run.Pipeline, run.Stream, err)
+	}
+	return nil
+}
+
+// FinishRun implements connector.RunRecorder.
+func (s *Sink) FinishRun(ctx context.Context, run connector.Run) error {
+	var msg any
+	if run.Error != "" {
+		msg = run.Error
+	}
+	if _, err := s.db.ExecContext(ctx, finishRunSQL(s.Schema("etl_control")), run.End.UTC().Truncate(time.Microsecond), string(run.State),
+		run.Extracted, run.Loaded, run.Rejected, msg, run.ID, run.Pipeline); err != nil {
+		return fmt.Errorf("mssql: record run end of %s/%s: %w", run.Pipeline, run.Stream, err)
+	}
+	return nil
+}

@@ -1,0 +1,41 @@
+package mssql
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/facolos/etl/connector"
+)
+
+func TestGoldenRuns(t *testing.T) {
+	golden(t, "runs_tables", strings.Join(runsSQL("etl_control"), ";\n"))
+	golden(t, "runs_start", startRunSQL("etl_control"))
+	golden(t, "runs_finish", finishRunSQL("etl_control"))
+}
+
+// The sink records a run's start (committed on its own) and end with the
+// run's values as parameters.
+func TestRunRecorderStatements(t *testing.T) {
+	rec := &recorder{}
+	s := openRecorded(t, rec, Config{})
+	var _ connector.RunRecorder = s
+	run := connector.Run{ID: "0b5c4f7e-1f0e-4c4b-9d7a-2d7f9a1c0e11", Pipeline: "shopee/1", Platform: "shopee", Account: "1", Stream: "orders",
+		Start: time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC), State: connector.RunRunning}
+	if err := s.StartRun(context.Background(), run); err != nil {
+		t.Fatal(err)
+	}
+	run.End, run.State, run.Extracted, run.Loaded = run.Start.Add(time.Minute), connector.RunSuccess, 10, 9
+	if err := s.FinishRun(context.Background(), run); err != nil {
+		t.Fatal(err)
+	}
+	log := strings.Join(rec.entries(), "\n")
+	for _, want := range []string{"EXEC IF OBJECT_ID(N'etl_control.batch_runs', N'U') IS NULL 0",
+		"EXEC INSERT INTO [etl_control].[batch_runs] ([batch_id], [data_so 7",
+		"EXEC UPDATE [etl_control].[batch_runs] SET [end_time] = @p1, [sta 8"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("missing %q in:\n%s", want, log)
+		}
+	}
+}
