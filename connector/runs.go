@@ -20,11 +20,11 @@ const (
 // Run is one run of one stream of a pipeline.
 type Run struct {
 	// ID is the run id (etl_batch_id of the rows it wrote; batch_runs.batch_id).
-	ID                        string
-	Pipeline, Platform        string
-	Account, Stream           string
-	Start, End                time.Time
-	State                     RunState
+	ID                 string
+	Pipeline, Platform string
+	Account, Stream    string
+	Start, End         time.Time
+	State              RunState
 	// Extracted is the number of records read, Loaded the number stored,
 	// Rejected the number quarantined.
 	Extracted, Loaded, Rejected int64
