@@ -123,7 +123,10 @@ func mergeHTTP(base, over connector.HTTPConfig) connector.HTTPConfig {
 // Demo implements platform.Driver: a shopeetest simulator and an account
 // pointing at it.
 func (Driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
-	sim := shopeetest.NewServer(shopeetest.Options{Seed: opts.Seed, Orders: opts.Records, Now: opts.Now,
+	// One shop per seed (seed 1 is the simulator's default shop 123456), so
+	// that demo shops of different seeds have their own tokens and
+	// pipelines.
+	sim := shopeetest.NewServer(shopeetest.Options{ShopID: 123455 + max(opts.Seed, 1), Seed: opts.Seed, Orders: opts.Records, Now: opts.Now,
 		FaultRate: opts.FaultRate, HangFor: 3 * time.Second, RateLimit: opts.RateLimit})
 	demoClocks.Store(sim.URL, sim.Now)
 	vars := map[string]string{

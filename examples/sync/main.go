@@ -1,20 +1,27 @@
 // Command sync is the main job: it loads every configured platform account
 // into the warehouse, fully or incrementally, once or every -every.
 //
-// Without platform credentials (or with -demo) it runs against the built-in
-// simulators into an embedded SQLite file, so a new user sees the whole
-// system work with zero setup:
+// Without any configuration (no platform variable, no accounts file, no
+// warehouse setting) or with -demo it runs against the built-in simulators
+// into an embedded SQLite file, so a new user sees the whole system work
+// with zero setup:
 //
 //	go run ./examples/sync
 //
 // With credentials in the environment (or a .env file) it talks to the real
 // APIs, e.g. SHOPEE_PARTNER_ID, SHOPEE_PARTNER_KEY, SHOPEE_SHOP_ID,
-// SHOPEE_ACCESS_TOKEN, SHOPEE_REFRESH_TOKEN.
+// SHOPEE_ACCESS_TOKEN, SHOPEE_REFRESH_TOKEN; with -accounts FILE it loads
+// any number of accounts per platform. Simulated data never reaches a
+// configured warehouse unless -demo is given. Platforms are found in the
+// platform registry: importing a package that registers a driver adds it.
+//
+// Exit codes: 0 every pipeline ok or skipped (another worker held its
+// lease), 1 a pipeline failed, 2 bad configuration (nothing was opened or
+// created), 130 a single run was interrupted.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,185 +29,255 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"sort"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/facolos/etl/connector"
-	"github.com/facolos/etl/shopee"
-	"github.com/facolos/etl/shopee/shopeetest"
+	"github.com/facolos/etl/platform"
+	_ "github.com/facolos/etl/shopee" // registers "shopee"
 	etlsink "github.com/facolos/etl/sink"
+	"github.com/facolos/etl/sink/mssql"
 	"github.com/facolos/etl/tokenstore"
 	"github.com/joho/godotenv"
+	"github.com/mattn/go-isatty"
+	// PLATFORMS: import the tiktok and misa packages here when they land
+	// on main (each registers its driver in its platform.go):
+	// _ "github.com/facolos/etl/tiktok"; _ "github.com/facolos/etl/misa"
 )
 
-// platforms implemented so far, in run order.
-var known = []string{"shopee"}
-
 type options struct {
-	mode       string
-	sink       string
-	platforms  string
-	demo       bool
-	demoOrders int
-	demoFaults float64
-	demoSeed   int64
-	demoNow    string
-	every      time.Duration
-	report     string
-	timeBasis  string
-	since      string
-	leaseWait  time.Duration
+	mode          string
+	sink          string
+	platforms     string
+	accounts      string
+	demo          bool
+	demoOrders    int
+	demoFaults    float64
+	demoSeed      int64
+	demoNow       string
+	demoRate      float64
+	every         time.Duration
+	report        string
+	timeBasis     string
+	since         string
+	leaseWait     time.Duration
+	parallel      int
+	metrics       string
+	healthyWithin time.Duration
+	verbose       bool
+	logFormat     string
+	progressEvery time.Duration
+
+	// afterRound, when set (tests), is called after every round with the
+	// metrics address ("" without metrics).
+	afterRound func(metricsAddr string)
+	// tty forces the terminal progress display (tests).
+	tty bool
+}
+
+func defaults() options {
+	return options{mode: "incremental", platforms: "all", demoOrders: 500, demoSeed: 1, timeBasis: "utc", parallel: 4,
+		logFormat: "text", progressEvery: 10 * time.Second}
 }
 
 func main() {
-	var o options
-	flag.StringVar(&o.mode, "mode", "incremental", "full | incremental (incremental is a full load where there is no checkpoint)")
-	flag.StringVar(&o.sink, "sink", "", "warehouse URL: sqlite:PATH, postgres://… or sqlserver://… (default $ETL_SINK, else sqlite:facolos.db)")
-	flag.StringVar(&o.platforms, "platforms", "all", "comma-separated platforms to run ("+strings.Join(known, ", ")+") or all")
-	flag.BoolVar(&o.demo, "demo", false, "run against the built-in simulators (the default when no platform credentials are configured)")
-	flag.IntVar(&o.demoOrders, "demo-orders", 500, "orders per simulated account")
-	flag.Float64Var(&o.demoFaults, "demo-faults", 0, "share of simulated API calls that fail (5xx, 429, timeouts, truncated JSON)")
-	flag.Int64Var(&o.demoSeed, "demo-seed", 1, "seed of the simulated data")
+	o := defaults()
+	flag.StringVar(&o.mode, "mode", o.mode, "full | incremental (incremental is a full load where there is no checkpoint)")
+	flag.StringVar(&o.sink, "sink", "", "warehouse URL: sqlite:PATH, postgres://… or sqlserver://… (default $ETL_SINK, else the SQL_SERVER_* variables, else sqlite:facolos.db)")
+	flag.StringVar(&o.platforms, "platforms", o.platforms, "comma-separated platforms to run (registered: "+fmt.Sprint(platform.Names())+") or all")
+	flag.StringVar(&o.accounts, "accounts", os.Getenv("ETL_ACCOUNTS"), "YAML file listing the accounts per platform (default $ETL_ACCOUNTS; without it, each platform's variables describe one account)")
+	flag.BoolVar(&o.demo, "demo", false, "run against the built-in simulators (the default only when nothing at all is configured)")
+	flag.IntVar(&o.demoOrders, "demo-orders", o.demoOrders, "records per simulated account")
+	flag.Float64Var(&o.demoFaults, "demo-faults", 0, "share of simulated API calls that fail (5xx, 429, timeouts, truncated JSON), 0..1")
+	flag.Int64Var(&o.demoSeed, "demo-seed", o.demoSeed, "seed of the simulated data")
+	flag.Float64Var(&o.demoRate, "demo-rate", 0, "simulators' API limit in calls/s, also the demo apps' budget (0: unlimited)")
 	flag.StringVar(&o.demoNow, "demo-now", "", "simulators' clock start, RFC 3339 (default today 00:00 UTC)")
 	flag.DurationVar(&o.every, "every", 0, "repeat incremental syncs at this interval (0 = run once)")
-	flag.StringVar(&o.report, "report", "", "json: print the run result as one JSON object on stdout")
-	flag.StringVar(&o.since, "since", "", "YYYY-MM-DD: start of full loads (default: each platform's own start, e.g. Shopee's earliest order)")
+	flag.StringVar(&o.report, "report", "", "json: print each round's result as one JSON object on stdout")
+	flag.StringVar(&o.since, "since", "", "YYYY-MM-DD: start of full loads (default: each platform's own start)")
 	flag.DurationVar(&o.leaseWait, "lease-wait", 0, "when another worker is syncing the same stream: wait this long for it, then skip (0: skip at once)")
-	flag.StringVar(&o.timeBasis, "time-basis", "utc", "how timestamps are stored: utc (instants) or vietnam (Asia/Ho_Chi_Minh wall clock, as the old warehouse)")
+	flag.StringVar(&o.timeBasis, "time-basis", o.timeBasis, "how timestamps are stored: utc (instants) or vietnam (Asia/Ho_Chi_Minh wall clock, as the old warehouse)")
+	flag.IntVar(&o.parallel, "parallel", o.parallel, "pipelines (platform accounts) run at once")
+	flag.StringVar(&o.metrics, "metrics", "", "HOST:PORT of a Prometheus /metrics and /healthz endpoint (default :9464 with -every, none otherwise)")
+	flag.DurationVar(&o.healthyWithin, "healthy-within", 0, "/healthz fails when a pipeline has not succeeded for this long (default max(3 x -every, 1h))")
+	flag.BoolVar(&o.verbose, "v", false, "debug logs (API calls, retries)")
+	flag.StringVar(&o.logFormat, "log-format", o.logFormat, "text or json")
+	flag.DurationVar(&o.progressEvery, "progress-every", o.progressEvery, "interval of progress log lines when stderr is not a terminal")
 	flag.Parse()
 
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	slog.SetDefault(logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, o, logger, os.Stdout); err != nil {
-		logger.Error("sync failed", "error", err)
-		os.Exit(1)
-	}
+	o.tty = isatty.IsTerminal(os.Stderr.Fd())
+	os.Exit(run(ctx, o, os.Getenv, os.Stdout, os.Stderr))
 }
 
-func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) error {
+func newLogger(o options, w io.Writer) *slog.Logger {
+	level := slog.LevelInfo
+	if o.verbose {
+		level = slog.LevelDebug
+	}
+	h := &slog.HandlerOptions{Level: level}
+	if o.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, h))
+	}
+	return slog.New(slog.NewTextHandler(w, h))
+}
+
+// run runs the job and returns its exit code. getenv reads the environment
+// after the .env file is loaded.
+func run(ctx context.Context, o options, getenv func(string) string, stdout, stderr io.Writer) int {
+	logger := newLogger(o, stderr)
 	if err := godotenv.Load(); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf(".env: %w", err)
+		logger.Error("configuration", "error", fmt.Errorf(".env: %w", err))
+		return exitConfig
 	}
-	if o.sink == "" {
-		o.sink = os.Getenv("ETL_SINK")
-	}
-	if o.sink == "" {
-		o.sink = "sqlite:facolos.db"
-	}
-	mode := connector.Mode(o.mode)
-	if mode != connector.Full && mode != connector.Incremental {
-		return fmt.Errorf("-mode: %q is neither full nor incremental", o.mode)
-	}
-	if o.report != "" && o.report != "json" {
-		return fmt.Errorf("-report: only json is supported")
-	}
-	selected, err := selectPlatforms(o.platforms)
+	code, err := syncAll(ctx, o, getenv, logger, stdout, stderr)
 	if err != nil {
-		return err
+		var ce *configError
+		if errors.As(err, &ce) {
+			logger.Error("configuration error: nothing was opened or changed", "error", err)
+			return exitConfig
+		}
+		logger.Error("sync failed", "error", err)
 	}
-	var basis connector.TimeBasis
-	switch o.timeBasis {
-	case "", "utc":
-	case "vietnam":
-		basis = connector.TimeVietnam
-	default:
-		return fmt.Errorf("-time-basis: %q is neither utc nor vietnam", o.timeBasis)
-	}
-	wh, err := etlsink.Open(ctx, o.sink, basis)
+	return code
+}
+
+func syncAll(ctx context.Context, o options, getenv func(string) string, logger *slog.Logger, stdout, stderr io.Writer) (int, error) {
+	p, err := settle(o, getenv, time.Now())
 	if err != nil {
-		return fmt.Errorf("-sink: %w", err)
+		return exitConfig, err
+	}
+	// Every account must open (its settings parse) before the warehouse is
+	// touched.
+	for _, a := range p.accounts {
+		d, _ := platform.Lookup(a.Platform)
+		if _, _, err := d.Open(ctx, a, platform.Deps{Tokens: &tokenstore.Memory{}, Logger: logger}); err != nil {
+			return exitConfig, badConfig("%s account %s: %v", a.Platform, a.Name, redact(err.Error(), p.secrets))
+		}
+	}
+	if p.demo {
+		logger.Info("demo: running against the built-in simulators", "platforms", names(p.drivers), "sink", connector.Redact(p.sinkURL))
+	}
+
+	wh, err := openWarehouse(ctx, p)
+	if err != nil {
+		return exitFailed, fmt.Errorf("warehouse: %s", redact(err.Error(), p.secrets))
 	}
 	defer wh.Close()
-	sink := wh.Sink
-
-	env := os.Getenv
-	if !o.demo {
-		if _, ok, err := shopee.ConfigFromEnv(env); err != nil {
-			return err
-		} else if !ok {
-			logger.Info("no platform credentials configured: running against the built-in simulators (-demo)")
-			o.demo = true
-		}
-	}
-	demoNow := time.Now().UTC().Truncate(24 * time.Hour)
-	if o.demoNow != "" {
-		if demoNow, err = time.Parse(time.RFC3339, o.demoNow); err != nil {
-			return fmt.Errorf("-demo-now: %w", err)
-		}
-	}
 
 	var pipelines []connector.Pipeline
 	var advance []func(time.Duration)
-	for _, p := range selected {
-		switch p {
-		case "shopee":
-			var cfg shopee.Config
-			if o.demo {
-				sim := shopeetest.NewServer(shopeetest.Options{Seed: o.demoSeed, Orders: o.demoOrders, Now: demoNow, FaultRate: o.demoFaults, HangFor: 3 * time.Second})
-				defer sim.Close()
-				cfg = shopee.Config{Host: sim.URL, PartnerID: sim.PartnerID(), PartnerKey: sim.PartnerKey(), ShopID: sim.ShopID(),
-					AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), Now: sim.Now,
-					// The simulator's tokens live as long as the process.
-					Tokens: &tokenstore.Memory{},
-					HTTP:   connector.HTTPConfig{Timeout: 2 * time.Second, Attempts: 5, MinBackoff: 50 * time.Millisecond, MaxBackoff: time.Second}}
-				advance = append(advance, func(d time.Duration) { sim.Advance(d) })
-			} else {
-				cfg, _, _ = shopee.ConfigFromEnv(env)
-				store, err := wh.TokenStore(ctx)
-				if err != nil {
-					return err
-				}
-				cfg.Tokens = store
-			}
-			cfg.Logger = logger
-			src, err := shopee.NewSource(cfg)
+	deps := platform.Deps{Logger: logger}
+	if p.demo {
+		deps.Tokens = &tokenstore.Memory{} // the simulators' tokens live as long as the process
+		deps.HTTP = connector.HTTPConfig{Timeout: 2 * time.Second, Attempts: 5, MinBackoff: 50 * time.Millisecond, MaxBackoff: time.Second}
+		for _, d := range p.drivers {
+			demo, err := d.Demo(platform.DemoOptions{Seed: o.demoSeed, Records: o.demoOrders, Now: p.demoNow, FaultRate: o.demoFaults, RateLimit: o.demoRate})
 			if err != nil {
-				return err
+				return exitFailed, fmt.Errorf("%s demo: %w", d.Name(), err)
 			}
-			account := fmt.Sprint(cfg.ShopID)
-			pipelines = append(pipelines, connector.Pipeline{Name: "shopee/" + account, Platform: "shopee", Account: account,
-				Source: src, Transformer: shopee.Transformer{}, Sink: sink})
+			defer demo.Close()
+			p.accounts = append(p.accounts, demo.Account)
+			if demo.Advance != nil {
+				advance = append(advance, demo.Advance)
+			}
 		}
+	} else {
+		store, err := wh.TokenStore(ctx)
+		if err != nil {
+			return exitFailed, err
+		}
+		deps.Tokens = store
+	}
+	for _, a := range p.accounts {
+		d, _ := platform.Lookup(a.Platform)
+		src, tr, err := d.Open(ctx, a, deps)
+		if err != nil {
+			return exitFailed, fmt.Errorf("%s account %s: %s", a.Platform, a.Name, redact(err.Error(), p.secrets))
+		}
+		pipelines = append(pipelines, connector.Pipeline{Name: a.Platform + "/" + a.Name, Platform: a.Platform, Account: a.Name,
+			Source: src, Transformer: tr, Sink: wh.Sink})
 	}
 
-	r := &connector.Runner{Mode: mode, Logger: logger, Observer: progress(logger), LeaseWait: o.leaseWait}
-	if o.since != "" {
-		if r.Since, err = time.Parse(time.DateOnly, o.since); err != nil {
-			return fmt.Errorf("-since: %q is not YYYY-MM-DD", o.since)
+	var m *metrics
+	metricsAddr := ""
+	if o.metrics != "" || o.every > 0 {
+		m = newMetrics(p.healthFor)
+		addr := o.metrics
+		if addr == "" {
+			addr = ":9464"
 		}
+		a, stopMetrics, err := m.serve(addr, logger)
+		if err != nil {
+			return exitFailed, err
+		}
+		defer stopMetrics()
+		metricsAddr = a
 	}
+	prog := newProgress(logger)
+	r := &connector.Runner{Mode: p.mode, Since: p.since, Logger: logger, LeaseWait: o.leaseWait, Parallel: o.parallel,
+		Observer: func(e connector.Event) {
+			prog.observe(e)
+			if m != nil {
+				m.observe(e)
+			}
+		}}
+	if o.tty && !o.verbose {
+		// The live lines replace the per-pipeline info logs.
+		r.Logger = newLogger(options{logFormat: o.logFormat}, io.Discard)
+	}
+	prev := make([]map[string]int64, len(pipelines))
 	for round := 0; ; round++ {
 		start := time.Now()
+		roundCtx, endRound := context.WithCancel(ctx)
+		if o.tty {
+			prog.terminal(roundCtx, stderr)
+		} else {
+			go prog.logEvery(roundCtx, o.progressEvery)
+		}
+		prog.start(pipelines)
 		results := r.Run(ctx, pipelines...)
+		prog.wait()
+		endRound()
+		stats := roundStats(results, prev)
+		if m != nil {
+			m.record(results, stats)
+		}
 		if o.report == "json" {
-			if err := writeReport(stdout, r.Mode, time.Since(start), results); err != nil {
-				return err
+			if err := writeReport(stdout, r.Mode, time.Since(start), results, stats); err != nil {
+				return exitFailed, err
 			}
 		}
-		failed := 0
+		if o.afterRound != nil {
+			o.afterRound(metricsAddr)
+		}
+		failed, skipped := 0, 0
 		for _, res := range results {
-			if res.Status == connector.StatusFailed {
+			switch res.Status {
+			case connector.StatusFailed:
 				failed++
+			case connector.StatusSkipped:
+				skipped++
 			}
+		}
+		if skipped > 0 {
+			logger.Warn("pipelines skipped: another worker holds their lease", "skipped", skipped)
 		}
 		if o.every <= 0 || ctx.Err() != nil {
-			if failed > 0 {
-				return fmt.Errorf("%d of %d pipelines failed", failed, len(results))
-			}
-			if ctx.Err() != nil {
+			switch {
+			case failed > 0:
+				return exitFailed, fmt.Errorf("%d of %d pipelines failed", failed, len(results))
+			case ctx.Err() != nil && o.every <= 0:
 				logger.Info("interrupted: what was read is stored; the next run resumes from the committed checkpoints")
+				return exitInterrupted, nil
 			}
-			return nil
+			return exitOK, nil
 		}
 		r.Mode = connector.Incremental
 		select {
 		case <-ctx.Done():
-			return nil
+			return exitOK, nil
 		case <-time.After(o.every):
 		}
 		for _, a := range advance {
@@ -209,82 +286,15 @@ func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) 
 	}
 }
 
-func selectPlatforms(list string) ([]string, error) {
-	if list == "" || list == "all" {
-		return known, nil
+// openWarehouse opens the plan's sink; a SQL Server from the old
+// SQL_SERVER_* variables keeps its STAGING_SCHEMA.
+func openWarehouse(ctx context.Context, p *plan) (*etlsink.Warehouse, error) {
+	if p.staging != "" && p.staging != "staging" {
+		s, err := mssql.Open(ctx, mssql.Config{DSN: p.sinkURL, TimeBasis: p.basis, Schemas: map[string]string{"staging": p.staging}})
+		if err != nil {
+			return nil, err
+		}
+		return &etlsink.Warehouse{Sink: s, DB: s.DB(), Tokens: tokenstore.SQLServer}, nil
 	}
-	var out []string
-	for _, p := range strings.Split(list, ",") {
-		p = strings.TrimSpace(strings.ToLower(p))
-		ok := false
-		for _, k := range known {
-			if p == k {
-				ok = true
-			}
-		}
-		if !ok {
-			return nil, fmt.Errorf("-platforms: %q is not available (available: %s)", p, strings.Join(known, ", "))
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
-
-// progress logs batches at most every few seconds per pipeline.
-func progress(logger *slog.Logger) connector.Observer {
-	type state struct {
-		records int
-		last    time.Time
-	}
-	var mu sync.Mutex
-	seen := map[string]*state{}
-	return func(e connector.Event) {
-		if e.Kind != connector.BatchWritten {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		st := seen[e.Pipeline]
-		if st == nil {
-			st = &state{}
-			seen[e.Pipeline] = st
-		}
-		st.records += e.Records
-		if e.Records > 0 && time.Since(st.last) > 2*time.Second {
-			st.last = time.Now()
-			logger.Info("progress", "pipeline", e.Pipeline, "stream", e.Stream, "records_written", st.records)
-		}
-	}
-}
-
-type reportPipeline struct {
-	Platform string           `json:"platform"`
-	Account  string           `json:"account"`
-	Status   string           `json:"status"`
-	Records  int64            `json:"records"`
-	Rows     map[string]int64 `json:"rows"`
-	Rejected int64            `json:"rejected"`
-	APICalls map[string]int64 `json:"api_calls"`
-	Stats    map[string]any   `json:"stats"`
-	Duration int64            `json:"duration_ms"`
-	Error    string           `json:"error,omitempty"`
-}
-
-func writeReport(w io.Writer, mode connector.Mode, d time.Duration, results []connector.Result) error {
-	rep := struct {
-		Mode       string           `json:"mode"`
-		DurationMS int64            `json:"duration_ms"`
-		Pipelines  []reportPipeline `json:"pipelines"`
-	}{Mode: string(mode), DurationMS: d.Milliseconds()}
-	for _, r := range results {
-		p := reportPipeline{Platform: r.Platform, Account: r.Account, Status: string(r.Status), Records: r.Records, Rows: r.Rows,
-			Rejected: r.Rejected, APICalls: r.APICalls, Stats: r.Stats, Duration: r.Duration.Milliseconds()}
-		if r.Err != nil {
-			p.Error = r.Err.Error()
-		}
-		rep.Pipelines = append(rep.Pipelines, p)
-	}
-	sort.SliceStable(rep.Pipelines, func(i, j int) bool { return rep.Pipelines[i].Platform < rep.Pipelines[j].Platform })
-	enc := json.NewEncoder(w)
-	return enc.Encode(rep)
+	return etlsink.Open(ctx, p.sinkURL, p.basis)
 }

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/facolos/etl/connector"
+)
+
+// roundStats turns the sources' cumulative counters into this round's
+// (prev holds the last totals per pipeline and is updated).
+func roundStats(results []connector.Result, prev []map[string]int64) []map[string]int64 {
+	out := make([]map[string]int64, len(results))
+	for i, r := range results {
+		cur := map[string]int64{}
+		for k, v := range r.Stats {
+			switch n := v.(type) {
+			case int:
+				cur[k] = int64(n)
+			case int64:
+				cur[k] = n
+			}
+		}
+		d := map[string]int64{}
+		for k, v := range cur {
+			d[k] = v - prev[i][k]
+		}
+		prev[i] = cur
+		out[i] = d
+	}
+	return out
+}
+
+type reportPipeline struct {
+	Pipeline string           `json:"pipeline"`
+	Platform string           `json:"platform"`
+	Account  string           `json:"account"`
+	Status   string           `json:"status"`
+	Records  int64            `json:"records"`
+	Rows     map[string]int64 `json:"rows"`
+	Rejected int64            `json:"rejected"`
+	APICalls map[string]int64 `json:"api_calls"`
+	// Throttled is the number of API answers that throttled the run.
+	Throttled int64 `json:"throttled"`
+	// Stats are this round's source counters (numbers) and the source's
+	// other facts (earliest_date).
+	Stats    map[string]any `json:"stats"`
+	Duration int64          `json:"duration_ms"`
+	Error    string         `json:"error,omitempty"`
+}
+
+func writeReport(w io.Writer, mode connector.Mode, d time.Duration, results []connector.Result, stats []map[string]int64) error {
+	rep := struct {
+		Mode       string           `json:"mode"`
+		DurationMS int64            `json:"duration_ms"`
+		Pipelines  []reportPipeline `json:"pipelines"`
+	}{Mode: string(mode), DurationMS: d.Milliseconds()}
+	for i, r := range results {
+		st := map[string]any{}
+		for k, v := range r.Stats {
+			st[k] = v
+		}
+		for k, v := range stats[i] {
+			st[k] = v
+		}
+		p := reportPipeline{Pipeline: r.Pipeline, Platform: r.Platform, Account: r.Account, Status: string(r.Status), Records: r.Records, Rows: r.Rows,
+			Rejected: r.Rejected, APICalls: r.APICalls, Throttled: stats[i]["throttled"], Stats: st, Duration: r.Duration.Milliseconds()}
+		if r.Err != nil {
+			p.Error = r.Err.Error()
+		}
+		rep.Pipelines = append(rep.Pipelines, p)
+	}
+	sort.SliceStable(rep.Pipelines, func(i, j int) bool { return rep.Pipelines[i].Pipeline < rep.Pipelines[j].Pipeline })
+	return json.NewEncoder(w).Encode(rep)
+}
+
+// redact removes the given secret values and well-known secret patterns.
+func redact(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, "[REDACTED]")
+		}
+	}
+	return connector.Redact(s)
+}
