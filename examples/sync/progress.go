@@ -134,7 +134,7 @@ func (p *progress) lineLocked(st *pipeProgress) string {
 	if f, ok := st.fraction(); ok && !st.done {
 		s += fmt.Sprintf("  %3.0f%% of %s..%s", 100*f, time.Unix(st.rangeFrom, 0).UTC().Format(time.DateOnly), time.Unix(st.end, 0).UTC().Format(time.DateOnly))
 		if f > 0 {
-			s += "  ETA " + (time.Duration(float64(el)*(1-f)/f)).Round(time.Second).String()
+			s += "  ETA " + (time.Duration(float64(el) * (1 - f) / f)).Round(time.Second).String()
 		}
 	}
 	if st.done {
