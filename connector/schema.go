@@ -115,6 +115,8 @@ type Table struct {
 	// ParentKey lists this table's columns that hold the parent's primary
 	// key, in the order of the parent's PrimaryKey.
 	ParentKey []string
+	// Indexes are the table's secondary indexes.
+	Indexes []Index
 
 	index atomic.Pointer[map[string]int] // built by Validate
 }
@@ -206,6 +208,9 @@ func (t *Table) Validate() error {
 	}
 	if len(t.PrimaryKey) == 0 {
 		return fmt.Errorf("table %s: no primary key", t.FullName())
+	}
+	if err := t.validateIndexes(idx); err != nil {
+		return err
 	}
 	for _, k := range t.PrimaryKey {
 		i, ok := idx[k]

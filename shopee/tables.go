@@ -158,6 +158,25 @@ var (
 		tPendingTerms, tWarnings, tPrescription, tProof}
 )
 
+// The secondary indexes of tables.md, created by every sink.
+func init() {
+	ix := func(t *table, cols ...string) {
+		for _, c := range cols {
+			name := strings.TrimSuffix(strings.TrimSuffix(c, "_at"), "_id")
+			if c != "etl_updated_at" && c != "etl_batch_id" {
+				name = c
+			}
+			t.Indexes = append(t.Indexes, connector.Index{Name: "IX_" + t.Name + "_" + name, Columns: []string{c}})
+		}
+	}
+	ix(tOrders, "update_time", "order_status", "create_time", "buyer_user_id", "etl_updated_at", "etl_batch_id")
+	ix(tAddress, "etl_updated_at")
+	ix(tItems, "item_id", "model_id", "etl_updated_at")
+	ix(tPackages, "logistics_status", "shipping_carrier", "etl_updated_at")
+	ix(tInvoice, "etl_updated_at")
+	ix(tPayment, "transaction_id", "etl_updated_at")
+}
+
 // Tables returns the twelve staging tables, parent first.
 func Tables() []*connector.Table {
 	out := make([]*connector.Table, len(allTables))

@@ -160,6 +160,9 @@ func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
 		if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
 			stmts = append(stmts, parentIndexSQL(t, n))
 		}
+		for _, ix := range t.Indexes {
+			stmts = append(stmts, indexSQL(ix, n))
+		}
 		if err := s.ddl(ctx, stmts); err != nil {
 			return fmt.Errorf("mssql: prepare %s: %w", t.FullName(), err)
 		}

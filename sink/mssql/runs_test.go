@@ -39,3 +39,15 @@ func TestRunRecorderStatements(t *testing.T) {
 		}
 	}
 }
+
+func TestGoldenIndexes(t *testing.T) {
+	orders := shopeeTable("shopee_orders")
+	var stmts []string
+	for _, ix := range orders.Indexes {
+		stmts = append(stmts, indexSQL(ix, names{"staging", "shopee_orders"}))
+	}
+	if len(stmts) == 0 {
+		t.Fatal("shopee_orders declares no index")
+	}
+	golden(t, "indexes_orders", strings.Join(stmts, ";\n"))
+}

@@ -34,5 +34,5 @@ func ExampleOpen() {
 	_ = s.DB().QueryRow(`SELECT name, balance FROM customers WHERE id = 1`).Scan(&name, &balance)
 	cp, _ := s.LoadCheckpoint(ctx, "crm", "customers")
 	fmt.Println(name, balance, string(cp))
-	// Output: Nguyễn Thị Lan 1500000.00 {"page":1}
+	// Output: Nguyễn Thị Lan 1500000 {"page":1}
 }

@@ -73,7 +73,7 @@ func (s *Sink) fromDB(c connector.Column, v any) (any, error) {
 		}
 		return nil, fmt.Errorf("not a boolean: %v", v)
 	case connector.Decimal:
-		return connector.ParseDec(str())
+		return readDecimal(v, str)
 	case connector.Timestamp:
 		return parseTime(str(), s.cfg.TimeBasis)
 	case connector.JSON:

@@ -9,8 +9,10 @@
 // applies the rule.
 //
 // Column types: String TEXT, Int INTEGER, Bool BOOLEAN (0/1), Decimal
-// DECIMAL_TEXT(p,s) (text with TEXT affinity, so values stay exact; written
-// with exactly s fraction digits), Timestamp TIMESTAMP_TEXT (ISO 8601 text:
+// DECIMAL_BLOB(p,s) (see numeric.go: whole numbers are stored as INTEGER,
+// other numbers of up to 15 significant digits as REAL, which holds them
+// exactly, so money compares, sorts and sums as numbers; a longer number
+// stays exact as TEXT), Timestamp TIMESTAMP_TEXT (ISO 8601 text:
 // "2025-10-27T03:04:05.000000Z" in UTC by default, or "2025-10-27
 // 10:04:05.000000" Vietnam wall clock with connector.TimeVietnam; both sort
 // and work with SQLite's date functions), JSON JSON_TEXT.
@@ -189,7 +191,7 @@ func sqlType(c connector.Column) string {
 	case connector.Int:
 		return "INTEGER"
 	case connector.Decimal:
-		return fmt.Sprintf("DECIMAL_TEXT(%d,%d)", c.Precision, c.Scale)
+		return decimalType(c)
 	case connector.Bool:
 		return "BOOLEAN"
 	case connector.Timestamp:
@@ -250,6 +252,12 @@ func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
 		ix := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", q("ix_"+name+"_parent"), q(name), strings.Join(quoteAll(t.ParentKey), ", "))
 		if _, err := s.db.ExecContext(ctx, ix); err != nil {
 			return err
+		}
+	}
+	for _, ix := range t.Indexes {
+		st := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", q(ix.Name), q(name), strings.Join(quoteAll(ix.Columns), ", "))
+		if _, err := s.db.ExecContext(ctx, st); err != nil {
+			return fmt.Errorf("index %s: %w", ix.Name, err)
 		}
 	}
 	info := buildInfo(t, name)
@@ -494,7 +502,7 @@ func (s *Sink) value(c *connector.Column, v any) any {
 		}
 		return int64(0)
 	case connector.Dec:
-		return x.Fixed(c.Scale)
+		return decimalValue(x, c.Scale)
 	case time.Time:
 		return formatTime(x, s.cfg.TimeBasis)
 	case connector.RawJSON:

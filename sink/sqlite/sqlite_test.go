@@ -135,7 +135,7 @@ func TestSchemaEvolution(t *testing.T) {
 	require.NoError(t, s2.Prepare(ctx, []*connector.Table{v2}))
 	require.NoError(t, s2.Prepare(ctx, []*connector.Table{v2}), "prepare is idempotent")
 	require.NoError(t, s2.Write(ctx, batch(connector.TableRows{Table: v2, Rows: [][]any{{int64(2), "new", connector.MustDec("1.5")}}})))
-	require.Equal(t, []string{"1 old <nil>", "2 new 1.50"}, dump(t, s2.DB(), `SELECT * FROM things ORDER BY id`))
+	require.Equal(t, []string{"1 old <nil>", "2 new 1.5"}, dump(t, s2.DB(), `SELECT * FROM things ORDER BY id`))
 }
 
 func TestValuesRoundTrip(t *testing.T) {
