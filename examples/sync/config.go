@@ -269,7 +269,9 @@ func accountSecrets(a platform.Account) []string {
 
 // sqlServerFromEnv builds a sqlserver:// URL from the old system's
 // SQL_SERVER_HOST, SQL_SERVER_PORT (1433), SQL_SERVER_DATABASE,
-// SQL_SERVER_USERNAME and SQL_SERVER_PASSWORD. Any character works in the
+// SQL_SERVER_USERNAME and SQL_SERVER_PASSWORD (plus SQL_SERVER_ENCRYPT and
+// SQL_SERVER_TRUST_SERVER_CERTIFICATE, passed to the driver as encrypt and
+// TrustServerCertificate). Any character works in the
 // user name and password: they are escaped, never spliced.
 func sqlServerFromEnv(getenv func(string) string) (string, bool, error) {
 	host, port, db := getenv("SQL_SERVER_HOST"), getenv("SQL_SERVER_PORT"), getenv("SQL_SERVER_DATABASE")
@@ -290,6 +292,14 @@ func sqlServerFromEnv(getenv func(string) string) (string, bool, error) {
 		port = "1433"
 	}
 	q := url.Values{"database": {db}}
+	// The old system connected with TrustServerCertificate (ODBC 18 with a
+	// self-signed server certificate); here it is opt-in.
+	if v := getenv("SQL_SERVER_ENCRYPT"); v != "" {
+		q.Set("encrypt", v)
+	}
+	if v := getenv("SQL_SERVER_TRUST_SERVER_CERTIFICATE"); v != "" {
+		q.Set("TrustServerCertificate", v)
+	}
 	u := url.URL{Scheme: "sqlserver", User: url.UserPassword(user, pass), Host: net.JoinHostPort(host, port), RawQuery: q.Encode()}
 	return u.String(), true, nil
 }
