@@ -239,3 +239,25 @@ func get(t *testing.T, u string, code *int) string {
 	}
 	return string(b)
 }
+
+// The custom example's platform ("stock", examples/custom/stock) works in
+// the accounts file and the sync job like the built-in ones.
+func TestCustomPlatformInAccountsFile(t *testing.T) {
+	dir := t.TempDir()
+	csv := "sku,warehouse,quantity,unit_price,counted_at\nA-1,Kho Hà Nội,3,1000,2025-10-30T08:00:00+07:00\nA-2,Kho Hà Nội,4,2000.5,2025-10-30T08:00:00+07:00\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "hanoi.csv"), []byte(csv), 0o600))
+	accounts := filepath.Join(dir, "accounts.yaml")
+	require.NoError(t, os.WriteFile(accounts, []byte("stock:\n  - STOCK_WAREHOUSE: hanoi\n    STOCK_CSV_FILE: "+filepath.Join(dir, "hanoi.csv")+
+		"\n  - STOCK_WAREHOUSE: missing\n    STOCK_CSV_FILE: "+filepath.Join(dir, "nope.csv")+"\n"), 0o600))
+	o := opts(t)
+	o.demo, o.platforms, o.accounts = false, "stock", accounts
+	code, _, logs := runJob(t, o, env{})
+	require.Equal(t, exitConfig, code, "a missing file is a configuration error")
+	require.Contains(t, logs, "nope.csv")
+
+	require.NoError(t, os.WriteFile(accounts, []byte("stock:\n  - STOCK_WAREHOUSE: hanoi\n    STOCK_CSV_FILE: "+filepath.Join(dir, "hanoi.csv")+"\n"), 0o600))
+	r := runOnce(t, o, env{})
+	require.Len(t, r.Pipelines, 1)
+	require.Equal(t, "stock/hanoi", r.Pipelines[0].Pipeline)
+	require.EqualValues(t, 2, r.Pipelines[0].Rows["staging.warehouse_stock"])
+}

@@ -33,6 +33,9 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	// A platform a user wrote (examples/custom): importing the package
+	// registers "stock", usable in -platforms and the accounts file.
+	_ "github.com/facolos/etl/examples/custom/stock"
 	"github.com/facolos/etl/platform"
 	_ "github.com/facolos/etl/shopee" // registers "shopee"
 	etlsink "github.com/facolos/etl/sink"
