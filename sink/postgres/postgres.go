@@ -259,7 +259,7 @@ func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
 			if match {
 				s.install(t)
 			} else {
-				err = s.prepareTable(ctx, t)
+				err = s.prepareTableRetrying(ctx, t)
 			}
 		}
 		if err != nil {

@@ -7,7 +7,35 @@ import (
 
 	"github.com/facolos/etl/connector"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
+
+// prepareTableRetrying runs prepareTable again when concurrent DDL of
+// another process raced it: CREATE … IF NOT EXISTS can still fail with a
+// duplicate when its catalog snapshot predates the other's commit (the
+// advisory lock orders the transactions but does not refresh that
+// snapshot); the next attempt sees the object.
+func (s *Sink) prepareTableRetrying(ctx context.Context, t *connector.Table) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = s.prepareTable(ctx, t); !duplicateDDL(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func duplicateDDL(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "23505", "42710", "42P07", "42701": // unique_violation, duplicate_object, duplicate_table, duplicate_column
+		return true
+	}
+	return false
+}
 
 // checkBasis refuses a warehouse whose recorded time basis differs from the
 // configured one.
