@@ -83,7 +83,9 @@ func TestRunnerStopEndsAStuckWrite(t *testing.T) {
 		}
 	}
 	done := make(chan connector.Result)
-	go func() { done <- (&connector.Runner{StopGrace: 100 * time.Millisecond}).Run(ctx, pipeline("stuck", src, s))[0] }()
+	go func() {
+		done <- (&connector.Runner{StopGrace: 100 * time.Millisecond}).Run(ctx, pipeline("stuck", src, s))[0]
+	}()
 	select {
 	case res := <-done:
 		require.Equal(t, connector.StatusInterrupted, res.Status)

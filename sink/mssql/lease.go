@@ -273,7 +273,7 @@ func (s *Sink) matches(ctx context.Context, t *connector.Table, n names) (bool, 
 			found = connector.TimeVietnam
 		}
 		if found >= 0 && found != s.cfg.TimeBasis {
-			return false, connector.TimeBasisError(fmt.Sprintf("mssql: column %s.%s is %s", n.target(), qi(c.Name), strings.ToUpper(typ)), found, s.cfg.TimeBasis)
+			return false, connector.TimeBasisError(fmt.Sprintf("column %s.%s is %s", n.target(), qi(c.Name), strings.ToUpper(typ)), found, s.cfg.TimeBasis)
 		}
 	}
 	if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() && !index {

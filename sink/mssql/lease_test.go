@@ -54,6 +54,10 @@ type leaseDB struct {
 	rec  *recorder
 	mu   sync.Mutex
 	rows map[[2]string]*leaseRowState
+	// basis is the recorded time basis ("" = none); catalog maps
+	// "schema.table" to its columns' (name, type) as sys.columns has them.
+	basis   string
+	catalog map[string][][2]string
 }
 
 type leaseRowState struct {
@@ -108,6 +112,11 @@ func (c *leaseConn) ExecContext(ctx context.Context, query string, args []driver
 			n = 1
 		}
 		d.rec.add(fmt.Sprintf("LEASE renew %d", n))
+	case basisInsertSQL(ctl):
+		if d.basis == "" {
+			d.basis, n = arg(args, 1).(string), 1
+		}
+		d.rec.add(fmt.Sprintf("BASIS insert %d", n))
 	case leaseFenceSQL(ctl):
 		if r := d.rows[key]; match(r) {
 			r.written = true
@@ -121,11 +130,27 @@ func (c *leaseConn) ExecContext(ctx context.Context, query string, args []driver
 }
 
 func (c *leaseConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if query != leaseGetSQL("etl_control") {
-		return c.recConn.QueryContext(ctx, query, args)
-	}
 	c.d.mu.Lock()
 	defer c.d.mu.Unlock()
+	switch query {
+	case basisGetSQL("etl_control"):
+		c.d.rec.add("BASIS get")
+		rows := &valueRows{cols: []string{"value"}}
+		if c.d.basis != "" {
+			rows.vals = [][]driver.Value{{c.d.basis}}
+		}
+		return rows, nil
+	case columnsSQL:
+		c.d.rec.add("CATALOG " + arg(args, 1).(string))
+		rows := &valueRows{cols: []string{"name", "type", "ix"}}
+		for _, col := range c.d.catalog[arg(args, 1).(string)] {
+			rows.vals = append(rows.vals, []driver.Value{col[0], col[1], int64(0)})
+		}
+		return rows, nil
+	case leaseGetSQL("etl_control"):
+	default:
+		return c.recConn.QueryContext(ctx, query, args)
+	}
 	c.d.rec.add("LEASE get")
 	rows := &valueRows{cols: []string{"holder", "epoch", "expires_at", "host", "pid"}}
 	if r := c.d.rows[[2]string{fmt.Sprint(arg(args, 1)), fmt.Sprint(arg(args, 2))}]; r != nil {
@@ -282,5 +307,57 @@ func TestLeaseOfADeadProcessIsTakenOver(t *testing.T) {
 		if _, err := s.Lease(ctx, "p", "s", 0); !errors.Is(err, connector.ErrLeaseHeld) {
 			t.Fatalf("holder %s: %v, want ErrLeaseHeld", r.holder, err)
 		}
+	}
+}
+
+// Prepare of tables that already match sends no DDL and takes no lock; the
+// time basis is recorded on first use, and the other basis is refused, by
+// the record or by existing columns of the other type.
+func TestPrepareChecksTheCatalogAndTheTimeBasis(t *testing.T) {
+	ctx := context.Background()
+	d, sinks := openLeaseDB(t, Config{})
+	s := sinks[0]
+	o, _ := plumbingTables()
+	d.catalog = map[string][][2]string{"staging.o": {{"id", "nvarchar"}, {"amount", "decimal"}, {"at", "datetimeoffset"}, {"updated", "datetimeoffset"}}}
+	start := len(d.rec.entries())
+	if err := s.Prepare(ctx, []*connector.Table{o}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(d.rec.entries()[start:], "\n"); got != "CATALOG staging.o\nBASIS insert 1\nBASIS get" {
+		t.Fatalf("Prepare of a matching table:\n%s", got)
+	}
+	if d.basis != "utc" {
+		t.Fatalf("recorded basis %q", d.basis)
+	}
+	// A column is missing: DDL under the lock.
+	d.catalog["staging.o"] = d.catalog["staging.o"][:3]
+	start = len(d.rec.entries())
+	if err := s.Prepare(ctx, []*connector.Table{o}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(d.rec.entries()[start:], "\n"); !strings.Contains(got, "BEGIN\nEXEC ") || !strings.Contains(got, "ALTER TABLE") && !strings.Contains(got, "IF COL_LENGTH") {
+		t.Fatalf("Prepare of a table missing a column:\n%s", got)
+	}
+
+	// The other basis: refused at Open by the record…
+	db, err := sql.Open(fmt.Sprintf("leasedb%d", driverSeq), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := OpenDB(ctx, db, Config{TimeBasis: connector.TimeVietnam}); !errors.Is(err, connector.ErrTimeBasis) {
+		t.Fatalf("Open with the other basis: %v, want ErrTimeBasis", err)
+	}
+	// …and without a record, by the existing DATETIMEOFFSET columns.
+	d.basis = ""
+	v, err := OpenDB(ctx, db, Config{TimeBasis: connector.TimeVietnam})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Prepare(ctx, []*connector.Table{o}); !errors.Is(err, connector.ErrTimeBasis) || !strings.Contains(err.Error(), "[at] is DATETIMEOFFSET") {
+		t.Fatalf("Prepare over DATETIMEOFFSET columns with the Vietnam basis: %v", err)
+	}
+	if d.basis != "" {
+		t.Fatalf("a refused Prepare recorded %q", d.basis)
 	}
 }

@@ -34,6 +34,15 @@ func (s *Sink) moreControlSQL() []string {
 	}
 }
 
+// controlExists reports whether every control table exists, so that Open
+// needs no DDL and no lock.
+func (s *Sink) controlExists(ctx context.Context) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AND to_regclass($4) IS NOT NULL`,
+		s.control("checkpoints"), s.control("rejected_records"), s.control("leases"), s.control("settings")).Scan(&ok)
+	return ok, err
+}
+
 // dsnSetsPoolSize reports whether the DSN names its pool size
 // (pool_max_conns), which then wins over the default.
 func dsnSetsPoolSize(dsn string) bool {

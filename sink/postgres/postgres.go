@@ -186,6 +186,12 @@ func (s *Sink) inTx(ctx context.Context, f func(tx pgx.Tx) error) error {
 }
 
 func (s *Sink) createControl(ctx context.Context) error {
+	if ok, err := s.controlExists(ctx); err != nil || ok {
+		if err != nil {
+			return fmt.Errorf("postgres: create control tables: %w", err)
+		}
+		return s.checkBasis(ctx)
+	}
 	ctl := s.Schema("etl_control")
 	stmts := []string{
 		`CREATE SCHEMA IF NOT EXISTS ` + q(ctl),

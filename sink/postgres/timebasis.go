@@ -110,7 +110,7 @@ func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
 			if h.tz {
 				kind = "timestamptz"
 			}
-			return false, connector.TimeBasisError(fmt.Sprintf("postgres: column %s.%s is %s", target, tc.Name, kind), found, s.cfg.TimeBasis)
+			return false, connector.TimeBasisError(fmt.Sprintf("column %s.%s is %s", target, q(tc.Name), kind), found, s.cfg.TimeBasis)
 		}
 	}
 	if !complete {

@@ -108,7 +108,7 @@ func (s *Sink) checkTableBasis(ctx context.Context, t *connector.Table, name str
 			found = connector.TimeUTC
 		}
 		if found != s.cfg.TimeBasis {
-			return connector.TimeBasisError(fmt.Sprintf("sqlite: table %s, column %s holds %q", name, c.Name, v), found, s.cfg.TimeBasis)
+			return connector.TimeBasisError(fmt.Sprintf("table %s, column %s holds %q", name, c.Name, v), found, s.cfg.TimeBasis)
 		}
 	}
 	s.basisChecked.Store(name, true)
