@@ -46,7 +46,36 @@ CREATE TABLE %s (
 	[updated_at] DATETIMEOFFSET(7) NOT NULL,
 	CONSTRAINT [PK_settings] PRIMARY KEY CLUSTERED ([name])
 )`, qs(ctl+".settings"), st.target()),
+		fmt.Sprintf(`INSERT INTO %s ([name], [value], [updated_at])
+SELECT N'ddl_lock', N'', SYSDATETIMEOFFSET()
+WHERE NOT EXISTS (SELECT 1 FROM %s WHERE [name] = N'ddl_lock')`, st.target(), st.target()),
 	}
+}
+
+// ddlLockSQL is the DDL lock: the first statement of every DDL transaction
+// updates the settings row 'ddl_lock', whose exclusive row lock, held until
+// commit, orders concurrent DDL on SQL Server and on Babelfish alike (no
+// sp_getapplock). Before the control tables exist there is nothing to lock
+// (the first Open); ddl retries the race that can follow.
+func ddlLockSQL(ctl string) string {
+	st := names{ctl, "settings"}
+	return fmt.Sprintf(`IF OBJECT_ID(%s, N'U') IS NOT NULL
+UPDATE %s SET [updated_at] = SYSDATETIMEOFFSET() WHERE [name] = N'ddl_lock'`, qs(ctl+".settings"), st.target())
+}
+
+// ddlRace reports the errors of two processes creating the same object at
+// once: already exists (2714, 1913, 2759), duplicate key (2627, 2601),
+// duplicate column (2705).
+func ddlRace(err error) bool {
+	var me mssql.Error
+	if !errors.As(err, &me) {
+		return false
+	}
+	switch me.Number {
+	case 2714, 1913, 2759, 2627, 2601, 2705:
+		return true
+	}
+	return false
 }
 
 func leases(ctl string) string { return names{ctl, "leases"}.target() }

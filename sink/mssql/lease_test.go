@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	mssqldb "github.com/microsoft/go-mssqldb"
 )
 
 // The lease statements, one golden file each; none uses sp_getapplock or a
@@ -33,6 +34,7 @@ func TestLeaseGoldenStatements(t *testing.T) {
 		"basis_get":            basisGetSQL(ctl),
 		"basis_insert":         basisInsertSQL(ctl),
 		"table_columns":        columnsSQL,
+		"ddl_lock":             ddlLockSQL(ctl),
 	}
 	for name, got := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -359,5 +361,54 @@ func TestPrepareChecksTheCatalogAndTheTimeBasis(t *testing.T) {
 	}
 	if d.basis != "" {
 		t.Fatalf("a refused Prepare recorded %q", d.basis)
+	}
+}
+
+// No statement the sink sends uses sp_getapplock: not the leases, not the
+// DDL (Babelfish answers a failed call with -999 and crashes at the fifth
+// failure in a session).
+func TestNoAppLocks(t *testing.T) {
+	ctx := context.Background()
+	d, sinks := openLeaseDB(t, Config{})
+	o, l := plumbingTables()
+	if err := sinks[0].Prepare(ctx, []*connector.Table{o, l}); err != nil {
+		t.Fatal(err)
+	}
+	le, err := sinks[0].Lease(ctx, "p", "s", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sinks[0].Write(ctx, &connector.Batch{Pipeline: "p", Stream: "s", Fence: &le.Fence, Tables: []connector.TableRows{{Table: o, Rows: [][]any{{"A", nil, nil, nil}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := le.Release(); err != nil {
+		t.Fatal(err)
+	}
+	log := strings.Join(d.rec.entries(), "\n")
+	if strings.Contains(strings.ToLower(log), "applock") {
+		t.Fatalf("sp_getapplock sent:\n%s", log)
+	}
+	if !strings.Contains(log, "EXEC "+firstLine(ddlLockSQL("etl_control"))) {
+		t.Fatalf("DDL without the DDL lock:\n%s", log)
+	}
+}
+
+func TestDDLRaceIsRetried(t *testing.T) {
+	races := 1
+	r := &recorder{}
+	r.fail = func(q string) error {
+		if strings.HasPrefix(q, "IF OBJECT_ID(N'staging.o'") && races > 0 {
+			races--
+			return mssqldb.Error{Number: 2714, Message: "There is already an object named 'o' in the database."}
+		}
+		return nil
+	}
+	s := openRecorded(t, r, Config{})
+	o, _ := plumbingTables()
+	if err := s.Prepare(context.Background(), []*connector.Table{o}); err != nil {
+		t.Fatalf("a DDL race is retried: %v", err)
+	}
+	if races != 0 {
+		t.Fatal("the race was not injected")
 	}
 }

@@ -135,15 +135,27 @@ func (s *Sink) Schema(logical string) string {
 	return logical
 }
 
-// ddl runs statements in one transaction under an application lock, so
-// concurrent Prepare calls (from any process) do not race on CREATE.
+// ddl runs statements in one transaction under the DDL lock (see
+// ddlLockSQL), so concurrent Prepare calls (from any process) do not race on
+// CREATE; a race that still happens (the very first Open, before the lock
+// row exists) is retried.
 func (s *Sink) ddl(ctx context.Context, stmts []string) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = s.ddlOnce(ctx, stmts); !ddlRace(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Sink) ddlOnce(ctx context.Context, stmts []string) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `EXEC sp_getapplock @Resource = N'etl:ddl', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 60000`); err != nil {
+	if _, err := tx.ExecContext(ctx, ddlLockSQL(s.Schema("etl_control"))); err != nil {
 		return err
 	}
 	for _, st := range stmts {

@@ -16,4 +16,7 @@ CREATE TABLE [etl_control].[settings] (
 	[value] NVARCHAR(400) NOT NULL,
 	[updated_at] DATETIMEOFFSET(7) NOT NULL,
 	CONSTRAINT [PK_settings] PRIMARY KEY CLUSTERED ([name])
-)
+);
+INSERT INTO [etl_control].[settings] ([name], [value], [updated_at])
+SELECT N'ddl_lock', N'', SYSDATETIMEOFFSET()
+WHERE NOT EXISTS (SELECT 1 FROM [etl_control].[settings] WHERE [name] = N'ddl_lock')
