@@ -17,6 +17,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -110,7 +111,21 @@ func takeover(cur Row, now time.Time, o *Options) (bool, string) {
 	if cur.Host != "" && cur.Host == o.Host && cur.PID > 0 && cur.PID != o.PID && !o.Alive(cur.PID) {
 		return true, fmt.Sprintf("its holder, process %d of this host, is gone", cur.PID)
 	}
+	if cur.Host == o.Host && cur.PID == o.PID && cur.Holder != "" && !holding(cur.Holder) {
+		// A holding of this very process that is no longer held (its
+		// release failed, e.g. on a busy database): this process knows
+		// every lease it holds.
+		return true, "this process no longer holds it"
+	}
 	return false, ""
+}
+
+// live holds the holder ids of the leases this process holds.
+var live sync.Map
+
+func holding(holder string) bool {
+	_, ok := live.Load(holder)
+	return ok
 }
 
 // Acquire takes the lease of (pipeline, stream), waiting at most wait, and
@@ -161,6 +176,7 @@ func Acquire(ctx context.Context, st Store, where, pipeline, stream string, wait
 // hold starts the heartbeat of a taken lease.
 func hold(st Store, where, pipeline, stream string, r Row, o Options) *connector.Lease {
 	f := r.Fence()
+	live.Store(f.Holder, true)
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -184,7 +200,8 @@ func hold(st Store, where, pipeline, stream string, r Row, o Options) *connector
 	return connector.NewLease(f, func() error {
 		close(stop)
 		<-done
-		ctx, cancel := context.WithTimeout(context.Background(), max(o.TTL/3, 5*time.Second))
+		live.Delete(f.Holder)
+		ctx, cancel := context.WithTimeout(context.Background(), max(o.TTL, 10*time.Second))
 		defer cancel()
 		if err := st.Release(ctx, pipeline, stream, f, Released); err != nil {
 			return fmt.Errorf("%s: release lease %s/%s: %w", where, pipeline, stream, err)

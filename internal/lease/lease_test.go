@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -66,18 +67,21 @@ func (m *memStore) Release(ctx context.Context, p, s string, f connector.Fence, 
 func TestTakeover(t *testing.T) {
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	o := &Options{Host: "h", PID: 10, Alive: func(pid int) bool { return pid == 11 }}
+	live.Store("held", true)
+	defer live.Delete("held")
 	for _, c := range []struct {
 		row  Row
 		want bool
 	}{
-		{Row{ExpiresAt: now.Add(-time.Second), Host: "h", PID: 11}, true},     // expired
-		{Row{ExpiresAt: now, Host: "x", PID: 1}, true},                        // expires now
-		{Row{ExpiresAt: Released, Host: "h", PID: 11}, true},                  // released
-		{Row{ExpiresAt: now.Add(time.Minute), Host: "h", PID: 11}, false},     // alive on this host
-		{Row{ExpiresAt: now.Add(time.Minute), Host: "h", PID: 12}, true},      // dead on this host
-		{Row{ExpiresAt: now.Add(time.Minute), Host: "other", PID: 12}, false}, // another host
-		{Row{ExpiresAt: now.Add(time.Minute), Host: "h", PID: 10}, false},     // this process (another goroutine)
-		{Row{ExpiresAt: now.Add(time.Minute), Host: "", PID: 0}, false},       // unknown holder
+		{Row{ExpiresAt: now.Add(-time.Second), Host: "h", PID: 11}, true},                 // expired
+		{Row{ExpiresAt: now, Host: "x", PID: 1}, true},                                    // expires now
+		{Row{ExpiresAt: Released, Host: "h", PID: 11}, true},                              // released
+		{Row{ExpiresAt: now.Add(time.Minute), Host: "h", PID: 11}, false},                 // alive on this host
+		{Row{ExpiresAt: now.Add(time.Minute), Host: "h", PID: 12}, true},                  // dead on this host
+		{Row{ExpiresAt: now.Add(time.Minute), Host: "other", PID: 12}, false},             // another host
+		{Row{ExpiresAt: now.Add(time.Minute), Host: "h", PID: 10, Holder: "held"}, false}, // this process holds it
+		{Row{ExpiresAt: now.Add(time.Minute), Host: "h", PID: 10, Holder: "gone"}, true},  // this process let it go
+		{Row{ExpiresAt: now.Add(time.Minute), Host: "", PID: 0}, false},                   // unknown holder
 	} {
 		if got, why := takeover(c.row, now, o); got != c.want {
 			t.Errorf("%+v: takeover = %v (%s), want %v", c.row, got, why, c.want)
@@ -122,4 +126,38 @@ func Example() {
 	// Output:
 	// 1 true
 	// 2
+}
+
+// A holding of this process whose release failed does not block the next
+// run of the same process for the TTL.
+func TestFailedReleaseOfThisProcess(t *testing.T) {
+	st := &failingRelease{memStore: newMem()}
+	o := Options{TTL: time.Hour}
+	a, err := Acquire(context.Background(), st, "mem", "p", "s", 0, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Release(); err == nil {
+		t.Fatal("the release was meant to fail")
+	}
+	b, err := Acquire(context.Background(), st, "mem", "p", "s", 0, o)
+	if err != nil {
+		t.Fatalf("the next holding of this process: %v", err)
+	}
+	if b.Fence.Epoch != 2 {
+		t.Fatalf("epoch %d", b.Fence.Epoch)
+	}
+	// Another process (another pid) still waits for the expiry.
+	other := o
+	other.PID = os.Getpid() + 1
+	other.Alive = func(int) bool { return true }
+	if _, err := Acquire(context.Background(), st, "mem", "p", "s", 0, other); !errors.Is(err, connector.ErrLeaseHeld) {
+		t.Fatalf("another process: %v", err)
+	}
+}
+
+type failingRelease struct{ *memStore }
+
+func (f *failingRelease) Release(context.Context, string, string, connector.Fence, time.Time) error {
+	return errors.New("database is locked")
 }

@@ -116,6 +116,9 @@ func leaseFenceSQL(ctl string) string {
 WHERE [pipeline] = @p1 AND [stream] = @p2 AND [holder] = @p3 AND [epoch] = @p4`, leases(ctl))
 }
 
+// The sink is a connector.Leaser.
+var _ connector.Leaser = (*Sink)(nil)
+
 func (s *Sink) leaseTTL() time.Duration {
 	if s.cfg.LeaseTTL > 0 {
 		return s.cfg.LeaseTTL

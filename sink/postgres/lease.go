@@ -52,6 +52,9 @@ func dsnSetsPoolSize(dsn string) bool {
 	return strings.Contains(dsn, "pool_max_conns=")
 }
 
+// The sink is a connector.Leaser.
+var _ connector.Leaser = (*Sink)(nil)
+
 func (s *Sink) leaseTTL() time.Duration {
 	if s.cfg.LeaseTTL > 0 {
 		return s.cfg.LeaseTTL

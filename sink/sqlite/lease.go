@@ -57,6 +57,9 @@ func (s *Sink) createControlMore(ctx context.Context) error {
 	return s.checkBasis(ctx)
 }
 
+// The sink is a connector.Leaser.
+var _ connector.Leaser = (*Sink)(nil)
+
 func (s *Sink) leaseTTL() time.Duration {
 	if s.cfg.LeaseTTL > 0 {
 		return s.cfg.LeaseTTL
@@ -91,10 +94,22 @@ func (s *Sink) fence(ctx context.Context, tx execer, b *connector.Batch) error {
 
 type leaseStore struct{ s *Sink }
 
+// exec runs a lease statement on the writer connection, queued with the
+// writes: SQLite has one writer, and a statement on another connection
+// could starve behind a stream of writes (SQLITE_BUSY) and miss its
+// heartbeat or its release.
+func (l leaseStore) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := l.s.wmu.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer l.s.wmu.unlock()
+	return l.s.wconn.ExecContext(ctx, query, args...)
+}
+
 func ts(t time.Time) string { return formatTime(t, connector.TimeUTC) }
 
 func (l leaseStore) Insert(ctx context.Context, pipeline, stream string, r lease.Row) (bool, error) {
-	res, err := l.s.db.ExecContext(ctx, `INSERT INTO `+q(leasesTable)+` (pipeline, stream, holder, epoch, expires_at, host, pid) VALUES (?,?,?,?,?,?,?)
+	res, err := l.exec(ctx, `INSERT INTO `+q(leasesTable)+` (pipeline, stream, holder, epoch, expires_at, host, pid) VALUES (?,?,?,?,?,?,?)
 		ON CONFLICT (pipeline, stream) DO NOTHING`, pipeline, stream, r.Holder, r.Epoch, ts(r.ExpiresAt), r.Host, r.PID)
 	if err != nil {
 		return false, err
@@ -124,7 +139,7 @@ func (l leaseStore) Get(ctx context.Context, pipeline, stream string) (lease.Row
 }
 
 func (l leaseStore) Swap(ctx context.Context, pipeline, stream string, old connector.Fence, r lease.Row) (bool, error) {
-	res, err := l.s.db.ExecContext(ctx, `UPDATE `+q(leasesTable)+` SET holder = ?, epoch = ?, expires_at = ?, host = ?, pid = ?
+	res, err := l.exec(ctx, `UPDATE `+q(leasesTable)+` SET holder = ?, epoch = ?, expires_at = ?, host = ?, pid = ?
 		WHERE pipeline = ? AND stream = ? AND holder = ? AND epoch = ?`,
 		r.Holder, r.Epoch, ts(r.ExpiresAt), r.Host, r.PID, pipeline, stream, old.Holder, old.Epoch)
 	if err != nil {
@@ -135,7 +150,7 @@ func (l leaseStore) Swap(ctx context.Context, pipeline, stream string, old conne
 }
 
 func (l leaseStore) Renew(ctx context.Context, pipeline, stream string, f connector.Fence, expires time.Time) (bool, error) {
-	res, err := l.s.db.ExecContext(ctx, `UPDATE `+q(leasesTable)+` SET expires_at = ? WHERE pipeline = ? AND stream = ? AND holder = ? AND epoch = ?`,
+	res, err := l.exec(ctx, `UPDATE `+q(leasesTable)+` SET expires_at = ? WHERE pipeline = ? AND stream = ? AND holder = ? AND epoch = ?`,
 		ts(expires), pipeline, stream, f.Holder, f.Epoch)
 	if err != nil {
 		return false, err

@@ -116,3 +116,24 @@ func TestTimeBasisIsRecorded(t *testing.T) {
 	require.NoError(t, u.Prepare(ctx, []*connector.Table{p}))
 	require.Equal(t, []string{"utc"}, dump(t, u.DB(), `SELECT value FROM etl_control_settings`))
 }
+
+// A warehouse of an older version (lease rows without epoch, host, pid) is
+// brought up to date by Open.
+func TestOldLeaseTableIsUpgraded(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old := open(t, sqlite.Config{Path: path})
+	_, err := old.DB().Exec(`DROP TABLE etl_control_leases`)
+	require.NoError(t, err)
+	_, err = old.DB().Exec(`CREATE TABLE etl_control_leases (pipeline TEXT NOT NULL, stream TEXT NOT NULL, holder TEXT NOT NULL,
+		expires_at TIMESTAMP_TEXT NOT NULL, PRIMARY KEY (pipeline, stream))`)
+	require.NoError(t, err)
+	_, err = old.DB().Exec(`INSERT INTO etl_control_leases VALUES ('p', 's', 'old', '2020-01-01T00:00:00.000000Z')`)
+	require.NoError(t, err)
+	require.NoError(t, old.Close())
+	s := open(t, sqlite.Config{Path: path})
+	l, err := s.Lease(ctx, "p", "s", 0)
+	require.NoError(t, err, "the expired old row is taken over")
+	require.EqualValues(t, 1, l.Fence.Epoch)
+	require.NoError(t, l.Release())
+}
