@@ -2,7 +2,8 @@
 // in the spirit of testing/fstest.TestFS: Run checks idempotent upserts,
 // changed-rows-only updates, child-set replacement, schema evolution, exact
 // decimals, UTC timestamps, NULLs, Vietnamese text and emoji, 1 MB values,
-// checkpoint atomicity, concurrent writers and lease exclusivity.
+// checkpoint atomicity, concurrent writers, lease exclusivity and fenced
+// writes (a writer that lost its lease to a takeover stores nothing).
 package sinktest
 
 import (
