@@ -60,6 +60,7 @@ type leaseDB struct {
 	// "schema.table" to its columns' (name, type) as sys.columns has them.
 	basis   string
 	catalog map[string][][2]string
+	name    string // the registered driver name
 }
 
 type leaseRowState struct {
@@ -71,7 +72,7 @@ type leaseRowState struct {
 	written bool
 }
 
-func (d *leaseDB) Open(string) (driver.Conn, error) { return &leaseConn{recConn{d.rec}, d}, nil }
+func (d *leaseDB) Open(string) (driver.Conn, error) { return &leaseConn{recConn{r: d.rec}, d}, nil }
 
 type leaseConn struct {
 	recConn
@@ -183,6 +184,7 @@ func openLeaseDB(t *testing.T, cfgs ...Config) (*leaseDB, []*Sink) {
 	d := &leaseDB{rec: &recorder{}, rows: map[[2]string]*leaseRowState{}}
 	driverSeq++
 	name := fmt.Sprintf("leasedb%d", driverSeq)
+	d.name = name
 	sql.Register(name, d)
 	var sinks []*Sink
 	for _, cfg := range cfgs {
@@ -342,7 +344,7 @@ func TestPrepareChecksTheCatalogAndTheTimeBasis(t *testing.T) {
 	}
 
 	// The other basis: refused at Open by the record…
-	db, err := sql.Open(fmt.Sprintf("leasedb%d", driverSeq), "")
+	db, err := sql.Open(d.name, "")
 	if err != nil {
 		t.Fatal(err)
 	}
