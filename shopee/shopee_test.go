@@ -72,8 +72,10 @@ func runner(mode connector.Mode) *connector.Runner {
 
 // ---- expected contents, computed from the simulator's orders ----
 
+// dec is a money value as SQLite holds it: a number (sink/sqlite/numeric.go)
+// whose text is the canonical decimal.
 func dec(f float64) string {
-	return connector.MustDec(strconv.FormatFloat(f, 'f', -1, 64)).Fixed(4)
+	return connector.MustDec(strconv.FormatFloat(f, 'f', -1, 64)).String()
 }
 
 func tsText(sec int64) string {
@@ -106,7 +108,7 @@ func expected(orders []shopeetest.Order) want {
 		if a := o.RecipientAddress; a != nil {
 			lat := "NULL"
 			if a.Geolocation != nil {
-				lat = connector.MustDec(strconv.FormatFloat(a.Geolocation.Latitude, 'f', -1, 64)).Fixed(6)
+				lat = dec(a.Geolocation.Latitude)
 			}
 			add("shopee_recipient_address", o.OrderSN, a.Name, a.State, a.FullAddress, lat)
 		}

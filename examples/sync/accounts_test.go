@@ -42,7 +42,8 @@ func (fakeDriver) Open(_ context.Context, a platform.Account, _ platform.Deps) (
 	return fakeSource{n: n, token: a.Get("FAKE_TOKEN")}, fakeTransformer{}, nil
 }
 func (fakeDriver) Demo(platform.DemoOptions) (*platform.Demo, error) {
-	return nil, errors.New("fakeplat has no demo")
+	vars := map[string]string{"FAKE_ACCOUNT": "demo", "FAKE_TOKEN": "demo-token"}
+	return &platform.Demo{Account: platform.Account{Platform: "fakeplat", Name: "demo", Get: func(k string) string { return vars[k] }}, Close: func() {}}, nil
 }
 
 var fakeTable = &connector.Table{Schema: "staging", Name: "fake_items", PrimaryKey: []string{"account", "id"}, Columns: []connector.Column{

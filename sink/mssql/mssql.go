@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -43,6 +44,9 @@ type Config struct {
 	TimeBasis connector.TimeBasis
 	// Strategy of the upsert (default MergeStrategy).
 	Strategy Strategy
+	// LeaseTTL is how long a lease lives without renewal (default
+	// connector.DefaultLeaseTTL); a holder renews it every third of that.
+	LeaseTTL time.Duration
 	// Retries is how often a batch that failed with a transient error
 	// (deadlock, lock timeout, lost connection) is retried whole (default 2).
 	Retries int
@@ -63,6 +67,8 @@ type Sink struct {
 
 	mu     sync.Mutex
 	tables map[string]*tableInfo
+
+	basisRecorded atomic.Bool
 }
 
 type tableInfo struct {
@@ -106,8 +112,11 @@ func OpenDB(ctx context.Context, db *sql.DB, cfg Config) (*Sink, error) {
 		return nil, fmt.Errorf("mssql: connect: %w", err)
 	}
 	s := &Sink{cfg: cfg, db: db, tables: map[string]*tableInfo{}}
-	if err := s.ddl(ctx, controlSQL(s.Schema("etl_control"))); err != nil {
+	if err := s.ddl(ctx, append(controlSQL(s.Schema("etl_control")), leaseControlSQL(s.Schema("etl_control"))...)); err != nil {
 		return nil, fmt.Errorf("mssql: create control tables: %w", err)
+	}
+	if err := s.checkBasis(ctx); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -126,15 +135,27 @@ func (s *Sink) Schema(logical string) string {
 	return logical
 }
 
-// ddl runs statements in one transaction under an application lock, so
-// concurrent Prepare calls (from any process) do not race on CREATE.
+// ddl runs statements in one transaction under the DDL lock (see
+// ddlLockSQL), so concurrent Prepare calls (from any process) do not race on
+// CREATE; a race that still happens (the very first Open, before the lock
+// row exists) is retried.
 func (s *Sink) ddl(ctx context.Context, stmts []string) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = s.ddlOnce(ctx, stmts); !ddlRace(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Sink) ddlOnce(ctx context.Context, stmts []string) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `EXEC sp_getapplock @Resource = N'etl:ddl', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 60000`); err != nil {
+	if _, err := tx.ExecContext(ctx, ddlLockSQL(s.Schema("etl_control"))); err != nil {
 		return err
 	}
 	for _, st := range stmts {
@@ -153,6 +174,11 @@ func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
 			return fmt.Errorf("mssql: %w", err)
 		}
 		n := names{s.Schema(t.Schema), t.Name}
+		// Tables that already match cost no lock and no DDL.
+		match, err := s.matches(ctx, t, n)
+		if err != nil {
+			return fmt.Errorf("mssql: prepare %s: %w", t.FullName(), err)
+		}
 		stmts := []string{createSchemaSQL(n.schema), createTableSQL(t, n, s.cfg.TimeBasis)}
 		for _, c := range t.Columns {
 			stmts = append(stmts, addColumnSQL(c, n, s.cfg.TimeBasis))
@@ -160,10 +186,14 @@ func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
 		if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
 			stmts = append(stmts, parentIndexSQL(t, n))
 		}
-		for _, ix := range t.Indexes {
-			stmts = append(stmts, indexSQL(ix, n))
-		}
-		if err := s.ddl(ctx, stmts); err != nil {
+		if !match {
+			for _, ix := range t.Indexes {
+				stmts = append(stmts, indexSQL(ix, n))
+			}
+			if err := s.ddl(ctx, stmts); err != nil {
+				return fmt.Errorf("mssql: prepare %s: %w", t.FullName(), err)
+			}
+		} else if err := s.ensureIndexes(ctx, t, n); err != nil {
 			return fmt.Errorf("mssql: prepare %s: %w", t.FullName(), err)
 		}
 		ti := &tableInfo{t: t, n: n, temp: tempName(t, n, s.cfg.TimeBasis)}
@@ -177,7 +207,7 @@ func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
 		s.tables[t.FullName()] = ti
 		s.mu.Unlock()
 	}
-	return nil
+	return s.recordBasis(ctx)
 }
 
 func (s *Sink) info(t *connector.Table) (*tableInfo, error) {
@@ -242,6 +272,9 @@ func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := s.fence(ctx, tx, b); err != nil {
+		return err
+	}
 	now := s.cfg.Now()
 	hasRows := map[string]bool{}
 	for _, tr := range b.Tables {

@@ -288,23 +288,3 @@ func insertRejectedSQL(ctl string) string {
 	return fmt.Sprintf("INSERT INTO %s ([pipeline], [stream], [record_key], [reason], [payload], [run_id], [rejected_at]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7)",
 		names{ctl, "rejected_records"}.target())
 }
-
-// leaseResource names the application lock of a stream.
-func leaseResource(ctl, pipeline, stream string) string {
-	r := "etl:" + ctl + ":" + pipeline + ":" + stream
-	if len(r) > 255 { // sp_getapplock's limit
-		h := fnv.New64a()
-		fmt.Fprint(h, r)
-		r = fmt.Sprintf("etl:%x", h.Sum64())
-	}
-	return r
-}
-
-// getAppLockSQL takes a session-owned exclusive application lock, waiting
-// at most @p2 milliseconds; the return code is selected.
-const getAppLockSQL = `DECLARE @r INT;
-EXEC @r = sp_getapplock @Resource = @p1, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = @p2;
-SELECT @r;`
-
-// releaseAppLockSQL releases it.
-const releaseAppLockSQL = `EXEC sp_releaseapplock @Resource = @p1, @LockOwner = 'Session';`

@@ -80,8 +80,6 @@ func TestGoldenStatements(t *testing.T) {
 		"control_tables":        strings.Join(controlSQL("etl_control"), ";\n"),
 		"save_checkpoint":       saveCheckpointSQL("etl_control"),
 		"insert_rejected":       insertRejectedSQL("etl_control"),
-		"get_applock":           getAppLockSQL,
-		"release_applock":       releaseAppLockSQL,
 		"token_store":           strings.Join(tokenstore.SQLServer.Create, ";\n"),
 	}
 	for name, got := range cases {
@@ -164,14 +162,5 @@ func TestTransientErrors(t *testing.T) {
 	}
 	if transient(mssql.Error{Number: 2627}) {
 		t.Error("a key violation is not retried")
-	}
-}
-
-func TestLeaseResource(t *testing.T) {
-	if got := leaseResource("etl_control", "shopee/1", "orders"); got != "etl:etl_control:shopee/1:orders" {
-		t.Errorf("resource %q", got)
-	}
-	if got := leaseResource("etl_control", strings.Repeat("p", 300), "orders"); len(got) > 255 {
-		t.Errorf("resource of %d characters exceeds sp_getapplock's 255", len(got))
 	}
 }

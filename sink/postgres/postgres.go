@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -52,8 +53,13 @@ type Config struct {
 	TimeBasis connector.TimeBasis
 	// Strategy of the upsert (default OnConflict).
 	Strategy Strategy
-	// MaxConns of the pool (default 8).
+	// MaxConns of the pool (default: pool_max_conns of the DSN, else 8).
+	// No lease holds a connection, so any size works with any number of
+	// pipelines; it bounds how many write at once.
 	MaxConns int32
+	// LeaseTTL is how long a lease lives without renewal (default
+	// connector.DefaultLeaseTTL); a holder renews it every third of that.
+	LeaseTTL time.Duration
 	// Now is the clock for Auto columns (default time.Now).
 	Now func() time.Time
 	// BeforeCommit, if set, runs inside the write transaction after every
@@ -72,6 +78,8 @@ type Sink struct {
 	mu     sync.Mutex
 	tables map[string]*tableInfo
 	sqldb  *sql.DB
+
+	basisRecorded atomic.Bool
 }
 
 type tableInfo struct {
@@ -99,8 +107,9 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse DSN: %s", connector.Redact(redactPassword(err.Error(), pc)))
 	}
-	pc.MaxConns = cfg.MaxConns
-	if pc.MaxConns <= 0 {
+	if cfg.MaxConns > 0 {
+		pc.MaxConns = cfg.MaxConns
+	} else if !dsnSetsPoolSize(cfg.DSN) {
 		pc.MaxConns = 8
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
@@ -177,6 +186,12 @@ func (s *Sink) inTx(ctx context.Context, f func(tx pgx.Tx) error) error {
 }
 
 func (s *Sink) createControl(ctx context.Context) error {
+	if ok, err := s.controlExists(ctx); err != nil || ok {
+		if err != nil {
+			return fmt.Errorf("postgres: create control tables: %w", err)
+		}
+		return s.checkBasis(ctx)
+	}
 	ctl := s.Schema("etl_control")
 	stmts := []string{
 		`CREATE SCHEMA IF NOT EXISTS ` + q(ctl),
@@ -197,6 +212,7 @@ func (s *Sink) createControl(ctx context.Context) error {
 			rejected_at TIMESTAMPTZ NOT NULL)`,
 		`CREATE INDEX IF NOT EXISTS ix_rejected_records_key ON ` + s.control("rejected_records") + ` (pipeline, stream, record_key)`,
 	}
+	stmts = append(stmts, s.moreControlSQL()...)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(ddlLock)); err != nil {
 			return err
@@ -211,7 +227,7 @@ func (s *Sink) createControl(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("postgres: create control tables: %w", err)
 	}
-	return nil
+	return s.checkBasis(ctx)
 }
 
 func (s *Sink) sqlType(c connector.Column) string {
@@ -243,11 +259,20 @@ func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
 		if err := t.Validate(); err != nil {
 			return fmt.Errorf("postgres: %w", err)
 		}
-		if err := s.prepareTable(ctx, t); err != nil {
+		// Tables that already match cost no lock and no DDL.
+		match, err := s.matches(ctx, t)
+		if err == nil {
+			if match {
+				s.install(t)
+			} else {
+				err = s.prepareTableRetrying(ctx, t)
+			}
+		}
+		if err != nil {
 			return fmt.Errorf("postgres: prepare %s: %w", t.FullName(), err)
 		}
 	}
-	return nil
+	return s.recordBasis(ctx)
 }
 
 func quoteAll(names []string) []string {
@@ -320,10 +345,15 @@ func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
 	if err != nil {
 		return err
 	}
+	s.install(t)
+	return nil
+}
+
+// install makes the statements of t's definition the current ones.
+func (s *Sink) install(t *connector.Table) {
 	s.mu.Lock()
 	s.tables[t.FullName()] = s.buildInfo(t)
 	s.mu.Unlock()
-	return nil
 }
 
 // buildInfo builds the statements of a table definition. The temp table's
@@ -444,6 +474,9 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 }
 
 func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
+	if err := s.fence(ctx, tx, b); err != nil {
+		return err
+	}
 	now := s.cfg.Now()
 	hasRows := map[string]bool{}
 	for _, tr := range b.Tables {

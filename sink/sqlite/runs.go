@@ -46,8 +46,10 @@ var runsDDL = []string{
 // etl_control_batch_runs and registers the account in
 // etl_control_data_sources.
 func (s *Sink) StartRun(ctx context.Context, run connector.Run) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	if err := s.wmu.lock(ctx); err != nil {
+		return err
+	}
+	defer s.wmu.unlock()
 	for _, st := range runsDDL {
 		if _, err := s.wconn.ExecContext(ctx, st); err != nil {
 			return fmt.Errorf("sqlite: create run history: %w", err)
@@ -68,8 +70,10 @@ func (s *Sink) StartRun(ctx context.Context, run connector.Run) error {
 
 // FinishRun implements connector.RunRecorder.
 func (s *Sink) FinishRun(ctx context.Context, run connector.Run) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	if err := s.wmu.lock(ctx); err != nil {
+		return err
+	}
+	defer s.wmu.unlock()
 	end := formatTime(run.End, s.cfg.TimeBasis)
 	var msg any
 	if run.Error != "" {
