@@ -69,7 +69,7 @@ func pacedLoad(t *testing.T, limit, budget float64, burst, orders int) (calls, t
 // full load is (almost) never throttled.
 func TestPacingAtTheLimit(t *testing.T) {
 	const R = 20
-	calls, throttled, wall, _ := pacedLoad(t, R, R, 0, 1000)
+	calls, throttled, wall, _ := pacedLoad(t, R, R, 0, 600)
 	share := float64(throttled) / float64(calls)
 	t.Logf("R=%d calls=%d throttled=%d (%.2f%%) wall=%s = %.2f x calls/R", R, calls, throttled, 100*share, wall.Round(time.Millisecond), wall.Seconds()/(float64(calls)/R))
 	require.LessOrEqual(t, share, 0.01)
@@ -79,7 +79,7 @@ func TestPacingAtTheLimit(t *testing.T) {
 // limit: few throttles, and every one is counted.
 func TestPacingAboveTheLimit(t *testing.T) {
 	const R = 20
-	calls, throttled, wall, _ := pacedLoad(t, R, 2*R, 1, 1000)
+	calls, throttled, wall, _ := pacedLoad(t, R, 2*R, 1, 600)
 	share := float64(throttled) / float64(calls)
 	t.Logf("R=%d budget=%d calls=%d throttled=%d (%.2f%%) wall=%s = %.2f x calls/R", R, 2*R, calls, throttled, 100*share, wall.Round(time.Millisecond), wall.Seconds()/(float64(calls)/R))
 	require.Positive(t, throttled, "the simulator throttled and the report says so")

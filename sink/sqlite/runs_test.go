@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -16,4 +17,21 @@ func TestRunHistory(t *testing.T) {
 	}
 	defer s.Close()
 	sinktest.RunHistory(t, s, s.DB(), "etl_control_batch_runs", "etl_control_data_sources", func(int) string { return "?" })
+}
+
+// A path with "#" and "?" opens that very file.
+func TestPathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a#b?c=d%20")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "w.db")
+	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not at its path: %v", err)
+	}
 }

@@ -106,7 +106,7 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 		cfg.Now = time.Now
 	}
 	dsn := fmt.Sprintf("file:%s?_pragma=journal_mode(WAL)&_pragma=busy_timeout(%d)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_txlock=immediate",
-		cfg.Path, cfg.BusyTimeout.Milliseconds())
+		uriPath(cfg.Path), cfg.BusyTimeout.Milliseconds())
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", cfg.Path, err)
