@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite"
@@ -180,4 +181,23 @@ func openDB(t *testing.T, path string) *sql.DB {
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// On a terminal the job draws a live line per pipeline (records, rows,
+// rate, position in the range); off a terminal it logs progress lines.
+func TestProgressDisplay(t *testing.T) {
+	o := opts(t)
+	o.demoOrders, o.tty, o.mode = 300, true, "full"
+	code, _, logs := runJob(t, o, env{})
+	require.Equal(t, exitOK, code)
+	require.Contains(t, logs, "shopee/123456")
+	require.Contains(t, logs, "records")
+	require.Contains(t, logs, "rec/s")
+
+	o = opts(t)
+	o.demoOrders, o.progressEvery, o.demoRate = 300, 20*time.Millisecond, 20
+	code, _, logs = runJob(t, o, env{})
+	require.Equal(t, exitOK, code)
+	require.Contains(t, logs, "msg=progress pipeline=shopee/123456")
+	require.Contains(t, logs, "rate_per_s=")
 }
