@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -34,8 +33,9 @@ func startJob(t *testing.T) (*exec.Cmd, string) {
 	path := filepath.Join(t.TempDir(), "killed.db")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
 	cmd.Env = append(os.Environ(), "SYNC_HELPER_SINK=sqlite:"+path)
-	var logs strings.Builder
-	cmd.Stderr = &logs
+	logs, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	require.NoError(t, err)
+	cmd.Stderr = logs
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	deadline := time.Now().Add(30 * time.Second)
@@ -49,7 +49,10 @@ func startJob(t *testing.T) (*exec.Cmd, string) {
 			}
 			db.Close()
 		}
-		require.True(t, time.Now().Before(deadline), "the job never recorded its run: %s", logs.String())
+		if time.Now().After(deadline) {
+			out, _ := os.ReadFile(logs.Name())
+			t.Fatalf("the job never recorded its run: %s", out)
+		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
