@@ -129,6 +129,8 @@ func newLogger(o options, w io.Writer) *slog.Logger {
 // run runs the job and returns its exit code. getenv reads the environment
 // after the .env file is loaded.
 func run(ctx context.Context, o options, getenv func(string) string, stdout, stderr io.Writer) int {
+	// The live progress lines and the logs share stderr.
+	stderr = &syncWriter{w: stderr}
 	logger := newLogger(o, stderr)
 	if err := godotenv.Load(); err != nil && !errors.Is(err, os.ErrNotExist) {
 		logger.Error("configuration", "error", fmt.Errorf(".env: %w", err))
@@ -172,6 +174,10 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 	var pipelines []connector.Pipeline
 	var advance []func(time.Duration)
 	deps := platform.Deps{Logger: logger}
+	if o.tty && !o.verbose {
+		// Only warnings and errors interrupt the live lines.
+		deps.Logger = newLevelLogger(o, stderr, slog.LevelWarn)
+	}
 	if p.demo {
 		deps.Tokens = &tokenstore.Memory{} // the simulators' tokens live as long as the process
 		deps.HTTP = connector.HTTPConfig{Timeout: 2 * time.Second, Attempts: 5, MinBackoff: 50 * time.Millisecond, MaxBackoff: time.Second}

@@ -3,8 +3,10 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -85,4 +87,26 @@ func redact(s string, secrets []string) string {
 		}
 	}
 	return connector.Redact(s)
+}
+
+// syncWriter serialises writes to w (the logs and the live progress lines
+// share stderr).
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// newLevelLogger is newLogger at a fixed minimum level.
+func newLevelLogger(o options, w io.Writer, level slog.Level) *slog.Logger {
+	h := &slog.HandlerOptions{Level: level}
+	if o.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, h))
+	}
+	return slog.New(slog.NewTextHandler(w, h))
 }
