@@ -20,9 +20,31 @@ import (
 // the orchestration of a batch (temp tables, bulk copy, upserts, deletes,
 // checkpoint, commit or rollback) is tested without a server.
 type recorder struct {
-	mu   sync.Mutex
-	log  []string
-	fail func(query string) error // injected failures
+	mu     sync.Mutex
+	log    []string
+	params []boundParam               // every parameter of every statement, as the caller bound it
+	fail   func(query string) error // injected failures
+}
+
+// boundParam is one parameter the sink (or the token store) bound.
+type boundParam struct {
+	query string
+	ord   int
+	value any
+}
+
+func (r *recorder) bind(query string, args []driver.NamedValue) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, a := range args {
+		r.params = append(r.params, boundParam{firstLine(query), a.Ordinal, a.Value})
+	}
+}
+
+func (r *recorder) bound() []boundParam {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]boundParam(nil), r.params...)
 }
 
 func (r *recorder) add(s string) {
@@ -47,12 +69,18 @@ func (c *recConn) Prepare(query string) (driver.Stmt, error) {
 	}
 	return &recStmt{c.r, query}, nil
 }
-func (c *recConn) Close() error              { return nil }
+func (c *recConn) Close() error { return nil }
+
+// CheckNamedValue keeps every parameter exactly as bound (no driver.Valuer
+// is called), so the recorder sees what go-mssqldb would get: a Go nil here
+// is what go-mssqldb sends as an untyped NULL (TDS type 0x1F).
+func (c *recConn) CheckNamedValue(*driver.NamedValue) error { return nil }
 func (c *recConn) Begin() (driver.Tx, error) { c.r.add("BEGIN"); return &recTx{c.r}, nil }
 func (c *recConn) Ping(context.Context) error {
 	return nil
 }
 func (c *recConn) ExecContext(_ context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	c.r.bind(query, args)
 	if c.r.fail != nil {
 		if err := c.r.fail(query); err != nil {
 			c.r.add("FAILED " + firstLine(query))
@@ -63,6 +91,7 @@ func (c *recConn) ExecContext(_ context.Context, query string, args []driver.Nam
 	return driver.RowsAffected(1), nil
 }
 func (c *recConn) QueryContext(_ context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	c.r.bind(query, args)
 	c.r.add("QUERY " + firstLine(query))
 	return &recRows{}, nil
 }
