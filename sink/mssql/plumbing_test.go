@@ -22,7 +22,7 @@ import (
 type recorder struct {
 	mu     sync.Mutex
 	log    []string
-	params []boundParam               // every parameter of every statement, as the caller bound it
+	params []boundParam             // every parameter of every statement, as the caller bound it
 	fail   func(query string) error // injected failures
 }
 
@@ -75,7 +75,7 @@ func (c *recConn) Close() error { return nil }
 // is called), so the recorder sees what go-mssqldb would get: a Go nil here
 // is what go-mssqldb sends as an untyped NULL (TDS type 0x1F).
 func (c *recConn) CheckNamedValue(*driver.NamedValue) error { return nil }
-func (c *recConn) Begin() (driver.Tx, error) { c.r.add("BEGIN"); return &recTx{c.r}, nil }
+func (c *recConn) Begin() (driver.Tx, error)                { c.r.add("BEGIN"); return &recTx{c.r}, nil }
 func (c *recConn) Ping(context.Context) error {
 	return nil
 }
