@@ -24,6 +24,20 @@ type recorder struct {
 	log    []string
 	params []boundParam             // every parameter of every statement, as the caller bound it
 	fail   func(query string) error // injected failures
+	// failBulk injects failures into bulk copy and commit: stage is
+	// "prepare", "row", "flush" or "commit".
+	failBulk func(stage string) error
+}
+
+func (r *recorder) failAt(stage string) error {
+	if r.failBulk == nil {
+		return nil
+	}
+	if err := r.failBulk(stage); err != nil {
+		r.add("FAILED " + stage)
+		return err
+	}
+	return nil
 }
 
 // boundParam is one parameter the sink (or the token store) bound.
@@ -65,6 +79,9 @@ type recConn struct{ r *recorder }
 
 func (c *recConn) Prepare(query string) (driver.Stmt, error) {
 	if strings.HasPrefix(query, "INSERTBULK") {
+		if err := c.r.failAt("prepare"); err != nil {
+			return nil, err
+		}
 		c.r.add("BULK " + query)
 	}
 	return &recStmt{c.r, query}, nil
@@ -98,7 +115,13 @@ func (c *recConn) QueryContext(_ context.Context, query string, args []driver.Na
 
 type recTx struct{ r *recorder }
 
-func (t *recTx) Commit() error   { t.r.add("COMMIT"); return nil }
+func (t *recTx) Commit() error {
+	if err := t.r.failAt("commit"); err != nil {
+		return err
+	}
+	t.r.add("COMMIT")
+	return nil
+}
 func (t *recTx) Rollback() error { t.r.add("ROLLBACK"); return nil }
 
 type recStmt struct {
@@ -110,8 +133,14 @@ func (s *recStmt) Close() error  { return nil }
 func (s *recStmt) NumInput() int { return -1 }
 func (s *recStmt) Exec(args []driver.Value) (driver.Result, error) {
 	if len(args) == 0 {
+		if err := s.r.failAt("flush"); err != nil {
+			return nil, err
+		}
 		s.r.add("BULK FLUSH")
 		return driver.RowsAffected(0), nil
+	}
+	if err := s.r.failAt("row"); err != nil {
+		return nil, err
 	}
 	vals := make([]string, len(args))
 	for i, a := range args {
