@@ -72,6 +72,7 @@ type Sink struct {
 	mu       sync.Mutex
 	tables   map[string]*tableInfo
 	strategy Strategy // in effect: cfg.Strategy until the server rejects MERGE
+	stats    sync.Map // quoted target → *tableStats (stats.go)
 }
 
 type tableInfo struct {
@@ -173,14 +174,7 @@ func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
 			return fmt.Errorf("mssql: %w", err)
 		}
 		n := names{s.Schema(t.Schema), t.Name}
-		stmts := []string{createSchemaSQL(n.schema), createTableSQL(t, n, s.cfg.TimeBasis)}
-		for _, c := range t.Columns {
-			stmts = append(stmts, addColumnSQL(c, n, s.cfg.TimeBasis))
-		}
-		if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
-			stmts = append(stmts, parentIndexSQL(t, n))
-		}
-		if err := s.ddl(ctx, stmts); err != nil {
+		if err := s.ddl(ctx, prepareSQL(t, n, s.cfg.TimeBasis)); err != nil {
 			return fmt.Errorf("mssql: prepare %s: %w", t.FullName(), err)
 		}
 		ti := &tableInfo{t: t, n: n, temp: tempName(t, n, s.cfg.TimeBasis)}
@@ -248,6 +242,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 	if err != nil {
 		return fmt.Errorf("mssql: write %s/%s: %w", b.Pipeline, b.Stream, err)
 	}
+	s.refreshStats(ctx, b)
 	return nil
 }
 

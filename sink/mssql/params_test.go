@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"fmt"
 	"log/slog"
 	"reflect"
 	"strings"
@@ -160,7 +162,7 @@ func TestMergeRejectedSwitchesToUpdateInsert(t *testing.T) {
 	require.Equal(t, 1, strings.Count(log, "checkpoints"), "the checkpoint is saved once, with the committed attempt:\n"+log)
 	require.Less(t, strings.Index(log, "FAILED MERGE"), strings.Index(log, "ROLLBACK"), log)
 	require.Less(t, strings.Index(log, "ROLLBACK"), strings.Index(log, "EXEC UPDATE t SET"), log)
-	require.True(t, strings.HasSuffix(log, "COMMIT"), log)
+	require.Equal(t, 1, strings.Count(log, "COMMIT\n"), "nothing of the batch after the commit:\n"+log)
 	require.Contains(t, logs.String(), "switching to the update-insert strategy")
 	require.Contains(t, logs.String(), "33557097")
 
@@ -184,4 +186,41 @@ func TestMergeRejectedSwitchesToUpdateInsert(t *testing.T) {
 	require.NoError(t, s2.Prepare(ctx, []*connector.Table{o}))
 	require.Error(t, s2.Write(ctx, &connector.Batch{Pipeline: "p", Stream: "s", Tables: []connector.TableRows{{Table: o, Rows: [][]any{{"A", nil, nil, nil}}}}}))
 	require.Equal(t, MergeStrategy, s2.Strategy())
+}
+
+// During a long load the statistics of the tables written to are refreshed
+// after the first batches and then each time the table has doubled (after
+// the commit, outside the batch's transaction).
+func TestStatisticsStayFresh(t *testing.T) {
+	ctx := context.Background()
+	r := &recorder{}
+	var rowsInTable int64 // what the catalog says: grows with every committed batch
+	r.answer = func(q string) []driver.Value {
+		if q == tableRowsSQL {
+			return []driver.Value{rowsInTable}
+		}
+		return nil
+	}
+	s := openRecorded(t, r, Config{})
+	o, _ := plumbingTables()
+	require.NoError(t, s.Prepare(ctx, []*connector.Table{o}))
+	var refreshedAfter []int
+	for i := 1; i <= 16; i++ {
+		rows := make([][]any, 300)
+		for k := range rows {
+			rows[k] = []any{fmt.Sprintf("%d-%d", i, k), nil, nil, nil}
+		}
+		start := len(r.entries())
+		rowsInTable += 300
+		require.NoError(t, s.Write(ctx, &connector.Batch{Pipeline: "p", Stream: "s", Tables: []connector.TableRows{{Table: o, Rows: rows}}}))
+		log := r.entries()[start:]
+		for k, e := range log {
+			if e == "EXEC "+updateStatisticsSQL(names{"staging", "o"})+" 0" {
+				require.Equal(t, "COMMIT", log[k-1], "the refresh follows the commit:\n%s", strings.Join(log, "\n"))
+				refreshedAfter = append(refreshedAfter, i)
+			}
+		}
+	}
+	// 1,200 rows (>= 1,000), then 2,400 (doubled), then 4,800.
+	require.Equal(t, []int{4, 8, 16}, refreshedAfter)
 }

@@ -72,6 +72,7 @@ type Sink struct {
 	mu     sync.Mutex
 	tables map[string]*tableInfo
 	sqldb  *sql.DB
+	stats  sync.Map // quoted target → *tableStats (stats.go)
 }
 
 type tableInfo struct {
@@ -434,6 +435,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 	if err != nil {
 		return fmt.Errorf("postgres: write %s/%s: %w", b.Pipeline, b.Stream, err)
 	}
+	s.refreshStats(ctx, b)
 	return nil
 }
 
@@ -478,6 +480,13 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{unquote(st.ti.temp)}, st.ti.cols, src); err != nil {
 			return fmt.Errorf("copy %s: %w", st.ti.t.FullName(), err)
 		}
+	}
+	var children []*connector.Table
+	for _, st := range staged {
+		children = append(children, st.ti.t)
+	}
+	if err := analyzeParentTemps(ctx, tx, byName, children); err != nil {
+		return fmt.Errorf("analyze: %w", err)
 	}
 	if len(b.Rejected) > 0 {
 		rows := make([][]any, len(b.Rejected))
