@@ -579,8 +579,15 @@ func childDeleteSQL(t *connector.Table, child, parent *tableInfo) string {
 	for _, k := range t.PrimaryKey {
 		match = append(match, fmt.Sprintf("k.%s = c.%s", q(k), q(k)))
 	}
-	return fmt.Sprintf("DELETE FROM %s AS c WHERE (%s) IN (SELECT %s FROM %s AS p) AND NOT EXISTS (SELECT 1 FROM %s AS k WHERE %s)",
-		child.target, strings.Join(fk, ", "), strings.Join(pk, ", "), parent.temp, child.temp, strings.Join(match, " AND "))
+	parents := fmt.Sprintf("(%s) IN (SELECT %s FROM %s AS p)", strings.Join(fk, ", "), strings.Join(pk, ", "), parent.temp)
+	if len(fk) == 1 {
+		// = ANY of an array the statement computes first: the planner
+		// takes it for a few keys and probes the parent-key index for
+		// each, whatever it guesses about the temp table (see stats.go).
+		parents = fmt.Sprintf("%s = ANY (ARRAY(SELECT %s FROM %s AS p))", fk[0], pk[0], parent.temp)
+	}
+	return fmt.Sprintf("DELETE FROM %s AS c WHERE %s AND NOT EXISTS (SELECT 1 FROM %s AS k WHERE %s)",
+		child.target, parents, child.temp, strings.Join(match, " AND "))
 }
 
 func (s *Sink) saveCheckpoint(ctx context.Context, tx pgx.Tx, pipeline, stream string, cp connector.Checkpoint) error {
