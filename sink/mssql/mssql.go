@@ -15,10 +15,10 @@
 // Babelfish compatibility where it costs nothing: temp-table decimals are
 // DECIMAL(38,s), isolation comes from lock hints (no SET TRANSACTION
 // ISOLATION LEVEL), a failed batch is rolled back and retried whole instead
-// of continuing a transaction after a statement error, no parameter is
-// ever an untyped NULL (Babelfish rejects TDS type 0x1F), and when the server rejects MERGE (Babelfish's
-// error 33557097) the sink switches to the update-insert strategy by itself,
-// logs it, and retries the batch.
+// of continuing a transaction after a statement error, no parameter is ever
+// an untyped NULL (Babelfish rejects TDS type 0x1F), and when the server
+// rejects MERGE (Babelfish's error 33557097) the sink switches to the
+// update-insert strategy by itself, logs it, and retries the batch.
 package mssql
 
 import (

@@ -224,3 +224,31 @@ func TestStatisticsStayFresh(t *testing.T) {
 	// 1,200 rows (>= 1,000), then 2,400 (doubled), then 4,800.
 	require.Equal(t, []int{4, 8, 16}, refreshedAfter)
 }
+
+// A server that refuses UPDATE STATISTICS (no ALTER permission) does not
+// fail the batches, and the refresh is not tried again.
+func TestStatisticsRefusedIsNotRetried(t *testing.T) {
+	ctx := context.Background()
+	r := &recorder{}
+	refused := 0
+	r.fail = func(q string) error {
+		if strings.HasPrefix(q, "UPDATE STATISTICS") {
+			refused++
+			return mssqldb.Error{Number: 1088, Message: "Cannot find the object because it does not exist or you do not have permissions."}
+		}
+		return nil
+	}
+	var logs bytes.Buffer
+	s := openRecorded(t, r, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	o, _ := plumbingTables()
+	require.NoError(t, s.Prepare(ctx, []*connector.Table{o}))
+	for i := 0; i < 6; i++ {
+		rows := make([][]any, 1000)
+		for k := range rows {
+			rows[k] = []any{fmt.Sprintf("%d-%d", i, k), nil, nil, nil}
+		}
+		require.NoError(t, s.Write(ctx, &connector.Batch{Pipeline: "p", Stream: "s", Tables: []connector.TableRows{{Table: o, Rows: rows}}}))
+	}
+	require.Equal(t, 1, refused)
+	require.Equal(t, 1, strings.Count(logs.String(), "cannot refresh statistics"), logs.String())
+}

@@ -26,6 +26,7 @@ const statsMin = 1000
 type tableStats struct {
 	mu      sync.Mutex
 	known   bool  // base was read from the catalog
+	off     bool  // the server refused a refresh (permissions, engine): not tried again
 	base    int64 // rows at the last refresh
 	written int64 // rows written since
 }
@@ -44,9 +45,9 @@ func (s *Sink) rows(ctx context.Context, n names) int64 {
 	return c
 }
 
-// refreshStats runs after a committed batch. It never fails the batch: the
-// batch is committed, and a failed refresh is tried again after the next
-// batch.
+// refreshStats runs after a committed batch. It never fails the batch (the
+// batch is committed): a refresh the server refuses (UPDATE STATISTICS needs
+// ALTER permission on the table) is logged once and not tried again.
 func (s *Sink) refreshStats(ctx context.Context, b *connector.Batch) {
 	for _, tr := range b.Tables {
 		if len(tr.Rows) == 0 {
@@ -59,12 +60,20 @@ func (s *Sink) refreshStats(ctx context.Context, b *connector.Batch) {
 			st.known, st.base = true, s.rows(ctx, n)-int64(len(tr.Rows))
 		}
 		st.written += int64(len(tr.Rows))
-		due := st.written >= max(statsMin, st.base)
+		due := !st.off && st.written >= max(statsMin, st.base)
 		st.mu.Unlock()
 		if !due {
 			continue
 		}
 		if _, err := s.db.ExecContext(ctx, updateStatisticsSQL(n)); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			st.mu.Lock()
+			st.off = true
+			st.mu.Unlock()
+			s.cfg.Logger.Warn("mssql: cannot refresh statistics; the server's automatic statistics must do (a long first load may slow down)",
+				"table", n.target(), "error", err.Error())
 			continue
 		}
 		rows := s.rows(ctx, n)

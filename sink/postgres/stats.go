@@ -33,6 +33,7 @@ const analyzeMin = 1000
 type tableStats struct {
 	mu      sync.Mutex
 	known   bool    // base was read from pg_class
+	off     bool    // the server refused ANALYZE (not the owner): not tried again
 	base    float64 // rows at the last ANALYZE
 	written int64   // rows written since
 }
@@ -48,7 +49,7 @@ func (st *tableStats) due(n int) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.written += int64(n)
-	return st.known && float64(st.written) >= max(analyzeMin, st.base)
+	return st.known && !st.off && float64(st.written) >= max(analyzeMin, st.base)
 }
 
 // analyzeParentTemps analyzes, inside the write transaction, the temp tables
@@ -70,7 +71,8 @@ func analyzeParentTemps(ctx context.Context, tx pgx.Tx, parents map[string]*tabl
 
 // refreshStats runs after a committed batch: it analyzes every target table
 // that grew enough since its last ANALYZE. It never fails the batch (the
-// batch is committed; a failed ANALYZE is retried after the next one).
+// batch is committed); a table the server refuses to analyze (ANALYZE needs
+// its owner) is left to autovacuum.
 func (s *Sink) refreshStats(ctx context.Context, b *connector.Batch) {
 	for _, tr := range b.Tables {
 		if len(tr.Rows) == 0 {
@@ -90,6 +92,12 @@ func (s *Sink) refreshStats(ctx context.Context, b *connector.Batch) {
 			continue
 		}
 		if _, err := s.pool.Exec(ctx, "ANALYZE "+target); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			st.mu.Lock()
+			st.off = true // autovacuum's statistics must do
+			st.mu.Unlock()
 			continue
 		}
 		var n float64
