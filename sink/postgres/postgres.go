@@ -78,6 +78,7 @@ type Sink struct {
 	mu     sync.Mutex
 	tables map[string]*tableInfo
 	sqldb  *sql.DB
+	stats  sync.Map // quoted target → *tableStats (stats.go)
 
 	basisRecorded atomic.Bool
 }
@@ -464,6 +465,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 	if err != nil {
 		return fmt.Errorf("postgres: write %s/%s: %w", b.Pipeline, b.Stream, err)
 	}
+	s.refreshStats(ctx, b)
 	return nil
 }
 
@@ -511,6 +513,13 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{unquote(st.ti.temp)}, st.ti.cols, src); err != nil {
 			return fmt.Errorf("copy %s: %w", st.ti.t.FullName(), err)
 		}
+	}
+	var children []*connector.Table
+	for _, st := range staged {
+		children = append(children, st.ti.t)
+	}
+	if err := analyzeParentTemps(ctx, tx, byName, children); err != nil {
+		return fmt.Errorf("analyze: %w", err)
 	}
 	if len(b.Rejected) > 0 {
 		rows := make([][]any, len(b.Rejected))
@@ -603,8 +612,15 @@ func childDeleteSQL(t *connector.Table, child, parent *tableInfo) string {
 	for _, k := range t.PrimaryKey {
 		match = append(match, fmt.Sprintf("k.%s = c.%s", q(k), q(k)))
 	}
-	return fmt.Sprintf("DELETE FROM %s AS c WHERE (%s) IN (SELECT %s FROM %s AS p) AND NOT EXISTS (SELECT 1 FROM %s AS k WHERE %s)",
-		child.target, strings.Join(fk, ", "), strings.Join(pk, ", "), parent.temp, child.temp, strings.Join(match, " AND "))
+	parents := fmt.Sprintf("(%s) IN (SELECT %s FROM %s AS p)", strings.Join(fk, ", "), strings.Join(pk, ", "), parent.temp)
+	if len(fk) == 1 {
+		// = ANY of an array the statement computes first: the planner
+		// takes it for a few keys and probes the parent-key index for
+		// each, whatever it guesses about the temp table (see stats.go).
+		parents = fmt.Sprintf("%s = ANY (ARRAY(SELECT %s FROM %s AS p))", fk[0], pk[0], parent.temp)
+	}
+	return fmt.Sprintf("DELETE FROM %s AS c WHERE %s AND NOT EXISTS (SELECT 1 FROM %s AS k WHERE %s)",
+		child.target, parents, child.temp, strings.Join(match, " AND "))
 }
 
 func (s *Sink) saveCheckpoint(ctx context.Context, tx pgx.Tx, pipeline, stream string, cp connector.Checkpoint) error {
