@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -442,7 +443,14 @@ func (b *batcher) seen(key string) bool {
 func (b *batcher) transform(tr Transformer, rec Record) {
 	b.staged = b.staged[:0]
 	b.res.Records++
-	err := safeTransform(tr, rec, b)
+	var err error
+	if utf8.Valid(rec.Data) {
+		err = safeTransform(tr, rec, b)
+	} else {
+		// JSON is UTF-8 (RFC 8259); a decoder would silently replace the bad
+		// bytes, so the record is quarantined as it came.
+		err = errors.New("payload is not valid UTF-8")
+	}
 	if err == nil {
 		for _, s := range b.staged {
 			if s.t < 0 {

@@ -171,7 +171,7 @@ func TestBatchPlumbing(t *testing.T) {
 		exec(mergeSQL(o, names{"staging", "o"}, oTemp), 0),
 		exec(createTempSQL(l, lTemp, connector.TimeUTC), 0), // staged empty: the parents' line sets become empty
 		exec(childDeleteSQL(l, o, names{"staging", "l"}, lTemp, oTemp), 0),
-		exec(insertRejectedSQL("etl_control"), 7),
+		exec(insertRejectedSQL("etl_control"), 8),
 		exec(saveCheckpointSQL("etl_control"), 3),
 		exec(dropTempSQL(oTemp), 0),
 		exec(dropTempSQL(lTemp), 0),

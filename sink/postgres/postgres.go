@@ -195,6 +195,7 @@ func (s *Sink) createControl(ctx context.Context) error {
 			payload TEXT,
 			run_id TEXT,
 			rejected_at TIMESTAMPTZ NOT NULL)`,
+		`ALTER TABLE ` + s.control("rejected_records") + ` ADD COLUMN IF NOT EXISTS payload_encoding TEXT`,
 		`CREATE INDEX IF NOT EXISTS ix_rejected_records_key ON ` + s.control("rejected_records") + ` (pipeline, stream, record_key)`,
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -432,7 +433,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error { return s.write(ctx, tx, b) })
 	if err != nil {
-		return fmt.Errorf("postgres: write %s/%s: %w", b.Pipeline, b.Stream, err)
+		return fmt.Errorf("postgres: write %s/%s: %w", b.Pipeline, b.Stream, classify(err))
 	}
 	return nil
 }
@@ -482,10 +483,11 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 	if len(b.Rejected) > 0 {
 		rows := make([][]any, len(b.Rejected))
 		for i, r := range b.Rejected {
-			rows[i] = []any{b.Pipeline, b.Stream, r.Key, r.Reason, string(r.Payload), b.RunID, r.At}
+			qr := connector.EncodeRejection(r)
+			rows[i] = []any{b.Pipeline, b.Stream, qr.Key, qr.Reason, nullable(qr.Payload, qr.HasPayload), b.RunID, r.At, nullable(qr.Encoding, qr.Encoding != "")}
 		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{s.Schema("etl_control"), "rejected_records"},
-			[]string{"pipeline", "stream", "record_key", "reason", "payload", "run_id", "rejected_at"}, pgx.CopyFromRows(rows))
+			[]string{"pipeline", "stream", "record_key", "reason", "payload", "run_id", "rejected_at", "payload_encoding"}, pgx.CopyFromRows(rows))
 		if err != nil {
 			return fmt.Errorf("quarantine: %w", err)
 		}

@@ -2,7 +2,8 @@
 // in the spirit of testing/fstest.TestFS: Run checks idempotent upserts,
 // changed-rows-only updates, child-set replacement, schema evolution, exact
 // decimals, UTC timestamps, NULLs, Vietnamese text and emoji, 1 MB values,
-// checkpoint atomicity, concurrent writers and lease exclusivity.
+// checkpoint atomicity, concurrent writers, lease exclusivity and a corpus of
+// hostile values run through a connector.Runner (see HostileCorpus).
 package sinktest
 
 import (
@@ -28,6 +29,9 @@ type Sink interface {
 	// value types of connector (string, int64, connector.Dec, bool,
 	// time.Time in UTC, connector.RawJSON, nil).
 	ReadTable(ctx context.Context, t *connector.Table) ([][]any, error)
+	// ReadRejected returns the quarantined records of (pipeline, stream)
+	// in the order they were stored, payloads decoded to their bytes.
+	ReadRejected(ctx context.Context, pipeline, stream string) ([]connector.Rejection, error)
 }
 
 // Config is what the suite asks of a new sink.
@@ -57,6 +61,7 @@ func Run(t *testing.T, newSink NewSink) {
 		{"Checkpoints", testCheckpoints},
 		{"ConcurrentWriters", testConcurrent},
 		{"Lease", testLease},
+		{"Hostile", testHostile},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, newSink) })

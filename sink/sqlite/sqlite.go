@@ -167,7 +167,8 @@ func (s *Sink) createControl(ctx context.Context) error {
 			reason TEXT NOT NULL,
 			payload TEXT,
 			run_id TEXT,
-			rejected_at TIMESTAMP_TEXT NOT NULL)`,
+			rejected_at TIMESTAMP_TEXT NOT NULL,
+			payload_encoding TEXT)`,
 		`CREATE INDEX IF NOT EXISTS ` + q("ix_"+rejectedTable+"_key") + ` ON ` + q(rejectedTable) + ` (pipeline, stream, record_key)`,
 		`CREATE TABLE IF NOT EXISTS ` + q(leasesTable) + ` (
 			pipeline TEXT NOT NULL,
@@ -180,6 +181,9 @@ func (s *Sink) createControl(ctx context.Context) error {
 		if _, err := s.db.ExecContext(ctx, st); err != nil {
 			return fmt.Errorf("sqlite: create control tables: %w", err)
 		}
+	}
+	if err := s.upgradeRejected(ctx); err != nil {
+		return fmt.Errorf("sqlite: create control tables: %w", err)
 	}
 	return nil
 }
@@ -382,6 +386,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	if err := s.write(ctx, b); err != nil {
+		err = classify(err)
 		if _, rerr := s.wconn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("rollback: %w", rerr))
 		}
@@ -414,8 +419,9 @@ func (s *Sink) write(ctx context.Context, b *connector.Batch) error {
 		}
 	}
 	for _, r := range b.Rejected {
-		_, err := tx.ExecContext(ctx, `INSERT INTO `+q(rejectedTable)+` (pipeline, stream, record_key, reason, payload, run_id, rejected_at) VALUES (?,?,?,?,?,?,?)`,
-			b.Pipeline, b.Stream, r.Key, r.Reason, string(r.Payload), b.RunID, formatTime(r.At, connector.TimeUTC))
+		qr := connector.EncodeRejection(r)
+		_, err := tx.ExecContext(ctx, `INSERT INTO `+q(rejectedTable)+` (pipeline, stream, record_key, reason, payload, run_id, rejected_at, payload_encoding) VALUES (?,?,?,?,?,?,?,?)`,
+			b.Pipeline, b.Stream, qr.Key, qr.Reason, nullable(qr.Payload, qr.HasPayload), b.RunID, formatTime(r.At, connector.TimeUTC), nullable(qr.Encoding, qr.Encoding != ""))
 		if err != nil {
 			return fmt.Errorf("sqlite: write %s/%s: quarantine %q: %w", b.Pipeline, b.Stream, r.Key, err)
 		}
