@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
 	"io"
 	"log/slog"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/facolos/etl/connector"
@@ -180,7 +180,7 @@ func (h hostileTransformer) Transform(rec connector.Record, out connector.Output
 type hostileSource struct{ corpus []Hostile }
 
 func (s hostileSource) Streams() []connector.Stream { return []connector.Stream{s} }
-func (hostileSource) Name() string                   { return "hostile" }
+func (hostileSource) Name() string                  { return "hostile" }
 func (s hostileSource) Read(ctx context.Context, _ connector.ReadOptions, emit connector.EmitFunc) error {
 	const page = 7
 	for i := 0; i < len(s.corpus); i += page {
