@@ -121,3 +121,18 @@ func TestDedupeKeysCannotCollide(t *testing.T) {
 	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	require.Len(t, dedupeByKey(tt, [][]any{{at}, {at.In(Vietnam)}}), 1)
 }
+
+func TestEncodeDSNPassword(t *testing.T) {
+	cases := map[string]string{
+		"postgres://u:p@ss@h:5432/db?x=1":    "postgres://u:p%40ss@h:5432/db?x=1",
+		"postgres://u:pa/ss#w@h/db":          "postgres://u:pa%2Fss%23w@h/db",
+		"sqlserver://sa:a b?c@h:1433?db=x":   "sqlserver://sa:a%20b%3Fc@h:1433?db=x",
+		"postgres://u:p%40ss@h/db":           "postgres://u:p%40ss@h/db", // already encoded: unchanged
+		"postgres://u:plain@h/db":            "postgres://u:plain@h/db",
+		"postgres://h/db?user=u":             "postgres://h/db?user=u",
+		"host=h password='p@ss/#' dbname=db": "host=h password='p@ss/#' dbname=db",
+	}
+	for in, want := range cases {
+		require.Equal(t, want, EncodeDSNPassword(in), in)
+	}
+}

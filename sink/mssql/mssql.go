@@ -75,9 +75,9 @@ type tableInfo struct {
 
 // Open connects and creates the control schema and tables.
 func Open(ctx context.Context, cfg Config) (*Sink, error) {
-	db, err := sql.Open("sqlserver", cfg.DSN)
+	db, err := sql.Open("sqlserver", connector.EncodeDSNPassword(cfg.DSN))
 	if err != nil {
-		return nil, fmt.Errorf("mssql: open: %s", connector.Redact(err.Error()))
+		return nil, fmt.Errorf("mssql: open: %s", connector.RedactDSN(err.Error(), cfg.DSN))
 	}
 	s, err := OpenDB(ctx, db, cfg)
 	if err != nil {

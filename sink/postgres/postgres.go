@@ -95,9 +95,9 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	pc, err := pgxpool.ParseConfig(cfg.DSN)
+	pc, err := pgxpool.ParseConfig(connector.EncodeDSNPassword(cfg.DSN))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: parse DSN: %s", connector.Redact(redactPassword(err.Error(), pc)))
+		return nil, fmt.Errorf("postgres: parse DSN: %s", connector.RedactDSN(redactPassword(err.Error(), pc), cfg.DSN))
 	}
 	pc.MaxConns = cfg.MaxConns
 	if pc.MaxConns <= 0 {
