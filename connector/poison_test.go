@@ -258,4 +258,3 @@ func TestWriterInterruptFlushesEverythingRead(t *testing.T) {
 	require.NoError(t, res.Err)
 	require.Equal(t, want, contents(t, sink.DB()))
 }
-
