@@ -533,13 +533,16 @@ func (s *Sink) replaceChildren(ctx context.Context, tx execer, b *connector.Batc
 		return err
 	}
 	t := tr.Table
-	pTmp := q("_etl_parents_" + ti.name)
-	kTmp := q("_etl_keys_" + ti.name)
+	// The temp tables are keyed and typed like the target, so the delete's
+	// NOT EXISTS is an index lookup per child row: linear in the number of
+	// children (unkeyed, an order with 20,000 items took 26 s).
+	pTmp := q("_etl_pk_parents_" + ti.name)
+	kTmp := q("_etl_pk_keys_" + ti.name)
 	pCols := quoteAll(t.ParentKey)
 	kCols := quoteAll(t.PrimaryKey)
 	setup := []string{
-		fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s (%s)", pTmp, strings.Join(pCols, ", ")),
-		fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s (%s)", kTmp, strings.Join(kCols, ", ")),
+		tempKeyTable(pTmp, t, t.ParentKey),
+		tempKeyTable(kTmp, t, t.PrimaryKey),
 		"DELETE FROM temp." + pTmp,
 		"DELETE FROM temp." + kTmp,
 	}
@@ -587,12 +590,22 @@ func insertTuples(ctx context.Context, tx execer, table string, w, n int, row fu
 		for i := start; i < end; i++ {
 			args = row(i, args)
 		}
-		stmt := "INSERT INTO " + table + " VALUES " + strings.TrimSuffix(strings.Repeat(tuple+",", end-start), ",")
+		stmt := "INSERT OR IGNORE INTO " + table + " VALUES " + strings.TrimSuffix(strings.Repeat(tuple+",", end-start), ",")
 		if _, err := tx.ExecContext(ctx, stmt, args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// tempKeyTable creates (if missing) a temp table of the named columns of t,
+// with their types and a primary key on all of them.
+func tempKeyTable(name string, t *connector.Table, cols []string) string {
+	defs := make([]string, len(cols))
+	for i, c := range cols {
+		defs[i] = q(c) + " " + sqlType(t.Columns[t.ColumnIndex(c)])
+	}
+	return fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s (%s, PRIMARY KEY (%s)) WITHOUT ROWID", name, strings.Join(defs, ", "), strings.Join(quoteAll(cols), ", "))
 }
 
 type execer interface {
