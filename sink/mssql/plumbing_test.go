@@ -20,9 +20,15 @@ import (
 // the orchestration of a batch (temp tables, bulk copy, upserts, deletes,
 // checkpoint, commit or rollback) is tested without a server.
 type recorder struct {
-	mu   sync.Mutex
-	log  []string
-	fail func(query string) error // injected failures
+	mu    sync.Mutex
+	log   []string
+	calls []recCall                 // every successful exec with its arguments
+	fail  func(query string) error // injected failures
+}
+
+type recCall struct {
+	query string
+	args  []driver.NamedValue
 }
 
 func (r *recorder) add(s string) {
@@ -60,6 +66,9 @@ func (c *recConn) ExecContext(_ context.Context, query string, args []driver.Nam
 		}
 	}
 	c.r.add(fmt.Sprintf("EXEC %s %d", firstLine(query), len(args)))
+	c.r.mu.Lock()
+	c.r.calls = append(c.r.calls, recCall{query, args})
+	c.r.mu.Unlock()
 	return driver.RowsAffected(1), nil
 }
 func (c *recConn) QueryContext(_ context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
