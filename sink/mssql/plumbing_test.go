@@ -22,7 +22,7 @@ import (
 type recorder struct {
 	mu    sync.Mutex
 	log   []string
-	calls []recCall                 // every successful exec with its arguments
+	calls []recCall                // every successful exec with its arguments
 	fail  func(query string) error // injected failures
 }
 

@@ -30,7 +30,7 @@ func TestDataErrorsAreMarked(t *testing.T) {
 type listSource struct{ recs []connector.Record }
 
 func (l listSource) Streams() []connector.Stream { return []connector.Stream{l} }
-func (listSource) Name() string                   { return "orders" }
+func (listSource) Name() string                  { return "orders" }
 func (l listSource) Read(ctx context.Context, _ connector.ReadOptions, emit connector.EmitFunc) error {
 	return emit(ctx, connector.Page{Records: l.recs, Checkpoint: connector.Checkpoint(`{"done":true}`)})
 }
