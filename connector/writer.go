@@ -47,12 +47,21 @@ func (u *unit) start(n, i int) int {
 // sub returns the batch of records [lo, hi): their rows only, no
 // rejections, no checkpoint.
 func (u *unit) sub(lo, hi int) *Batch {
-	b := &Batch{Pipeline: u.batch.Pipeline, Stream: u.batch.Stream, RunID: u.batch.RunID}
+	// A copy of the batch, so every other field (a lease fence, ...) goes
+	// with each part.
+	b := u.like()
+	b.Tables, b.Rejected, b.Checkpoint = nil, nil, nil
 	for i, tr := range u.batch.Tables {
 		rows := u.rows[i][u.start(lo, i):u.start(hi, i)]
 		b.Tables = append(b.Tables, TableRows{Table: tr.Table, Rows: dedupeByKey(tr.Table, rows)})
 	}
 	return b
+}
+
+// like returns a shallow copy of the unit's batch.
+func (u *unit) like() *Batch {
+	b := *u.batch
+	return &b
 }
 
 type writer struct {
@@ -122,8 +131,9 @@ func (w *writer) commit(ctx context.Context, u *unit) error {
 		if err != nil {
 			return err
 		}
-		written = &Batch{Pipeline: u.batch.Pipeline, Stream: u.batch.Stream, RunID: u.batch.RunID,
-			Rejected: append(append([]Rejection(nil), u.batch.Rejected...), poison...), Checkpoint: u.batch.Checkpoint}
+		written = u.like()
+		written.Tables = nil
+		written.Rejected = append(append([]Rejection(nil), u.batch.Rejected...), poison...)
 		if err := b.p.Sink.Write(ctx, written); err != nil {
 			return fmt.Errorf("quarantine %d records refused by the warehouse: %w", len(poison), err)
 		}
