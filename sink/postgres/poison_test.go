@@ -15,7 +15,7 @@ import (
 type pages struct{ recs []connector.Record }
 
 func (p pages) Streams() []connector.Stream { return []connector.Stream{p} }
-func (pages) Name() string                   { return "orders" }
+func (pages) Name() string                  { return "orders" }
 func (p pages) Read(ctx context.Context, _ connector.ReadOptions, emit connector.EmitFunc) error {
 	for i := 0; i < len(p.recs); i += 10 {
 		cp := connector.Checkpoint(fmt.Sprintf(`{"n":%d}`, i+10))
