@@ -124,7 +124,8 @@ type Runner struct {
 	CheckpointInterval time.Duration
 	// PageBuffer is the number of pages buffered between a stream and its
 	// writer (default 4). Memory per pipeline is bounded by about
-	// PageBuffer pages plus BatchSize rows.
+	// PageBuffer pages plus two batches of BatchSize rows (one being
+	// written while the next is transformed).
 	PageBuffer int
 	// Parallel is the number of pipelines run at once (default: all).
 	Parallel int
