@@ -29,6 +29,19 @@ func classify(err error) error {
 	return err
 }
 
+// addPayloadEncoding adds the payload_encoding column to a quarantine table
+// created by an older version; when the column exists it takes no lock on
+// the table.
+func addPayloadEncoding(schema, table string) string {
+	lit := "'" + strings.ReplaceAll(schema, "'", "''") + "'"
+	return `DO $$ BEGIN
+	IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+		WHERE table_schema = ` + lit + ` AND table_name = 'rejected_records' AND column_name = 'payload_encoding') THEN
+		ALTER TABLE ` + table + ` ADD COLUMN payload_encoding TEXT;
+	END IF;
+END $$`
+}
+
 func nullable(s string, valid bool) any {
 	if !valid {
 		return nil

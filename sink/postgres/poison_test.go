@@ -6,9 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/sink/postgres"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 )
 
@@ -82,4 +84,34 @@ func TestServerRefusalIsolated(t *testing.T) {
 	cp, err := s.LoadCheckpoint(ctx, "chk", "orders")
 	require.NoError(t, err)
 	require.JSONEq(t, `{"n":30}`, string(cp))
+}
+
+// A warehouse created before payload_encoding existed is upgraded in
+// place: old rows read as text, new binary payloads round-trip.
+func TestQuarantineUpgradedInPlace(t *testing.T) {
+	ctx := context.Background()
+	schemas := isolated(t)
+	conn, err := pgx.Connect(ctx, dsn(t))
+	require.NoError(t, err)
+	ctl := connector.QuoteIdent(schemas["etl_control"])
+	for _, q := range []string{`CREATE SCHEMA ` + ctl,
+		`CREATE TABLE ` + ctl + `.rejected_records (id BIGSERIAL PRIMARY KEY, pipeline TEXT NOT NULL, stream TEXT NOT NULL,
+			record_key TEXT, reason TEXT NOT NULL, payload TEXT, run_id TEXT, rejected_at TIMESTAMPTZ NOT NULL)`,
+		`INSERT INTO ` + ctl + `.rejected_records (pipeline, stream, record_key, reason, payload, rejected_at) VALUES ('p', 's', 'OLD', 'r', '{"old":true}', now())`,
+	} {
+		_, err := conn.Exec(ctx, q)
+		require.NoError(t, err)
+	}
+	require.NoError(t, conn.Close(ctx))
+	s := open(t, postgres.Config{Schemas: schemas})
+	bin := []byte("\x00\xff\xfe raw")
+	require.NoError(t, s.Write(ctx, &connector.Batch{Pipeline: "p", Stream: "s", Rejected: []connector.Rejection{
+		{Key: "NEW\x00", Reason: "bad \xff", Payload: bin, At: time.Now()}}}))
+	rej, err := s.ReadRejected(ctx, "p", "s")
+	require.NoError(t, err)
+	require.Len(t, rej, 2)
+	require.Equal(t, `{"old":true}`, string(rej[0].Payload))
+	require.Equal(t, bin, []byte(rej[1].Payload))
+	require.Equal(t, `NEW\0`, rej[1].Key)
+	require.Equal(t, "bad \uFFFD", rej[1].Reason)
 }

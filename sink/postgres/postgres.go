@@ -195,7 +195,7 @@ func (s *Sink) createControl(ctx context.Context) error {
 			payload TEXT,
 			run_id TEXT,
 			rejected_at TIMESTAMPTZ NOT NULL)`,
-		`ALTER TABLE ` + s.control("rejected_records") + ` ADD COLUMN IF NOT EXISTS payload_encoding TEXT`,
+		addPayloadEncoding(ctl, s.control("rejected_records")),
 		`CREATE INDEX IF NOT EXISTS ix_rejected_records_key ON ` + s.control("rejected_records") + ` (pipeline, stream, record_key)`,
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
