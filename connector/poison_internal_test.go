@@ -136,3 +136,20 @@ func TestEncodeDSNPassword(t *testing.T) {
 		require.Equal(t, want, EncodeDSNPassword(in), in)
 	}
 }
+
+// A hostile exponent is refused at once instead of computing a number of a
+// billion digits.
+func TestDecimalExponentBounded(t *testing.T) {
+	for _, s := range []string{"1e999999999", "1e-999999999", "1e401", "1e+99999999999999999999"} {
+		_, err := ParseDec(s)
+		require.Error(t, err, s)
+		_, _, err = ParseInt(json.Number(s))
+		require.Error(t, err, s)
+	}
+	d, err := ParseDec("1.5e3")
+	require.NoError(t, err)
+	require.Equal(t, "1500", d.String())
+	d, err = ParseDec("25E-2")
+	require.NoError(t, err)
+	require.Equal(t, "0.25", d.String())
+}
