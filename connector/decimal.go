@@ -3,6 +3,7 @@ package connector
 import (
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -47,7 +48,16 @@ func ParseDec(s string) (Dec, error) {
 	return Dec{s: out}, nil
 }
 
+// maxExponent bounds the exponent of decimal text: a hostile "1e999999999"
+// would otherwise make big.Rat compute a number of a billion digits.
+const maxExponent = 400
+
 func parseDecSlow(in string) (Dec, error) {
+	if i := strings.IndexAny(in, "eE"); i >= 0 {
+		if e, err := strconv.Atoi(in[i+1:]); err != nil || e > maxExponent || e < -maxExponent {
+			return Dec{}, fmt.Errorf("decimal: %q has an exponent out of range", in)
+		}
+	}
 	r, ok := new(big.Rat).SetString(in)
 	if !ok {
 		return Dec{}, fmt.Errorf("decimal: %q is not a number", in)

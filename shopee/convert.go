@@ -7,7 +7,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/facolos/etl/connector"
 )
@@ -92,49 +91,31 @@ func toDec(v any) (any, error) {
 	return d, nil
 }
 
+// toBool reads a boolean with connector.ParseBool: true/false, 1/0 and a
+// few words; any other value ("nope") rejects the record, never true.
 func toBool(v any) (any, error) {
-	switch x := v.(type) {
-	case nil:
-		return nil, nil
-	case bool:
-		return x, nil
-	case json.Number:
-		f, err := x.Float64()
-		if err != nil {
-			return nil, fmt.Errorf("%s is not a boolean", quote(string(x)))
-		}
-		return f != 0, nil
-	case string:
-		switch strings.ToLower(strings.TrimSpace(x)) {
-		case "true", "1", "yes", "on", "y":
-			return true, nil
-		case "false", "0", "no", "off", "n":
-			return false, nil
-		case "":
-			return nil, nil
-		}
-		return true, nil // any other text: truthy, as the platform's SDKs read it
+	b, ok, err := connector.ParseBool(v)
+	if !ok || err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("%s is not a boolean", describe(v))
+	return b, nil
 }
 
-// toTime reads Unix seconds (milliseconds when the value is beyond year
-// 2286); 0 means "not set" and gives NULL.
+// toTime reads an epoch with connector.EpochTime (seconds below 1e11,
+// milliseconds from 1e11 on, 1970-2100); 0 means "not set" and gives NULL.
 func toTime(v any) (any, error) {
 	i, err := toInt(v)
 	if err != nil || i == nil {
 		return i, err
 	}
-	n := i.(int64)
-	switch {
-	case n == 0:
+	if i.(int64) == 0 {
 		return nil, nil
-	case n < 0:
-		return nil, fmt.Errorf("%d is not a Unix time", n)
-	case n > 1e10:
-		return time.UnixMilli(n).UTC(), nil
 	}
-	return time.Unix(n, 0).UTC(), nil
+	t, err := connector.EpochTime(i.(int64))
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 func toJSON(v any) (any, error) {

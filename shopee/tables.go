@@ -282,11 +282,14 @@ func (Transformer) Transform(rec connector.Record, out connector.Output) error {
 	if err != nil || !ok {
 		return fmt.Errorf("order %s: not a JSON object", rec.Key)
 	}
-	sn, err := toString(o["order_sn"])
-	if err != nil || sn == nil || sn.(string) == "" {
+	if o["order_sn"] == nil {
 		return fmt.Errorf("order %s: field order_sn: missing", rec.Key)
 	}
-	rc := rowCtx{sn: sn.(string), requestID: rec.RequestID}
+	sn, err := connector.KeyText(o["order_sn"], false)
+	if err != nil {
+		return fmt.Errorf("order %s: field order_sn: %w", rec.Key, err)
+	}
+	rc := rowCtx{sn: sn, requestID: rec.RequestID}
 	noteUnmapped("", o)
 	if err := transformOrder(o, rc, out); err != nil {
 		return fmt.Errorf("order %s: %w", rc.sn, err)
