@@ -13,18 +13,54 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/facolos/etl/connector"
 )
 
-// oldNoteUnmapped is a no-op: the reference does not touch the registry.
-func oldNoteUnmapped(string, oldObject) {}
+var (
+	// oldKnown holds the JSON keys the tables read, per object kind.
+	oldKnown = map[string]map[string]bool{
+		"":                            oldKeysOf(tOrders, "order_sn", "recipient_address", "item_list", "package_list", "invoice_data", "payment_info", "pending_terms", "warnings", "prescription_images", "buyer_proof_of_collection"),
+		"item_list[].":                oldKeysOf(tItems, "product_location_id"),
+		"package_list[].":             oldKeysOf(tPackages, "item_list"),
+		"package_list[].item_list[].": oldKeysOf(tPackageItems),
+	}
+	oldNotedMu sync.Mutex
+	// oldNoted is what the reference reported as unmapped.
+	oldNoted = map[string]bool{}
+)
 
-// oldRowCtx carries what a row needs besides its JSON oldObject.
+func oldKeysOf(t *table, extra ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, f := range t.fields {
+		if len(f.path) > 0 {
+			m[f.path[0]] = true
+		}
+	}
+	for _, k := range extra {
+		m[k] = true
+	}
+	return m
+}
+
+// oldNoteUnmapped records the keys of obj that no column reads in oldNoted.
+func oldNoteUnmapped(kind string, obj oldObject) {
+	k := oldKnown[kind]
+	oldNotedMu.Lock()
+	defer oldNotedMu.Unlock()
+	for key := range obj {
+		if !k[key] {
+			oldNoted[kind+key] = true
+		}
+	}
+}
+
+// oldRowCtx carries what a row needs besides its JSON object.
 type oldRowCtx struct {
 	sn, requestID string
-	// prefix is the JSON path of the oldObject, for errors: a format with up
+	// prefix is the JSON path of the object, for errors: a format with up
 	// to two indexes ("item_list[%d].").
 	prefix string
 	i, j   int
@@ -33,7 +69,7 @@ type oldRowCtx struct {
 	synName, synthetic string
 }
 
-// path renders the JSON path of the oldObject.
+// path renders the JSON path of the object.
 func (rc oldRowCtx) path() string {
 	switch strings.Count(rc.prefix, "%d") {
 	case 0:
@@ -79,7 +115,7 @@ func oldTransform(rec connector.Record, out connector.Output) error {
 	tree, err := oldDecodeTree(rec.Data)
 	o, ok := tree.(map[string]any)
 	if err != nil || !ok {
-		return fmt.Errorf("order %s: not a JSON oldObject", rec.Key)
+		return fmt.Errorf("order %s: not a JSON object", rec.Key)
 	}
 	sn, err := oldToString(o["order_sn"])
 	if err != nil || sn == nil || sn.(string) == "" {
@@ -212,15 +248,15 @@ func oldTransformOrder(o oldObject, rc oldRowCtx, out connector.Output) error {
 	return nil
 }
 
-// oldSingle adds the row of a 0..1 child oldObject (recipient_address,
-// invoice_data) when it is a non-empty oldObject.
+// oldSingle adds the row of a 0..1 child object (recipient_address,
+// invoice_data) when it is a non-empty object.
 func oldSingle(t *table, o oldObject, k string, rc oldRowCtx, out connector.Output) error {
 	if o[k] == nil {
 		return nil
 	}
 	obj, ok := o[k].(map[string]any)
 	if !ok {
-		return fmt.Errorf("field %s: not an oldObject", k)
+		return fmt.Errorf("field %s: not an object", k)
 	}
 	if len(obj) == 0 {
 		return nil
@@ -234,7 +270,7 @@ func oldSingle(t *table, o oldObject, k string, rc oldRowCtx, out connector.Outp
 	return nil
 }
 
-var oldErrNotObjects = errors.New("not a oldList of oldObjects")
+var oldErrNotObjects = errors.New("not a list of objects")
 
 func oldObjects(o oldObject, k string) ([]oldObject, error) {
 	vals := oldList(o[k])
@@ -252,7 +288,7 @@ func oldObjects(o oldObject, k string) ([]oldObject, error) {
 	return out, nil
 }
 
-// oldObject is one JSON oldObject of the tree.
+// oldObject is one JSON object of the tree.
 type oldObject = map[string]any
 
 // oldDecodeTree parses JSON into the tree, keeping numbers as json.Number.
@@ -284,8 +320,8 @@ func oldToString(v any) (any, error) {
 	return string(data), nil
 }
 
-// oldText returns the oldText of a scalar for numeric parsing; ok is false for
-// null and empty oldText.
+// oldText returns the text of a scalar for numeric parsing; ok is false for
+// null and empty text.
 func oldText(v any) (s string, ok bool, err error) {
 	switch x := v.(type) {
 	case nil:
@@ -347,7 +383,7 @@ func oldToBool(v any) (any, error) {
 		case "":
 			return nil, nil
 		}
-		return true, nil // any other oldText: truthy, as the platform's SDKs read it
+		return true, nil // any other text: truthy, as the platform's SDKs read it
 	}
 	return nil, fmt.Errorf("%s is not a boolean", oldDescribe(v))
 }
@@ -385,9 +421,9 @@ func oldToJSON(v any) (any, error) {
 func oldDescribe(v any) string {
 	switch v.(type) {
 	case map[string]any:
-		return "an oldObject"
+		return "an object"
 	case []any:
-		return "a oldList"
+		return "a list"
 	case bool:
 		return "a boolean"
 	}
@@ -417,7 +453,7 @@ func oldConvert(t connector.Type, v any) (any, error) {
 	return oldToString(v)
 }
 
-// oldLookup follows path through nested oldObjects; absent gives nil.
+// oldLookup follows path through nested objects; absent gives nil.
 func oldLookup(o oldObject, path []string) (any, error) {
 	var cur any = o
 	for _, k := range path {
@@ -426,14 +462,14 @@ func oldLookup(o oldObject, path []string) (any, error) {
 		}
 		m, ok := cur.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("%s is not inside an oldObject", k)
+			return nil, fmt.Errorf("%s is not inside an object", k)
 		}
 		cur = m[k]
 	}
 	return cur, nil
 }
 
-// oldList returns a JSON array; a oldSingle non-array value is a one-element oldList
+// oldList returns a JSON array; a single non-array value is a one-element list
 // (product_location_id comes both ways); null is empty.
 func oldList(v any) []any {
 	switch x := v.(type) {
