@@ -84,6 +84,9 @@ func (v val) int() (any, error) {
 // parseInt reads an integer; a whole number in another notation ("12.0",
 // "1e3") is accepted.
 func parseInt(s string) (int64, error) {
+	if i, ok := smallInt(s); ok {
+		return i, nil
+	}
 	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return i, nil
 	}
@@ -92,6 +95,30 @@ func parseInt(s string) (int64, error) {
 		return 0, fmt.Errorf("%s is not an integer", quote(s))
 	}
 	return int64(f), nil
+}
+
+// smallInt reads a decimal integer of at most 18 digits (what
+// strconv.ParseInt would read, without its generality).
+func smallInt(s string) (int64, bool) {
+	neg := false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 func (v val) dec() (any, error) {

@@ -54,6 +54,8 @@ type scanner struct {
 	i     int
 	depth int
 	err   error
+	// utf8 is true when all of d is valid UTF-8, so strings need no check.
+	utf8 bool
 }
 
 func (s *scanner) fail() bool {
@@ -175,28 +177,30 @@ func (s *scanner) str() (string, bool) {
 	d := s.d
 	start := s.i + 1
 	i := start
-	for i < len(d) {
-		c := d[i]
-		switch {
-		case c == '"':
-			s.i = i + 1
-			return d[start:i], true
-		case c == '\\':
-			return s.strSlow(start, i)
-		case c < ' ':
-			return "", s.fail()
-		case c < utf8.RuneSelf:
-			i++
-		default:
-			r, size := utf8.DecodeRuneInString(d[i:])
-			if r == utf8.RuneError && size == 1 {
-				return s.strSlow(start, i)
-			}
-			i += size
-		}
+	var high byte // the bits of all bytes: >= 0x80 when not ASCII
+	for i < len(d) && !strStop[d[i]] {
+		high |= d[i]
+		i++
 	}
-	return "", s.fail()
+	if i >= len(d) {
+		return "", s.fail()
+	}
+	if d[i] == '"' && (high < utf8.RuneSelf || s.utf8 || utf8.ValidString(d[start:i])) {
+		s.i = i + 1
+		return d[start:i], true
+	}
+	return s.strSlow(start, start)
 }
+
+// strStop marks the bytes that end the plain run of a string: the quote, a
+// backslash and control characters (which JSON does not allow unescaped).
+var strStop = func() (t [256]bool) {
+	for c := 0; c < ' '; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 // strSlow unescapes a string from i on (d[start:i] is plain), as
 // encoding/json does: invalid UTF-8 and unpaired surrogates become U+FFFD.

@@ -1,6 +1,9 @@
 package shopee
 
-import "sync"
+import (
+	"sync"
+	"unicode/utf8"
+)
 
 // A shape says how the keys of one kind of JSON object (the order, an item,
 // a package, ...) are read: a key a column reads goes to a slot, a key that
@@ -8,7 +11,7 @@ import "sync"
 // key that holds child rows (item_list, ...) to a child code; the other keys
 // are skipped and, for the kinds that report them, noted as unmapped.
 type shape struct {
-	keys map[string]slot
+	keys keyTable
 	// nSlots is the number of value slots of an object of this shape.
 	nSlots int
 	// groups holds per nested object the slots of its keys.
@@ -60,13 +63,14 @@ var stringLists = []struct {
 // newShape makes the shape of the objects table t reads; children maps
 // the keys of child rows to child codes.
 func newShape(t *table, note string, noteOff bool, children map[string]int) *shape {
-	sh := &shape{keys: map[string]slot{}, note: note, noteOff: noteOff}
+	sh := &shape{note: note, noteOff: noteOff}
+	keys := map[string]slot{}
 	group := map[string]int{}
 	for _, f := range t.fields {
 		switch len(f.path) {
 		case 0:
 		case 1:
-			sh.keys[f.path[0]] = slot{slotValue, sh.nSlots}
+			keys[f.path[0]] = slot{slotValue, sh.nSlots}
 			sh.nSlots++
 		case 2:
 			g, ok := group[f.path[0]]
@@ -74,7 +78,7 @@ func newShape(t *table, note string, noteOff bool, children map[string]int) *sha
 				g = len(sh.groups)
 				group[f.path[0]] = g
 				sh.groups = append(sh.groups, map[string]int{})
-				sh.keys[f.path[0]] = slot{slotGroup, g}
+				keys[f.path[0]] = slot{slotGroup, g}
 			}
 			sh.groups[g][f.path[1]] = sh.nSlots
 			sh.nSlots++
@@ -83,8 +87,9 @@ func newShape(t *table, note string, noteOff bool, children map[string]int) *sha
 		}
 	}
 	for k, c := range children {
-		sh.keys[k] = slot{slotChild, c}
+		keys[k] = slot{slotChild, c}
 	}
+	sh.keys = newKeyTable(keys)
 	return sh
 }
 
@@ -187,7 +192,7 @@ func (d *decodedOrder) decode(data []byte) bool {
 		d.lists[i] = d.lists[i][:0]
 	}
 	d.data = string(data)
-	s := &scanner{d: d.data}
+	s := &scanner{d: d.data, utf8: utf8.ValidString(d.data)}
 	if s.ws() != '{' {
 		return false
 	}
@@ -255,7 +260,7 @@ func (s *scanner) object(sh *shape, o *obj, child func(code int) bool) bool {
 	o.reset(sh)
 	return s.members(func(key string) bool {
 		o.keys++
-		sl, ok := sh.keys[key]
+		sl, ok := sh.keys.get(key)
 		if !ok {
 			if !sh.noteOff {
 				o.unknown = append(o.unknown, key)
@@ -353,4 +358,56 @@ func (s *scanner) strings(dst []val) ([]val, bool) {
 		dst = append(dst, v)
 	}
 	return dst, ok
+}
+
+// keyTable is a read-only hash table of the keys of a shape: open
+// addressing with a hash of the length and three bytes, which tells the
+// few dozen keys of a shape apart well and costs less than a map lookup.
+type keyTable struct {
+	mask  uint32
+	keys  []string
+	slots []slot
+}
+
+func khash(k string) uint32 {
+	n := uint32(len(k))
+	if n == 0 {
+		return 0
+	}
+	return n*0x9E3779B1 ^ uint32(k[0])*0x85EBCA6B ^ uint32(k[n-1])*0xC2B2AE35 ^ uint32(k[n/2])*0x27D4EB2F
+}
+
+func newKeyTable(m map[string]slot) keyTable {
+	size := 8
+	for size < 4*len(m) {
+		size *= 2
+	}
+	t := keyTable{mask: uint32(size - 1), keys: make([]string, size), slots: make([]slot, size)}
+	used := make([]bool, size)
+	for k, s := range m {
+		if k == "" {
+			panic("shopee: empty key in a shape")
+		}
+		i := khash(k) & t.mask
+		for used[i] {
+			i = (i + 1) & t.mask
+		}
+		used[i], t.keys[i], t.slots[i] = true, k, s
+	}
+	return t
+}
+
+// get returns the slot of key.
+func (t *keyTable) get(key string) (slot, bool) {
+	if key == "" {
+		return slot{}, false
+	}
+	for i := khash(key) & t.mask; ; i = (i + 1) & t.mask {
+		switch t.keys[i] {
+		case key:
+			return t.slots[i], true
+		case "":
+			return slot{}, false
+		}
+	}
 }

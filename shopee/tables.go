@@ -243,7 +243,7 @@ func bind(t *table, sh *shape) *binding {
 		case f.path == nil:
 			c.role = roleSynthetic
 		default:
-			sl, ok := sh.keys[f.path[0]]
+			sl, ok := sh.keys.get(f.path[0])
 			switch {
 			case ok && len(f.path) == 1 && sl.typ == slotValue:
 				c.role, c.slot = roleValue, sl.idx
