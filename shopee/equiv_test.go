@@ -59,13 +59,17 @@ func runBoth(rec connector.Record) (oldE, newE emitted) {
 }
 
 // TestSameRowsAsTreeTransformer runs the one-pass transformer and the tree
-// transformer it replaced over 2,000 simulated orders, each also in two
+// transformer it replaced over 2,000 simulated orders (400 with -race), each also in two
 // mutated forms (nulls, missing fields, numbers as text, booleans as
 // words, objects where lists go, unknown keys, duplicate keys, escapes,
 // invalid UTF-8, malformed values), and requires the same rows (every
 // table, column, value and Go type, in the same order) and the same error.
 func TestSameRowsAsTreeTransformer(t *testing.T) {
-	sim := shopeetest.NewServer(shopeetest.Options{Orders: 2000, Days: 300, Seed: 11,
+	n := 2000
+	if raceEnabled {
+		n = 400
+	}
+	sim := shopeetest.NewServer(shopeetest.Options{Orders: n, Days: 300, Seed: 11,
 		Now: time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)})
 	defer sim.Close()
 	r := rand.New(rand.NewPCG(1, 2))
@@ -94,8 +98,8 @@ func TestSameRowsAsTreeTransformer(t *testing.T) {
 	}
 	requireUnmappedLike(t, nil, "zz_new")
 	// The mutations reach both outcomes often.
-	require.Greater(t, rejected, 200, "rejected")
-	require.Less(t, rejected, mutated-700, "accepted")
+	require.Greater(t, rejected, n/10, "rejected")
+	require.Less(t, rejected, mutated-n/3, "accepted")
 	t.Logf("%d inputs, %d rejected, %d rows", 3*len(sim.Orders()), rejected, rows)
 }
 

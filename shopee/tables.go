@@ -179,6 +179,9 @@ func (Transformer) Tables() []*connector.Table { return Tables() }
 // rowCtx carries what a row needs besides its JSON object.
 type rowCtx struct {
 	sn, requestID string
+	// snVal and reqVal are sn and requestID (nil when empty) as row
+	// values, boxed once per order rather than once per row.
+	snVal, reqVal any
 	// prefix is the JSON path of the object, for errors: a format with up
 	// to two indexes ("item_list[%d].").
 	prefix string
@@ -275,22 +278,56 @@ var (
 		}
 		return out
 	}()
+	// locFromItem gives, per column of shopee_order_item_locations, the
+	// column of shopee_order_items holding the same converted value, or -1:
+	// a location row copies the item's values instead of converting again.
+	locFromItem = sameValues(bLocations, bItems)
 	// pkgNumber is the column of package_number in shopee_packages.
 	pkgNumber = tPackages.ColumnIndex("package_number")
 )
 
+// sameValues maps the value columns of b to the columns of src that read
+// the same slot with the same type (-1: none).
+func sameValues(b, src *binding) []int {
+	from := make([]int, len(b.cols))
+	for i, c := range b.cols {
+		from[i] = -1
+		for j, s := range src.cols {
+			if c.role == roleValue && s.role == roleValue && c.slot == s.slot && c.typ == s.typ {
+				from[i] = j
+			}
+		}
+	}
+	return from
+}
+
+// fillFrom is fill, taking the values of the columns from maps from src.
+func (b *binding) fillFrom(row []any, o *obj, rc *rowCtx, src []any, from []int) error {
+	if err := b.fill(row, o, rc, from); err != nil {
+		return err
+	}
+	for i, j := range from {
+		if j >= 0 {
+			row[i] = src[j]
+		}
+	}
+	return nil
+}
+
 // fill makes the row of o (nil for the tables without a JSON object) into
-// row, which has one cell per column.
-func (b *binding) fill(row []any, o *obj, rc *rowCtx) error {
+// row, which has one cell per column; the columns i with skip[i] >= 0 are
+// left alone.
+func (b *binding) fill(row []any, o *obj, rc *rowCtx, skip []int) error {
 	for i := range b.cols {
+		if skip != nil && skip[i] >= 0 {
+			continue
+		}
 		c := &b.cols[i]
 		switch c.role {
 		case roleOrderSN:
-			row[i] = rc.sn
+			row[i] = rc.snVal
 		case roleRequestID:
-			if rc.requestID != "" {
-				row[i] = rc.requestID
-			}
+			row[i] = rc.reqVal
 		case roleSource:
 			row[i] = ETLSource
 		case roleSynthetic:
@@ -398,7 +435,10 @@ func (d *decodedOrder) transform(rec connector.Record, out connector.Output) err
 	if err != nil || sn == nil || sn.(string) == "" {
 		return fmt.Errorf("order %s: field order_sn: missing", rec.Key)
 	}
-	rc := rowCtx{sn: sn.(string), requestID: rec.RequestID}
+	rc := rowCtx{sn: sn.(string), requestID: rec.RequestID, snVal: sn}
+	if rec.RequestID != "" {
+		rc.reqVal = rec.RequestID
+	}
 	noteUnmapped("", d.order.unknown)
 	if err := d.rows(&rc, out); err != nil {
 		return fmt.Errorf("order %s: %w", rc.sn, err)
@@ -429,11 +469,15 @@ var errNotObjects = errors.New("not a list of objects")
 func (d *decodedOrder) rows(rc *rowCtx, out connector.Output) error {
 	// All the rows of an order share one backing array.
 	cells := make([]any, d.cells())
-	add := func(b *binding, o *obj, rc *rowCtx) error {
+	take := func(b *binding) []any {
 		n := len(b.cols)
 		row := cells[:n:n]
 		cells = cells[n:]
-		if err := b.fill(row, o, rc); err != nil {
+		return row
+	}
+	add := func(b *binding, o *obj, rc *rowCtx) error {
+		row := take(b)
+		if err := b.fill(row, o, rc, nil); err != nil {
 			return err
 		}
 		out.Add(b.t.Table, row)
@@ -467,6 +511,7 @@ func (d *decodedOrder) rows(rc *rowCtx, out connector.Output) error {
 		it := &d.items[i]
 		irc := *rc
 		irc.prefix, irc.i = "item_list[%d].", i
+		itemRow := cells[:len(bItems.cols)]
 		if err := add(bItems, &it.obj, &irc); err != nil {
 			return err
 		}
@@ -480,9 +525,11 @@ func (d *decodedOrder) rows(rc *rowCtx, out connector.Output) error {
 				continue
 			}
 			irc.syn = loc
-			if err := add(bLocations, &it.obj, &irc); err != nil {
+			row := take(bLocations)
+			if err := bLocations.fillFrom(row, &it.obj, &irc, itemRow, locFromItem); err != nil {
 				return err
 			}
+			out.Add(tItemLocations.Table, row)
 		}
 	}
 
@@ -533,7 +580,7 @@ func (d *decodedOrder) rows(rc *rowCtx, out connector.Output) error {
 			if s == nil || s.(string) == "" {
 				continue
 			}
-			lrc := rowCtx{sn: rc.sn, requestID: rc.requestID, syn: s}
+			lrc := rowCtx{sn: rc.sn, requestID: rc.requestID, snVal: rc.snVal, reqVal: rc.reqVal, syn: s}
 			if err := add(bLists[l], nil, &lrc); err != nil {
 				return err
 			}
