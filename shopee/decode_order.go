@@ -1,6 +1,7 @@
 package shopee
 
 import (
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -410,4 +411,32 @@ func (t *keyTable) get(key string) (slot, bool) {
 			return slot{}, false
 		}
 	}
+}
+
+// orderKey returns the text of the order_sn of one order's JSON (as
+// Transform reads it), or "" when there is none or the JSON is not an
+// object. It scans the order once, converting nothing but order_sn, for the
+// source to name a record: the source's per-order json.Unmarshal of
+// order_sn (a reflective decode of the whole order) can call this instead.
+// Unlike that json.Unmarshal into a struct, the key must match exactly
+// ("ORDER_SN" is not order_sn), as the transformer reads it.
+func orderKey(data []byte) string {
+	s := &scanner{d: string(data)}
+	if s.ws() != '{' {
+		return ""
+	}
+	var sn val
+	if !s.members(func(key string) bool {
+		if key != "order_sn" {
+			return s.skip()
+		}
+		var ok bool
+		sn, ok = s.value()
+		return ok
+	}) {
+		return ""
+	}
+	key, _ := sn.string()
+	ks, _ := key.(string)
+	return strings.Clone(ks)
 }

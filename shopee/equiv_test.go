@@ -328,3 +328,21 @@ func requireUnmappedLike(t *testing.T, want []string, marker string) {
 	}
 	require.Equal(t, ref, got, "one-pass and tree")
 }
+
+// TestOrderKey compares orderKey with the source's json.Unmarshal of
+// order_sn on valid orders, and with the transformer's view of order_sn on
+// the odd shapes.
+func TestOrderKey(t *testing.T) {
+	sim := shopeetest.NewServer(shopeetest.Options{Orders: 50, Seed: 3, Now: time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)})
+	defer sim.Close()
+	for _, o := range sim.Orders() {
+		data, err := json.Marshal(o)
+		require.NoError(t, err)
+		require.Equal(t, o.OrderSN, orderKey(data))
+	}
+	for in, want := range map[string]string{`{"order_sn":"A1"}`: "A1", `{"x":[{"order_sn":"no"}],"order_sn":12}`: "12",
+		`{"order_sn":"A","order_sn":"B"}`: "B", `{"order_s\u006e":"E\u00e9"}`: "Eé", `{"order_sn":{"b":1,"a":2}}`: `{"a":2,"b":1}`,
+		`{"order_sn":null}`: "", `{"order_sn":"A"`: "", `[]`: "", ``: "", `{"ORDER_SN":"A"}`: ""} {
+		require.Equal(t, want, orderKey([]byte(in)), in)
+	}
+}
