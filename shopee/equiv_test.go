@@ -59,13 +59,13 @@ func runBoth(rec connector.Record) (oldE, newE emitted) {
 }
 
 // TestSameRowsAsTreeTransformer runs the one-pass transformer and the tree
-// transformer it replaced over 2,000 simulated orders (400 with -race), each also in two
+// transformer it replaced over 3,000 simulated orders (400 with -race), each also in two
 // mutated forms (nulls, missing fields, numbers as text, booleans as
 // words, objects where lists go, unknown keys, duplicate keys, escapes,
 // invalid UTF-8, malformed values), and requires the same rows (every
 // table, column, value and Go type, in the same order) and the same error.
 func TestSameRowsAsTreeTransformer(t *testing.T) {
-	n := 2000
+	n := 3000
 	if raceEnabled {
 		n = 400
 	}
