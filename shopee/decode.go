@@ -8,13 +8,14 @@ import (
 )
 
 // One pass over the bytes: an order's JSON is scanned once, by hand, into a
-// decoded order (decodedOrder) that holds, per table, the raw JSON value of
-// every column the table reads. Nothing is converted during the scan: a
-// value keeps its JSON kind and its text (the unescaped string or the number
-// literal), and the transformer converts it once, by column type, with the
-// exact rules of convert.go (numbers never go through float64 unless the
-// column is a boolean). Strings and keys without escapes are substrings of
-// the order's text, so the scan copies nothing but the order itself (once).
+// decoded order (decodedOrder, decode_order.go) that holds, per kind of
+// object, the JSON value of every key a column reads. Nothing is converted
+// during the scan: a value keeps its JSON kind and its text (the unescaped
+// string or the number literal), and the transformer converts it once, by
+// column type, with the rules of convert.go (money is parsed as an exact
+// decimal, never through float64). Strings without escapes and keys are
+// substrings of the order's text, so the scan copies nothing but the order
+// itself (once).
 //
 // The scanner accepts exactly the JSON that encoding/json accepts (the
 // transformer before it decoded with json.Decoder): the same grammar, the
