@@ -13,7 +13,7 @@ import (
 // during the scan: a value keeps its JSON kind and its text (the unescaped
 // string or the number literal), and the transformer converts it once, by
 // column type, with the rules of convert.go (money is parsed as an exact
-// decimal, never through float64). Strings without escapes and keys are
+// decimal, never through float64). Strings and keys without escapes are
 // substrings of the order's text, so the scan copies nothing but the order
 // itself (once).
 //
