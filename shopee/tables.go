@@ -420,7 +420,9 @@ func addUnmapped(kind, key string) {
 func (Transformer) Transform(rec connector.Record, out connector.Output) error {
 	d := orderPool.Get().(*decodedOrder)
 	defer func() {
-		d.data = "" // do not keep the order alive in the pool
+		// The slots still point into the order until the next one overwrites
+		// them: a pooled decoder keeps at most one order's text alive.
+		d.data = ""
 		orderPool.Put(d)
 	}()
 	if !d.decode(rec.Data) {
