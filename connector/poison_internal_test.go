@@ -140,7 +140,7 @@ func TestEncodeDSNPassword(t *testing.T) {
 // A hostile exponent is refused at once instead of computing a number of a
 // billion digits.
 func TestDecimalExponentBounded(t *testing.T) {
-	for _, s := range []string{"1e999999999", "1e-999999999", "1e401", "1e+99999999999999999999"} {
+	for _, s := range []string{"1e999999999", "1e-999999999", "1e1001", "1e+99999999999999999999"} {
 		_, err := ParseDec(s)
 		require.Error(t, err, s)
 		_, _, err = ParseInt(json.Number(s))
