@@ -78,6 +78,7 @@ type Sink struct {
 	mu     sync.Mutex
 	tables map[string]*tableInfo
 	sqldb  *sql.DB
+	stats  sync.Map // quoted target → *tableStats (stats.go)
 
 	basisRecorded atomic.Bool
 }
@@ -103,9 +104,9 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	pc, err := pgxpool.ParseConfig(cfg.DSN)
+	pc, err := pgxpool.ParseConfig(connector.EncodeDSNPassword(cfg.DSN))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: parse DSN: %s", connector.Redact(redactPassword(err.Error(), pc)))
+		return nil, fmt.Errorf("postgres: parse DSN: %s", connector.RedactDSN(redactPassword(err.Error(), pc), cfg.DSN))
 	}
 	if cfg.MaxConns > 0 {
 		pc.MaxConns = cfg.MaxConns
@@ -210,6 +211,7 @@ func (s *Sink) createControl(ctx context.Context) error {
 			payload TEXT,
 			run_id TEXT,
 			rejected_at TIMESTAMPTZ NOT NULL)`,
+		addPayloadEncoding(ctl, s.control("rejected_records")),
 		`CREATE INDEX IF NOT EXISTS ix_rejected_records_key ON ` + s.control("rejected_records") + ` (pipeline, stream, record_key)`,
 	}
 	stmts = append(stmts, s.moreControlSQL()...)
@@ -468,8 +470,9 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error { return s.write(ctx, tx, b) })
 	if err != nil {
-		return fmt.Errorf("postgres: write %s/%s: %w", b.Pipeline, b.Stream, err)
+		return fmt.Errorf("postgres: write %s/%s: %w", b.Pipeline, b.Stream, classify(err))
 	}
+	s.refreshStats(ctx, b)
 	return nil
 }
 
@@ -518,13 +521,21 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 			return fmt.Errorf("copy %s: %w", st.ti.t.FullName(), err)
 		}
 	}
+	var children []*connector.Table
+	for _, st := range staged {
+		children = append(children, st.ti.t)
+	}
+	if err := analyzeParentTemps(ctx, tx, byName, children); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
 	if len(b.Rejected) > 0 {
 		rows := make([][]any, len(b.Rejected))
 		for i, r := range b.Rejected {
-			rows[i] = []any{b.Pipeline, b.Stream, r.Key, r.Reason, string(r.Payload), b.RunID, r.At}
+			qr := connector.EncodeRejection(r)
+			rows[i] = []any{b.Pipeline, b.Stream, qr.Key, qr.Reason, nullable(qr.Payload, qr.HasPayload), b.RunID, r.At, nullable(qr.Encoding, qr.Encoding != "")}
 		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{s.Schema("etl_control"), "rejected_records"},
-			[]string{"pipeline", "stream", "record_key", "reason", "payload", "run_id", "rejected_at"}, pgx.CopyFromRows(rows))
+			[]string{"pipeline", "stream", "record_key", "reason", "payload", "run_id", "rejected_at", "payload_encoding"}, pgx.CopyFromRows(rows))
 		if err != nil {
 			return fmt.Errorf("quarantine: %w", err)
 		}
@@ -609,8 +620,15 @@ func childDeleteSQL(t *connector.Table, child, parent *tableInfo) string {
 	for _, k := range t.PrimaryKey {
 		match = append(match, fmt.Sprintf("k.%s = c.%s", q(k), q(k)))
 	}
-	return fmt.Sprintf("DELETE FROM %s AS c WHERE (%s) IN (SELECT %s FROM %s AS p) AND NOT EXISTS (SELECT 1 FROM %s AS k WHERE %s)",
-		child.target, strings.Join(fk, ", "), strings.Join(pk, ", "), parent.temp, child.temp, strings.Join(match, " AND "))
+	parents := fmt.Sprintf("(%s) IN (SELECT %s FROM %s AS p)", strings.Join(fk, ", "), strings.Join(pk, ", "), parent.temp)
+	if len(fk) == 1 {
+		// = ANY of an array the statement computes first: the planner
+		// takes it for a few keys and probes the parent-key index for
+		// each, whatever it guesses about the temp table (see stats.go).
+		parents = fmt.Sprintf("%s = ANY (ARRAY(SELECT %s FROM %s AS p))", fk[0], pk[0], parent.temp)
+	}
+	return fmt.Sprintf("DELETE FROM %s AS c WHERE %s AND NOT EXISTS (SELECT 1 FROM %s AS k WHERE %s)",
+		child.target, parents, child.temp, strings.Join(match, " AND "))
 }
 
 func (s *Sink) saveCheckpoint(ctx context.Context, tx pgx.Tx, pipeline, stream string, cp connector.Checkpoint) error {
