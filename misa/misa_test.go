@@ -272,3 +272,118 @@ func TestFailedPageFailsStreamCheckpointStays(t *testing.T) {
 	require.Nil(t, c.Pass)
 	require.NotEmpty(t, c.Watermark)
 }
+
+// Hostile data: amounts as text with thousands separators and "%", a
+// malformed date quarantined with a reason naming the field, and a stale
+// duplicate of a record in the same answer (the newest version is kept).
+func TestHostileData(t *testing.T) {
+	sim := newSim(t, misatest.Options{Customers: 650, SaleOrders: 50, Contacts: 20, Products: 20, Hostile: true})
+	sink := openSink(t, sqlite.Config{})
+	src := sourceFor(t, sim, nil, connector.HTTPConfig{})
+	res := run(t, runner(connector.Full), pipeline(src, sink))
+	bad := sim.Malformed()
+	require.NotEmpty(t, bad)
+	require.Equal(t, int64(len(bad)), res.Rejected)
+	rows, err := sink.DB().Query(`SELECT record_key, reason FROM "etl_control_rejected_records"`)
+	require.NoError(t, err)
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k, reason string
+		require.NoError(t, rows.Scan(&k, &reason))
+		require.Contains(t, reason, "field celebrate_date")
+		require.Contains(t, reason, `"31/12/2024" is not an ISO-8601 date`)
+		keys = append(keys, k)
+	}
+	require.ElementsMatch(t, bad, keys)
+	requireSame(t, expected(sim), actual(t, sink))
+	require.Positive(t, src.Stats()["duplicates_dropped"].(int64))
+}
+
+// A server that numbers pages from 1 (page 0 aliasing page 1) loads the
+// same: the repeated page is recognised by key and skipped.
+func TestOneBasedServer(t *testing.T) {
+	sim := newSim(t, misatest.Options{Customers: 320, SaleOrders: 120, Contacts: 30, Products: 30, OneBased: true})
+	sink := openSink(t, sqlite.Config{})
+	src := sourceFor(t, sim, nil, connector.HTTPConfig{})
+	run(t, runner(connector.Full), pipeline(src, sink))
+	requireSame(t, expected(sim), actual(t, sink))
+}
+
+// The other documented base URL (amisapp.misa.vn/crm/gc/api/public/api/v2)
+// works the same way.
+func TestAlternativeHost(t *testing.T) {
+	sim := newSim(t, misatest.Options{Customers: 120, SaleOrders: 60, Contacts: 20, Products: 20})
+	sink := openSink(t, sqlite.Config{})
+	cfg := config(sim, nil, connector.HTTPConfig{})
+	cfg.BaseURL = sim.AltURL
+	src, err := misa.NewSource(cfg)
+	require.NoError(t, err)
+	run(t, runner(connector.Full), pipeline(src, sink))
+	requireSame(t, expected(sim), actual(t, sink))
+}
+
+// A wrong secret is a permanent error that says what to fix and never shows
+// the secret; the stream fails without storing anything.
+func TestBadCredentials(t *testing.T) {
+	sim := newSim(t, misatest.Options{Customers: 10, SaleOrders: 10, Contacts: 10, Products: 10})
+	sink := openSink(t, sqlite.Config{})
+	cfg := config(sim, nil, connector.HTTPConfig{})
+	cfg.ClientSecret = "wrong-secret-value"
+	src, err := misa.NewSource(cfg)
+	require.NoError(t, err)
+	res := runner(connector.Full).Run(context.Background(), pipeline(src, sink))[0]
+	require.Equal(t, connector.StatusFailed, res.Status)
+	require.ErrorIs(t, res.Err, misa.ErrAuth)
+	require.ErrorContains(t, res.Err, "InvalidAppID")
+	require.ErrorContains(t, res.Err, "MISA_CRM_CLIENT_SECRET")
+	require.NotContains(t, res.Err.Error(), "wrong-secret-value")
+	require.Equal(t, 1, sim.Calls(misa.PathAccount), "a permanent error is not retried")
+}
+
+// A token from MISA_CRM_ACCESS_TOKEN is used until it expires (its exp is
+// decoded), then the client logs in; an HTTP 401 with an empty body makes it
+// log in once and retry.
+func TestConfiguredTokenAndEmptyBody401(t *testing.T) {
+	sim := newSim(t, misatest.Options{Customers: 150, SaleOrders: 20, Contacts: 10, Products: 10})
+	// Get a valid token as a user would have one.
+	first := sourceFor(t, sim, nil, connector.HTTPConfig{})
+	_, err := first.Client().List(context.Background(), misa.PathCustomers, 0, nil)
+	require.NoError(t, err)
+	require.Equal(t, 1, sim.Logins())
+	// A token that the server does not know: rejected with an empty 401, so
+	// the client logs in once and goes on.
+	cfg := config(sim, nil, connector.HTTPConfig{})
+	cfg.AccessToken = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln" // exp 2100-01-01, unknown to the server
+	src, err := misa.NewSource(cfg)
+	require.NoError(t, err)
+	p, err := src.Client().List(context.Background(), misa.PathCustomers, 1, nil)
+	require.NoError(t, err)
+	require.Len(t, p.Records, 50)
+	require.Equal(t, 2, sim.Logins())
+	require.Equal(t, 1, sim.Rejected(401))
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	env := map[string]string{}
+	get := func(k string) string { return env[k] }
+	_, ok, err := misa.ConfigFromEnv(get)
+	require.NoError(t, err)
+	require.False(t, ok)
+	env["MISA_CRM_CLIENT_ID"] = "APP"
+	_, _, err = misa.ConfigFromEnv(get)
+	require.ErrorContains(t, err, "MISA_CRM_CLIENT_SECRET")
+	env["MISA_CRM_CLIENT_SECRET"] = "s"
+	env["MISA_CRM_TOKEN_REFRESH_BUFFER"] = "600"
+	env["MISA_CRM_INCREMENTAL_LOOKBACK_MINUTES"] = "30"
+	env["MISA_CRM_BASE_URL"] = misa.AltBaseURL
+	cfg, ok, err := misa.ConfigFromEnv(get)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, 10*time.Minute, cfg.RefreshBuffer)
+	require.Equal(t, 30*time.Minute, cfg.Lookback)
+	require.Equal(t, misa.AltBaseURL, cfg.BaseURL)
+	env["MISA_CRM_INCREMENTAL_LOOKBACK_MINUTES"] = "x"
+	_, _, err = misa.ConfigFromEnv(get)
+	require.ErrorContains(t, err, "MISA_CRM_INCREMENTAL_LOOKBACK_MINUTES")
+}
