@@ -635,7 +635,10 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) {
 	s.issued++
 	s.logins++
 	exp := s.now.Add(s.opts.TTL)
-	tok := s.jwt(exp, s.issued)
+	// The exp claim is in real time (the remaining lifetime from the wall
+	// clock), so a client needs no access to the simulated clock; validity
+	// is checked on the simulated clock.
+	tok := s.jwt(time.Now().Add(s.opts.TTL), s.issued)
 	s.tokens[tok] = exp
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "code": 0, "data": tok})
