@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
-	"github.com/facolos/etl/misa/misatest"
 	"github.com/facolos/etl/internal/simfault"
+	"github.com/facolos/etl/misa/misatest"
 	"github.com/facolos/etl/platform"
 )
 

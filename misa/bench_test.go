@@ -1,0 +1,144 @@
+package misa_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/simfault"
+	"github.com/facolos/etl/misa"
+	"github.com/facolos/etl/misa/misatest"
+	"github.com/facolos/etl/sink/sqlite"
+)
+
+type countOutput struct{ rows int }
+
+func (c *countOutput) Add(*connector.Table, []any) { c.rows++ }
+
+// BenchmarkTransform measures the transformer per entity on one goroutine
+// (one core), from the JSON bytes of simulator records to rows.
+func BenchmarkTransform(b *testing.B) {
+	sim := newSim(b, misatest.Options{Customers: 1000, SaleOrders: 1000, Contacts: 1000, Products: 500})
+	for _, e := range []string{misatest.Customers, misatest.SaleOrders, misatest.Contacts, misatest.Products} {
+		var recs []connector.Record
+		for _, r := range sim.Records(e) {
+			data, _ := json.Marshal(r)
+			recs = append(recs, connector.Record{Stream: e, Key: fmt.Sprint(r["id"]), Data: data})
+		}
+		b.Run(e, func(b *testing.B) {
+			out := &countOutput{}
+			tr := misa.Transformer{}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := tr.Transform(recs[i%len(recs)], out); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(float64(out.rows)/float64(b.N), "rows/record")
+		})
+	}
+}
+
+// BenchmarkFullLoad loads n customers and n sale orders from the simulator
+// into SQLite: wall time per load, API calls per entity against the minimum
+// ceil(n/100) (+1 when n is a multiple of 100: the empty page that ends the
+// read), and the peak heap above the baseline (the simulator's data
+// included in the baseline), sampled every 2 ms.
+func BenchmarkFullLoad(b *testing.B) {
+	for _, n := range []int{20_000, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			sim := newSim(b, misatest.Options{Customers: n, SaleOrders: n, Contacts: 1, Products: 20, Stock: 1})
+			var calls, minimum, peak int64
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				sink, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(b.TempDir(), fmt.Sprintf("bench%d.db", i))})
+				if err != nil {
+					b.Fatal(err)
+				}
+				src := sourceFor(b, sim, nil, connector.HTTPConfig{})
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				base := int64(ms.HeapAlloc)
+				var top atomic.Int64
+				stop := make(chan struct{})
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					t := time.NewTicker(2 * time.Millisecond)
+					defer t.Stop()
+					for {
+						select {
+						case <-stop:
+							return
+						case <-t.C:
+							var m runtime.MemStats
+							runtime.ReadMemStats(&m)
+							if h := int64(m.HeapAlloc) - base; h > top.Load() {
+								top.Store(h)
+							}
+						}
+					}
+				}()
+				b.StartTimer()
+				res := runner(connector.Full).Run(context.Background(), pipeline(src, sink))[0]
+				b.StopTimer()
+				close(stop)
+				<-done
+				if res.Err != nil {
+					b.Fatal(res.Err)
+				}
+				calls = res.APICalls[misatest.BasePath+misa.PathCustomers] + res.APICalls[misatest.BasePath+misa.PathSaleOrders]
+				minimum = 2 * int64(n/100+1)
+				peak = max(peak, top.Load())
+				sink.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(calls), "calls")
+			b.ReportMetric(float64(minimum), "min-calls")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+			b.ReportMetric(float64(2*n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}
+
+// BenchmarkLatencyBound: with 100 ms per call, a full load of 3,000
+// customers and 3,000 sale orders with 1 or 4 pages in flight.
+func BenchmarkLatencyBound(b *testing.B) {
+	sim := newSim(b, misatest.Options{Customers: 3000, SaleOrders: 3000, Contacts: 1, Products: 20, Stock: 1,
+		Faults: simfault.Options{Latency: 100 * time.Millisecond}})
+	for _, conc := range []int{1, 4} {
+		b.Run(fmt.Sprint("concurrency", conc), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				sink, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(b.TempDir(), fmt.Sprintf("lat%d.db", i))})
+				if err != nil {
+					b.Fatal(err)
+				}
+				cfg := config(sim, nil, connector.HTTPConfig{})
+				cfg.Concurrency = conc
+				src, err := misa.NewSource(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				res := runner(connector.Full).Run(context.Background(), pipeline(src, sink))[0]
+				b.StopTimer()
+				if res.Err != nil {
+					b.Fatal(res.Err)
+				}
+				b.ReportMetric(float64(res.APICalls[misatest.BasePath+misa.PathCustomers]), "customer-calls")
+				sink.Close()
+				b.StartTimer()
+			}
+		})
+	}
+}
