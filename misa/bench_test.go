@@ -55,7 +55,7 @@ func BenchmarkTransform(b *testing.B) {
 func BenchmarkFullLoad(b *testing.B) {
 	for _, n := range []int{20_000, 100_000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			sim := newSim(b, misatest.Options{Customers: n, SaleOrders: n, Contacts: 1, Products: 20, Stock: 1})
+			sim := newSim(b, misatest.Options{Customers: n, SaleOrders: n, Contacts: 1, Products: 20, Stock: 1, NoJSONCache: true})
 			var calls, minimum, peak int64
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()

@@ -103,6 +103,12 @@ func text(v any) string {
 		return x.UTC().Format(time.RFC3339Nano)
 	case connector.Dec:
 		return "dec:" + x.String()
+	case string:
+		return "s:" + x
+	case int64:
+		return "i:" + strconv.FormatInt(x, 10)
+	case bool:
+		return "b:" + strconv.FormatBool(x)
 	}
 	return fmt.Sprintf("%T:%v", v, v)
 }

@@ -488,7 +488,9 @@ func (p *productStock) Read(ctx context.Context, opts connector.ReadOptions, emi
 				data = append(data, r[skipSpace(r, 0)+1:]...)
 				out = append(out, connector.Record{Key: key, Data: data})
 			}
-			done := len(pg.Records) < PageSize || (pg.TotalPages > 0 && int64(page+1) >= pg.TotalPages)
+			// total_pages is not trusted to end the read: its page base is
+			// as uncertain as the request's. A short or empty page ends it.
+			done := len(pg.Records) < PageSize
 			if !done && repeats == len(pg.Records) && page > 1 {
 				return fmt.Errorf("misa %s product_stock: warehouse %s page %d repeats earlier rows: paging does not advance", s.cfg.Account, w.code, page)
 			}

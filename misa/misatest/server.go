@@ -88,20 +88,30 @@ type Options struct {
 	// HTTP status answers the request with that status and an error body
 	// (tests fail a page for good).
 	FailPage func(entity string, page int) int
+	// NoJSONCache encodes records on every request instead of caching the
+	// encoding (so the server's memory stays constant while it serves).
+	NoJSONCache bool
 }
 
 type rec struct {
 	id   int64
 	mod  time.Time
 	data Record
+	js   []byte
 }
 
-// json encodes the record. It is not cached, so the simulator's memory does
-// not grow while a client reads it (benchmarks measure the client's heap).
-func (r *rec) json() []byte {
+// json encodes the record; the encoding is cached until the record changes
+// unless nocache (benchmarks keep the simulator's memory constant).
+func (r *rec) json(nocache bool) []byte {
+	if r.js != nil {
+		return r.js
+	}
 	b, err := json.Marshal(r.data)
 	if err != nil {
 		panic(err)
+	}
+	if !nocache {
+		r.js = b
 	}
 	return b
 }
@@ -109,6 +119,7 @@ func (r *rec) json() []byte {
 func (r *rec) touch(mod time.Time) {
 	r.mod = mod
 	r.data["modified_date"] = Date(mod)
+	r.js = nil
 }
 
 type store struct {
@@ -475,6 +486,7 @@ func (s *Server) Advance(d time.Duration) Change {
 		for _, x := range rows {
 			if r.IntN(5) == 0 {
 				x.data["main_stock_quantity"] = Money(strconv.Itoa(r.IntN(2000)))
+				x.js = nil
 			}
 		}
 	}
@@ -742,7 +754,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, entity string) {
 		if j < 0 || j >= len(view) {
 			break
 		}
-		rows = append(rows, view[j].json())
+		rows = append(rows, view[j].json(s.opts.NoJSONCache))
 	}
 	if s.opts.Hostile && entity == Customers && len(rows) > 0 && len(rows) < size {
 		// A stale copy of the page's first record: the client must keep
@@ -792,7 +804,7 @@ func (s *Server) stockList(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	rows := make([][]byte, len(s.stocks))
 	for i, x := range s.stocks {
-		rows[i] = x.json()
+		rows[i] = x.json(s.opts.NoJSONCache)
 	}
 	s.mu.Unlock()
 	writePage(w, rows, "")
@@ -810,7 +822,7 @@ func (s *Server) productLedger(w http.ResponseWriter, r *http.Request) {
 	all, found := s.ledger[id]
 	var rows [][]byte
 	for i := start; i < start+size && i < len(all); i++ {
-		rows = append(rows, all[i].json())
+		rows = append(rows, all[i].json(s.opts.NoJSONCache))
 	}
 	s.mu.Unlock()
 	if !found {
