@@ -207,7 +207,10 @@ func TestCrashAtRandomPointsResumes(t *testing.T) {
 		}
 		return nil
 	}})
-	src := sourceFor(t, sim, nil, connector.HTTPConfig{})
+	cfg := config(sim, nil, connector.HTTPConfig{})
+	cfg.Concurrency = 3 // full loads keep 3 pages in flight; commits stay in order
+	src, err := misa.NewSource(cfg)
+	require.NoError(t, err)
 	load := func(mode connector.Mode) int {
 		crash.Store(true)
 		defer crash.Store(false)

@@ -114,17 +114,17 @@ type recMeta struct {
 // meta scans a record for its key fields and modified_date.
 func meta(raw []byte, keyFields ...string) recMeta {
 	var m recMeta
-	vals := make([]string, len(keyFields))
+	var vals [2]string
 	_ = eachMember(raw, func(key, val []byte) error {
-		k := keyString(key)
-		if k == "modified_date" {
+		k := key[1 : len(key)-1] // keys with escapes do not match: none of these has one
+		if string(k) == "modified_date" {
 			if t, err := toTime(val); err == nil && t != nil {
 				m.modified = t.(time.Time)
 			}
 			return nil
 		}
 		for i, f := range keyFields {
-			if k == f {
+			if string(k) == f {
 				if s, ok := rawString(val); ok {
 					vals[i] = s
 				} else if len(val) > 0 && val[0] != 'n' {
@@ -134,14 +134,14 @@ func meta(raw []byte, keyFields ...string) recMeta {
 		}
 		return nil
 	})
-	for i, v := range vals {
-		if v == "" {
+	for i := range keyFields {
+		if vals[i] == "" {
 			return recMeta{modified: m.modified}
 		}
 		if i > 0 {
 			m.key += "/"
 		}
-		m.key += v
+		m.key += vals[i]
 	}
 	return m
 }
