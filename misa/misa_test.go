@@ -390,3 +390,26 @@ func TestConfigFromEnv(t *testing.T) {
 	_, _, err = misa.ConfigFromEnv(get)
 	require.ErrorContains(t, err, "MISA_CRM_INCREMENTAL_LOOKBACK_MINUTES")
 }
+
+// A record dated far in the future is stored but does not become the
+// watermark, which would hide every later change.
+func TestFutureDatedRecordDoesNotLiftWatermark(t *testing.T) {
+	sim := newSim(t, misatest.Options{Customers: 300, SaleOrders: 50, Contacts: 20, Products: 20})
+	sink := openSink(t, sqlite.Config{})
+	src := sourceFor(t, sim, nil, connector.HTTPConfig{})
+	run(t, runner(connector.Full), pipeline(src, sink))
+	sim.SetModified(misatest.Customers, 100_010, sim.Now().AddDate(10, 0, 0))
+	sim.Advance(time.Hour)
+	run(t, runner(connector.Incremental), pipeline(src, sink))
+	require.Positive(t, src.Stats()["future_dated"].(int64))
+	cp, err := sink.LoadCheckpoint(context.Background(), pipeName, misa.StreamCustomers)
+	require.NoError(t, err)
+	var c misa.Checkpoint
+	require.NoError(t, json.Unmarshal(cp, &c))
+	wm, err := time.Parse(time.RFC3339Nano, c.Watermark)
+	require.NoError(t, err)
+	require.False(t, wm.After(sim.Now()), "watermark %s after the clock %s", wm, sim.Now())
+	sim.Advance(time.Hour)
+	run(t, runner(connector.Incremental), pipeline(src, sink))
+	requireSame(t, expected(sim), actual(t, sink))
+}

@@ -18,7 +18,7 @@ type Source struct {
 	c   *Client
 	cfg Config
 
-	pages, duplicates, newerDuplicates, passes, resumed atomic.Int64
+	pages, duplicates, newerDuplicates, passes, resumed, futureDated atomic.Int64
 }
 
 // NewSource returns the source of the tenant in cfg.
@@ -53,11 +53,13 @@ func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 // http_retries, pages read, duplicates dropped (a record seen again as
 // pages shift under a newest-first read, or twice in one answer),
 // newer_duplicates kept, passes completed, passes resumed from a
-// checkpoint, and the API fields no column stores.
+// checkpoint, future_dated records (modified more than an hour after the
+// client's clock: stored, but kept out of the watermark), and the API
+// fields no column stores.
 func (s *Source) Stats() map[string]any {
 	st := map[string]any{"logins": s.c.Logins(), "http_retries": s.c.Retries(), "pages": s.pages.Load(),
 		"duplicates_dropped": s.duplicates.Load(), "newer_duplicates": s.newerDuplicates.Load(),
-		"passes_completed": s.passes.Load(), "passes_resumed": s.resumed.Load()}
+		"passes_completed": s.passes.Load(), "passes_resumed": s.resumed.Load(), "future_dated": s.futureDated.Load()}
 	if u := Unmapped(); len(u) > 0 {
 		st["unmapped_fields"] = u
 	}
@@ -259,6 +261,7 @@ func (e *entity) run(ctx context.Context, watermark time.Time, pass Pass, emit c
 	})
 	dd := newDedupe(s)
 	stuck := 0
+	horizon := s.cfg.Now().Add(time.Hour)
 	for page := pass.Page; ; page++ {
 		pg, err := f.next()
 		if err != nil {
@@ -289,7 +292,12 @@ func (e *entity) run(ctx context.Context, watermark time.Time, pass Pass, emit c
 				done = true
 				break
 			}
-			if m.modified.After(newest) {
+			switch {
+			case m.modified.After(horizon):
+				// A date far in the future would lift the watermark past
+				// every later change: stored, but not trusted as a watermark.
+				s.futureDated.Add(1)
+			case m.modified.After(newest):
 				newest = m.modified
 			}
 			out = append(out, connector.Record{Key: m.key, Data: r})
