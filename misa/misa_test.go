@@ -24,15 +24,15 @@ import (
 )
 
 func TestFullLoadEqualsSimulator(t *testing.T) {
-	sim := newSim(t, misatest.Options{Customers: 430, SaleOrders: 380, Contacts: 150, Products: 120})
+	sim := newSim(t, misatest.Options{Customers: 330, SaleOrders: 280, Contacts: 120, Products: 110})
 	sink := openSink(t, sqlite.Config{})
 	src := sourceFor(t, sim, nil, connector.HTTPConfig{})
 	res := run(t, runner(connector.Full), pipeline(src, sink))
 	requireSame(t, expected(sim), actual(t, sink))
 	// Calls: ceil(n/100) pages per entity (n not a multiple of 100, so the
 	// last page is short and ends the pass), one login.
-	require.Equal(t, int64(5), res.APICalls[misatest.BasePath+misa.PathCustomers])
-	require.Equal(t, int64(4), res.APICalls[misatest.BasePath+misa.PathSaleOrders])
+	require.Equal(t, int64(4), res.APICalls[misatest.BasePath+misa.PathCustomers])
+	require.Equal(t, int64(3), res.APICalls[misatest.BasePath+misa.PathSaleOrders])
 	require.Equal(t, int64(2), res.APICalls[misatest.BasePath+misa.PathContacts])
 	require.Equal(t, int64(2), res.APICalls[misatest.BasePath+misa.PathProducts])
 	require.Equal(t, 1, sim.Logins())
@@ -47,7 +47,7 @@ func TestFullLoadEqualsSimulator(t *testing.T) {
 }
 
 func TestIncrementalAfterAdvancePicksExactlyTheChanges(t *testing.T) {
-	sim := newSim(t, misatest.Options{Customers: 1000, SaleOrders: 1000, Contacts: 100, Products: 60, ChangeRate: 0.35})
+	sim := newSim(t, misatest.Options{Customers: 760, SaleOrders: 760, Contacts: 40, Products: 40, ChangeRate: 0.42})
 	sink := openSink(t, sqlite.Config{})
 	src := sourceFor(t, sim, nil, connector.HTTPConfig{})
 	run(t, runner(connector.Full), pipeline(src, sink))
@@ -103,7 +103,7 @@ func TestPagesShiftWhileReading(t *testing.T) {
 		t.Run(string(mode), func(t *testing.T) {
 			var sim *misatest.Server
 			shift := false
-			sim = newSim(t, misatest.Options{Customers: 600, SaleOrders: 400, Contacts: 50, Products: 40, ChangeRate: 0.3,
+			sim = newSim(t, misatest.Options{Customers: 420, SaleOrders: 250, Contacts: 30, Products: 30, ChangeRate: 0.3,
 				OnList: func(entity string, page int) {
 					if shift && page > 0 && (entity == misatest.Customers || entity == misatest.SaleOrders) {
 						sim.Modify(entity, 7)
@@ -134,7 +134,7 @@ func TestPagesShiftWhileReading(t *testing.T) {
 func TestTokenExpiryMidLoadOneReauthShared(t *testing.T) {
 	var sim *misatest.Server
 	var expired atomic.Bool
-	sim = newSim(t, misatest.Options{Customers: 600, SaleOrders: 300, Contacts: 50, Products: 40,
+	sim = newSim(t, misatest.Options{Customers: 450, SaleOrders: 150, Contacts: 30, Products: 30,
 		OnList: func(entity string, page int) {
 			if entity == misatest.Customers && page == 3 && expired.CompareAndSwap(false, true) {
 				sim.ExpireTokens()
@@ -175,7 +175,7 @@ func TestTokenExpiryMidLoadOneReauthShared(t *testing.T) {
 func TestFaultsSameContents(t *testing.T) {
 	for _, rate := range []float64{0.1, 0.3} {
 		t.Run(fmt.Sprint(rate), func(t *testing.T) {
-			sim := newSim(t, misatest.Options{Customers: 450, SaleOrders: 350, Contacts: 80, Products: 50,
+			sim := newSim(t, misatest.Options{Customers: 350, SaleOrders: 250, Contacts: 40, Products: 40,
 				Faults: simfault.Options{Rate: rate, HangFor: 2 * time.Second, Seed: 3}})
 			sink := openSink(t, sqlite.Config{})
 			src := sourceFor(t, sim, nil, connector.HTTPConfig{Timeout: 300 * time.Millisecond, Attempts: 10, MaxRetryAfter: 20 * time.Millisecond})
@@ -198,7 +198,7 @@ func TestFaultsSameContents(t *testing.T) {
 // resumes to contents identical to an uninterrupted run, for a full load
 // and for an incremental load.
 func TestCrashAtRandomPointsResumes(t *testing.T) {
-	sim := newSim(t, misatest.Options{Customers: 700, SaleOrders: 500, Contacts: 120, Products: 80, ChangeRate: 0.4})
+	sim := newSim(t, misatest.Options{Customers: 450, SaleOrders: 300, Contacts: 60, Products: 40, ChangeRate: 0.4})
 	rnd := rand.New(rand.NewPCG(11, 12))
 	var crash atomic.Bool
 	sink := openSink(t, sqlite.Config{BeforeCommit: func(ctx context.Context, b *connector.Batch) error {
