@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -16,6 +17,13 @@ import (
 	"github.com/facolos/etl/misa/misatest"
 	"github.com/facolos/etl/sink/sqlite"
 )
+
+// cpuTime is the CPU time (user + system) this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 type countOutput struct{ rows int }
 
@@ -35,13 +43,18 @@ func BenchmarkTransform(b *testing.B) {
 			out := &countOutput{}
 			tr := misa.Transformer{}
 			b.ReportAllocs()
+			cpu0 := cpuTime()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				if err := tr.Transform(recs[i%len(recs)], out); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.StopTimer()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+			// On a shared machine wall time says little: records per second
+			// of this process's CPU time (GC included) is the honest figure.
+			b.ReportMetric(float64(b.N)/(cpuTime()-cpu0).Seconds(), "records/cpu-s")
 			b.ReportMetric(float64(out.rows)/float64(b.N), "rows/record")
 		})
 	}

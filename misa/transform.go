@@ -59,7 +59,7 @@ func (Transformer) Transform(rec connector.Record, out connector.Output) error {
 
 func simple(t *table, entity string, rec connector.Record, out connector.Output) error {
 	row := make([]any, len(t.Columns))
-	if err := t.fill(row, rec.Data, t.byField, entity, ""); err != nil {
+	if err := t.fill(row, rec.Data, t.byField, entity, "", nil); err != nil {
 		return fmt.Errorf("misa %s %s: %w", entity, rec.Key, err)
 	}
 	out.Add(t.Table, row)
@@ -67,14 +67,17 @@ func simple(t *table, entity string, rec connector.Record, out connector.Output)
 }
 
 // fill reads the members of obj into row through byField. Booleans that are
-// absent become false.
-func (t *table) fill(row []any, obj []byte, byField map[string]int, entity, prefix string) error {
+// absent become false. items, when not nil, receives the raw
+// sale_order_product_mappings.
+func (t *table) fill(row []any, obj []byte, byField map[string]int, entity, prefix string, items *[]byte) error {
 	err := eachMember(obj, func(key, val []byte) error {
 		i, ok := byField[string(key[1:len(key)-1])]
 		if !ok {
 			name := keyString(key)
 			if i, ok = byField[name]; !ok {
-				if !(entity == StreamSaleOrders && prefix == "" && name == itemsField) {
+				if items != nil && name == itemsField {
+					*items = val
+				} else {
 					noteUnmapped(entity, prefix+name)
 				}
 				return nil
@@ -107,25 +110,19 @@ const itemsField = "sale_order_product_mappings"
 func saleOrder(rec connector.Record, out connector.Output) error {
 	t := tSaleOrders
 	base := make([]any, len(t.Columns))
-	if err := t.fill(base, rec.Data, t.byField, StreamSaleOrders, ""); err != nil {
+	var items []byte
+	if err := t.fill(base, rec.Data, t.byField, StreamSaleOrders, "", &items); err != nil {
 		return fmt.Errorf("misa sale order %s: %w", rec.Key, err)
 	}
-	var items []byte
-	_ = eachMember(rec.Data, func(key, val []byte) error {
-		if keyString(key) == itemsField {
-			items = val
-		}
-		return nil
-	})
 	var rows [][]any
 	n := 0
 	if items != nil {
 		err := eachElement(items, func(val []byte) error {
 			row := make([]any, len(base))
 			copy(row, base)
-			prefix := fmt.Sprintf("%s[%d].", itemsField, n)
+			prefix := itemsField + "[" + strconv.Itoa(n) + "]."
 			n++
-			if err := t.fill(row, val, t.byItemField, StreamSaleOrders, prefix); err != nil {
+			if err := t.fill(row, val, t.byItemField, StreamSaleOrders, prefix, nil); err != nil {
 				return err
 			}
 			if row[colItemID] == nil {
