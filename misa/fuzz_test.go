@@ -39,10 +39,11 @@ func FuzzTransform(f *testing.F) {
 		}
 		for tb, rows := range out.rows {
 			for _, row := range rows {
+				// Values the runner rejects (too long, out of range, NUL) are
+				// fine; a row of the wrong shape or Go type is a bug.
 				if err := connector.ValidateRow(tb, row); err != nil {
 					msg := err.Error()
-					if !(strings.Contains(msg, "exceeds the column length") || strings.Contains(msg, "does not fit") ||
-						strings.Contains(msg, "fraction digits") || strings.Contains(msg, "non-nullable") || strings.Contains(msg, "UTF-8")) {
+					if strings.Contains(msg, "values for") || strings.Contains(msg, "cannot hold") {
 						t.Fatalf("row of the wrong shape: %v", err)
 					}
 				}
