@@ -43,9 +43,11 @@ import (
 	"github.com/facolos/etl/tokenstore"
 	"github.com/joho/godotenv"
 	"github.com/mattn/go-isatty"
-	// PLATFORMS: import the tiktok and misa packages here when they land
-	// on main (each registers its driver in its platform.go):
-	// _ "github.com/facolos/etl/tiktok"; _ "github.com/facolos/etl/misa"
+
+	_ "github.com/facolos/etl/misa" // registers "misa"
+	// PLATFORMS: import the tiktok package here when it lands on main (it
+	// registers its driver in tiktok/platform.go):
+	// _ "github.com/facolos/etl/tiktok"
 )
 
 type options struct {
