@@ -54,6 +54,17 @@ type Store interface {
 	Release(ctx context.Context, pipeline, stream string, f connector.Fence, expired time.Time) error
 }
 
+// Clock is implemented by a Store whose database has its own clock (a
+// database server): that clock, not the worker's, then decides every expiry
+// (the expiry written by Acquire and the heartbeat, and whether a holding
+// has expired). Workers on hosts whose clocks disagree then still agree on
+// who holds a lease. A Store without a Clock (an embedded database, whose
+// clock is this host's) uses Options.Now.
+type Clock interface {
+	// Now returns the database's current time.
+	Now(ctx context.Context) (time.Time, error)
+}
+
 // Released is the expiry a released lease gets: long past on every clock.
 var Released = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -62,9 +73,9 @@ type Options struct {
 	// TTL is how long a holding lives without renewal (default
 	// connector.DefaultLeaseTTL); the heartbeat renews every TTL/3.
 	TTL time.Duration
-	// Now is the clock of expiries (default time.Now). Hosts sharing a
-	// warehouse need clocks in sync to well within TTL; a skew can only
-	// make a takeover early, and the fence keeps that safe.
+	// Now is the clock of expiries when the Store is not a Clock (default
+	// time.Now); a Store that is a Clock decides with the database's clock
+	// and Now is not used.
 	Now func() time.Time
 	// Host and PID identify this process (default os.Hostname, os.Getpid).
 	Host string
@@ -90,6 +101,19 @@ func (o *Options) defaults() {
 	if o.Alive == nil {
 		o.Alive = ProcessAlive
 	}
+}
+
+// now returns the time expiries are measured in: the database's when the
+// Store is a Clock, else Options.Now.
+func (o *Options) now(ctx context.Context, st Store) (time.Time, error) {
+	if c, ok := st.(Clock); ok {
+		t, err := c.Now(ctx)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("read the database clock: %w", err)
+		}
+		return t, nil
+	}
+	return o.Now(), nil
 }
 
 // NewHolder returns a random holder id.
@@ -137,7 +161,10 @@ func Acquire(ctx context.Context, st Store, where, pipeline, stream string, wait
 	deadline := time.Now().Add(wait)
 	fail := func(err error) error { return fmt.Errorf("%s: lease %s/%s: %w", where, pipeline, stream, err) }
 	for {
-		now := o.Now()
+		now, nerr := o.now(ctx, st)
+		if nerr != nil {
+			return nil, fail(nerr)
+		}
 		mine := Row{Holder: holder, Epoch: 1, ExpiresAt: now.Add(o.TTL), Host: o.Host, PID: o.PID}
 		ok, err := st.Insert(ctx, pipeline, stream, mine)
 		if err != nil {
@@ -189,7 +216,11 @@ func hold(st Store, where, pipeline, stream string, r Row, o Options) *connector
 				return
 			case <-tick.C:
 				ctx, cancel := context.WithTimeout(context.Background(), o.TTL/3)
-				held, err := st.Renew(ctx, pipeline, stream, f, o.Now().Add(o.TTL))
+				now, err := o.now(ctx, st)
+				held := true
+				if err == nil {
+					held, err = st.Renew(ctx, pipeline, stream, f, now.Add(o.TTL))
+				}
 				cancel()
 				if err == nil && !held {
 					return // taken over: the fence fails the next write

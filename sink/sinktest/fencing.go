@@ -11,9 +11,18 @@ import (
 	"github.com/facolos/etl/connector"
 )
 
+// LeaseExpirer is implemented by a sink under test whose leases expire on
+// a database server's clock rather than on the Config's Now (a test wraps
+// the sink to add it): ExpireLease makes the lease row of (pipeline,
+// stream) expire on that clock, as if its holder had been paused past the
+// expiry.
+type LeaseExpirer interface {
+	ExpireLease(ctx context.Context, pipeline, stream string) error
+}
+
 // testFencing: worker A holds the lease and writes; A pauses past the
 // lease's expiry (its clock and heartbeat stand still, modelled by worker
-// B's clock running ahead); B takes the lease over (the next epoch) and
+// B's clock running ahead, or by LeaseExpirer); B takes the lease over (the next epoch) and
 // writes; A resumes and writes under its old fence. Nothing A writes then
 // lands — rows, child rows, rejections, checkpoint — and the checkpoint
 // never moves backwards.
@@ -48,6 +57,11 @@ func testFencing(t *testing.T, newSink NewSink) {
 		t.Fatalf("B while A's lease is valid: err = %v, want ErrLeaseHeld", err)
 	}
 	ahead.Store(int64(2 * ttl)) // A is paused past its expiry
+	if e, ok := any(a).(LeaseExpirer); ok {
+		if err := e.ExpireLease(ctx, "p", "s"); err != nil {
+			t.Fatalf("expire A's lease: %v", err)
+		}
+	}
 	leaseB, err := lb.Lease(ctx, "p", "s", 0)
 	if err != nil {
 		t.Fatalf("B takes the expired lease over: %v", err)
