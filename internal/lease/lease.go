@@ -16,6 +16,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"os"
 	"sync"
 	"time"
@@ -83,6 +84,9 @@ type Options struct {
 	// Alive reports whether a process of this host exists (default
 	// ProcessAlive).
 	Alive func(pid int) bool
+	// Logger receives the heartbeat's failed renewals and the loss of the
+	// lease (default slog.Default()).
+	Logger *slog.Logger
 }
 
 func (o *Options) defaults() {
@@ -100,6 +104,9 @@ func (o *Options) defaults() {
 	}
 	if o.Alive == nil {
 		o.Alive = ProcessAlive
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
 	}
 }
 
@@ -204,32 +211,55 @@ func Acquire(ctx context.Context, st Store, where, pipeline, stream string, wait
 func hold(st Store, where, pipeline, stream string, r Row, o Options) *connector.Lease {
 	f := r.Fence()
 	live.Store(f.Holder, true)
-	stop := make(chan struct{})
+	// hctx ends at Release, so that Release never waits for a renewal in
+	// flight (a hung server).
+	hctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(o.TTL / 3)
-		defer tick.Stop()
+		period := o.TTL / 3
+		wait := period
+		failures := 0
 		for {
 			select {
-			case <-stop:
+			case <-hctx.Done():
 				return
-			case <-tick.C:
-				ctx, cancel := context.WithTimeout(context.Background(), o.TTL/3)
-				now, err := o.now(ctx, st)
-				held := true
-				if err == nil {
-					held, err = st.Renew(ctx, pipeline, stream, f, now.Add(o.TTL))
+			case <-time.After(wait):
+			}
+			ctx, cancel := context.WithTimeout(hctx, period)
+			now, err := o.now(ctx, st)
+			held := true
+			if err == nil {
+				held, err = st.Renew(ctx, pipeline, stream, f, now.Add(o.TTL))
+			}
+			cancel()
+			switch {
+			case hctx.Err() != nil:
+				return
+			case err != nil:
+				// Not renewed: the lease runs out TTL after its last
+				// renewal. Said, and tried again soon rather than a whole
+				// period later.
+				failures++
+				wait = max(period/4, time.Millisecond)
+				o.Logger.Warn("lease renewal failed; retrying", "sink", where, "pipeline", pipeline, "stream", stream,
+					"holder", f.String(), "failures", failures, "error", err)
+			case !held:
+				// Taken over (the lease had expired): the fence fails the
+				// next write of this holder.
+				o.Logger.Error("lease lost: another worker took the stream over; this worker's writes will be refused",
+					"sink", where, "pipeline", pipeline, "stream", stream, "holder", f.String())
+				return
+			default:
+				if failures > 0 {
+					o.Logger.Info("lease renewed again", "sink", where, "pipeline", pipeline, "stream", stream, "holder", f.String(), "after_failures", failures)
 				}
-				cancel()
-				if err == nil && !held {
-					return // taken over: the fence fails the next write
-				}
+				failures, wait = 0, period
 			}
 		}
 	}()
 	return connector.NewLease(f, func() error {
-		close(stop)
+		stop()
 		<-done
 		live.Delete(f.Holder)
 		ctx, cancel := context.WithTimeout(context.Background(), max(o.TTL, 10*time.Second))

@@ -135,7 +135,7 @@ func (s *Sink) leaseTTL() time.Duration {
 // held for the lease's life. Expiries are measured with the server's clock
 // (not Config.Now). See connector.Fence for the fencing of writes.
 func (s *Sink) Lease(ctx context.Context, pipeline, stream string, wait time.Duration) (*connector.Lease, error) {
-	return lease.Acquire(ctx, leaseStore{s, s.Schema("etl_control")}, "mssql", pipeline, stream, wait, lease.Options{TTL: s.leaseTTL(), Now: s.cfg.Now})
+	return lease.Acquire(ctx, leaseStore{s, s.Schema("etl_control")}, "mssql", pipeline, stream, wait, lease.Options{TTL: s.leaseTTL(), Now: s.cfg.Now, Logger: s.cfg.Logger})
 }
 
 // fence checks, first in the write transaction, that the batch's writer
