@@ -78,7 +78,7 @@ type Options struct {
 	// time.Now); a Store that is a Clock decides with the database's clock
 	// and Now is not used.
 	Now func() time.Time
-	// Host and PID identify this process (default os.Hostname, os.Getpid).
+	// Host and PID identify this process (default ThisHost, os.Getpid).
 	Host string
 	PID  int
 	// Alive reports whether a process of this host exists (default
@@ -97,7 +97,7 @@ func (o *Options) defaults() {
 		o.Now = time.Now
 	}
 	if o.Host == "" {
-		o.Host, _ = os.Hostname()
+		o.Host = ThisHost()
 	}
 	if o.PID == 0 {
 		o.PID = os.Getpid()
@@ -121,6 +121,20 @@ func (o *Options) now(ctx context.Context, st Store) (time.Time, error) {
 		return t, nil
 	}
 	return o.Now(), nil
+}
+
+// ThisHost identifies the pid space of this process: the host name and,
+// where the system tells it (Linux), the pid namespace ("db1 pid:[4026531836]").
+// Pids are compared only between holders of the same ThisHost: two
+// containers with the same host name (a fixed hostname in a Compose file
+// or a pod spec) have separate pid namespaces, and a pid of one says
+// nothing about the other (both are often pid 1).
+func ThisHost() string {
+	h, _ := os.Hostname()
+	if ns, err := os.Readlink("/proc/self/ns/pid"); err == nil && ns != "" {
+		h += " " + ns
+	}
+	return h
 }
 
 // NewHolder returns a random holder id.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/lease"
 	mssqldb "github.com/microsoft/go-mssqldb"
 )
 
@@ -303,7 +304,7 @@ func TestLeaseOfADeadProcessIsTakenOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	dead := int64(cmd.ProcessState.Pid())
-	host, _ := os.Hostname()
+	host := lease.ThisHost()
 	d.rows[[2]string{"p", "s"}] = &leaseRowState{holder: "crashed", epoch: 7, expires: time.Now().Add(time.Hour), host: host, pid: dead}
 	l, err := s.Lease(ctx, "p", "s", 0)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/lease"
 	"github.com/facolos/etl/sink/sqlite"
 	"github.com/stretchr/testify/require"
 )
@@ -42,7 +43,7 @@ func TestLeaseOfACrashedProcessOnThisHost(t *testing.T) {
 	s := open(t, sqlite.Config{LeaseTTL: time.Hour})
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	require.NoError(t, cmd.Run())
-	host, _ := os.Hostname()
+	host := lease.ThisHost()
 	plant := func(holder string, pid int, host string) {
 		_, err := s.DB().Exec(`INSERT INTO etl_control_leases (pipeline, stream, holder, epoch, expires_at, host, pid) VALUES ('p', 's', ?, 4, ?, ?, ?)
 			ON CONFLICT (pipeline, stream) DO UPDATE SET holder = excluded.holder, epoch = excluded.epoch, expires_at = excluded.expires_at, host = excluded.host, pid = excluded.pid`,
