@@ -11,9 +11,9 @@ import (
 	"github.com/facolos/etl/connector"
 )
 
-// LeaseExpirer is implemented by a sink under test whose leases expire on
-// a database server's clock rather than on the Config's Now (a test wraps
-// the sink to add it): ExpireLease makes the lease row of (pipeline,
+// LeaseExpirer must be implemented by a Leaser sink under test (a test
+// wraps the sink to add it): leases expire on the database's clock, not on
+// the Config's Now, so ExpireLease makes the lease row of (pipeline,
 // stream) expire on that clock, as if its holder had been paused past the
 // expiry.
 type LeaseExpirer interface {
@@ -21,11 +21,12 @@ type LeaseExpirer interface {
 }
 
 // testFencing: worker A holds the lease and writes; A pauses past the
-// lease's expiry (its clock and heartbeat stand still, modelled by worker
-// B's clock running ahead, or by LeaseExpirer); B takes the lease over (the next epoch) and
-// writes; A resumes and writes under its old fence. Nothing A writes then
-// lands — rows, child rows, rejections, checkpoint — and the checkpoint
-// never moves backwards.
+// lease's expiry (its heartbeat stands still; the lease row is expired
+// through LeaseExpirer, while B's Auto-column clock runs ahead, which must
+// not matter); B takes the lease over (the next epoch) and writes; A
+// resumes and writes under its old fence. Nothing A writes then lands —
+// rows, child rows, rejections, checkpoint — and the checkpoint never
+// moves backwards.
 func testFencing(t *testing.T, newSink NewSink) {
 	ctx := context.Background()
 	const ttl = time.Minute // the heartbeat (every ttl/3) never ticks in this test
@@ -61,6 +62,8 @@ func testFencing(t *testing.T, newSink NewSink) {
 		if err := e.ExpireLease(ctx, "p", "s"); err != nil {
 			t.Fatalf("expire A's lease: %v", err)
 		}
+	} else {
+		t.Fatal("a Leaser sink under test must implement sinktest.LeaseExpirer (its leases expire on the database's clock)")
 	}
 	leaseB, err := lb.Lease(ctx, "p", "s", 0)
 	if err != nil {

@@ -138,3 +138,23 @@ func TestOldLeaseTableIsUpgraded(t *testing.T) {
 	require.EqualValues(t, 1, l.Fence.Epoch)
 	require.NoError(t, l.Release())
 }
+
+// Config.Now is the clock of Auto columns (a fixed one makes them
+// reproducible); it does not decide lease expiries, or a sink with a clock
+// fixed in the past would write expiries every other worker finds long
+// gone and lose every lease it takes.
+func TestLeaseExpiriesIgnoreConfigNow(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.db")
+	fixed := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	a := open(t, sqlite.Config{Path: path, LeaseTTL: time.Minute, Now: func() time.Time { return fixed }})
+	b := open(t, sqlite.Config{Path: path, LeaseTTL: time.Minute})
+	la, err := a.Lease(ctx, "p", "s", 0)
+	require.NoError(t, err)
+	defer la.Release()
+	lb, err := b.Lease(ctx, "p", "s", 0)
+	if err == nil {
+		_ = lb.Release()
+	}
+	require.ErrorIs(t, err, connector.ErrLeaseHeld, "a live lease taken by a sink with a fixed Auto-column clock")
+}
