@@ -256,8 +256,10 @@ func hold(st Store, where, pipeline, stream string, r Row, o Options) *connector
 				// period later.
 				failures++
 				wait = max(period/4, time.Millisecond)
-				o.Logger.Warn("lease renewal failed; retrying", "sink", where, "pipeline", pipeline, "stream", stream,
-					"holder", f.String(), "failures", failures, "error", err)
+				if failures&(failures-1) == 0 { // 1, 2, 4, 8…: said, without flooding the log while a server is down
+					o.Logger.Warn("lease renewal failed; retrying", "sink", where, "pipeline", pipeline, "stream", stream,
+						"holder", f.String(), "failures", failures, "error", err)
+				}
 			case !held:
 				// Taken over (the lease had expired): the fence fails the
 				// next write of this holder.
