@@ -7,8 +7,9 @@
 //
 //	Stream.Read --Pages (records + checkpoint)--> bounded channel
 //	    --> Transformer.Transform (one record -> rows of several tables)
-//	    --> per-table batches --> Sink.Write (rows + child-set replacement +
-//	        checkpoint, one transaction)
+//	    --> per-table batches --> writer stage: Sink.Write (rows + child-set
+//	        replacement + checkpoint, one transaction), overlapping the
+//	        transformation of the next batch
 //
 // A platform package provides a Source and a Transformer; a sink package
 // provides a Sink (that usually is also the CheckpointStore). The Runner
@@ -170,9 +171,12 @@ type Sink interface {
 	// primary key (a row whose compared columns did not change is left
 	// untouched), replaces the child sets, stores the rejections and, when
 	// the sink is also a CheckpointStore, the checkpoint. Either all of it
-	// is stored or none of it, and an error means none. Write may be called
-	// concurrently for different pipelines, never concurrently for the same
-	// (pipeline, stream).
+	// is stored or none of it, and an error means none. An error caused by
+	// the values of the batch (a constraint, a value the database refuses)
+	// is wrapped with MarkData, so that the runner splits the batch and
+	// quarantines only the offending record; other errors are not. Write
+	// may be called concurrently for different pipelines, never
+	// concurrently for the same (pipeline, stream).
 	Write(ctx context.Context, b *Batch) error
 	// Close releases the sink's connections.
 	Close() error

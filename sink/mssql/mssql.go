@@ -5,7 +5,7 @@
 // update-insert strategy, UPDATE … WITH (UPDLOCK, HOLDLOCK) then INSERT …
 // WHERE NOT EXISTS), touching only rows whose compared columns changed;
 // child sets are replaced; rejected records and the checkpoint are written.
-// No statement carries more than 7 parameters, far from SQL Server's 2,100.
+// No statement carries more than 8 parameters, far from SQL Server's 2,100.
 //
 // Types: String NVARCHAR(n) (NVARCHAR(MAX) when unbounded, NVARCHAR(450) for
 // an unbounded key), Int BIGINT, Decimal DECIMAL(p,s), Bool BIT, Timestamp
@@ -99,9 +99,9 @@ func (ti *tableInfo) upsert(st Strategy) string {
 
 // Open connects and creates the control schema and tables.
 func Open(ctx context.Context, cfg Config) (*Sink, error) {
-	db, err := sql.Open("sqlserver", cfg.DSN)
+	db, err := sql.Open("sqlserver", connector.EncodeDSNPassword(cfg.DSN))
 	if err != nil {
-		return nil, fmt.Errorf("mssql: open: %s", connector.Redact(err.Error()))
+		return nil, fmt.Errorf("mssql: open: %s", connector.RedactDSN(err.Error(), cfg.DSN))
 	}
 	s, err := OpenDB(ctx, db, cfg)
 	if err != nil {
@@ -268,7 +268,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("mssql: write %s/%s: %w", b.Pipeline, b.Stream, err)
+		return fmt.Errorf("mssql: write %s/%s: %w", b.Pipeline, b.Stream, classify(err))
 	}
 	s.refreshStats(ctx, b)
 	return nil
@@ -336,7 +336,8 @@ func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch, strategy Strat
 	}
 	ctl := s.Schema("etl_control")
 	for _, r := range b.Rejected {
-		if _, err := tx.ExecContext(ctx, insertRejectedSQL(ctl), b.Pipeline, b.Stream, r.Key, r.Reason, string(r.Payload), b.RunID, r.At.UTC()); err != nil {
+		qr := connector.EncodeRejection(r)
+		if _, err := tx.ExecContext(ctx, insertRejectedSQL(ctl), b.Pipeline, b.Stream, qr.Key, qr.Reason, nullable(qr.Payload, qr.HasPayload), b.RunID, r.At.UTC(), nullable(qr.Encoding, qr.Encoding != "")); err != nil {
 			return fmt.Errorf("quarantine %q: %w", r.Key, err)
 		}
 	}

@@ -22,6 +22,7 @@ import (
 type recorder struct {
 	mu     sync.Mutex
 	log    []string
+	calls  []recCall                // every successful exec with its arguments
 	params []boundParam             // every parameter of every statement, as the caller bound it
 	fail   func(query string) error // injected failures
 	// failBulk injects failures into bulk copy and commit: stage is
@@ -61,6 +62,11 @@ func (r *recorder) bound() []boundParam {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]boundParam(nil), r.params...)
+}
+
+type recCall struct {
+	query string
+	args  []driver.NamedValue
 }
 
 func (r *recorder) add(s string) {
@@ -107,6 +113,9 @@ func (c *recConn) ExecContext(_ context.Context, query string, args []driver.Nam
 		}
 	}
 	c.r.add(fmt.Sprintf("EXEC %s %d", firstLine(query), len(args)))
+	c.r.mu.Lock()
+	c.r.calls = append(c.r.calls, recCall{query, args})
+	c.r.mu.Unlock()
 	return driver.RowsAffected(1), nil
 }
 func (c *recConn) QueryContext(_ context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
@@ -240,7 +249,7 @@ func TestBatchPlumbing(t *testing.T) {
 		exec(mergeSQL(o, names{"staging", "o"}, oTemp), 0),
 		exec(createTempSQL(l, lTemp, connector.TimeUTC), 0), // staged empty: the parents' line sets become empty
 		exec(childDeleteSQL(l, o, names{"staging", "l"}, lTemp, oTemp), 0),
-		exec(insertRejectedSQL("etl_control"), 7),
+		exec(insertRejectedSQL("etl_control"), 8),
 		exec(saveCheckpointSQL("etl_control"), 3),
 		exec(dropTempSQL(oTemp), 0),
 		exec(dropTempSQL(lTemp), 0),

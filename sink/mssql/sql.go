@@ -285,8 +285,11 @@ CREATE TABLE %s (
 	[payload] NVARCHAR(MAX) NULL,
 	[run_id] NVARCHAR(50) NULL,
 	[rejected_at] DATETIMEOFFSET(7) NOT NULL,
+	[payload_encoding] NVARCHAR(20) NULL,
 	CONSTRAINT [PK_rejected_records] PRIMARY KEY CLUSTERED ([id])
 )`, qs(ctl+".rejected_records"), rj.target()),
+		fmt.Sprintf(`IF COL_LENGTH(%s, N'payload_encoding') IS NULL
+ALTER TABLE %s ADD [payload_encoding] NVARCHAR(20) NULL`, qs(ctl+".rejected_records"), rj.target()),
 	}
 }
 
@@ -299,9 +302,9 @@ IF @@ROWCOUNT = 0
 	INSERT INTO %s ([pipeline], [stream], [checkpoint], [updated_at]) VALUES (@p1, @p2, @p3, SYSDATETIMEOFFSET());`, t, t)
 }
 
-// insertRejectedSQL inserts one rejected record (7 parameters).
+// insertRejectedSQL inserts one rejected record (8 parameters).
 func insertRejectedSQL(ctl string) string {
-	return fmt.Sprintf("INSERT INTO %s ([pipeline], [stream], [record_key], [reason], [payload], [run_id], [rejected_at]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7)",
+	return fmt.Sprintf("INSERT INTO %s ([pipeline], [stream], [record_key], [reason], [payload], [run_id], [rejected_at], [payload_encoding]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8)",
 		names{ctl, "rejected_records"}.target())
 }
 

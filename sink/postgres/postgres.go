@@ -104,9 +104,9 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	pc, err := pgxpool.ParseConfig(cfg.DSN)
+	pc, err := pgxpool.ParseConfig(connector.EncodeDSNPassword(cfg.DSN))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: parse DSN: %s", connector.Redact(redactPassword(err.Error(), pc)))
+		return nil, fmt.Errorf("postgres: parse DSN: %s", connector.RedactDSN(redactPassword(err.Error(), pc), cfg.DSN))
 	}
 	if cfg.MaxConns > 0 {
 		pc.MaxConns = cfg.MaxConns
@@ -211,6 +211,7 @@ func (s *Sink) createControl(ctx context.Context) error {
 			payload TEXT,
 			run_id TEXT,
 			rejected_at TIMESTAMPTZ NOT NULL)`,
+		addPayloadEncoding(ctl, s.control("rejected_records")),
 		`CREATE INDEX IF NOT EXISTS ix_rejected_records_key ON ` + s.control("rejected_records") + ` (pipeline, stream, record_key)`,
 	}
 	stmts = append(stmts, s.moreControlSQL()...)
@@ -463,7 +464,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error { return s.write(ctx, tx, b) })
 	if err != nil {
-		return fmt.Errorf("postgres: write %s/%s: %w", b.Pipeline, b.Stream, err)
+		return fmt.Errorf("postgres: write %s/%s: %w", b.Pipeline, b.Stream, classify(err))
 	}
 	s.refreshStats(ctx, b)
 	return nil
@@ -524,10 +525,11 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 	if len(b.Rejected) > 0 {
 		rows := make([][]any, len(b.Rejected))
 		for i, r := range b.Rejected {
-			rows[i] = []any{b.Pipeline, b.Stream, r.Key, r.Reason, string(r.Payload), b.RunID, r.At}
+			qr := connector.EncodeRejection(r)
+			rows[i] = []any{b.Pipeline, b.Stream, qr.Key, qr.Reason, nullable(qr.Payload, qr.HasPayload), b.RunID, r.At, nullable(qr.Encoding, qr.Encoding != "")}
 		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{s.Schema("etl_control"), "rejected_records"},
-			[]string{"pipeline", "stream", "record_key", "reason", "payload", "run_id", "rejected_at"}, pgx.CopyFromRows(rows))
+			[]string{"pipeline", "stream", "record_key", "reason", "payload", "run_id", "rejected_at", "payload_encoding"}, pgx.CopyFromRows(rows))
 		if err != nil {
 			return fmt.Errorf("quarantine: %w", err)
 		}

@@ -2,8 +2,9 @@
 // in the spirit of testing/fstest.TestFS: Run checks idempotent upserts,
 // changed-rows-only updates, child-set replacement, schema evolution, exact
 // decimals, UTC timestamps, NULLs, Vietnamese text and emoji, 1 MB values,
-// checkpoint atomicity, concurrent writers, lease exclusivity and fenced
-// writes (a writer that lost its lease to a takeover stores nothing).
+// checkpoint atomicity, concurrent writers, lease exclusivity, fenced
+// writes (a writer that lost its lease to a takeover stores nothing) and a
+// corpus of hostile values run through a connector.Runner (see HostileCorpus).
 package sinktest
 
 import (
@@ -29,6 +30,9 @@ type Sink interface {
 	// value types of connector (string, int64, connector.Dec, bool,
 	// time.Time in UTC, connector.RawJSON, nil).
 	ReadTable(ctx context.Context, t *connector.Table) ([][]any, error)
+	// ReadRejected returns the quarantined records of (pipeline, stream)
+	// in the order they were stored, payloads decoded to their bytes.
+	ReadRejected(ctx context.Context, pipeline, stream string) ([]connector.Rejection, error)
 }
 
 // Config is what the suite asks of a new sink.
@@ -67,6 +71,7 @@ func Run(t *testing.T, newSink NewSink) {
 		{"ConcurrentWriters", testConcurrent},
 		{"Lease", testLease},
 		{"FencedWrites", testFencing},
+		{"Hostile", testHostile},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, newSink) })
