@@ -16,6 +16,9 @@ import (
 // heartbeat while the stream runs and gives it back at the end. Another
 // worker takes it over only after it expired (or when its holder is a process
 // of the same host that no longer exists); a takeover increments the epoch.
+// Expiries are measured with the database server's clock (an embedded
+// database's is this host's), never with the workers' own clocks, so hosts
+// whose clocks disagree still agree on who holds a lease.
 //
 // The lease alone cannot stop a worker that was paused (GC, SIGSTOP, a
 // network partition) past the expiry and then resumes: it still believes it

@@ -27,7 +27,7 @@ func TestRunnerFencesAWorkerThatLostItsLease(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	}
-	sinkA, sinkB := open(0), open(2*ttl) // B's clock: after A's pause
+	sinkA, sinkB := open(0), open(2*ttl) // B's Auto-column clock runs ahead (leases use the host's)
 
 	// A reads 50 orders (all marked STALE) in pages of 5; B's shop has
 	// moved on to 60 orders.
@@ -37,7 +37,9 @@ func TestRunnerFencesAWorkerThatLostItsLease(t *testing.T) {
 	}
 	var resB connector.Result
 	srcA.onPage = func(n int) {
-		if n == 2 { // A pauses here; B takes over and finishes the stream
+		if n == 2 { // A pauses here past its lease's expiry; B takes over and finishes the stream
+			_, err := sinkA.DB().Exec(`UPDATE etl_control_leases SET expires_at = ?`, time.Now().Add(-time.Second).UTC().Format("2006-01-02T15:04:05.000000Z"))
+			require.NoError(t, err)
 			resB = (&connector.Runner{}).Run(ctx, pipeline("shop", srcB, sinkB))[0]
 		}
 	}

@@ -134,7 +134,11 @@ type Runner struct {
 	// Checkpoints overrides the checkpoint store; by default the sink is
 	// used when it implements CheckpointStore (and then the checkpoint is
 	// committed in the same transaction as the data). Without a store, every
-	// run is a full load.
+	// run is a full load. A checkpoint kept in another store than a Leaser
+	// sink is saved after the sink's fenced commit and is not fenced: a
+	// worker paused between the two, whose lease was taken over, can still
+	// save it (moving it backwards); with several workers on one warehouse,
+	// keep the checkpoints in the sink.
 	Checkpoints CheckpointStore
 	// LeaseWait is how long to wait for a stream's lease when the sink is a
 	// Leaser and another worker holds it (default 0: skip the pipeline at

@@ -16,6 +16,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"os"
 	"sync"
 	"time"
@@ -54,6 +55,17 @@ type Store interface {
 	Release(ctx context.Context, pipeline, stream string, f connector.Fence, expired time.Time) error
 }
 
+// Clock is implemented by a Store whose database has its own clock (a
+// database server): that clock, not the worker's, then decides every expiry
+// (the expiry written by Acquire and the heartbeat, and whether a holding
+// has expired). Workers on hosts whose clocks disagree then still agree on
+// who holds a lease. A Store without a Clock (an embedded database, whose
+// clock is this host's) uses Options.Now.
+type Clock interface {
+	// Now returns the database's current time.
+	Now(ctx context.Context) (time.Time, error)
+}
+
 // Released is the expiry a released lease gets: long past on every clock.
 var Released = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -62,16 +74,19 @@ type Options struct {
 	// TTL is how long a holding lives without renewal (default
 	// connector.DefaultLeaseTTL); the heartbeat renews every TTL/3.
 	TTL time.Duration
-	// Now is the clock of expiries (default time.Now). Hosts sharing a
-	// warehouse need clocks in sync to well within TTL; a skew can only
-	// make a takeover early, and the fence keeps that safe.
+	// Now is the clock of expiries when the Store is not a Clock (default
+	// time.Now); a Store that is a Clock decides with the database's clock
+	// and Now is not used.
 	Now func() time.Time
-	// Host and PID identify this process (default os.Hostname, os.Getpid).
+	// Host and PID identify this process (default ThisHost, os.Getpid).
 	Host string
 	PID  int
 	// Alive reports whether a process of this host exists (default
 	// ProcessAlive).
 	Alive func(pid int) bool
+	// Logger receives the heartbeat's failed renewals and the loss of the
+	// lease (default slog.Default()).
+	Logger *slog.Logger
 }
 
 func (o *Options) defaults() {
@@ -82,7 +97,7 @@ func (o *Options) defaults() {
 		o.Now = time.Now
 	}
 	if o.Host == "" {
-		o.Host, _ = os.Hostname()
+		o.Host = ThisHost()
 	}
 	if o.PID == 0 {
 		o.PID = os.Getpid()
@@ -90,6 +105,36 @@ func (o *Options) defaults() {
 	if o.Alive == nil {
 		o.Alive = ProcessAlive
 	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// now returns the time expiries are measured in: the database's when the
+// Store is a Clock, else Options.Now.
+func (o *Options) now(ctx context.Context, st Store) (time.Time, error) {
+	if c, ok := st.(Clock); ok {
+		t, err := c.Now(ctx)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("read the database clock: %w", err)
+		}
+		return t, nil
+	}
+	return o.Now(), nil
+}
+
+// ThisHost identifies the pid space of this process: the host name and,
+// where the system tells it (Linux), the pid namespace ("db1 pid:[4026531836]").
+// Pids are compared only between holders of the same ThisHost: two
+// containers with the same host name (a fixed hostname in a Compose file
+// or a pod spec) have separate pid namespaces, and a pid of one says
+// nothing about the other (both are often pid 1).
+func ThisHost() string {
+	h, _ := os.Hostname()
+	if ns, err := os.Readlink("/proc/self/ns/pid"); err == nil && ns != "" {
+		h += " " + ns
+	}
+	return h
 }
 
 // NewHolder returns a random holder id.
@@ -137,7 +182,10 @@ func Acquire(ctx context.Context, st Store, where, pipeline, stream string, wait
 	deadline := time.Now().Add(wait)
 	fail := func(err error) error { return fmt.Errorf("%s: lease %s/%s: %w", where, pipeline, stream, err) }
 	for {
-		now := o.Now()
+		now, nerr := o.now(ctx, st)
+		if nerr != nil {
+			return nil, fail(nerr)
+		}
 		mine := Row{Holder: holder, Epoch: 1, ExpiresAt: now.Add(o.TTL), Host: o.Host, PID: o.PID}
 		ok, err := st.Insert(ctx, pipeline, stream, mine)
 		if err != nil {
@@ -177,28 +225,57 @@ func Acquire(ctx context.Context, st Store, where, pipeline, stream string, wait
 func hold(st Store, where, pipeline, stream string, r Row, o Options) *connector.Lease {
 	f := r.Fence()
 	live.Store(f.Holder, true)
-	stop := make(chan struct{})
+	// hctx ends at Release, so that Release never waits for a renewal in
+	// flight (a hung server).
+	hctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(o.TTL / 3)
-		defer tick.Stop()
+		period := o.TTL / 3
+		wait := period
+		failures := 0
 		for {
 			select {
-			case <-stop:
+			case <-hctx.Done():
 				return
-			case <-tick.C:
-				ctx, cancel := context.WithTimeout(context.Background(), o.TTL/3)
-				held, err := st.Renew(ctx, pipeline, stream, f, o.Now().Add(o.TTL))
-				cancel()
-				if err == nil && !held {
-					return // taken over: the fence fails the next write
+			case <-time.After(wait):
+			}
+			ctx, cancel := context.WithTimeout(hctx, period)
+			now, err := o.now(ctx, st)
+			held := true
+			if err == nil {
+				held, err = st.Renew(ctx, pipeline, stream, f, now.Add(o.TTL))
+			}
+			cancel()
+			switch {
+			case hctx.Err() != nil:
+				return
+			case err != nil:
+				// Not renewed: the lease runs out TTL after its last
+				// renewal. Said, and tried again soon rather than a whole
+				// period later.
+				failures++
+				wait = max(period/4, time.Millisecond)
+				if failures&(failures-1) == 0 { // 1, 2, 4, 8…: said, without flooding the log while a server is down
+					o.Logger.Warn("lease renewal failed; retrying", "sink", where, "pipeline", pipeline, "stream", stream,
+						"holder", f.String(), "failures", failures, "error", err)
 				}
+			case !held:
+				// Taken over (the lease had expired): the fence fails the
+				// next write of this holder.
+				o.Logger.Error("lease lost: another worker took the stream over; this worker's writes will be refused",
+					"sink", where, "pipeline", pipeline, "stream", stream, "holder", f.String())
+				return
+			default:
+				if failures > 0 {
+					o.Logger.Info("lease renewed again", "sink", where, "pipeline", pipeline, "stream", stream, "holder", f.String(), "after_failures", failures)
+				}
+				failures, wait = 0, period
 			}
 		}
 	}()
 	return connector.NewLease(f, func() error {
-		close(stop)
+		stop()
 		<-done
 		live.Delete(f.Holder)
 		ctx, cancel := context.WithTimeout(context.Background(), max(o.TTL, 10*time.Second))

@@ -108,6 +108,9 @@ func leaseRenewSQL(ctl string) string {
 WHERE [pipeline] = @p1 AND [stream] = @p2 AND [holder] = @p3 AND [epoch] = @p4`, leases(ctl))
 }
 
+// leaseNowSQL reads the server's clock, which decides lease expiries.
+const leaseNowSQL = `SELECT SYSDATETIMEOFFSET()`
+
 // leaseFenceSQL is the first statement of a fenced write: it touches the
 // lease row only while it carries the writer's holding (@p3, @p4), and holds
 // its exclusive lock until commit.
@@ -129,9 +132,10 @@ func (s *Sink) leaseTTL() time.Duration {
 // Lease implements connector.Leaser with a row per (pipeline, stream) in
 // etl_control.leases (holder, epoch, expiry, host, pid), taken and renewed
 // (every third of Config.LeaseTTL) with short statements: no connection is
-// held for the lease's life. See connector.Fence for the fencing of writes.
+// held for the lease's life. Expiries are measured with the server's clock
+// (not Config.Now). See connector.Fence for the fencing of writes.
 func (s *Sink) Lease(ctx context.Context, pipeline, stream string, wait time.Duration) (*connector.Lease, error) {
-	return lease.Acquire(ctx, leaseStore{s, s.Schema("etl_control")}, "mssql", pipeline, stream, wait, lease.Options{TTL: s.leaseTTL(), Now: s.cfg.Now})
+	return lease.Acquire(ctx, leaseStore{s, s.Schema("etl_control")}, "mssql", pipeline, stream, wait, lease.Options{TTL: s.leaseTTL(), Now: s.cfg.Now, Logger: s.cfg.Logger})
 }
 
 // fence checks, first in the write transaction, that the batch's writer
@@ -153,6 +157,15 @@ func (s *Sink) fence(ctx context.Context, tx *sql.Tx, b *connector.Batch) error 
 type leaseStore struct {
 	s   *Sink
 	ctl string
+}
+
+// Now implements lease.Clock: the server's clock decides lease expiries,
+// so workers on hosts whose clocks disagree still agree on who holds a
+// lease.
+func (l leaseStore) Now(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	err := l.s.db.QueryRowContext(ctx, leaseNowSQL).Scan(&t)
+	return t, err
 }
 
 func rowsAffected(res sql.Result, err error) (bool, error) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/lease"
 	mssqldb "github.com/microsoft/go-mssqldb"
 )
 
@@ -31,6 +32,7 @@ func TestLeaseGoldenStatements(t *testing.T) {
 		"lease_swap":           leaseSwapSQL(ctl),
 		"lease_renew":          leaseRenewSQL(ctl),
 		"lease_fence":          leaseFenceSQL(ctl),
+		"lease_now":            leaseNowSQL,
 		"basis_get":            basisGetSQL(ctl),
 		"basis_insert":         basisInsertSQL(ctl),
 		"table_columns":        columnsSQL,
@@ -61,6 +63,8 @@ type leaseDB struct {
 	basis   string
 	catalog map[string][][2]string
 	name    string // the registered driver name
+	// passed is how far the server's clock runs ahead of time.Now.
+	passed atomic.Int64
 }
 
 type leaseRowState struct {
@@ -150,6 +154,9 @@ func (c *leaseConn) QueryContext(ctx context.Context, query string, args []drive
 			rows.vals = append(rows.vals, []driver.Value{col[0], col[1], int64(0)})
 		}
 		return rows, nil
+	case leaseNowSQL:
+		c.d.rec.add("LEASE now")
+		return &valueRows{cols: []string{""}, vals: [][]driver.Value{{time.Now().Add(time.Duration(c.d.passed.Load()))}}}, nil
 	case leaseGetSQL("etl_control"):
 	default:
 		return c.recConn.QueryContext(ctx, query, args)
@@ -221,15 +228,17 @@ func TestLeaseFencedWriteThroughTheDriver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// B keeps finding it held: only plain statements are sent, as often as
-	// it asks, and nothing else.
+	// B keeps finding it held, even though its clock runs two TTLs ahead
+	// (the server's clock decides expiries): only plain statements are
+	// sent, as often as it asks, and nothing else.
+	ahead.Store(int64(2 * ttl))
 	start := len(d.rec.entries())
 	for i := 0; i < 10; i++ {
 		if _, err := b.Lease(ctx, "p", "s", 0); !errors.Is(err, connector.ErrLeaseHeld) {
 			t.Fatalf("attempt %d while held: %v, want ErrLeaseHeld", i, err)
 		}
 	}
-	if got := strings.Join(d.rec.entries()[start:], "\n"); got != strings.Repeat("LEASE insert 0\nLEASE get\n", 9)+"LEASE insert 0\nLEASE get" {
+	if got := strings.Join(d.rec.entries()[start:], "\n"); got != strings.Repeat("LEASE now\nLEASE insert 0\nLEASE get\n", 9)+"LEASE now\nLEASE insert 0\nLEASE get" {
 		t.Fatalf("statements of a held lease:\n%s", got)
 	}
 
@@ -251,7 +260,7 @@ func TestLeaseFencedWriteThroughTheDriver(t *testing.T) {
 		t.Fatalf("a fenced write starts with the fence in its transaction:\n%s", strings.Join(got, "\n"))
 	}
 
-	ahead.Store(int64(2 * ttl)) // A pauses past its expiry
+	d.passed.Store(int64(2 * ttl)) // A pauses past its expiry on the server's clock
 	lb, err := b.Lease(ctx, "p", "s", 0)
 	if err != nil {
 		t.Fatalf("takeover: %v", err)
@@ -295,7 +304,7 @@ func TestLeaseOfADeadProcessIsTakenOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	dead := int64(cmd.ProcessState.Pid())
-	host, _ := os.Hostname()
+	host := lease.ThisHost()
 	d.rows[[2]string{"p", "s"}] = &leaseRowState{holder: "crashed", epoch: 7, expires: time.Now().Add(time.Hour), host: host, pid: dead}
 	l, err := s.Lease(ctx, "p", "s", 0)
 	if err != nil {

@@ -65,7 +65,8 @@ func (s *Sink) leaseTTL() time.Duration {
 // Lease implements connector.Leaser with a row per (pipeline, stream) in
 // etl_control.leases (holder, epoch, expiry, host, pid), taken and renewed
 // (every third of Config.LeaseTTL) with short autocommit statements: no
-// connection is held for the lease's life. See connector.Fence for the
+// connection is held for the lease's life. Expiries are measured with the
+// server's clock (not Config.Now). See connector.Fence for the
 // fencing of writes.
 func (s *Sink) Lease(ctx context.Context, pipeline, stream string, wait time.Duration) (*connector.Lease, error) {
 	return lease.Acquire(ctx, leaseStore{s}, "postgres", pipeline, stream, wait, lease.Options{TTL: s.leaseTTL(), Now: s.cfg.Now})
@@ -90,6 +91,15 @@ func (s *Sink) fence(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 }
 
 type leaseStore struct{ s *Sink }
+
+// Now implements lease.Clock: the server's clock decides lease expiries,
+// so workers on hosts whose clocks disagree still agree on who holds a
+// lease.
+func (l leaseStore) Now(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	err := l.s.pool.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&t)
+	return t, err
+}
 
 func (l leaseStore) Insert(ctx context.Context, pipeline, stream string, r lease.Row) (bool, error) {
 	tag, err := l.s.pool.Exec(ctx, `INSERT INTO `+l.s.control("leases")+` (pipeline, stream, holder, epoch, expires_at, host, pid) VALUES ($1, $2, $3, $4, $5, $6, $7)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/lease"
 	"github.com/facolos/etl/sink/postgres"
 	"github.com/stretchr/testify/require"
 )
@@ -20,7 +21,7 @@ func TestLeaseOfACrashedProcessOnThisHost(t *testing.T) {
 	s := open(t, postgres.Config{LeaseTTL: time.Hour})
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	require.NoError(t, cmd.Run())
-	host, _ := os.Hostname()
+	host := lease.ThisHost()
 	plant := func(holder string, pid int, host string) {
 		_, err := s.Pool().Exec(ctx, `INSERT INTO `+connector.QuoteIdent(s.Schema("etl_control"))+`.leases (pipeline, stream, holder, epoch, expires_at, host, pid)
 			VALUES ('p', 's', $1, 4, now() + interval '1 hour', $2, $3)

@@ -74,11 +74,11 @@ func TestConformance(t *testing.T) {
 			sinktest.Run(t, func(t *testing.T, cfg sinktest.Config) sinktest.Sink {
 				var schemas map[string]string
 				if cfg.SameAs != nil {
-					other := cfg.SameAs.(*postgres.Sink)
+					other := cfg.SameAs.(expiring).Sink
 					schemas = map[string]string{"staging": other.Schema("staging"), "etl_control": other.Schema("etl_control")}
 				}
-				return open(t, postgres.Config{Strategy: c.strategy, TimeBasis: c.basis, BeforeCommit: cfg.BeforeCommit,
-					Schemas: schemas, Now: cfg.Now, LeaseTTL: cfg.LeaseTTL})
+				return expiring{open(t, postgres.Config{Strategy: c.strategy, TimeBasis: c.basis, BeforeCommit: cfg.BeforeCommit,
+					Schemas: schemas, Now: cfg.Now, LeaseTTL: cfg.LeaseTTL})}
 			})
 		})
 	}

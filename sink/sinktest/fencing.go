@@ -11,12 +11,22 @@ import (
 	"github.com/facolos/etl/connector"
 )
 
+// LeaseExpirer must be implemented by a Leaser sink under test (a test
+// wraps the sink to add it): leases expire on the database's clock, not on
+// the Config's Now, so ExpireLease makes the lease row of (pipeline,
+// stream) expire on that clock, as if its holder had been paused past the
+// expiry.
+type LeaseExpirer interface {
+	ExpireLease(ctx context.Context, pipeline, stream string) error
+}
+
 // testFencing: worker A holds the lease and writes; A pauses past the
-// lease's expiry (its clock and heartbeat stand still, modelled by worker
-// B's clock running ahead); B takes the lease over (the next epoch) and
-// writes; A resumes and writes under its old fence. Nothing A writes then
-// lands — rows, child rows, rejections, checkpoint — and the checkpoint
-// never moves backwards.
+// lease's expiry (its heartbeat stands still; the lease row is expired
+// through LeaseExpirer, while B's Auto-column clock runs ahead, which must
+// not matter); B takes the lease over (the next epoch) and writes; A
+// resumes and writes under its old fence. Nothing A writes then lands —
+// rows, child rows, rejections, checkpoint — and the checkpoint never
+// moves backwards.
 func testFencing(t *testing.T, newSink NewSink) {
 	ctx := context.Background()
 	const ttl = time.Minute // the heartbeat (every ttl/3) never ticks in this test
@@ -48,6 +58,13 @@ func testFencing(t *testing.T, newSink NewSink) {
 		t.Fatalf("B while A's lease is valid: err = %v, want ErrLeaseHeld", err)
 	}
 	ahead.Store(int64(2 * ttl)) // A is paused past its expiry
+	if e, ok := any(a).(LeaseExpirer); ok {
+		if err := e.ExpireLease(ctx, "p", "s"); err != nil {
+			t.Fatalf("expire A's lease: %v", err)
+		}
+	} else {
+		t.Fatal("a Leaser sink under test must implement sinktest.LeaseExpirer (its leases expire on the database's clock)")
+	}
 	leaseB, err := lb.Lease(ctx, "p", "s", 0)
 	if err != nil {
 		t.Fatalf("B takes the expired lease over: %v", err)

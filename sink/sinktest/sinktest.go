@@ -43,8 +43,8 @@ type Config struct {
 	// SameAs, when not nil, asks for a second sink on the same warehouse
 	// (file, schemas, database) as that one: another worker.
 	SameAs Sink
-	// Now, when not nil, must be installed as the sink's clock (lease
-	// expiries and Auto columns).
+	// Now, when not nil, must be installed as the sink's clock of Auto
+	// columns (lease expiries are the database's: see LeaseExpirer).
 	Now func() time.Time
 	// LeaseTTL, when not zero, must be installed as the sink's lease TTL.
 	LeaseTTL time.Duration

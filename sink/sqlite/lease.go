@@ -71,7 +71,7 @@ func (s *Sink) leaseTTL() time.Duration {
 // etl_control_leases (holder, epoch, expiry, host, pid), renewed every third
 // of Config.LeaseTTL; see connector.Fence for the fencing of writes.
 func (s *Sink) Lease(ctx context.Context, pipeline, stream string, wait time.Duration) (*connector.Lease, error) {
-	return lease.Acquire(ctx, leaseStore{s}, "sqlite", pipeline, stream, wait, lease.Options{TTL: s.leaseTTL(), Now: s.cfg.Now})
+	return lease.Acquire(ctx, leaseStore{s}, "sqlite", pipeline, stream, wait, lease.Options{TTL: s.leaseTTL()})
 }
 
 // fence checks, inside the write transaction, that the batch's writer still
@@ -93,6 +93,11 @@ func (s *Sink) fence(ctx context.Context, tx execer, b *connector.Batch) error {
 }
 
 type leaseStore struct{ s *Sink }
+
+// Now implements lease.Clock: SQLite's clock is this host's, so lease
+// expiries are measured with time.Now, never with Config.Now (the clock of
+// Auto columns, which may be fixed or shifted).
+func (l leaseStore) Now(context.Context) (time.Time, error) { return time.Now(), nil }
 
 // exec runs a lease statement on the writer connection, queued with the
 // writes: SQLite has one writer, and a statement on another connection

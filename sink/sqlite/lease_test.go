@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/lease"
 	"github.com/facolos/etl/sink/sqlite"
 	"github.com/stretchr/testify/require"
 )
@@ -42,7 +43,7 @@ func TestLeaseOfACrashedProcessOnThisHost(t *testing.T) {
 	s := open(t, sqlite.Config{LeaseTTL: time.Hour})
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	require.NoError(t, cmd.Run())
-	host, _ := os.Hostname()
+	host := lease.ThisHost()
 	plant := func(holder string, pid int, host string) {
 		_, err := s.DB().Exec(`INSERT INTO etl_control_leases (pipeline, stream, holder, epoch, expires_at, host, pid) VALUES ('p', 's', ?, 4, ?, ?, ?)
 			ON CONFLICT (pipeline, stream) DO UPDATE SET holder = excluded.holder, epoch = excluded.epoch, expires_at = excluded.expires_at, host = excluded.host, pid = excluded.pid`,
@@ -136,4 +137,24 @@ func TestOldLeaseTableIsUpgraded(t *testing.T) {
 	require.NoError(t, err, "the expired old row is taken over")
 	require.EqualValues(t, 1, l.Fence.Epoch)
 	require.NoError(t, l.Release())
+}
+
+// Config.Now is the clock of Auto columns (a fixed one makes them
+// reproducible); it does not decide lease expiries, or a sink with a clock
+// fixed in the past would write expiries every other worker finds long
+// gone and lose every lease it takes.
+func TestLeaseExpiriesIgnoreConfigNow(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.db")
+	fixed := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	a := open(t, sqlite.Config{Path: path, LeaseTTL: time.Minute, Now: func() time.Time { return fixed }})
+	b := open(t, sqlite.Config{Path: path, LeaseTTL: time.Minute})
+	la, err := a.Lease(ctx, "p", "s", 0)
+	require.NoError(t, err)
+	defer la.Release()
+	lb, err := b.Lease(ctx, "p", "s", 0)
+	if err == nil {
+		_ = lb.Release()
+	}
+	require.ErrorIs(t, err, connector.ErrLeaseHeld, "a live lease taken by a sink with a fixed Auto-column clock")
 }
