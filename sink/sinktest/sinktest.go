@@ -50,6 +50,7 @@ func Run(t *testing.T, newSink NewSink) {
 		{"IdempotentUpsert", testIdempotent},
 		{"ChangedRowsOnly", testChangedOnly},
 		{"ChildSetReplacement", testChildren},
+		{"SelfParentChildSet", testSelfParent},
 		{"SchemaEvolution", testEvolution},
 		{"Values", testValues},
 		{"LargeText", testLargeText},
