@@ -112,10 +112,12 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 		data, _ := json.Marshal(Checkpoint{Phase: "incremental", Watermark: max(cp.End, cp.Watermark)})
 		return emit(ctx, connector.Page{Checkpoint: data})
 	}
-	token := ""
+	// ge is the lower bound of the current scan; a page token belongs to
+	// it. cp.From moves with every page, and a new scan starts there.
+	ge, token := cp.From, ""
 	restarted := false
 	for {
-		page, err := s.c.SearchOrders(ctx, SearchRequest{Field: cp.Field, GE: cp.From, LT: cp.End, PageToken: token})
+		page, err := s.c.SearchOrders(ctx, SearchRequest{Field: cp.Field, GE: ge, LT: cp.End, PageToken: token})
 		if err != nil && token != "" && !restarted && errors.Is(err, ErrInvalidParam) {
 			// The page token was refused (expired, or spent by an attempt
 			// whose answer was lost): restart the window from the last
@@ -123,12 +125,12 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 			s.restarts.Add(1)
 			s.c.log.Info("tiktok page token refused; restarting the window from its position", "shop", s.c.Shop(),
 				"field", cp.Field, "window_from", time.Unix(cp.From, 0).UTC().Format(time.RFC3339))
-			token, restarted = "", true
+			ge, token, restarted = cp.From, "", true
 			continue
 		}
 		if err != nil {
 			return fmt.Errorf("tiktok shop %s: search %s [%s, %s): %w", s.c.Shop(), cp.Field,
-				time.Unix(cp.From, 0).UTC().Format(time.RFC3339), time.Unix(cp.End, 0).UTC().Format(time.RFC3339), err)
+				time.Unix(ge, 0).UTC().Format(time.RFC3339), time.Unix(cp.End, 0).UTC().Format(time.RFC3339), err)
 		}
 		restarted = false
 		s.pages.Add(1)

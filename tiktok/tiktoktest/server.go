@@ -573,7 +573,7 @@ func (s *Server) search(r *http.Request, body []byte) (any, *apiErr) {
 	now := time.Now().Unix()
 	cge, clt := bound(b.CreateGE, 0), bound(b.CreateLT, now)
 	uge, ult := bound(b.UpdateGE, 0), bound(b.UpdateLT, now)
-	key := fmt.Sprintf("%s|%s|%d|%d|%d|%d|%s|%d", field, order, cge, clt, uge, ult, b.OrderStatus, size)
+	key := fmt.Sprintf("%s|%s|%s|%d", field, order, bytes.TrimSpace(body), size)
 	var after *pageToken
 	if tok := q.Get("page_token"); tok != "" {
 		s.mu.Lock()
