@@ -25,6 +25,7 @@ import (
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/tokenstore"
+	gojson "github.com/goccy/go-json"
 )
 
 // Hosts of the production platform.
@@ -486,7 +487,7 @@ func (c *Client) SearchOrders(ctx context.Context, r SearchRequest) (SearchPage,
 		TotalCount    int               `json:"total_count"`
 		Orders        []json.RawMessage `json:"orders"`
 	}
-	if err := json.Unmarshal(data, &p); err != nil {
+	if err := gojson.Unmarshal(data, &p); err != nil {
 		return SearchPage{}, &APIError{Endpoint: PathSearch, HTTPStatus: 200, Message: "search data: " + err.Error(), RequestID: rid}
 	}
 	out := SearchPage{Orders: p.Orders, TotalCount: p.TotalCount, RequestID: rid}

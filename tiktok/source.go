@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	gojson "github.com/goccy/go-json"
 )
 
 // Source is one TikTok shop. It implements connector.Source and
@@ -178,7 +179,7 @@ func orderKey(raw json.RawMessage, field string) (key, error) {
 		CreateTime val `json:"create_time"`
 		UpdateTime val `json:"update_time"`
 	}
-	if err := json.Unmarshal(raw, &k); err != nil {
+	if err := gojson.Unmarshal(raw, &k); err != nil {
 		return key{}, err
 	}
 	out := key{id: k.ID.s}

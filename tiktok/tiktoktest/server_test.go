@@ -163,7 +163,12 @@ func TestStrictRejections(t *testing.T) {
 			return req{method: http.MethodGet, path: tiktoktest.PathShops, q: url.Values{"shop_cipher": {s.ShopCipher()}}}
 		}(), tiktoktest.CodeInvalidCredentials, 401},
 		{"no cipher", func() req { r := search(body, 10, ""); r.noCipher = true; return r }(), tiktoktest.CodeCipherMissing, 400},
-		{"other shop's cipher", func() req { r := search(body, 10, ""); r.noCipher = true; r.q.Set("shop_cipher", "ROW_other"); return r }(), tiktoktest.CodeShopMismatch, 401},
+		{"other shop's cipher", func() req {
+			r := search(body, 10, "")
+			r.noCipher = true
+			r.q.Set("shop_cipher", "ROW_other")
+			return r
+		}(), tiktoktest.CodeShopMismatch, 401},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := do(t, s, tc.r)
