@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -235,19 +236,13 @@ func (c *Client) call(ctx context.Context, method, path string, params url.Value
 			u.RawQuery = q.Encode()
 			return u
 		}
-		var rd *bytes.Reader
+		var rd io.Reader
 		if body != nil {
 			rd = bytes.NewReader(body)
 		}
-		req, err := http.NewRequestWithContext(ctx, method, c.cfg.BaseURL+path, nil)
+		req, err := http.NewRequestWithContext(ctx, method, c.cfg.BaseURL+path, rd)
 		if err != nil {
 			return nil, "", fmt.Errorf("tiktok %s: %s", path, c.http.Redact(err.Error()))
-		}
-		if rd != nil {
-			req, err = http.NewRequestWithContext(ctx, method, c.cfg.BaseURL+path, rd)
-			if err != nil {
-				return nil, "", fmt.Errorf("tiktok %s: %s", path, c.http.Redact(err.Error()))
-			}
 		}
 		req.URL = signed()
 		req.Header.Set("Content-Type", "application/json")
