@@ -48,7 +48,7 @@ func BenchmarkTransform(b *testing.B) {
 func BenchmarkFullLoad(b *testing.B) {
 	for _, n := range []int{10_000, 50_000} {
 		b.Run(itoa(n), func(b *testing.B) {
-			sim := newSim(b, tiktoktest.Options{Orders: n, Days: 365})
+			sim := newSim(b, tiktoktest.Options{Orders: n, Days: 150})
 			var peak atomic.Uint64
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
