@@ -135,6 +135,9 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 		}
 		restarted = false
 		s.pages.Add(1)
+		if len(page.Orders) > 0 {
+			noteUnmapped(page.Orders[0], s.c.log)
+		}
 		recs := make([]connector.Record, len(page.Orders))
 		next := cp
 		for i, raw := range page.Orders {

@@ -392,3 +392,14 @@ func TestConfigFromEnv(t *testing.T) {
 	_, _, err = tiktok.ConfigFromEnv(func(k string) string { return map[string]string{"TIKTOK_APP_KEY": "k"}[k] })
 	require.Error(t, err)
 }
+
+// API fields no column stores are reported, not silently dropped.
+func TestUnmappedFieldsReported(t *testing.T) {
+	sim := newSim(t, tiktoktest.Options{Orders: 300, Hostile: 1})
+	res := run(t, &connector.Runner{}, sourceFor(t, sim, nil, connector.HTTPConfig{}), openSink(t, "", sqlite.Config{}))
+	require.NoError(t, res.Err)
+	got := tiktok.Unmapped()
+	require.Contains(t, got, "x_new_field")
+	require.Contains(t, got, "cancellation_initiator")
+	require.NotContains(t, got, "payment.sub_total")
+}
