@@ -403,3 +403,27 @@ func TestUnmappedFieldsReported(t *testing.T) {
 	require.Contains(t, got, "cancellation_initiator")
 	require.NotContains(t, got, "payment.sub_total")
 }
+
+// With the absolute expiry known, the next run refreshes before the token
+// expires (inside the buffer): no request is refused for an expired token.
+func TestProactiveRefresh(t *testing.T) {
+	sim := newSim(t, tiktoktest.Options{Orders: 100})
+	store := &tokenstore.Memory{}
+	var offset atomic.Int64
+	cfg := config(sim, store, connector.HTTPConfig{})
+	cfg.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	src, err := tiktok.NewSource(cfg)
+	require.NoError(t, err)
+	sink := openSink(t, "", sqlite.Config{})
+	sim.ExpireTokens() // the seeded token has no known expiry: the first refresh is reactive
+	require.NoError(t, run(t, &connector.Runner{}, src, sink).Err)
+	require.Equal(t, 1, sim.Refreshes())
+	require.Equal(t, 1, sim.Rejections()[tiktoktest.CodeTokenExpired])
+	tok, err := store.Load(context.Background(), tiktok.PlatformName, "shop-7")
+	require.NoError(t, err)
+	// Two minutes before that token's absolute expiry (buffer 5 min).
+	offset.Store(int64(time.Until(tok.AccessExpiresAt) - 2*time.Minute))
+	require.NoError(t, run(t, &connector.Runner{}, src, sink).Err)
+	require.Equal(t, 2, sim.Refreshes(), "refreshed proactively")
+	require.Equal(t, 1, sim.Rejections()[tiktoktest.CodeTokenExpired], "no call was refused")
+}
