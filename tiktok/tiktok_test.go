@@ -117,7 +117,7 @@ func TestIncrementalAfterAdvance(t *testing.T) {
 // The access token expires in the middle of a load: exactly one refresh,
 // the new pair persisted before use, and the load completes.
 func TestTokenExpiryMidLoad(t *testing.T) {
-	sim := newSim(t, tiktoktest.Options{Orders: 1000})
+	sim := newSim(t, tiktoktest.Options{Orders: 600})
 	store := &tokenstore.Memory{}
 	src := sourceFor(t, sim, store, connector.HTTPConfig{})
 	sink := openSink(t, "", sqlite.Config{})
@@ -187,7 +187,7 @@ func requireNoSecrets(t *testing.T, sim *tiktoktest.Server, text string) {
 // Retry-After, truncated JSON): the table ends up the same, and no secret
 // reaches the debug log.
 func TestFaultsSameContents(t *testing.T) {
-	sim := newSim(t, tiktoktest.Options{Orders: 1200, Faults: simfault.Options{Rate: 0.1, HangFor: 3 * time.Second, RetryAfter: time.Millisecond}})
+	sim := newSim(t, tiktoktest.Options{Orders: 800, Faults: simfault.Options{Rate: 0.1, HangFor: 3 * time.Second, RetryAfter: time.Millisecond}})
 	var logs bytes.Buffer
 	var mu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -311,7 +311,7 @@ func TestShopCipherResolved(t *testing.T) {
 // are quarantined with a reason naming the field while their page-mates
 // load.
 func TestHostileData(t *testing.T) {
-	sim := newSim(t, tiktoktest.Options{Orders: 1500, Hostile: 0.3})
+	sim := newSim(t, tiktoktest.Options{Orders: 800, Hostile: 0.3})
 	sink := openSink(t, "", sqlite.Config{})
 	src := sourceFor(t, sim, nil, connector.HTTPConfig{})
 	var reasons []string
