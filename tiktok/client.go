@@ -181,7 +181,7 @@ type envelope struct {
 // without data (null or absent) is an error, never "nothing".
 func DecodeEnvelope(endpoint string, status int, body []byte) (data json.RawMessage, requestID string, err error) {
 	var env envelope
-	if jerr := json.Unmarshal(body, &env); jerr != nil || env.Code == nil {
+	if jerr := gojson.Unmarshal(body, &env); jerr != nil || env.Code == nil {
 		msg := "response is not a JSON envelope"
 		if status == http.StatusOK && jerr == nil {
 			msg = "response envelope has no code"
