@@ -191,7 +191,7 @@ func TestFaultsSameContents(t *testing.T) {
 	var logs bytes.Buffer
 	var mu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg := config(sim, nil, connector.HTTPConfig{Timeout: 400 * time.Millisecond, Attempts: 10, MaxRetryAfter: 10 * time.Millisecond, Logger: logger})
+	cfg := config(sim, nil, connector.HTTPConfig{Timeout: time.Second, Attempts: 10, MaxRetryAfter: 10 * time.Millisecond, Logger: logger})
 	cfg.PageSize = 20 // more calls, more faults
 	src, err := tiktok.NewSource(cfg)
 	require.NoError(t, err)
