@@ -68,8 +68,8 @@ type Config struct {
 	// GET /authorization/202309/shops (the token's only shop, or the one
 	// named ShopName).
 	ShopCipher string
-	// Shop names the account in the token store, errors and logs (default:
-	// the shop cipher, else "default").
+	// Shop names the account in the token store, errors and logs (default
+	// "default"; the cipher is never used as a name, it is kept out of logs).
 	Shop string
 	// Tokens persists tokens between runs (default: in memory).
 	Tokens tokenstore.Store
@@ -131,9 +131,6 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	if cfg.HTTP.Logger == nil {
 		cfg.HTTP.Logger = cfg.Logger
-	}
-	if cfg.Shop == "" {
-		cfg.Shop = cfg.ShopCipher
 	}
 	if cfg.Shop == "" {
 		cfg.Shop = "default"
