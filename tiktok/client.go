@@ -66,7 +66,7 @@ type Config struct {
 	AccessToken, RefreshToken string
 	// ShopCipher identifies the shop; when empty it is resolved through
 	// GET /authorization/202309/shops (the token's only shop, or the one
-	// named ShopName).
+	// whose id, code or name is Shop).
 	ShopCipher string
 	// Shop names the account in the token store, errors and logs (default
 	// "default"; the cipher is never used as a name, it is kept out of logs).
