@@ -227,9 +227,9 @@ var errCrash = errors.New("simulated crash")
 // committed) and a cancellation at a random page: the next run resumes from
 // the last checkpoint and the table ends identical to an uninterrupted load.
 func TestCrashResume(t *testing.T) {
-	sim := newSim(t, tiktoktest.Options{Orders: 700})
+	sim := newSim(t, tiktoktest.Options{Orders: 500})
 	want := expected(sim.Orders())
-	for _, n := range []int{1, 5, 9, 14} {
+	for _, n := range []int{1, 5, 9} {
 		path := t.TempDir() + "/crash.db"
 		var writes atomic.Int64
 		crashAt := int64(n)
