@@ -84,7 +84,8 @@ func TestIncrementalAfterAdvance(t *testing.T) {
 	res = run(t, &connector.Runner{}, src, sink)
 	require.NoError(t, res.Err)
 	require.Positive(t, res.Records)
-	requireSameContents(t, expected(sim.Orders()), actual(t, sink))
+	afterRows := actual(t, sink)
+	requireSameContents(t, expected(sim.Orders()), afterRows)
 
 	after := etlUpdated(t, sink)
 	removed, untouched := 0, 0
@@ -108,7 +109,7 @@ func TestIncrementalAfterAdvance(t *testing.T) {
 			rewritten++
 			id := k[:strings.IndexByte(k, '/')]
 			require.True(t, changed[id])
-			require.NotEqual(t, beforeRows[k], actual(t, sink)[k])
+			require.NotEqual(t, beforeRows[k], afterRows[k], "a rewritten row changed")
 		}
 	}
 	require.Positive(t, rewritten)
