@@ -35,7 +35,9 @@ const (
 	StatusFailed      Status = "failed"
 	StatusInterrupted Status = "interrupted"
 	// StatusSkipped: another worker held the lease of a stream (see Leaser
-	// and Runner.LeaseWait); nothing was read.
+	// and Runner.LeaseWait), so this run did not sync it: nothing of that
+	// stream was read or written. It is not a failure (the other worker is
+	// syncing) but it is not "ok" either: Result.Err wraps ErrLeaseHeld.
 	StatusSkipped Status = "skipped"
 )
 
@@ -137,6 +139,11 @@ type Runner struct {
 	// Leaser and another worker holds it (default 0: skip the pipeline at
 	// once with StatusSkipped).
 	LeaseWait time.Duration
+	// StopGrace bounds how long writes go on after ctx is cancelled (to
+	// store what was read and commit its checkpoint) before they are
+	// cancelled too (default DefaultStopGrace), so a stuck write cannot
+	// keep a stopped run alive.
+	StopGrace time.Duration
 	// Observer, if set, receives progress events.
 	Observer Observer
 	// Logger receives progress logs (default slog.Default()).
@@ -218,7 +225,7 @@ func (r *Runner) runPipeline(ctx context.Context, p Pipeline, res *Result) error
 			return fmt.Errorf("pipeline %s: %w", p.Name, err)
 		}
 	}
-	if err := p.Sink.Prepare(context.WithoutCancel(ctx), tables); err != nil {
+	if err := p.Sink.Prepare(ctx, tables); err != nil {
 		return fmt.Errorf("pipeline %s: prepare sink: %w", p.Name, err)
 	}
 	runID := newRunID()
@@ -244,16 +251,18 @@ func (r *Runner) store(p Pipeline) (CheckpointStore, bool) {
 }
 
 func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []*Table, runID string, res *Result) error {
+	var fence *Fence
 	if l, ok := p.Sink.(Leaser); ok {
-		release, err := l.Lease(ctx, p.Name, st.Name(), r.LeaseWait)
+		lease, err := l.Lease(ctx, p.Name, st.Name(), r.LeaseWait)
 		if errors.Is(err, ErrLeaseHeld) {
 			r.logger().Warn("stream skipped: another worker is syncing it", "pipeline", p.Name, "stream", st.Name(), "waited", r.LeaseWait)
 		}
 		if err != nil {
 			return fmt.Errorf("lease: %w", err)
 		}
+		fence = &lease.Fence
 		defer func() {
-			if err := release(); err != nil {
+			if err := lease.Release(); err != nil {
 				r.logger().Warn("lease release failed", "pipeline", p.Name, "stream", st.Name(), "error", err)
 			}
 		}()
@@ -290,9 +299,12 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 	}()
 
 	w := newBatcher(r, p, st.Name(), tables, runID, store, inSink, res)
-	// Writes are not cancelled with ctx: what was read is stored and the
-	// checkpoint committed, so an interrupted run resumes exactly there.
-	wctx := context.WithoutCancel(ctx)
+	w.fence = fence
+	// Writes are not cancelled with ctx at once: what was read is stored and
+	// the checkpoint committed, so an interrupted run resumes exactly there;
+	// Runner.StopGrace later they are.
+	wctx, cancelWrites := r.writeContext(ctx)
+	defer cancelWrites()
 	var writeErr error
 	for pg := range pages {
 		if writeErr != nil {
@@ -385,6 +397,7 @@ type batcher struct {
 
 	staged    []staged
 	lastFlush time.Time
+	fence     *Fence
 }
 
 type staged struct {
@@ -471,7 +484,7 @@ func (b *batcher) flush(ctx context.Context) error {
 	if b.nrows == 0 && len(b.rejects) == 0 && b.pending == nil {
 		return nil
 	}
-	batch := &Batch{Pipeline: b.p.Name, Stream: b.stream, RunID: b.runID, Rejected: b.rejects}
+	batch := &Batch{Pipeline: b.p.Name, Stream: b.stream, RunID: b.runID, Rejected: b.rejects, Fence: b.fence}
 	for i, t := range b.tables {
 		batch.Tables = append(batch.Tables, TableRows{Table: t, Rows: dedupeByKey(t, b.rows[i])})
 	}

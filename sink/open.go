@@ -1,5 +1,10 @@
 // Package sink opens any of the library's warehouses from a URL:
 // sqlite:PATH, postgres://… (or postgresql://…) and sqlserver://….
+//
+// A sqlserver:// URL may choose the upsert strategy of the SQL Server sink
+// with strategy=merge (the default) or strategy=update-insert (for engines
+// without MERGE, such as Babelfish for PostgreSQL; the sink also switches by
+// itself when the server rejects MERGE); see mssql.ParseURL.
 package sink
 
 import (
@@ -52,7 +57,12 @@ func Open(ctx context.Context, url string, basis connector.TimeBasis) (*Warehous
 		}
 		return &Warehouse{s, s.DB(), tokenstore.Postgres}, nil
 	case strings.HasPrefix(url, "sqlserver://"):
-		s, err := mssql.Open(ctx, mssql.Config{DSN: url, TimeBasis: basis})
+		cfg, err := mssql.ParseURL(url) // strategy=merge|update-insert
+		if err != nil {
+			return nil, err
+		}
+		cfg.TimeBasis = basis
+		s, err := mssql.Open(ctx, cfg)
 		if err != nil {
 			return nil, err
 		}

@@ -1,10 +1,15 @@
-// Command bench measures a full Shopee load from the simulator into SQLite:
-// wall time, API calls against the minimum possible, and the peak heap of the
-// loading process. The simulator runs in a child process (this binary with
-// -serve), so the heap measured is the pipeline's alone.
+// Command bench measures a full Shopee load from the simulator into a
+// warehouse (a fresh SQLite file by default, or any sink URL): wall time,
+// orders per second, API calls against the minimum possible, and the peak
+// heap of the loading process. The simulator runs in a child process (this
+// binary with -serve), so the heap measured is the pipeline's alone.
 //
 //	go run ./examples/bench -orders 10000
-//	go run ./examples/bench -orders 50000
+//	go run ./examples/bench -orders 50000 -sink 'postgres://postgres@127.0.0.1:5432/bench?sslmode=disable'
+//	go run ./examples/bench -orders 50000 -sink 'sqlserver://sa:PASSWORD@127.0.0.1:1433?database=bench'
+//
+// A server warehouse should be empty (a fresh database): the load is a first
+// load only when the staging tables hold no rows of the simulated shop.
 package main
 
 import (
@@ -25,13 +30,14 @@ import (
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/shopee/shopeetest"
-	"github.com/facolos/etl/sink/sqlite"
+	"github.com/facolos/etl/sink"
 )
 
 var (
 	orders = flag.Int("orders", 10000, "orders in the simulated shop")
 	days   = flag.Int("days", 365, "days of history they are spread over")
 	serve  = flag.Bool("serve", false, "internal: run the simulator and print its address")
+	into   = flag.String("sink", "", "warehouse URL (sqlite:PATH, postgres://…, sqlserver://…; default: a new SQLite file)")
 	now    = time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
 )
 
@@ -77,17 +83,21 @@ func run() error {
 		return fmt.Errorf("simulator: %w", err)
 	}
 
-	dir, err := os.MkdirTemp("", "etl-bench")
-	if err != nil {
-		return err
+	url := *into
+	if url == "" {
+		dir, err := os.MkdirTemp("", "etl-bench")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		url = "sqlite:" + filepath.Join(dir, "bench.db")
 	}
-	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	sink, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "bench.db")})
+	wh, err := sink.Open(ctx, url, connector.TimeUTC)
 	if err != nil {
 		return err
 	}
-	defer sink.Close()
+	defer wh.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	src, err := shopee.NewSource(shopee.Config{Host: ep.URL, PartnerID: ep.PartnerID, PartnerKey: ep.PartnerKey, ShopID: ep.ShopID,
 		AccessToken: ep.Access, RefreshToken: ep.Refresh, Now: func() time.Time { return now }, Logger: quiet})
@@ -116,7 +126,7 @@ func run() error {
 	}()
 	start := time.Now()
 	res := (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
-		connector.Pipeline{Name: "bench", Source: src, Transformer: shopee.Transformer{}, Sink: sink})[0]
+		connector.Pipeline{Name: "bench", Source: src, Transformer: shopee.Transformer{}, Sink: wh.Sink})[0]
 	wall := time.Since(start)
 	close(stop)
 	if res.Err != nil {
@@ -129,6 +139,7 @@ func run() error {
 	minDetail := (*orders + shopee.MaxDetailBatch - 1) / shopee.MaxDetailBatch
 	windows := (int(time.Duration(*days)*24*time.Hour/shopee.MaxWindow) + 1)
 	minList := max(windows, (*orders+shopee.PageSize-1)/shopee.PageSize)
+	fmt.Printf("sink=%s\n", connector.Redact(url))
 	fmt.Printf("orders=%d records=%d rows=%d wall=%s orders/s=%.0f\n", *orders, res.Records, rows, wall.Round(time.Millisecond), float64(res.Records)/wall.Seconds())
 	fmt.Printf("get_order_detail calls=%d (minimum %d)  get_order_list calls=%d (lower bound %d: %d windows, %d orders per page; includes %v earliest-date probes)\n",
 		res.APICalls[shopee.PathOrderDetail], minDetail, res.APICalls[shopee.PathOrderList], minList, windows, shopee.PageSize, res.Stats["earliest_date_probes"])

@@ -2,7 +2,8 @@
 // in the spirit of testing/fstest.TestFS: Run checks idempotent upserts,
 // changed-rows-only updates, child-set replacement, schema evolution, exact
 // decimals, UTC timestamps, NULLs, Vietnamese text and emoji, 1 MB values,
-// checkpoint atomicity, concurrent writers and lease exclusivity.
+// checkpoint atomicity, concurrent writers, lease exclusivity and fenced
+// writes (a writer that lost its lease to a takeover stores nothing).
 package sinktest
 
 import (
@@ -35,6 +36,14 @@ type Config struct {
 	// BeforeCommit must be installed as the sink's hook that runs inside
 	// the write transaction after every statement and before COMMIT.
 	BeforeCommit func(ctx context.Context, b *connector.Batch) error
+	// SameAs, when not nil, asks for a second sink on the same warehouse
+	// (file, schemas, database) as that one: another worker.
+	SameAs Sink
+	// Now, when not nil, must be installed as the sink's clock (lease
+	// expiries and Auto columns).
+	Now func() time.Time
+	// LeaseTTL, when not zero, must be installed as the sink's lease TTL.
+	LeaseTTL time.Duration
 }
 
 // NewSink returns a fresh, empty, isolated sink (its own file, schema or
@@ -58,6 +67,7 @@ func Run(t *testing.T, newSink NewSink) {
 		{"Checkpoints", testCheckpoints},
 		{"ConcurrentWriters", testConcurrent},
 		{"Lease", testLease},
+		{"FencedWrites", testFencing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, newSink) })
@@ -419,10 +429,11 @@ func testLease(t *testing.T, newSink NewSink) {
 		t.Skip("the sink is not a connector.Leaser")
 	}
 	ctx := context.Background()
-	release, err := l.Lease(ctx, "p", "orders", 0)
+	first, err := l.Lease(ctx, "p", "orders", 0)
 	if err != nil {
 		t.Fatalf("first lease: %v", err)
 	}
+	release := first.Release
 	if _, err := l.Lease(ctx, "p", "orders", 0); !errors.Is(err, connector.ErrLeaseHeld) {
 		t.Fatalf("second lease of the same stream: err = %v, want ErrLeaseHeld", err)
 	}
@@ -437,7 +448,7 @@ func testLease(t *testing.T, newSink NewSink) {
 	if err != nil {
 		t.Fatalf("lease of another stream: %v", err)
 	}
-	if err := other(); err != nil {
+	if err := other.Release(); err != nil {
 		t.Fatal(err)
 	}
 	go func() {
@@ -448,7 +459,7 @@ func testLease(t *testing.T, newSink NewSink) {
 	if err != nil {
 		t.Fatalf("lease after release (waiting): %v", err)
 	}
-	if err := again(); err != nil {
+	if err := again.Release(); err != nil {
 		t.Fatal(err)
 	}
 }
