@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -28,6 +29,15 @@ var (
 	simNow = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	quiet  = slog.New(slog.NewTextHandler(io.Discard, nil))
 )
+
+// small is a shop size, halved under the race detector (or with
+// TIKTOK_TEST_SMALL set, to check the smaller sizes without it).
+func small(n int) int {
+	if raceEnabled || os.Getenv("TIKTOK_TEST_SMALL") != "" {
+		return n / 2
+	}
+	return n
+}
 
 func newSim(t testing.TB, opts tiktoktest.Options) *tiktoktest.Server {
 	t.Helper()

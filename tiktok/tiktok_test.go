@@ -65,7 +65,7 @@ func TestFullLoad(t *testing.T) {
 // their vanished line items (and the placeholder rows of orders whose
 // items arrived) and leaves every other row untouched.
 func TestIncrementalAfterAdvance(t *testing.T) {
-	sim := newSim(t, tiktoktest.Options{Orders: 800})
+	sim := newSim(t, tiktoktest.Options{Orders: small(800)})
 	var clock atomic.Int64
 	clock.Store(simNow.Unix())
 	sink := openSink(t, "", sqlite.Config{Now: func() time.Time { return time.Unix(clock.Load(), 0) }})
@@ -188,7 +188,7 @@ func requireNoSecrets(t *testing.T, sim *tiktoktest.Server, text string) {
 // Retry-After, truncated JSON): the table ends up the same, and no secret
 // reaches the debug log.
 func TestFaultsSameContents(t *testing.T) {
-	sim := newSim(t, tiktoktest.Options{Orders: 800, Faults: simfault.Options{Rate: 0.1, HangFor: 3 * time.Second, RetryAfter: time.Millisecond}})
+	sim := newSim(t, tiktoktest.Options{Orders: small(800), Faults: simfault.Options{Rate: 0.1, HangFor: 3 * time.Second, RetryAfter: time.Millisecond}})
 	var logs bytes.Buffer
 	var mu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -312,7 +312,7 @@ func TestShopCipherResolved(t *testing.T) {
 // are quarantined with a reason naming the field while their page-mates
 // load.
 func TestHostileData(t *testing.T) {
-	sim := newSim(t, tiktoktest.Options{Orders: 800, Hostile: 0.3})
+	sim := newSim(t, tiktoktest.Options{Orders: small(800), Hostile: 0.3})
 	sink := openSink(t, "", sqlite.Config{})
 	src := sourceFor(t, sim, nil, connector.HTTPConfig{})
 	var reasons []string
