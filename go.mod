@@ -3,6 +3,7 @@ module github.com/facolos/etl
 go 1.26.0
 
 require (
+	github.com/goccy/go-json v0.12.0
 	github.com/hashicorp/go-retryablehttp v0.7.8
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/joho/godotenv v1.5.1

@@ -125,6 +125,7 @@ func NewClient(cfg HTTPConfig) *Client {
 	rc.CheckRetry = c.checkRetry
 	rc.Backoff = c.backoff
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	rc.PrepareRetry = prepareRetry
 	c.rc = rc
 	return c
 }
@@ -225,6 +226,27 @@ func (e *TransportError) Error() string {
 func (e *TransportError) Unwrap() error { return e.cause }
 
 type attemptsKey struct{}
+
+type prepareKey struct{}
+
+// PrepareFunc prepares a request again before it is retried, for example
+// with a fresh timestamp and signature. It may replace req.URL and headers
+// (assign a new *url.URL rather than modifying the old one, which the
+// previous attempt may still read); the body is resent as it was.
+type PrepareFunc func(req *http.Request) error
+
+// WithPrepare returns a context that makes Do call fn on the request before
+// every retry of it (not before the first attempt).
+func WithPrepare(ctx context.Context, fn PrepareFunc) context.Context {
+	return context.WithValue(ctx, prepareKey{}, fn)
+}
+
+func prepareRetry(req *http.Request) error {
+	if fn, ok := req.Context().Value(prepareKey{}).(PrepareFunc); ok && fn != nil {
+		return fn(req)
+	}
+	return nil
+}
 
 // Do sends req with retries and returns the final response, whatever its
 // status. The error is non-nil only when no response could be obtained; it

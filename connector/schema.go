@@ -108,10 +108,15 @@ type Table struct {
 	// PrimaryKey lists the key columns, which are also the upsert key.
 	PrimaryKey []string
 	// Parent is the qualified name ("staging.shopee_orders") of the table
-	// whose rows own this table's rows; empty for a root table.
+	// whose rows own this table's rows; empty for a root table. A table may
+	// name itself when it has no separate parent table (one row per order
+	// line, keyed (order_id, item_id)): ParentKey is then a prefix of its
+	// PrimaryKey, and every ParentKey value written in a batch has its row
+	// set replaced by the batch's rows for that value.
 	Parent string
 	// ParentKey lists this table's columns that hold the parent's primary
-	// key, in the order of the parent's PrimaryKey.
+	// key, in the order of the parent's PrimaryKey (the leading columns of
+	// it when the table is its own parent).
 	ParentKey []string
 	// Indexes are the table's secondary indexes.
 	Indexes []Index

@@ -609,7 +609,7 @@ func (r *rowSource) Err() error { return nil }
 // in the batch and which are not among the batch's child rows.
 func childDeleteSQL(t *connector.Table, child, parent *tableInfo) string {
 	var pk []string
-	for _, k := range parent.t.PrimaryKey {
+	for _, k := range parent.t.PrimaryKey[:len(t.ParentKey)] { // the prefix when a table is its own parent
 		pk = append(pk, "p."+q(k))
 	}
 	var fk []string

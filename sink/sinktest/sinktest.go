@@ -63,6 +63,7 @@ func Run(t *testing.T, newSink NewSink) {
 		{"IdempotentUpsert", testIdempotent},
 		{"ChangedRowsOnly", testChangedOnly},
 		{"ChildSetReplacement", testChildren},
+		{"SelfParentChildSet", testSelfParent},
 		{"SchemaEvolution", testEvolution},
 		{"Values", testValues},
 		{"LargeText", testLargeText},

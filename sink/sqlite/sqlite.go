@@ -579,7 +579,9 @@ func (s *Sink) replaceChildren(ctx context.Context, tx execer, b *connector.Batc
 			return err
 		}
 	}
-	pk := parent.Table.KeyIndexes()
+	// The parent's leading key columns match ParentKey (all of them for a
+	// separate parent table; the prefix when a table is its own parent).
+	pk := parent.Table.KeyIndexes()[:len(t.ParentKey)]
 	if err := insertTuples(ctx, tx, "temp."+pTmp, len(pk), len(parent.Rows), func(i int, dst []any) []any {
 		for _, k := range pk {
 			dst = append(dst, s.value(&parent.Table.Columns[k], parent.Rows[i][k]))

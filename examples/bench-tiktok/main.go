@@ -1,0 +1,131 @@
+// Command bench-tiktok measures a full TikTok Shop load from the simulator
+// into SQLite: wall time, search calls against the minimum possible, detail
+// calls (none), and the peak heap of the loading process. The simulator
+// runs in a child process (this binary with -serve), so the heap measured
+// is the pipeline's alone.
+//
+//	go run ./examples/bench-tiktok -orders 10000
+//	go run ./examples/bench-tiktok -orders 50000
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/sink/sqlite"
+	"github.com/facolos/etl/tiktok"
+	"github.com/facolos/etl/tiktok/tiktoktest"
+)
+
+var (
+	orders = flag.Int("orders", 10000, "orders in the simulated shop")
+	days   = flag.Int("days", 365, "days of history they are spread over")
+	serve  = flag.Bool("serve", false, "internal: run the simulator and print its address")
+	end    = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+)
+
+type endpoint struct {
+	URL, AuthURL, AppKey, AppSecret, Cipher, Access, Refresh string
+}
+
+func main() {
+	flag.Parse()
+	if *serve {
+		sim := tiktoktest.NewServer(tiktoktest.Options{Orders: *orders, Days: *days, Now: end, Seed: 1})
+		_ = json.NewEncoder(os.Stdout).Encode(endpoint{sim.URL, sim.AuthURL, sim.AppKey(), sim.AppSecret(), sim.ShopCipher(), sim.InitialAccess(), sim.InitialRefresh()})
+		_, _ = io.Copy(io.Discard, os.Stdin) // serve until the parent closes stdin
+		sim.Close()
+		return
+	}
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-tiktok:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(self, "-serve", "-orders", fmt.Sprint(*orders), "-days", fmt.Sprint(*days))
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() { stdin.Close(); _ = cmd.Wait() }()
+	var ep endpoint
+	if err := json.NewDecoder(bufio.NewReader(stdout)).Decode(&ep); err != nil {
+		return fmt.Errorf("simulator: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "etl-bench-tiktok")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	sink, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "bench.db")})
+	if err != nil {
+		return err
+	}
+	defer sink.Close()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	src, err := tiktok.NewSource(tiktok.Config{BaseURL: ep.URL, AuthURL: ep.AuthURL, AppKey: ep.AppKey, AppSecret: ep.AppSecret,
+		ShopCipher: ep.Cipher, AccessToken: ep.Access, RefreshToken: ep.Refresh, StartDate: end.AddDate(0, 0, -*days-1), Logger: quiet})
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > peak.Load() {
+				peak.Store(ms.HeapAlloc)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	var cpu0 = cpuTime()
+	start := time.Now()
+	res := (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
+		connector.Pipeline{Name: "bench", Source: src, Transformer: tiktok.Transformer{}, Sink: sink})[0]
+	wall := time.Since(start)
+	cpu := cpuTime() - cpu0
+	close(stop)
+	if res.Err != nil {
+		return res.Err
+	}
+	rows := int64(0)
+	for _, n := range res.Rows {
+		rows += n
+	}
+	fmt.Printf("orders=%d records=%d rows=%d wall=%s orders/s=%.0f cpu(loader)=%s\n", *orders, res.Records, rows,
+		wall.Round(time.Millisecond), float64(res.Records)/wall.Seconds(), cpu.Round(time.Millisecond))
+	fmt.Printf("search calls=%d (minimum %d)  detail calls=%d\n", res.APICalls[tiktok.PathSearch], (*orders+tiktok.MaxPageSize-1)/tiktok.MaxPageSize,
+		res.APICalls[tiktok.PathDetail])
+	fmt.Printf("peak heap=%.1f MiB\n", float64(peak.Load())/(1<<20))
+	return nil
+}

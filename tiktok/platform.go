@@ -1,0 +1,117 @@
+package tiktok
+
+import (
+	"context"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/simfault"
+	"github.com/facolos/etl/platform"
+	"github.com/facolos/etl/tiktok/tiktoktest"
+)
+
+func init() { platform.Register(driver{}) }
+
+// driver is the "tiktok" platform driver.
+type driver struct{}
+
+// Name implements platform.Driver.
+func (driver) Name() string { return "tiktok" }
+
+// Variables implements platform.Driver: the old system's variables.
+func (driver) Variables() []platform.Variable {
+	return []platform.Variable{
+		{Name: "TIKTOK_APP_KEY", Required: true, Doc: "app key from Partner Center"},
+		{Name: "TIKTOK_APP_SECRET", Required: true, Secret: true, Doc: "app secret (signs requests; sent to the auth host on refresh)"},
+		{Name: "TIKTOK_ACCESS_TOKEN", Required: true, Secret: true, Doc: "first access token (used when the token store has none)"},
+		{Name: "TIKTOK_REFRESH_TOKEN", Required: true, Secret: true, Doc: "first refresh token (used when the token store has none)"},
+		{Name: "TIKTOK_SHOP_NAME", Account: true, Doc: "names the shop in pipelines, reports and the token store (default: \"default\")"},
+		{Name: "TIKTOK_SHOP_CIPHER", Secret: true, Doc: "shop cipher; resolved through /authorization/202309/shops when empty"},
+		{Name: "TIKTOK_SHOP_API_BASE_URL", Doc: "Open API host (default " + DefaultBaseURL + ")"},
+		{Name: "TIKTOK_AUTH_BASE_URL", Doc: "token host (default " + DefaultAuthURL + ")"},
+		{Name: "TIKTOK_START_DATE", Doc: "start of full loads, YYYY-MM-DD Vietnam time (default 2024-07-01)"},
+		{Name: "TIKTOK_TOKEN_REFRESH_BUFFER", Doc: "refresh this many seconds before the access token expires (default 300)"},
+		{Name: "ETL_INCREMENTAL_LOOKBACK_MINUTES", Doc: "overlap of incremental windows (default 15)"},
+	}
+}
+
+// Open implements platform.Driver.
+func (driver) Open(ctx context.Context, acct platform.Account, deps platform.Deps) (connector.Source, connector.Transformer, error) {
+	cfg, _, err := ConfigFromEnv(acct.Get)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.Shop = acct.Name
+	cfg.Tokens = deps.Tokens
+	cfg.Logger = deps.Logger
+	cfg.HTTP = mergeHTTP(cfg.HTTP, deps.HTTP)
+	src, err := NewSource(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return src, Transformer{}, nil
+}
+
+// mergeHTTP overrides the fields of base that o sets.
+func mergeHTTP(base, o connector.HTTPConfig) connector.HTTPConfig {
+	if o.Timeout > 0 {
+		base.Timeout = o.Timeout
+	}
+	if o.Attempts > 0 {
+		base.Attempts = o.Attempts
+	}
+	if o.MinBackoff > 0 {
+		base.MinBackoff = o.MinBackoff
+	}
+	if o.MaxBackoff > 0 {
+		base.MaxBackoff = o.MaxBackoff
+	}
+	if o.MaxRetryAfter > 0 {
+		base.MaxRetryAfter = o.MaxRetryAfter
+	}
+	if o.RateLimit > 0 {
+		base.RateLimit, base.Burst = o.RateLimit, o.Burst
+	}
+	if o.MaxResponseBytes > 0 {
+		base.MaxResponseBytes = o.MaxResponseBytes
+	}
+	if o.Logger != nil {
+		base.Logger = o.Logger
+	}
+	if o.Transport != nil {
+		base.Transport = o.Transport
+	}
+	return base
+}
+
+// Demo implements platform.Driver: it starts a tiktoktest simulator and
+// returns an account pointing at it, with no shop cipher (the source
+// resolves it). The source talks to it like to the real platform, with the
+// real clock.
+func (driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
+	n := opts.Records
+	if n <= 0 {
+		n = 500
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now().UTC().Truncate(24 * time.Hour)
+	}
+	sim := tiktoktest.NewServer(tiktoktest.Options{Seed: opts.Seed, Orders: n, Now: now, RateLimit: opts.RateLimit,
+		Faults: simfault.Options{Rate: opts.FaultRate, Latency: opts.Latency, Jitter: opts.Jitter, Seed: opts.Seed + 1}})
+	env := map[string]string{
+		"TIKTOK_APP_KEY":           sim.AppKey(),
+		"TIKTOK_APP_SECRET":        sim.AppSecret(),
+		"TIKTOK_ACCESS_TOKEN":      sim.InitialAccess(),
+		"TIKTOK_REFRESH_TOKEN":     sim.InitialRefresh(),
+		"TIKTOK_SHOP_NAME":         "demo",
+		"TIKTOK_SHOP_API_BASE_URL": sim.URL,
+		"TIKTOK_AUTH_BASE_URL":     sim.AuthURL,
+		"TIKTOK_START_DATE":        now.AddDate(0, 0, -130).In(connector.Vietnam).Format(time.DateOnly),
+	}
+	return &platform.Demo{
+		Account: platform.Account{Platform: "tiktok", Name: "demo", Get: func(k string) string { return env[k] }},
+		Advance: func(d time.Duration) { sim.Advance(d) },
+		Close:   sim.Close,
+	}, nil
+}

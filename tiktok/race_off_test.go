@@ -1,0 +1,5 @@
+//go:build !race
+
+package tiktok_test
+
+const raceEnabled = false

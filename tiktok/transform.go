@@ -1,0 +1,385 @@
+package tiktok
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	gojson "github.com/goccy/go-json"
+)
+
+// ETLSource is the constant written to etl_source.
+const ETLSource = "tiktok_shop_api"
+
+// TableName is the table the transformer writes.
+const TableName = "tiktok_shop_order_detail"
+
+// table is staging.tiktok_shop_order_detail: one row per line item, key
+// (order_id, item_id). It is its own parent by order_id, so the sinks
+// replace an order's line set on every write of the order: a line item that
+// vanished upstream (split, cancel) vanishes from the table, and the
+// placeholder row of an order without line items (item_id "") goes when
+// its first items appear.
+var table = func() *connector.Table {
+	t := &connector.Table{Schema: "staging", Name: TableName, Columns: columns,
+		PrimaryKey: []string{"order_id", "item_id"}, Parent: "staging." + TableName, ParentKey: []string{"order_id"}}
+	if err := t.Validate(); err != nil {
+		panic(err)
+	}
+	return t
+}()
+
+// Table returns the definition of staging.tiktok_shop_order_detail.
+func Table() *connector.Table { return table }
+
+// Transformer turns one order object (from the search or the detail call)
+// into one row per line item of staging.tiktok_shop_order_detail. NULL
+// stays NULL, ids stay the exact text sent (never a float), money is an
+// exact decimal, times are UTC instants (a millisecond
+// recommended_shipping_time is recognised), JSON columns hold the API's
+// JSON. A malformed order is rejected with an error naming the field.
+type Transformer struct{}
+
+// Tables implements connector.Transformer.
+func (Transformer) Tables() []*connector.Table { return []*connector.Table{table} }
+
+// Transform implements connector.Transformer. The order is decoded once
+// into typed fields with github.com/goccy/go-json (about three times the
+// standard library's speed here); scalars keep their exact text (numbers
+// are never parsed as floats) and escaped strings are unquoted by the
+// standard library.
+func (Transformer) Transform(rec connector.Record, out connector.Output) error {
+	var o apiOrder
+	if err := gojson.Unmarshal(rec.Data, &o); err != nil {
+		return fmt.Errorf("order %s: %w", rec.Key, decodeErr(err))
+	}
+	return transform(&o, rec.Data, rec.Key, out)
+}
+
+// decodeErr names the field of a decoding error.
+func decodeErr(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return fmt.Errorf("field %s: %s is not %s", te.Field, te.Value, jsonKind(te.Type.Kind().String()))
+	}
+	return fmt.Errorf("not a JSON order object: %w", err)
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "slice":
+		return "a list"
+	case "struct":
+		return "an object"
+	}
+	return "a " + k
+}
+
+// transform emits the rows of a decoded order; raw is its JSON text.
+func transform(o *apiOrder, raw []byte, key string, out connector.Output) error {
+	id, err := str(&o.ID)
+	if err != nil || id == nil || id.(string) == "" {
+		return fmt.Errorf("order %s: field id: missing", key)
+	}
+	oid := id.(string)
+	fail := func(err error) error { return fmt.Errorf("order %s: %w", oid, err) }
+	if err := decodeObject(o.Payment, &o.payment); err != nil {
+		return fail(fmt.Errorf("field payment: %w", err))
+	}
+	if err := decodeObject(o.RecipientAddress, &o.recipient); err != nil {
+		return fail(fmt.Errorf("field recipient_address: %w", err))
+	}
+	var pkgs []json.RawMessage
+	if err := decodeList(o.Packages, &pkgs); err != nil {
+		return fail(fmt.Errorf("field packages: %w", err))
+	}
+	var pk apiPackage
+	if len(pkgs) > 0 {
+		if err := decodeObject(pkgs[0], &pk); err != nil {
+			return fail(fmt.Errorf("field packages[0]: %w", err))
+		}
+	}
+	var items []json.RawMessage
+	if err := decodeList(o.LineItems, &items); err != nil {
+		return fail(fmt.Errorf("field line_items: %w", err))
+	}
+	base := make([]any, len(columns))
+	if err := fillOrder(base, o, &pk); err != nil {
+		return fail(err)
+	}
+	base[cEtlSource] = ETLSource
+	base[cRawOrderJson] = connector.RawJSON(raw)
+	base[cPaymentInfoJson] = jsonObject(o.Payment)
+	base[cRecipientAddressJson] = jsonObject(o.RecipientAddress)
+	base[cPackagesJson] = jsonList(o.Packages)
+	if lj := jsonList(o.LineItems); lj != nil {
+		base[cLineItemsJson] = lj
+	} else {
+		base[cLineItemsJson] = connector.RawJSON("[]")
+	}
+	if di := jsonList(o.recipient.DistrictInfo); di != nil {
+		base[cRecipientDistrictInfo] = di
+	} else if len(o.recipient.DistrictInfo) > 0 && string(o.recipient.DistrictInfo) != "null" && o.recipient.DistrictInfo[0] != '[' {
+		return fail(errors.New("field recipient_address.district_info: not a list"))
+	}
+	if len(items) == 0 {
+		// The order still lands: one row, item_id "", every item column NULL.
+		base[cItemID] = ""
+		out.Add(table, base)
+		return nil
+	}
+	rows := make([][]any, len(items))
+	seen := make(map[string]struct{}, len(items))
+	for i, raw := range items {
+		var it apiItem
+		if err := decodeObject(raw, &it); err != nil {
+			return fail(fmt.Errorf("field line_items[%d]: %w", i, err))
+		}
+		row := make([]any, len(columns))
+		copy(row, base)
+		if err := fillItem(row, &it, i); err != nil {
+			return fail(err)
+		}
+		iid, _ := row[cItemID].(string)
+		if iid == "" {
+			return fail(fmt.Errorf("field line_items[%d].id: missing", i))
+		}
+		if _, dup := seen[iid]; dup {
+			return fail(fmt.Errorf("field line_items[%d].id: %s appears twice", i, iid))
+		}
+		seen[iid] = struct{}{}
+		row[cItemSKUAttributes] = connector.RawJSON(raw)
+		rows[i] = row
+	}
+	for _, r := range rows {
+		out.Add(table, r)
+	}
+	return nil
+}
+
+func fieldErr(path string, err error) error { return fmt.Errorf("field %s: %w", path, err) }
+
+func itemErr(i int, field string, err error) error {
+	return fmt.Errorf("field line_items[%d].%s: %w", i, field, err)
+}
+
+func isNull(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || string(raw) == "null"
+}
+
+func decodeObject(raw json.RawMessage, dst any) error {
+	if isNull(raw) {
+		return nil
+	}
+	if raw[0] != '{' {
+		return errors.New("not an object")
+	}
+	if err := gojson.Unmarshal(raw, dst); err != nil {
+		return decodeErr(err)
+	}
+	return nil
+}
+
+func decodeList(raw json.RawMessage, dst *[]json.RawMessage) error {
+	if isNull(raw) {
+		return nil
+	}
+	if raw[0] != '[' {
+		return errors.New("not a list")
+	}
+	return gojson.Unmarshal(raw, dst)
+}
+
+// jsonObject is the JSON text of an object, nil when absent, null or {}.
+func jsonObject(raw json.RawMessage) any {
+	if isNull(raw) || raw[0] != '{' || isEmpty(raw, '{', '}') {
+		return nil
+	}
+	return connector.RawJSON(raw)
+}
+
+// jsonList is the JSON text of a list, nil when absent, null or [].
+func jsonList(raw json.RawMessage) any {
+	if isNull(raw) || raw[0] != '[' || isEmpty(raw, '[', ']') {
+		return nil
+	}
+	return connector.RawJSON(raw)
+}
+
+func isEmpty(raw []byte, open, close byte) bool {
+	s := bytes.TrimSpace(raw)
+	if len(s) < 2 || s[0] != open || s[len(s)-1] != close {
+		return false
+	}
+	return len(bytes.TrimSpace(s[1:len(s)-1])) == 0
+}
+
+// kind is the JSON kind of a scalar.
+type kind uint8
+
+const (
+	kNull kind = iota // absent or null
+	kString
+	kNumber
+	kBool
+	kOther // an object or a list where a scalar belongs
+)
+
+// val is one scalar of the order as sent: its kind and its text (the
+// unquoted string, the number's digits, "true"/"false"). Decoding never
+// fails on a value's kind; the column converters decide, so their errors
+// name the field.
+type val struct {
+	s string
+	k kind
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (v *val) UnmarshalJSON(data []byte) error {
+	switch data[0] {
+	case 'n':
+		*v = val{}
+	case '"':
+		if bytes.IndexByte(data, '\\') < 0 {
+			v.s, v.k = string(data[1:len(data)-1]), kString
+			return nil
+		}
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		v.s, v.k = s, kString
+	case 't':
+		v.s, v.k = "true", kBool
+	case 'f':
+		v.s, v.k = "false", kBool
+	case '{', '[':
+		v.s, v.k = "", kOther
+		if data[0] == '[' {
+			v.s = "["
+		}
+	default:
+		v.s, v.k = string(data), kNumber
+	}
+	return nil
+}
+
+func (v *val) what() string {
+	if v.s == "[" {
+		return "a list"
+	}
+	return "an object"
+}
+
+func quote(s string) string {
+	if len(s) > 40 {
+		s = s[:40] + "..."
+	}
+	return strconv.Quote(s)
+}
+
+// str: text as sent ("" stays ""), numbers as their digits.
+func str(v *val) (any, error) {
+	switch v.k {
+	case kNull:
+		return nil, nil
+	case kOther:
+		return nil, fmt.Errorf("%s is not text", v.what())
+	}
+	return v.s, nil
+}
+
+func number(v *val) (string, bool, error) {
+	switch v.k {
+	case kNull:
+		return "", false, nil
+	case kString:
+		s := strings.TrimSpace(v.s)
+		return s, s != "", nil
+	case kNumber:
+		return v.s, true, nil
+	case kBool:
+		return "", false, fmt.Errorf("%s is not a number", v.s)
+	}
+	return "", false, fmt.Errorf("%s is not a number", v.what())
+}
+
+func integer(v *val) (any, error) {
+	s, ok, err := number(v)
+	if !ok || err != nil {
+		return nil, err
+	}
+	if i := strings.IndexByte(s, '.'); i > 0 && strings.Trim(s[i+1:], "0") == "" {
+		s = s[:i] // 1700000000.0
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not an integer", quote(s))
+	}
+	return n, nil
+}
+
+func dec(v *val) (any, error) {
+	s, ok, err := number(v)
+	if !ok || err != nil {
+		return nil, err
+	}
+	d, err := connector.ParseDec(s)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a decimal number", quote(s))
+	}
+	return d, nil
+}
+
+// boolean: true/false, 1/0, yes/no, on/off; any other text is NULL (as
+// the old loader read it).
+func boolean(v *val) (any, error) {
+	switch v.k {
+	case kNull:
+		return nil, nil
+	case kBool:
+		return v.s == "true", nil
+	case kNumber:
+		switch v.s {
+		case "1":
+			return true, nil
+		case "0":
+			return false, nil
+		}
+		return nil, nil
+	case kString:
+		switch strings.ToLower(strings.TrimSpace(v.s)) {
+		case "true", "1", "yes", "on":
+			return true, nil
+		case "false", "0", "no", "off":
+			return false, nil
+		}
+		return nil, nil
+	}
+	return nil, fmt.Errorf("%s is not a boolean", v.what())
+}
+
+// ts reads Unix seconds (milliseconds beyond 1e10, as
+// recommended_shipping_time is sometimes sent); 0 means not set (NULL).
+func ts(v *val) (any, error) {
+	i, err := integer(v)
+	if err != nil || i == nil {
+		return i, err
+	}
+	n := i.(int64)
+	switch {
+	case n == 0:
+		return nil, nil
+	case n < 0:
+		return nil, fmt.Errorf("%d is not a Unix time", n)
+	case n > 1e10:
+		return time.UnixMilli(n).UTC(), nil
+	}
+	return time.Unix(n, 0).UTC(), nil
+}
