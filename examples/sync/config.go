@@ -18,9 +18,10 @@ import (
 
 // Exit codes of the job.
 const (
-	exitOK          = 0   // every pipeline ok or skipped (another worker had it)
+	exitOK          = 0   // every pipeline ok
 	exitFailed      = 1   // at least one pipeline failed
 	exitConfig      = 2   // bad flags, variables or accounts file: nothing was touched
+	exitSkipped     = 3   // none failed, at least one skipped: another worker held its lease
 	exitInterrupted = 130 // a single run was interrupted (SIGINT/SIGTERM)
 )
 

@@ -15,9 +15,10 @@
 // configured warehouse unless -demo is given. Platforms are found in the
 // platform registry: importing a package that registers a driver adds it.
 //
-// Exit codes: 0 every pipeline ok or skipped (another worker held its
-// lease), 1 a pipeline failed, 2 bad configuration (nothing was opened or
-// created), 130 a single run was interrupted.
+// Exit codes: 0 every pipeline ok, 1 a pipeline failed, 2 bad configuration
+// (nothing was opened or created), 3 none failed but at least one was
+// skipped (another worker held its lease), 130 a single run was
+// interrupted.
 package main
 
 import (
@@ -44,10 +45,8 @@ import (
 	"github.com/joho/godotenv"
 	"github.com/mattn/go-isatty"
 
-	_ "github.com/facolos/etl/misa" // registers "misa"
-	// PLATFORMS: import the tiktok package here when it lands on main (it
-	// registers its driver in tiktok/platform.go):
-	// _ "github.com/facolos/etl/tiktok"
+	_ "github.com/facolos/etl/misa"   // registers "misa"
+	_ "github.com/facolos/etl/tiktok" // registers "tiktok"
 )
 
 type options struct {
@@ -282,6 +281,8 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 			case ctx.Err() != nil && o.every <= 0:
 				logger.Info("interrupted: what was read is stored; the next run resumes from the committed checkpoints")
 				return exitInterrupted, nil
+			case skipped > 0:
+				return exitSkipped, nil
 			}
 			return exitOK, nil
 		}
