@@ -94,10 +94,10 @@ type Hostile struct {
 	// StuckCursor: a get_order_list page with more=true returns the cursor
 	// it was asked with.
 	StuckCursor float64
-	// MoveWhilePaging: after each get_order_list page, this share of the
-	// open orders moves on (new status, update_time moved forward to a
-	// random second up to the data clock), as buyers and carriers act
-	// while a client pages.
+	// MoveWhilePaging: after each get_order_list page the data clock ticks
+	// one second and this share of the orders matching the page's query
+	// changes then (next status, update_time = the new now), as buyers and
+	// carriers act while a client pages.
 	MoveWhilePaging float64
 }
 
@@ -676,15 +676,18 @@ func (s *Server) orderList(r *http.Request) (map[string]any, []string, *apiError
 			}
 		}
 	}
-	// Orders of this window move on while the client pages.
+	// Orders of this window move on while the client pages: the clock
+	// ticks one second and they change now, leaving the window or moving
+	// to its end.
 	if rate := s.opts.Hostile.MoveWhilePaging; rate > 0 {
+		s.now = s.now.Add(time.Second)
 		now := s.now.Unix()
 		for _, o := range match {
-			if o.UpdateTime >= now || s.faultRand.Float64() >= rate {
+			if s.faultRand.Float64() >= rate {
 				continue
 			}
 			o.OrderStatus = nextStatus(o.OrderStatus)
-			o.UpdateTime += 1 + s.faultRand.Int64N(now-o.UpdateTime)
+			o.UpdateTime = now
 			o.Packages(s.faultRand)
 			s.hostile["moved"]++
 		}
