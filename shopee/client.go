@@ -432,8 +432,8 @@ func parseListPage(raw json.RawMessage) (ListPage, error) {
 		return ListPage{}, errors.New("response is null")
 	}
 	var r struct {
-		More       *bool   `json:"more"`
-		NextCursor string  `json:"next_cursor"`
+		More       *bool  `json:"more"`
+		NextCursor string `json:"next_cursor"`
 		OrderList  *[]struct {
 			OrderSN string `json:"order_sn"`
 		} `json:"order_list"`

@@ -134,7 +134,10 @@ func TestExpiredRefreshTokenNotPresented(t *testing.T) {
 	ctx := context.Background()
 	calls := 0
 	m := &tokenstore.Manager{Store: &tokenstore.Memory{}, Platform: "shopee", Account: "7",
-		Refresh: func(context.Context, string) (tokenstore.Token, error) { calls++; return tokenstore.Token{}, errors.New("unexpected") },
+		Refresh: func(context.Context, string) (tokenstore.Token, error) {
+			calls++
+			return tokenstore.Token{}, errors.New("unexpected")
+		},
 		Seed: &tokenstore.Token{AccessToken: "a", RefreshToken: "r", AccessExpiresAt: time.Now().Add(-time.Minute),
 			RefreshExpiresAt: time.Now().Add(-time.Second)}}
 	_, err := m.AccessToken(ctx)
