@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -217,7 +218,7 @@ func TestFullLoad1234Orders(t *testing.T) {
 	first := time.Unix(orders[0].CreateTime, 0).UTC().Format(time.DateOnly)
 	require.Equal(t, first, res.Stats["earliest_date"], "earliest date correct to the day")
 	probes := res.Stats["earliest_date_probes"].(int)
-	require.LessOrEqual(t, probes, 16, "O(log n) probes")
+	require.LessOrEqual(t, probes, probeBound(sim.Now(), orders[0].CreateTime), "a probe per 15 days before the first order, plus ~4")
 	t.Logf("earliest date %s found with %d probes; API calls %v", first, probes, res.APICalls)
 }
 
@@ -283,14 +284,8 @@ func TestTokenExpiryMidLoad(t *testing.T) {
 	sink := openSink(t)
 	store, err := tokenstore.NewSQLStore(ctx, sink.DB(), tokenstore.SQLite)
 	require.NoError(t, err)
-	src := sourceFor(t, sim, store, connector.HTTPConfig{})
-	var pages atomic.Int64
+	src := sourceFor(t, sim, store, connector.HTTPConfig{Transport: expireAfter(sim, 4)})
 	r := runner(connector.Full)
-	r.Observer = func(e connector.Event) {
-		if e.Kind == connector.PageFetched && pages.Add(1) == 4 {
-			sim.ExpireTokens()
-		}
-	}
 	res := r.Run(ctx, pipeline(src, sink))[0]
 	require.NoError(t, res.Err)
 	require.EqualValues(t, 600, res.Records)
@@ -453,7 +448,7 @@ func TestEarliestDate(t *testing.T) {
 			}
 			require.Equal(t, first.Format(time.DateOnly), got.Format(time.DateOnly))
 			probes := src.Stats()["earliest_date_probes"].(int)
-			require.LessOrEqual(t, probes, 16, "O(log n) probes")
+			require.LessOrEqual(t, probes, probeBound(sim.Now(), sim.Orders()[0].CreateTime), "a probe per 15 days before the first order, plus ~4")
 			require.Equal(t, probes, sim.Calls(shopee.PathOrderList))
 		})
 	}
@@ -481,14 +476,10 @@ func TestSecretsNeverLogged(t *testing.T) {
 	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	src, err := shopee.NewSource(shopee.Config{Host: sim.URL, PartnerID: sim.PartnerID(), PartnerKey: sim.PartnerKey(), ShopID: sim.ShopID(),
 		AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), Now: sim.Now, Logger: logger,
-		HTTP: connector.HTTPConfig{Timeout: 100 * time.Millisecond, Attempts: 8, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}})
+		HTTP: connector.HTTPConfig{Timeout: 100 * time.Millisecond, Attempts: 8, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond,
+			Transport: expireAfter(sim, 2)}})
 	require.NoError(t, err)
-	var pages atomic.Int64
-	r := &connector.Runner{Mode: connector.Full, Logger: logger, Observer: func(e connector.Event) {
-		if e.Kind == connector.PageFetched && pages.Add(1) == 2 {
-			sim.ExpireTokens()
-		}
-	}}
+	r := &connector.Runner{Mode: connector.Full, Logger: logger}
 	res := r.Run(ctx, pipeline(src, openSink(t)))[0]
 	require.NoError(t, res.Err)
 	require.Equal(t, 1, sim.Rotations())
@@ -516,3 +507,28 @@ func TestFullLoadFromTheFuture(t *testing.T) {
 	require.Zero(t, res.Records)
 	require.Zero(t, sim.Calls(shopee.PathOrderList))
 }
+
+// probeBound is the most earliest-date probes for a shop whose first order
+// is at first: one per 15-day window from the start of the history to it
+// (rounded up to a batch of 8 parallel probes), plus 5 for the day.
+func probeBound(now time.Time, first int64) int {
+	history := now.Add(-shopee.MaxHistory).Unix()
+	windows := int(max(first-history, 0)/(15*24*3600)) + 1
+	return (windows+7)/8*8 + 5
+}
+
+// expireAfter is a transport that expires every access token in the
+// simulator just before the n-th get_order_detail request.
+func expireAfter(sim *shopeetest.Server, n int64) http.RoundTripper {
+	var count atomic.Int64
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Path == shopee.PathOrderDetail && count.Add(1) == n {
+			sim.ExpireTokens()
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
