@@ -34,7 +34,7 @@ import (
 
 // DetailAttempts is how many times a detail batch is asked for orders the
 // platform left out of its answer before the stream fails.
-const DetailAttempts = 3
+const DetailAttempts = 4
 
 // segment is the order numbers of one list page and the checkpoint valid
 // once they (and everything before) are stored.
