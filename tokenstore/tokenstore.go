@@ -332,3 +332,33 @@ func (m *Manager) obtain(ctx context.Context, stale string) (Token, error) {
 		return fresh, nil
 	}
 }
+
+// StoreAuthorized stores the token pair of a new authorisation by the seller
+// for (tok.Platform, tok.Account), replacing whatever is stored — a pair
+// marked "needs re-authorisation" included — and clearing the mark and any
+// refresh claim. Every Manager on the store picks the new pair up on its
+// next call.
+func StoreAuthorized(ctx context.Context, store Store, tok Token) error {
+	if tok.Platform == "" || tok.Account == "" || tok.AccessToken == "" {
+		return errors.New("tokenstore: a new authorisation needs platform, account and access token")
+	}
+	tok.Reauthorize, tok.LockedUntil = "", time.Time{}
+	for attempt := 0; attempt < 20; attempt++ {
+		cur, err := store.Load(ctx, tok.Platform, tok.Account)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			tok.Version = 0
+		case err != nil:
+			return fmt.Errorf("tokenstore: %s/%s: load: %w", tok.Platform, tok.Account, err)
+		default:
+			tok.Version = cur.Version
+		}
+		if err := store.Save(ctx, tok); errors.Is(err, ErrConflict) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("tokenstore: %s/%s: store the new authorisation: %w", tok.Platform, tok.Account, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("tokenstore: %s/%s: store the new authorisation: %w", tok.Platform, tok.Account, ErrConflict)
+}
