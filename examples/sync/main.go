@@ -144,7 +144,7 @@ func run(ctx context.Context, o options, logger *slog.Logger, stdout io.Writer) 
 				sim := shopeetest.NewServer(shopeetest.Options{Seed: o.demoSeed, Orders: o.demoOrders, Now: demoNow, FaultRate: o.demoFaults, HangFor: 3 * time.Second})
 				defer sim.Close()
 				cfg = shopee.Config{Host: sim.URL, PartnerID: sim.PartnerID(), PartnerKey: sim.PartnerKey(), ShopID: sim.ShopID(),
-					AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), Now: sim.Now,
+					AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(),
 					// The simulator's tokens live as long as the process.
 					Tokens: &tokenstore.Memory{},
 					HTTP:   connector.HTTPConfig{Timeout: 2 * time.Second, Attempts: 5, MinBackoff: 50 * time.Millisecond, MaxBackoff: time.Second}}
