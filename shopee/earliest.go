@@ -3,6 +3,7 @@ package shopee
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 // platform's two-year history. It makes no assumption about how often the
 // shop sells: every 15-day window from the start of the history is probed
 // with a one-order get_order_list (Concurrency probes at once, in order,
-// stopping at the first batch that finds an order), so a quiet spell of any
+// starting none after a window known to hold an order), so a quiet spell of any
 // length cannot hide earlier orders. Inside the first window that holds an
 // order (all earlier ones are empty) a binary search over
 // "[first day of the window, end of day m] holds an order" — monotone in m —
@@ -48,28 +49,43 @@ func (s *Source) EarliestDate(ctx context.Context, now time.Time) (time.Time, er
 	for d := 0; d <= lastDay; d += windowDays {
 		starts = append(starts, d)
 	}
-	first := -1
-	batch := max(s.cfg.Concurrency, 1)
-	for i := 0; i < len(starts) && first < 0; i += batch {
-		part := starts[i:min(i+batch, len(starts))]
-		hit := make([]bool, len(part))
-		g, gctx := errgroup.WithContext(ctx)
-		for k, d := range part {
-			g.Go(func() error {
-				ok, err := probe(gctx, base+int64(d)*dayS, base+int64(d+windowDays)*dayS-1)
-				hit[k] = ok
-				return err
-			})
+	// Probes run in order, Concurrency at once; none is started after a
+	// window later than one known to hold an order. Every window before
+	// the first hit was probed and found empty.
+	var mu sync.Mutex
+	firstHit := len(starts)
+	sem := make(chan struct{}, max(s.cfg.Concurrency, 1))
+	g, gctx := errgroup.WithContext(ctx)
+launch:
+	for k, d := range starts {
+		select {
+		case sem <- struct{}{}:
+		case <-gctx.Done():
+			break launch
 		}
-		if err := g.Wait(); err != nil {
-			return time.Time{}, err
+		mu.Lock()
+		stop := firstHit < k
+		mu.Unlock()
+		if stop {
+			break
 		}
-		for k, ok := range hit {
+		g.Go(func() error {
+			defer func() { <-sem }()
+			ok, err := probe(gctx, base+int64(d)*dayS, base+int64(d+windowDays)*dayS-1)
 			if ok {
-				first = part[k]
-				break
+				mu.Lock()
+				firstHit = min(firstHit, k)
+				mu.Unlock()
 			}
-		}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return time.Time{}, err
+	}
+	first := -1
+	if firstHit < len(starts) {
+		first = starts[firstHit]
 	}
 	if first < 0 {
 		s.setEarliest(int(probes.Load()), "")

@@ -509,12 +509,12 @@ func TestFullLoadFromTheFuture(t *testing.T) {
 }
 
 // probeBound is the most earliest-date probes for a shop whose first order
-// is at first: one per 15-day window from the start of the history to it
-// (rounded up to a batch of 8 parallel probes), plus 5 for the day.
+// is at first: one per 15-day window from the start of the history to it,
+// up to 7 more already in flight (8 run at once), plus 5 for the day.
 func probeBound(now time.Time, first int64) int {
 	history := now.Add(-shopee.MaxHistory).Unix()
 	windows := int(max(first-history, 0)/(15*24*3600)) + 1
-	return (windows+7)/8*8 + 5
+	return windows + 7 + 5
 }
 
 // expireAfter is a transport that expires every access token in the
