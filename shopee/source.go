@@ -3,6 +3,7 @@ package shopee
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -94,14 +95,20 @@ func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit conn
 			return fmt.Errorf("shopee shop %d: bad checkpoint: %w", s.cfg.ShopID, err)
 		}
 	}
+	// A new range ends at the platform's now. A full load asks the
+	// platform for it first; an incremental run starts from the clock seen
+	// last and checks it against its first answer (see walk).
 	var now time.Time
-	if opts.Checkpoint == nil || cp.End == 0 {
-		// A new range ends at the platform's now.
+	checkClock := false
+	switch {
+	case opts.Checkpoint == nil:
 		t, err := s.c.SyncClock(ctx)
 		if err != nil {
 			return err
 		}
 		now = t.UTC()
+	case cp.End == 0:
+		now, checkClock = s.c.Now().UTC(), s.cfg.Now == nil
 	}
 	switch {
 	case opts.Checkpoint == nil:
@@ -123,12 +130,41 @@ func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit conn
 		if !from.Before(now) {
 			return nil // nothing can have changed since the watermark
 		}
-		cp = Checkpoint{Phase: "incremental", Field: "update_time", From: from.Unix(), End: now.Unix(), Watermark: cp.Watermark}
+		inc := Checkpoint{Phase: "incremental", Field: "update_time", From: from.Unix(), End: now.Unix(), Watermark: cp.Watermark}
+		err := o.walk(ctx, inc, emit, checkClock)
+		var moved *clockMoved
+		if !errors.As(err, &moved) {
+			return err
+		}
+		// The platform's clock is not where it was last seen (the first run
+		// of this process, or a clock that jumped): nothing was emitted yet;
+		// read again up to the platform's now.
+		s.c.log.Info("shopee platform clock differs from the one seen last; reading up to it", "shop_id", s.cfg.ShopID,
+			"platform_now", moved.now.Format(time.RFC3339))
+		if !from.Before(moved.now) {
+			return nil
+		}
+		inc.End = moved.now.Unix()
+		return o.walk(ctx, inc, emit, false)
 	default:
 		s.c.log.Info("shopee resuming", "shop_id", s.cfg.ShopID, "phase", cp.Phase, "window_from", time.Unix(cp.From, 0).UTC().Format(time.RFC3339))
 	}
-	return o.walk(ctx, cp, emit)
+	return o.walk(ctx, cp, emit, false)
 }
+
+// clockMoved: the platform's clock, seen in the first answer of an
+// incremental run, is more than ClockTolerance away from the end the run
+// assumed.
+type clockMoved struct{ now time.Time }
+
+func (e *clockMoved) Error() string {
+	return "shopee: the platform's clock is at " + e.now.Format(time.RFC3339)
+}
+
+// ClockTolerance is how far the platform's clock may be from the end an
+// incremental run assumed before the run reads up to the platform's clock
+// instead (well below the lookback, so nothing can fall between runs).
+const ClockTolerance = time.Minute
 
 // firstTrue returns the smallest i in [lo, hi) for which pred holds, or hi,
 // assuming pred is monotone (false, then true).

@@ -56,7 +56,9 @@ type job struct {
 // walk reads the range of cp: a lister produces segments in order, the
 // assembler batches their order numbers into detail jobs fetched
 // concurrently, and the emitter hands the results downstream in order.
-func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFunc) error {
+// With checkClock, the first answer of an incremental run is checked against
+// the platform's clock (a *clockMoved error before anything is emitted).
+func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFunc, checkClock bool) error {
 	s := o.s
 	if cp.End > 0 && cp.From >= cp.End { // an empty range (a start date in the future)
 		data, _ := json.Marshal(Checkpoint{Phase: "incremental", Watermark: cp.End})
@@ -68,7 +70,7 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 	g.Go(func() error {
 		defer close(segs)
 		if cp.Field == "update_time" {
-			return o.listIncremental(gctx, cp, segs)
+			return o.listIncremental(gctx, cp, segs, checkClock)
 		}
 		return o.listFull(gctx, cp, segs)
 	})
@@ -206,7 +208,7 @@ func (o *orders) listFull(ctx context.Context, cp Checkpoint, out chan<- segment
 
 // listIncremental lists the update_time range in windows that each fit one
 // page (see the top of this file).
-func (o *orders) listIncremental(ctx context.Context, cp Checkpoint, out chan<- segment) error {
+func (o *orders) listIncremental(ctx context.Context, cp Checkpoint, out chan<- segment, checkClock bool) error {
 	maxSpan := int64(MaxWindow / time.Second)
 	span := maxSpan
 	for pos := cp.From; pos < cp.End; {
@@ -214,6 +216,13 @@ func (o *orders) listIncremental(ctx context.Context, cp Checkpoint, out chan<- 
 		p, err := o.s.c.GetOrderList(ctx, cp.Field, time.Unix(pos, 0), time.Unix(to, 0), PageSize, "")
 		if err != nil {
 			return o.windowErr(cp.Field, pos, to, err)
+		}
+		if checkClock {
+			checkClock = false
+			now := o.s.c.Now().UTC()
+			if d := now.Sub(time.Unix(cp.End, 0)); d > ClockTolerance || d < -ClockTolerance {
+				return &clockMoved{now: now}
+			}
 		}
 		sns := p.OrderSNs
 		if p.More {
