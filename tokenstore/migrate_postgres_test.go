@@ -37,12 +37,12 @@ func TestPostgresMigration(t *testing.T) {
 	require.NoError(t, err)
 	_, err = db.Exec(`INSERT INTO "` + schema + `".api_token_storage (platform, account, access_token, refresh_token, version) VALUES ('shopee', '1', 'a', 'r', 4)`)
 	require.NoError(t, err)
-	for range 2 { // idempotent
+	for i := range 2 { // idempotent
 		store, err := tokenstore.NewSQLStore(ctx, db, tokenstore.PostgresDialect(schema))
 		require.NoError(t, err)
 		tok, err := store.Load(ctx, "shopee", "1")
 		require.NoError(t, err)
-		require.Equal(t, int64(4), tok.Version)
+		require.Equal(t, int64(4+2*i), tok.Version, "the row is kept")
 		tok.Reauthorize = "rejected"
 		require.NoError(t, store.Save(ctx, tok))
 		tok, err = store.Load(ctx, "shopee", "1")
