@@ -162,7 +162,7 @@ func TestStuckCursorFails(t *testing.T) {
 func TestMovingOrdersNeverSkipped(t *testing.T) {
 	ctx := context.Background()
 	seeds := 10
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		seeds = 3
 	}
 	totalMoved := 0
