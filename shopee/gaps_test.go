@@ -121,7 +121,8 @@ func TestDetailOmissionMidLoadResumes(t *testing.T) {
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	src := sourceFor(t, sim, nil, connector.HTTPConfig{Transport: turn})
+	// One detail call at a time, so the fifth request is the fifth batch.
+	src := sourceFor(t, sim, nil, connector.HTTPConfig{Transport: turn}, func(c *shopee.Config) { c.Concurrency = 1 })
 	w := newWarehouse()
 	require.ErrorIs(t, w.read(ctx, src), shopee.ErrBadResponse)
 	require.NotNil(t, w.cp, "the healthy part was checkpointed")
@@ -161,14 +162,14 @@ func TestStuckCursorFails(t *testing.T) {
 // the next run catches those that moved past it. Many seeds.
 func TestMovingOrdersNeverSkipped(t *testing.T) {
 	ctx := context.Background()
-	seeds := 10
+	seeds := 8
 	if testing.Short() || raceEnabled {
 		seeds = 3
 	}
 	totalMoved := 0
 	for seed := int64(1); seed <= int64(seeds); seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			sim := newSim(t, shopeetest.Options{Orders: 900, Days: 12, Seed: seed})
+			sim := newSim(t, shopeetest.Options{Orders: 500, Days: 8, Seed: seed})
 			src := sourceFor(t, sim, nil, connector.HTTPConfig{})
 			w := newWarehouse()
 			require.NoError(t, w.read(ctx, src))
