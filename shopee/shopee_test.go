@@ -318,7 +318,7 @@ func TestFaultsGiveSameContents(t *testing.T) {
 		opts.FaultRate, opts.HangFor = 0.10, 2*time.Second
 		faulty := newSim(t, opts)
 		sink := openSink(t)
-		res = runner(connector.Full).Run(ctx, pipeline(sourceFor(t, faulty, nil, connector.HTTPConfig{Timeout: 150 * time.Millisecond, Attempts: 8}), sink))[0]
+		res = runner(connector.Full).Run(ctx, pipeline(sourceFor(t, faulty, nil, connector.HTTPConfig{Timeout: slow(150 * time.Millisecond), Attempts: 8}), sink))[0]
 		require.NoError(t, res.Err)
 		for k, v := range faulty.Faults() {
 			total[k] += v
@@ -474,7 +474,7 @@ func TestUnmappedFieldsReported(t *testing.T) {
 // signature, even at debug level with faults and a token refresh.
 func TestSecretsNeverLogged(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, shopeetest.Options{Orders: 300, Days: 30, FaultRate: 0.1, HangFor: time.Second})
+	sim := newSim(t, shopeetest.Options{Orders: 300, Days: 30, FaultRate: 0.1, HangFor: 2 * time.Second})
 	var buf strings.Builder
 	var mu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
@@ -484,7 +484,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	src, err := shopee.NewSource(shopee.Config{Host: sim.URL, PartnerID: sim.PartnerID(), PartnerKey: sim.PartnerKey(), ShopID: sim.ShopID(),
 		AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), Now: sim.Now, Logger: logger,
-		HTTP: connector.HTTPConfig{Timeout: 100 * time.Millisecond, Attempts: 8, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond,
+		HTTP: connector.HTTPConfig{Timeout: slow(100 * time.Millisecond), Attempts: 8, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond,
 			Transport: expireAfter(sim, 2)}})
 	require.NoError(t, err)
 	r := &connector.Runner{Mode: connector.Full, Logger: logger}
@@ -540,3 +540,12 @@ func expireAfter(sim *shopeetest.Server, n int64) http.RoundTripper {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// slow stretches a per-attempt timeout under the race detector, which
+// slows client and simulator alike (a hang fault still lasts longer).
+func slow(d time.Duration) time.Duration {
+	if raceEnabled {
+		return 8 * d
+	}
+	return d
+}
