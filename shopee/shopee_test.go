@@ -315,10 +315,15 @@ func TestFaultsGiveSameContents(t *testing.T) {
 		res := runner(connector.Full).Run(ctx, pipeline(sourceFor(t, clean, nil, connector.HTTPConfig{}), cleanSink))[0]
 		require.NoError(t, res.Err)
 
-		opts.FaultRate, opts.HangFor = 0.10, 2*time.Second
+		opts.FaultRate, opts.HangFor = 0.10, slow(2*time.Second)
 		faulty := newSim(t, opts)
 		sink := openSink(t)
-		res = runner(connector.Full).Run(ctx, pipeline(sourceFor(t, faulty, nil, connector.HTTPConfig{Timeout: slow(150 * time.Millisecond), Attempts: 8}), sink))[0]
+		res = runner(connector.Full).Run(ctx, pipeline(sourceFor(t, faulty, nil, connector.HTTPConfig{Timeout: slow(150 * time.Millisecond), Attempts: 8},
+			func(c *shopee.Config) {
+				if raceEnabled {
+					c.Concurrency, c.ListConcurrency = 2, 1 // the race detector starves the simulator
+				}
+			}), sink))[0]
 		require.NoError(t, res.Err)
 		for k, v := range faulty.Faults() {
 			total[k] += v
@@ -474,7 +479,7 @@ func TestUnmappedFieldsReported(t *testing.T) {
 // signature, even at debug level with faults and a token refresh.
 func TestSecretsNeverLogged(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, shopeetest.Options{Orders: 300, Days: 30, FaultRate: 0.1, HangFor: 2 * time.Second})
+	sim := newSim(t, shopeetest.Options{Orders: 300, Days: 30, FaultRate: 0.1, HangFor: slow(200 * time.Millisecond)})
 	var buf strings.Builder
 	var mu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
@@ -545,7 +550,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // slows client and simulator alike (a hang fault still lasts longer).
 func slow(d time.Duration) time.Duration {
 	if raceEnabled {
-		return 8 * d
+		return 20 * d
 	}
 	return d
 }
