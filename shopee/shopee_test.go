@@ -315,10 +315,10 @@ func TestFaultsGiveSameContents(t *testing.T) {
 		res := runner(connector.Full).Run(ctx, pipeline(sourceFor(t, clean, nil, connector.HTTPConfig{}), cleanSink))[0]
 		require.NoError(t, res.Err)
 
-		opts.FaultRate, opts.HangFor = 0.10, slow(2*time.Second)
+		opts.FaultRate, opts.HangFor = 0.10, slow(time.Second)
 		faulty := newSim(t, opts)
 		sink := openSink(t)
-		res = runner(connector.Full).Run(ctx, pipeline(sourceFor(t, faulty, nil, connector.HTTPConfig{Timeout: slow(150 * time.Millisecond), Attempts: 8},
+		res = runner(connector.Full).Run(ctx, pipeline(sourceFor(t, faulty, nil, connector.HTTPConfig{Timeout: slow(400 * time.Millisecond), Attempts: 8},
 			func(c *shopee.Config) {
 				if raceEnabled {
 					c.Concurrency, c.ListConcurrency = 2, 1 // the race detector starves the simulator
@@ -479,7 +479,7 @@ func TestUnmappedFieldsReported(t *testing.T) {
 // signature, even at debug level with faults and a token refresh.
 func TestSecretsNeverLogged(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, shopeetest.Options{Orders: 300, Days: 30, FaultRate: 0.1, HangFor: slow(200 * time.Millisecond)})
+	sim := newSim(t, shopeetest.Options{Orders: 300, Days: 30, FaultRate: 0.1, HangFor: slow(700 * time.Millisecond)})
 	var buf strings.Builder
 	var mu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
@@ -489,7 +489,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	src, err := shopee.NewSource(shopee.Config{Host: sim.URL, PartnerID: sim.PartnerID(), PartnerKey: sim.PartnerKey(), ShopID: sim.ShopID(),
 		AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), Now: sim.Now, Logger: logger,
-		HTTP: connector.HTTPConfig{Timeout: slow(100 * time.Millisecond), Attempts: 8, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond,
+		HTTP: connector.HTTPConfig{Timeout: slow(300 * time.Millisecond), Attempts: 8, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond,
 			Transport: expireAfter(sim, 2)}})
 	require.NoError(t, err)
 	r := &connector.Runner{Mode: connector.Full, Logger: logger}
