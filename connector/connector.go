@@ -7,8 +7,9 @@
 //
 //	Stream.Read --Pages (records + checkpoint)--> bounded channel
 //	    --> Transformer.Transform (one record -> rows of several tables)
-//	    --> per-table batches --> Sink.Write (rows + child-set replacement +
-//	        checkpoint, one transaction)
+//	    --> per-table batches --> writer stage: Sink.Write (rows + child-set
+//	        replacement + checkpoint, one transaction), overlapping the
+//	        transformation of the next batch
 //
 // A platform package provides a Source and a Transformer; a sink package
 // provides a Sink (that usually is also the CheckpointStore). The Runner
@@ -151,6 +152,12 @@ type Batch struct {
 	// Checkpoint, when not nil, is stored in the same transaction by sinks
 	// that implement CheckpointStore.
 	Checkpoint Checkpoint
+	// Fence, when not nil, is the lease the writer holds on (Pipeline,
+	// Stream) (the runner sets it from Leaser.Lease). A Leaser sink checks
+	// it in the write's own transaction and, when the lease row no longer
+	// carries this holder and epoch, writes nothing and returns
+	// ErrLeaseLost (possibly wrapped).
+	Fence *Fence
 }
 
 // Sink writes batches into a database.
@@ -164,9 +171,12 @@ type Sink interface {
 	// primary key (a row whose compared columns did not change is left
 	// untouched), replaces the child sets, stores the rejections and, when
 	// the sink is also a CheckpointStore, the checkpoint. Either all of it
-	// is stored or none of it, and an error means none. Write may be called
-	// concurrently for different pipelines, never concurrently for the same
-	// (pipeline, stream).
+	// is stored or none of it, and an error means none. An error caused by
+	// the values of the batch (a constraint, a value the database refuses)
+	// is wrapped with MarkData, so that the runner splits the batch and
+	// quarantines only the offending record; other errors are not. Write
+	// may be called concurrently for different pipelines, never
+	// concurrently for the same (pipeline, stream).
 	Write(ctx context.Context, b *Batch) error
 	// Close releases the sink's connections.
 	Close() error
@@ -183,14 +193,19 @@ type CheckpointStore interface {
 
 // Leaser is implemented by sinks that can hold a lease on a (pipeline,
 // stream), so that two workers sharing a warehouse never run the same stream
-// at once. The runner takes the lease before reading a stream and releases it
-// afterwards.
+// at once, and that fence their writes with it (see Fence). The runner takes
+// the lease before reading a stream, puts its Fence on every Batch of the
+// stream and releases it afterwards.
 type Leaser interface {
 	// Lease acquires the lease, waiting at most wait (0: do not wait). It
-	// returns ErrLeaseHeld (possibly wrapped) when another worker holds it.
-	// The returned release function gives the lease back; a lease is also
-	// released when the worker's connection ends.
-	Lease(ctx context.Context, pipeline, stream string, wait time.Duration) (release func() error, err error)
+	// returns ErrLeaseHeld (possibly wrapped) when another worker holds it
+	// and has not let it expire. Taking it holds no connection: the lease
+	// is a row renewed by a heartbeat until Release; a worker that dies
+	// leaves it to expire (or to be taken over at once by a restart on the
+	// same host when the holder's process is gone). A lease that expired is
+	// taken over with the next epoch, and writes fenced with an older epoch
+	// fail with ErrLeaseLost.
+	Lease(ctx context.Context, pipeline, stream string, wait time.Duration) (*Lease, error)
 }
 
 // ErrLeaseHeld means another worker holds the lease of a stream.

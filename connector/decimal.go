@@ -13,8 +13,10 @@ import (
 // parsed from JSON goes through Dec, never through float64.
 type Dec struct{ s string }
 
-// ParseDec parses a decimal from text: plain ("-12.50", "+3", ".5") or with an
-// exponent ("1.5e6"). Empty text, NaN and infinities are errors.
+// ParseDec parses a decimal from text: plain ("-12.50", "+3", ".5", "5.") or
+// with an exponent ("1.5e6"). Empty text, NaN, infinities, fractions
+// ("1/2") and other notations ("0x10") are errors, and so is an exponent
+// form whose value needs more than 64 fraction digits or 1000 integer digits.
 func ParseDec(s string) (Dec, error) {
 	in := strings.TrimSpace(s)
 	if in == "" {
@@ -28,10 +30,27 @@ func ParseDec(s string) (Dec, error) {
 	case '+':
 		body = body[1:]
 	}
-	intPart, frac, hasDot := strings.Cut(body, ".")
-	if strings.ContainsAny(body, "eE") || !allDigits(intPart) || !allDigits(frac) || (intPart == "" && frac == "") || (hasDot && intPart == "" && frac == "") {
-		return parseDecSlow(in)
+	mant, exp, hasExp := body, "", false
+	if i := strings.IndexAny(body, "eE"); i >= 0 {
+		mant, exp, hasExp = body[:i], body[i+1:], true
 	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	if !allDigits(intPart) || !allDigits(frac) || (intPart == "" && frac == "") {
+		return Dec{}, fmt.Errorf("decimal: %q is not a number", in)
+	}
+	if hasExp {
+		return parseDecExp(in, neg, intPart, frac, exp)
+	}
+	if in[0] != '+' && len(intPart) > 0 && (intPart == "0" || intPart[0] != '0') &&
+		(len(frac) == 0 || frac[len(frac)-1] != '0') && len(mant) == len(intPart)+len(frac)+min(len(frac), 1) &&
+		!(neg && intPart == "0" && frac == "") {
+		return Dec{s: in}, nil // already canonical: no copy
+	}
+	return canonicalDec(neg, intPart, frac), nil
+}
+
+// canonicalDec builds the canonical text of -?intPart.frac.
+func canonicalDec(neg bool, intPart, frac string) Dec {
 	intPart = strings.TrimLeft(intPart, "0")
 	frac = strings.TrimRight(frac, "0")
 	if intPart == "" {
@@ -44,24 +63,52 @@ func ParseDec(s string) (Dec, error) {
 	if neg && out != "0" {
 		out = "-" + out
 	}
-	return Dec{s: out}, nil
+	return Dec{s: out}
 }
 
-func parseDecSlow(in string) (Dec, error) {
-	r, ok := new(big.Rat).SetString(in)
-	if !ok {
+// parseDecExp moves the point of intPart.frac by the exponent exp.
+func parseDecExp(in string, neg bool, intPart, frac, exp string) (Dec, error) {
+	digits := exp
+	if digits != "" && (digits[0] == '+' || digits[0] == '-') {
+		digits = digits[1:]
+	}
+	if digits == "" || !allDigits(digits) {
 		return Dec{}, fmt.Errorf("decimal: %q is not a number", in)
 	}
-	// A decimal literal with an exponent has a power-of-ten denominator;
-	// find the scale that represents it exactly.
-	for scale := 0; scale <= 64; scale++ {
-		txt := r.FloatString(scale)
-		back, _ := new(big.Rat).SetString(txt)
-		if back.Cmp(r) == 0 {
-			return ParseDec(txt)
-		}
+	all := strings.TrimLeft(intPart+frac, "0")
+	if all == "" {
+		return Dec{s: "0"}, nil // zero, whatever the exponent
 	}
-	return Dec{}, fmt.Errorf("decimal: %q has too many fraction digits", in)
+	digits = strings.TrimLeft(digits, "0")
+	if len(digits) > 6 {
+		return Dec{}, fmt.Errorf("decimal: %q is out of range", in)
+	}
+	e := 0
+	for _, c := range []byte(digits) {
+		e = e*10 + int(c-'0')
+	}
+	if exp[0] == '-' {
+		e = -e
+	}
+	// The value is 0.all × 10^point.
+	point := e + len(all) - len(frac)
+	var d Dec
+	switch {
+	case point > 1000:
+		return Dec{}, fmt.Errorf("decimal: %q is out of range", in)
+	case point < -64:
+		return Dec{}, fmt.Errorf("decimal: %q has too many fraction digits", in)
+	case point <= 0:
+		d = canonicalDec(neg, "", strings.Repeat("0", -point)+all)
+	case point >= len(all):
+		d = canonicalDec(neg, all+strings.Repeat("0", point-len(all)), "")
+	default:
+		d = canonicalDec(neg, all[:point], all[point:])
+	}
+	if d.Scale() > 64 {
+		return Dec{}, fmt.Errorf("decimal: %q has too many fraction digits", in)
+	}
+	return d, nil
 }
 
 func allDigits(s string) bool {

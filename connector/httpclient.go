@@ -153,16 +153,15 @@ func (c *Client) Redact(s string) string {
 }
 
 var (
-	secretParam = regexp.MustCompile(`(?i)\b(access_token|refresh_token|sign|app_secret|partner_key|client_secret|password|code|x-tts-access-token|authorization)=([^&\s"']+)`)
+	secretParam = regexp.MustCompile(`(?i)\b(access_token|refresh_token|sign|app_secret|partner_key|client_secret|code|x-tts-access-token|authorization)=([^&\s"']+)`)
 	secretJSON  = regexp.MustCompile(`(?i)"(access_token|refresh_token|sign|app_secret|partner_key|client_secret|password)"\s*:\s*"[^"]*"`)
 	bearer      = regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+`)
-	userinfo    = regexp.MustCompile(`([a-z][a-z0-9+.-]*://[^:/@\s]*):[^@\s]*@`)
 )
 
 // Redact removes well-known secret parameters (access_token=, sign=, ...,
 // "refresh_token":"...", Bearer tokens, passwords in URLs) from s.
 func Redact(s string) string {
-	s = userinfo.ReplaceAllString(s, "$1:[REDACTED]@")
+	s = redactPasswords(s) // see redact.go
 	s = secretParam.ReplaceAllString(s, "$1=[REDACTED]")
 	s = secretJSON.ReplaceAllString(s, `"$1":"[REDACTED]"`)
 	return bearer.ReplaceAllString(s, "Bearer [REDACTED]")

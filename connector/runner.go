@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -35,7 +35,9 @@ const (
 	StatusFailed      Status = "failed"
 	StatusInterrupted Status = "interrupted"
 	// StatusSkipped: another worker held the lease of a stream (see Leaser
-	// and Runner.LeaseWait); nothing was read.
+	// and Runner.LeaseWait), so this run did not sync it: nothing of that
+	// stream was read or written. It is not a failure (the other worker is
+	// syncing) but it is not "ok" either: Result.Err wraps ErrLeaseHeld.
 	StatusSkipped Status = "skipped"
 )
 
@@ -124,7 +126,8 @@ type Runner struct {
 	CheckpointInterval time.Duration
 	// PageBuffer is the number of pages buffered between a stream and its
 	// writer (default 4). Memory per pipeline is bounded by about
-	// PageBuffer pages plus BatchSize rows.
+	// PageBuffer pages plus two batches of BatchSize rows (one being
+	// written while the next is transformed).
 	PageBuffer int
 	// Parallel is the number of pipelines run at once (default: all).
 	Parallel int
@@ -137,6 +140,11 @@ type Runner struct {
 	// Leaser and another worker holds it (default 0: skip the pipeline at
 	// once with StatusSkipped).
 	LeaseWait time.Duration
+	// StopGrace bounds how long writes go on after ctx is cancelled (to
+	// store what was read and commit its checkpoint) before they are
+	// cancelled too (default DefaultStopGrace), so a stuck write cannot
+	// keep a stopped run alive.
+	StopGrace time.Duration
 	// Observer, if set, receives progress events.
 	Observer Observer
 	// Logger receives progress logs (default slog.Default()).
@@ -218,7 +226,7 @@ func (r *Runner) runPipeline(ctx context.Context, p Pipeline, res *Result) error
 			return fmt.Errorf("pipeline %s: %w", p.Name, err)
 		}
 	}
-	if err := p.Sink.Prepare(context.WithoutCancel(ctx), tables); err != nil {
+	if err := p.Sink.Prepare(ctx, tables); err != nil {
 		return fmt.Errorf("pipeline %s: prepare sink: %w", p.Name, err)
 	}
 	runID := newRunID()
@@ -244,16 +252,18 @@ func (r *Runner) store(p Pipeline) (CheckpointStore, bool) {
 }
 
 func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []*Table, runID string, res *Result) error {
+	var fence *Fence
 	if l, ok := p.Sink.(Leaser); ok {
-		release, err := l.Lease(ctx, p.Name, st.Name(), r.LeaseWait)
+		lease, err := l.Lease(ctx, p.Name, st.Name(), r.LeaseWait)
 		if errors.Is(err, ErrLeaseHeld) {
 			r.logger().Warn("stream skipped: another worker is syncing it", "pipeline", p.Name, "stream", st.Name(), "waited", r.LeaseWait)
 		}
 		if err != nil {
 			return fmt.Errorf("lease: %w", err)
 		}
+		fence = &lease.Fence
 		defer func() {
-			if err := release(); err != nil {
+			if err := lease.Release(); err != nil {
 				r.logger().Warn("lease release failed", "pipeline", p.Name, "stream", st.Name(), "error", err)
 			}
 		}()
@@ -290,9 +300,14 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 	}()
 
 	w := newBatcher(r, p, st.Name(), tables, runID, store, inSink, res)
-	// Writes are not cancelled with ctx: what was read is stored and the
-	// checkpoint committed, so an interrupted run resumes exactly there.
-	wctx := context.WithoutCancel(ctx)
+	w.fence = fence
+	// Writes are not cancelled with ctx at once: what was read is stored and
+	// the checkpoint committed, so an interrupted run resumes exactly there;
+	// Runner.StopGrace later they are. They run in the writer stage (see
+	// writer.go), overlapping the transformation of the next batch.
+	wctx, cancelWrites := r.writeContext(ctx)
+	defer cancelWrites()
+	w.startWriter(wctx)
 	var writeErr error
 	for pg := range pages {
 		if writeErr != nil {
@@ -326,6 +341,9 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 	}
 	if writeErr == nil {
 		writeErr = w.flush(wctx)
+	}
+	if err := w.stopWriter(); writeErr == nil {
+		writeErr = err
 	}
 	if writeErr != nil {
 		return fmt.Errorf("write: %w", writeErr)
@@ -385,6 +403,15 @@ type batcher struct {
 
 	staged    []staged
 	lastFlush time.Time
+	fence     *Fence
+
+	// Per accepted record of the buffered batch: the record and where its
+	// rows start in each table (recStarts[n*len(tables)+i]), so that a batch
+	// the warehouse refuses can be split by records.
+	recs      []Record
+	recStarts []int
+
+	wr *writer
 }
 
 type staged struct {
@@ -429,7 +456,14 @@ func (b *batcher) seen(key string) bool {
 func (b *batcher) transform(tr Transformer, rec Record) {
 	b.staged = b.staged[:0]
 	b.res.Records++
-	err := safeTransform(tr, rec, b)
+	var err error
+	if utf8.Valid(rec.Data) {
+		err = safeTransform(tr, rec, b)
+	} else {
+		// JSON is UTF-8 (RFC 8259); a decoder would silently replace the bad
+		// bytes, so the record is quarantined as it came.
+		err = errors.New("payload is not valid UTF-8")
+	}
 	if err == nil {
 		for _, s := range b.staged {
 			if s.t < 0 {
@@ -448,6 +482,10 @@ func (b *batcher) transform(tr Transformer, rec Record) {
 		b.r.logger().Warn("record rejected", "pipeline", b.p.Name, "stream", b.stream, "key", rec.Key, "reason", reason)
 		return
 	}
+	for i := range b.rows {
+		b.recStarts = append(b.recStarts, len(b.rows[i]))
+	}
+	b.recs = append(b.recs, Record{Key: rec.Key, Data: rec.Data})
 	for _, s := range b.staged {
 		b.rows[s.t] = append(b.rows[s.t], s.row)
 	}
@@ -467,79 +505,34 @@ func safeTransform(tr Transformer, rec Record, out Output) (err error) {
 	return tr.Transform(rec, out)
 }
 
+// flush hands the buffered batch to the writer stage and starts a new one.
+// It returns the error of an earlier batch's write, if one failed.
 func (b *batcher) flush(ctx context.Context) error {
+	if err := b.wr.failed(); err != nil {
+		return err
+	}
 	if b.nrows == 0 && len(b.rejects) == 0 && b.pending == nil {
 		return nil
 	}
-	batch := &Batch{Pipeline: b.p.Name, Stream: b.stream, RunID: b.runID, Rejected: b.rejects}
+	u := &unit{rows: b.rows, recs: b.recs, starts: b.recStarts, records: b.records, nrows: b.nrows, pending: b.pending}
+	u.batch = &Batch{Pipeline: b.p.Name, Stream: b.stream, RunID: b.runID, Rejected: b.rejects, Fence: b.fence}
 	for i, t := range b.tables {
-		batch.Tables = append(batch.Tables, TableRows{Table: t, Rows: dedupeByKey(t, b.rows[i])})
+		u.batch.Tables = append(u.batch.Tables, TableRows{Table: t, Rows: dedupeByKey(t, b.rows[i])})
 	}
 	if b.inSink {
-		batch.Checkpoint = b.pending
+		u.batch.Checkpoint = b.pending
 	}
-	if err := b.p.Sink.Write(ctx, batch); err != nil {
-		return err
-	}
-	if b.pending != nil && b.store != nil && !b.inSink {
-		if err := b.store.SaveCheckpoint(ctx, b.p.Name, b.stream, b.pending); err != nil {
-			return fmt.Errorf("save checkpoint: %w", err)
-		}
-	}
-	for _, tr := range batch.Tables {
-		if n := len(tr.Rows); n > 0 {
-			b.res.Rows[tr.Table.FullName()] += int64(n)
-		}
-	}
-	b.res.Rejected += int64(len(b.rejects))
-	b.r.observe(Event{Kind: BatchWritten, Pipeline: b.p.Name, Stream: b.stream, Records: b.records, Rows: b.nrows})
-	if b.pending != nil && b.store != nil {
-		b.r.observe(Event{Kind: CheckpointCommitted, Pipeline: b.p.Name, Stream: b.stream, Checkpoint: b.pending})
-	}
+	// The unit owns the buffers now; the next batch gets new ones.
+	b.rows = make([][][]any, len(b.tables))
 	for i := range b.rows {
-		clear(b.rows[i])
-		b.rows[i] = b.rows[i][:0]
+		b.rows[i] = make([][]any, 0, len(u.rows[i]))
 	}
+	b.recs = make([]Record, 0, len(u.recs))
+	b.recStarts = make([]int, 0, len(u.starts))
 	clear(b.keys)
 	b.nrows, b.records, b.rejects, b.pending = 0, 0, nil, nil
 	b.lastFlush = time.Now()
-	return nil
-}
-
-// dedupeByKey keeps the last row of every primary key (records without a
-// key can still repeat a row).
-func dedupeByKey(t *Table, rows [][]any) [][]any {
-	if len(rows) < 2 {
-		return rows
-	}
-	ki := t.KeyIndexes()
-	seen := make(map[string]int, len(rows))
-	var sb strings.Builder
-	dup := false
-	for i, r := range rows {
-		sb.Reset()
-		for _, k := range ki {
-			fmt.Fprint(&sb, r[k], "\x00")
-		}
-		if _, ok := seen[sb.String()]; ok {
-			dup = true
-		}
-		seen[sb.String()] = i
-	}
-	if !dup {
-		return rows
-	}
-	out := make([][]any, 0, len(seen))
-	for i, r := range rows {
-		sb.Reset()
-		for _, k := range ki {
-			fmt.Fprint(&sb, r[k], "\x00")
-		}
-		if seen[sb.String()] == i {
-			out = append(out, r)
-		}
-	}
-	return out
+	return b.wr.submit(u)
 }
 
 // newRunID returns a random UUIDv4 string.

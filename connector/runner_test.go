@@ -399,14 +399,14 @@ func TestRunnerSinkErrorStopsStream(t *testing.T) {
 func TestRunnerSkipsStreamLeasedByAnotherWorker(t *testing.T) {
 	ctx := context.Background()
 	sink := openSink(t)
-	release, err := sink.Lease(ctx, "leased", "orders", 0)
+	lease, err := sink.Lease(ctx, "leased", "orders", 0)
 	require.NoError(t, err)
 	src := newShop(10, 5)
 	res := (&connector.Runner{}).Run(ctx, pipeline("leased", src, sink))[0]
 	require.Equal(t, connector.StatusSkipped, res.Status)
 	require.ErrorIs(t, res.Err, connector.ErrLeaseHeld)
 	require.Zero(t, src.readers.Load(), "nothing read")
-	require.NoError(t, release())
+	require.NoError(t, lease.Release())
 	res = (&connector.Runner{}).Run(ctx, pipeline("leased", src, sink))[0]
 	require.Equal(t, connector.StatusOK, res.Status)
 	require.EqualValues(t, 10, res.Records)

@@ -1,12 +1,10 @@
 package connector
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 )
 
 // Type is the logical type of a column. Each sink maps it to the closest
@@ -233,8 +231,9 @@ type RawJSON string
 
 // ValidateRow checks that row fits table: one value per column, no NULL in a
 // non-nullable column, each value of the Go type its column's Type requires,
-// strings within Length, decimals within Precision and Scale. The error names
-// the table and the column.
+// strings within Length, decimals within Precision and Scale, and the rules
+// for hostile values (see CheckText, CheckJSONText, CheckTime). The error
+// names the table and the column.
 func ValidateRow(t *Table, row []any) error {
 	if len(row) != len(t.Columns) {
 		return fmt.Errorf("%s: row has %d values for %d columns", t.FullName(), len(row), len(t.Columns))
@@ -258,8 +257,10 @@ func ValidateRow(t *Table, row []any) error {
 					return fmt.Errorf("%s.%s: value of %d characters exceeds the column length %d", t.FullName(), c.Name, n, c.Length)
 				}
 			}
-			if ok && !utf8.ValidString(s) {
-				return fmt.Errorf("%s.%s: value is not valid UTF-8", t.FullName(), c.Name)
+			if ok {
+				if err := CheckText(s); err != nil {
+					return fmt.Errorf("%s.%s: %w", t.FullName(), c.Name, err)
+				}
 			}
 		case Int:
 			_, ok = v.(int64)
@@ -274,12 +275,20 @@ func ValidateRow(t *Table, row []any) error {
 		case Bool:
 			_, ok = v.(bool)
 		case Timestamp:
-			_, ok = v.(time.Time)
+			var ts time.Time
+			ts, ok = v.(time.Time)
+			if ok {
+				if err := CheckTime(ts); err != nil {
+					return fmt.Errorf("%s.%s: %w", t.FullName(), c.Name, err)
+				}
+			}
 		case JSON:
 			var j RawJSON
 			j, ok = v.(RawJSON)
-			if ok && !json.Valid([]byte(j)) {
-				return fmt.Errorf("%s.%s: value is not valid JSON", t.FullName(), c.Name)
+			if ok {
+				if err := CheckJSONText(string(j)); err != nil {
+					return fmt.Errorf("%s.%s: %w", t.FullName(), c.Name, err)
+				}
 			}
 		}
 		if !ok {

@@ -537,7 +537,7 @@ func parseDetail(raw, warning json.RawMessage) (Detail, error) {
 		return d, errors.New("response.order_list is missing or null")
 	}
 	for i, o := range *r.OrderList {
-		key, err := orderKey(o)
+		key, err := detailKey(o)
 		if err != nil {
 			return d, fmt.Errorf("response.order_list[%d]: %w", i, err)
 		}
@@ -547,8 +547,8 @@ func parseDetail(raw, warning json.RawMessage) (Detail, error) {
 	return d, nil
 }
 
-// orderKey returns the order_sn of one order's JSON.
-func orderKey(raw json.RawMessage) (string, error) {
+// detailKey returns the order_sn of one order's JSON.
+func detailKey(raw json.RawMessage) (string, error) {
 	var k struct {
 		OrderSN json.RawMessage `json:"order_sn"`
 	}

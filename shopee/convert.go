@@ -3,25 +3,253 @@ package shopee
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/facolos/etl/connector"
 )
 
-// An order is decoded once into a tree of map[string]any, []any, string,
-// json.Number, bool and nil; the converters below turn one node into the Go
+// The converters turn one decoded JSON value (see decode.go) into the Go
 // value of a column type. They accept every plausible form (numbers as JSON
 // numbers or strings, booleans as true/1/"yes", ...); absent and null give
-// nil (NULL).
+// nil (NULL). Each value is parsed once, from its JSON text: integers with
+// strconv.ParseInt, money with connector.ParseDec (exact, never float64).
 
-// object is one JSON object of the tree.
-type object = map[string]any
+func convert(t connector.Type, v val) (any, error) {
+	switch t {
+	case connector.Int:
+		return v.int()
+	case connector.Decimal:
+		return v.dec()
+	case connector.Bool:
+		return v.bool()
+	case connector.Timestamp:
+		return v.time()
+	case connector.JSON:
+		return v.json()
+	}
+	return v.string()
+}
 
-// decodeTree parses JSON into the tree, keeping numbers as json.Number.
+// string converts to text: a string as sent, a number as its literal,
+// true/false, and an object or list as its compact JSON.
+func (v val) string() (any, error) {
+	switch v.k {
+	case kAbsent, kNull:
+		return nil, nil
+	case kString, kNumber:
+		return v.s, nil
+	case kTrue:
+		return "true", nil
+	case kFalse:
+		return "false", nil
+	}
+	tree, err := decodeTree([]byte(v.s))
+	if err != nil {
+		return nil, err
+	}
+	return toString(tree)
+}
+
+// text returns the text of a scalar for numeric parsing; ok is false for
+// null and empty text.
+func (v val) text() (s string, ok bool, err error) {
+	switch v.k {
+	case kAbsent, kNull:
+		return "", false, nil
+	case kString:
+		s = strings.TrimSpace(v.s)
+		return s, s != "", nil
+	case kNumber:
+		return v.s, true, nil
+	}
+	return "", false, fmt.Errorf("%s is not a number", v.describe())
+}
+
+func (v val) int() (any, error) {
+	s, ok, err := v.text()
+	if !ok || err != nil {
+		return nil, err
+	}
+	i, err := parseInt(s)
+	if err != nil {
+		return nil, err
+	}
+	return i, nil
+}
+
+// parseInt reads an integer; a whole number in another notation ("12.0",
+// "1e3") is accepted.
+func parseInt(s string) (int64, error) {
+	if i, ok := smallInt(s); ok {
+		return i, nil
+	}
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return i, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<62 {
+		return 0, fmt.Errorf("%s is not an integer", quote(s))
+	}
+	return int64(f), nil
+}
+
+// smallInt reads a decimal integer of at most 18 digits (what
+// strconv.ParseInt would read, without its generality).
+func smallInt(s string) (int64, bool) {
+	neg := false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+func (v val) dec() (any, error) {
+	s, ok, err := v.text()
+	if !ok || err != nil {
+		return nil, err
+	}
+	d, err := connector.ParseDec(s)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a decimal number", quote(s))
+	}
+	return d, nil
+}
+
+// bool reads a boolean with connector.ParseBool: true/false, 1/0 and a few
+// words; any other value ("nope", 2) rejects the record, never true.
+func (v val) bool() (any, error) {
+	var x any
+	switch v.k {
+	case kAbsent, kNull:
+		return nil, nil
+	case kTrue:
+		return true, nil
+	case kFalse:
+		return false, nil
+	case kNumber:
+		x = json.Number(v.s)
+	case kString:
+		x = v.s
+	default:
+		return nil, fmt.Errorf("%s is not a boolean", v.describe())
+	}
+	b, ok, err := connector.ParseBool(x)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// time reads an epoch with connector.EpochTime (seconds below 1e11,
+// milliseconds from 1e11 on, inside 1970-2100); 0 means "not set" and gives
+// NULL.
+func (v val) time() (any, error) {
+	s, ok, err := v.text()
+	if !ok || err != nil {
+		return nil, err
+	}
+	n, err := parseInt(s)
+	switch {
+	case err != nil:
+		return nil, err
+	case n == 0:
+		return nil, nil
+	}
+	t, err := connector.EpochTime(n)
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// key reads a record key with connector.KeyText: text only (a number, an
+// object, a list or a boolean is the wrong JSON type).
+func (v val) key() (string, error) {
+	var x any
+	switch v.k {
+	case kAbsent, kNull:
+		return "", errors.New("missing")
+	case kString:
+		x = v.s
+	case kNumber:
+		x = json.Number(v.s)
+	case kTrue, kFalse:
+		x = v.k == kTrue
+	default:
+		tree, err := decodeTree([]byte(v.s))
+		if err != nil {
+			return "", err
+		}
+		x = tree
+	}
+	return connector.KeyText(x, false)
+}
+
+func (v val) json() (any, error) {
+	var x any
+	switch v.k {
+	case kAbsent, kNull:
+		return nil, nil
+	case kString:
+		x = v.s
+	case kNumber:
+		x = json.Number(v.s)
+	case kTrue, kFalse:
+		x = v.k == kTrue
+	default:
+		tree, err := decodeTree([]byte(v.s))
+		if err != nil {
+			return nil, err
+		}
+		x = tree
+	}
+	data, err := json.Marshal(x)
+	if err != nil {
+		return nil, err
+	}
+	return connector.RawJSON(data), nil
+}
+
+func (v val) describe() string {
+	switch v.k {
+	case kObject:
+		return "an object"
+	case kArray:
+		return "a list"
+	case kTrue, kFalse:
+		return "a boolean"
+	}
+	return v.s
+}
+
+func quote(s string) string {
+	if len(s) > 40 {
+		s = s[:40] + "..."
+	}
+	return strconv.Quote(s)
+}
+
+// decodeTree parses JSON into a generic tree (map[string]any, []any,
+// string, json.Number, bool, nil). Only the rare values that are stored as
+// their JSON text (an object in a text column) go through it.
 func decodeTree(data []byte) (any, error) {
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
@@ -32,6 +260,8 @@ func decodeTree(data []byte) (any, error) {
 	return v, nil
 }
 
+// toString converts a node of a decoded tree (or a value decoded into any)
+// to text, as val.string does.
 func toString(v any) (any, error) {
 	switch x := v.(type) {
 	case nil:
@@ -48,165 +278,4 @@ func toString(v any) (any, error) {
 		return nil, err
 	}
 	return string(data), nil
-}
-
-// text returns the text of a scalar for numeric parsing; ok is false for
-// null and empty text.
-func text(v any) (s string, ok bool, err error) {
-	switch x := v.(type) {
-	case nil:
-		return "", false, nil
-	case string:
-		s = strings.TrimSpace(x)
-		return s, s != "", nil
-	case json.Number:
-		return string(x), true, nil
-	}
-	return "", false, fmt.Errorf("%s is not a number", describe(v))
-}
-
-func toInt(v any) (any, error) {
-	s, ok, err := text(v)
-	if !ok || err != nil {
-		return nil, err
-	}
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return i, nil
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<62 {
-		return nil, fmt.Errorf("%s is not an integer", quote(s))
-	}
-	return int64(f), nil
-}
-
-func toDec(v any) (any, error) {
-	s, ok, err := text(v)
-	if !ok || err != nil {
-		return nil, err
-	}
-	d, err := connector.ParseDec(s)
-	if err != nil {
-		return nil, fmt.Errorf("%s is not a decimal number", quote(s))
-	}
-	return d, nil
-}
-
-func toBool(v any) (any, error) {
-	switch x := v.(type) {
-	case nil:
-		return nil, nil
-	case bool:
-		return x, nil
-	case json.Number:
-		f, err := x.Float64()
-		if err != nil {
-			return nil, fmt.Errorf("%s is not a boolean", quote(string(x)))
-		}
-		return f != 0, nil
-	case string:
-		switch strings.ToLower(strings.TrimSpace(x)) {
-		case "true", "1", "yes", "on", "y":
-			return true, nil
-		case "false", "0", "no", "off", "n":
-			return false, nil
-		case "":
-			return nil, nil
-		}
-		return true, nil // any other text: truthy, as the platform's SDKs read it
-	}
-	return nil, fmt.Errorf("%s is not a boolean", describe(v))
-}
-
-// toTime reads Unix seconds (milliseconds when the value is beyond year
-// 2286); 0 means "not set" and gives NULL.
-func toTime(v any) (any, error) {
-	i, err := toInt(v)
-	if err != nil || i == nil {
-		return i, err
-	}
-	n := i.(int64)
-	switch {
-	case n == 0:
-		return nil, nil
-	case n < 0:
-		return nil, fmt.Errorf("%d is not a Unix time", n)
-	case n > 1e10:
-		return time.UnixMilli(n).UTC(), nil
-	}
-	return time.Unix(n, 0).UTC(), nil
-}
-
-func toJSON(v any) (any, error) {
-	if v == nil {
-		return nil, nil
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return connector.RawJSON(data), nil
-}
-
-func describe(v any) string {
-	switch v.(type) {
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "a list"
-	case bool:
-		return "a boolean"
-	}
-	return fmt.Sprintf("%v", v)
-}
-
-func quote(s string) string {
-	if len(s) > 40 {
-		s = s[:40] + "..."
-	}
-	return strconv.Quote(s)
-}
-
-func convert(t connector.Type, v any) (any, error) {
-	switch t {
-	case connector.Int:
-		return toInt(v)
-	case connector.Decimal:
-		return toDec(v)
-	case connector.Bool:
-		return toBool(v)
-	case connector.Timestamp:
-		return toTime(v)
-	case connector.JSON:
-		return toJSON(v)
-	}
-	return toString(v)
-}
-
-// lookup follows path through nested objects; absent gives nil.
-func lookup(o object, path []string) (any, error) {
-	var cur any = o
-	for _, k := range path {
-		if cur == nil {
-			return nil, nil
-		}
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("%s is not inside an object", k)
-		}
-		cur = m[k]
-	}
-	return cur, nil
-}
-
-// list returns a JSON array; a single non-array value is a one-element list
-// (product_location_id comes both ways); null is empty.
-func list(v any) []any {
-	switch x := v.(type) {
-	case nil:
-		return nil
-	case []any:
-		return x
-	}
-	return []any{v}
 }

@@ -99,7 +99,7 @@ func FuzzParseDetail(f *testing.F) {
 			if k == "" {
 				t.Fatal("empty key accepted")
 			}
-			got, err := orderKey(d.Orders[i])
+			got, err := detailKey(d.Orders[i])
 			if err != nil || got != k {
 				t.Fatalf("key %q of order %d does not round-trip: %q %v", k, i, got, err)
 			}

@@ -1,7 +1,7 @@
 //go:build race
 
-package shopee_test
+package shopee
 
-// raceEnabled: the race detector slows the simulator runs ~10x; the
-// many-seed tests run fewer seeds.
+// raceEnabled is true when the tests run with -race (about ten times
+// slower), so the long comparisons use fewer orders.
 const raceEnabled = true

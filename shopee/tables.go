@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/facolos/etl/connector"
 )
@@ -178,17 +179,20 @@ func (Transformer) Tables() []*connector.Table { return Tables() }
 // rowCtx carries what a row needs besides its JSON object.
 type rowCtx struct {
 	sn, requestID string
+	// snVal and reqVal are sn and requestID (nil when empty) as row
+	// values, boxed once per order rather than once per row.
+	snVal, reqVal any
 	// prefix is the JSON path of the object, for errors: a format with up
 	// to two indexes ("item_list[%d].").
 	prefix string
 	i, j   int
-	// synthetic is the value of the one path-less column (location_id,
-	// package_number, term, ...) named synName.
-	synName, synthetic string
+	// syn is the value of the table's one path-less column (location_id,
+	// package_number, term, ...), or nil.
+	syn any
 }
 
 // path renders the JSON path of the object.
-func (rc rowCtx) path() string {
+func (rc *rowCtx) path() string {
 	switch strings.Count(rc.prefix, "%d") {
 	case 0:
 		return rc.prefix
@@ -198,34 +202,155 @@ func (rc rowCtx) path() string {
 	return fmt.Sprintf(rc.prefix, rc.i, rc.j)
 }
 
-func (t *table) row(obj object, rc rowCtx) ([]any, error) {
-	row := make([]any, len(t.fields))
+// A binding says where each column of a table gets its value when the row
+// is made from an object of a given shape.
+type binding struct {
+	t    *table
+	cols []colBinding
+}
+
+type role uint8
+
+const (
+	roleNone      role = iota // Auto columns: the sink fills them
+	roleOrderSN               // the order's order_sn
+	roleRequestID             // the API request id
+	roleSource                // ETLSource
+	roleSynthetic             // rowCtx.syn
+	roleValue                 // a slot of the object
+	roleNested                // a slot of a nested object (geolocation.latitude)
+)
+
+type colBinding struct {
+	role  role
+	typ   connector.Type
+	slot  int
+	group int
+	// name is the JSON path of the column in its object, sub the key
+	// inside the nested object.
+	name, sub string
+}
+
+func bind(t *table, sh *shape) *binding {
+	b := &binding{t: t, cols: make([]colBinding, len(t.fields))}
 	for i, f := range t.fields {
+		c := colBinding{typ: f.col.Type, name: strings.Join(f.path, ".")}
 		switch {
 		case f.col.Name == "order_sn":
-			row[i] = rc.sn
+			c.role = roleOrderSN
 		case f.col.Name == "source_request_id":
-			if rc.requestID != "" {
-				row[i] = rc.requestID
-			}
+			c.role = roleRequestID
 		case f.col.Name == "etl_source":
-			row[i] = ETLSource
+			c.role = roleSource
 		case f.col.Auto != connector.AutoNone:
 		case f.path == nil:
-			if f.col.Name == rc.synName {
-				row[i] = rc.synthetic
-			}
+			c.role = roleSynthetic
 		default:
-			v, err := lookup(obj, f.path)
-			if err == nil {
-				row[i], err = convert(f.col.Type, v)
+			sl, ok := sh.keys.get(f.path[0])
+			switch {
+			case ok && len(f.path) == 1 && sl.typ == slotValue:
+				c.role, c.slot = roleValue, sl.idx
+			case ok && len(f.path) == 2 && sl.typ == slotGroup:
+				c.role, c.group, c.sub = roleNested, sl.idx, f.path[1]
+				c.slot = sh.groups[sl.idx][f.path[1]]
+			default:
+				panic("shopee: column " + t.Name + "." + f.col.Name + " is not in its object's shape")
 			}
-			if err != nil {
-				return nil, fmt.Errorf("field %s%s: %w", rc.path(), strings.Join(f.path, "."), err)
+		}
+		b.cols[i] = c
+	}
+	return b
+}
+
+var (
+	bOrders    = bind(tOrders, orderShape)
+	bAddress   = bind(tAddress, addrShape)
+	bInvoice   = bind(tInvoice, invShape)
+	bItems     = bind(tItems, itemShape)
+	bLocations = bind(tItemLocations, itemShape)
+	bPackages  = bind(tPackages, pkgShape)
+	bPkgItems  = bind(tPackageItems, pkgItShape)
+	bPayments  = bind(tPayment, payShape)
+	bLists     = func() []*binding {
+		out := make([]*binding, len(stringLists))
+		for i, l := range stringLists {
+			out[i] = bind(l.t, nil)
+		}
+		return out
+	}()
+	// locFromItem gives, per column of shopee_order_item_locations, the
+	// column of shopee_order_items holding the same converted value, or -1:
+	// a location row copies the item's values instead of converting again.
+	locFromItem = sameValues(bLocations, bItems)
+	// pkgNumber is the column of package_number in shopee_packages.
+	pkgNumber = tPackages.ColumnIndex("package_number")
+)
+
+// sameValues maps the value columns of b to the columns of src that read
+// the same slot with the same type (-1: none).
+func sameValues(b, src *binding) []int {
+	from := make([]int, len(b.cols))
+	for i, c := range b.cols {
+		from[i] = -1
+		for j, s := range src.cols {
+			if c.role == roleValue && s.role == roleValue && c.slot == s.slot && c.typ == s.typ {
+				from[i] = j
 			}
 		}
 	}
-	return row, nil
+	return from
+}
+
+// fillFrom is fill, taking the values of the columns from maps from src.
+func (b *binding) fillFrom(row []any, o *obj, rc *rowCtx, src []any, from []int) error {
+	if err := b.fill(row, o, rc, from); err != nil {
+		return err
+	}
+	for i, j := range from {
+		if j >= 0 {
+			row[i] = src[j]
+		}
+	}
+	return nil
+}
+
+// fill makes the row of o (nil for the tables without a JSON object) into
+// row, which has one cell per column; the columns i with skip[i] >= 0 are
+// left alone.
+func (b *binding) fill(row []any, o *obj, rc *rowCtx, skip []int) error {
+	for i := range b.cols {
+		if skip != nil && skip[i] >= 0 {
+			continue
+		}
+		c := &b.cols[i]
+		switch c.role {
+		case roleOrderSN:
+			row[i] = rc.snVal
+		case roleRequestID:
+			row[i] = rc.reqVal
+		case roleSource:
+			row[i] = ETLSource
+		case roleSynthetic:
+			row[i] = rc.syn
+		case roleValue, roleNested:
+			v := o.vals[c.slot]
+			if c.role == roleNested {
+				switch o.groups[c.group] {
+				case kAbsent, kNull:
+					v = val{}
+				case kObject:
+				default:
+					return fmt.Errorf("field %s%s: %s is not inside an object", rc.path(), c.name, c.sub)
+				}
+			}
+			x, err := convert(c.typ, v)
+			if err != nil {
+				return fmt.Errorf("field %s%s: %w", rc.path(), c.name, err)
+			}
+			row[i] = x
+		}
+	}
+	return nil
 }
 
 // Unmapped returns the API fields seen by any Transformer of this process
@@ -233,224 +358,238 @@ func (t *table) row(obj object, rc rowCtx) ([]any, error) {
 // visible instead of silent; each is also logged once.
 func Unmapped() []string {
 	var out []string
-	unmapped.Range(func(k, _ any) bool { out = append(out, k.(string)); return true })
+	if m := unmapped.Load(); m != nil {
+		for k := range *m {
+			out = append(out, k.kind+k.key)
+		}
+	}
 	sort.Strings(out)
 	return out
 }
 
+// unmappedKey is a field path: the object kind ("item_list[].") and the key.
+type unmappedKey struct{ kind, key string }
+
 var (
-	unmapped sync.Map // field path -> struct{}
-	// known holds the JSON keys the tables read, per object kind.
-	known = map[string]map[string]bool{
-		"":                            keysOf(tOrders, "order_sn", "recipient_address", "item_list", "package_list", "invoice_data", "payment_info", "pending_terms", "warnings", "prescription_images", "buyer_proof_of_collection"),
-		"item_list[].":                keysOf(tItems, "product_location_id"),
-		"package_list[].":             keysOf(tPackages, "item_list"),
-		"package_list[].item_list[].": keysOf(tPackageItems),
-	}
+	// unmapped is read without a lock on every order (a copy-on-write set:
+	// new fields are rare).
+	unmapped   atomic.Pointer[map[unmappedKey]struct{}]
+	unmappedMu sync.Mutex
 )
 
-func keysOf(t *table, extra ...string) map[string]bool {
-	m := map[string]bool{}
-	for _, f := range t.fields {
-		if len(f.path) > 0 {
-			m[f.path[0]] = true
-		}
+// noteUnmapped records keys of an object of kind that no column reads.
+func noteUnmapped(kind string, keys []string) {
+	if len(keys) == 0 {
+		return
 	}
-	for _, k := range extra {
-		m[k] = true
-	}
-	return m
-}
-
-// noteUnmapped records the keys of obj that no column reads.
-func noteUnmapped(kind string, obj object) {
-	k := known[kind]
-	for key := range obj {
-		if k[key] {
-			continue
+	m := unmapped.Load()
+	for _, k := range keys {
+		if m != nil {
+			if _, ok := (*m)[unmappedKey{kind, k}]; ok {
+				continue
+			}
 		}
-		if _, seen := unmapped.LoadOrStore(kind+key, struct{}{}); !seen {
-			slog.Default().Info("shopee: API field not stored in the warehouse", "field", kind+key)
-		}
+		addUnmapped(kind, k)
 	}
 }
 
-// Transform implements connector.Transformer.
+func addUnmapped(kind, key string) {
+	unmappedMu.Lock()
+	defer unmappedMu.Unlock()
+	old := unmapped.Load()
+	if old != nil {
+		if _, ok := (*old)[unmappedKey{kind, key}]; ok {
+			return
+		}
+	}
+	m := make(map[unmappedKey]struct{}, 1)
+	if old != nil {
+		for k := range *old {
+			m[k] = struct{}{}
+		}
+	}
+	// The key is a substring of an order: clone it so the set does not keep
+	// the order alive.
+	m[unmappedKey{kind, strings.Clone(key)}] = struct{}{}
+	unmapped.Store(&m)
+	slog.Default().Info("shopee: API field not stored in the warehouse", "field", kind+key)
+}
+
+// Transform implements connector.Transformer. The order's JSON is read once
+// (see decode.go), then each column's value is converted once.
 func (Transformer) Transform(rec connector.Record, out connector.Output) error {
-	tree, err := decodeTree(rec.Data)
-	o, ok := tree.(map[string]any)
-	if err != nil || !ok {
+	d := orderPool.Get().(*decodedOrder)
+	defer func() {
+		// The slots still point into the order until the next one overwrites
+		// them: a pooled decoder keeps at most one order's text alive.
+		d.data = ""
+		orderPool.Put(d)
+	}()
+	if !d.decode(rec.Data) {
 		return fmt.Errorf("order %s: not a JSON object", rec.Key)
 	}
-	sn, err := toString(o["order_sn"])
-	if err != nil || sn == nil || sn.(string) == "" {
-		return fmt.Errorf("order %s: field order_sn: missing", rec.Key)
+	return d.transform(rec, out)
+}
+
+// transform makes the rows of a decoded order.
+func (d *decodedOrder) transform(rec connector.Record, out connector.Output) error {
+	key, err := d.sn.key()
+	if err != nil {
+		return fmt.Errorf("order %s: field order_sn: %w", rec.Key, err)
 	}
-	rc := rowCtx{sn: sn.(string), requestID: rec.RequestID}
-	noteUnmapped("", o)
-	if err := transformOrder(o, rc, out); err != nil {
+	var sn any = key
+	rc := rowCtx{sn: key, requestID: rec.RequestID, snVal: sn}
+	if rec.RequestID != "" {
+		rc.reqVal = rec.RequestID
+	}
+	noteUnmapped("", d.order.unknown)
+	if err := d.rows(&rc, out); err != nil {
 		return fmt.Errorf("order %s: %w", rc.sn, err)
 	}
 	return nil
 }
 
-func transformOrder(o object, rc rowCtx, out connector.Output) error {
-	row, err := tOrders.row(o, rc)
-	if err != nil {
-		return err
+// cells is an upper bound of the number of cells of the order's rows.
+func (d *decodedOrder) cells() int {
+	n := len(bOrders.cols) + len(bAddress.cols) + len(bInvoice.cols)
+	for i := range d.items[:d.nItems] {
+		n += len(bItems.cols) + len(d.items[i].locs)*len(bLocations.cols)
 	}
-	out.Add(tOrders.Table, row)
+	for i := range d.pkgs[:d.nPkgs] {
+		n += len(bPackages.cols) + d.pkgs[i].n*len(bPkgItems.cols)
+	}
+	n += d.nPays * len(bPayments.cols)
+	for i, l := range d.lists {
+		n += len(l) * len(bLists[i].cols)
+	}
+	return n
+}
 
-	if err := single(tAddress, o, "recipient_address", rc, out); err != nil {
-		return err
-	}
-	if err := single(tInvoice, o, "invoice_data", rc, out); err != nil {
-		return err
-	}
+var errNotObjects = errors.New("not a list of objects")
 
-	items, err := objects(o, "item_list")
-	if err != nil {
-		return err
+// rows makes the rows in the order of the tables, as the reference
+// transformer does (so the first error is the same).
+func (d *decodedOrder) rows(rc *rowCtx, out connector.Output) error {
+	// All the rows of an order share one backing array.
+	cells := make([]any, d.cells())
+	take := func(b *binding) []any {
+		n := len(b.cols)
+		row := cells[:n:n]
+		cells = cells[n:]
+		return row
 	}
-	for i, it := range items {
-		irc := rc
-		irc.prefix, irc.i = "item_list[%d].", i
-		row, err := tItems.row(it, irc)
-		if err != nil {
+	add := func(b *binding, o *obj, rc *rowCtx) error {
+		row := take(b)
+		if err := b.fill(row, o, rc, nil); err != nil {
 			return err
 		}
-		out.Add(tItems.Table, row)
-		noteUnmapped("item_list[].", it)
-		for j, raw := range list(it["product_location_id"]) {
-			loc, err := toString(raw)
+		out.Add(b.t.Table, row)
+		return nil
+	}
+	if err := add(bOrders, &d.order, rc); err != nil {
+		return err
+	}
+	for _, s := range []struct {
+		b   *binding
+		x   *single
+		key string
+	}{{bAddress, &d.addr, "recipient_address"}, {bInvoice, &d.inv, "invoice_data"}} {
+		switch {
+		case s.x.k == kAbsent || s.x.k == kNull:
+		case s.x.k != kObject:
+			return fmt.Errorf("field %s: not an object", s.key)
+		case s.x.o.keys > 0:
+			src := *rc
+			src.prefix = s.key + "."
+			if err := add(s.b, &s.x.o, &src); err != nil {
+				return err
+			}
+		}
+	}
+
+	if d.itemsBad >= 0 {
+		return fmt.Errorf("field item_list[%d]: %w", d.itemsBad, errNotObjects)
+	}
+	for i := range d.items[:d.nItems] {
+		it := &d.items[i]
+		irc := *rc
+		irc.prefix, irc.i = "item_list[%d].", i
+		itemRow := cells[:len(bItems.cols)]
+		if err := add(bItems, &it.obj, &irc); err != nil {
+			return err
+		}
+		noteUnmapped(itemShape.note, it.unknown)
+		for j, v := range it.locs {
+			loc, err := v.string()
 			if err != nil {
 				return fmt.Errorf("field %sproduct_location_id[%d]: %w", irc.path(), j, err)
 			}
 			if loc == nil || loc.(string) == "" {
 				continue
 			}
-			irc.synName, irc.synthetic = "location_id", loc.(string)
-			row, err := tItemLocations.row(it, irc)
-			if err != nil {
+			irc.syn = loc
+			row := take(bLocations)
+			if err := bLocations.fillFrom(row, &it.obj, &irc, itemRow, locFromItem); err != nil {
 				return err
 			}
 			out.Add(tItemLocations.Table, row)
 		}
 	}
 
-	pkgs, err := objects(o, "package_list")
-	if err != nil {
-		return err
+	if d.pkgsBad >= 0 {
+		return fmt.Errorf("field package_list[%d]: %w", d.pkgsBad, errNotObjects)
 	}
-	for i, p := range pkgs {
-		prc := rc
+	for i := range d.pkgs[:d.nPkgs] {
+		p := &d.pkgs[i]
+		prc := *rc
 		prc.prefix, prc.i = "package_list[%d].", i
-		row, err := tPackages.row(p, prc)
-		if err != nil {
+		row := cells[:len(bPackages.cols)]
+		if err := add(bPackages, &p.obj, &prc); err != nil {
 			return err
 		}
-		out.Add(tPackages.Table, row)
-		noteUnmapped("package_list[].", p)
-		num, _ := toString(p["package_number"])
-		pitems, err := objects(p, "item_list")
-		if err != nil {
-			return fmt.Errorf("%s%w", prc.path(), err)
+		noteUnmapped(pkgShape.note, p.unknown)
+		num := row[pkgNumber] // the text of package_number, or nil
+		if p.bad >= 0 {
+			return fmt.Errorf("%sfield item_list[%d]: %w", prc.path(), p.bad, errNotObjects)
 		}
-		for j, pi := range pitems {
+		for j := range p.items[:p.n] {
 			irc := prc
 			irc.prefix, irc.j = "package_list[%d].item_list[%d].", j
-			if num != nil {
-				irc.synName, irc.synthetic = "package_number", num.(string)
-			}
-			row, err := tPackageItems.row(pi, irc)
-			if err != nil {
+			irc.syn = num
+			if err := add(bPkgItems, &p.items[j], &irc); err != nil {
 				return err
 			}
-			out.Add(tPackageItems.Table, row)
-			noteUnmapped("package_list[].item_list[].", pi)
+			noteUnmapped(pkgItShape.note, p.items[j].unknown)
 		}
 	}
 
-	pays, err := objects(o, "payment_info")
-	if err != nil {
-		return err
+	if d.paysBad >= 0 {
+		return fmt.Errorf("field payment_info[%d]: %w", d.paysBad, errNotObjects)
 	}
-	for i, p := range pays {
-		prc := rc
+	for i := range d.pays[:d.nPays] {
+		prc := *rc
 		prc.prefix, prc.i = "payment_info[%d].", i
-		row, err := tPayment.row(p, prc)
-		if err != nil {
+		if err := add(bPayments, &d.pays[i], &prc); err != nil {
 			return err
 		}
-		out.Add(tPayment.Table, row)
 	}
 
-	for _, l := range []struct {
-		t      *table
-		key    string
-		column string
-	}{
-		{tPendingTerms, "pending_terms", "term"},
-		{tWarnings, "warnings", "warning"},
-		{tPrescription, "prescription_images", "image_url"},
-		{tProof, "buyer_proof_of_collection", "image_url"},
-	} {
-		for j, raw := range list(o[l.key]) {
-			v, err := toString(raw)
+	for l, vals := range d.lists {
+		for j, v := range vals {
+			s, err := v.string()
 			if err != nil {
-				return fmt.Errorf("field %s[%d]: %w", l.key, j, err)
+				return fmt.Errorf("field %s[%d]: %w", stringLists[l].key, j, err)
 			}
-			if v == nil || v.(string) == "" {
+			if s == nil || s.(string) == "" {
 				continue
 			}
-			row, err := l.t.row(nil, rowCtx{sn: rc.sn, requestID: rc.requestID, synName: l.column, synthetic: v.(string)})
-			if err != nil {
+			lrc := rowCtx{sn: rc.sn, requestID: rc.requestID, snVal: rc.snVal, reqVal: rc.reqVal, syn: s}
+			if err := add(bLists[l], nil, &lrc); err != nil {
 				return err
 			}
-			out.Add(l.t.Table, row)
 		}
 	}
 	return nil
-}
-
-// single adds the row of a 0..1 child object (recipient_address,
-// invoice_data) when it is a non-empty object.
-func single(t *table, o object, k string, rc rowCtx, out connector.Output) error {
-	if o[k] == nil {
-		return nil
-	}
-	obj, ok := o[k].(map[string]any)
-	if !ok {
-		return fmt.Errorf("field %s: not an object", k)
-	}
-	if len(obj) == 0 {
-		return nil
-	}
-	rc.prefix = k + "."
-	row, err := t.row(obj, rc)
-	if err != nil {
-		return err
-	}
-	out.Add(t.Table, row)
-	return nil
-}
-
-var errNotObjects = errors.New("not a list of objects")
-
-func objects(o object, k string) ([]object, error) {
-	vals := list(o[k])
-	out := make([]object, 0, len(vals))
-	for i, v := range vals {
-		if v == nil {
-			continue
-		}
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("field %s[%d]: %w", k, i, errNotObjects)
-		}
-		out = append(out, obj)
-	}
-	return out, nil
 }
 
 var _ connector.Transformer = Transformer{}

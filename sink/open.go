@@ -1,5 +1,10 @@
 // Package sink opens any of the library's warehouses from a URL:
 // sqlite:PATH, postgres://… (or postgresql://…) and sqlserver://….
+//
+// A sqlserver:// URL may choose the upsert strategy of the SQL Server sink
+// with strategy=merge (the default) or strategy=update-insert (for engines
+// without MERGE, such as Babelfish for PostgreSQL; the sink also switches by
+// itself when the server rejects MERGE); see mssql.ParseURL.
 package sink
 
 import (
@@ -36,7 +41,9 @@ func (w *Warehouse) TokenStore(ctx context.Context) (*tokenstore.SQLStore, error
 func (w *Warehouse) Close() error { return w.Sink.Close() }
 
 // Open opens the warehouse named by url, storing timestamps with basis.
-// Errors never show the password of the URL.
+// Errors never show the password of the URL, whatever characters it holds;
+// a password written raw with '@', '/', '?', '#' or a space is
+// percent-encoded before the driver parses the URL (it ends at the last '@').
 func Open(ctx context.Context, url string, basis connector.TimeBasis) (*Warehouse, error) {
 	switch {
 	case strings.HasPrefix(url, "sqlite:"):
@@ -48,15 +55,38 @@ func Open(ctx context.Context, url string, basis connector.TimeBasis) (*Warehous
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		s, err := postgres.Open(ctx, postgres.Config{DSN: url, TimeBasis: basis})
 		if err != nil {
-			return nil, err
+			return nil, redactErr(err, url)
 		}
 		return &Warehouse{s, s.DB(), tokenstore.Postgres}, nil
 	case strings.HasPrefix(url, "sqlserver://"):
-		s, err := mssql.Open(ctx, mssql.Config{DSN: url, TimeBasis: basis})
+		cfg, err := mssql.ParseURL(connector.EncodeDSNPassword(url)) // strategy=merge|update-insert
 		if err != nil {
-			return nil, err
+			return nil, redactErr(err, url)
+		}
+		cfg.TimeBasis = basis
+		s, err := mssql.Open(ctx, cfg)
+		if err != nil {
+			return nil, redactErr(err, url)
 		}
 		return &Warehouse{s, s.DB(), tokenstore.SQLServer}, nil
 	}
-	return nil, fmt.Errorf("sink: unsupported URL %q (use sqlite:PATH, postgres://… or sqlserver://…)", connector.Redact(url))
+	return nil, fmt.Errorf("sink: unsupported URL %q (use sqlite:PATH, postgres://… or sqlserver://…)", connector.RedactDSN(url, url))
+}
+
+// redacted is an error whose message has the DSN's password removed; it
+// still unwraps to the driver's error.
+type redacted struct {
+	msg string
+	err error
+}
+
+func (e *redacted) Error() string { return e.msg }
+func (e *redacted) Unwrap() error { return e.err }
+
+// redactErr removes the password of dsn from err's message.
+func redactErr(err error, dsn string) error {
+	if err == nil {
+		return nil
+	}
+	return &redacted{msg: connector.RedactDSN(err.Error(), dsn), err: err}
 }

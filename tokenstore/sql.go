@@ -19,8 +19,9 @@ type Dialect struct {
 	Create []string
 	// Placeholder returns the i-th (1-based) parameter marker.
 	Placeholder func(i int) string
-	// Time converts a time to a parameter value (zero time is passed as NULL
-	// by the store).
+	// Time converts a time to a parameter value (a zero time is passed by
+	// the store as a typed NULL, sql.NullTime{}, never as an untyped nil:
+	// go-mssqldb sends nil as TDS type 0x1F, which Babelfish rejects).
 	Time func(time.Time) any
 	// Migrate holds statements run after Create that bring a table of an
 	// earlier version up to date; an error saying the column already exists
@@ -119,9 +120,10 @@ func (s *SQLStore) ph(n int) []string {
 	return out
 }
 
+// tm is the parameter of a time: a zero time is a typed NULL.
 func (s *SQLStore) tm(t time.Time) any {
 	if t.IsZero() {
-		return nil
+		return sql.NullTime{}
 	}
 	return s.d.Time(t)
 }

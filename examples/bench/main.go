@@ -1,10 +1,15 @@
-// Command bench measures a full Shopee load from the simulator into SQLite:
-// wall time, API calls against the minimum possible, and the peak heap of the
-// loading process. The simulator runs in a child process (this binary with
-// -serve), so the heap measured is the pipeline's alone.
+// Command bench measures a full Shopee load from the simulator into a
+// warehouse (a fresh SQLite file by default, or any sink URL): wall time,
+// orders per second, API calls against the minimum possible, and the peak
+// heap of the loading process. The simulator runs in a child process (this
+// binary with -serve), so the heap measured is the pipeline's alone.
 //
 //	go run ./examples/bench -orders 10000
-//	go run ./examples/bench -orders 50000
+//	go run ./examples/bench -orders 50000 -sink 'postgres://postgres@127.0.0.1:5432/bench?sslmode=disable'
+//	go run ./examples/bench -orders 50000 -sink 'sqlserver://sa:PASSWORD@127.0.0.1:1433?database=bench'
+//
+// A server warehouse should be empty (a fresh database): the load is a first
+// load only when the staging tables hold no rows of the simulated shop.
 //
 // With -latency (plus -jitter) every simulated call takes that long and
 // -rate limits both the simulator and the client to that many calls per
@@ -25,13 +30,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/shopee/shopeetest"
-	"github.com/facolos/etl/sink/sqlite"
+	"github.com/facolos/etl/sink"
 	"golang.org/x/time/rate"
 )
 
@@ -46,6 +52,7 @@ var (
 	concurrency = flag.Int("concurrency", 0, "detail calls in flight (default the library's)")
 	listConc    = flag.Int("list-concurrency", 0, "15-day windows listed at once in a full load (default the library's)")
 	sourceOnly  = flag.Bool("source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
+	into        = flag.String("sink", "", "warehouse URL (sqlite:PATH, postgres://…, sqlserver://…; default: a new SQLite file)")
 	now         = time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
 )
 
@@ -116,17 +123,21 @@ func run() error {
 		return fmt.Errorf("simulator: %w", err)
 	}
 
-	dir, err := os.MkdirTemp("", "etl-bench")
-	if err != nil {
-		return err
+	url := *into
+	if url == "" {
+		dir, err := os.MkdirTemp("", "etl-bench")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		url = "sqlite:" + filepath.Join(dir, "bench.db")
 	}
-	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	sink, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "bench.db")})
+	wh, err := sink.Open(ctx, url, connector.TimeUTC)
 	if err != nil {
 		return err
 	}
-	defer sink.Close()
+	defer wh.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	src, err := shopee.NewSource(shopee.Config{Host: ep.URL, PartnerID: ep.PartnerID, PartnerKey: ep.PartnerKey, ShopID: ep.ShopID,
 		AccessToken: ep.Access, RefreshToken: ep.Refresh, Now: func() time.Time { return now }, Logger: quiet,
@@ -137,16 +148,23 @@ func run() error {
 	}
 
 	runtime.GC()
-	var peak atomic.Uint64
+	var peak, peakLive atomic.Uint64
 	stop := make(chan struct{})
 	go func() {
 		var ms runtime.MemStats
+		// The live heap after the last GC: what the pipeline retains, less
+		// noisy than HeapAlloc, which also counts garbage not yet collected.
+		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		t := time.NewTicker(5 * time.Millisecond)
 		defer t.Stop()
 		for {
 			runtime.ReadMemStats(&ms)
 			if ms.HeapAlloc > peak.Load() {
 				peak.Store(ms.HeapAlloc)
+			}
+			metrics.Read(live)
+			if v := live[0].Value.Uint64(); v > peakLive.Load() {
+				peakLive.Store(v)
 			}
 			select {
 			case <-stop:
@@ -165,7 +183,7 @@ func run() error {
 		res.APICalls, res.Stats = src.APICalls(), src.Stats()
 	} else {
 		res = (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
-			connector.Pipeline{Name: "bench", Source: src, Transformer: shopee.Transformer{}, Sink: sink})[0]
+			connector.Pipeline{Name: "bench", Source: src, Transformer: shopee.Transformer{}, Sink: wh.Sink})[0]
 	}
 	wall := time.Since(start)
 	close(stop)
@@ -179,10 +197,11 @@ func run() error {
 	minDetail := (*orders + shopee.MaxDetailBatch - 1) / shopee.MaxDetailBatch
 	windows := (int(time.Duration(*days)*24*time.Hour/shopee.MaxWindow) + 1)
 	minList := max(windows, (*orders+shopee.PageSize-1)/shopee.PageSize)
+	fmt.Printf("sink=%s\n", connector.Redact(url))
 	fmt.Printf("orders=%d records=%d rows=%d wall=%s orders/s=%.0f\n", *orders, res.Records, rows, wall.Round(time.Millisecond), float64(res.Records)/wall.Seconds())
 	fmt.Printf("get_order_detail calls=%d (minimum %d)  get_order_list calls=%d (lower bound %d: %d windows, %d orders per page; includes %v earliest-date probes)\n",
 		res.APICalls[shopee.PathOrderDetail], minDetail, res.APICalls[shopee.PathOrderList], minList, windows, shopee.PageSize, res.Stats["earliest_date_probes"])
-	fmt.Printf("peak heap=%.1f MiB\n", float64(peak.Load())/(1<<20))
+	fmt.Printf("peak heap=%.1f MiB  peak live heap=%.1f MiB\n", float64(peak.Load())/(1<<20), float64(peakLive.Load())/(1<<20))
 	if *rateLimit > 0 {
 		probes, _ := res.Stats["earliest_date_probes"].(int)
 		minCalls := minDetail + ep.MinList + probes

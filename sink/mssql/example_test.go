@@ -28,3 +28,18 @@ func ExampleOpen() {
 	res := (&connector.Runner{}).Run(ctx, connector.Pipeline{Name: "shopee/123456", Source: src, Transformer: shopee.Transformer{}, Sink: sink})
 	fmt.Println(res[0].Status)
 }
+
+// The upsert strategy can be chosen in the URL (sink.Open does this for
+// sqlserver:// URLs); the setting is not passed on to the driver.
+func ExampleParseURL() {
+	cfg, err := mssql.ParseURL("sqlserver://etl:PASSWORD@db:1433?database=warehouse&strategy=update-insert")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cfg.Strategy)
+	fmt.Println(cfg.DSN)
+	// Output:
+	// update-insert
+	// sqlserver://etl:PASSWORD@db:1433?database=warehouse
+}

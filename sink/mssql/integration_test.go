@@ -7,14 +7,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
+	"time"
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/sink/mssql"
 	"github.com/facolos/etl/sink/sinktest"
 	"github.com/facolos/etl/tokenstore"
-	mssqldb "github.com/microsoft/go-mssqldb"
 	"github.com/stretchr/testify/require"
 )
 
@@ -38,6 +37,10 @@ func isolated(t testing.TB) map[string]string {
 	p := "etl_t_" + hex.EncodeToString(b[:])
 	m := map[string]string{"staging": p + "_staging", "etl_control": p + "_control"}
 	t.Cleanup(func() {
+		// Bounded: a cleanup that waits on a lock left by a failed test
+		// fails after a minute instead of hanging the run.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
 		db, err := sql.Open("sqlserver", dsn(t))
 		if err != nil {
 			t.Errorf("cleanup: %v", err)
@@ -45,7 +48,7 @@ func isolated(t testing.TB) map[string]string {
 		}
 		defer db.Close()
 		for _, s := range m {
-			rows, err := db.Query(`SELECT name FROM sys.tables WHERE schema_id = SCHEMA_ID(@p1)`, s)
+			rows, err := db.QueryContext(ctx, `SELECT name FROM sys.tables WHERE schema_id = SCHEMA_ID(@p1)`, s)
 			if err != nil {
 				t.Errorf("cleanup: %v", err)
 				continue
@@ -58,11 +61,11 @@ func isolated(t testing.TB) map[string]string {
 			}
 			rows.Close()
 			for _, n := range tables {
-				if _, err := db.Exec(fmt.Sprintf("DROP TABLE [%s].[%s]", s, n)); err != nil {
+				if _, err := db.ExecContext(ctx, fmt.Sprintf("DROP TABLE [%s].[%s]", s, n)); err != nil {
 					t.Errorf("cleanup: %v", err)
 				}
 			}
-			if _, err := db.Exec(fmt.Sprintf("IF SCHEMA_ID(N'%s') IS NOT NULL DROP SCHEMA [%s]", s, s)); err != nil {
+			if _, err := db.ExecContext(ctx, fmt.Sprintf("IF SCHEMA_ID(N'%s') IS NOT NULL DROP SCHEMA [%s]", s, s)); err != nil {
 				t.Errorf("cleanup: %v", err)
 			}
 		}
@@ -91,11 +94,20 @@ func TestConformance(t *testing.T) {
 	}{
 		{"merge", mssql.MergeStrategy, connector.TimeUTC},
 		{"update-insert", mssql.UpdateInsert, connector.TimeUTC},
-		{"vietnam-time", mssql.MergeStrategy, connector.TimeVietnam},
+		{"vietnam-time", defaultStrategy(t), connector.TimeVietnam},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			if c.name == "merge" {
+				skipOnBabelfish(t, noMergeOnBabelfish)
+			}
 			sinktest.Run(t, func(t *testing.T, cfg sinktest.Config) sinktest.Sink {
-				return open(t, mssql.Config{Strategy: c.strategy, TimeBasis: c.basis, BeforeCommit: cfg.BeforeCommit})
+				var schemas map[string]string
+				if cfg.SameAs != nil {
+					other := cfg.SameAs.(*mssql.Sink)
+					schemas = map[string]string{"staging": other.Schema("staging"), "etl_control": other.Schema("etl_control")}
+				}
+				return open(t, mssql.Config{Strategy: c.strategy, TimeBasis: c.basis, BeforeCommit: cfg.BeforeCommit,
+					Schemas: schemas, Now: cfg.Now, LeaseTTL: cfg.LeaseTTL})
 			})
 		})
 	}
@@ -103,6 +115,7 @@ func TestConformance(t *testing.T) {
 
 // Both strategies build identical tables from the same batches.
 func TestStrategiesAgree(t *testing.T) {
+	skipOnBabelfish(t, noMergeOnBabelfish)
 	ctx := context.Background()
 	var contents []string
 	for _, strategy := range []mssql.Strategy{mssql.MergeStrategy, mssql.UpdateInsert} {
@@ -123,14 +136,19 @@ func TestLeaseAcrossWorkers(t *testing.T) {
 	schemas := isolated(t)
 	a, b := open(t, mssql.Config{Schemas: schemas}), open(t, mssql.Config{Schemas: schemas})
 	ctx := context.Background()
-	release, err := a.Lease(ctx, "shopee/1", "orders", 0)
+	la, err := a.Lease(ctx, "shopee/1", "orders", 0)
 	require.NoError(t, err)
-	_, err = b.Lease(ctx, "shopee/1", "orders", 0)
-	require.ErrorIs(t, err, connector.ErrLeaseHeld)
-	require.NoError(t, release())
-	r2, err := b.Lease(ctx, "shopee/1", "orders", 0)
+	// A worker that keeps finding the lease held never hurts the server
+	// (sp_getapplock crashed Babelfish at the fifth failure in a session).
+	for i := 0; i < 10; i++ {
+		_, err = b.Lease(ctx, "shopee/1", "orders", 0)
+		require.ErrorIs(t, err, connector.ErrLeaseHeld)
+	}
+	require.NoError(t, la.Release())
+	lb, err := b.Lease(ctx, "shopee/1", "orders", 0)
 	require.NoError(t, err)
-	require.NoError(t, r2())
+	require.Equal(t, la.Fence.Epoch+1, lb.Fence.Epoch)
+	require.NoError(t, lb.Release())
 }
 
 func TestTokenStore(t *testing.T) {
@@ -146,111 +164,4 @@ func TestTokenStore(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "r", got.RefreshToken)
 	require.EqualValues(t, 1, got.Version)
-}
-
-const benchRows = 100_000
-
-// BenchmarkUpsert: 100,000 rows of a 20-column table, half new and half
-// changed, in batches of 1,000 and 5,000, both strategies.
-func BenchmarkUpsert(b *testing.B) {
-	for _, strategy := range []mssql.Strategy{mssql.MergeStrategy, mssql.UpdateInsert} {
-		for _, size := range []int{1000, 5000} {
-			b.Run(fmt.Sprintf("%s/batch=%d", strategy, size), func(b *testing.B) {
-				ctx := context.Background()
-				for i := 0; i < b.N; i++ {
-					b.StopTimer()
-					s := open(b, mssql.Config{Strategy: strategy})
-					tb := sinktest.WideTable()
-					require.NoError(b, s.Prepare(ctx, []*connector.Table{tb}))
-					old := sinktest.WideRows(benchRows/2, 0, 0)
-					for start := 0; start < len(old); start += 5000 {
-						require.NoError(b, s.Write(ctx, &connector.Batch{Pipeline: "b", Stream: "s", Tables: []connector.TableRows{{Table: tb, Rows: old[start : start+5000]}}}))
-					}
-					rows := sinktest.WideRows(benchRows, 0, 1)
-					b.StartTimer()
-					for start := 0; start < len(rows); start += size {
-						require.NoError(b, s.Write(ctx, &connector.Batch{Pipeline: "b", Stream: "s", Tables: []connector.TableRows{{Table: tb, Rows: rows[start : start+size]}}}))
-					}
-				}
-				b.ReportMetric(float64(b.N*benchRows)/b.Elapsed().Seconds(), "rows/s")
-			})
-		}
-	}
-}
-
-// BenchmarkNaive: one MERGE statement per row, autocommit, 10,000 rows.
-func BenchmarkNaive(b *testing.B) {
-	ctx := context.Background()
-	const n = 10_000
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		s := open(b, mssql.Config{})
-		tb := sinktest.WideTable()
-		require.NoError(b, s.Prepare(ctx, []*connector.Table{tb}))
-		var cols, ph, sets []string
-		for k, c := range tb.Columns {
-			cols = append(cols, "["+c.Name+"]")
-			ph = append(ph, fmt.Sprintf("@p%d", k+1))
-			if c.Name != "id" {
-				sets = append(sets, fmt.Sprintf("[%s] = s.[%s]", c.Name, c.Name))
-			}
-		}
-		target := fmt.Sprintf("[%s].[bench_wide]", s.Schema("staging"))
-		q := fmt.Sprintf("MERGE %s AS t USING (SELECT %s) AS s (%s) ON t.[id] = s.[id] WHEN MATCHED THEN UPDATE SET %s WHEN NOT MATCHED THEN INSERT (%s) VALUES (%s);",
-			target, strings.Join(ph, ", "), strings.Join(cols, ", "), strings.Join(sets, ", "), strings.Join(cols, ", "), strings.Join(ph, ", "))
-		rows := sinktest.WideRows(n, 0, 1)
-		b.StartTimer()
-		for _, r := range rows {
-			args := make([]any, len(r))
-			for k, v := range r {
-				if d, ok := v.(connector.Dec); ok {
-					args[k] = d.String()
-				} else {
-					args[k] = v
-				}
-			}
-			_, err := s.DB().ExecContext(ctx, q, args...)
-			require.NoError(b, err)
-		}
-	}
-	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "rows/s")
-}
-
-// BenchmarkBulkCopy is the ceiling: plain bulk copy of 100,000 rows into an
-// empty table, one transaction.
-func BenchmarkBulkCopy(b *testing.B) {
-	ctx := context.Background()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		s := open(b, mssql.Config{})
-		tb := sinktest.WideTable()
-		require.NoError(b, s.Prepare(ctx, []*connector.Table{tb}))
-		var cols []string
-		for _, c := range tb.Columns {
-			cols = append(cols, c.Name)
-		}
-		rows := sinktest.WideRows(benchRows, 0, 1)
-		b.StartTimer()
-		tx, err := s.DB().BeginTx(ctx, nil)
-		require.NoError(b, err)
-		stmt, err := tx.PrepareContext(ctx, mssqldb.CopyIn(s.Schema("staging")+".bench_wide", mssqldb.BulkOptions{Tablock: true}, cols...))
-		require.NoError(b, err)
-		for _, r := range rows {
-			args := make([]any, len(r))
-			for k, v := range r {
-				if d, ok := v.(connector.Dec); ok {
-					args[k] = d.String()
-				} else {
-					args[k] = v
-				}
-			}
-			_, err := stmt.ExecContext(ctx, args...)
-			require.NoError(b, err)
-		}
-		_, err = stmt.ExecContext(ctx)
-		require.NoError(b, err)
-		require.NoError(b, stmt.Close())
-		require.NoError(b, tx.Commit())
-	}
-	b.ReportMetric(float64(b.N*benchRows)/b.Elapsed().Seconds(), "rows/s")
 }

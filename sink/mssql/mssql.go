@@ -5,7 +5,7 @@
 // update-insert strategy, UPDATE … WITH (UPDLOCK, HOLDLOCK) then INSERT …
 // WHERE NOT EXISTS), touching only rows whose compared columns changed;
 // child sets are replaced; rejected records and the checkpoint are written.
-// No statement carries more than 7 parameters, far from SQL Server's 2,100.
+// No statement carries more than 8 parameters, far from SQL Server's 2,100.
 //
 // Types: String NVARCHAR(n) (NVARCHAR(MAX) when unbounded, NVARCHAR(450) for
 // an unbounded key), Int BIGINT, Decimal DECIMAL(p,s), Bool BIT, Timestamp
@@ -14,8 +14,11 @@
 //
 // Babelfish compatibility where it costs nothing: temp-table decimals are
 // DECIMAL(38,s), isolation comes from lock hints (no SET TRANSACTION
-// ISOLATION LEVEL), and a failed batch is rolled back and retried whole
-// instead of continuing a transaction after a statement error.
+// ISOLATION LEVEL), a failed batch is rolled back and retried whole instead
+// of continuing a transaction after a statement error, no parameter is ever
+// an untyped NULL (Babelfish rejects TDS type 0x1F), and when the server
+// rejects MERGE (Babelfish's error 33557097) the sink switches to the
+// update-insert strategy by itself, logs it, and retries the batch.
 package mssql
 
 import (
@@ -25,7 +28,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -41,13 +46,20 @@ type Config struct {
 	Schemas map[string]string
 	// TimeBasis of Timestamp columns (default connector.TimeUTC).
 	TimeBasis connector.TimeBasis
-	// Strategy of the upsert (default MergeStrategy).
+	// Strategy of the upsert (default MergeStrategy). With MergeStrategy,
+	// a server that rejects MERGE makes the sink switch to UpdateInsert.
 	Strategy Strategy
+	// LeaseTTL is how long a lease lives without renewal (default
+	// connector.DefaultLeaseTTL); a holder renews it every third of that.
+	LeaseTTL time.Duration
 	// Retries is how often a batch that failed with a transient error
 	// (deadlock, lock timeout, lost connection) is retried whole (default 2).
 	Retries int
 	// Now is the clock for Auto columns (default time.Now).
 	Now func() time.Time
+	// Logger receives the sink's notices, such as the switch to
+	// update-insert (default slog.Default()).
+	Logger *slog.Logger
 	// BeforeCommit, if set, runs inside the write transaction after every
 	// statement of a batch and before COMMIT; an error rolls the whole
 	// batch back. For invariant checks and fault-injection tests.
@@ -61,23 +73,35 @@ type Sink struct {
 	cfg Config
 	db  *sql.DB
 
-	mu     sync.Mutex
-	tables map[string]*tableInfo
+	mu       sync.Mutex
+	tables   map[string]*tableInfo
+	strategy Strategy // in effect: cfg.Strategy until the server rejects MERGE
+	stats    sync.Map // quoted target → *tableStats (stats.go)
+
+	basisRecorded atomic.Bool
 }
 
 type tableInfo struct {
-	t          *connector.Table
-	n          names
-	temp       string
-	createTemp string
-	upsert     string
+	t            *connector.Table
+	n            names
+	temp         string
+	createTemp   string
+	merge        string // the upsert of each strategy
+	updateInsert string
+}
+
+func (ti *tableInfo) upsert(st Strategy) string {
+	if st == UpdateInsert {
+		return ti.updateInsert
+	}
+	return ti.merge
 }
 
 // Open connects and creates the control schema and tables.
 func Open(ctx context.Context, cfg Config) (*Sink, error) {
-	db, err := sql.Open("sqlserver", cfg.DSN)
+	db, err := sql.Open("sqlserver", connector.EncodeDSNPassword(cfg.DSN))
 	if err != nil {
-		return nil, fmt.Errorf("mssql: open: %s", connector.Redact(err.Error()))
+		return nil, fmt.Errorf("mssql: open: %s", connector.RedactDSN(err.Error(), cfg.DSN))
 	}
 	s, err := OpenDB(ctx, db, cfg)
 	if err != nil {
@@ -102,12 +126,18 @@ func OpenDB(ctx context.Context, db *sql.DB, cfg Config) (*Sink, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
 	if err := db.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("mssql: connect: %w", err)
 	}
-	s := &Sink{cfg: cfg, db: db, tables: map[string]*tableInfo{}}
-	if err := s.ddl(ctx, controlSQL(s.Schema("etl_control"))); err != nil {
+	s := &Sink{cfg: cfg, db: db, tables: map[string]*tableInfo{}, strategy: cfg.Strategy}
+	if err := s.ddl(ctx, append(controlSQL(s.Schema("etl_control")), leaseControlSQL(s.Schema("etl_control"))...)); err != nil {
 		return nil, fmt.Errorf("mssql: create control tables: %w", err)
+	}
+	if err := s.checkBasis(ctx); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -126,15 +156,27 @@ func (s *Sink) Schema(logical string) string {
 	return logical
 }
 
-// ddl runs statements in one transaction under an application lock, so
-// concurrent Prepare calls (from any process) do not race on CREATE.
+// ddl runs statements in one transaction under the DDL lock (see
+// ddlLockSQL), so concurrent Prepare calls (from any process) do not race on
+// CREATE; a race that still happens (the very first Open, before the lock
+// row exists) is retried.
 func (s *Sink) ddl(ctx context.Context, stmts []string) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = s.ddlOnce(ctx, stmts); !ddlRace(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Sink) ddlOnce(ctx context.Context, stmts []string) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `EXEC sp_getapplock @Resource = N'etl:ddl', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 60000`); err != nil {
+	if _, err := tx.ExecContext(ctx, ddlLockSQL(s.Schema("etl_control"))); err != nil {
 		return err
 	}
 	for _, st := range stmts {
@@ -153,28 +195,24 @@ func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
 			return fmt.Errorf("mssql: %w", err)
 		}
 		n := names{s.Schema(t.Schema), t.Name}
-		stmts := []string{createSchemaSQL(n.schema), createTableSQL(t, n, s.cfg.TimeBasis)}
-		for _, c := range t.Columns {
-			stmts = append(stmts, addColumnSQL(c, n, s.cfg.TimeBasis))
-		}
-		if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
-			stmts = append(stmts, parentIndexSQL(t, n))
-		}
-		if err := s.ddl(ctx, stmts); err != nil {
+		// Tables that already match cost no lock and no DDL.
+		match, err := s.matches(ctx, t, n)
+		if err != nil {
 			return fmt.Errorf("mssql: prepare %s: %w", t.FullName(), err)
+		}
+		if !match {
+			if err := s.ddl(ctx, prepareSQL(t, n, s.cfg.TimeBasis)); err != nil {
+				return fmt.Errorf("mssql: prepare %s: %w", t.FullName(), err)
+			}
 		}
 		ti := &tableInfo{t: t, n: n, temp: tempName(t, n, s.cfg.TimeBasis)}
 		ti.createTemp = createTempSQL(t, ti.temp, s.cfg.TimeBasis)
-		if s.cfg.Strategy == UpdateInsert {
-			ti.upsert = updateInsertSQL(t, n, ti.temp)
-		} else {
-			ti.upsert = mergeSQL(t, n, ti.temp)
-		}
+		ti.merge, ti.updateInsert = mergeSQL(t, n, ti.temp), updateInsertSQL(t, n, ti.temp)
 		s.mu.Lock()
 		s.tables[t.FullName()] = ti
 		s.mu.Unlock()
 	}
-	return nil
+	return s.recordBasis(ctx)
 }
 
 func (s *Sink) info(t *connector.Table) (*tableInfo, error) {
@@ -217,17 +255,26 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 			case <-time.After(time.Duration(attempt*attempt) * 200 * time.Millisecond):
 			}
 		}
-		if err = s.writeOnce(ctx, b); err == nil || !transient(err) {
+		strategy := s.Strategy()
+		err = s.writeOnce(ctx, b, strategy)
+		if err != nil && strategy == MergeStrategy && errors.Is(err, errMergeRejected) {
+			// The batch was rolled back; it is retried at once with
+			// update-insert (not counted as a retry: nothing transient).
+			s.rejectMerge(b, err)
+			err = s.writeOnce(ctx, b, UpdateInsert)
+		}
+		if err == nil || !transient(err) {
 			break
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("mssql: write %s/%s: %w", b.Pipeline, b.Stream, err)
+		return fmt.Errorf("mssql: write %s/%s: %w", b.Pipeline, b.Stream, classify(err))
 	}
+	s.refreshStats(ctx, b)
 	return nil
 }
 
-func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch) error {
+func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch, strategy Strategy) error {
 	// One connection for the whole batch: temp tables live in its session.
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -239,6 +286,9 @@ func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := s.fence(ctx, tx, b); err != nil {
+		return err
+	}
 	now := s.cfg.Now()
 	hasRows := map[string]bool{}
 	for _, tr := range b.Tables {
@@ -268,7 +318,10 @@ func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch) error {
 		if err := s.bulkCopy(ctx, tx, ti, tr.Rows); err != nil {
 			return fmt.Errorf("bulk copy %s: %w", tr.Table.FullName(), err)
 		}
-		if _, err := tx.ExecContext(ctx, ti.upsert); err != nil {
+		if _, err := tx.ExecContext(ctx, ti.upsert(strategy)); err != nil {
+			if strategy == MergeStrategy && mergeUnsupported(err) {
+				return fmt.Errorf("upsert %s: %w: %w", tr.Table.FullName(), errMergeRejected, err)
+			}
 			return fmt.Errorf("upsert %s: %w", tr.Table.FullName(), err)
 		}
 	}
@@ -283,7 +336,8 @@ func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch) error {
 	}
 	ctl := s.Schema("etl_control")
 	for _, r := range b.Rejected {
-		if _, err := tx.ExecContext(ctx, insertRejectedSQL(ctl), b.Pipeline, b.Stream, r.Key, r.Reason, string(r.Payload), b.RunID, r.At.UTC()); err != nil {
+		qr := connector.EncodeRejection(r)
+		if _, err := tx.ExecContext(ctx, insertRejectedSQL(ctl), b.Pipeline, b.Stream, qr.Key, qr.Reason, nullable(qr.Payload, qr.HasPayload), b.RunID, r.At.UTC(), nullable(qr.Encoding, qr.Encoding != "")); err != nil {
 			return fmt.Errorf("quarantine %q: %w", r.Key, err)
 		}
 	}

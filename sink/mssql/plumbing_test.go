@@ -20,9 +20,53 @@ import (
 // the orchestration of a batch (temp tables, bulk copy, upserts, deletes,
 // checkpoint, commit or rollback) is tested without a server.
 type recorder struct {
-	mu   sync.Mutex
-	log  []string
-	fail func(query string) error // injected failures
+	mu     sync.Mutex
+	log    []string
+	calls  []recCall                // every successful exec with its arguments
+	params []boundParam             // every parameter of every statement, as the caller bound it
+	fail   func(query string) error // injected failures
+	// failBulk injects failures into bulk copy and commit: stage is
+	// "prepare", "row", "flush" or "commit".
+	failBulk func(stage string) error
+	// answer, if set, gives the one-column rows of a query (nil: none).
+	answer func(query string) []driver.Value
+}
+
+func (r *recorder) failAt(stage string) error {
+	if r.failBulk == nil {
+		return nil
+	}
+	if err := r.failBulk(stage); err != nil {
+		r.add("FAILED " + stage)
+		return err
+	}
+	return nil
+}
+
+// boundParam is one parameter the sink (or the token store) bound.
+type boundParam struct {
+	query string
+	ord   int
+	value any
+}
+
+func (r *recorder) bind(query string, args []driver.NamedValue) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, a := range args {
+		r.params = append(r.params, boundParam{firstLine(query), a.Ordinal, a.Value})
+	}
+}
+
+func (r *recorder) bound() []boundParam {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]boundParam(nil), r.params...)
+}
+
+type recCall struct {
+	query string
+	args  []driver.NamedValue
 }
 
 func (r *recorder) add(s string) {
@@ -43,16 +87,25 @@ type recConn struct{ r *recorder }
 
 func (c *recConn) Prepare(query string) (driver.Stmt, error) {
 	if strings.HasPrefix(query, "INSERTBULK") {
+		if err := c.r.failAt("prepare"); err != nil {
+			return nil, err
+		}
 		c.r.add("BULK " + query)
 	}
 	return &recStmt{c.r, query}, nil
 }
-func (c *recConn) Close() error              { return nil }
-func (c *recConn) Begin() (driver.Tx, error) { c.r.add("BEGIN"); return &recTx{c.r}, nil }
+func (c *recConn) Close() error { return nil }
+
+// CheckNamedValue keeps every parameter exactly as bound (no driver.Valuer
+// is called), so the recorder sees what go-mssqldb would get: a Go nil here
+// is what go-mssqldb sends as an untyped NULL (TDS type 0x1F).
+func (c *recConn) CheckNamedValue(*driver.NamedValue) error { return nil }
+func (c *recConn) Begin() (driver.Tx, error)                { c.r.add("BEGIN"); return &recTx{c.r}, nil }
 func (c *recConn) Ping(context.Context) error {
 	return nil
 }
 func (c *recConn) ExecContext(_ context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	c.r.bind(query, args)
 	if c.r.fail != nil {
 		if err := c.r.fail(query); err != nil {
 			c.r.add("FAILED " + firstLine(query))
@@ -60,16 +113,29 @@ func (c *recConn) ExecContext(_ context.Context, query string, args []driver.Nam
 		}
 	}
 	c.r.add(fmt.Sprintf("EXEC %s %d", firstLine(query), len(args)))
+	c.r.mu.Lock()
+	c.r.calls = append(c.r.calls, recCall{query, args})
+	c.r.mu.Unlock()
 	return driver.RowsAffected(1), nil
 }
 func (c *recConn) QueryContext(_ context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	c.r.bind(query, args)
 	c.r.add("QUERY " + firstLine(query))
+	if c.r.answer != nil {
+		return &recRows{vals: c.r.answer(query)}, nil
+	}
 	return &recRows{}, nil
 }
 
 type recTx struct{ r *recorder }
 
-func (t *recTx) Commit() error   { t.r.add("COMMIT"); return nil }
+func (t *recTx) Commit() error {
+	if err := t.r.failAt("commit"); err != nil {
+		return err
+	}
+	t.r.add("COMMIT")
+	return nil
+}
 func (t *recTx) Rollback() error { t.r.add("ROLLBACK"); return nil }
 
 type recStmt struct {
@@ -81,8 +147,14 @@ func (s *recStmt) Close() error  { return nil }
 func (s *recStmt) NumInput() int { return -1 }
 func (s *recStmt) Exec(args []driver.Value) (driver.Result, error) {
 	if len(args) == 0 {
+		if err := s.r.failAt("flush"); err != nil {
+			return nil, err
+		}
 		s.r.add("BULK FLUSH")
 		return driver.RowsAffected(0), nil
+	}
+	if err := s.r.failAt("row"); err != nil {
+		return nil, err
 	}
 	vals := make([]string, len(args))
 	for i, a := range args {
@@ -96,11 +168,17 @@ func (s *recStmt) Exec(args []driver.Value) (driver.Result, error) {
 }
 func (s *recStmt) Query([]driver.Value) (driver.Rows, error) { return &recRows{}, nil }
 
-type recRows struct{}
+type recRows struct{ vals []driver.Value }
 
-func (*recRows) Columns() []string         { return []string{"x"} }
-func (*recRows) Close() error              { return nil }
-func (*recRows) Next([]driver.Value) error { return io.EOF }
+func (*recRows) Columns() []string { return []string{"x"} }
+func (*recRows) Close() error      { return nil }
+func (r *recRows) Next(dest []driver.Value) error {
+	if len(r.vals) == 0 {
+		return io.EOF
+	}
+	dest[0], r.vals = r.vals[0], r.vals[1:]
+	return nil
+}
 
 func firstLine(q string) string {
 	q, _, _ = strings.Cut(q, "\n")
@@ -171,11 +249,12 @@ func TestBatchPlumbing(t *testing.T) {
 		exec(mergeSQL(o, names{"staging", "o"}, oTemp), 0),
 		exec(createTempSQL(l, lTemp, connector.TimeUTC), 0), // staged empty: the parents' line sets become empty
 		exec(childDeleteSQL(l, o, names{"staging", "l"}, lTemp, oTemp), 0),
-		exec(insertRejectedSQL("etl_control"), 7),
+		exec(insertRejectedSQL("etl_control"), 8),
 		exec(saveCheckpointSQL("etl_control"), 3),
 		exec(dropTempSQL(oTemp), 0),
 		exec(dropTempSQL(lTemp), 0),
 		"COMMIT",
+		"QUERY " + firstLine(tableRowsSQL), // the first batch of o reads its row count (statistics)
 	}
 	got := r.entries()[start:]
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -90,40 +89,4 @@ func (s *Sink) fromDB(c connector.Column, v any) (any, error) {
 		return tm.UTC(), nil
 	}
 	return v, nil
-}
-
-// Lease implements connector.Leaser with a session-owned application lock
-// (sp_getapplock) held on a dedicated connection until release; if the
-// process dies, the server releases it with the session.
-func (s *Sink) Lease(ctx context.Context, pipeline, stream string, wait time.Duration) (func() error, error) {
-	res := leaseResource(s.Schema("etl_control"), pipeline, stream)
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("mssql: lease %s/%s: %w", pipeline, stream, err)
-	}
-	var r int
-	if err := conn.QueryRowContext(ctx, getAppLockSQL, res, wait.Milliseconds()).Scan(&r); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("mssql: lease %s/%s: %w", pipeline, stream, err)
-	}
-	switch {
-	case r == -1:
-		conn.Close()
-		return nil, fmt.Errorf("mssql: lease %s/%s: %w", pipeline, stream, connector.ErrLeaseHeld)
-	case r < 0:
-		conn.Close()
-		return nil, fmt.Errorf("mssql: lease %s/%s: sp_getapplock returned %d", pipeline, stream, r)
-	}
-	var once sync.Once
-	return func() error {
-		var err error
-		once.Do(func() {
-			defer conn.Close()
-			_, err = conn.ExecContext(context.Background(), releaseAppLockSQL, res)
-		})
-		if err != nil {
-			return fmt.Errorf("mssql: release lease %s/%s: %w", pipeline, stream, err)
-		}
-		return nil
-	}, nil
 }

@@ -100,6 +100,22 @@ func addColumnSQL(c connector.Column, n names, basis connector.TimeBasis) string
 		qs(n.schema+"."+n.table), qs(c.Name), n.target(), qi(c.Name), columnType(c, false, false, basis))
 }
 
+// prepareSQL is the DDL of Prepare for one table: schema, table, missing
+// columns, and the index on the parent key of a child table. Child-set
+// replacement finds a batch's old child rows through that key: when it is a
+// prefix of the primary key the clustered index serves, otherwise
+// IX_<table>_parent is created.
+func prepareSQL(t *connector.Table, n names, basis connector.TimeBasis) []string {
+	stmts := []string{createSchemaSQL(n.schema), createTableSQL(t, n, basis)}
+	for _, c := range t.Columns {
+		stmts = append(stmts, addColumnSQL(c, n, basis))
+	}
+	if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
+		stmts = append(stmts, parentIndexSQL(t, n))
+	}
+	return stmts
+}
+
 // parentIndexSQL indexes the parent key of a child table when it is not a
 // prefix of the primary key.
 func parentIndexSQL(t *connector.Table, n names) string {
@@ -269,8 +285,11 @@ CREATE TABLE %s (
 	[payload] NVARCHAR(MAX) NULL,
 	[run_id] NVARCHAR(50) NULL,
 	[rejected_at] DATETIMEOFFSET(7) NOT NULL,
+	[payload_encoding] NVARCHAR(20) NULL,
 	CONSTRAINT [PK_rejected_records] PRIMARY KEY CLUSTERED ([id])
 )`, qs(ctl+".rejected_records"), rj.target()),
+		fmt.Sprintf(`IF COL_LENGTH(%s, N'payload_encoding') IS NULL
+ALTER TABLE %s ADD [payload_encoding] NVARCHAR(20) NULL`, qs(ctl+".rejected_records"), rj.target()),
 	}
 }
 
@@ -283,28 +302,15 @@ IF @@ROWCOUNT = 0
 	INSERT INTO %s ([pipeline], [stream], [checkpoint], [updated_at]) VALUES (@p1, @p2, @p3, SYSDATETIMEOFFSET());`, t, t)
 }
 
-// insertRejectedSQL inserts one rejected record (7 parameters).
+// insertRejectedSQL inserts one rejected record (8 parameters).
 func insertRejectedSQL(ctl string) string {
-	return fmt.Sprintf("INSERT INTO %s ([pipeline], [stream], [record_key], [reason], [payload], [run_id], [rejected_at]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7)",
+	return fmt.Sprintf("INSERT INTO %s ([pipeline], [stream], [record_key], [reason], [payload], [run_id], [rejected_at], [payload_encoding]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8)",
 		names{ctl, "rejected_records"}.target())
 }
 
-// leaseResource names the application lock of a stream.
-func leaseResource(ctl, pipeline, stream string) string {
-	r := "etl:" + ctl + ":" + pipeline + ":" + stream
-	if len(r) > 255 { // sp_getapplock's limit
-		h := fnv.New64a()
-		fmt.Fprint(h, r)
-		r = fmt.Sprintf("etl:%x", h.Sum64())
-	}
-	return r
-}
+// tableRowsSQL counts the rows of a table (@p1: its quoted, qualified name)
+// from the catalog, without scanning it.
+const tableRowsSQL = `SELECT COALESCE(SUM([rows]), 0) FROM sys.partitions WHERE [object_id] = OBJECT_ID(@p1) AND [index_id] IN (0, 1)`
 
-// getAppLockSQL takes a session-owned exclusive application lock, waiting
-// at most @p2 milliseconds; the return code is selected.
-const getAppLockSQL = `DECLARE @r INT;
-EXEC @r = sp_getapplock @Resource = @p1, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = @p2;
-SELECT @r;`
-
-// releaseAppLockSQL releases it.
-const releaseAppLockSQL = `EXEC sp_releaseapplock @Resource = @p1, @LockOwner = 'Session';`
+// updateStatisticsSQL refreshes the statistics of a table.
+func updateStatisticsSQL(n names) string { return "UPDATE STATISTICS " + n.target() }

@@ -53,7 +53,10 @@ func TestGoldenStatements(t *testing.T) {
 		{Name: "i", Type: connector.Int, Nullable: true}, {Name: "d", Type: connector.Decimal, Precision: 18, Scale: 4, Nullable: true},
 		{Name: "b", Type: connector.Bool, Nullable: true}, {Name: "ts", Type: connector.Timestamp, Nullable: true},
 		{Name: "j", Type: connector.JSON, Nullable: true}, {Name: "created", Type: connector.Timestamp, Nullable: true, Auto: connector.AutoCreatedAt}}}
-	for _, tb := range []*connector.Table{orders, items, values} {
+	// A child table whose parent key is not a prefix of its primary key.
+	indexedChild := &connector.Table{Schema: "staging", Name: "lines", PrimaryKey: []string{"line_id"}, Parent: "staging.shopee_orders", ParentKey: []string{"order_sn"},
+		Columns: []connector.Column{{Name: "line_id", Type: connector.Int}, {Name: "order_sn", Type: connector.String, Length: 50}}}
+	for _, tb := range []*connector.Table{orders, items, values, indexedChild} {
 		if err := tb.Validate(); err != nil {
 			t.Fatal(err)
 		}
@@ -80,9 +83,11 @@ func TestGoldenStatements(t *testing.T) {
 		"control_tables":        strings.Join(controlSQL("etl_control"), ";\n"),
 		"save_checkpoint":       saveCheckpointSQL("etl_control"),
 		"insert_rejected":       insertRejectedSQL("etl_control"),
-		"get_applock":           getAppLockSQL,
-		"release_applock":       releaseAppLockSQL,
 		"token_store":           strings.Join(tokenstore.SQLServer.Create, ";\n"),
+		"prepare_items":         strings.Join(prepareSQL(items, in, connector.TimeUTC), ";\n"),
+		"prepare_child_indexed": strings.Join(prepareSQL(indexedChild, names{"staging", "lines"}, connector.TimeUTC), ";\n"),
+		"table_rows":            tableRowsSQL,
+		"update_statistics":     updateStatisticsSQL(in),
 	}
 	for name, got := range cases {
 		t.Run(name, func(t *testing.T) { golden(t, name, got) })
@@ -167,11 +172,18 @@ func TestTransientErrors(t *testing.T) {
 	}
 }
 
-func TestLeaseResource(t *testing.T) {
-	if got := leaseResource("etl_control", "shopee/1", "orders"); got != "etl:etl_control:shopee/1:orders" {
-		t.Errorf("resource %q", got)
-	}
-	if got := leaseResource("etl_control", strings.Repeat("p", 300), "orders"); len(got) > 255 {
-		t.Errorf("resource of %d characters exceeds sp_getapplock's 255", len(got))
+// Every child table of the Shopee schema is found by its parent key through
+// an index: the clustered primary key when the parent key leads it, else
+// IX_<table>_parent.
+func TestChildTablesIndexTheParentKey(t *testing.T) {
+	for _, tb := range shopee.Tables() {
+		if tb.Parent == "" {
+			continue
+		}
+		ddl := strings.Join(prepareSQL(tb, names{"staging", tb.Name}, connector.TimeUTC), "\n")
+		lead := "PRIMARY KEY CLUSTERED (" + strings.Join(quoteAll(tb.ParentKey), ", ")
+		if !strings.Contains(ddl, lead) && !strings.Contains(ddl, "CREATE INDEX [IX_"+tb.Name+"_parent]") {
+			t.Errorf("%s: no index leads with the parent key %v:\n%s", tb.FullName(), tb.ParentKey, ddl)
+		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -52,8 +53,13 @@ type Config struct {
 	TimeBasis connector.TimeBasis
 	// Strategy of the upsert (default OnConflict).
 	Strategy Strategy
-	// MaxConns of the pool (default 8).
+	// MaxConns of the pool (default: pool_max_conns of the DSN, else 8).
+	// No lease holds a connection, so any size works with any number of
+	// pipelines; it bounds how many write at once.
 	MaxConns int32
+	// LeaseTTL is how long a lease lives without renewal (default
+	// connector.DefaultLeaseTTL); a holder renews it every third of that.
+	LeaseTTL time.Duration
 	// Now is the clock for Auto columns (default time.Now).
 	Now func() time.Time
 	// BeforeCommit, if set, runs inside the write transaction after every
@@ -72,6 +78,9 @@ type Sink struct {
 	mu     sync.Mutex
 	tables map[string]*tableInfo
 	sqldb  *sql.DB
+	stats  sync.Map // quoted target → *tableStats (stats.go)
+
+	basisRecorded atomic.Bool
 }
 
 type tableInfo struct {
@@ -95,12 +104,13 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	pc, err := pgxpool.ParseConfig(cfg.DSN)
+	pc, err := pgxpool.ParseConfig(connector.EncodeDSNPassword(cfg.DSN))
 	if err != nil {
-		return nil, fmt.Errorf("postgres: parse DSN: %s", connector.Redact(redactPassword(err.Error(), pc)))
+		return nil, fmt.Errorf("postgres: parse DSN: %s", connector.RedactDSN(redactPassword(err.Error(), pc), cfg.DSN))
 	}
-	pc.MaxConns = cfg.MaxConns
-	if pc.MaxConns <= 0 {
+	if cfg.MaxConns > 0 {
+		pc.MaxConns = cfg.MaxConns
+	} else if !dsnSetsPoolSize(cfg.DSN) {
 		pc.MaxConns = 8
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
@@ -177,6 +187,12 @@ func (s *Sink) inTx(ctx context.Context, f func(tx pgx.Tx) error) error {
 }
 
 func (s *Sink) createControl(ctx context.Context) error {
+	if ok, err := s.controlExists(ctx); err != nil || ok {
+		if err != nil {
+			return fmt.Errorf("postgres: create control tables: %w", err)
+		}
+		return s.checkBasis(ctx)
+	}
 	ctl := s.Schema("etl_control")
 	stmts := []string{
 		`CREATE SCHEMA IF NOT EXISTS ` + q(ctl),
@@ -195,8 +211,10 @@ func (s *Sink) createControl(ctx context.Context) error {
 			payload TEXT,
 			run_id TEXT,
 			rejected_at TIMESTAMPTZ NOT NULL)`,
+		addPayloadEncoding(ctl, s.control("rejected_records")),
 		`CREATE INDEX IF NOT EXISTS ix_rejected_records_key ON ` + s.control("rejected_records") + ` (pipeline, stream, record_key)`,
 	}
+	stmts = append(stmts, s.moreControlSQL()...)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(ddlLock)); err != nil {
 			return err
@@ -211,7 +229,7 @@ func (s *Sink) createControl(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("postgres: create control tables: %w", err)
 	}
-	return nil
+	return s.checkBasis(ctx)
 }
 
 func (s *Sink) sqlType(c connector.Column) string {
@@ -243,11 +261,20 @@ func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
 		if err := t.Validate(); err != nil {
 			return fmt.Errorf("postgres: %w", err)
 		}
-		if err := s.prepareTable(ctx, t); err != nil {
+		// Tables that already match cost no lock and no DDL.
+		match, err := s.matches(ctx, t)
+		if err == nil {
+			if match {
+				s.install(t)
+			} else {
+				err = s.prepareTableRetrying(ctx, t)
+			}
+		}
+		if err != nil {
 			return fmt.Errorf("postgres: prepare %s: %w", t.FullName(), err)
 		}
 	}
-	return nil
+	return s.recordBasis(ctx)
 }
 
 func quoteAll(names []string) []string {
@@ -314,10 +341,15 @@ func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
 	if err != nil {
 		return err
 	}
+	s.install(t)
+	return nil
+}
+
+// install makes the statements of t's definition the current ones.
+func (s *Sink) install(t *connector.Table) {
 	s.mu.Lock()
 	s.tables[t.FullName()] = s.buildInfo(t)
 	s.mu.Unlock()
-	return nil
 }
 
 // buildInfo builds the statements of a table definition. The temp table's
@@ -432,12 +464,16 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error { return s.write(ctx, tx, b) })
 	if err != nil {
-		return fmt.Errorf("postgres: write %s/%s: %w", b.Pipeline, b.Stream, err)
+		return fmt.Errorf("postgres: write %s/%s: %w", b.Pipeline, b.Stream, classify(err))
 	}
+	s.refreshStats(ctx, b)
 	return nil
 }
 
 func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
+	if err := s.fence(ctx, tx, b); err != nil {
+		return err
+	}
 	now := s.cfg.Now()
 	hasRows := map[string]bool{}
 	for _, tr := range b.Tables {
@@ -479,13 +515,21 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 			return fmt.Errorf("copy %s: %w", st.ti.t.FullName(), err)
 		}
 	}
+	var children []*connector.Table
+	for _, st := range staged {
+		children = append(children, st.ti.t)
+	}
+	if err := analyzeParentTemps(ctx, tx, byName, children); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
 	if len(b.Rejected) > 0 {
 		rows := make([][]any, len(b.Rejected))
 		for i, r := range b.Rejected {
-			rows[i] = []any{b.Pipeline, b.Stream, r.Key, r.Reason, string(r.Payload), b.RunID, r.At}
+			qr := connector.EncodeRejection(r)
+			rows[i] = []any{b.Pipeline, b.Stream, qr.Key, qr.Reason, nullable(qr.Payload, qr.HasPayload), b.RunID, r.At, nullable(qr.Encoding, qr.Encoding != "")}
 		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{s.Schema("etl_control"), "rejected_records"},
-			[]string{"pipeline", "stream", "record_key", "reason", "payload", "run_id", "rejected_at"}, pgx.CopyFromRows(rows))
+			[]string{"pipeline", "stream", "record_key", "reason", "payload", "run_id", "rejected_at", "payload_encoding"}, pgx.CopyFromRows(rows))
 		if err != nil {
 			return fmt.Errorf("quarantine: %w", err)
 		}
@@ -570,8 +614,15 @@ func childDeleteSQL(t *connector.Table, child, parent *tableInfo) string {
 	for _, k := range t.PrimaryKey {
 		match = append(match, fmt.Sprintf("k.%s = c.%s", q(k), q(k)))
 	}
-	return fmt.Sprintf("DELETE FROM %s AS c WHERE (%s) IN (SELECT %s FROM %s AS p) AND NOT EXISTS (SELECT 1 FROM %s AS k WHERE %s)",
-		child.target, strings.Join(fk, ", "), strings.Join(pk, ", "), parent.temp, child.temp, strings.Join(match, " AND "))
+	parents := fmt.Sprintf("(%s) IN (SELECT %s FROM %s AS p)", strings.Join(fk, ", "), strings.Join(pk, ", "), parent.temp)
+	if len(fk) == 1 {
+		// = ANY of an array the statement computes first: the planner
+		// takes it for a few keys and probes the parent-key index for
+		// each, whatever it guesses about the temp table (see stats.go).
+		parents = fmt.Sprintf("%s = ANY (ARRAY(SELECT %s FROM %s AS p))", fk[0], pk[0], parent.temp)
+	}
+	return fmt.Sprintf("DELETE FROM %s AS c WHERE %s AND NOT EXISTS (SELECT 1 FROM %s AS k WHERE %s)",
+		child.target, parents, child.temp, strings.Join(match, " AND "))
 }
 
 func (s *Sink) saveCheckpoint(ctx context.Context, tx pgx.Tx, pipeline, stream string, cp connector.Checkpoint) error {

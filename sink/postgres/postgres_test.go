@@ -72,7 +72,13 @@ func TestConformance(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			sinktest.Run(t, func(t *testing.T, cfg sinktest.Config) sinktest.Sink {
-				return open(t, postgres.Config{Strategy: c.strategy, TimeBasis: c.basis, BeforeCommit: cfg.BeforeCommit})
+				var schemas map[string]string
+				if cfg.SameAs != nil {
+					other := cfg.SameAs.(*postgres.Sink)
+					schemas = map[string]string{"staging": other.Schema("staging"), "etl_control": other.Schema("etl_control")}
+				}
+				return open(t, postgres.Config{Strategy: c.strategy, TimeBasis: c.basis, BeforeCommit: cfg.BeforeCommit,
+					Schemas: schemas, Now: cfg.Now, LeaseTTL: cfg.LeaseTTL})
 			})
 		})
 	}
@@ -85,14 +91,14 @@ func TestLeaseAcrossWorkers(t *testing.T) {
 	a := open(t, postgres.Config{Schemas: schemas})
 	b := open(t, postgres.Config{Schemas: schemas})
 	ctx := context.Background()
-	release, err := a.Lease(ctx, "shopee/1", "orders", 0)
+	la, err := a.Lease(ctx, "shopee/1", "orders", 0)
 	require.NoError(t, err)
 	_, err = b.Lease(ctx, "shopee/1", "orders", 0)
 	require.ErrorIs(t, err, connector.ErrLeaseHeld)
-	require.NoError(t, release())
-	r2, err := b.Lease(ctx, "shopee/1", "orders", 0)
+	require.NoError(t, la.Release())
+	lb, err := b.Lease(ctx, "shopee/1", "orders", 0)
 	require.NoError(t, err)
-	require.NoError(t, r2())
+	require.NoError(t, lb.Release())
 }
 
 func TestVietnamTimeBasis(t *testing.T) {

@@ -2,7 +2,9 @@
 // in the spirit of testing/fstest.TestFS: Run checks idempotent upserts,
 // changed-rows-only updates, child-set replacement, schema evolution, exact
 // decimals, UTC timestamps, NULLs, Vietnamese text and emoji, 1 MB values,
-// checkpoint atomicity, concurrent writers and lease exclusivity.
+// checkpoint atomicity, concurrent writers, lease exclusivity, fenced
+// writes (a writer that lost its lease to a takeover stores nothing) and a
+// corpus of hostile values run through a connector.Runner (see HostileCorpus).
 package sinktest
 
 import (
@@ -28,6 +30,9 @@ type Sink interface {
 	// value types of connector (string, int64, connector.Dec, bool,
 	// time.Time in UTC, connector.RawJSON, nil).
 	ReadTable(ctx context.Context, t *connector.Table) ([][]any, error)
+	// ReadRejected returns the quarantined records of (pipeline, stream)
+	// in the order they were stored, payloads decoded to their bytes.
+	ReadRejected(ctx context.Context, pipeline, stream string) ([]connector.Rejection, error)
 }
 
 // Config is what the suite asks of a new sink.
@@ -35,6 +40,14 @@ type Config struct {
 	// BeforeCommit must be installed as the sink's hook that runs inside
 	// the write transaction after every statement and before COMMIT.
 	BeforeCommit func(ctx context.Context, b *connector.Batch) error
+	// SameAs, when not nil, asks for a second sink on the same warehouse
+	// (file, schemas, database) as that one: another worker.
+	SameAs Sink
+	// Now, when not nil, must be installed as the sink's clock (lease
+	// expiries and Auto columns).
+	Now func() time.Time
+	// LeaseTTL, when not zero, must be installed as the sink's lease TTL.
+	LeaseTTL time.Duration
 }
 
 // NewSink returns a fresh, empty, isolated sink (its own file, schema or
@@ -57,6 +70,8 @@ func Run(t *testing.T, newSink NewSink) {
 		{"Checkpoints", testCheckpoints},
 		{"ConcurrentWriters", testConcurrent},
 		{"Lease", testLease},
+		{"FencedWrites", testFencing},
+		{"Hostile", testHostile},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, newSink) })
@@ -418,10 +433,11 @@ func testLease(t *testing.T, newSink NewSink) {
 		t.Skip("the sink is not a connector.Leaser")
 	}
 	ctx := context.Background()
-	release, err := l.Lease(ctx, "p", "orders", 0)
+	first, err := l.Lease(ctx, "p", "orders", 0)
 	if err != nil {
 		t.Fatalf("first lease: %v", err)
 	}
+	release := first.Release
 	if _, err := l.Lease(ctx, "p", "orders", 0); !errors.Is(err, connector.ErrLeaseHeld) {
 		t.Fatalf("second lease of the same stream: err = %v, want ErrLeaseHeld", err)
 	}
@@ -436,7 +452,7 @@ func testLease(t *testing.T, newSink NewSink) {
 	if err != nil {
 		t.Fatalf("lease of another stream: %v", err)
 	}
-	if err := other(); err != nil {
+	if err := other.Release(); err != nil {
 		t.Fatal(err)
 	}
 	go func() {
@@ -447,7 +463,7 @@ func testLease(t *testing.T, newSink NewSink) {
 	if err != nil {
 		t.Fatalf("lease after release (waiting): %v", err)
 	}
-	if err := again(); err != nil {
+	if err := again.Release(); err != nil {
 		t.Fatal(err)
 	}
 }

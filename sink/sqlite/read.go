@@ -2,11 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -93,68 +90,4 @@ func parseTime(v string, basis connector.TimeBasis) (time.Time, error) {
 	}
 	t, err := time.ParseInLocation("2006-01-02 15:04:05.999999999", v, loc)
 	return t.UTC(), err
-}
-
-// Lease implements connector.Leaser with a row per (pipeline, stream) in
-// etl_control_leases holding an expiry that the holder renews; a lease whose
-// holder died expires after Config.LeaseTTL.
-func (s *Sink) Lease(ctx context.Context, pipeline, stream string, wait time.Duration) (func() error, error) {
-	ttl := s.cfg.LeaseTTL
-	if ttl <= 0 {
-		ttl = 30 * time.Second
-	}
-	var id [12]byte
-	_, _ = rand.Read(id[:])
-	holder := hex.EncodeToString(id[:])
-	deadline := time.Now().Add(wait)
-	for {
-		now := time.Now()
-		res, err := s.db.ExecContext(ctx, `INSERT INTO `+q(leasesTable)+` (pipeline, stream, holder, expires_at) VALUES (?,?,?,?)
-			ON CONFLICT (pipeline, stream) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-			WHERE `+q(leasesTable)+`.expires_at < ?`,
-			pipeline, stream, holder, formatTime(now.Add(ttl), connector.TimeUTC), formatTime(now, connector.TimeUTC))
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: lease %s/%s: %w", pipeline, stream, err)
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			break
-		}
-		if !time.Now().Before(deadline) {
-			return nil, fmt.Errorf("sqlite: lease %s/%s: %w", pipeline, stream, connector.ErrLeaseHeld)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("sqlite: lease %s/%s: %w", pipeline, stream, ctx.Err())
-		case <-time.After(min(100*time.Millisecond, time.Until(deadline)+time.Millisecond)):
-		}
-	}
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(ttl / 3)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-				_, _ = s.db.Exec(`UPDATE `+q(leasesTable)+` SET expires_at = ? WHERE pipeline = ? AND stream = ? AND holder = ?`,
-					formatTime(time.Now().Add(ttl), connector.TimeUTC), pipeline, stream, holder)
-			}
-		}
-	}()
-	var once sync.Once
-	return func() error {
-		var err error
-		once.Do(func() {
-			close(stop)
-			<-done
-			_, err = s.db.Exec(`DELETE FROM `+q(leasesTable)+` WHERE pipeline = ? AND stream = ? AND holder = ?`, pipeline, stream, holder)
-		})
-		if err != nil {
-			return fmt.Errorf("sqlite: release lease %s/%s: %w", pipeline, stream, err)
-		}
-		return nil
-	}, nil
 }

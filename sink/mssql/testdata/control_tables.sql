@@ -17,5 +17,8 @@ CREATE TABLE [etl_control].[rejected_records] (
 	[payload] NVARCHAR(MAX) NULL,
 	[run_id] NVARCHAR(50) NULL,
 	[rejected_at] DATETIMEOFFSET(7) NOT NULL,
+	[payload_encoding] NVARCHAR(20) NULL,
 	CONSTRAINT [PK_rejected_records] PRIMARY KEY CLUSTERED ([id])
-)
+);
+IF COL_LENGTH(N'etl_control.rejected_records', N'payload_encoding') IS NULL
+ALTER TABLE [etl_control].[rejected_records] ADD [payload_encoding] NVARCHAR(20) NULL

@@ -1,0 +1,216 @@
+// Package lease is the engine of the lease rows every sink keeps in its
+// control schema (see connector.Leaser and connector.Fence): the sink
+// provides the few SQL statements (Store), this package decides when a lease
+// may be taken, renews it with a heartbeat and gives it back.
+//
+// A lease row holds the holder id, the epoch, the expiry, and the host and
+// pid of the holding process. Acquire inserts the row when it is missing
+// (epoch 1) or swaps it, compare-and-set on (holder, epoch), to the next
+// epoch when the current holding expired or its holder was a process of the
+// same host that no longer exists. Every step is one short autocommit
+// statement: no connection is held between them.
+package lease
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/facolos/etl/connector"
+)
+
+// Row is the content of a lease row.
+type Row struct {
+	Holder    string
+	Epoch     int64
+	ExpiresAt time.Time
+	Host      string
+	PID       int
+}
+
+// Fence returns the row's holder and epoch.
+func (r Row) Fence() connector.Fence { return connector.Fence{Holder: r.Holder, Epoch: r.Epoch} }
+
+// Store is the lease table of one sink. Every method is one short
+// statement (autocommit).
+type Store interface {
+	// Insert inserts r when (pipeline, stream) has no row yet and reports
+	// whether it did (a concurrent insert that won is "false", not an
+	// error).
+	Insert(ctx context.Context, pipeline, stream string, r Row) (bool, error)
+	// Get returns the row, or false when there is none.
+	Get(ctx context.Context, pipeline, stream string) (Row, bool, error)
+	// Swap replaces the row by r if it still carries old's holder and epoch
+	// and reports whether it did.
+	Swap(ctx context.Context, pipeline, stream string, old connector.Fence, r Row) (bool, error)
+	// Renew sets the expiry of the holding f and reports whether the row
+	// still carries f.
+	Renew(ctx context.Context, pipeline, stream string, f connector.Fence, expires time.Time) (bool, error)
+	// Release expires the holding f (if the row still carries it).
+	Release(ctx context.Context, pipeline, stream string, f connector.Fence, expired time.Time) error
+}
+
+// Released is the expiry a released lease gets: long past on every clock.
+var Released = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Options configure Acquire.
+type Options struct {
+	// TTL is how long a holding lives without renewal (default
+	// connector.DefaultLeaseTTL); the heartbeat renews every TTL/3.
+	TTL time.Duration
+	// Now is the clock of expiries (default time.Now). Hosts sharing a
+	// warehouse need clocks in sync to well within TTL; a skew can only
+	// make a takeover early, and the fence keeps that safe.
+	Now func() time.Time
+	// Host and PID identify this process (default os.Hostname, os.Getpid).
+	Host string
+	PID  int
+	// Alive reports whether a process of this host exists (default
+	// ProcessAlive).
+	Alive func(pid int) bool
+}
+
+func (o *Options) defaults() {
+	if o.TTL <= 0 {
+		o.TTL = connector.DefaultLeaseTTL
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Host == "" {
+		o.Host, _ = os.Hostname()
+	}
+	if o.PID == 0 {
+		o.PID = os.Getpid()
+	}
+	if o.Alive == nil {
+		o.Alive = ProcessAlive
+	}
+}
+
+// NewHolder returns a random holder id.
+func NewHolder() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// takeover reports whether the holding in cur may be taken over at now, and
+// why.
+func takeover(cur Row, now time.Time, o *Options) (bool, string) {
+	if !cur.ExpiresAt.After(now) {
+		if cur.ExpiresAt.Equal(Released) {
+			return true, "released"
+		}
+		return true, "expired"
+	}
+	if cur.Host != "" && cur.Host == o.Host && cur.PID > 0 && cur.PID != o.PID && !o.Alive(cur.PID) {
+		return true, fmt.Sprintf("its holder, process %d of this host, is gone", cur.PID)
+	}
+	if cur.Host == o.Host && cur.PID == o.PID && cur.Holder != "" && !holding(cur.Holder) {
+		// A holding of this very process that is no longer held (its
+		// release failed, e.g. on a busy database): this process knows
+		// every lease it holds.
+		return true, "this process no longer holds it"
+	}
+	return false, ""
+}
+
+// live holds the holder ids of the leases this process holds.
+var live sync.Map
+
+func holding(holder string) bool {
+	_, ok := live.Load(holder)
+	return ok
+}
+
+// Acquire takes the lease of (pipeline, stream), waiting at most wait, and
+// renews it in the background until Release. where prefixes errors
+// ("sqlite", "postgres", "mssql").
+func Acquire(ctx context.Context, st Store, where, pipeline, stream string, wait time.Duration, o Options) (*connector.Lease, error) {
+	o.defaults()
+	holder := NewHolder()
+	deadline := time.Now().Add(wait)
+	fail := func(err error) error { return fmt.Errorf("%s: lease %s/%s: %w", where, pipeline, stream, err) }
+	for {
+		now := o.Now()
+		mine := Row{Holder: holder, Epoch: 1, ExpiresAt: now.Add(o.TTL), Host: o.Host, PID: o.PID}
+		ok, err := st.Insert(ctx, pipeline, stream, mine)
+		if err != nil {
+			return nil, fail(err)
+		}
+		var cur Row
+		if !ok {
+			var found bool
+			if cur, found, err = st.Get(ctx, pipeline, stream); err != nil {
+				return nil, fail(err)
+			}
+			if found {
+				if can, _ := takeover(cur, now, &o); can {
+					mine.Epoch = cur.Epoch + 1
+					if ok, err = st.Swap(ctx, pipeline, stream, cur.Fence(), mine); err != nil {
+						return nil, fail(err)
+					}
+				}
+			}
+		}
+		if ok {
+			return hold(st, where, pipeline, stream, mine, o), nil
+		}
+		if !time.Now().Before(deadline) {
+			return nil, fail(fmt.Errorf("%w (holder %s, process %d on %q, epoch %d, expires %s)",
+				connector.ErrLeaseHeld, cur.Holder, cur.PID, cur.Host, cur.Epoch, cur.ExpiresAt.UTC().Format(time.RFC3339)))
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fail(ctx.Err())
+		case <-time.After(min(100*time.Millisecond, time.Until(deadline)+time.Millisecond)):
+		}
+	}
+}
+
+// hold starts the heartbeat of a taken lease.
+func hold(st Store, where, pipeline, stream string, r Row, o Options) *connector.Lease {
+	f := r.Fence()
+	live.Store(f.Holder, true)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(o.TTL / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				ctx, cancel := context.WithTimeout(context.Background(), o.TTL/3)
+				held, err := st.Renew(ctx, pipeline, stream, f, o.Now().Add(o.TTL))
+				cancel()
+				if err == nil && !held {
+					return // taken over: the fence fails the next write
+				}
+			}
+		}
+	}()
+	return connector.NewLease(f, func() error {
+		close(stop)
+		<-done
+		live.Delete(f.Holder)
+		ctx, cancel := context.WithTimeout(context.Background(), max(o.TTL, 10*time.Second))
+		defer cancel()
+		if err := st.Release(ctx, pipeline, stream, f, Released); err != nil {
+			return fmt.Errorf("%s: release lease %s/%s: %w", where, pipeline, stream, err)
+		}
+		return nil
+	})
+}
+
+// Lost is the error of a write whose fence no longer matches the lease row.
+func Lost(where, pipeline, stream string, f connector.Fence) error {
+	return fmt.Errorf("%s: write %s/%s as holder %s: %w", where, pipeline, stream, f, connector.ErrLeaseLost)
+}

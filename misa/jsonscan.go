@@ -1,0 +1,175 @@
+package misa
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// A small scanner over JSON text that is already known to be valid
+// (json.Valid): it walks the members of an object or the elements of an
+// array and hands out the raw bytes of each value without copying or
+// decoding them, so a record is read once and each value is converted
+// straight into its column's Go type.
+
+var errNotObject = errors.New("not a JSON object")
+
+// skipSpace returns the index of the first non-space byte at or after i.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// valueEnd returns the index just after the JSON value starting at b[i].
+func valueEnd(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = stringEnd(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	}
+	for i < len(b) {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just after the string starting at b[i] ('"').
+func stringEnd(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}
+
+// eachMember calls fn with the raw key (quotes included) and raw value of
+// every member of the object in data, which must be valid JSON.
+func eachMember(data []byte, fn func(key, val []byte) error) error {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return errNotObject
+	}
+	i = skipSpace(data, i+1)
+	for i < len(data) && data[i] != '}' {
+		ke := stringEnd(data, i)
+		key := data[i:ke]
+		i = skipSpace(data, ke)
+		i = skipSpace(data, i+1) // ':'
+		ve := valueEnd(data, i)
+		if err := fn(key, data[i:ve]); err != nil {
+			return err
+		}
+		i = skipSpace(data, ve)
+		if i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+	return nil
+}
+
+// eachElement calls fn with the raw bytes of every element of the array in
+// data (valid JSON). null is an empty array; another value is an error.
+func eachElement(data []byte, fn func(val []byte) error) error {
+	i := skipSpace(data, 0)
+	if i < len(data) && data[i] == 'n' {
+		return nil
+	}
+	if i >= len(data) || data[i] != '[' {
+		return fmt.Errorf("%s is not a list", describeRaw(data))
+	}
+	i = skipSpace(data, i+1)
+	for i < len(data) && data[i] != ']' {
+		ve := valueEnd(data, i)
+		if err := fn(data[i:ve]); err != nil {
+			return err
+		}
+		i = skipSpace(data, ve)
+		if i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+	return nil
+}
+
+// keyString returns the text of a raw key.
+func keyString(raw []byte) string {
+	for _, c := range raw[1 : len(raw)-1] {
+		if c == '\\' {
+			var s string
+			if json.Unmarshal(raw, &s) == nil {
+				return s
+			}
+			break
+		}
+	}
+	return string(raw[1 : len(raw)-1])
+}
+
+// rawString returns the text of a raw JSON string value; ok is false when
+// raw is not a string.
+func rawString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return "", false
+	}
+	for _, c := range raw[1 : len(raw)-1] {
+		if c == '\\' {
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return "", false
+			}
+			return s, true
+		}
+	}
+	return string(raw[1 : len(raw)-1]), true
+}
+
+func describeRaw(raw []byte) string {
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "a list"
+	case 't', 'f':
+		return "a boolean"
+	}
+	s := string(raw)
+	if len(s) > 40 {
+		s = s[:40] + "..."
+	}
+	return s
+}

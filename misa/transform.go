@@ -1,0 +1,399 @@
+package misa
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/facolos/etl/connector"
+)
+
+// Stream names.
+const (
+	StreamCustomers    = "customers"
+	StreamSaleOrders   = "sale_orders"
+	StreamContacts     = "contacts"
+	StreamProducts     = "products"
+	StreamStocks       = "stocks"
+	StreamProductStock = "product_stock"
+)
+
+// Transformer turns MISA records into rows of the staging.misa_* tables. It
+// dispatches on Record.Stream (set by the runner): customers, contacts,
+// products and stocks give one row each (column = API field); a sale order
+// gives its row in staging.misa_sale_orders and one flattened row per item
+// (order_* and item_* columns, has_multiple_items, total_items_in_order), or
+// one row with item_id NoItemID when it has no items; a product_stock record
+// gives one stock-on-hand row. The zero value is ready to use.
+type Transformer struct{}
+
+// Tables implements connector.Transformer.
+func (Transformer) Tables() []*connector.Table { return Tables() }
+
+// Transform implements connector.Transformer. A malformed record is
+// rejected with an error naming the field.
+func (Transformer) Transform(rec connector.Record, out connector.Output) error {
+	if !json.Valid(rec.Data) {
+		return fmt.Errorf("misa %s %s: record is not valid JSON", rec.Stream, rec.Key)
+	}
+	switch rec.Stream {
+	case StreamCustomers:
+		return simple(tCustomers, StreamCustomers, rec, out)
+	case StreamContacts:
+		return simple(tContacts, StreamContacts, rec, out)
+	case StreamProducts:
+		return simple(tProducts, StreamProducts, rec, out)
+	case StreamStocks:
+		return simple(tStocks, StreamStocks, rec, out)
+	case StreamProductStock:
+		return simple(tProductStock, StreamProductStock, rec, out)
+	case StreamSaleOrders:
+		return saleOrder(rec, out)
+	}
+	return fmt.Errorf("misa: record of unknown stream %q", rec.Stream)
+}
+
+func simple(t *table, entity string, rec connector.Record, out connector.Output) error {
+	row := make([]any, len(t.Columns))
+	if err := t.fill(row, rec.Data, t.byField, entity, "", nil); err != nil {
+		return fmt.Errorf("misa %s %s: %w", entity, rec.Key, err)
+	}
+	out.Add(t.Table, row)
+	return nil
+}
+
+// fill reads the members of obj into row through byField. Booleans that are
+// absent become false. items, when not nil, receives the raw
+// sale_order_product_mappings.
+func (t *table) fill(row []any, obj []byte, byField map[string]int, entity, prefix string, items *[]byte) error {
+	err := eachMember(obj, func(key, val []byte) error {
+		i, ok := byField[string(key[1:len(key)-1])]
+		if !ok {
+			name := keyString(key)
+			if i, ok = byField[name]; !ok {
+				if items != nil && name == itemsField {
+					*items = val
+				} else {
+					noteUnmapped(entity, prefix+name)
+				}
+				return nil
+			}
+		}
+		v, err := convert(t.cols[i].kind, val)
+		if err != nil {
+			return fmt.Errorf("field %s%s: %w", prefix, t.cols[i].field, err)
+		}
+		row[i] = v
+		return nil
+	})
+	if err != nil {
+		if err == errNotObject {
+			return fmt.Errorf("%s is not an object", strings.TrimSuffix(prefix, "."))
+		}
+		return err
+	}
+	for _, i := range t.bools {
+		if row[i] == nil && (t.cols[i].item == (prefix != "")) {
+			row[i] = false
+		}
+	}
+	row[t.source] = ETLSource
+	return nil
+}
+
+const itemsField = "sale_order_product_mappings"
+
+func saleOrder(rec connector.Record, out connector.Output) error {
+	t := tSaleOrders
+	base := make([]any, len(t.Columns))
+	var items []byte
+	if err := t.fill(base, rec.Data, t.byField, StreamSaleOrders, "", &items); err != nil {
+		return fmt.Errorf("misa sale order %s: %w", rec.Key, err)
+	}
+	var rows [][]any
+	n := 0
+	if items != nil {
+		err := eachElement(items, func(val []byte) error {
+			row := make([]any, len(base))
+			copy(row, base)
+			prefix := itemsField + "[" + strconv.Itoa(n) + "]."
+			n++
+			if err := t.fill(row, val, t.byItemField, StreamSaleOrders, prefix, nil); err != nil {
+				return err
+			}
+			if row[colItemID] == nil {
+				return fmt.Errorf("field %sid is missing", prefix)
+			}
+			if id := row[colItemID].(int64); id <= 0 {
+				return fmt.Errorf("field %sid is %d, not a positive id", prefix, id)
+			}
+			rows = append(rows, row)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("misa sale order %s: %w", rec.Key, err)
+		}
+	}
+	if len(rows) == 0 {
+		base[colItemID] = NoItemID
+		rows = append(rows, base)
+	}
+	for _, row := range rows {
+		row[colHasMultiple] = len(rows) > 1 && n > 1
+		row[colTotalItems] = int64(n)
+	}
+	head := make([]any, len(tSaleOrderHead.Columns))
+	head[0], head[1], head[2], head[3] = base[colOrderID], base[colOrderNo], base[colOrderModified], int64(n)
+	head[tSaleOrderHead.source] = ETLSource
+	out.Add(tSaleOrderHead.Table, head)
+	for _, row := range rows {
+		out.Add(t.Table, row)
+	}
+	return nil
+}
+
+var (
+	colOrderID       = tSaleOrders.ColumnIndex("order_id")
+	colOrderNo       = tSaleOrders.ColumnIndex("order_sale_order_no")
+	colOrderModified = tSaleOrders.ColumnIndex("order_modified_date")
+	colItemID        = tSaleOrders.ColumnIndex("item_id")
+	colHasMultiple   = tSaleOrders.ColumnIndex("has_multiple_items")
+	colTotalItems    = tSaleOrders.ColumnIndex("total_items_in_order")
+)
+
+// ---- unmapped fields ----
+
+var unmapped sync.Map // "entity.field" -> struct{}
+
+func noteUnmapped(entity, field string) {
+	unmapped.LoadOrStore(entity+"."+field, struct{}{})
+}
+
+// Unmapped returns the API fields ("customers.list_product_name") seen by
+// any Transformer of this process that no column stores, sorted.
+func Unmapped() []string {
+	var out []string
+	unmapped.Range(func(k, _ any) bool { out = append(out, k.(string)); return true })
+	sort.Strings(out)
+	return out
+}
+
+// ---- value conversion, straight from the raw JSON bytes ----
+
+func convert(k kind, raw []byte) (any, error) {
+	if len(raw) == 0 || raw[0] == 'n' {
+		return nil, nil
+	}
+	switch k {
+	case cStr:
+		return toString(raw)
+	case cInt:
+		return toInt(raw)
+	case cDec:
+		return toDec(raw)
+	case cBool:
+		return toBool(raw)
+	case cTime:
+		return toTime(raw)
+	case cUUID:
+		return toUUID(raw)
+	}
+	return nil, fmt.Errorf("unknown column kind %d", k)
+}
+
+func toString(raw []byte) (any, error) {
+	if s, ok := rawString(raw); ok {
+		if s == "" {
+			return nil, nil
+		}
+		return s, nil
+	}
+	if raw[0] == '"' {
+		return nil, fmt.Errorf("bad string %s", describeRaw(raw))
+	}
+	return string(raw), nil // a number, a boolean, an object or a list as JSON text
+}
+
+// scalarText is the text of a number or a string, trimmed; ok is false for
+// the empty string.
+func scalarText(raw []byte) (string, bool, error) {
+	if raw[0] == '"' {
+		s, _ := rawString(raw)
+		s = strings.TrimSpace(s)
+		return s, s != "", nil
+	}
+	if raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9') {
+		return string(raw), true, nil
+	}
+	return "", false, fmt.Errorf("%s is not a number", describeRaw(raw))
+}
+
+func toInt(raw []byte) (any, error) {
+	s, ok, err := scalarText(raw)
+	if !ok || err != nil {
+		return nil, err
+	}
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return i, nil
+	}
+	d, err := connector.ParseDec(s)
+	if err != nil || d.Scale() != 0 || d.IntDigits() > 18 {
+		return nil, fmt.Errorf("%s is not an integer", strconv.Quote(clip(s)))
+	}
+	i, err := strconv.ParseInt(d.String(), 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not an integer", strconv.Quote(clip(s)))
+	}
+	return i, nil
+}
+
+// toDec parses an exact decimal. Text may carry a trailing "%" ("8%") and
+// thousands separators ("1,200,000"); a comma anywhere else is an error
+// rather than a guess.
+func toDec(raw []byte) (any, error) {
+	s, ok, err := scalarText(raw)
+	if !ok || err != nil {
+		return nil, err
+	}
+	t := strings.TrimSpace(strings.TrimSuffix(s, "%"))
+	if strings.Contains(t, ",") {
+		if !thousands(t) {
+			return nil, fmt.Errorf("%s is not a decimal number", strconv.Quote(clip(s)))
+		}
+		t = strings.ReplaceAll(t, ",", "")
+	}
+	d, err := connector.ParseDec(t)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a decimal number", strconv.Quote(clip(s)))
+	}
+	return d, nil
+}
+
+// thousands reports whether s is digits grouped by commas in threes
+// ("1,200,000" or "-1,200.5").
+func thousands(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	intPart, _, _ := strings.Cut(s, ".")
+	groups := strings.Split(intPart, ",")
+	if len(groups[0]) == 0 || len(groups[0]) > 3 {
+		return false
+	}
+	for i, g := range groups {
+		if (i > 0 && len(g) != 3) || !digits(g) {
+			return false
+		}
+	}
+	return true
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func toBool(raw []byte) (any, error) {
+	switch raw[0] {
+	case 't':
+		return true, nil
+	case 'f':
+		return false, nil
+	case '"':
+		s, _ := rawString(raw)
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "true", "1", "yes", "on", "y":
+			return true, nil
+		case "false", "0", "no", "off", "n", "":
+			return false, nil
+		}
+		return nil, fmt.Errorf("%s is not a boolean", strconv.Quote(clip(s)))
+	}
+	switch string(raw) {
+	case "0":
+		return false, nil
+	case "1":
+		return true, nil
+	}
+	return nil, fmt.Errorf("%s is not a boolean", describeRaw(raw))
+}
+
+var timeLayouts = []struct {
+	layout string
+	zoned  bool
+}{
+	{"2006-01-02T15:04:05.999999999Z07:00", true},
+	{"2006-01-02T15:04:05.999999999", false},
+	{"2006-01-02 15:04:05.999999999Z07:00", true},
+	{"2006-01-02 15:04:05.999999999", false},
+	{"2006-01-02", false},
+}
+
+// toTime parses an ISO-8601 instant ("2025-07-16T00:00:00.000+07:00"). A
+// value without an offset is Vietnam time, the zone MISA works in.
+func toTime(raw []byte) (any, error) {
+	s, ok := rawString(raw)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a date", describeRaw(raw))
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	for _, l := range timeLayouts {
+		var t time.Time
+		var err error
+		if l.zoned {
+			t, err = time.Parse(l.layout, s)
+		} else {
+			t, err = time.ParseInLocation(l.layout, s, connector.Vietnam)
+		}
+		if err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return nil, fmt.Errorf("%s is not an ISO-8601 date", strconv.Quote(clip(s)))
+}
+
+// toUUID checks and canonicalises a UNIQUEIDENTIFIER (lowercase, braces
+// removed).
+func toUUID(raw []byte) (any, error) {
+	s, ok := rawString(raw)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a UUID", describeRaw(raw))
+	}
+	s = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "{"), "}")
+	if s == "" {
+		return nil, nil
+	}
+	if len(s) != 36 {
+		return nil, fmt.Errorf("%s is not a UUID", strconv.Quote(clip(s)))
+	}
+	b := []byte(strings.ToLower(s))
+	for i, c := range b {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return nil, fmt.Errorf("%s is not a UUID", strconv.Quote(clip(s)))
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return nil, fmt.Errorf("%s is not a UUID", strconv.Quote(clip(s)))
+			}
+		}
+	}
+	return string(b), nil
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}

@@ -1,1 +1,0 @@
-EXEC sp_releaseapplock @Resource = @p1, @LockOwner = 'Session';

@@ -1,0 +1,1 @@
+UPDATE STATISTICS [staging].[shopee_order_items]

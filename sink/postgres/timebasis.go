@@ -1,0 +1,134 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/facolos/etl/connector"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// prepareTableRetrying runs prepareTable again when concurrent DDL of
+// another process raced it: CREATE … IF NOT EXISTS can still fail with a
+// duplicate when its catalog snapshot predates the other's commit (the
+// advisory lock orders the transactions but does not refresh that
+// snapshot); the next attempt sees the object.
+func (s *Sink) prepareTableRetrying(ctx context.Context, t *connector.Table) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = s.prepareTable(ctx, t); !duplicateDDL(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func duplicateDDL(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "23505", "42710", "42P07", "42701": // unique_violation, duplicate_object, duplicate_table, duplicate_column
+		return true
+	}
+	return false
+}
+
+// checkBasis refuses a warehouse whose recorded time basis differs from the
+// configured one.
+func (s *Sink) checkBasis(ctx context.Context) error {
+	var v string
+	err := s.pool.QueryRow(ctx, `SELECT value FROM `+s.control("settings")+` WHERE name = 'time_basis'`).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: read the time basis: %w", err)
+	}
+	if v != s.cfg.TimeBasis.String() {
+		found := connector.TimeUTC
+		if v == connector.TimeVietnam.String() {
+			found = connector.TimeVietnam
+		}
+		return connector.TimeBasisError(fmt.Sprintf("postgres: schema %s (recorded in %s)", s.Schema("etl_control"), s.control("settings")), found, s.cfg.TimeBasis)
+	}
+	return nil
+}
+
+// recordBasis records the configured time basis on first use (the first
+// Prepare); a concurrent first use with the other basis loses and is
+// refused.
+func (s *Sink) recordBasis(ctx context.Context) error {
+	if s.basisRecorded.Load() {
+		return nil
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO `+s.control("settings")+` (name, value) VALUES ('time_basis', $1) ON CONFLICT (name) DO NOTHING`,
+		s.cfg.TimeBasis.String()); err != nil {
+		return fmt.Errorf("postgres: record the time basis: %w", err)
+	}
+	if err := s.checkBasis(ctx); err != nil {
+		return err
+	}
+	s.basisRecorded.Store(true)
+	return nil
+}
+
+// matches reports whether t exists with every column (and its parent
+// index), so that Prepare has nothing to change; it reads the catalog only.
+// An existing table whose timestamp columns are of the other time basis is
+// refused.
+func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
+	target := s.qualified(t.Schema, t.Name)
+	rows, err := s.pool.Query(ctx, `SELECT a.attname, a.atttypid = 'timestamptz'::regtype, a.atttypid = 'timestamp'::regtype
+		FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`, target)
+	if err != nil {
+		return false, err
+	}
+	type col struct{ tz, plain bool }
+	have := map[string]col{}
+	var name string
+	var c col
+	_, err = pgx.ForEachRow(rows, []any{&name, &c.tz, &c.plain}, func() error { have[name] = c; return nil })
+	if err != nil || len(have) == 0 {
+		return false, err
+	}
+	complete := true
+	for _, tc := range t.Columns {
+		h, ok := have[tc.Name]
+		if !ok {
+			complete = false
+			continue
+		}
+		if tc.Type != connector.Timestamp || !h.tz && !h.plain {
+			continue
+		}
+		if found := basisOf(h.tz); found != s.cfg.TimeBasis {
+			kind := "timestamp without time zone"
+			if h.tz {
+				kind = "timestamptz"
+			}
+			return false, connector.TimeBasisError(fmt.Sprintf("column %s.%s is %s", target, q(tc.Name), kind), found, s.cfg.TimeBasis)
+		}
+	}
+	if !complete {
+		return false, nil
+	}
+	if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
+		var ok bool
+		if err := s.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, q(s.Schema(t.Schema))+"."+q("ix_"+t.Name+"_parent")).Scan(&ok); err != nil {
+			return false, err
+		}
+		return ok, nil
+	}
+	return true, nil
+}
+
+func basisOf(tz bool) connector.TimeBasis {
+	if tz {
+		return connector.TimeUTC
+	}
+	return connector.TimeVietnam
+}
