@@ -117,7 +117,10 @@ func NewClient(cfg HTTPConfig) *Client {
 		base = http.DefaultTransport.(*http.Transport).Clone()
 	}
 	rc := retryablehttp.NewClient()
-	rc.HTTPClient = &http.Client{Timeout: cfg.Timeout, Transport: &countingTransport{c: c, base: base}}
+	// The attempt's timeout starts when the budget lets the request go (see
+	// countingTransport), so waiting for the budget never times an attempt
+	// out.
+	rc.HTTPClient = &http.Client{Transport: &countingTransport{c: c, base: base}}
 	rc.Logger = nil // retryablehttp logs URLs, which carry secrets
 	rc.RetryMax = cfg.Attempts - 1
 	rc.RetryWaitMin = cfg.MinBackoff
@@ -415,5 +418,25 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if n, ok := req.Context().Value(attemptsKey{}).(*atomic.Int64); ok {
 		n.Add(1)
 	}
-	return t.base.RoundTrip(req)
+	// The timeout of one attempt covers sending it and reading its body.
+	ctx, cancel := context.WithTimeout(req.Context(), t.c.cfg.Timeout)
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelOnClose ends an attempt's timeout when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }

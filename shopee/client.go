@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -33,6 +34,8 @@ const (
 	PathOrderList   = "/api/v2/order/get_order_list"
 	PathOrderDetail = "/api/v2/order/get_order_detail"
 	PathRefresh     = "/api/v2/auth/access_token/get"
+	PathTokenGet    = "/api/v2/auth/token/get"
+	PathAuthPartner = "/api/v2/shop/auth_partner"
 )
 
 // Sign returns the request signature: lowercase hex of HMAC-SHA256 of base
@@ -69,6 +72,11 @@ var (
 	ErrInvalidParam = errors.New("shopee: invalid parameter")
 	// ErrServer: the platform failed.
 	ErrServer = errors.New("shopee: server error")
+	// ErrBadResponse: a 200 answer of an unexpected shape (not a JSON
+	// envelope, response null, a field of the wrong type, a detail answer
+	// that leaves out requested orders, a cursor that does not advance).
+	// Never read as "nothing there".
+	ErrBadResponse = errors.New("shopee: unexpected response")
 )
 
 // APIError is an error envelope returned by the platform.
@@ -115,6 +123,11 @@ func (e *APIError) Is(target error) bool {
 		return c == "error_param" || c == "order_list_invalid_time" || c == "error_data" || c == "error_not_found"
 	case ErrServer:
 		return c == "error_server" || c == "error_network" || e.HTTPStatus >= 500
+	case ErrBadResponse:
+		return c == "invalid_response"
+	case tokenstore.ErrRefreshRejected:
+		return e.Endpoint == PathRefresh && (c == "error_shop_refresh_token" || c == "refresh_token_expired" || c == "shop_access_expired" ||
+			c == "invalid_refresh_token" || c == "error_auth" || c == "shop_no_linked" || c == "shop_banned" || c == "partner_shop_no_link")
 	}
 	return false
 }
@@ -141,10 +154,20 @@ type Config struct {
 	StartDate time.Time
 	// HTTP configures retries, timeouts and the rate limit.
 	HTTP connector.HTTPConfig
-	// Now is the clock used for timestamps and windows (default time.Now;
-	// the simulator's clock in demos).
-	Now    func() time.Time
-	Logger *slog.Logger
+	// Now is the platform's clock: it ends the windows a run reads and
+	// times token expiry. Default: the platform's own clock, as the Date
+	// header of its answers shows it (one cheap call at the start of each
+	// read learns it), so that local clock skew — or a simulator whose data
+	// clock is elsewhere — needs no configuration. Tests may set it.
+	// Request timestamps are always signed with the real time (time.Now):
+	// the platform checks them against its wall clock.
+	Now func() time.Time
+	// Concurrency is how many get_order_detail calls may be in flight at
+	// once (default 8); ListConcurrency how many 15-day windows a full load
+	// lists at once (default 4). Records are still emitted in order and
+	// checkpoints stay exact; HTTP.RateLimit bounds the rate.
+	Concurrency, ListConcurrency int
+	Logger                       *slog.Logger
 }
 
 // Client calls the Shopee API. It is safe for concurrent use.
@@ -153,6 +176,9 @@ type Client struct {
 	http   *connector.Client
 	tokens *tokenstore.Manager
 	log    *slog.Logger
+	// skew is the platform's clock minus the local clock (nanoseconds),
+	// from the Date header of the latest answer.
+	skew atomic.Int64
 }
 
 // NewClient validates cfg and returns a client.
@@ -164,8 +190,11 @@ func NewClient(cfg Config) (*Client, error) {
 		cfg.Host = DefaultHost
 	}
 	cfg.Host = strings.TrimRight(cfg.Host, "/")
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 8
+	}
+	if cfg.ListConcurrency <= 0 {
+		cfg.ListConcurrency = 4
 	}
 	if cfg.Tokens == nil {
 		cfg.Tokens = &tokenstore.Memory{}
@@ -185,8 +214,44 @@ func NewClient(cfg Config) (*Client, error) {
 		seed = &tokenstore.Token{AccessToken: cfg.AccessToken, RefreshToken: cfg.RefreshToken}
 	}
 	c.tokens = &tokenstore.Manager{Store: cfg.Tokens, Platform: "shopee", Account: strconv.FormatInt(cfg.ShopID, 10),
-		Refresh: c.refresh, Seed: seed, Buffer: cfg.RefreshBuffer, Now: cfg.Now}
+		Refresh: c.refresh, Seed: seed, Buffer: cfg.RefreshBuffer, Now: c.Now,
+		Hint: fmt.Sprintf("run `go run ./examples/authorize -platform shopee -shop-id %d` (prints the authorisation link, stores the new tokens)", cfg.ShopID)}
 	return c, nil
+}
+
+// Now returns the platform's clock: Config.Now when set, otherwise the
+// local clock corrected by the skew the platform's Date headers showed.
+func (c *Client) Now() time.Time {
+	if c.cfg.Now != nil {
+		return c.cfg.Now()
+	}
+	return time.Now().Add(time.Duration(c.skew.Load()))
+}
+
+// observe learns the platform's clock from an answer's Date header.
+func (c *Client) observe(h http.Header) {
+	if c.cfg.Now != nil || h == nil {
+		return
+	}
+	if t, err := http.ParseTime(h.Get("Date")); err == nil {
+		// The header has whole seconds: keep the local sub-second part.
+		local := time.Now()
+		c.skew.Store(int64(t.Sub(local.Truncate(time.Second))))
+	}
+}
+
+// SyncClock learns the platform's clock with one cheap call (a one-order
+// get_order_list over the last hour) unless Config.Now is set, and returns
+// the platform's now.
+func (c *Client) SyncClock(ctx context.Context) (time.Time, error) {
+	if c.cfg.Now != nil {
+		return c.cfg.Now(), nil
+	}
+	to := time.Now().Add(time.Duration(c.skew.Load()))
+	if _, err := c.GetOrderList(ctx, "create_time", to.Add(-time.Hour), to, 1, ""); err != nil {
+		return time.Time{}, fmt.Errorf("shopee shop %d: read the platform's clock: %w", c.cfg.ShopID, err)
+	}
+	return c.Now(), nil
 }
 
 // APICalls returns the requests sent per endpoint path.
@@ -243,7 +308,7 @@ func (c *Client) shopGET(ctx context.Context, path string, params url.Values) (*
 			return nil, fmt.Errorf("shopee %s: token: %w", path, err)
 		}
 		c.http.AddSecret(tok)
-		ts := c.cfg.Now().Unix()
+		ts := time.Now().Unix() // checked against the platform's wall clock
 		q := url.Values{}
 		for k, v := range params {
 			q[k] = v
@@ -261,6 +326,7 @@ func (c *Client) shopGET(ctx context.Context, path string, params url.Values) (*
 		if err != nil {
 			return nil, fmt.Errorf("shopee: %w", err)
 		}
+		c.observe(resp.Header)
 		env, err := decode(path, resp)
 		if errors.Is(err, ErrTokenExpired) && attempt == 0 {
 			c.log.Info("shopee access token rejected; refreshing", "shop_id", c.cfg.ShopID, "endpoint", path)
@@ -274,8 +340,7 @@ func (c *Client) shopGET(ctx context.Context, path string, params url.Values) (*
 // refresh exchanges a refresh token (single use) for a new pair.
 func (c *Client) refresh(ctx context.Context, refreshToken string) (tokenstore.Token, error) {
 	c.http.AddSecret(refreshToken)
-	now := c.cfg.Now()
-	ts := now.Unix()
+	ts := time.Now().Unix()
 	q := url.Values{}
 	q.Set("partner_id", strconv.FormatInt(c.cfg.PartnerID, 10))
 	q.Set("timestamp", strconv.FormatInt(ts, 10))
@@ -290,6 +355,12 @@ func (c *Client) refresh(ctx context.Context, refreshToken string) (tokenstore.T
 	if err != nil {
 		return tokenstore.Token{}, fmt.Errorf("shopee refresh: %w", err)
 	}
+	c.observe(resp.Header)
+	return c.tokenAnswer(PathRefresh, resp)
+}
+
+// tokenAnswer decodes the answer of token/get or access_token/get.
+func (c *Client) tokenAnswer(endpoint string, resp *connector.Response) (tokenstore.Token, error) {
 	var r struct {
 		RequestID    string `json:"request_id"`
 		Error        string `json:"error"`
@@ -303,10 +374,11 @@ func (c *Client) refresh(ctx context.Context, refreshToken string) (tokenstore.T
 		if code == "" {
 			code = fmt.Sprintf("http_%d", resp.StatusCode)
 		}
-		return tokenstore.Token{}, &APIError{Endpoint: PathRefresh, HTTPStatus: resp.StatusCode, Code: code, Message: r.Message, RequestID: r.RequestID}
+		return tokenstore.Token{}, &APIError{Endpoint: endpoint, HTTPStatus: resp.StatusCode, Code: code, Message: r.Message, RequestID: r.RequestID}
 	}
 	c.http.AddSecret(r.AccessToken)
 	c.http.AddSecret(r.RefreshToken)
+	now := c.Now()
 	exp := now.Add(time.Duration(r.ExpireIn) * time.Second)
 	if r.ExpireIn > 1_000_000_000 { // a Unix time, as one documentation sample shows
 		exp = time.Unix(r.ExpireIn, 0)
@@ -340,24 +412,60 @@ func (c *Client) GetOrderList(ctx context.Context, field string, from, to time.T
 	if err != nil {
 		return ListPage{}, err
 	}
+	p, err := parseListPage(env.Response)
+	p.RequestID = env.RequestID
+	if err != nil {
+		return ListPage{}, &APIError{Endpoint: PathOrderList, HTTPStatus: 200, Code: "invalid_response", Message: err.Error(), RequestID: env.RequestID}
+	}
+	if cursor != "" && p.More && p.NextCursor == cursor {
+		return ListPage{}, &APIError{Endpoint: PathOrderList, HTTPStatus: 200, Code: "invalid_response",
+			Message: "next_cursor equals the cursor sent: the cursor does not advance", RequestID: env.RequestID}
+	}
+	return p, nil
+}
+
+// parseListPage decodes the response object of get_order_list. A null or
+// missing response, a missing order_list, an order without order_sn, or
+// more without next_cursor is an error.
+func parseListPage(raw json.RawMessage) (ListPage, error) {
+	if isNull(raw) {
+		return ListPage{}, errors.New("response is null")
+	}
 	var r struct {
-		More       bool   `json:"more"`
+		More       *bool  `json:"more"`
 		NextCursor string `json:"next_cursor"`
-		OrderList  []struct {
+		OrderList  *[]struct {
 			OrderSN string `json:"order_sn"`
 		} `json:"order_list"`
 	}
-	if err := json.Unmarshal(env.Response, &r); err != nil {
-		return ListPage{}, &APIError{Endpoint: PathOrderList, HTTPStatus: 200, Code: "invalid_response", Message: err.Error(), RequestID: env.RequestID}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return ListPage{}, fmt.Errorf("response: %w", err)
 	}
-	p := ListPage{More: r.More, NextCursor: r.NextCursor, RequestID: env.RequestID}
-	for _, o := range r.OrderList {
+	if r.More == nil {
+		return ListPage{}, errors.New("response.more is missing")
+	}
+	p := ListPage{More: *r.More, NextCursor: r.NextCursor}
+	if r.OrderList == nil {
+		if p.More {
+			return ListPage{}, errors.New("response.order_list is missing")
+		}
+		return p, nil // an empty window may omit the list
+	}
+	for i, o := range *r.OrderList {
+		if o.OrderSN == "" {
+			return ListPage{}, fmt.Errorf("response.order_list[%d].order_sn is missing", i)
+		}
 		p.OrderSNs = append(p.OrderSNs, o.OrderSN)
 	}
 	if p.More && p.NextCursor == "" {
-		return p, &APIError{Endpoint: PathOrderList, HTTPStatus: 200, Code: "invalid_response", Message: "more is true but next_cursor is empty", RequestID: env.RequestID}
+		return ListPage{}, errors.New("more is true but next_cursor is empty")
 	}
 	return p, nil
+}
+
+func isNull(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || string(t) == "null"
 }
 
 // DetailFields are the response_optional_fields the client asks for: every
@@ -375,7 +483,9 @@ const MaxDetailBatch = 50
 
 // Detail is the result of get_order_detail.
 type Detail struct {
-	Orders    []json.RawMessage
+	Orders []json.RawMessage
+	// Keys are the order_sn of Orders, in the same order.
+	Keys      []string
 	RequestID string
 	Warning   []string
 }
@@ -393,20 +503,65 @@ func (c *Client) GetOrderDetail(ctx context.Context, sns []string) (Detail, erro
 	if err != nil {
 		return Detail{}, err
 	}
-	var r struct {
-		OrderList []json.RawMessage `json:"order_list"`
-	}
-	if err := json.Unmarshal(env.Response, &r); err != nil {
+	d, err := parseDetail(env.Response, env.Warning)
+	d.RequestID = env.RequestID
+	if err != nil {
 		return Detail{}, &APIError{Endpoint: PathOrderDetail, HTTPStatus: 200, Code: "invalid_response", Message: err.Error(), RequestID: env.RequestID}
 	}
-	d := Detail{Orders: r.OrderList, RequestID: env.RequestID}
-	if len(env.Warning) > 0 {
+	return d, nil
+}
+
+// parseDetail decodes the response object and warning of get_order_detail:
+// every order must carry an order_sn (a JSON string, or a number from a
+// sloppy gateway). A null response or order_list is an error.
+func parseDetail(raw, warning json.RawMessage) (Detail, error) {
+	var d Detail
+	if len(warning) > 0 && !isNull(warning) {
 		var ws []string
-		if json.Unmarshal(env.Warning, &ws) == nil {
+		if json.Unmarshal(warning, &ws) == nil {
 			d.Warning = ws
 		} else {
-			d.Warning = []string{string(env.Warning)}
+			d.Warning = []string{string(warning)}
 		}
 	}
+	if isNull(raw) {
+		return d, errors.New("response is null")
+	}
+	var r struct {
+		OrderList *[]json.RawMessage `json:"order_list"`
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return d, fmt.Errorf("response: %w", err)
+	}
+	if r.OrderList == nil {
+		return d, errors.New("response.order_list is missing or null")
+	}
+	for i, o := range *r.OrderList {
+		key, err := detailKey(o)
+		if err != nil {
+			return d, fmt.Errorf("response.order_list[%d]: %w", i, err)
+		}
+		d.Orders = append(d.Orders, o)
+		d.Keys = append(d.Keys, key)
+	}
 	return d, nil
+}
+
+// detailKey returns the order_sn of one order's JSON.
+func detailKey(raw json.RawMessage) (string, error) {
+	var k struct {
+		OrderSN json.RawMessage `json:"order_sn"`
+	}
+	if err := json.Unmarshal(raw, &k); err != nil {
+		return "", fmt.Errorf("order is not a JSON object: %w", err)
+	}
+	var s string
+	if err := json.Unmarshal(k.OrderSN, &s); err == nil && s != "" {
+		return s, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(k.OrderSN, &n); err == nil && n != "" {
+		return n.String(), nil
+	}
+	return "", errors.New("order_sn is missing or not a string")
 }

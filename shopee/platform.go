@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -44,10 +43,6 @@ func (Driver) Variables() []platform.Variable {
 	}
 }
 
-// demoClocks maps a running simulator's URL to its clock, so that Open
-// gives a demo account the simulator's time.
-var demoClocks sync.Map // string -> func() time.Time
-
 // Open implements platform.Driver: the account's settings are read like
 // ConfigFromEnv reads the environment. Shops of one partner app share one
 // request budget (connector.SharedBudget "shopee/<partner id>").
@@ -78,9 +73,6 @@ func (Driver) Open(_ context.Context, acct platform.Account, deps platform.Deps)
 		cfg.Tokens = &tokenstore.Memory{}
 	}
 	cfg.Logger = deps.Logger
-	if now, ok := demoClocks.Load(cfg.Host); ok {
-		cfg.Now = now.(func() time.Time)
-	}
 	src, err := NewSource(cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("shopee account %s: %w", acct.Name, err)
@@ -127,8 +119,10 @@ func (Driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
 	// that demo shops of different seeds have their own tokens and
 	// pipelines.
 	sim := shopeetest.NewServer(shopeetest.Options{ShopID: 123455 + max(opts.Seed, 1), Seed: opts.Seed, Orders: opts.Records, Now: opts.Now,
-		FaultRate: opts.FaultRate, HangFor: 3 * time.Second, RateLimit: opts.RateLimit})
-	demoClocks.Store(sim.URL, sim.Now)
+		FaultRate: opts.FaultRate, HangFor: 3 * time.Second, RateLimit: opts.RateLimit, Latency: opts.Latency, Jitter: opts.Jitter})
+	// The client needs nothing of the simulator but its URL and credentials:
+	// it signs with the real time and reads the platform's clock from the
+	// answers' Date header.
 	vars := map[string]string{
 		"SHOPEE_HOST":          sim.URL,
 		"SHOPEE_PARTNER_ID":    strconv.FormatInt(sim.PartnerID(), 10),
@@ -143,9 +137,6 @@ func (Driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
 	return &platform.Demo{
 		Account: platform.Account{Platform: "shopee", Name: vars["SHOPEE_SHOP_ID"], Get: func(k string) string { return vars[k] }},
 		Advance: func(d time.Duration) { sim.Advance(d) },
-		Close: func() {
-			demoClocks.Delete(sim.URL)
-			sim.Close()
-		},
+		Close:   sim.Close,
 	}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -42,14 +43,18 @@ func newSim(t testing.TB, opts shopeetest.Options) *shopeetest.Server {
 	return sim
 }
 
-func sourceFor(t testing.TB, sim *shopeetest.Server, tokens tokenstore.Store, httpCfg connector.HTTPConfig) *shopee.Source {
+func sourceFor(t testing.TB, sim *shopeetest.Server, tokens tokenstore.Store, httpCfg connector.HTTPConfig, tweak ...func(*shopee.Config)) *shopee.Source {
 	t.Helper()
 	if httpCfg.MinBackoff == 0 {
 		httpCfg.MinBackoff, httpCfg.MaxBackoff = time.Millisecond, 20*time.Millisecond
 	}
 	httpCfg.Logger = quiet
-	src, err := shopee.NewSource(shopee.Config{Host: sim.URL, PartnerID: sim.PartnerID(), PartnerKey: sim.PartnerKey(), ShopID: sim.ShopID(),
-		AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), Tokens: tokens, Now: sim.Now, HTTP: httpCfg, Logger: quiet})
+	cfg := shopee.Config{Host: sim.URL, PartnerID: sim.PartnerID(), PartnerKey: sim.PartnerKey(), ShopID: sim.ShopID(),
+		AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), Tokens: tokens, Now: sim.Now, HTTP: httpCfg, Logger: quiet}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	src, err := shopee.NewSource(cfg)
 	require.NoError(t, err)
 	return src
 }
@@ -219,7 +224,7 @@ func TestFullLoad1234Orders(t *testing.T) {
 	first := time.Unix(orders[0].CreateTime, 0).UTC().Format(time.DateOnly)
 	require.Equal(t, first, res.Stats["earliest_date"], "earliest date correct to the day")
 	probes := res.Stats["earliest_date_probes"].(int)
-	require.LessOrEqual(t, probes, 16, "O(log n) probes")
+	require.LessOrEqual(t, probes, probeBound(sim.Now(), orders[0].CreateTime), "a probe per 15 days before the first order, plus ~4")
 	t.Logf("earliest date %s found with %d probes; API calls %v", first, probes, res.APICalls)
 }
 
@@ -285,14 +290,8 @@ func TestTokenExpiryMidLoad(t *testing.T) {
 	sink := openSink(t)
 	store, err := tokenstore.NewSQLStore(ctx, sink.DB(), tokenstore.SQLite)
 	require.NoError(t, err)
-	src := sourceFor(t, sim, store, connector.HTTPConfig{})
-	var pages atomic.Int64
+	src := sourceFor(t, sim, store, connector.HTTPConfig{Transport: expireAfter(sim, 4)})
 	r := runner(connector.Full)
-	r.Observer = func(e connector.Event) {
-		if e.Kind == connector.PageFetched && pages.Add(1) == 4 {
-			sim.ExpireTokens()
-		}
-	}
 	res := r.Run(ctx, pipeline(src, sink))[0]
 	require.NoError(t, res.Err)
 	require.EqualValues(t, 600, res.Records)
@@ -307,17 +306,26 @@ func TestTokenExpiryMidLoad(t *testing.T) {
 func TestFaultsGiveSameContents(t *testing.T) {
 	ctx := context.Background()
 	total := map[string]int{}
-	for _, seed := range []int64{3, 11, 19} {
+	seeds := []int64{3, 11, 19}
+	if raceEnabled {
+		seeds = seeds[:1]
+	}
+	for _, seed := range seeds {
 		opts := shopeetest.Options{Orders: 800, Days: 45, Seed: seed}
 		clean := newSim(t, opts)
 		cleanSink := openSink(t)
 		res := runner(connector.Full).Run(ctx, pipeline(sourceFor(t, clean, nil, connector.HTTPConfig{}), cleanSink))[0]
 		require.NoError(t, res.Err)
 
-		opts.FaultRate, opts.HangFor = 0.10, 2*time.Second
+		opts.FaultRate, opts.HangFor = 0.10, slow(time.Second)
 		faulty := newSim(t, opts)
 		sink := openSink(t)
-		res = runner(connector.Full).Run(ctx, pipeline(sourceFor(t, faulty, nil, connector.HTTPConfig{Timeout: 150 * time.Millisecond, Attempts: 8}), sink))[0]
+		res = runner(connector.Full).Run(ctx, pipeline(sourceFor(t, faulty, nil, connector.HTTPConfig{Timeout: slow(400 * time.Millisecond), Attempts: 8},
+			func(c *shopee.Config) {
+				if raceEnabled {
+					c.Concurrency, c.ListConcurrency = 2, 1 // the race detector starves the simulator
+				}
+			}), sink))[0]
 		require.NoError(t, res.Err)
 		for k, v := range faulty.Faults() {
 			total[k] += v
@@ -343,7 +351,7 @@ func TestThrottling(t *testing.T) {
 	// An unlimited client is throttled, backs off, retries and gets everything.
 	sim2 := newSim(t, opts)
 	sink2 := openSink(t)
-	res = runner(connector.Full).Run(ctx, pipeline(sourceFor(t, sim2, nil, connector.HTTPConfig{Attempts: 10}), sink2))[0]
+	res = runner(connector.Full).Run(ctx, pipeline(sourceFor(t, sim2, nil, connector.HTTPConfig{Attempts: 10, MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}), sink2))[0]
 	require.NoError(t, res.Err)
 	t.Logf("throttled requests: %d", sim2.Throttled())
 	requireSame(t, want, actual(t, sink2.DB()))
@@ -455,7 +463,7 @@ func TestEarliestDate(t *testing.T) {
 			}
 			require.Equal(t, first.Format(time.DateOnly), got.Format(time.DateOnly))
 			probes := src.Stats()["earliest_date_probes"].(int)
-			require.LessOrEqual(t, probes, 16, "O(log n) probes")
+			require.LessOrEqual(t, probes, probeBound(sim.Now(), sim.Orders()[0].CreateTime), "a probe per 15 days before the first order, plus ~4")
 			require.Equal(t, probes, sim.Calls(shopee.PathOrderList))
 		})
 	}
@@ -473,7 +481,7 @@ func TestUnmappedFieldsReported(t *testing.T) {
 // signature, even at debug level with faults and a token refresh.
 func TestSecretsNeverLogged(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, shopeetest.Options{Orders: 300, Days: 30, FaultRate: 0.1, HangFor: time.Second})
+	sim := newSim(t, shopeetest.Options{Orders: 300, Days: 30, FaultRate: 0.1, HangFor: slow(700 * time.Millisecond)})
 	var buf strings.Builder
 	var mu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
@@ -483,14 +491,10 @@ func TestSecretsNeverLogged(t *testing.T) {
 	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	src, err := shopee.NewSource(shopee.Config{Host: sim.URL, PartnerID: sim.PartnerID(), PartnerKey: sim.PartnerKey(), ShopID: sim.ShopID(),
 		AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), Now: sim.Now, Logger: logger,
-		HTTP: connector.HTTPConfig{Timeout: 100 * time.Millisecond, Attempts: 8, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond}})
+		HTTP: connector.HTTPConfig{Timeout: slow(300 * time.Millisecond), Attempts: 8, MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond,
+			Transport: expireAfter(sim, 2)}})
 	require.NoError(t, err)
-	var pages atomic.Int64
-	r := &connector.Runner{Mode: connector.Full, Logger: logger, Observer: func(e connector.Event) {
-		if e.Kind == connector.PageFetched && pages.Add(1) == 2 {
-			sim.ExpireTokens()
-		}
-	}}
+	r := &connector.Runner{Mode: connector.Full, Logger: logger}
 	res := r.Run(ctx, pipeline(src, openSink(t)))[0]
 	require.NoError(t, res.Err)
 	require.Equal(t, 1, sim.Rotations())
@@ -517,4 +521,38 @@ func TestFullLoadFromTheFuture(t *testing.T) {
 	require.NoError(t, res.Err)
 	require.Zero(t, res.Records)
 	require.Zero(t, sim.Calls(shopee.PathOrderList))
+}
+
+// probeBound is the most earliest-date probes for a shop whose first order
+// is at first: one per 15-day window from the start of the history to it,
+// up to 7 more already in flight (8 run at once), plus 5 for the day.
+func probeBound(now time.Time, first int64) int {
+	history := now.Add(-shopee.MaxHistory).Unix()
+	windows := int(max(first-history, 0)/(15*24*3600)) + 1
+	return windows + 7 + 5
+}
+
+// expireAfter is a transport that expires every access token in the
+// simulator just before the n-th get_order_detail request.
+func expireAfter(sim *shopeetest.Server, n int64) http.RoundTripper {
+	var count atomic.Int64
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Path == shopee.PathOrderDetail && count.Add(1) == n {
+			sim.ExpireTokens()
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// slow stretches a per-attempt timeout under the race detector, which
+// slows client and simulator alike (a hang fault still lasts longer).
+func slow(d time.Duration) time.Duration {
+	if raceEnabled {
+		return 20 * d
+	}
+	return d
 }

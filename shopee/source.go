@@ -3,6 +3,7 @@ package shopee
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -88,12 +89,26 @@ func (o *orders) Name() string { return "orders" }
 // Read implements connector.Stream.
 func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit connector.EmitFunc) error {
 	s := o.s
-	now := s.cfg.Now().UTC()
 	var cp Checkpoint
 	if opts.Checkpoint != nil {
 		if err := json.Unmarshal(opts.Checkpoint, &cp); err != nil {
 			return fmt.Errorf("shopee shop %d: bad checkpoint: %w", s.cfg.ShopID, err)
 		}
+	}
+	// A new range ends at the platform's now. A full load asks the
+	// platform for it first; an incremental run starts from the clock seen
+	// last and checks it against its first answer (see walk).
+	var now time.Time
+	checkClock := false
+	switch {
+	case opts.Checkpoint == nil:
+		t, err := s.c.SyncClock(ctx)
+		if err != nil {
+			return err
+		}
+		now = t.UTC()
+	case cp.End == 0:
+		now, checkClock = s.c.Now().UTC(), s.cfg.Now == nil
 	}
 	switch {
 	case opts.Checkpoint == nil:
@@ -115,239 +130,41 @@ func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit conn
 		if !from.Before(now) {
 			return nil // nothing can have changed since the watermark
 		}
-		cp = Checkpoint{Phase: "incremental", Field: "update_time", From: from.Unix(), End: now.Unix(), Watermark: cp.Watermark}
+		inc := Checkpoint{Phase: "incremental", Field: "update_time", From: from.Unix(), End: now.Unix(), Watermark: cp.Watermark}
+		err := o.walk(ctx, inc, emit, checkClock)
+		var moved *clockMoved
+		if !errors.As(err, &moved) {
+			return err
+		}
+		// The platform's clock is not where it was last seen (the first run
+		// of this process, or a clock that jumped): nothing was emitted yet;
+		// read again up to the platform's now.
+		s.c.log.Info("shopee platform clock differs from the one seen last; reading up to it", "shop_id", s.cfg.ShopID,
+			"platform_now", moved.now.Format(time.RFC3339))
+		if !from.Before(moved.now) {
+			return nil
+		}
+		inc.End = moved.now.Unix()
+		return o.walk(ctx, inc, emit, false)
 	default:
 		s.c.log.Info("shopee resuming", "shop_id", s.cfg.ShopID, "phase", cp.Phase, "window_from", time.Unix(cp.From, 0).UTC().Format(time.RFC3339))
 	}
-	return o.walk(ctx, cp, emit)
+	return o.walk(ctx, cp, emit, false)
 }
 
-// walk reads the range of cp window by window. Order numbers from the list
-// pages queue up and are fetched in detail batches of exactly 50 (only the
-// last batch of the range is smaller), so a full load needs the minimum of
-// ceil(orders/50) detail calls. The checkpoint after a list page is emitted
-// with the detail batch that completes that page.
-func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFunc) error {
-	s := o.s
-	maxSpan := int64(MaxWindow / time.Second)
-	q := &detailQueue{o: o, emit: emit}
-	// Windows share their boundary second (the platform's bound semantics
-	// are undocumented), so an order can be listed by two windows: the
-	// order numbers of the current and previous window are remembered.
-	var prev, cur map[string]bool
-	if cp.End > 0 && cp.From >= cp.End { // an empty range (a start date in the future)
-		data, _ := json.Marshal(Checkpoint{Phase: "incremental", Watermark: cp.End})
-		return emit(ctx, connector.Page{Checkpoint: data})
-	}
-	for {
-		from := cp.From
-		to := min(from+maxSpan, cp.End)
-		cursor := cp.Cursor
-		prev, cur = cur, map[string]bool{}
-		for {
-			page, err := s.c.GetOrderList(ctx, cp.Field, time.Unix(from, 0), time.Unix(to, 0), PageSize, cursor)
-			if err != nil {
-				return fmt.Errorf("shopee shop %d: get_order_list %s [%s, %s]: %w", s.cfg.ShopID, cp.Field,
-					time.Unix(from, 0).UTC().Format(time.RFC3339), time.Unix(to, 0).UTC().Format(time.RFC3339), err)
-			}
-			next := cp
-			switch {
-			case page.More:
-				next.Cursor = page.NextCursor
-			case to < cp.End:
-				next.From, next.Cursor = to, ""
-			default:
-				next = Checkpoint{Phase: "incremental", Watermark: cp.End}
-			}
-			for _, sn := range page.OrderSNs {
-				if !cur[sn] && !prev[sn] {
-					q.sns = append(q.sns, sn)
-				}
-				cur[sn] = true
-			}
-			if err := q.mark(ctx, next); err != nil {
-				return err
-			}
-			cp = next
-			if !page.More {
-				break
-			}
-			cursor = page.NextCursor
-		}
-		if cp.End == 0 {
-			return q.flush(ctx)
-		}
-	}
+// clockMoved: the platform's clock, seen in the first answer of an
+// incremental run, is more than ClockTolerance away from the end the run
+// assumed.
+type clockMoved struct{ now time.Time }
+
+func (e *clockMoved) Error() string {
+	return "shopee: the platform's clock is at " + e.now.Format(time.RFC3339)
 }
 
-// detailQueue batches order numbers for get_order_detail.
-type detailQueue struct {
-	o     *orders
-	emit  connector.EmitFunc
-	sns   []string
-	marks []mark
-}
-
-// mark is a checkpoint valid once the first n queued orders are emitted.
-type mark struct {
-	n  int
-	cp Checkpoint
-}
-
-// mark records that cp is valid after everything queued so far, and fetches
-// the full batches.
-func (q *detailQueue) mark(ctx context.Context, cp Checkpoint) error {
-	q.marks = append(q.marks, mark{n: len(q.sns), cp: cp})
-	for len(q.sns) >= MaxDetailBatch {
-		if err := q.fetch(ctx, MaxDetailBatch); err != nil {
-			return err
-		}
-	}
-	if len(q.sns) == 0 && len(q.marks) > 0 {
-		return q.fetch(ctx, 0)
-	}
-	return nil
-}
-
-// flush fetches what is left.
-func (q *detailQueue) flush(ctx context.Context) error {
-	if len(q.sns) == 0 && len(q.marks) == 0 {
-		return nil
-	}
-	return q.fetch(ctx, len(q.sns))
-}
-
-// fetch gets the details of the first n queued orders and emits them with
-// the latest checkpoint they complete.
-func (q *detailQueue) fetch(ctx context.Context, n int) error {
-	s := q.o.s
-	pg := connector.Page{}
-	if n > 0 {
-		batch := q.sns[:n]
-		d, err := s.c.GetOrderDetail(ctx, batch)
-		if err != nil {
-			return fmt.Errorf("shopee shop %d: get_order_detail of %d orders from %s: %w", s.cfg.ShopID, len(batch), batch[0], err)
-		}
-		for _, w := range d.Warning {
-			s.c.log.Warn("shopee get_order_detail warning", "shop_id", s.cfg.ShopID, "warning", w)
-		}
-		pg.Records = make([]connector.Record, 0, len(d.Orders))
-		for _, raw := range d.Orders {
-			var k struct {
-				OrderSN any `json:"order_sn"`
-			}
-			_ = json.Unmarshal(raw, &k)
-			key, _ := toString(k.OrderSN)
-			ks, _ := key.(string)
-			pg.Records = append(pg.Records, connector.Record{Key: ks, Data: raw, RequestID: d.RequestID})
-		}
-	}
-	var covered *Checkpoint
-	keep := q.marks[:0]
-	for _, m := range q.marks {
-		if m.n <= n {
-			c := m.cp
-			covered = &c
-			continue
-		}
-		keep = append(keep, mark{n: m.n - n, cp: m.cp})
-	}
-	q.marks = keep
-	q.sns = q.sns[n:]
-	if covered != nil {
-		data, err := json.Marshal(covered)
-		if err != nil {
-			return err
-		}
-		pg.Checkpoint = data
-	}
-	if len(pg.Records) == 0 && pg.Checkpoint == nil {
-		return nil
-	}
-	return q.emit(ctx, pg)
-}
-
-// EarliestDate finds the day (UTC) of the shop's first order within the
-// platform's two-year history by binary search with get_order_list probes
-// (page size 1), each over at most 15 days: about log2(730) ≈ 10 probes to
-// find the first 15-day window holding orders, then about 4 to find the day
-// inside it. It assumes the shop has had orders at least every 15 days
-// since its first one; a longer silent gap can make it start after the gap
-// (set Config.StartDate to be safe). With no order at all it returns the
-// start of the history.
-func (s *Source) EarliestDate(ctx context.Context, now time.Time) (time.Time, error) {
-	t0 := now.Add(-MaxHistory).Truncate(24 * time.Hour)
-	if t0.Before(now.Add(-MaxHistory)) {
-		t0 = t0.Add(24 * time.Hour)
-	}
-	base := t0.Unix()
-	end := now.Unix()
-	lastDay := int((end - 1 - base) / dayS)
-	probes := 0
-	probe := func(from, to int64) (bool, error) {
-		to = min(to, end)
-		if from >= to {
-			return false, nil
-		}
-		probes++
-		p, err := s.c.GetOrderList(ctx, "create_time", time.Unix(from, 0), time.Unix(to, 0), 1, "")
-		if err != nil {
-			return false, fmt.Errorf("shopee shop %d: earliest-date probe [%s, %s]: %w", s.cfg.ShopID,
-				time.Unix(from, 0).UTC().Format(time.DateOnly), time.Unix(to, 0).UTC().Format(time.DateOnly), err)
-		}
-		return len(p.OrderSNs) > 0, nil
-	}
-	// window(d): does the 15-day window starting on day d hold an order?
-	window := func(d int) (bool, error) {
-		return probe(base+int64(d)*dayS, base+int64(d)*dayS+int64(MaxWindow/time.Second)-1)
-	}
-	first, err := firstTrue(0, lastDay+1, window)
-	if err != nil {
-		return time.Time{}, err
-	}
-	if first > lastDay {
-		// No window found: either no orders at all, or none recently. Scan
-		// the history forward window by window (at most 49 probes).
-		first = -1
-		for d := 0; d <= lastDay && first < 0; d += 15 {
-			ok, err := window(d)
-			if err != nil {
-				return time.Time{}, err
-			}
-			if ok {
-				first = d
-			}
-		}
-		if first < 0 {
-			s.setEarliest(probes, "")
-			return t0, nil
-		}
-	}
-	// The first order is on day first..first+14: the first day m for which
-	// [day first, end of day m] holds an order (monotone in m).
-	upTo := func(m int) (bool, error) { return probe(base+int64(first)*dayS, base+int64(m+1)*dayS-1) }
-	lo, hi := first, min(first+14, lastDay)
-	if first > 0 && first+14 <= lastDay {
-		// With orders every 15 days the window before first is empty, so the
-		// first order is on day first+14; one probe confirms it.
-		ok, err := upTo(first + 13)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if ok {
-			hi = first + 13
-		} else {
-			lo = first + 14
-		}
-	}
-	if lo, err = firstTrue(lo, hi, upTo); err != nil {
-		return time.Time{}, err
-	}
-	day := time.Unix(base+int64(lo)*dayS, 0).UTC()
-	s.setEarliest(probes, day.Format(time.DateOnly))
-	s.c.log.Info("shopee earliest order date", "shop_id", s.cfg.ShopID, "date", day.Format(time.DateOnly), "probes", probes)
-	return day, nil
-}
+// ClockTolerance is how far the platform's clock may be from the end an
+// incremental run assumed before the run reads up to the platform's clock
+// instead (well below the lookback, so nothing can fall between runs).
+const ClockTolerance = time.Minute
 
 // firstTrue returns the smallest i in [lo, hi) for which pred holds, or hi,
 // assuming pred is monotone (false, then true).

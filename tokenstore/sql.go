@@ -23,6 +23,10 @@ type Dialect struct {
 	// the store as a typed NULL, sql.NullTime{}, never as an untyped nil:
 	// go-mssqldb sends nil as TDS type 0x1F, which Babelfish rejects).
 	Time func(time.Time) any
+	// Migrate holds statements run after Create that bring a table of an
+	// earlier version up to date; an error saying the column already exists
+	// is ignored (for databases without ADD COLUMN IF NOT EXISTS).
+	Migrate []string
 }
 
 // SQLite stores tokens in table etl_control_api_token_storage (SQLite has no
@@ -42,7 +46,9 @@ var SQLite = Dialect{
 		version INTEGER NOT NULL DEFAULT 0,
 		locked_until TIMESTAMP_TEXT,
 		last_updated TIMESTAMP_TEXT,
+		reauthorize TEXT,
 		PRIMARY KEY (platform, account))`},
+	Migrate:     []string{`ALTER TABLE "etl_control_api_token_storage" ADD COLUMN reauthorize TEXT`},
 	Placeholder: func(int) string { return "?" },
 	Time:        func(t time.Time) any { return t.UTC().Format(time.RFC3339Nano) },
 }
@@ -67,8 +73,10 @@ func PostgresDialect(schema string) Dialect {
 		version BIGINT NOT NULL DEFAULT 0,
 		locked_until TIMESTAMPTZ,
 		last_updated TIMESTAMPTZ DEFAULT now(),
+		reauthorize TEXT,
 		PRIMARY KEY (platform, account))`,
 		},
+		Migrate:     []string{`ALTER TABLE ` + table + ` ADD COLUMN IF NOT EXISTS reauthorize TEXT`},
 		Placeholder: func(i int) string { return fmt.Sprintf("$%d", i) },
 		Time:        func(t time.Time) any { return t.UTC() },
 	}
@@ -96,6 +104,11 @@ func NewSQLStore(ctx context.Context, db *sql.DB, d Dialect) (*SQLStore, error) 
 			return nil, fmt.Errorf("tokenstore: %s: create table: %w", d.Name, err)
 		}
 	}
+	for _, st := range d.Migrate {
+		if _, err := db.ExecContext(ctx, st); err != nil && !strings.Contains(strings.ToLower(err.Error()), "duplicate column") {
+			return nil, fmt.Errorf("tokenstore: %s: migrate table: %w", d.Name, err)
+		}
+	}
 	return &SQLStore{db: db, d: d}, nil
 }
 
@@ -118,12 +131,12 @@ func (s *SQLStore) tm(t time.Time) any {
 // Load implements Store.
 func (s *SQLStore) Load(ctx context.Context, platform, account string) (Token, error) {
 	p := s.ph(2)
-	row := s.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT access_token, refresh_token, expires_at, refresh_expires_at, version, locked_until, last_updated
-		FROM %s WHERE platform = %s AND account = %s`, s.d.Table, p[0], p[1]), platform, account)
+	row := s.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT access_token, refresh_token, expires_at, refresh_expires_at, version, locked_until, last_updated,
+		reauthorize FROM %s WHERE platform = %s AND account = %s`, s.d.Table, p[0], p[1]), platform, account)
 	t := Token{Platform: platform, Account: account}
-	var refresh sql.NullString
+	var refresh, reauth sql.NullString
 	var exp, rexp, locked, updated timeValue
-	err := row.Scan(&t.AccessToken, &refresh, &exp, &rexp, &t.Version, &locked, &updated)
+	err := row.Scan(&t.AccessToken, &refresh, &exp, &rexp, &t.Version, &locked, &updated, &reauth)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Token{}, ErrNotFound
 	}
@@ -131,6 +144,7 @@ func (s *SQLStore) Load(ctx context.Context, platform, account string) (Token, e
 		return Token{}, fmt.Errorf("tokenstore: %s: load %s/%s: %w", s.d.Name, platform, account, err)
 	}
 	t.RefreshToken = refresh.String
+	t.Reauthorize = reauth.String
 	t.AccessExpiresAt, t.RefreshExpiresAt, t.LockedUntil, t.UpdatedAt = exp.t, rexp.t, locked.t, updated.t
 	return t, nil
 }
@@ -140,11 +154,11 @@ func (s *SQLStore) Save(ctx context.Context, tok Token) error {
 	now := time.Now().UTC()
 	if tok.Version == 0 {
 		p := s.ph(11)
-		q := fmt.Sprintf(`INSERT INTO %s (platform, account, access_token, refresh_token, expires_at, refresh_expires_at, version, locked_until, last_updated)
-			SELECT %s, %s, %s, %s, %s, %s, 1, %s, %s WHERE NOT EXISTS (SELECT 1 FROM %s WHERE platform = %s AND account = %s)`,
-			s.d.Table, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], s.d.Table, p[8], p[9])
+		q := fmt.Sprintf(`INSERT INTO %s (platform, account, access_token, refresh_token, expires_at, refresh_expires_at, version, locked_until, last_updated, reauthorize)
+			SELECT %s, %s, %s, %s, %s, %s, 1, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM %s WHERE platform = %s AND account = %s)`,
+			s.d.Table, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], s.d.Table, p[9], p[10])
 		res, err := s.db.ExecContext(ctx, q, tok.Platform, tok.Account, tok.AccessToken, tok.RefreshToken,
-			s.tm(tok.AccessExpiresAt), s.tm(tok.RefreshExpiresAt), s.tm(tok.LockedUntil), s.tm(now), tok.Platform, tok.Account)
+			s.tm(tok.AccessExpiresAt), s.tm(tok.RefreshExpiresAt), s.tm(tok.LockedUntil), s.tm(now), tok.Reauthorize, tok.Platform, tok.Account)
 		if err != nil {
 			// A concurrent insert of the same key loses on the primary key.
 			if _, lerr := s.Load(ctx, tok.Platform, tok.Account); lerr == nil {
@@ -156,11 +170,11 @@ func (s *SQLStore) Save(ctx context.Context, tok Token) error {
 	}
 	p := s.ph(10)
 	q := fmt.Sprintf(`UPDATE %s SET access_token = %s, refresh_token = %s, expires_at = %s, refresh_expires_at = %s,
-		locked_until = %s, last_updated = %s, version = version + 1
+		locked_until = %s, last_updated = %s, reauthorize = %s, version = version + 1
 		WHERE platform = %s AND account = %s AND version = %s`,
-		s.d.Table, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8])
+		s.d.Table, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9])
 	res, err := s.db.ExecContext(ctx, q, tok.AccessToken, tok.RefreshToken, s.tm(tok.AccessExpiresAt), s.tm(tok.RefreshExpiresAt),
-		s.tm(tok.LockedUntil), s.tm(now), tok.Platform, tok.Account, tok.Version)
+		s.tm(tok.LockedUntil), s.tm(now), tok.Reauthorize, tok.Platform, tok.Account, tok.Version)
 	if err != nil {
 		return fmt.Errorf("tokenstore: %s: update %s/%s: %w", s.d.Name, tok.Platform, tok.Account, err)
 	}

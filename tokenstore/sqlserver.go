@@ -41,6 +41,7 @@ CREATE TABLE %s (
 			add("refresh_expires_at", "DATETIME2(7) NULL"),
 			add("version", "BIGINT NOT NULL DEFAULT 0"),
 			add("locked_until", "DATETIME2(7) NULL"),
+			add("reauthorize", "NVARCHAR(MAX) NULL"),
 		},
 		Placeholder: func(i int) string { return fmt.Sprintf("@p%d", i) },
 		Time:        func(t time.Time) any { return t.UTC() },

@@ -63,6 +63,7 @@ type fileToken struct {
 	Version          int64     `json:"version"`
 	LockedUntil      time.Time `json:"locked_until"`
 	UpdatedAt        time.Time `json:"updated_at"`
+	Reauthorize      string    `json:"reauthorize,omitempty"`
 }
 
 func (f *File) read() (map[string]fileToken, error) {

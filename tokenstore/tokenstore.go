@@ -10,6 +10,15 @@
 // single-use refresh token), and persists the new pair before handing out the
 // new access token.
 //
+// A refresh token the platform rejected (spent by a refresh whose answer was
+// lost, expired, revoked) is never presented again by any process: the
+// Manager marks the stored token "needs re-authorisation" (Token.Reauthorize)
+// in the same compare-and-swap that releases its claim; every Manager on the
+// store then keeps using the current access token while it is valid and
+// afterwards fails with an error matching ErrReauthorize that names the
+// platform, the account and the fix (a new authorisation, for example with
+// examples/authorize, which stores a fresh pair and clears the mark).
+//
 // Times are stored in UTC.
 package tokenstore
 
@@ -44,6 +53,11 @@ type Token struct {
 	LockedUntil time.Time
 	// UpdatedAt is the time of the last save (set by the store).
 	UpdatedAt time.Time
+	// Reauthorize, when not empty, says why the account needs a new
+	// authorisation by the seller: the platform rejected its refresh token.
+	// No Manager refreshes such a token; storing a new pair with an empty
+	// Reauthorize clears the mark.
+	Reauthorize string
 }
 
 // String hides the secrets, so a Token can be logged.
@@ -57,7 +71,33 @@ var (
 	ErrNotFound = errors.New("tokenstore: no token stored")
 	// ErrConflict: the stored version is not the one the caller loaded.
 	ErrConflict = errors.New("tokenstore: token was changed concurrently")
+	// ErrRefreshRejected is matched (errors.Is) by a RefreshFunc's error when
+	// the platform refused the refresh token itself (spent, expired,
+	// revoked), as opposed to a network or server failure. Platform packages
+	// make their errors match it.
+	ErrRefreshRejected = errors.New("tokenstore: refresh token rejected by the platform")
+	// ErrReauthorize is matched by the Manager's errors once an account needs
+	// a new authorisation by the seller.
+	ErrReauthorize = errors.New("needs re-authorisation")
 )
+
+// ReauthorizeError is the error of an account that needs a new
+// authorisation. It matches ErrReauthorize.
+type ReauthorizeError struct {
+	Platform, Account string
+	// Reason is why (the platform's answer to the last refresh).
+	Reason string
+	// Hint is the fix (Manager.Hint).
+	Hint string
+}
+
+// Error names the platform, the account, the reason and the fix.
+func (e *ReauthorizeError) Error() string {
+	return fmt.Sprintf("%s account %s needs re-authorisation by the seller (%s); fix: %s", e.Platform, e.Account, e.Reason, e.Hint)
+}
+
+// Is matches ErrReauthorize.
+func (e *ReauthorizeError) Is(target error) bool { return target == ErrReauthorize }
 
 // Store persists tokens. Implementations are safe for concurrent use.
 type Store interface {
@@ -89,8 +129,13 @@ type Manager struct {
 	// Buffer: refresh when the access token expires within it (default 300 s).
 	Buffer time.Duration
 	// ClaimTimeout is how long a refresh claim blocks other processes
-	// (default 60 s); a claim older than that is considered abandoned.
+	// (default 60 s); a claim older than that is considered abandoned. The
+	// refresh call runs under a deadline of three quarters of it, so the
+	// claim always outlives the refresh it protects.
 	ClaimTimeout time.Duration
+	// Hint is the fix named by ErrReauthorize errors (default: authorise the
+	// account again with examples/authorize).
+	Hint string
 	// PollInterval is how often a process waiting for another's refresh
 	// re-reads the store (default 200 ms).
 	PollInterval time.Duration
@@ -158,6 +203,19 @@ func (m *Manager) fresh(t Token) bool {
 	return m.now().Add(buf).Before(t.AccessExpiresAt)
 }
 
+// valid reports whether t's access token has not expired (ignoring Buffer).
+func (m *Manager) valid(t Token) bool {
+	return t.AccessExpiresAt.IsZero() || m.now().Before(t.AccessExpiresAt)
+}
+
+func (m *Manager) reauthError(reason string) error {
+	hint := m.Hint
+	if hint == "" {
+		hint = fmt.Sprintf("authorise the account again (go run ./examples/authorize -platform %s) to store a new token pair", m.Platform)
+	}
+	return &ReauthorizeError{Platform: m.Platform, Account: m.Account, Reason: reason, Hint: hint}
+}
+
 func (m *Manager) key() string { return m.Platform + "/" + m.Account }
 
 // obtain loads, waits for or performs a refresh. stale, when not empty, is an
@@ -191,6 +249,14 @@ func (m *Manager) obtain(ctx context.Context, stale string) (Token, error) {
 			return Token{}, fmt.Errorf("tokenstore: %s: load: %w", m.key(), err)
 		}
 		now := m.now()
+		if tok.Reauthorize != "" {
+			// The refresh token is dead: use the access token while it lasts.
+			if tok.AccessToken != "" && (stale == "" || tok.AccessToken != stale) && m.valid(tok) {
+				m.cur = tok
+				return tok, nil
+			}
+			return Token{}, m.reauthError(tok.Reauthorize)
+		}
 		usable := tok.AccessToken != "" && m.fresh(tok) && (stale == "" || tok.AccessToken != stale)
 		if usable {
 			m.cur = tok
@@ -208,6 +274,15 @@ func (m *Manager) obtain(ctx context.Context, stale string) (Token, error) {
 		if tok.RefreshToken == "" {
 			return Token{}, fmt.Errorf("tokenstore: %s: access token expired and no refresh token is stored", m.key())
 		}
+		if !tok.RefreshExpiresAt.IsZero() && !now.Before(tok.RefreshExpiresAt) {
+			// Presenting an expired refresh token is pointless: mark it.
+			marked := tok
+			marked.Reauthorize = "the refresh token expired at " + tok.RefreshExpiresAt.UTC().Format(time.RFC3339)
+			if err := m.Store.Save(ctx, marked); err != nil && !errors.Is(err, ErrConflict) {
+				return Token{}, fmt.Errorf("tokenstore: %s: mark for re-authorisation: %w", m.key(), err)
+			}
+			continue
+		}
 		// Claim the refresh so no other process spends the same refresh token.
 		claimed := tok
 		claimed.LockedUntil = now.Add(claim)
@@ -217,11 +292,26 @@ func (m *Manager) obtain(ctx context.Context, stale string) (Token, error) {
 			return Token{}, fmt.Errorf("tokenstore: %s: claim refresh: %w", m.key(), err)
 		}
 		claimed.Version++
-		fresh, err := m.Refresh(ctx, tok.RefreshToken)
+		rctx, cancel := context.WithTimeout(ctx, claim*3/4)
+		fresh, err := m.Refresh(rctx, tok.RefreshToken)
+		cancel()
 		if err != nil {
 			claimed.LockedUntil = time.Time{}
-			if rerr := m.Store.Save(context.WithoutCancel(ctx), claimed); rerr != nil && !errors.Is(rerr, ErrConflict) {
-				err = errors.Join(err, fmt.Errorf("release claim: %w", rerr))
+			rejected := errors.Is(err, ErrRefreshRejected)
+			if rejected {
+				// Never present this refresh token again, in any process.
+				claimed.Reauthorize = "the platform rejected the refresh token: " + err.Error()
+			}
+			if rerr := m.Store.Save(context.WithoutCancel(ctx), claimed); rerr != nil {
+				return Token{}, fmt.Errorf("tokenstore: %s: refresh: %w", m.key(), errors.Join(err, fmt.Errorf("release claim: %w", rerr)))
+			}
+			claimed.Version++
+			if rejected {
+				m.cur = claimed
+				if claimed.AccessToken != "" && (stale == "" || claimed.AccessToken != stale) && m.valid(claimed) {
+					return claimed, nil // go on with the access token while it lasts
+				}
+				return Token{}, m.reauthError(claimed.Reauthorize)
 			}
 			return Token{}, fmt.Errorf("tokenstore: %s: refresh: %w", m.key(), err)
 		}
@@ -241,4 +331,34 @@ func (m *Manager) obtain(ctx context.Context, stale string) (Token, error) {
 		m.cur = fresh
 		return fresh, nil
 	}
+}
+
+// StoreAuthorized stores the token pair of a new authorisation by the seller
+// for (tok.Platform, tok.Account), replacing whatever is stored — a pair
+// marked "needs re-authorisation" included — and clearing the mark and any
+// refresh claim. Every Manager on the store picks the new pair up on its
+// next call.
+func StoreAuthorized(ctx context.Context, store Store, tok Token) error {
+	if tok.Platform == "" || tok.Account == "" || tok.AccessToken == "" {
+		return errors.New("tokenstore: a new authorisation needs platform, account and access token")
+	}
+	tok.Reauthorize, tok.LockedUntil = "", time.Time{}
+	for attempt := 0; attempt < 20; attempt++ {
+		cur, err := store.Load(ctx, tok.Platform, tok.Account)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			tok.Version = 0
+		case err != nil:
+			return fmt.Errorf("tokenstore: %s/%s: load: %w", tok.Platform, tok.Account, err)
+		default:
+			tok.Version = cur.Version
+		}
+		if err := store.Save(ctx, tok); errors.Is(err, ErrConflict) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("tokenstore: %s/%s: store the new authorisation: %w", tok.Platform, tok.Account, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("tokenstore: %s/%s: store the new authorisation: %w", tok.Platform, tok.Account, ErrConflict)
 }

@@ -10,6 +10,12 @@
 //
 // A server warehouse should be empty (a fresh database): the load is a first
 // load only when the staging tables hold no rows of the simulated shop.
+//
+// With -latency (plus -jitter) every simulated call takes that long and
+// -rate limits both the simulator and the client to that many calls per
+// second: the latency-bound load, reported against minimum calls ÷ rate.
+//
+//	go run ./examples/bench -orders 50000 -latency 300ms -rate 20
 package main
 
 import (
@@ -32,14 +38,22 @@ import (
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/shopee/shopeetest"
 	"github.com/facolos/etl/sink"
+	"golang.org/x/time/rate"
 )
 
 var (
 	orders = flag.Int("orders", 10000, "orders in the simulated shop")
 	days   = flag.Int("days", 365, "days of history they are spread over")
 	serve  = flag.Bool("serve", false, "internal: run the simulator and print its address")
-	into   = flag.String("sink", "", "warehouse URL (sqlite:PATH, postgres://…, sqlserver://…; default: a new SQLite file)")
-	now    = time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+	// Latency-bound loads.
+	latency     = flag.Duration("latency", 0, "simulated latency of every call")
+	jitter      = flag.Duration("jitter", 0, "extra random latency of up to this")
+	rateLimit   = flag.Float64("rate", 0, "calls per second the simulator allows and the client keeps to (0: unlimited)")
+	concurrency = flag.Int("concurrency", 0, "detail calls in flight (default the library's)")
+	listConc    = flag.Int("list-concurrency", 0, "15-day windows listed at once in a full load (default the library's)")
+	sourceOnly  = flag.Bool("source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
+	into        = flag.String("sink", "", "warehouse URL (sqlite:PATH, postgres://…, sqlserver://…; default: a new SQLite file)")
+	now         = time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
 )
 
 type endpoint struct {
@@ -49,13 +63,37 @@ type endpoint struct {
 	ShopID     int64  `json:"shop_id"`
 	Access     string `json:"access"`
 	Refresh    string `json:"refresh"`
+	// MinList is the fewest get_order_list pages a full load from the
+	// first order's day can take: per 15-day window, ceil(orders/100).
+	MinList int `json:"min_list"`
+}
+
+// minListPages counts, per 15-day window from the first order's day (UTC)
+// to now, the pages of 100 orders its orders need (at least one each).
+func minListPages(orders []shopeetest.Order) int {
+	if len(orders) == 0 {
+		return 1
+	}
+	start := time.Unix(orders[0].CreateTime, 0).UTC().Truncate(24 * time.Hour).Unix()
+	span := int64(shopee.MaxWindow / time.Second)
+	counts := map[int64]int{}
+	for _, o := range orders {
+		counts[(o.CreateTime-start)/span]++
+	}
+	pages := 0
+	for w := int64(0); start+w*span < now.Unix(); w++ {
+		pages += max(1, (counts[w]+shopee.PageSize-1)/shopee.PageSize)
+	}
+	return pages
 }
 
 func main() {
 	flag.Parse()
 	if *serve {
-		sim := shopeetest.NewServer(shopeetest.Options{Orders: *orders, Days: *days, Now: now, Seed: 1})
-		_ = json.NewEncoder(os.Stdout).Encode(endpoint{sim.URL, sim.PartnerID(), sim.PartnerKey(), sim.ShopID(), sim.InitialAccess(), sim.InitialRefresh()})
+		sim := shopeetest.NewServer(shopeetest.Options{Orders: *orders, Days: *days, Now: now, Seed: 1,
+			Latency: *latency, Jitter: *jitter, RateLimit: *rateLimit, Burst: max(int(*rateLimit), 1)})
+		_ = json.NewEncoder(os.Stdout).Encode(endpoint{sim.URL, sim.PartnerID(), sim.PartnerKey(), sim.ShopID(), sim.InitialAccess(), sim.InitialRefresh(),
+			minListPages(sim.Orders())})
 		_, _ = io.Copy(io.Discard, os.Stdin) // serve until the parent closes stdin
 		sim.Close()
 		return
@@ -71,7 +109,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(self, "-serve", "-orders", fmt.Sprint(*orders), "-days", fmt.Sprint(*days))
+	cmd := exec.Command(self, "-serve", "-orders", fmt.Sprint(*orders), "-days", fmt.Sprint(*days),
+		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit))
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
@@ -101,7 +140,9 @@ func run() error {
 	defer wh.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	src, err := shopee.NewSource(shopee.Config{Host: ep.URL, PartnerID: ep.PartnerID, PartnerKey: ep.PartnerKey, ShopID: ep.ShopID,
-		AccessToken: ep.Access, RefreshToken: ep.Refresh, Now: func() time.Time { return now }, Logger: quiet})
+		AccessToken: ep.Access, RefreshToken: ep.Refresh, Now: func() time.Time { return now }, Logger: quiet,
+		Concurrency: *concurrency, ListConcurrency: *listConc,
+		HTTP: connector.HTTPConfig{RateLimit: rate.Limit(*rateLimit), Burst: 1}})
 	if err != nil {
 		return err
 	}
@@ -133,8 +174,17 @@ func run() error {
 		}
 	}()
 	start := time.Now()
-	res := (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
-		connector.Pipeline{Name: "bench", Source: src, Transformer: shopee.Transformer{}, Sink: wh.Sink})[0]
+	var res connector.Result
+	if *sourceOnly {
+		res.Err = src.Streams()[0].Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
+			res.Records += int64(len(p.Records))
+			return nil
+		})
+		res.APICalls, res.Stats = src.APICalls(), src.Stats()
+	} else {
+		res = (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
+			connector.Pipeline{Name: "bench", Source: src, Transformer: shopee.Transformer{}, Sink: wh.Sink})[0]
+	}
 	wall := time.Since(start)
 	close(stop)
 	if res.Err != nil {
@@ -152,5 +202,16 @@ func run() error {
 	fmt.Printf("get_order_detail calls=%d (minimum %d)  get_order_list calls=%d (lower bound %d: %d windows, %d orders per page; includes %v earliest-date probes)\n",
 		res.APICalls[shopee.PathOrderDetail], minDetail, res.APICalls[shopee.PathOrderList], minList, windows, shopee.PageSize, res.Stats["earliest_date_probes"])
 	fmt.Printf("peak heap=%.1f MiB  peak live heap=%.1f MiB\n", float64(peak.Load())/(1<<20), float64(peakLive.Load())/(1<<20))
+	if *rateLimit > 0 {
+		probes, _ := res.Stats["earliest_date_probes"].(int)
+		minCalls := minDetail + ep.MinList + probes
+		var calls int64
+		for _, n := range res.APICalls {
+			calls += n
+		}
+		bound := float64(minCalls) / *rateLimit
+		fmt.Printf("latency=%s jitter=%s rate=%.0f/s: calls=%d minimum=%d (detail %d + list pages %d + earliest-date probes %d); minimum calls / rate = %.1fs; wall = %.2f x that (goal <= 1.2)\n",
+			*latency, *jitter, *rateLimit, calls, minCalls, minDetail, ep.MinList, probes, bound, wall.Seconds()/bound)
+	}
 	return nil
 }

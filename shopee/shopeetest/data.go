@@ -401,3 +401,21 @@ func nextStatus(s string) string {
 	}
 	return s
 }
+
+// genQuiet is genOrder for a shop with a quiet spell: orders 0..2 on the
+// first day of the history, then none for quiet days, then the rest spread
+// over what remains.
+func genQuiet(seed int64, i, n int, start int64, days, quiet int) *Order {
+	const early = 3
+	first := start - int64(days)*day
+	if i < early {
+		r := rand.New(rand.NewPCG(uint64(seed), uint64(i)+1))
+		ct := first + int64(i)*4*3600 + r.Int64N(3600)
+		return buildOrder(r, seed, i, ct, start)
+	}
+	restDays := max(days-quiet-1, 1)
+	o := genOrder(seed, i-early, max(n-early, 1), start, restDays)
+	// Renumber so order numbers stay unique and deterministic.
+	r := rand.New(rand.NewPCG(uint64(seed), uint64(i)+1))
+	return buildOrder(r, seed, i, o.CreateTime, start)
+}

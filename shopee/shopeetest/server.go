@@ -1,10 +1,20 @@
-// Package shopeetest is a faithful local simulator of the Shopee Open Platform
-// v2 order APIs, like net/http/httptest: a real HTTP server on loopback that
-// verifies signatures, partner id, timestamp freshness and access tokens,
-// expires access tokens after 4 hours of its clock, accepts each refresh
-// token once and rotates it, enforces the platform's limits (15-day windows,
-// page size 100, 50 order_sn per detail call), throttles, injects faults on
-// demand and serves deterministic, realistic Vietnamese orders.
+// Package shopeetest is a faithful, adversarial local simulator of the Shopee
+// Open Platform v2 order and auth APIs, like net/http/httptest: a real HTTP
+// server on loopback that verifies signatures, partner id, timestamp
+// freshness (against the real wall clock, as the platform does) and access
+// tokens, expires access tokens after 4 hours and refresh tokens after 30
+// days of its data clock, accepts each refresh token once and rotates it,
+// enforces the platform's limits and strictness (15-day windows, page size
+// 100, 50 order_sn per detail call, known order_status and optional fields,
+// opaque cursors bound to their query), throttles, adds latency, injects the
+// network faults of package simfault and, on demand, hostile data (detail
+// answers that omit orders, response: null, cursors that do not advance,
+// orders that move while a client pages, shops with long quiet spells). It
+// serves deterministic, realistic Vietnamese orders.
+//
+// The server's data clock (Now, Advance) drives order and token times; every
+// response carries it in the HTTP Date header, as a real platform's clock,
+// so a client can take "now" from the platform instead of being told.
 //
 // The data is a pure function of (Seed, Orders, Now, Days): two servers built
 // with the same options serve identical orders. Advance moves the clock and
@@ -14,18 +24,21 @@ package shopeetest
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/facolos/etl/internal/simfault"
 	"golang.org/x/time/rate"
 )
 
@@ -42,16 +55,50 @@ type Options struct {
 	Now    time.Time     // default today 00:00 UTC
 	Days   int           // default 120
 	TTL    time.Duration // access-token lifetime, default 4 h
-	// FaultRate is the share of requests answered with a fault: HTTP 500,
-	// HTTP 429, a hang (a timeout for the client) or a truncated JSON body.
-	FaultRate float64
-	// HangFor is how long a "timeout" fault hangs (default 35 s, more than
-	// a client's 30 s timeout); it ends early when the client gives up.
+	// RefreshTTL is the refresh-token lifetime on the data clock (default
+	// 30 days, as on Shopee).
+	RefreshTTL time.Duration
+	// FaultRate is the share of requests answered with a fault of
+	// FaultKinds (default every simfault kind: a connection dropped
+	// mid-body, an HTML 502/503, a hang, the platform's JSON 500, 429 with
+	// and without Retry-After, a truncated JSON body).
+	FaultRate  float64
+	FaultKinds []simfault.Kind
+	// HangFor is how long a hang fault lasts (default 35 s, more than a
+	// client's 30 s timeout); it ends early when the client gives up.
 	HangFor time.Duration
+	// Latency is added to every request, plus a uniform random extra of up
+	// to Jitter.
+	Latency, Jitter time.Duration
+	// QuietDays, when positive, gives the shop a quiet spell: its first
+	// three orders fall on its first day (Days before Now), then nothing
+	// for QuietDays days, then the other orders.
+	QuietDays int
+	// Hostile turns on hostile-data modes.
+	Hostile Hostile
 	// RateLimit throttles requests per second (0 = never); Burst defaults
 	// to RateLimit.
 	RateLimit float64
 	Burst     int
+}
+
+// Hostile are data faults a careless client turns into silent gaps. Each
+// rate is the share of eligible answers that get the fault (drawn from the
+// fault seed, so runs are reproducible).
+type Hostile struct {
+	// DetailOmit: a get_order_detail answer leaves out one requested order
+	// (with no warning).
+	DetailOmit float64
+	// DetailNull, ListNull: the answer is {"error":"", "response": null}.
+	DetailNull, ListNull float64
+	// StuckCursor: a get_order_list page with more=true returns the cursor
+	// it was asked with.
+	StuckCursor float64
+	// MoveWhilePaging: after each get_order_list page the data clock ticks
+	// one second and this share of the orders matching the page's query
+	// changes then (next status, update_time = the new now), as buyers and
+	// carriers act while a client pages.
+	MoveWhilePaging float64
 }
 
 // Paths of the simulated endpoints.
@@ -59,7 +106,13 @@ const (
 	PathOrderList   = "/api/v2/order/get_order_list"
 	PathOrderDetail = "/api/v2/order/get_order_detail"
 	PathRefresh     = "/api/v2/auth/access_token/get"
+	PathTokenGet    = "/api/v2/auth/token/get"
+	PathAuthPartner = "/api/v2/shop/auth_partner"
 )
+
+// TimestampWindow is how far a request timestamp may be from the real wall
+// clock.
+var TimestampWindow = simfault.Window{Past: 5 * time.Minute, Future: 5 * time.Minute}
 
 // Server is a running simulator.
 type Server struct {
@@ -73,8 +126,14 @@ type Server struct {
 	orders    []*Order // sorted by create time
 	bySN      map[string]*Order
 	access    map[string]time.Time // access token -> expiry
-	refresh   map[string]bool      // refresh token -> unused
+	refresh   map[string]time.Time // unused refresh token -> expiry
+	codes     map[string]time.Time // unused authorization code -> expiry
 	rotations int
+	refreshes int // refresh requests that reached the handler
+	loseNext  int // rotations whose answer is dropped
+	codeN     int
+	hostile   map[string]int
+	inj       *simfault.Injector
 	advances  int
 	nextIndex int
 	calls     map[string]int
@@ -111,9 +170,14 @@ func NewServer(opts Options) *Server {
 	if opts.HangFor <= 0 {
 		opts.HangFor = 35 * time.Second
 	}
-	s := &Server{opts: opts, now: opts.Now, bySN: map[string]*Order{}, access: map[string]time.Time{}, refresh: map[string]bool{},
-		calls: map[string]int{}, faults: map[string]int{}, nextIndex: opts.Orders,
+	if opts.RefreshTTL <= 0 {
+		opts.RefreshTTL = 30 * 24 * time.Hour
+	}
+	s := &Server{opts: opts, now: opts.Now, bySN: map[string]*Order{}, access: map[string]time.Time{}, refresh: map[string]time.Time{},
+		codes: map[string]time.Time{}, calls: map[string]int{}, faults: map[string]int{}, hostile: map[string]int{}, nextIndex: opts.Orders,
 		faultRand: rand.New(rand.NewPCG(uint64(opts.Seed), 0xfa017))}
+	s.inj = simfault.New(simfault.Options{Rate: opts.FaultRate, Kinds: opts.FaultKinds, HangFor: opts.HangFor,
+		Latency: opts.Latency, Jitter: opts.Jitter, Seed: opts.Seed}, simfault.ErrorFunc(s.platformError))
 	if opts.RateLimit > 0 {
 		b := opts.Burst
 		if b <= 0 {
@@ -123,16 +187,24 @@ func NewServer(opts Options) *Server {
 	}
 	start := opts.Now.Unix()
 	for i := 0; i < opts.Orders; i++ {
-		o := genOrder(opts.Seed, i, opts.Orders, start, opts.Days)
+		var o *Order
+		if opts.QuietDays > 0 {
+			o = genQuiet(opts.Seed, i, opts.Orders, start, opts.Days, opts.QuietDays)
+		} else {
+			o = genOrder(opts.Seed, i, opts.Orders, start, opts.Days)
+		}
 		s.orders = append(s.orders, o)
 		s.bySN[o.OrderSN] = o
 	}
+	sort.SliceStable(s.orders, func(i, j int) bool { return s.orders[i].CreateTime < s.orders[j].CreateTime })
 	s.access[s.accessToken(0)] = opts.Now.Add(opts.TTL)
-	s.refresh[s.refreshToken(0)] = true
+	s.refresh[s.refreshToken(0)] = opts.Now.Add(opts.RefreshTTL)
 	mux := http.NewServeMux()
 	mux.HandleFunc(PathOrderList, s.handleShop(s.orderList))
 	mux.HandleFunc(PathOrderDetail, s.handleShop(s.orderDetail))
 	mux.HandleFunc(PathRefresh, s.handleRefresh)
+	mux.HandleFunc(PathTokenGet, s.handleTokenGet)
+	mux.HandleFunc(PathAuthPartner, s.handleAuthPartner)
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s
@@ -164,8 +236,9 @@ func (s *Server) InitialAccess() string { return s.accessToken(0) }
 // InitialRefresh returns the refresh token valid when the server starts.
 func (s *Server) InitialRefresh() string { return s.refreshToken(0) }
 
-// Now returns the simulator's clock. Clients talking to it must sign with
-// this clock (timestamps are checked against it).
+// Now returns the simulator's data clock: order and token times follow it,
+// and every response carries it in its Date header. Request timestamps are
+// checked against the real wall clock, not this one.
 func (s *Server) Now() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -194,11 +267,64 @@ func (s *Server) Calls(path string) int {
 func (s *Server) Faults() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := map[string]int{}
+	out := s.inj.Counts()
 	for k, v := range s.faults {
+		out[k] += v
+	}
+	return out
+}
+
+// Hostile returns how many hostile-data answers of each mode were given
+// ("detail_omit", "detail_null", "list_null", "stuck_cursor") and how many
+// orders moved while a client paged ("moved").
+func (s *Server) Hostile() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range s.hostile {
 		out[k] = v
 	}
 	return out
+}
+
+// SetFaultRate changes the network fault rate.
+func (s *Server) SetFaultRate(rate float64) { s.inj.SetRate(rate) }
+
+// SetHostile changes the hostile-data modes.
+func (s *Server) SetHostile(h Hostile) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.Hostile = h
+}
+
+// RefreshRequests returns how many refresh requests reached the refresh
+// endpoint (faults injected before it excluded), rejected ones included.
+func (s *Server) RefreshRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refreshes
+}
+
+// LoseNextRotation makes the next successful refresh rotate the tokens
+// (the presented refresh token is spent) and then drop the connection
+// before the answer is sent, as when a network path breaks at the worst
+// moment: the client never learns the new pair.
+func (s *Server) LoseNextRotation() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loseNext++
+}
+
+// Authorize simulates the seller approving the partner in the browser: it
+// returns a single-use authorization code valid 10 minutes (data clock), as
+// the redirect of the auth_partner link carries it.
+func (s *Server) Authorize() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.codeN++
+	code := fmt.Sprintf("sim-code-%d-%d", s.opts.Seed, s.codeN)
+	s.codes[code] = s.now.Add(10 * time.Minute)
+	return code
 }
 
 // Throttled returns how many requests were refused by the rate limit.
@@ -274,6 +400,16 @@ func (s *Server) Advance(d time.Duration) []Change {
 	return changes
 }
 
+// ExpireRefreshTokens makes every refresh token expire now, without moving
+// the clock.
+func (s *Server) ExpireRefreshTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.refresh {
+		s.refresh[k] = s.now
+	}
+}
+
 // ExpireTokens makes every access token expire now (as if 4 hours passed
 // for them), without moving the clock.
 func (s *Server) ExpireTokens() {
@@ -299,6 +435,7 @@ func (s *Server) newRequestID() string {
 
 func (s *Server) write(w http.ResponseWriter, status int, body map[string]any) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Date", s.Now().UTC().Format(http.TimeFormat))
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
 }
@@ -310,37 +447,30 @@ func (s *Server) fail(w http.ResponseWriter, e apiError) {
 	s.write(w, e.status, map[string]any{"request_id": id, "error": e.code, "message": e.msg})
 }
 
-// fault injects a fault at the configured rate; it reports whether the
-// request was answered. truncate is set when the handler should truncate
-// its successful body instead.
-func (s *Server) fault(w http.ResponseWriter, r *http.Request, allowTruncate bool) (handled, truncate bool) {
+// platformError renders the platform's JSON errors for simfault.
+func (s *Server) platformError(w http.ResponseWriter, status int) {
+	switch status {
+	case http.StatusTooManyRequests:
+		s.fail(w, apiError{429, "error_rate_limit", "Too many requests. You have reached the rate limit."})
+	default:
+		s.fail(w, apiError{status, "error_server", "Something wrong. Please try later."})
+	}
+}
+
+// count records a request of an endpoint.
+func (s *Server) count(r *http.Request) {
 	s.mu.Lock()
 	s.calls[r.URL.Path]++
-	if s.opts.FaultRate <= 0 || s.faultRand.Float64() >= s.opts.FaultRate {
-		s.mu.Unlock()
-		return false, false
-	}
-	kinds := []string{"500", "429", "timeout", "truncated"}
-	if !allowTruncate {
-		kinds = kinds[:3]
-	}
-	kind := kinds[s.faultRand.IntN(len(kinds))]
-	s.faults[kind]++
 	s.mu.Unlock()
-	switch kind {
-	case "500":
-		s.fail(w, apiError{500, "error_server", "Something wrong. Please try later."})
-	case "429":
-		s.fail(w, apiError{429, "error_rate_limit", "Too many requests. You have reached the rate limit."})
-	case "timeout":
-		select {
-		case <-r.Context().Done():
-		case <-time.After(s.opts.HangFor):
-		}
-	case "truncated":
-		return false, true
+}
+
+// hostileDraw reports whether a hostile mode of rate fires, counting it.
+func (s *Server) hostileDraw(mode string, rate float64) bool {
+	if rate <= 0 || s.faultRand.Float64() >= rate {
+		return false
 	}
-	return true, false
+	s.hostile[mode]++
+	return true
 }
 
 func (s *Server) throttle(w http.ResponseWriter) bool {
@@ -376,9 +506,8 @@ func (s *Server) checkCommon(r *http.Request, shop bool) *apiError {
 	if err != nil {
 		return &apiError{400, "error_param", "Invalid timestamp."}
 	}
-	now := s.Now().Unix()
-	if ts < now-300 || ts > now+300 {
-		return &apiError{400, "error_param", "Timestamp is expired."}
+	if err := simfault.CheckTimestamp(ts, time.Now(), TimestampWindow); err != nil {
+		return &apiError{400, "error_param", "Timestamp is expired. " + err.Error()}
 	}
 	sg := q.Get("sign")
 	if sg == "" {
@@ -418,8 +547,8 @@ func (s *Server) handleShop(h func(r *http.Request) (map[string]any, []string, *
 			s.fail(w, apiError{405, "error_param", "Method not allowed."})
 			return
 		}
-		handled, truncate := s.fault(w, r, true)
-		if handled {
+		s.count(r)
+		if s.inj.Inject(w, r) {
 			return
 		}
 		if e := s.checkCommon(r, true); e != nil {
@@ -437,17 +566,43 @@ func (s *Server) handleShop(h func(r *http.Request) (map[string]any, []string, *
 		s.mu.Lock()
 		body := map[string]any{"request_id": s.newRequestID(), "error": "", "message": "", "response": resp}
 		s.mu.Unlock()
+		if resp == nil {
+			body["response"] = nil
+		}
 		if len(warning) > 0 {
 			body["warning"] = warning
 		}
-		data, _ := json.Marshal(body)
-		w.Header().Set("Content-Type", "application/json")
-		if truncate {
-			w.Write(data[:len(data)/2])
-			return
-		}
-		w.Write(data)
+		s.write(w, http.StatusOK, body)
 	}
+}
+
+// OrderStatuses are the order_status values get_order_list filters on.
+var OrderStatuses = map[string]bool{"UNPAID": true, "READY_TO_SHIP": true, "PROCESSED": true, "SHIPPED": true, "COMPLETED": true,
+	"IN_CANCEL": true, "CANCELLED": true, "INVOICE_PENDING": true, "TO_CONFIRM_RECEIVE": true, "TO_RETURN": true, "RETRY_SHIP": true}
+
+// cursor encodes an offset into an opaque cursor bound to its query: a
+// cursor of another query, or an altered one, is rejected.
+func (s *Server) cursor(query string, offset int) string {
+	payload := strconv.Itoa(offset) + "|" + query
+	mac := sign(s.opts.PartnerKey, "cursor|"+payload)[:16]
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(offset) + "." + mac))
+}
+
+func (s *Server) parseCursor(query, c string) (int, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, false
+	}
+	off, mac, ok := strings.Cut(string(raw), ".")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(off)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	want := sign(s.opts.PartnerKey, "cursor|"+off+"|"+query)[:16]
+	return n, hmac.Equal([]byte(mac), []byte(want))
 }
 
 func (s *Server) orderList(r *http.Request) (map[string]any, []string, *apiError) {
@@ -465,14 +620,26 @@ func (s *Server) orderList(r *http.Request) (map[string]any, []string, *apiError
 	if err != nil || size < 1 || size > 100 {
 		return nil, nil, &apiError{400, "error_param", "page_size should be between 1 and 100."}
 	}
+	status := q.Get("order_status")
+	if status != "" && !OrderStatuses[status] {
+		return nil, nil, &apiError{400, "error_param", "order_status is invalid."}
+	}
+	if f := q.Get("response_optional_fields"); f != "" && f != "order_status" {
+		return nil, nil, &apiError{400, "error_param", "response_optional_fields is invalid."}
+	}
+	query := fmt.Sprintf("%s|%d|%d|%d|%s", field, from, to, size, status)
 	offset := 0
 	if c := q.Get("cursor"); c != "" {
-		if offset, err = strconv.Atoi(c); err != nil || offset < 0 {
+		var ok bool
+		if offset, ok = s.parseCursor(query, c); !ok {
 			return nil, nil, &apiError{400, "error_param", "Invalid cursor."}
 		}
 	}
-	status := q.Get("order_status")
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hostileDraw("list_null", s.opts.Hostile.ListNull) {
+		return nil, nil, nil
+	}
 	var match []*Order
 	for _, o := range s.orders {
 		t := o.CreateTime
@@ -498,11 +665,32 @@ func (s *Server) orderList(r *http.Request) (map[string]any, []string, *apiError
 		}
 		list = append(list, e)
 	}
-	s.mu.Unlock()
 	more := end < len(match)
 	next := ""
 	if more {
-		next = strconv.Itoa(end)
+		next = s.cursor(query, end)
+		if s.hostileDraw("stuck_cursor", s.opts.Hostile.StuckCursor) {
+			next = q.Get("cursor")
+			if next == "" {
+				next = s.cursor(query, 0)
+			}
+		}
+	}
+	// Orders of this window move on while the client pages: the clock
+	// ticks one second and they change now, leaving the window or moving
+	// to its end.
+	if rate := s.opts.Hostile.MoveWhilePaging; rate > 0 {
+		s.now = s.now.Add(time.Second)
+		now := s.now.Unix()
+		for _, o := range match {
+			if s.faultRand.Float64() >= rate {
+				continue
+			}
+			o.OrderStatus = nextStatus(o.OrderStatus)
+			o.UpdateTime = now
+			o.Packages(s.faultRand)
+			s.hostile["moved"]++
+		}
 	}
 	return map[string]any{"more": more, "next_cursor": next, "order_list": list}, nil, nil
 }
@@ -534,8 +722,14 @@ func (s *Server) orderDetail(r *http.Request) (map[string]any, []string, *apiErr
 		return nil, nil, &apiError{400, "error_param", "order_sn_list should be 1-50 order_sn."}
 	}
 	asked := map[string]bool{}
-	for _, f := range strings.Split(q.Get("response_optional_fields"), ",") {
-		asked[strings.TrimSpace(f)] = true
+	if f := q.Get("response_optional_fields"); f != "" {
+		for _, f := range strings.Split(f, ",") {
+			f = strings.TrimSpace(f)
+			if _, ok := optionalFields[f]; !ok {
+				return nil, nil, &apiError{400, "error_param", fmt.Sprintf("response_optional_fields %q is invalid.", f)}
+			}
+			asked[f] = true
+		}
 	}
 	drop := map[string]bool{}
 	for opt, keys := range optionalFields {
@@ -549,7 +743,17 @@ func (s *Server) orderDetail(r *http.Request) (map[string]any, []string, *apiErr
 	var warning []string
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, sn := range sns {
+	if s.hostileDraw("detail_null", s.opts.Hostile.DetailNull) {
+		return nil, nil, nil
+	}
+	omit := -1
+	if len(sns) > 0 && s.hostileDraw("detail_omit", s.opts.Hostile.DetailOmit) {
+		omit = s.faultRand.IntN(len(sns))
+	}
+	for i, sn := range sns {
+		if i == omit {
+			continue
+		}
 		o, ok := s.bySN[strings.TrimSpace(sn)]
 		if !ok {
 			warning = append(warning, fmt.Sprintf("order_sn %s not found", sn))
@@ -572,17 +776,40 @@ func (s *Server) orderDetail(r *http.Request) (map[string]any, []string, *apiErr
 	return map[string]any{"order_list": list}, warning, nil
 }
 
-func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
+// authBody reads the JSON body of an auth call and checks partner and shop.
+func (s *Server) authBody(w http.ResponseWriter, r *http.Request, v any, partnerID, shopID *int64) bool {
 	if r.Method != http.MethodPost {
 		s.fail(w, apiError{405, "error_param", "Method not allowed."})
-		return
-	}
-	// No truncation here: a refresh is not idempotent (the token rotates).
-	if handled, _ := s.fault(w, r, false); handled {
-		return
+		return false
 	}
 	if e := s.checkCommon(r, false); e != nil {
 		s.fail(w, *e)
+		return false
+	}
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		s.fail(w, apiError{400, "error_param", "Invalid request body."})
+		return false
+	}
+	if *partnerID != s.opts.PartnerID || *shopID != s.opts.ShopID {
+		s.fail(w, apiError{403, "error_auth", "Invalid partner_id or shop_id."})
+		return false
+	}
+	return true
+}
+
+// rotate issues a new token pair (called with s.mu held).
+func (s *Server) rotate() (at, rt string) {
+	s.rotations++
+	at, rt = s.accessToken(s.rotations), s.refreshToken(s.rotations)
+	s.access[at] = s.now.Add(s.opts.TTL)
+	s.refresh[rt] = s.now.Add(s.opts.RefreshTTL)
+	return at, rt
+}
+
+func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
+	s.count(r)
+	// No truncated 200: a refresh is not idempotent (the token rotates).
+	if s.inj.Inject(w, r, simfault.HTML502, simfault.HTML503, simfault.Hang, simfault.Server500, simfault.Throttle429, simfault.Throttle429Bare) {
 		return
 	}
 	var body struct {
@@ -590,27 +817,84 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		PartnerID    int64  `json:"partner_id"`
 		ShopID       int64  `json:"shop_id"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.RefreshToken == "" {
-		s.fail(w, apiError{400, "error_param", "refresh_token, partner_id and shop_id are required."})
-		return
-	}
-	if body.PartnerID != s.opts.PartnerID || body.ShopID != s.opts.ShopID {
-		s.fail(w, apiError{403, "error_auth", "Invalid partner_id or shop_id."})
+	if !s.authBody(w, r, &body, &body.PartnerID, &body.ShopID) {
 		return
 	}
 	s.mu.Lock()
-	if !s.refresh[body.RefreshToken] {
+	s.refreshes++
+	exp, ok := s.refresh[body.RefreshToken]
+	switch {
+	case !ok:
 		s.mu.Unlock()
 		s.fail(w, apiError{403, "error_shop_refresh_token", "Your refresh token is error, please have a check."})
 		return
+	case !s.now.Before(exp):
+		delete(s.refresh, body.RefreshToken)
+		s.mu.Unlock()
+		s.fail(w, apiError{403, "refresh_token_expired", "Your refresh token is expired."})
+		return
 	}
 	delete(s.refresh, body.RefreshToken)
-	s.rotations++
-	at, rt := s.accessToken(s.rotations), s.refreshToken(s.rotations)
-	s.access[at] = s.now.Add(s.opts.TTL)
-	s.refresh[rt] = true
+	at, rt := s.rotate()
+	lose := s.loseNext > 0
+	if lose {
+		s.loseNext--
+		s.faults["lost_rotation"]++
+	}
 	id := s.newRequestID()
 	s.mu.Unlock()
+	if lose {
+		simfault.DropMidBody(w, []byte(`{"request_id":"`+id+`","error":"","message":"","partner_id":`), 512)
+		return
+	}
 	s.write(w, 200, map[string]any{"request_id": id, "error": "", "message": "", "partner_id": s.opts.PartnerID, "shop_id": s.opts.ShopID,
 		"access_token": at, "refresh_token": rt, "expire_in": int64(s.opts.TTL / time.Second)})
+}
+
+// handleTokenGet exchanges an authorization code for the first token pair
+// (POST /api/v2/auth/token/get; the answer has no "response" wrapper).
+func (s *Server) handleTokenGet(w http.ResponseWriter, r *http.Request) {
+	s.count(r)
+	var body struct {
+		Code      string `json:"code"`
+		PartnerID int64  `json:"partner_id"`
+		ShopID    int64  `json:"shop_id"`
+	}
+	if !s.authBody(w, r, &body, &body.PartnerID, &body.ShopID) {
+		return
+	}
+	s.mu.Lock()
+	exp, ok := s.codes[body.Code]
+	if !ok || !s.now.Before(exp) {
+		s.mu.Unlock()
+		s.fail(w, apiError{403, "error_auth", "Invalid code."})
+		return
+	}
+	delete(s.codes, body.Code)
+	at, rt := s.rotate()
+	id := s.newRequestID()
+	s.mu.Unlock()
+	s.write(w, 200, map[string]any{"request_id": id, "error": "", "message": "", "access_token": at, "refresh_token": rt,
+		"expire_in": int64(s.opts.TTL / time.Second), "shop_id_list": []int64{s.opts.ShopID}, "merchant_id_list": []int64{}})
+}
+
+// handleAuthPartner is the seller's side of the authorization link: a
+// signed GET with a redirect URL. The simulated seller approves at once:
+// the answer redirects to redirect?code=..&shop_id=.. .
+func (s *Server) handleAuthPartner(w http.ResponseWriter, r *http.Request) {
+	s.count(r)
+	if e := s.checkCommon(r, false); e != nil {
+		s.fail(w, *e)
+		return
+	}
+	red, err := url.Parse(r.URL.Query().Get("redirect"))
+	if err != nil || red.Scheme == "" || red.Host == "" {
+		s.fail(w, apiError{400, "error_param", "redirect is invalid."})
+		return
+	}
+	q := red.Query()
+	q.Set("code", s.Authorize())
+	q.Set("shop_id", strconv.FormatInt(s.opts.ShopID, 10))
+	red.RawQuery = q.Encode()
+	http.Redirect(w, r, red.String(), http.StatusFound)
 }

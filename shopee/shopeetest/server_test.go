@@ -31,7 +31,7 @@ type reply struct {
 // change the query before sending.
 func call(t *testing.T, s *shopeetest.Server, path, token string, params url.Values, tweak func(q url.Values)) reply {
 	t.Helper()
-	ts := s.Now().Unix()
+	ts := time.Now().Unix()
 	q := url.Values{}
 	for k, v := range params {
 		q[k] = v
@@ -56,7 +56,7 @@ func call(t *testing.T, s *shopeetest.Server, path, token string, params url.Val
 
 func refresh(t *testing.T, s *shopeetest.Server, rt string) reply {
 	t.Helper()
-	ts := s.Now().Unix()
+	ts := time.Now().Unix()
 	q := url.Values{}
 	q.Set("partner_id", strconv.FormatInt(s.PartnerID(), 10))
 	q.Set("timestamp", strconv.FormatInt(ts, 10))
@@ -94,7 +94,7 @@ func TestSimulatorEnforcesTheContract(t *testing.T) {
 	require.Equal(t, "error_sign", r.Error, "wrong signature")
 	require.Equal(t, 403, r.Status)
 
-	r = call(t, s, shopeetest.PathOrderList, at, ok, func(q url.Values) { q.Set("timestamp", strconv.FormatInt(now.Unix()-600, 10)) })
+	r = call(t, s, shopeetest.PathOrderList, at, ok, func(q url.Values) { q.Set("timestamp", strconv.FormatInt(time.Now().Unix()-600, 10)) })
 	require.Equal(t, "error_param", r.Error, "stale timestamp")
 
 	r = call(t, s, shopeetest.PathOrderList, at, listParams(now.Add(-16*24*time.Hour), now, 100), nil)

@@ -16,4 +16,5 @@ CREATE TABLE [etl_control].[api_token_storage] (
 IF COL_LENGTH(N'etl_control.api_token_storage', N'account') IS NULL ALTER TABLE [etl_control].[api_token_storage] ADD [account] NVARCHAR(100) NOT NULL DEFAULT N'';
 IF COL_LENGTH(N'etl_control.api_token_storage', N'refresh_expires_at') IS NULL ALTER TABLE [etl_control].[api_token_storage] ADD [refresh_expires_at] DATETIME2(7) NULL;
 IF COL_LENGTH(N'etl_control.api_token_storage', N'version') IS NULL ALTER TABLE [etl_control].[api_token_storage] ADD [version] BIGINT NOT NULL DEFAULT 0;
-IF COL_LENGTH(N'etl_control.api_token_storage', N'locked_until') IS NULL ALTER TABLE [etl_control].[api_token_storage] ADD [locked_until] DATETIME2(7) NULL
+IF COL_LENGTH(N'etl_control.api_token_storage', N'locked_until') IS NULL ALTER TABLE [etl_control].[api_token_storage] ADD [locked_until] DATETIME2(7) NULL;
+IF COL_LENGTH(N'etl_control.api_token_storage', N'reauthorize') IS NULL ALTER TABLE [etl_control].[api_token_storage] ADD [reauthorize] NVARCHAR(MAX) NULL

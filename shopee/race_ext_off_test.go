@@ -1,0 +1,5 @@
+//go:build !race
+
+package shopee_test
+
+const raceEnabled = false

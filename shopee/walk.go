@@ -1,0 +1,430 @@
+package shopee
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	"golang.org/x/sync/errgroup"
+)
+
+// How a range is read (see notes/shopeerel.md):
+//
+//   - Full loads list by create_time, which never changes, in 15-day
+//     windows paged with the platform's cursor; up to ListConcurrency
+//     windows are listed at once.
+//   - Incremental runs list by update_time, which moves while a client
+//     pages: an offset-style cursor then skips an order whenever an earlier
+//     one leaves the result set. So a window is only ever read in ONE page:
+//     a window whose answer has more is halved until each part fits one
+//     page (a single answer is a consistent snapshot), and the span grows
+//     again after a part that fits. A one-second window holding more than a
+//     page is read with the cursor until two reads agree.
+//   - Order numbers queue up and are fetched in detail batches of exactly
+//     50 (the last may be smaller), up to Concurrency batches at once; the
+//     pages are emitted strictly in order, each with the checkpoint of the
+//     last list page it completes, so checkpoints stay exact.
+//   - A detail answer must hold every order asked for: missing orders (or
+//     response null) are asked again, up to DetailAttempts times, then the
+//     stream fails naming them; the checkpoint never passes them.
+
+// DetailAttempts is how many times a detail batch is asked for orders the
+// platform left out of its answer before the stream fails.
+const DetailAttempts = 4
+
+// segment is the order numbers of one list page and the checkpoint valid
+// once they (and everything before) are stored.
+type segment struct {
+	window int64 // start of the window the page belongs to
+	sns    []string
+	cp     Checkpoint
+}
+
+// job is one detail batch on its way to emit, in order.
+type job struct {
+	sns  []string
+	cp   *Checkpoint
+	done chan struct{}
+	page connector.Page
+	err  error
+}
+
+// walk reads the range of cp: a lister produces segments in order, the
+// assembler batches their order numbers into detail jobs fetched
+// concurrently, and the emitter hands the results downstream in order.
+// With checkClock, the first answer of an incremental run is checked against
+// the platform's clock (a *clockMoved error before anything is emitted).
+func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFunc, checkClock bool) error {
+	s := o.s
+	if cp.End > 0 && cp.From >= cp.End { // an empty range (a start date in the future)
+		data, _ := json.Marshal(Checkpoint{Phase: "incremental", Watermark: cp.End})
+		return emit(ctx, connector.Page{Checkpoint: data})
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	segs := make(chan segment, 4*s.cfg.ListConcurrency)
+	jobs := make(chan *job, s.cfg.Concurrency)
+	g.Go(func() error {
+		defer close(segs)
+		if cp.Field == "update_time" {
+			return o.listIncremental(gctx, cp, segs, checkClock)
+		}
+		return o.listFull(gctx, cp, segs)
+	})
+	g.Go(func() error {
+		defer close(jobs)
+		return o.assemble(gctx, cp.Field == "update_time", segs, jobs)
+	})
+	g.Go(func() error {
+		for j := range jobs {
+			select {
+			case <-j.done:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			if j.err != nil {
+				return j.err
+			}
+			if len(j.page.Records) == 0 && j.page.Checkpoint == nil {
+				continue
+			}
+			if err := emit(gctx, j.page); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+func send[T any](ctx context.Context, ch chan<- T, v T) error {
+	select {
+	case ch <- v:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (o *orders) windowErr(field string, from, to int64, err error) error {
+	return fmt.Errorf("shopee shop %d: get_order_list %s [%s, %s]: %w", o.s.cfg.ShopID, field,
+		time.Unix(from, 0).UTC().Format(time.RFC3339), time.Unix(to, 0).UTC().Format(time.RFC3339), err)
+}
+
+// listPages pages through [from, to] by field from cursor, calling page for
+// each. A cursor seen before in the window fails (it would loop forever).
+func (o *orders) listPages(ctx context.Context, field string, from, to int64, cursor string, page func(ListPage) error) error {
+	seen := map[string]bool{}
+	for {
+		p, err := o.s.c.GetOrderList(ctx, field, time.Unix(from, 0), time.Unix(to, 0), PageSize, cursor)
+		if err != nil {
+			return o.windowErr(field, from, to, err)
+		}
+		if p.More && seen[p.NextCursor] {
+			return o.windowErr(field, from, to, &APIError{Endpoint: PathOrderList, HTTPStatus: 200, Code: "invalid_response",
+				Message: "next_cursor repeats an earlier cursor: the cursor does not advance", RequestID: p.RequestID})
+		}
+		seen[cursor] = true
+		if err := page(p); err != nil {
+			return err
+		}
+		if !p.More {
+			return nil
+		}
+		cursor = p.NextCursor
+	}
+}
+
+// listFull lists the create_time windows of a full load, several at once,
+// and forwards their pages in order.
+func (o *orders) listFull(ctx context.Context, cp Checkpoint, out chan<- segment) error {
+	span := int64(MaxWindow / time.Second)
+	type window struct {
+		from, to int64
+		cursor   string
+		pages    chan segment
+	}
+	var windows []*window
+	for from := cp.From; from < cp.End || len(windows) == 0; from += span {
+		w := &window{from: from, to: min(from+span, cp.End), pages: make(chan segment, 64)}
+		if len(windows) == 0 {
+			w.cursor = cp.Cursor
+		}
+		windows = append(windows, w)
+		if w.to >= cp.End {
+			break
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	sem := make(chan struct{}, o.s.cfg.ListConcurrency)
+	g.Go(func() error { // start the listers in order, at most ListConcurrency at once
+		for _, w := range windows {
+			if err := send(gctx, sem, struct{}{}); err != nil {
+				return err
+			}
+			g.Go(func() error {
+				defer func() { <-sem }()
+				defer close(w.pages)
+				return o.listPages(gctx, cp.Field, w.from, w.to, w.cursor, func(p ListPage) error {
+					next := Checkpoint{Phase: cp.Phase, Field: cp.Field, From: w.from, End: cp.End, Cursor: p.NextCursor}
+					switch {
+					case p.More:
+					case w.to < cp.End:
+						next.From, next.Cursor = w.to, ""
+					default:
+						next = Checkpoint{Phase: "incremental", Watermark: cp.End}
+					}
+					return send(gctx, w.pages, segment{window: w.from, sns: p.OrderSNs, cp: next})
+				})
+			})
+		}
+		return nil
+	})
+	g.Go(func() error { // forward in order
+		for _, w := range windows {
+			for {
+				var seg segment
+				var ok bool
+				select {
+				case seg, ok = <-w.pages:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+				if !ok {
+					break
+				}
+				if err := send(gctx, out, seg); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+// listIncremental lists the update_time range in windows that each fit one
+// page (see the top of this file).
+func (o *orders) listIncremental(ctx context.Context, cp Checkpoint, out chan<- segment, checkClock bool) error {
+	maxSpan := int64(MaxWindow / time.Second)
+	span := maxSpan
+	for pos := cp.From; pos < cp.End; {
+		to := min(pos+span, cp.End)
+		p, err := o.s.c.GetOrderList(ctx, cp.Field, time.Unix(pos, 0), time.Unix(to, 0), PageSize, "")
+		if err != nil {
+			return o.windowErr(cp.Field, pos, to, err)
+		}
+		if checkClock {
+			checkClock = false
+			now := o.s.c.Now().UTC()
+			if d := now.Sub(time.Unix(cp.End, 0)); d > ClockTolerance || d < -ClockTolerance {
+				return &clockMoved{now: now}
+			}
+		}
+		sns := p.OrderSNs
+		if p.More {
+			if to-pos >= 2 {
+				span = (to - pos) / 2
+				continue
+			}
+			if sns, err = o.stableRead(ctx, cp.Field, pos, to); err != nil {
+				return err
+			}
+		}
+		next := Checkpoint{Phase: cp.Phase, Field: cp.Field, From: to, End: cp.End, Watermark: cp.Watermark}
+		if to >= cp.End {
+			next = Checkpoint{Phase: "incremental", Watermark: cp.End}
+		}
+		if err := send(ctx, out, segment{window: pos, sns: sns, cp: next}); err != nil {
+			return err
+		}
+		pos = to
+		span = min(span*2, maxSpan)
+	}
+	return nil
+}
+
+// stableRead reads a window too dense to split with the cursor until two
+// consecutive reads list the same orders.
+func (o *orders) stableRead(ctx context.Context, field string, from, to int64) ([]string, error) {
+	var last []string
+	for attempt := 0; attempt < 5; attempt++ {
+		var sns []string
+		err := o.listPages(ctx, field, from, to, "", func(p ListPage) error { sns = append(sns, p.OrderSNs...); return nil })
+		if err != nil {
+			return nil, err
+		}
+		slices.Sort(sns)
+		if last != nil && slices.Equal(last, sns) {
+			return sns, nil
+		}
+		last = sns
+	}
+	return nil, o.windowErr(field, from, to, errors.New("the window's orders kept changing over 5 reads"))
+}
+
+// assemble batches the order numbers of the segments into detail jobs of
+// exactly MaxDetailBatch (the last may be smaller), starts each job's fetch
+// (at most Concurrency at once) and queues the jobs in order. Order
+// numbers already listed are skipped: in full loads those of the current
+// and previous window (windows share their boundary second); in
+// incremental runs those still waiting for their detail call (one listed
+// again after its details were fetched is fetched again: it changed).
+func (o *orders) assemble(ctx context.Context, incremental bool, segs <-chan segment, jobs chan<- *job) error {
+	var queue []string
+	var marks []mark
+	var prev, cur map[string]bool
+	window := int64(-1)
+	pending := map[string]bool{}
+	sem := make(chan struct{}, o.s.cfg.Concurrency)
+	dispatch := func(n int) error {
+		j := &job{sns: slices.Clone(queue[:n]), done: make(chan struct{})}
+		keep := marks[:0]
+		for _, m := range marks {
+			if m.n <= n {
+				c := m.cp
+				j.cp = &c
+				continue
+			}
+			keep = append(keep, mark{n: m.n - n, cp: m.cp})
+		}
+		marks = keep
+		for _, sn := range queue[:n] {
+			delete(pending, sn)
+		}
+		queue = queue[n:]
+		if len(j.sns) == 0 {
+			o.finish(j, nil)
+		} else {
+			if err := send(ctx, sem, struct{}{}); err != nil {
+				return err
+			}
+			go func() {
+				defer func() { <-sem }()
+				recs, err := o.details(ctx, j.sns)
+				o.finish(j, func() ([]connector.Record, error) { return recs, err })
+			}()
+		}
+		return send(ctx, jobs, j)
+	}
+	for seg := range segs {
+		if seg.window != window {
+			prev, cur, window = cur, map[string]bool{}, seg.window
+		}
+		for _, sn := range seg.sns {
+			dup := pending[sn]
+			if !incremental {
+				dup = cur[sn] || prev[sn]
+			}
+			cur[sn] = true
+			if !dup {
+				queue = append(queue, sn)
+				pending[sn] = true
+			}
+		}
+		marks = append(marks, mark{n: len(queue), cp: seg.cp})
+		for len(queue) >= MaxDetailBatch {
+			if err := dispatch(MaxDetailBatch); err != nil {
+				return err
+			}
+		}
+		if len(queue) == 0 && len(marks) > 0 {
+			if err := dispatch(0); err != nil {
+				return err
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(queue) > 0 || len(marks) > 0 {
+		return dispatch(len(queue))
+	}
+	return nil
+}
+
+// mark is a checkpoint valid once the first n queued orders are emitted.
+type mark struct {
+	n  int
+	cp Checkpoint
+}
+
+// finish completes job j with the records fetch returns (nil: none).
+func (o *orders) finish(j *job, fetch func() ([]connector.Record, error)) {
+	defer close(j.done)
+	if fetch != nil {
+		j.page.Records, j.err = fetch()
+		if j.err != nil {
+			return
+		}
+	}
+	if j.cp != nil {
+		data, err := json.Marshal(j.cp)
+		if err != nil {
+			j.err = err
+			return
+		}
+		j.page.Checkpoint = data
+	}
+}
+
+// details fetches the orders sns (one detail batch), asking again for any
+// the platform left out, and returns them in the order asked.
+func (o *orders) details(ctx context.Context, sns []string) ([]connector.Record, error) {
+	s := o.s
+	want := make(map[string]bool, len(sns))
+	for _, sn := range sns {
+		want[sn] = true
+	}
+	got := make(map[string]connector.Record, len(sns))
+	missing := sns
+	var lastErr error
+	for attempt := 1; ; attempt++ {
+		d, err := s.c.GetOrderDetail(ctx, missing)
+		switch {
+		case errors.Is(err, ErrBadResponse):
+			lastErr = err
+		case err != nil:
+			return nil, fmt.Errorf("shopee shop %d: get_order_detail of %d orders from %s: %w", s.cfg.ShopID, len(missing), missing[0], err)
+		default:
+			for _, w := range d.Warning {
+				s.c.log.Warn("shopee get_order_detail warning", "shop_id", s.cfg.ShopID, "warning", w)
+			}
+			for i, raw := range d.Orders {
+				key := d.Keys[i]
+				if !want[key] {
+					s.c.log.Warn("shopee get_order_detail returned an order not asked for; ignored", "shop_id", s.cfg.ShopID, "order_sn", key)
+					continue
+				}
+				got[key] = connector.Record{Key: key, Data: raw, RequestID: d.RequestID}
+			}
+			lastErr = nil
+		}
+		missing = missing[:0:0]
+		for _, sn := range sns {
+			if _, ok := got[sn]; !ok {
+				missing = append(missing, sn)
+			}
+		}
+		if len(missing) == 0 {
+			break
+		}
+		if attempt >= DetailAttempts {
+			if lastErr == nil {
+				lastErr = &APIError{Endpoint: PathOrderDetail, HTTPStatus: 200, Code: "invalid_response",
+					Message: "the answer leaves out orders that were asked for", RequestID: d.RequestID}
+			}
+			return nil, fmt.Errorf("shopee shop %d: get_order_detail: %d of %d orders asked for never came back after %d attempts (first %s): %w",
+				s.cfg.ShopID, len(missing), len(sns), attempt, missing[0], lastErr)
+		}
+		s.c.log.Warn("shopee get_order_detail incomplete; asking again", "shop_id", s.cfg.ShopID, "missing", len(missing), "first", missing[0], "attempt", attempt)
+	}
+	recs := make([]connector.Record, len(sns))
+	for i, sn := range sns {
+		recs[i] = got[sn]
+	}
+	return recs, nil
+}
