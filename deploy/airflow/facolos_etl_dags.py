@@ -82,6 +82,9 @@ def sync_task(platform, mode, timeout):
         auto_remove="success",
         mount_tmp_dir=False,
         execution_timeout=timeout,
+        # Exit 3: another worker held the streams' leases and did the work;
+        # the task is marked skipped, not failed.
+        skip_on_exit_code=3,
     )
 
 
