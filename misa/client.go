@@ -211,6 +211,10 @@ func (c *Client) APICalls() map[string]int64 { return c.http.APICalls() }
 // failure.
 func (c *Client) Retries() int64 { return c.http.Retries() }
 
+// Throttled returns how many answers throttled the client (HTTP 429 or the
+// platform's throttling code).
+func (c *Client) Throttled() int64 { return c.http.Throttled() }
+
 // Logins returns how many times this client logged in (POST /Account).
 func (c *Client) Logins() int { return c.tokens.Refreshes() }
 

@@ -2,6 +2,8 @@ package misa
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -11,6 +13,10 @@ import (
 )
 
 func init() { platform.Register(Driver{}) }
+
+// DefaultRateLimit is the default request budget of one MISA CRM AppID, in
+// calls per second (MISA publishes no figure): set MISA_CRM_RATE_LIMIT.
+const DefaultRateLimit = 10
 
 // Driver is the platform.Driver of MISA CRM, registered as "misa".
 type Driver struct{}
@@ -26,6 +32,7 @@ func (Driver) Variables() []platform.Variable {
 		{Name: "MISA_CRM_CLIENT_SECRET", Required: true, Secret: true, Doc: "secret generated for the AppID"},
 		{Name: "MISA_CRM_ACCESS_TOKEN", Secret: true, Doc: "a JWT to start with (optional; the client logs in when it expires)"},
 		{Name: "MISA_CRM_BASE_URL", Doc: "API base URL (default " + DefaultBaseURL + "; also " + AltBaseURL + ")"},
+		{Name: "MISA_CRM_RATE_LIMIT", Doc: "calls per second of the AppID, shared by its accounts (default " + strconv.Itoa(DefaultRateLimit) + ")"},
 		{Name: "MISA_CRM_TOKEN_REFRESH_BUFFER", Doc: "log in again this many seconds before the token expires (default 300)"},
 		{Name: "MISA_CRM_INCREMENTAL_LOOKBACK_MINUTES", Doc: "incremental reads go back this far before the watermark (default 15)"},
 	}
@@ -41,6 +48,19 @@ func (Driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 	cfg.Tokens = deps.Tokens
 	cfg.Logger = deps.Logger
 	cfg.HTTP = mergeHTTP(cfg.HTTP, deps.HTTP)
+	if deps.HTTP.Budget != nil {
+		cfg.HTTP.Budget = deps.HTTP.Budget
+	}
+	if cfg.HTTP.Budget == nil {
+		perSecond := float64(DefaultRateLimit)
+		if v := acct.Get("MISA_CRM_RATE_LIMIT"); v != "" {
+			if perSecond, err = strconv.ParseFloat(v, 64); err != nil || perSecond <= 0 {
+				return nil, nil, fmt.Errorf("misa account %s: MISA_CRM_RATE_LIMIT: %q is not a positive number", acct.Name, v)
+			}
+		}
+		// Every account of one AppID draws from its budget.
+		cfg.HTTP.Budget = connector.SharedBudget("misa/"+cfg.ClientID+"@"+cfg.BaseURL, perSecond, 1)
+	}
 	src, err := NewSource(cfg)
 	if err != nil {
 		return nil, nil, err

@@ -57,7 +57,7 @@ func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 // client's clock: stored, but kept out of the watermark), and the API
 // fields no column stores.
 func (s *Source) Stats() map[string]any {
-	st := map[string]any{"logins": s.c.Logins(), "http_retries": s.c.Retries(), "pages": s.pages.Load(),
+	st := map[string]any{"logins": s.c.Logins(), "http_retries": s.c.Retries(), "throttled": s.c.Throttled(), "pages": s.pages.Load(),
 		"duplicates_dropped": s.duplicates.Load(), "newer_duplicates": s.newerDuplicates.Load(),
 		"passes_completed": s.passes.Load(), "passes_resumed": s.resumed.Load(), "future_dated": s.futureDated.Load()}
 	if u := Unmapped(); len(u) > 0 {

@@ -162,6 +162,10 @@ func (c *Client) APICalls() map[string]int64 { return c.http.APICalls() }
 // failure (5xx, 429, timeouts, truncated bodies, platform server codes).
 func (c *Client) Retries() int64 { return c.http.Retries() }
 
+// Throttled returns how many answers throttled the client (HTTP 429 or the
+// platform's throttling code).
+func (c *Client) Throttled() int64 { return c.http.Throttled() }
+
 // Refreshes returns how many token refreshes this client performed.
 func (c *Client) Refreshes() int { return c.tokens.Refreshes() }
 
@@ -261,6 +265,12 @@ func (c *Client) call(ctx context.Context, method, path string, params url.Value
 			stale = tok
 			continue
 		case retryable(err) && resp.StatusCode < 300 && serverRetries+1 < c.attempts():
+			if errors.Is(err, ErrThrottled) {
+				// 36009002 in a 200 answer: the app's budget slows down
+				// for every shop of the app (HTTP 429 the client sees
+				// itself).
+				c.http.Throttle(0)
+			}
 			serverRetries++
 			c.log.Debug("tiktok server code retried", "shop", c.cfg.Shop, "endpoint", path, "error", err)
 			if werr := sleep(ctx, time.Duration(serverRetries)*c.minBackoff()); werr != nil {

@@ -2,6 +2,8 @@ package tiktok
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -11,6 +13,12 @@ import (
 )
 
 func init() { platform.Register(driver{}) }
+
+// DefaultRateLimit is the default request budget of one TikTok Shop app, in
+// calls per second, shared by all its shops: below the 50/s a third-party
+// report cites (the official figure is not public), leaving room for the
+// seller's other tools. Set TIKTOK_RATE_LIMIT per app.
+const DefaultRateLimit = 20
 
 // driver is the "tiktok" platform driver.
 type driver struct{}
@@ -30,6 +38,7 @@ func (driver) Variables() []platform.Variable {
 		{Name: "TIKTOK_SHOP_API_BASE_URL", Doc: "Open API host (default " + DefaultBaseURL + ")"},
 		{Name: "TIKTOK_AUTH_BASE_URL", Doc: "token host (default " + DefaultAuthURL + ")"},
 		{Name: "TIKTOK_START_DATE", Doc: "start of full loads, YYYY-MM-DD Vietnam time (default 2024-07-01)"},
+		{Name: "TIKTOK_RATE_LIMIT", Doc: "calls per second of the app, shared by its shops (default " + strconv.Itoa(DefaultRateLimit) + ")"},
 		{Name: "TIKTOK_TOKEN_REFRESH_BUFFER", Doc: "refresh this many seconds before the access token expires (default 300)"},
 		{Name: "ETL_INCREMENTAL_LOOKBACK_MINUTES", Doc: "overlap of incremental windows (default 15)"},
 	}
@@ -45,6 +54,19 @@ func (driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 	cfg.Tokens = deps.Tokens
 	cfg.Logger = deps.Logger
 	cfg.HTTP = mergeHTTP(cfg.HTTP, deps.HTTP)
+	if deps.HTTP.Budget != nil {
+		cfg.HTTP.Budget = deps.HTTP.Budget
+	}
+	if cfg.HTTP.Budget == nil {
+		perSecond := float64(DefaultRateLimit)
+		if v := acct.Get("TIKTOK_RATE_LIMIT"); v != "" {
+			if perSecond, err = strconv.ParseFloat(v, 64); err != nil || perSecond <= 0 {
+				return nil, nil, fmt.Errorf("tiktok shop %s: TIKTOK_RATE_LIMIT: %q is not a positive number", acct.Name, v)
+			}
+		}
+		// Every shop of one app draws from the app's budget.
+		cfg.HTTP.Budget = connector.SharedBudget("tiktok/"+cfg.AppKey+"@"+cfg.BaseURL, perSecond, 1)
+	}
 	src, err := NewSource(cfg)
 	if err != nil {
 		return nil, nil, err
@@ -108,6 +130,9 @@ func (driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
 		"TIKTOK_SHOP_API_BASE_URL": sim.URL,
 		"TIKTOK_AUTH_BASE_URL":     sim.AuthURL,
 		"TIKTOK_START_DATE":        now.AddDate(0, 0, -130).In(connector.Vietnam).Format(time.DateOnly),
+	}
+	if opts.RateLimit > 0 {
+		env["TIKTOK_RATE_LIMIT"] = strconv.FormatFloat(opts.RateLimit, 'f', -1, 64)
 	}
 	return &platform.Demo{
 		Account: platform.Account{Platform: "tiktok", Name: "demo", Get: func(k string) string { return env[k] }},

@@ -50,10 +50,11 @@ func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 
 // Stats implements connector.StatsSource: search_pages read, page_restarts
 // (windows restarted from their committed position after a rejected page
-// token), token_refreshes and http_retries since the source was created.
+// token), token_refreshes, http_retries and throttled answers since the source was
+// created.
 func (s *Source) Stats() map[string]any {
 	return map[string]any{"search_pages": s.pages.Load(), "page_restarts": s.restarts.Load(),
-		"token_refreshes": s.c.Refreshes(), "http_retries": s.c.Retries()}
+		"token_refreshes": s.c.Refreshes(), "http_retries": s.c.Retries(), "throttled": s.c.Throttled()}
 }
 
 // Checkpoint is the orders stream's cursor. A run reads [From, End) by
