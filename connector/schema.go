@@ -30,6 +30,9 @@ const (
 	Timestamp
 	// JSON is JSON text [RawJSON].
 	JSON
+	// UUID is a UUID (SQL Server UNIQUEIDENTIFIER) as canonical lower-case
+	// 8-4-4-4-12 hex text [string]; see CheckUUID.
+	UUID
 )
 
 // String returns the type's name.
@@ -47,6 +50,8 @@ func (t Type) String() string {
 		return "timestamp"
 	case JSON:
 		return "json"
+	case UUID:
+		return "uuid"
 	}
 	return fmt.Sprintf("Type(%d)", int(t))
 }
@@ -201,7 +206,7 @@ func (t *Table) Validate() error {
 		if _, dup := idx[c.Name]; dup {
 			return fmt.Errorf("table %s: duplicate column %q", t.FullName(), c.Name)
 		}
-		if c.Type < String || c.Type > JSON {
+		if c.Type < String || c.Type > UUID {
 			return fmt.Errorf("table %s: column %q has unknown type %v", t.FullName(), c.Name, c.Type)
 		}
 		if c.Type == Decimal && (c.Precision <= 0 || c.Scale < 0 || c.Scale > c.Precision) {
@@ -269,6 +274,14 @@ func ValidateRow(t *Table, row []any) error {
 			}
 			if ok {
 				if err := CheckText(s); err != nil {
+					return fmt.Errorf("%s.%s: %w", t.FullName(), c.Name, err)
+				}
+			}
+		case UUID:
+			var s string
+			s, ok = v.(string)
+			if ok {
+				if err := CheckUUID(s); err != nil {
 					return fmt.Errorf("%s.%s: %w", t.FullName(), c.Name, err)
 				}
 			}
