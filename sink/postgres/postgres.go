@@ -77,6 +77,9 @@ type Sink struct {
 
 	mu     sync.Mutex
 	tables map[string]*tableInfo
+	// textUUIDs holds the UUID columns of existing tables that store them as
+	// text (uuid.go), by table full name.
+	textUUIDs map[string]map[string]bool
 	sqldb  *sql.DB
 	stats  sync.Map // quoted target → *tableStats (stats.go)
 
@@ -247,6 +250,8 @@ func (s *Sink) sqlType(c connector.Column) string {
 		return "TIMESTAMPTZ"
 	case connector.JSON:
 		return "JSONB"
+	case connector.UUID:
+		return "UUID"
 	}
 	if c.Length > 0 {
 		return fmt.Sprintf("VARCHAR(%d)", c.Length)
@@ -353,8 +358,9 @@ func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
 
 // install makes the statements of t's definition the current ones.
 func (s *Sink) install(t *connector.Table) {
+	ti := s.buildInfo(t)
 	s.mu.Lock()
-	s.tables[t.FullName()] = s.buildInfo(t)
+	s.tables[t.FullName()] = ti
 	s.mu.Unlock()
 }
 
@@ -367,8 +373,8 @@ func (s *Sink) buildInfo(t *connector.Table) *tableInfo {
 	var tempCols []string
 	for _, c := range t.Columns {
 		ti.cols = append(ti.cols, c.Name)
-		tempCols = append(tempCols, q(c.Name)+" "+s.sqlType(c))
-		fmt.Fprint(h, c.Name, s.sqlType(c), ";")
+		tempCols = append(tempCols, q(c.Name)+" "+s.tempType(t, c))
+		fmt.Fprint(h, c.Name, s.tempType(t, c), ";")
 	}
 	fmt.Fprint(h, s.Schema(t.Schema))
 	ti.temp = q(fmt.Sprintf("_etl_%s_%08x", t.Name, h.Sum32()))

@@ -17,7 +17,7 @@ func (s *Sink) ReadTable(ctx context.Context, t *connector.Table) ([][]any, erro
 	exprs := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		exprs[i] = q(c.Name)
-		if c.Type == connector.Decimal || c.Type == connector.JSON {
+		if c.Type == connector.Decimal || c.Type == connector.JSON || c.Type == connector.UUID {
 			exprs[i] += "::text"
 		}
 	}

@@ -82,19 +82,20 @@ func (s *Sink) recordBasis(ctx context.Context) error {
 // refused.
 func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
 	target := s.qualified(t.Schema, t.Name)
-	rows, err := s.pool.Query(ctx, `SELECT a.attname, a.atttypid = 'timestamptz'::regtype, a.atttypid = 'timestamp'::regtype
+	rows, err := s.pool.Query(ctx, `SELECT a.attname, a.atttypid = 'timestamptz'::regtype, a.atttypid = 'timestamp'::regtype, a.atttypid = 'uuid'::regtype
 		FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`, target)
 	if err != nil {
 		return false, err
 	}
-	type col struct{ tz, plain bool }
+	type col struct{ tz, plain, uuid bool }
 	have := map[string]col{}
 	var name string
 	var c col
-	_, err = pgx.ForEachRow(rows, []any{&name, &c.tz, &c.plain}, func() error { have[name] = c; return nil })
+	_, err = pgx.ForEachRow(rows, []any{&name, &c.tz, &c.plain, &c.uuid}, func() error { have[name] = c; return nil })
 	if err != nil || len(have) == 0 {
 		return false, err
 	}
+	s.noteTextUUIDs(t, func(name string) bool { h, ok := have[name]; return ok && !h.uuid })
 	complete := true
 	for _, tc := range t.Columns {
 		h, ok := have[tc.Name]

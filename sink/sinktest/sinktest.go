@@ -73,6 +73,7 @@ func Run(t *testing.T, newSink NewSink) {
 		{"Lease", testLease},
 		{"FencedWrites", testFencing},
 		{"Hostile", testHostile},
+		{"UUID", testUUID},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, newSink) })
