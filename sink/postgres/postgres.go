@@ -77,11 +77,12 @@ type Sink struct {
 
 	mu     sync.Mutex
 	tables map[string]*tableInfo
-	// textUUIDs holds the UUID columns of existing tables that store them as
-	// text (uuid.go), by table full name.
-	textUUIDs map[string]map[string]bool
 	sqldb  *sql.DB
 	stats  sync.Map // quoted target → *tableStats (stats.go)
+
+	// textUUIDs holds the UUID columns of existing tables that store them as
+	// text (uuid.go), by table full name; guarded by mu.
+	textUUIDs map[string]map[string]bool
 
 	basisRecorded atomic.Bool
 }
