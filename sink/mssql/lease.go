@@ -297,8 +297,12 @@ func (s *Sink) matches(ctx context.Context, t *connector.Table, n names) (bool, 
 		have[strings.ToLower(col)] = strings.ToLower(typ)
 		index = ix > 0
 	}
-	if err := rows.Err(); err != nil || len(have) == 0 {
+	if err := rows.Err(); err != nil {
 		return false, err
+	}
+	s.noteTextUUIDs(t, have)
+	if len(have) == 0 {
+		return false, nil
 	}
 	complete := true
 	for _, c := range t.Columns {

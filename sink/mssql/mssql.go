@@ -78,11 +78,16 @@ type Sink struct {
 	strategy Strategy // in effect: cfg.Strategy until the server rejects MERGE
 	stats    sync.Map // quoted target → *tableStats (stats.go)
 
+	// textUUIDs holds the UUID columns of existing tables that store them as
+	// text (uuid.go), by table full name; guarded by mu.
+	textUUIDs map[string]map[string]bool
+
 	basisRecorded atomic.Bool
 }
 
 type tableInfo struct {
 	t            *connector.Table
+	stage        *connector.Table // t as the temp table holds it (uuid.go)
 	n            names
 	temp         string
 	createTemp   string
@@ -211,8 +216,9 @@ func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
 		} else if err := s.ensureIndexes(ctx, t, n); err != nil {
 			return fmt.Errorf("mssql: prepare %s: %w", t.FullName(), err)
 		}
-		ti := &tableInfo{t: t, n: n, temp: tempName(t, n, s.cfg.TimeBasis)}
-		ti.createTemp = createTempSQL(t, ti.temp, s.cfg.TimeBasis)
+		stage := s.stagingTable(t)
+		ti := &tableInfo{t: t, stage: stage, n: n, temp: tempName(stage, n, s.cfg.TimeBasis)}
+		ti.createTemp = createTempSQL(stage, ti.temp, s.cfg.TimeBasis)
 		ti.merge, ti.updateInsert = mergeSQL(t, n, ti.temp), updateInsertSQL(t, n, ti.temp)
 		s.mu.Lock()
 		s.tables[t.FullName()] = ti
@@ -379,7 +385,7 @@ func (s *Sink) bulkCopy(ctx context.Context, tx *sql.Tx, ti *tableInfo, rows [][
 	args := make([]any, len(cols))
 	for _, row := range rows {
 		for i, v := range row {
-			args[i] = s.value(&ti.t.Columns[i], v)
+			args[i] = s.value(&ti.stage.Columns[i], v)
 		}
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return err
@@ -391,6 +397,9 @@ func (s *Sink) bulkCopy(ctx context.Context, tx *sql.Tx, ti *tableInfo, rows [][
 
 // value converts a row value for bulk copy.
 func (s *Sink) value(c *connector.Column, v any) any {
+	if c.Type == connector.UUID {
+		return uuidValue(v)
+	}
 	switch x := v.(type) {
 	case connector.Dec:
 		return x.Fixed(c.Scale)

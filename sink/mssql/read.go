@@ -68,6 +68,8 @@ func (s *Sink) fromDB(c connector.Column, v any) (any, error) {
 		return connector.RawJSON(text()), nil
 	case connector.String:
 		return text(), nil
+	case connector.UUID:
+		return uuidFromDB(v)
 	case connector.Int:
 		if i, ok := v.(int64); ok {
 			return i, nil

@@ -60,6 +60,8 @@ func columnType(c connector.Column, key, staging bool, basis connector.TimeBasis
 		return "DATETIMEOFFSET(7)"
 	case connector.JSON:
 		return "NVARCHAR(MAX)"
+	case connector.UUID:
+		return "UNIQUEIDENTIFIER"
 	}
 	switch {
 	case c.Length > 0 && c.Length <= 4000:

@@ -52,7 +52,7 @@ func TestGoldenStatements(t *testing.T) {
 		{Name: "k", Type: connector.String}, {Name: "s", Type: connector.String, Length: 20, Nullable: true},
 		{Name: "i", Type: connector.Int, Nullable: true}, {Name: "d", Type: connector.Decimal, Precision: 18, Scale: 4, Nullable: true},
 		{Name: "b", Type: connector.Bool, Nullable: true}, {Name: "ts", Type: connector.Timestamp, Nullable: true},
-		{Name: "j", Type: connector.JSON, Nullable: true}, {Name: "created", Type: connector.Timestamp, Nullable: true, Auto: connector.AutoCreatedAt}}}
+		{Name: "j", Type: connector.JSON, Nullable: true}, {Name: "u", Type: connector.UUID, Nullable: true}, {Name: "created", Type: connector.Timestamp, Nullable: true, Auto: connector.AutoCreatedAt}}}
 	// A child table whose parent key is not a prefix of its primary key.
 	indexedChild := &connector.Table{Schema: "staging", Name: "lines", PrimaryKey: []string{"line_id"}, Parent: "staging.shopee_orders", ParentKey: []string{"order_sn"},
 		Columns: []connector.Column{{Name: "line_id", Type: connector.Int}, {Name: "order_sn", Type: connector.String, Length: 50}}}

@@ -7,6 +7,7 @@ CREATE TABLE [staging].[typed] (
 	[b] BIT NULL,
 	[ts] DATETIME2(7) NULL,
 	[j] NVARCHAR(MAX) NULL,
+	[u] UNIQUEIDENTIFIER NULL,
 	[created] DATETIME2(7) NULL,
 	CONSTRAINT [PK_typed] PRIMARY KEY CLUSTERED ([k])
 )
