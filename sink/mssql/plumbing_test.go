@@ -30,6 +30,10 @@ type recorder struct {
 	failBulk func(stage string) error
 	// answer, if set, gives the one-column rows of a query (nil: none).
 	answer func(query string) []driver.Value
+	// answerRows, if set and not nil for a query, gives its rows of any width.
+	answerRows func(query string) [][]driver.Value
+	// bulkRows holds every bulk-copied row as the driver got it.
+	bulkRows [][]driver.Value
 }
 
 func (r *recorder) failAt(stage string) error {
@@ -121,6 +125,11 @@ func (c *recConn) ExecContext(_ context.Context, query string, args []driver.Nam
 func (c *recConn) QueryContext(_ context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	c.r.bind(query, args)
 	c.r.add("QUERY " + firstLine(query))
+	if c.r.answerRows != nil {
+		if rows := c.r.answerRows(query); rows != nil {
+			return &recRows{wide: rows}, nil
+		}
+	}
 	if c.r.answer != nil {
 		return &recRows{vals: c.r.answer(query)}, nil
 	}
@@ -156,6 +165,9 @@ func (s *recStmt) Exec(args []driver.Value) (driver.Result, error) {
 	if err := s.r.failAt("row"); err != nil {
 		return nil, err
 	}
+	s.r.mu.Lock()
+	s.r.bulkRows = append(s.r.bulkRows, append([]driver.Value(nil), args...))
+	s.r.mu.Unlock()
 	vals := make([]string, len(args))
 	for i, a := range args {
 		vals[i] = fmt.Sprintf("%v", a)
@@ -168,11 +180,27 @@ func (s *recStmt) Exec(args []driver.Value) (driver.Result, error) {
 }
 func (s *recStmt) Query([]driver.Value) (driver.Rows, error) { return &recRows{}, nil }
 
-type recRows struct{ vals []driver.Value }
+type recRows struct {
+	vals []driver.Value
+	wide [][]driver.Value // rows of several columns (answerRows)
+}
 
-func (*recRows) Columns() []string { return []string{"x"} }
-func (*recRows) Close() error      { return nil }
+func (r *recRows) Columns() []string {
+	if len(r.wide) > 0 {
+		return make([]string, len(r.wide[0]))
+	}
+	return []string{"x"}
+}
+func (*recRows) Close() error { return nil }
 func (r *recRows) Next(dest []driver.Value) error {
+	if r.wide != nil {
+		if len(r.wide) == 0 {
+			return io.EOF
+		}
+		copy(dest, r.wide[0])
+		r.wide = r.wide[1:]
+		return nil
+	}
 	if len(r.vals) == 0 {
 		return io.EOF
 	}
