@@ -122,6 +122,16 @@ func expect(c connector.Column, v any, present bool) any {
 		return nil
 	}
 	switch c.Type {
+	case connector.UUID:
+		switch x := v.(type) {
+		case string:
+			if x == "" {
+				return nil
+			}
+			return strings.ToLower(x)
+		case misatest.UUID:
+			return strings.ToLower(string(x))
+		}
 	case connector.String:
 		switch x := v.(type) {
 		case string:

@@ -42,7 +42,7 @@ func (c col) column() connector.Column {
 	case cStr:
 		cc.Type, cc.Length = connector.String, c.size[0]
 	case cUUID:
-		cc.Type, cc.Length = connector.String, 36
+		cc.Type = connector.UUID
 	case cInt:
 		cc.Type = connector.Int
 	case cDec:
