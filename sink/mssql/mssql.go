@@ -10,7 +10,8 @@
 // Types: String NVARCHAR(n) (NVARCHAR(MAX) when unbounded, NVARCHAR(450) for
 // an unbounded key), Int BIGINT, Decimal DECIMAL(p,s), Bool BIT, Timestamp
 // DATETIMEOFFSET(7) in UTC (or DATETIME2(7) holding Vietnam wall-clock time
-// with connector.TimeVietnam), JSON NVARCHAR(MAX).
+// with connector.TimeVietnam), JSON NVARCHAR(MAX), UUID UNIQUEIDENTIFIER (an
+// older NVARCHAR column stays NVARCHAR; see uuid.go).
 //
 // Babelfish compatibility where it costs nothing: temp-table decimals are
 // DECIMAL(38,s), isolation comes from lock hints (no SET TRANSACTION

@@ -6,7 +6,8 @@
 //
 // Types: String TEXT or VARCHAR(n), Int BIGINT, Decimal NUMERIC(p,s), Bool
 // BOOLEAN, Timestamp TIMESTAMPTZ (or TIMESTAMP holding Vietnam wall-clock
-// time with connector.TimeVietnam), JSON JSONB.
+// time with connector.TimeVietnam), JSON JSONB, UUID UUID (a UUID column an
+// older definition created as text stays text).
 package postgres
 
 import (

@@ -15,7 +15,8 @@
 // stays exact as TEXT), Timestamp TIMESTAMP_TEXT (ISO 8601 text:
 // "2025-10-27T03:04:05.000000Z" in UTC by default, or "2025-10-27
 // 10:04:05.000000" Vietnam wall clock with connector.TimeVietnam; both sort
-// and work with SQLite's date functions), JSON JSON_TEXT.
+// and work with SQLite's date functions), JSON JSON_TEXT, UUID TEXT
+// (canonical lower-case text).
 package sqlite
 
 import (
