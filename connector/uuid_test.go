@@ -51,3 +51,17 @@ func TestCheckUUIDClipsHostileInput(t *testing.T) {
 	require.Error(t, err)
 	require.Less(t, len(err.Error()), 200, "a hostile value is clipped in the error")
 }
+
+func BenchmarkValidateRowUUID(b *testing.B) {
+	tb := &connector.Table{Schema: "staging", Name: "u", PrimaryKey: []string{"id"}, Columns: []connector.Column{{Name: "id", Type: connector.UUID}}}
+	if err := tb.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	row := []any{"0f8fad5b-d9cb-469f-a165-70867728950e"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := connector.ValidateRow(tb, row); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
