@@ -1,9 +1,11 @@
 package misa
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // A small scanner over JSON text that is already known to be valid
@@ -125,16 +127,17 @@ func eachElement(data []byte, fn func(val []byte) error) error {
 
 // keyString returns the text of a raw key.
 func keyString(raw []byte) string {
-	for _, c := range raw[1 : len(raw)-1] {
-		if c == '\\' {
-			var s string
-			if json.Unmarshal(raw, &s) == nil {
-				return s
-			}
-			break
-		}
+	inner := raw[1 : len(raw)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner)
 	}
-	return string(raw[1 : len(raw)-1])
+	// Escapes, or bytes that are not UTF-8 (encoding/json turns each into
+	// U+FFFD): decode as encoding/json does, so a key means the same here.
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(inner)
 }
 
 // rawString returns the text of a raw JSON string value; ok is false when
