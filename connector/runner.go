@@ -63,6 +63,10 @@ type Result struct {
 	Records int64
 	// Rows is the number of rows written per table ("staging.shopee_orders").
 	Rows map[string]int64
+	// Changed is the number of rows inserted or updated per table (rows
+	// sent whose compared columns did not change are not counted), for the
+	// tables of sinks that count them (see Batch.Changed); nil otherwise.
+	Changed map[string]int64
 	// Rejected is the number of records quarantined.
 	Rejected int64
 	// APICalls is the number of HTTP requests sent per endpoint path.
