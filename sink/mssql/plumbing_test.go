@@ -30,6 +30,8 @@ type recorder struct {
 	failBulk func(stage string) error
 	// answer, if set, gives the one-column rows of a query (nil: none).
 	answer func(query string) []driver.Value
+	// affected, if set, gives the rows affected of an exec (default 1).
+	affected func(query string) int64
 }
 
 func (r *recorder) failAt(stage string) error {
@@ -116,6 +118,9 @@ func (c *recConn) ExecContext(_ context.Context, query string, args []driver.Nam
 	c.r.mu.Lock()
 	c.r.calls = append(c.r.calls, recCall{query, args})
 	c.r.mu.Unlock()
+	if c.r.affected != nil {
+		return driver.RowsAffected(c.r.affected(query)), nil
+	}
 	return driver.RowsAffected(1), nil
 }
 func (c *recConn) QueryContext(_ context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
