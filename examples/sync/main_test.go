@@ -29,6 +29,7 @@ type report struct {
 		Status    string           `json:"status"`
 		Records   int64            `json:"records"`
 		Rows      map[string]int64 `json:"rows"`
+		Changed   map[string]int64 `json:"rows_changed"`
 		APICalls  map[string]int64 `json:"api_calls"`
 		Throttled int64            `json:"throttled"`
 		Stats     map[string]any   `json:"stats"`

@@ -43,6 +43,9 @@ type reportPipeline struct {
 	Status   string           `json:"status"`
 	Records  int64            `json:"records"`
 	Rows     map[string]int64 `json:"rows"`
+	// Changed is the rows inserted or updated per table (rows sent whose
+	// compared columns did not change are left out), when the sink counts.
+	Changed  map[string]int64 `json:"rows_changed,omitempty"`
 	Rejected int64            `json:"rejected"`
 	APICalls map[string]int64 `json:"api_calls"`
 	// Throttled is the number of API answers that throttled the run.
@@ -68,7 +71,7 @@ func writeReport(w io.Writer, mode connector.Mode, d time.Duration, results []co
 		for k, v := range stats[i] {
 			st[k] = v
 		}
-		p := reportPipeline{Pipeline: r.Pipeline, Platform: r.Platform, Account: r.Account, Status: string(r.Status), Records: r.Records, Rows: r.Rows,
+		p := reportPipeline{Pipeline: r.Pipeline, Platform: r.Platform, Account: r.Account, Status: string(r.Status), Records: r.Records, Rows: r.Rows, Changed: r.Changed,
 			Rejected: r.Rejected, APICalls: r.APICalls, Throttled: stats[i]["throttled"], Stats: st, Duration: r.Duration.Milliseconds()}
 		if r.Err != nil {
 			p.Error = r.Err.Error()
