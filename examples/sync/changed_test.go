@@ -11,10 +11,10 @@ import (
 // all again and changes none.
 func TestReportRowsChanged(t *testing.T) {
 	o := opts(t)
-	o.mode, o.demoOrders, o.demoSeed = "full", 60, 5
+	o.mode, o.demoOrders, o.demoSeed = "full", 30, 5
 	first := runOnce(t, o, env{}).Pipelines[0]
 	require.Equal(t, "ok", first.Status, first.Error)
-	require.EqualValues(t, 60, first.Rows["staging.shopee_orders"])
+	require.EqualValues(t, 30, first.Rows["staging.shopee_orders"])
 	require.NotEmpty(t, first.Changed)
 	require.Equal(t, first.Rows, first.Changed, "a first load changes every row it sends")
 

@@ -51,7 +51,9 @@ func newMetrics(healthFor time.Duration) *metrics {
 	m.rows = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_rows_total", Help: "Rows sent to the warehouse, by table."}, append(pl, "table"))
 	m.changed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_rows_changed_total", Help: "Rows the warehouse inserted or updated (rows sent unchanged left out), by table."}, append(pl, "table"))
 	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_rejected_total", Help: "Records quarantined in etl_control.rejected_records."}, pl)
-	m.apiCalls = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_api_calls_total", Help: "HTTP requests sent (retries included), by endpoint."}, append(pl, "endpoint"))
+	m.apiCalls = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_api_calls_total",
+		Help: "HTTP requests sent (retries included), by endpoint and outcome (ok, retried, throttled, failed; unknown for a source that does not count outcomes)."},
+		append(pl, "endpoint", "outcome"))
 	m.retries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_api_retries_total", Help: "HTTP requests sent again after a retryable failure."}, pl)
 	m.throttles = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_api_throttled_total", Help: "API answers that throttled the job (HTTP 429 or a throttling code)."}, pl)
 	m.refreshes = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_token_refreshes_total", Help: "Access-token refreshes."}, pl)
@@ -137,7 +139,13 @@ func (m *metrics) record(results []connector.Result, stats []map[string]int64) {
 			m.changed.With(prometheus.Labels{"platform": r.Platform, "account": r.Account, "table": t}).Add(float64(n))
 		}
 		for ep, n := range r.APICalls {
-			m.apiCalls.With(prometheus.Labels{"platform": r.Platform, "account": r.Account, "endpoint": ep}).Add(float64(n))
+			for o, k := range r.APICallOutcomes[ep] {
+				m.apiCalls.With(prometheus.Labels{"platform": r.Platform, "account": r.Account, "endpoint": ep, "outcome": o}).Add(float64(k))
+				n -= k
+			}
+			if n > 0 {
+				m.apiCalls.With(prometheus.Labels{"platform": r.Platform, "account": r.Account, "endpoint": ep, "outcome": "unknown"}).Add(float64(n))
+			}
 		}
 		st := stats[i]
 		m.retries.With(l).Add(float64(st["http_retries"]))

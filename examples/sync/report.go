@@ -48,6 +48,9 @@ type reportPipeline struct {
 	Changed  map[string]int64 `json:"rows_changed,omitempty"`
 	Rejected int64            `json:"rejected"`
 	APICalls map[string]int64 `json:"api_calls"`
+	// APICallOutcomes splits APICalls by outcome (ok, retried, throttled,
+	// failed), per endpoint.
+	APICallOutcomes map[string]map[string]int64 `json:"api_call_outcomes,omitempty"`
 	// Throttled is the number of API answers that throttled the run.
 	Throttled int64 `json:"throttled"`
 	// Stats are this round's source counters (numbers) and the source's
@@ -72,7 +75,7 @@ func writeReport(w io.Writer, mode connector.Mode, d time.Duration, results []co
 			st[k] = v
 		}
 		p := reportPipeline{Pipeline: r.Pipeline, Platform: r.Platform, Account: r.Account, Status: string(r.Status), Records: r.Records, Rows: r.Rows, Changed: r.Changed,
-			Rejected: r.Rejected, APICalls: r.APICalls, Throttled: stats[i]["throttled"], Stats: st, Duration: r.Duration.Milliseconds()}
+			Rejected: r.Rejected, APICalls: r.APICalls, APICallOutcomes: r.APICallOutcomes, Throttled: stats[i]["throttled"], Stats: st, Duration: r.Duration.Milliseconds()}
 		if r.Err != nil {
 			p.Error = r.Err.Error()
 		}
