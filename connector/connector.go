@@ -158,6 +158,12 @@ type Batch struct {
 	// carries this holder and epoch, writes nothing and returns
 	// ErrLeaseLost (possibly wrapped).
 	Fence *Fence
+	// Changed is optional and filled by the sink: after a successful Write,
+	// a sink that can count cheaply sets it to the number of rows its
+	// upserts inserted or updated per table (Table.FullName()), leaving out
+	// rows whose compared columns did not change. nil means the sink does
+	// not count; the runner sums it into Result.Changed.
+	Changed map[string]int64
 }
 
 // Sink writes batches into a database.

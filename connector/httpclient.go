@@ -67,6 +67,7 @@ type Client struct {
 
 	mu        sync.Mutex
 	calls     map[string]int64
+	outcomes  map[string]map[string]int64 // by endpoint, by outcome (outcomes.go)
 	secrets   []string
 	retries   atomic.Int64
 	throttled atomic.Int64
@@ -258,6 +259,8 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 	endpoint := req.URL.Path
 	var attempts atomic.Int64
 	ctx = context.WithValue(ctx, attemptsKey{}, &attempts)
+	co := &callOutcomes{}
+	ctx = context.WithValue(ctx, outcomesKey{}, co)
 	rreq, err := retryablehttp.FromRequest(req.WithContext(ctx))
 	if err != nil {
 		return nil, &TransportError{Endpoint: endpoint, msg: c.Redact(err.Error())}
@@ -269,6 +272,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 		c.retries.Add(int64(n - 1))
 	}
 	if err != nil {
+		c.finishOutcomes(endpoint, co, true)
 		if resp != nil && resp.Body != nil {
 			resp.Body.Close()
 		}
@@ -285,6 +289,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 	}
 	defer resp.Body.Close()
 	body, err := c.readBody(resp)
+	c.finishOutcomes(endpoint, co, err != nil)
 	if err != nil {
 		return nil, &TransportError{Endpoint: endpoint, Attempts: n, msg: c.Redact(err.Error())}
 	}
@@ -326,7 +331,8 @@ func (bufferedBody) Close() error { return nil }
 
 // checkRetry decides whether an attempt is retried: transport errors and
 // timeouts, 429, 5xx (not 501) and 2xx bodies that are truncated or not JSON.
-func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (retry bool, _ error) {
+	defer func() { classifyAttempt(ctx, resp, err, retry) }()
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
@@ -418,6 +424,7 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if n, ok := req.Context().Value(attemptsKey{}).(*atomic.Int64); ok {
 		n.Add(1)
 	}
+	attemptSent(req.Context())
 	// The timeout of one attempt covers sending it and reading its body.
 	ctx, cancel := context.WithTimeout(req.Context(), t.c.cfg.Timeout)
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))

@@ -43,6 +43,8 @@ func TestRunnerIsolatesRecordsTheDatabaseRefuses(t *testing.T) {
 	require.EqualValues(t, 4, res.Rejected)
 	require.EqualValues(t, 4, events.Load())
 	require.EqualValues(t, 56, res.Rows["staging.test_orders"])
+	require.EqualValues(t, 56, res.Changed["staging.test_orders"], "the rows changed of the split writes add up")
+	require.EqualValues(t, 112, res.Changed["staging.test_items"])
 
 	var n, items, poisonItems int
 	require.NoError(t, sink.DB().QueryRow(`SELECT count(*) FROM test_orders`).Scan(&n))

@@ -63,10 +63,17 @@ type Result struct {
 	Records int64
 	// Rows is the number of rows written per table ("staging.shopee_orders").
 	Rows map[string]int64
+	// Changed is the number of rows inserted or updated per table (rows
+	// sent whose compared columns did not change are not counted), for the
+	// tables of sinks that count them (see Batch.Changed); nil otherwise.
+	Changed map[string]int64
 	// Rejected is the number of records quarantined.
 	Rejected int64
 	// APICalls is the number of HTTP requests sent per endpoint path.
 	APICalls map[string]int64
+	// APICallOutcomes is the number of HTTP requests sent per endpoint path
+	// and outcome (OutcomeOK, ...), when the source is an APIOutcomeSource.
+	APICallOutcomes map[string]map[string]int64
 	// Stats holds source-specific counters.
 	Stats    map[string]any
 	Duration time.Duration
@@ -187,7 +194,15 @@ func (r *Runner) RunPipeline(ctx context.Context, p Pipeline) Result {
 	if hasStats {
 		before = ss.APICalls()
 	}
+	oc, hasOutcomes := p.Source.(APIOutcomeSource)
+	var outcomesBefore map[string]map[string]int64
+	if hasOutcomes {
+		outcomesBefore = oc.APICallOutcomes()
+	}
 	err := r.runPipeline(ctx, p, &res)
+	if hasOutcomes {
+		res.APICallOutcomes = diffOutcomes(oc.APICallOutcomes(), outcomesBefore)
+	}
 	if hasStats {
 		res.APICalls = map[string]int64{}
 		for k, v := range ss.APICalls() {

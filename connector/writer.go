@@ -50,7 +50,7 @@ func (u *unit) sub(lo, hi int) *Batch {
 	// A copy of the batch, so every other field (a lease fence, ...) goes
 	// with each part.
 	b := u.like()
-	b.Tables, b.Rejected, b.Checkpoint = nil, nil, nil
+	b.Tables, b.Rejected, b.Checkpoint, b.Changed = nil, nil, nil, nil
 	for i, tr := range u.batch.Tables {
 		rows := u.rows[i][u.start(lo, i):u.start(hi, i)]
 		b.Tables = append(b.Tables, TableRows{Table: tr.Table, Rows: dedupeByKey(tr.Table, rows)})
@@ -117,17 +117,19 @@ func (w *writer) loop(ctx context.Context) {
 func (w *writer) commit(ctx context.Context, u *unit) error {
 	b := w.b
 	rows := map[*Table]int{}
+	changed := map[string]int64{}
 	written := u.batch
+	u.batch.Changed = nil
 	err := b.p.Sink.Write(ctx, u.batch)
 	if err == nil {
-		countRows(rows, u.batch)
+		countRows(rows, changed, u.batch)
 	} else {
 		if !IsDataError(err) || len(u.recs) == 0 {
 			return err
 		}
 		b.r.logger().Warn("batch refused by the warehouse; isolating the record", "pipeline", b.p.Name, "stream", b.stream,
 			"records", len(u.recs), "error", err)
-		poison, err := w.isolate(ctx, u, err, rows)
+		poison, err := w.isolate(ctx, u, err, rows, changed)
 		if err != nil {
 			return err
 		}
@@ -146,6 +148,12 @@ func (w *writer) commit(ctx context.Context, u *unit) error {
 	for t, n := range rows {
 		b.res.Rows[t.FullName()] += int64(n)
 	}
+	for t, n := range changed {
+		if b.res.Changed == nil {
+			b.res.Changed = map[string]int64{}
+		}
+		b.res.Changed[t] += n
+	}
 	b.res.Rejected += int64(len(written.Rejected))
 	b.loaded += int64(u.records - (len(written.Rejected) - len(u.batch.Rejected))) // run history (runs.go)
 	b.r.observe(Event{Kind: BatchWritten, Pipeline: b.p.Name, Stream: b.stream, Records: u.records - (len(written.Rejected) - len(u.batch.Rejected)), Rows: u.nrows})
@@ -155,10 +163,15 @@ func (w *writer) commit(ctx context.Context, u *unit) error {
 	return nil
 }
 
-func countRows(rows map[*Table]int, b *Batch) {
+// countRows adds the rows sent of a committed batch, and the rows changed
+// when the sink counted them (Batch.Changed), per table.
+func countRows(rows map[*Table]int, changed map[string]int64, b *Batch) {
 	for _, tr := range b.Tables {
 		if len(tr.Rows) > 0 {
 			rows[tr.Table] += len(tr.Rows)
+			if b.Changed != nil {
+				changed[tr.Table.FullName()] += b.Changed[tr.Table.FullName()]
+			}
 		}
 	}
 }
@@ -166,7 +179,7 @@ func countRows(rows map[*Table]int, b *Batch) {
 // isolate writes the records of u in halves, recursively, and returns the
 // rejections of the single records the warehouse refuses (with its
 // message). A failure that is not a DataError ends it with that error.
-func (w *writer) isolate(ctx context.Context, u *unit, cause error, rows map[*Table]int) ([]Rejection, error) {
+func (w *writer) isolate(ctx context.Context, u *unit, cause error, rows map[*Table]int, changed map[string]int64) ([]Rejection, error) {
 	b := w.b
 	var poison []Rejection
 	var split func(lo, hi int, cause error) error
@@ -184,7 +197,7 @@ func (w *writer) isolate(ctx context.Context, u *unit, cause error, rows map[*Ta
 			sub := u.sub(r[0], r[1])
 			err := b.p.Sink.Write(ctx, sub)
 			if err == nil {
-				countRows(rows, sub)
+				countRows(rows, changed, sub)
 				continue
 			}
 			if !IsDataError(err) {

@@ -23,9 +23,15 @@ func TestPacingAtTheLimit(t *testing.T) {
 	require.LessOrEqual(t, float64(throttled)/float64(calls), 0.01)
 
 	// The same load with the app's budget set far above the limit is
-	// throttled (and says so): the pacing above is what keeps it clean.
-	_, throttled, _ = pacedLoad(t, R, "1000")
-	require.Positive(t, throttled)
+	// throttled (and says so) whenever it runs faster than the limit: the
+	// pacing above is what keeps it clean. (A slow machine, e.g. under the
+	// race detector, may not reach R calls/s at all.)
+	calls, throttled, wall = pacedLoad(t, R, "1000")
+	if float64(calls)/wall.Seconds() > 1.5*R {
+		require.Positive(t, throttled)
+	} else {
+		t.Logf("the unpaced load ran at %.1f calls/s, not above the limit: nothing to throttle", float64(calls)/wall.Seconds())
+	}
 }
 
 func pacedLoad(t *testing.T, limit float64, budget string) (calls, throttled int64, wall time.Duration) {

@@ -206,6 +206,7 @@ func TestMetrics(t *testing.T) {
 		`etl_runs_total{account="b",platform="fakeplat",status="failed"} 1`,
 		`etl_records_total{account="a",platform="fakeplat"} 7`,
 		`etl_rows_total{account="a",platform="fakeplat",table="staging.fake_items"} 7`,
+		`etl_rows_changed_total{account="a",platform="fakeplat",table="staging.fake_items"} 7`,
 		`etl_last_success_timestamp_seconds{pipeline="fakeplat/a"}`,
 		`etl_lag_seconds{pipeline="fakeplat/a",stream="items"}`,
 		`etl_rejected_total{account="a",platform="fakeplat"} 0`,

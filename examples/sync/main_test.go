@@ -23,16 +23,18 @@ import (
 type report struct {
 	Mode      string `json:"mode"`
 	Pipelines []struct {
-		Pipeline  string           `json:"pipeline"`
-		Platform  string           `json:"platform"`
-		Account   string           `json:"account"`
-		Status    string           `json:"status"`
-		Records   int64            `json:"records"`
-		Rows      map[string]int64 `json:"rows"`
-		APICalls  map[string]int64 `json:"api_calls"`
-		Throttled int64            `json:"throttled"`
-		Stats     map[string]any   `json:"stats"`
-		Error     string           `json:"error"`
+		Pipeline  string                      `json:"pipeline"`
+		Platform  string                      `json:"platform"`
+		Account   string                      `json:"account"`
+		Status    string                      `json:"status"`
+		Records   int64                       `json:"records"`
+		Rows      map[string]int64            `json:"rows"`
+		Changed   map[string]int64            `json:"rows_changed"`
+		APICalls  map[string]int64            `json:"api_calls"`
+		Outcomes  map[string]map[string]int64 `json:"api_call_outcomes"`
+		Throttled int64                       `json:"throttled"`
+		Stats     map[string]any              `json:"stats"`
+		Error     string                      `json:"error"`
 	} `json:"pipelines"`
 }
 

@@ -24,6 +24,7 @@ type metrics struct {
 	runs      *prometheus.CounterVec
 	records   *prometheus.CounterVec
 	rows      *prometheus.CounterVec
+	changed   *prometheus.CounterVec
 	rejected  *prometheus.CounterVec
 	apiCalls  *prometheus.CounterVec
 	retries   *prometheus.CounterVec
@@ -48,8 +49,11 @@ func newMetrics(healthFor time.Duration) *metrics {
 	m.runs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_runs_total", Help: "Pipeline runs by status (ok, failed, interrupted, skipped)."}, append(pl, "status"))
 	m.records = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_records_total", Help: "Records read from the platform APIs."}, pl)
 	m.rows = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_rows_total", Help: "Rows sent to the warehouse, by table."}, append(pl, "table"))
+	m.changed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_rows_changed_total", Help: "Rows the warehouse inserted or updated (rows sent unchanged left out), by table."}, append(pl, "table"))
 	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_rejected_total", Help: "Records quarantined in etl_control.rejected_records."}, pl)
-	m.apiCalls = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_api_calls_total", Help: "HTTP requests sent (retries included), by endpoint."}, append(pl, "endpoint"))
+	m.apiCalls = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_api_calls_total",
+		Help: "HTTP requests sent (retries included), by endpoint and outcome (ok, retried, throttled, failed; unknown for a source that does not count outcomes)."},
+		append(pl, "endpoint", "outcome"))
 	m.retries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_api_retries_total", Help: "HTTP requests sent again after a retryable failure."}, pl)
 	m.throttles = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_api_throttled_total", Help: "API answers that throttled the job (HTTP 429 or a throttling code)."}, pl)
 	m.refreshes = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_token_refreshes_total", Help: "Access-token refreshes."}, pl)
@@ -65,7 +69,7 @@ func newMetrics(healthFor time.Duration) *metrics {
 		}
 		return worst
 	})
-	m.reg.MustRegister(m.runs, m.records, m.rows, m.rejected, m.apiCalls, m.retries, m.throttles, m.refreshes, m.success, m.duration, lag,
+	m.reg.MustRegister(m.runs, m.records, m.rows, m.changed, m.rejected, m.apiCalls, m.retries, m.throttles, m.refreshes, m.success, m.duration, lag,
 		&lagCollector{m}, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
@@ -131,8 +135,17 @@ func (m *metrics) record(results []connector.Result, stats []map[string]int64) {
 		for t, n := range r.Rows {
 			m.rows.With(prometheus.Labels{"platform": r.Platform, "account": r.Account, "table": t}).Add(float64(n))
 		}
+		for t, n := range r.Changed {
+			m.changed.With(prometheus.Labels{"platform": r.Platform, "account": r.Account, "table": t}).Add(float64(n))
+		}
 		for ep, n := range r.APICalls {
-			m.apiCalls.With(prometheus.Labels{"platform": r.Platform, "account": r.Account, "endpoint": ep}).Add(float64(n))
+			for o, k := range r.APICallOutcomes[ep] {
+				m.apiCalls.With(prometheus.Labels{"platform": r.Platform, "account": r.Account, "endpoint": ep, "outcome": o}).Add(float64(k))
+				n -= k
+			}
+			if n > 0 {
+				m.apiCalls.With(prometheus.Labels{"platform": r.Platform, "account": r.Account, "endpoint": ep, "outcome": "unknown"}).Add(float64(n))
+			}
 		}
 		st := stats[i]
 		m.retries.With(l).Add(float64(st["http_retries"]))

@@ -43,8 +43,14 @@ type reportPipeline struct {
 	Status   string           `json:"status"`
 	Records  int64            `json:"records"`
 	Rows     map[string]int64 `json:"rows"`
+	// Changed is the rows inserted or updated per table (rows sent whose
+	// compared columns did not change are left out), when the sink counts.
+	Changed  map[string]int64 `json:"rows_changed,omitempty"`
 	Rejected int64            `json:"rejected"`
 	APICalls map[string]int64 `json:"api_calls"`
+	// APICallOutcomes splits APICalls by outcome (ok, retried, throttled,
+	// failed), per endpoint.
+	APICallOutcomes map[string]map[string]int64 `json:"api_call_outcomes,omitempty"`
 	// Throttled is the number of API answers that throttled the run.
 	Throttled int64 `json:"throttled"`
 	// Stats are this round's source counters (numbers) and the source's
@@ -68,8 +74,8 @@ func writeReport(w io.Writer, mode connector.Mode, d time.Duration, results []co
 		for k, v := range stats[i] {
 			st[k] = v
 		}
-		p := reportPipeline{Pipeline: r.Pipeline, Platform: r.Platform, Account: r.Account, Status: string(r.Status), Records: r.Records, Rows: r.Rows,
-			Rejected: r.Rejected, APICalls: r.APICalls, Throttled: stats[i]["throttled"], Stats: st, Duration: r.Duration.Milliseconds()}
+		p := reportPipeline{Pipeline: r.Pipeline, Platform: r.Platform, Account: r.Account, Status: string(r.Status), Records: r.Records, Rows: r.Rows, Changed: r.Changed,
+			Rejected: r.Rejected, APICalls: r.APICalls, APICallOutcomes: r.APICallOutcomes, Throttled: stats[i]["throttled"], Stats: st, Duration: r.Duration.Milliseconds()}
 		if r.Err != nil {
 			p.Error = r.Err.Error()
 		}

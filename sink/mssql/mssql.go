@@ -260,6 +260,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 		return fmt.Errorf("mssql: write %s/%s: checkpoint is not valid JSON", b.Pipeline, b.Stream)
 	}
 	var err error
+	b.Changed = nil
 	for attempt := 0; attempt <= s.cfg.Retries; attempt++ {
 		if attempt > 0 {
 			select {
@@ -307,6 +308,10 @@ func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch, strategy Strat
 	for _, tr := range b.Tables {
 		hasRows[tr.Table.FullName()] = len(tr.Rows) > 0
 	}
+	// The rows each upsert changed: the driver sums the DONE counts of the
+	// statement's batch (the MERGE's rows, or the UPDATE's plus the
+	// INSERT's); a server that does not count (NOCOUNT) leaves it unknown.
+	changed, counted := map[string]int64{}, true
 	staged := map[string]*tableInfo{}
 	var order []*tableInfo
 	for _, tr := range b.Tables {
@@ -331,11 +336,17 @@ func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch, strategy Strat
 		if err := s.bulkCopy(ctx, tx, ti, tr.Rows); err != nil {
 			return fmt.Errorf("bulk copy %s: %w", tr.Table.FullName(), err)
 		}
-		if _, err := tx.ExecContext(ctx, ti.upsert(strategy)); err != nil {
+		res, err := tx.ExecContext(ctx, ti.upsert(strategy))
+		if err != nil {
 			if strategy == MergeStrategy && mergeUnsupported(err) {
 				return fmt.Errorf("upsert %s: %w: %w", tr.Table.FullName(), errMergeRejected, err)
 			}
 			return fmt.Errorf("upsert %s: %w", tr.Table.FullName(), err)
+		}
+		if n, err := res.RowsAffected(); err == nil {
+			changed[tr.Table.FullName()] = n
+		} else {
+			counted = false
 		}
 	}
 	for _, tr := range b.Tables {
@@ -369,7 +380,13 @@ func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch, strategy Strat
 			return fmt.Errorf("drop %s: %w", ti.temp, err)
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if counted {
+		b.Changed = changed
+	}
+	return nil
 }
 
 // bulkCopy streams rows into the temp table with the TDS bulk-load protocol.

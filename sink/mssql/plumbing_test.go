@@ -34,6 +34,8 @@ type recorder struct {
 	answerRows func(query string) [][]driver.Value
 	// bulkRows holds every bulk-copied row as the driver got it.
 	bulkRows [][]driver.Value
+	// affected, if set, gives the rows affected of an exec (default 1).
+	affected func(query string) int64
 }
 
 func (r *recorder) failAt(stage string) error {
@@ -120,6 +122,9 @@ func (c *recConn) ExecContext(_ context.Context, query string, args []driver.Nam
 	c.r.mu.Lock()
 	c.r.calls = append(c.r.calls, recCall{query, args})
 	c.r.mu.Unlock()
+	if c.r.affected != nil {
+		return driver.RowsAffected(c.r.affected(query)), nil
+	}
 	return driver.RowsAffected(1), nil
 }
 func (c *recConn) QueryContext(_ context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {

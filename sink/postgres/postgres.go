@@ -478,6 +478,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error { return s.write(ctx, tx, b) })
 	if err != nil {
+		b.Changed = nil
 		return fmt.Errorf("postgres: write %s/%s: %w", b.Pipeline, b.Stream, classify(err))
 	}
 	s.refreshStats(ctx, b)
@@ -551,12 +552,15 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 	// Upserts, child-set replacements and the checkpoint go in one round trip.
 	work := &pgx.Batch{}
 	var what []string
+	var upserted []string // the table of each of the first len(upserted) statements
 	for _, st := range staged {
 		if len(st.rows) > 0 {
 			work.Queue(st.ti.upsert)
 			what = append(what, "upsert "+st.ti.t.FullName())
+			upserted = append(upserted, st.ti.t.FullName())
 		}
 	}
+	changed := make(map[string]int64, len(upserted))
 	for _, st := range staged {
 		t := st.ti.t
 		if parent := byName[t.Parent]; t.Parent != "" && parent != nil {
@@ -572,10 +576,16 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 	}
 	if len(what) > 0 {
 		br := tx.SendBatch(ctx, work)
-		for _, w := range what {
-			if _, err := br.Exec(); err != nil {
+		for i, w := range what {
+			tag, err := br.Exec()
+			if err != nil {
 				br.Close()
 				return fmt.Errorf("%s: %w", w, err)
+			}
+			if i < len(upserted) {
+				// The upsert's command tag counts the rows inserted or
+				// updated; a row the WHERE left alone is not counted.
+				changed[upserted[i]] = tag.RowsAffected()
 			}
 		}
 		if err := br.Close(); err != nil {
@@ -587,6 +597,7 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 			return err
 		}
 	}
+	b.Changed = changed // Write clears it again when the commit fails
 	return nil
 }
 

@@ -412,6 +412,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	if err := s.write(ctx, b); err != nil {
+		b.Changed = nil
 		err = classify(err)
 		if _, rerr := s.wconn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("rollback: %w", rerr))
@@ -419,6 +420,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 		return err
 	}
 	if _, err := s.wconn.ExecContext(ctx, "COMMIT"); err != nil {
+		b.Changed = nil
 		_, _ = s.wconn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return fmt.Errorf("sqlite: commit %s/%s: %w", b.Pipeline, b.Stream, err)
 	}
@@ -431,13 +433,16 @@ func (s *Sink) write(ctx context.Context, b *connector.Batch) error {
 		return err
 	}
 	now := s.cfg.Now()
+	changed := make(map[string]int64, len(b.Tables))
 	for _, tr := range b.Tables {
 		if len(tr.Rows) == 0 {
 			continue
 		}
-		if err := s.upsert(ctx, tr, b.RunID, now); err != nil {
+		n, err := s.upsert(ctx, tr, b.RunID, now)
+		if err != nil {
 			return fmt.Errorf("sqlite: write %s/%s: %w", b.Pipeline, b.Stream, err)
 		}
+		changed[tr.Table.FullName()] = n
 	}
 	for _, tr := range b.Tables {
 		if tr.Table.Parent == "" {
@@ -465,14 +470,19 @@ func (s *Sink) write(ctx context.Context, b *connector.Batch) error {
 			return fmt.Errorf("sqlite: write %s/%s: %w", b.Pipeline, b.Stream, err)
 		}
 	}
+	b.Changed = changed // Write clears it again when the commit fails
 	return nil
 }
 
-func (s *Sink) upsert(ctx context.Context, tr connector.TableRows, runID string, now time.Time) error {
+// upsert writes the rows of tr and returns how many it inserted or updated
+// (SQLite's changes(): an ON CONFLICT DO UPDATE ... WHERE that does not
+// match, or DO NOTHING, counts nothing).
+func (s *Sink) upsert(ctx context.Context, tr connector.TableRows, runID string, now time.Time) (int64, error) {
 	ti, err := s.info(tr.Table)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	var changed int64
 	t := tr.Table
 	connector.FillAuto(t, tr.Rows, runID, now)
 	args := make([]any, 0, min(len(tr.Rows), ti.chunk)*len(t.Columns))
@@ -480,7 +490,7 @@ func (s *Sink) upsert(ctx context.Context, tr connector.TableRows, runID string,
 	for _, n := range ti.chunks(len(tr.Rows)) {
 		st, err := s.stmt(ctx, ti, n)
 		if err != nil {
-			return fmt.Errorf("prepare upsert %s: %w", ti.name, err)
+			return 0, fmt.Errorf("prepare upsert %s: %w", ti.name, err)
 		}
 		args = args[:0]
 		for _, row := range tr.Rows[start : start+n] {
@@ -488,12 +498,16 @@ func (s *Sink) upsert(ctx context.Context, tr connector.TableRows, runID string,
 				args = append(args, s.value(&t.Columns[c], v))
 			}
 		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("upsert %s: %w", ti.name, err)
+		res, err := st.ExecContext(ctx, args...)
+		if err != nil {
+			return 0, fmt.Errorf("upsert %s: %w", ti.name, err)
+		}
+		if a, err := res.RowsAffected(); err == nil {
+			changed += a
 		}
 		start += n
 	}
-	return nil
+	return changed, nil
 }
 
 // chunks splits n rows into multi-row statements of a few fixed sizes, so
