@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/facolos/etl/connector"
 	gojson "github.com/goccy/go-json"
@@ -108,12 +109,16 @@ func transform(o *apiOrder, raw []byte, key string, out connector.Output) error 
 	if err := decodeList(o.LineItems, &items); err != nil {
 		return fail(fmt.Errorf("field line_items: %w", err))
 	}
-	base := make([]any, len(columns))
+	// One allocation holds every row of the order; the order-level values
+	// are boxed once, into the first row, and shared by the others.
+	n := max(len(items), 1)
+	slab := make([]any, n*len(columns))
+	base := slab[:len(columns):len(columns)]
 	if err := fillOrder(base, o, &pk); err != nil {
 		return fail(err)
 	}
 	base[cEtlSource] = ETLSource
-	base[cRawOrderJson] = connector.RawJSON(raw)
+	base[cRawOrderJson] = connector.RawJSON(raw) // raw belongs to the caller: copied
 	base[cPaymentInfoJson] = jsonObject(o.Payment)
 	base[cRecipientAddressJson] = jsonObject(o.RecipientAddress)
 	base[cPackagesJson] = jsonList(o.Packages)
@@ -133,15 +138,17 @@ func transform(o *apiOrder, raw []byte, key string, out connector.Output) error 
 		out.Add(table, base)
 		return nil
 	}
-	rows := make([][]any, len(items))
 	seen := make(map[string]struct{}, len(items))
+	var it apiItem
 	for i, raw := range items {
-		var it apiItem
+		it = apiItem{}
 		if err := decodeObject(raw, &it); err != nil {
 			return fail(fmt.Errorf("field line_items[%d]: %w", i, err))
 		}
-		row := make([]any, len(columns))
-		copy(row, base)
+		row := slab[i*len(columns) : (i+1)*len(columns) : (i+1)*len(columns)]
+		if i > 0 {
+			copy(row, base)
+		}
 		if err := fillItem(row, &it, i); err != nil {
 			return fail(err)
 		}
@@ -153,14 +160,27 @@ func transform(o *apiOrder, raw []byte, key string, out connector.Output) error 
 			return fail(fmt.Errorf("field line_items[%d].id: %s appears twice", i, iid))
 		}
 		seen[iid] = struct{}{}
-		row[cItemSKUAttributes] = connector.RawJSON(raw)
-		rows[i] = row
+		row[cItemSKUAttributes] = rawJSON(raw)
 	}
-	for _, r := range rows {
-		out.Add(table, r)
+	for i := range items {
+		out.Add(table, slab[i*len(columns):(i+1)*len(columns):(i+1)*len(columns)])
 	}
 	return nil
 }
+
+// text is b as a string without a copy. Only for bytes this package owns
+// and never changes again: the copies the decoders hand to
+// json.RawMessage and val (github.com/goccy/go-json copies the bytes it
+// gives an UnmarshalJSON that may keep them; json.RawMessage copies its own).
+func text(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// rawJSON is the JSON column value of a raw message this package owns.
+func rawJSON(raw json.RawMessage) connector.RawJSON { return connector.RawJSON(text(raw)) }
 
 func fieldErr(path string, err error) error { return fmt.Errorf("field %s: %w", path, err) }
 
@@ -201,7 +221,7 @@ func jsonObject(raw json.RawMessage) any {
 	if isNull(raw) || raw[0] != '{' || isEmpty(raw, '{', '}') {
 		return nil
 	}
-	return connector.RawJSON(raw)
+	return rawJSON(raw)
 }
 
 // jsonList is the JSON text of a list, nil when absent, null or [].
@@ -209,7 +229,7 @@ func jsonList(raw json.RawMessage) any {
 	if isNull(raw) || raw[0] != '[' || isEmpty(raw, '[', ']') {
 		return nil
 	}
-	return connector.RawJSON(raw)
+	return rawJSON(raw)
 }
 
 func isEmpty(raw []byte, open, close byte) bool {
@@ -247,7 +267,7 @@ func (v *val) UnmarshalJSON(data []byte) error {
 		*v = val{}
 	case '"':
 		if bytes.IndexByte(data, '\\') < 0 {
-			v.s, v.k = string(data[1:len(data)-1]), kString
+			v.s, v.k = text(data[1:len(data)-1]), kString
 			return nil
 		}
 		var s string
@@ -265,7 +285,7 @@ func (v *val) UnmarshalJSON(data []byte) error {
 			v.s = "["
 		}
 	default:
-		v.s, v.k = string(data), kNumber
+		v.s, v.k = text(data), kNumber
 	}
 	return nil
 }
