@@ -11,7 +11,6 @@ import (
 	"unsafe"
 
 	"github.com/facolos/etl/connector"
-	gojson "github.com/goccy/go-json"
 )
 
 // ETLSource is the constant written to etl_source.
@@ -49,40 +48,22 @@ type Transformer struct{}
 // Tables implements connector.Transformer.
 func (Transformer) Tables() []*connector.Table { return []*connector.Table{table} }
 
-// Transform implements connector.Transformer. The order is decoded once
-// into typed fields with github.com/goccy/go-json (about three times the
-// standard library's speed here); scalars keep their exact text (numbers
-// are never parsed as floats) and escaped strings are unquoted by the
-// standard library.
+// Transform implements connector.Transformer. The order's text is copied
+// once into a string (the raw_order_json column) and decoded in one
+// validating pass (decode.go): every value is a substring of it, numbers
+// keep their exact text (never parsed as floats) and only escaped strings
+// are unquoted, by the standard library.
 func (Transformer) Transform(rec connector.Record, out connector.Output) error {
+	s := string(rec.Data)
 	var o apiOrder
-	if err := gojson.Unmarshal(rec.Data, &o); err != nil {
-		return fmt.Errorf("order %s: %w", rec.Key, decodeErr(err))
+	if err := decodeOrder(s, &o); err != nil {
+		return fmt.Errorf("order %s: not a JSON order object: %w", rec.Key, err)
 	}
-	return transform(&o, rec.Data, rec.Key, out)
-}
-
-// decodeErr names the field of a decoding error.
-func decodeErr(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
-		return fmt.Errorf("field %s: %s is not %s", te.Field, te.Value, jsonKind(te.Type.Kind().String()))
-	}
-	return fmt.Errorf("not a JSON order object: %w", err)
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "slice":
-		return "a list"
-	case "struct":
-		return "an object"
-	}
-	return "a " + k
+	return transform(&o, s, rec.Key, out)
 }
 
 // transform emits the rows of a decoded order; raw is its JSON text.
-func transform(o *apiOrder, raw []byte, key string, out connector.Output) error {
+func transform(o *apiOrder, raw string, key string, out connector.Output) error {
 	id, err := str(&o.ID)
 	if err != nil || id == nil || id.(string) == "" {
 		return fmt.Errorf("order %s: field id: missing", key)
@@ -118,7 +99,7 @@ func transform(o *apiOrder, raw []byte, key string, out connector.Output) error 
 		return fail(err)
 	}
 	base[cEtlSource] = ETLSource
-	base[cRawOrderJson] = connector.RawJSON(raw) // raw belongs to the caller: copied
+	base[cRawOrderJson] = connector.RawJSON(raw)
 	base[cPaymentInfoJson] = jsonObject(o.Payment)
 	base[cRecipientAddressJson] = jsonObject(o.RecipientAddress)
 	base[cPackagesJson] = jsonList(o.Packages)
@@ -168,10 +149,8 @@ func transform(o *apiOrder, raw []byte, key string, out connector.Output) error 
 	return nil
 }
 
-// text is b as a string without a copy. Only for bytes this package owns
-// and never changes again: the copies the decoders hand to
-// json.RawMessage and val (github.com/goccy/go-json copies the bytes it
-// gives an UnmarshalJSON that may keep them; json.RawMessage copies its own).
+// text is b as a string without a copy. Only for bytes that never change
+// again: the order decoder's raw messages alias the order's string.
 func text(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -191,29 +170,6 @@ func itemErr(i int, field string, err error) error {
 func isNull(raw json.RawMessage) bool {
 	raw = bytes.TrimSpace(raw)
 	return len(raw) == 0 || string(raw) == "null"
-}
-
-func decodeObject(raw json.RawMessage, dst any) error {
-	if isNull(raw) {
-		return nil
-	}
-	if raw[0] != '{' {
-		return errors.New("not an object")
-	}
-	if err := gojson.Unmarshal(raw, dst); err != nil {
-		return decodeErr(err)
-	}
-	return nil
-}
-
-func decodeList(raw json.RawMessage, dst *[]json.RawMessage) error {
-	if isNull(raw) {
-		return nil
-	}
-	if raw[0] != '[' {
-		return errors.New("not a list")
-	}
-	return gojson.Unmarshal(raw, dst)
 }
 
 // jsonObject is the JSON text of an object, nil when absent, null or {}.
@@ -260,14 +216,15 @@ type val struct {
 	k kind
 }
 
-// UnmarshalJSON implements json.Unmarshaler.
+// UnmarshalJSON implements json.Unmarshaler (for decoders other than
+// decode.go's; it copies what it keeps).
 func (v *val) UnmarshalJSON(data []byte) error {
 	switch data[0] {
 	case 'n':
 		*v = val{}
 	case '"':
 		if bytes.IndexByte(data, '\\') < 0 {
-			v.s, v.k = text(data[1:len(data)-1]), kString
+			v.s, v.k = string(data[1:len(data)-1]), kString
 			return nil
 		}
 		var s string
@@ -285,7 +242,7 @@ func (v *val) UnmarshalJSON(data []byte) error {
 			v.s = "["
 		}
 	default:
-		v.s, v.k = text(data), kNumber
+		v.s, v.k = string(data), kNumber
 	}
 	return nil
 }
