@@ -1,6 +1,7 @@
 package tiktok
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -68,6 +69,28 @@ var (
 func (fs *fields) lookup(key string) (field, bool) {
 	if f, ok := fs.byKey[key]; ok {
 		return f, true
+	}
+	// The keys are lower-case ASCII: an ASCII key matches one without
+	// regard to case only as its lower case; others are folded in full.
+	var buf [64]byte
+	upper, ascii := false, len(key) <= len(buf)
+	for i := 0; i < len(key) && ascii; i++ {
+		c := key[i]
+		switch {
+		case c >= 0x80:
+			ascii = false
+		case c >= 'A' && c <= 'Z':
+			upper = true
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	if ascii {
+		if !upper {
+			return field{}, false
+		}
+		f, ok := fs.byKey[string(buf[:len(key)])]
+		return f, ok
 	}
 	for _, k := range fs.keys {
 		if strings.EqualFold(k, key) {
@@ -376,6 +399,9 @@ func (d *decoder) str() (esc bool, err error) {
 	for d.i < len(d.data) {
 		// the plain run up to a quote, an escape or a control character
 		i, data := d.i, d.data
+		for i+8 <= len(data) && !special(binary.LittleEndian.Uint64(data[i:])) {
+			i += 8
+		}
 		for i < len(data) && data[i] >= 0x20 && data[i] != '"' && data[i] != '\\' {
 			i++
 		}
@@ -412,6 +438,14 @@ func (d *decoder) str() (esc bool, err error) {
 		}
 	}
 	return esc, d.errf("unterminated string")
+}
+
+// special is whether any of the 8 bytes in x is a quote, a backslash or a
+// control character (below 0x20).
+func special(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) uint64 { return (v - lo) & ^v & hi }
+	return (x-lo*0x20)&^x&hi|hasZero(x^(lo*'"'))|hasZero(x^(lo*'\\')) != 0
 }
 
 func isHex(c byte) bool {
