@@ -1,6 +1,7 @@
 package tiktok
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -148,7 +149,7 @@ func decodeObject(raw json.RawMessage, dst any) error {
 	default:
 		panic(fmt.Sprintf("tiktok: decodeObject into %T", dst))
 	}
-	d := decoder{data: raw}
+	d := decoder{data: raw, valid: true}
 	return d.object(fs, p)
 }
 
@@ -160,7 +161,7 @@ func decodeList(raw json.RawMessage, dst *[]json.RawMessage) error {
 	if raw[0] != '[' {
 		return errors.New("not a list")
 	}
-	d := decoder{data: raw}
+	d := decoder{data: raw, valid: true}
 	d.i++
 	d.ws()
 	if d.peek() == ']' {
@@ -188,6 +189,9 @@ func decodeList(raw json.RawMessage, dst *[]json.RawMessage) error {
 type decoder struct {
 	data []byte
 	i    int
+	// valid is set for text already validated as part of its order:
+	// strings are then passed by a search for their closing quote.
+	valid bool
 }
 
 func (d *decoder) errf(format string, args ...any) error {
@@ -396,6 +400,9 @@ func (d *decoder) skip(depth int) error {
 // str passes the string at d.i; esc is whether it has escapes.
 func (d *decoder) str() (esc bool, err error) {
 	d.i++ // "
+	if d.valid {
+		return d.validStr(), nil
+	}
 	for d.i < len(d.data) {
 		// the plain run up to a quote, an escape or a control character
 		i, data := d.i, d.data
@@ -438,6 +445,29 @@ func (d *decoder) str() (esc bool, err error) {
 		}
 	}
 	return esc, d.errf("unterminated string")
+}
+
+// validStr passes the rest of a valid string from d.i; it reports
+// whether the string has escapes.
+func (d *decoder) validStr() (esc bool) {
+	start := d.i
+	for {
+		j := bytes.IndexByte(d.data[d.i:], '"')
+		if j < 0 {
+			d.i = len(d.data) // not reached: the text is valid
+			return esc
+		}
+		end := d.i + j
+		n := 0
+		for k := end - 1; k >= start && d.data[k] == '\\'; k-- {
+			n++
+		}
+		d.i = end + 1
+		if n%2 == 0 {
+			return esc || bytes.IndexByte(d.data[start:end], '\\') >= 0
+		}
+		esc = true
+	}
 }
 
 // special is whether any of the 8 bytes in x is a quote, a backslash or a
