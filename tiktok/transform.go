@@ -119,7 +119,12 @@ func transform(o *apiOrder, raw string, key string, out connector.Output) error 
 		out.Add(table, base)
 		return nil
 	}
-	seen := make(map[string]struct{}, len(items))
+	// Item ids are checked for repeats against the earlier rows; a map only
+	// for a long list.
+	var seen map[string]struct{}
+	if len(items) > 16 {
+		seen = make(map[string]struct{}, len(items))
+	}
 	var it apiItem
 	for i, raw := range items {
 		it = apiItem{}
@@ -137,10 +142,18 @@ func transform(o *apiOrder, raw string, key string, out connector.Output) error 
 		if iid == "" {
 			return fail(fmt.Errorf("field line_items[%d].id: missing", i))
 		}
-		if _, dup := seen[iid]; dup {
+		dup := false
+		if seen != nil {
+			_, dup = seen[iid]
+			seen[iid] = struct{}{}
+		} else {
+			for k := 0; k < i && !dup; k++ {
+				dup = slab[k*len(columns)+cItemID] == iid
+			}
+		}
+		if dup {
 			return fail(fmt.Errorf("field line_items[%d].id: %s appears twice", i, iid))
 		}
-		seen[iid] = struct{}{}
 		row[cItemSKUAttributes] = rawJSON(raw)
 	}
 	for i := range items {
