@@ -38,7 +38,7 @@ func BenchmarkTransformDecoded(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		d := orders[i%len(orders)]
 		o := d.o
-		if err := transform(&o, d.raw, "", out); err != nil {
+		if err := transform(&o, string(d.raw), "", out); err != nil {
 			b.Fatal(err)
 		}
 	}

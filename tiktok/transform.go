@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/facolos/etl/connector"
-	gojson "github.com/goccy/go-json"
 )
 
 // ETLSource is the constant written to etl_source.
@@ -48,40 +48,22 @@ type Transformer struct{}
 // Tables implements connector.Transformer.
 func (Transformer) Tables() []*connector.Table { return []*connector.Table{table} }
 
-// Transform implements connector.Transformer. The order is decoded once
-// into typed fields with github.com/goccy/go-json (about three times the
-// standard library's speed here); scalars keep their exact text (numbers
-// are never parsed as floats) and escaped strings are unquoted by the
-// standard library.
+// Transform implements connector.Transformer. The order's text is copied
+// once into a string (the raw_order_json column) and decoded in one
+// validating pass (decode.go): every value is a substring of it, numbers
+// keep their exact text (never parsed as floats) and only escaped strings
+// are unquoted, by the standard library.
 func (Transformer) Transform(rec connector.Record, out connector.Output) error {
+	s := string(rec.Data)
 	var o apiOrder
-	if err := gojson.Unmarshal(rec.Data, &o); err != nil {
-		return fmt.Errorf("order %s: %w", rec.Key, decodeErr(err))
+	if err := decodeOrder(s, &o); err != nil {
+		return fmt.Errorf("order %s: not a JSON order object: %w", rec.Key, err)
 	}
-	return transform(&o, rec.Data, rec.Key, out)
-}
-
-// decodeErr names the field of a decoding error.
-func decodeErr(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
-		return fmt.Errorf("field %s: %s is not %s", te.Field, te.Value, jsonKind(te.Type.Kind().String()))
-	}
-	return fmt.Errorf("not a JSON order object: %w", err)
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "slice":
-		return "a list"
-	case "struct":
-		return "an object"
-	}
-	return "a " + k
+	return transform(&o, s, rec.Key, out)
 }
 
 // transform emits the rows of a decoded order; raw is its JSON text.
-func transform(o *apiOrder, raw []byte, key string, out connector.Output) error {
+func transform(o *apiOrder, raw string, key string, out connector.Output) error {
 	id, err := str(&o.ID)
 	if err != nil || id == nil || id.(string) == "" {
 		return fmt.Errorf("order %s: field id: missing", key)
@@ -108,7 +90,11 @@ func transform(o *apiOrder, raw []byte, key string, out connector.Output) error 
 	if err := decodeList(o.LineItems, &items); err != nil {
 		return fail(fmt.Errorf("field line_items: %w", err))
 	}
-	base := make([]any, len(columns))
+	// One allocation holds every row of the order; the order-level values
+	// are boxed once, into the first row, and shared by the others.
+	n := max(len(items), 1)
+	slab := make([]any, n*len(columns))
+	base := slab[:len(columns):len(columns)]
 	if err := fillOrder(base, o, &pk); err != nil {
 		return fail(err)
 	}
@@ -133,15 +119,22 @@ func transform(o *apiOrder, raw []byte, key string, out connector.Output) error 
 		out.Add(table, base)
 		return nil
 	}
-	rows := make([][]any, len(items))
-	seen := make(map[string]struct{}, len(items))
+	// Item ids are checked for repeats against the earlier rows; a map only
+	// for a long list.
+	var seen map[string]struct{}
+	if len(items) > 16 {
+		seen = make(map[string]struct{}, len(items))
+	}
+	var it apiItem
 	for i, raw := range items {
-		var it apiItem
+		it = apiItem{}
 		if err := decodeObject(raw, &it); err != nil {
 			return fail(fmt.Errorf("field line_items[%d]: %w", i, err))
 		}
-		row := make([]any, len(columns))
-		copy(row, base)
+		row := slab[i*len(columns) : (i+1)*len(columns) : (i+1)*len(columns)]
+		if i > 0 {
+			copy(row, base)
+		}
 		if err := fillItem(row, &it, i); err != nil {
 			return fail(err)
 		}
@@ -149,18 +142,37 @@ func transform(o *apiOrder, raw []byte, key string, out connector.Output) error 
 		if iid == "" {
 			return fail(fmt.Errorf("field line_items[%d].id: missing", i))
 		}
-		if _, dup := seen[iid]; dup {
+		dup := false
+		if seen != nil {
+			_, dup = seen[iid]
+			seen[iid] = struct{}{}
+		} else {
+			for k := 0; k < i && !dup; k++ {
+				dup = slab[k*len(columns)+cItemID] == iid
+			}
+		}
+		if dup {
 			return fail(fmt.Errorf("field line_items[%d].id: %s appears twice", i, iid))
 		}
-		seen[iid] = struct{}{}
-		row[cItemSKUAttributes] = connector.RawJSON(raw)
-		rows[i] = row
+		row[cItemSKUAttributes] = rawJSON(raw)
 	}
-	for _, r := range rows {
-		out.Add(table, r)
+	for i := range items {
+		out.Add(table, slab[i*len(columns):(i+1)*len(columns):(i+1)*len(columns)])
 	}
 	return nil
 }
+
+// text is b as a string without a copy. Only for bytes that never change
+// again: the order decoder's raw messages alias the order's string.
+func text(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// rawJSON is the JSON column value of a raw message this package owns.
+func rawJSON(raw json.RawMessage) connector.RawJSON { return connector.RawJSON(text(raw)) }
 
 func fieldErr(path string, err error) error { return fmt.Errorf("field %s: %w", path, err) }
 
@@ -173,35 +185,12 @@ func isNull(raw json.RawMessage) bool {
 	return len(raw) == 0 || string(raw) == "null"
 }
 
-func decodeObject(raw json.RawMessage, dst any) error {
-	if isNull(raw) {
-		return nil
-	}
-	if raw[0] != '{' {
-		return errors.New("not an object")
-	}
-	if err := gojson.Unmarshal(raw, dst); err != nil {
-		return decodeErr(err)
-	}
-	return nil
-}
-
-func decodeList(raw json.RawMessage, dst *[]json.RawMessage) error {
-	if isNull(raw) {
-		return nil
-	}
-	if raw[0] != '[' {
-		return errors.New("not a list")
-	}
-	return gojson.Unmarshal(raw, dst)
-}
-
 // jsonObject is the JSON text of an object, nil when absent, null or {}.
 func jsonObject(raw json.RawMessage) any {
 	if isNull(raw) || raw[0] != '{' || isEmpty(raw, '{', '}') {
 		return nil
 	}
-	return connector.RawJSON(raw)
+	return rawJSON(raw)
 }
 
 // jsonList is the JSON text of a list, nil when absent, null or [].
@@ -209,7 +198,7 @@ func jsonList(raw json.RawMessage) any {
 	if isNull(raw) || raw[0] != '[' || isEmpty(raw, '[', ']') {
 		return nil
 	}
-	return connector.RawJSON(raw)
+	return rawJSON(raw)
 }
 
 func isEmpty(raw []byte, open, close byte) bool {
@@ -240,7 +229,8 @@ type val struct {
 	k kind
 }
 
-// UnmarshalJSON implements json.Unmarshaler.
+// UnmarshalJSON implements json.Unmarshaler (for decoders other than
+// decode.go's; it copies what it keeps).
 func (v *val) UnmarshalJSON(data []byte) error {
 	switch data[0] {
 	case 'n':
