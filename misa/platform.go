@@ -47,10 +47,7 @@ func (Driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 	cfg.Account = acct.Name
 	cfg.Tokens = deps.Tokens
 	cfg.Logger = deps.Logger
-	cfg.HTTP = mergeHTTP(cfg.HTTP, deps.HTTP)
-	if deps.HTTP.Budget != nil {
-		cfg.HTTP.Budget = deps.HTTP.Budget
-	}
+	cfg.HTTP = cfg.HTTP.Merge(deps.HTTP)
 	if cfg.HTTP.Budget == nil {
 		perSecond := float64(DefaultRateLimit)
 		if v := acct.Get("MISA_CRM_RATE_LIMIT"); v != "" {
@@ -66,37 +63,6 @@ func (Driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 		return nil, nil, err
 	}
 	return src, Transformer{}, nil
-}
-
-func mergeHTTP(base, over connector.HTTPConfig) connector.HTTPConfig {
-	if over.Timeout > 0 {
-		base.Timeout = over.Timeout
-	}
-	if over.Attempts > 0 {
-		base.Attempts = over.Attempts
-	}
-	if over.MinBackoff > 0 {
-		base.MinBackoff = over.MinBackoff
-	}
-	if over.MaxBackoff > 0 {
-		base.MaxBackoff = over.MaxBackoff
-	}
-	if over.MaxRetryAfter > 0 {
-		base.MaxRetryAfter = over.MaxRetryAfter
-	}
-	if over.RateLimit > 0 {
-		base.RateLimit, base.Burst = over.RateLimit, over.Burst
-	}
-	if over.MaxResponseBytes > 0 {
-		base.MaxResponseBytes = over.MaxResponseBytes
-	}
-	if over.Logger != nil {
-		base.Logger = over.Logger
-	}
-	if over.Transport != nil {
-		base.Transport = over.Transport
-	}
-	return base
 }
 
 // Demo implements platform.Driver: it starts a misatest simulator with

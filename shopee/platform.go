@@ -60,7 +60,7 @@ func (Driver) Open(_ context.Context, acct platform.Account, deps platform.Deps)
 			return nil, nil, fmt.Errorf("shopee account %s: SHOPEE_RATE_LIMIT: %q is not a positive number", acct.Name, v)
 		}
 	}
-	cfg.HTTP = mergeHTTP(cfg.HTTP, deps.HTTP)
+	cfg.HTTP = cfg.HTTP.Merge(deps.HTTP)
 	if cfg.HTTP.Budget == nil {
 		key := "shopee/" + strconv.FormatInt(cfg.PartnerID, 10)
 		if cfg.Host != "" {
@@ -78,38 +78,6 @@ func (Driver) Open(_ context.Context, acct platform.Account, deps platform.Deps)
 		return nil, nil, fmt.Errorf("shopee account %s: %w", acct.Name, err)
 	}
 	return src, Transformer{}, nil
-}
-
-// mergeHTTP overrides the fields of base that over sets.
-func mergeHTTP(base, over connector.HTTPConfig) connector.HTTPConfig {
-	if over.Timeout > 0 {
-		base.Timeout = over.Timeout
-	}
-	if over.Attempts > 0 {
-		base.Attempts = over.Attempts
-	}
-	if over.MinBackoff > 0 {
-		base.MinBackoff = over.MinBackoff
-	}
-	if over.MaxBackoff > 0 {
-		base.MaxBackoff = over.MaxBackoff
-	}
-	if over.MaxRetryAfter > 0 {
-		base.MaxRetryAfter = over.MaxRetryAfter
-	}
-	if over.RateLimit > 0 {
-		base.RateLimit, base.Burst = over.RateLimit, over.Burst
-	}
-	if over.Budget != nil {
-		base.Budget = over.Budget
-	}
-	if over.Logger != nil {
-		base.Logger = over.Logger
-	}
-	if over.Transport != nil {
-		base.Transport = over.Transport
-	}
-	return base
 }
 
 // Demo implements platform.Driver: a shopeetest simulator and an account

@@ -53,10 +53,7 @@ func (driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 	cfg.Shop = acct.Name
 	cfg.Tokens = deps.Tokens
 	cfg.Logger = deps.Logger
-	cfg.HTTP = mergeHTTP(cfg.HTTP, deps.HTTP)
-	if deps.HTTP.Budget != nil {
-		cfg.HTTP.Budget = deps.HTTP.Budget
-	}
+	cfg.HTTP = cfg.HTTP.Merge(deps.HTTP)
 	if cfg.HTTP.Budget == nil {
 		perSecond := float64(DefaultRateLimit)
 		if v := acct.Get("TIKTOK_RATE_LIMIT"); v != "" {
@@ -72,38 +69,6 @@ func (driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 		return nil, nil, err
 	}
 	return src, Transformer{}, nil
-}
-
-// mergeHTTP overrides the fields of base that o sets.
-func mergeHTTP(base, o connector.HTTPConfig) connector.HTTPConfig {
-	if o.Timeout > 0 {
-		base.Timeout = o.Timeout
-	}
-	if o.Attempts > 0 {
-		base.Attempts = o.Attempts
-	}
-	if o.MinBackoff > 0 {
-		base.MinBackoff = o.MinBackoff
-	}
-	if o.MaxBackoff > 0 {
-		base.MaxBackoff = o.MaxBackoff
-	}
-	if o.MaxRetryAfter > 0 {
-		base.MaxRetryAfter = o.MaxRetryAfter
-	}
-	if o.RateLimit > 0 {
-		base.RateLimit, base.Burst = o.RateLimit, o.Burst
-	}
-	if o.MaxResponseBytes > 0 {
-		base.MaxResponseBytes = o.MaxResponseBytes
-	}
-	if o.Logger != nil {
-		base.Logger = o.Logger
-	}
-	if o.Transport != nil {
-		base.Transport = o.Transport
-	}
-	return base
 }
 
 // Demo implements platform.Driver: it starts a tiktoktest simulator and
