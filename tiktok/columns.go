@@ -252,7 +252,7 @@ const (
 	cRawOrderJson                       = 117
 )
 
-// apiOrder holds the order fields the table reads; nested objects stay raw for the JSON columns and are decoded on their own.
+// apiOrder holds the order fields the table reads; nested objects are kept raw for the JSON columns and decoded too.
 type apiOrder struct {
 	ID                         val             `json:"id"`
 	Status                     val             `json:"status"`
@@ -307,8 +307,19 @@ type apiOrder struct {
 	LineItems                  json.RawMessage `json:"line_items"`
 	Packages                   json.RawMessage `json:"packages"`
 
+	// Decoded in the same pass as the order (decode.go).
 	payment   apiPayment
 	recipient apiRecipient
+	pkg       apiPackage      // the first package
+	pkgRaw    json.RawMessage // the first element of packages, nil when none
+	items     []lineItem      // the elements of line_items
+}
+
+// lineItem is one element of line_items: its fields (when it is an object)
+// and its JSON text.
+type lineItem struct {
+	apiItem
+	raw json.RawMessage
 }
 
 type apiPayment struct {
@@ -384,66 +395,66 @@ type apiPackage struct {
 }
 
 // fillOrder sets the order-level columns of row (every column outside the item block).
-func fillOrder(row []any, o *apiOrder, pk *apiPackage) error {
+func fillOrder(c *cells, row []any, o *apiOrder) error {
 	var err error
-	if row[4], err = str(&o.ID); err != nil {
+	if row[4], err = c.str(&o.ID); err != nil {
 		return fieldErr("id", err)
 	}
-	if row[5], err = str(&o.Status); err != nil {
+	if row[5], err = c.str(&o.Status); err != nil {
 		return fieldErr("status", err)
 	}
-	if row[6], err = str(&o.BuyerEmail); err != nil {
+	if row[6], err = c.str(&o.BuyerEmail); err != nil {
 		return fieldErr("buyer_email", err)
 	}
-	if row[7], err = str(&o.BuyerMessage); err != nil {
+	if row[7], err = c.str(&o.BuyerMessage); err != nil {
 		return fieldErr("buyer_message", err)
 	}
-	if row[8], err = ts(&o.CreateTime); err != nil {
+	if row[8], err = c.ts(&o.CreateTime); err != nil {
 		return fieldErr("create_time", err)
 	}
-	if row[9], err = ts(&o.UpdateTime); err != nil {
+	if row[9], err = c.ts(&o.UpdateTime); err != nil {
 		return fieldErr("update_time", err)
 	}
-	if row[10], err = str(&o.FulfillmentType); err != nil {
+	if row[10], err = c.str(&o.FulfillmentType); err != nil {
 		return fieldErr("fulfillment_type", err)
 	}
-	if row[11], err = str(&o.payment.MethodName); err != nil {
+	if row[11], err = c.str(&o.payment.MethodName); err != nil {
 		return fieldErr("payment.method_name", err)
 	}
-	if row[12], err = str(&o.WarehouseID); err != nil {
+	if row[12], err = c.str(&o.WarehouseID); err != nil {
 		return fieldErr("warehouse_id", err)
 	}
-	if row[13], err = str(&o.UserID); err != nil {
+	if row[13], err = c.str(&o.UserID); err != nil {
 		return fieldErr("user_id", err)
 	}
-	if row[14], err = str(&o.RequestID); err != nil {
+	if row[14], err = c.str(&o.RequestID); err != nil {
 		return fieldErr("request_id", err)
 	}
-	if row[15], err = str(&o.ShopID); err != nil {
+	if row[15], err = c.str(&o.ShopID); err != nil {
 		return fieldErr("shop_id", err)
 	}
-	if row[16], err = str(&o.Region); err != nil {
+	if row[16], err = c.str(&o.Region); err != nil {
 		return fieldErr("region", err)
 	}
-	if row[17], err = ts(&o.CancelOrderSLATime); err != nil {
+	if row[17], err = c.ts(&o.CancelOrderSLATime); err != nil {
 		return fieldErr("cancel_order_sla_time", err)
 	}
-	if row[18], err = ts(&o.CollectionDueTime); err != nil {
+	if row[18], err = c.ts(&o.CollectionDueTime); err != nil {
 		return fieldErr("collection_due_time", err)
 	}
-	if row[19], err = str(&o.CommercePlatform); err != nil {
+	if row[19], err = c.str(&o.CommercePlatform); err != nil {
 		return fieldErr("commerce_platform", err)
 	}
-	if row[20], err = str(&o.DeliveryOptionID); err != nil {
+	if row[20], err = c.str(&o.DeliveryOptionID); err != nil {
 		return fieldErr("delivery_option_id", err)
 	}
-	if row[21], err = str(&o.DeliveryOptionName); err != nil {
+	if row[21], err = c.str(&o.DeliveryOptionName); err != nil {
 		return fieldErr("delivery_option_name", err)
 	}
-	if row[22], err = str(&o.DeliveryType); err != nil {
+	if row[22], err = c.str(&o.DeliveryType); err != nil {
 		return fieldErr("delivery_type", err)
 	}
-	if row[23], err = integer(&o.FulfillmentPriorityLevel); err != nil {
+	if row[23], err = c.integer(&o.FulfillmentPriorityLevel); err != nil {
 		return fieldErr("fulfillment_priority_level", err)
 	}
 	if row[24], err = boolean(&o.HasUpdatedRecipientAddress); err != nil {
@@ -461,256 +472,256 @@ func fillOrder(row []any, o *apiOrder, pk *apiPackage) error {
 	if row[28], err = boolean(&o.IsSampleOrder); err != nil {
 		return fieldErr("is_sample_order", err)
 	}
-	if row[29], err = str(&o.OrderType); err != nil {
+	if row[29], err = c.str(&o.OrderType); err != nil {
 		return fieldErr("order_type", err)
 	}
-	if row[30], err = ts(&o.PaidTime); err != nil {
+	if row[30], err = c.ts(&o.PaidTime); err != nil {
 		return fieldErr("paid_time", err)
 	}
-	if row[31], err = ts(&o.RecommendedShippingTime); err != nil {
+	if row[31], err = c.ts(&o.RecommendedShippingTime); err != nil {
 		return fieldErr("recommended_shipping_time", err)
 	}
-	if row[32], err = ts(&o.RTSSLATime); err != nil {
+	if row[32], err = c.ts(&o.RTSSLATime); err != nil {
 		return fieldErr("rts_sla_time", err)
 	}
-	if row[33], err = ts(&o.ShippingDueTime); err != nil {
+	if row[33], err = c.ts(&o.ShippingDueTime); err != nil {
 		return fieldErr("shipping_due_time", err)
 	}
-	if row[34], err = str(&o.ShippingProvider); err != nil {
+	if row[34], err = c.str(&o.ShippingProvider); err != nil {
 		return fieldErr("shipping_provider", err)
 	}
-	if row[35], err = str(&o.ShippingProviderID); err != nil {
+	if row[35], err = c.str(&o.ShippingProviderID); err != nil {
 		return fieldErr("shipping_provider_id", err)
 	}
-	if row[36], err = str(&o.ShippingType); err != nil {
+	if row[36], err = c.str(&o.ShippingType); err != nil {
 		return fieldErr("shipping_type", err)
 	}
-	if row[37], err = ts(&o.TTSSLATime); err != nil {
+	if row[37], err = c.ts(&o.TTSSLATime); err != nil {
 		return fieldErr("tts_sla_time", err)
 	}
-	if row[38], err = str(&o.TrackingNumber); err != nil {
+	if row[38], err = c.str(&o.TrackingNumber); err != nil {
 		return fieldErr("tracking_number", err)
 	}
 	if row[39], err = boolean(&o.IsBuyerRequestCancel); err != nil {
 		return fieldErr("is_buyer_request_cancel", err)
 	}
-	if row[40], err = str(&o.CancelReason); err != nil {
+	if row[40], err = c.str(&o.CancelReason); err != nil {
 		return fieldErr("cancel_reason", err)
 	}
-	if row[41], err = str(&o.CancelUser); err != nil {
+	if row[41], err = c.str(&o.CancelUser); err != nil {
 		return fieldErr("cancel_user", err)
 	}
-	if row[42], err = str(&o.BuyerUID); err != nil {
+	if row[42], err = c.str(&o.BuyerUID); err != nil {
 		return fieldErr("buyer_uid", err)
 	}
-	if row[43], err = str(&o.SplitOrCombineTag); err != nil {
+	if row[43], err = c.str(&o.SplitOrCombineTag); err != nil {
 		return fieldErr("split_or_combine_tag", err)
 	}
-	if row[44], err = str(&o.SellerNote); err != nil {
+	if row[44], err = c.str(&o.SellerNote); err != nil {
 		return fieldErr("seller_note", err)
 	}
-	if row[45], err = str(&o.DeliveryOption); err != nil {
+	if row[45], err = c.str(&o.DeliveryOption); err != nil {
 		return fieldErr("delivery_option", err)
 	}
-	if row[46], err = ts(&o.DeliveryDueTime); err != nil {
+	if row[46], err = c.ts(&o.DeliveryDueTime); err != nil {
 		return fieldErr("delivery_due_time", err)
 	}
-	if row[47], err = ts(&o.RTSTime); err != nil {
+	if row[47], err = c.ts(&o.RTSTime); err != nil {
 		return fieldErr("rts_time", err)
 	}
-	if row[48], err = ts(&o.DeliverySLATime); err != nil {
+	if row[48], err = c.ts(&o.DeliverySLATime); err != nil {
 		return fieldErr("delivery_sla_time", err)
 	}
-	if row[49], err = ts(&o.CollectionSLATime); err != nil {
+	if row[49], err = c.ts(&o.CollectionSLATime); err != nil {
 		return fieldErr("collection_sla_time", err)
 	}
-	if row[50], err = str(&o.OrderLineID); err != nil {
+	if row[50], err = c.str(&o.OrderLineID); err != nil {
 		return fieldErr("order_line_id", err)
 	}
-	if row[51], err = str(&o.CPF); err != nil {
+	if row[51], err = c.str(&o.CPF); err != nil {
 		return fieldErr("cpf", err)
 	}
-	if row[52], err = str(&o.payment.Currency); err != nil {
+	if row[52], err = c.str(&o.payment.Currency); err != nil {
 		return fieldErr("payment.currency", err)
 	}
-	if row[53], err = dec(&o.payment.OriginalShippingFee); err != nil {
+	if row[53], err = c.dec(&o.payment.OriginalShippingFee); err != nil {
 		return fieldErr("payment.original_shipping_fee", err)
 	}
-	if row[54], err = dec(&o.payment.OriginalTotalProductPrice); err != nil {
+	if row[54], err = c.dec(&o.payment.OriginalTotalProductPrice); err != nil {
 		return fieldErr("payment.original_total_product_price", err)
 	}
-	if row[55], err = dec(&o.payment.PlatformDiscount); err != nil {
+	if row[55], err = c.dec(&o.payment.PlatformDiscount); err != nil {
 		return fieldErr("payment.platform_discount", err)
 	}
-	if row[56], err = dec(&o.payment.SellerDiscount); err != nil {
+	if row[56], err = c.dec(&o.payment.SellerDiscount); err != nil {
 		return fieldErr("payment.seller_discount", err)
 	}
-	if row[57], err = dec(&o.payment.ShippingFee); err != nil {
+	if row[57], err = c.dec(&o.payment.ShippingFee); err != nil {
 		return fieldErr("payment.shipping_fee", err)
 	}
-	if row[58], err = dec(&o.payment.ShippingFeeCofundedDiscount); err != nil {
+	if row[58], err = c.dec(&o.payment.ShippingFeeCofundedDiscount); err != nil {
 		return fieldErr("payment.shipping_fee_cofunded_discount", err)
 	}
-	if row[59], err = dec(&o.payment.ShippingFeePlatformDiscount); err != nil {
+	if row[59], err = c.dec(&o.payment.ShippingFeePlatformDiscount); err != nil {
 		return fieldErr("payment.shipping_fee_platform_discount", err)
 	}
-	if row[60], err = dec(&o.payment.ShippingFeeSellerDiscount); err != nil {
+	if row[60], err = c.dec(&o.payment.ShippingFeeSellerDiscount); err != nil {
 		return fieldErr("payment.shipping_fee_seller_discount", err)
 	}
-	if row[61], err = dec(&o.payment.SubTotal); err != nil {
+	if row[61], err = c.dec(&o.payment.SubTotal); err != nil {
 		return fieldErr("payment.sub_total", err)
 	}
-	if row[62], err = dec(&o.payment.Tax); err != nil {
+	if row[62], err = c.dec(&o.payment.Tax); err != nil {
 		return fieldErr("payment.tax", err)
 	}
-	if row[63], err = dec(&o.payment.TotalAmount); err != nil {
+	if row[63], err = c.dec(&o.payment.TotalAmount); err != nil {
 		return fieldErr("payment.total_amount", err)
 	}
-	if row[64], err = str(&o.recipient.AddressDetail); err != nil {
+	if row[64], err = c.str(&o.recipient.AddressDetail); err != nil {
 		return fieldErr("recipient_address.address_detail", err)
 	}
-	if row[65], err = str(&o.recipient.AddressLine1); err != nil {
+	if row[65], err = c.str(&o.recipient.AddressLine1); err != nil {
 		return fieldErr("recipient_address.address_line1", err)
 	}
-	if row[66], err = str(&o.recipient.AddressLine2); err != nil {
+	if row[66], err = c.str(&o.recipient.AddressLine2); err != nil {
 		return fieldErr("recipient_address.address_line2", err)
 	}
-	if row[67], err = str(&o.recipient.AddressLine3); err != nil {
+	if row[67], err = c.str(&o.recipient.AddressLine3); err != nil {
 		return fieldErr("recipient_address.address_line3", err)
 	}
-	if row[68], err = str(&o.recipient.AddressLine4); err != nil {
+	if row[68], err = c.str(&o.recipient.AddressLine4); err != nil {
 		return fieldErr("recipient_address.address_line4", err)
 	}
-	if row[69], err = str(&o.recipient.FirstName); err != nil {
+	if row[69], err = c.str(&o.recipient.FirstName); err != nil {
 		return fieldErr("recipient_address.first_name", err)
 	}
-	if row[70], err = str(&o.recipient.FirstNameLocalScript); err != nil {
+	if row[70], err = c.str(&o.recipient.FirstNameLocalScript); err != nil {
 		return fieldErr("recipient_address.first_name_local_script", err)
 	}
-	if row[71], err = str(&o.recipient.LastName); err != nil {
+	if row[71], err = c.str(&o.recipient.LastName); err != nil {
 		return fieldErr("recipient_address.last_name", err)
 	}
-	if row[72], err = str(&o.recipient.LastNameLocalScript); err != nil {
+	if row[72], err = c.str(&o.recipient.LastNameLocalScript); err != nil {
 		return fieldErr("recipient_address.last_name_local_script", err)
 	}
-	if row[73], err = str(&o.recipient.Name); err != nil {
+	if row[73], err = c.str(&o.recipient.Name); err != nil {
 		return fieldErr("recipient_address.name", err)
 	}
-	if row[74], err = str(&o.recipient.FullAddress); err != nil {
+	if row[74], err = c.str(&o.recipient.FullAddress); err != nil {
 		return fieldErr("recipient_address.full_address", err)
 	}
-	if row[75], err = str(&o.recipient.PhoneNumber); err != nil {
+	if row[75], err = c.str(&o.recipient.PhoneNumber); err != nil {
 		return fieldErr("recipient_address.phone_number", err)
 	}
-	if row[76], err = str(&o.recipient.PostalCode); err != nil {
+	if row[76], err = c.str(&o.recipient.PostalCode); err != nil {
 		return fieldErr("recipient_address.postal_code", err)
 	}
-	if row[77], err = str(&o.recipient.RegionCode); err != nil {
+	if row[77], err = c.str(&o.recipient.RegionCode); err != nil {
 		return fieldErr("recipient_address.region_code", err)
 	}
-	if row[107], err = str(&pk.ID); err != nil {
+	if row[107], err = c.str(&o.pkg.ID); err != nil {
 		return fieldErr("packages[0].id", err)
 	}
-	if row[108], err = str(&pk.Status); err != nil {
+	if row[108], err = c.str(&o.pkg.Status); err != nil {
 		return fieldErr("packages[0].status", err)
 	}
-	if row[109], err = str(&pk.ShippingProviderID); err != nil {
+	if row[109], err = c.str(&o.pkg.ShippingProviderID); err != nil {
 		return fieldErr("packages[0].shipping_provider_id", err)
 	}
-	if row[110], err = str(&pk.ShippingProviderName); err != nil {
+	if row[110], err = c.str(&o.pkg.ShippingProviderName); err != nil {
 		return fieldErr("packages[0].shipping_provider_name", err)
 	}
-	if row[111], err = str(&pk.TrackingNumber); err != nil {
+	if row[111], err = c.str(&o.pkg.TrackingNumber); err != nil {
 		return fieldErr("packages[0].tracking_number", err)
 	}
-	if row[112], err = str(&o.ShopCipher); err != nil {
+	if row[112], err = c.str(&o.ShopCipher); err != nil {
 		return fieldErr("shop_cipher", err)
 	}
 	return nil
 }
 
 // fillItem sets the item block of row from line item i.
-func fillItem(row []any, it *apiItem, i int) error {
+func fillItem(c *cells, row []any, it *apiItem, i int) error {
 	var err error
-	if row[79], err = str(&it.ID); err != nil {
+	if row[79], err = c.str(&it.ID); err != nil {
 		return itemErr(i, "id", err)
 	}
-	if row[80], err = str(&it.ProductID); err != nil {
+	if row[80], err = c.str(&it.ProductID); err != nil {
 		return itemErr(i, "product_id", err)
 	}
-	if row[81], err = str(&it.ProductName); err != nil {
+	if row[81], err = c.str(&it.ProductName); err != nil {
 		return itemErr(i, "product_name", err)
 	}
-	if row[82], err = str(&it.SKUID); err != nil {
+	if row[82], err = c.str(&it.SKUID); err != nil {
 		return itemErr(i, "sku_id", err)
 	}
-	if row[83], err = str(&it.SKUName); err != nil {
+	if row[83], err = c.str(&it.SKUName); err != nil {
 		return itemErr(i, "sku_name", err)
 	}
-	if row[84], err = str(&it.SKUType); err != nil {
+	if row[84], err = c.str(&it.SKUType); err != nil {
 		return itemErr(i, "sku_type", err)
 	}
-	if row[85], err = str(&it.SKUImage); err != nil {
+	if row[85], err = c.str(&it.SKUImage); err != nil {
 		return itemErr(i, "sku_image", err)
 	}
-	if row[86], err = str(&it.SellerSKU); err != nil {
+	if row[86], err = c.str(&it.SellerSKU); err != nil {
 		return itemErr(i, "seller_sku", err)
 	}
-	if row[87], err = integer(&it.Quantity); err != nil {
+	if row[87], err = c.integer(&it.Quantity); err != nil {
 		return itemErr(i, "quantity", err)
 	}
-	if row[88], err = str(&it.Currency); err != nil {
+	if row[88], err = c.str(&it.Currency); err != nil {
 		return itemErr(i, "currency", err)
 	}
-	if row[89], err = str(&it.DisplayStatus); err != nil {
+	if row[89], err = c.str(&it.DisplayStatus); err != nil {
 		return itemErr(i, "display_status", err)
 	}
 	if row[90], err = boolean(&it.IsGift); err != nil {
 		return itemErr(i, "is_gift", err)
 	}
-	if row[91], err = dec(&it.OriginalPrice); err != nil {
+	if row[91], err = c.dec(&it.OriginalPrice); err != nil {
 		return itemErr(i, "original_price", err)
 	}
-	if row[92], err = dec(&it.SalePrice); err != nil {
+	if row[92], err = c.dec(&it.SalePrice); err != nil {
 		return itemErr(i, "sale_price", err)
 	}
-	if row[93], err = dec(&it.PlatformDiscount); err != nil {
+	if row[93], err = c.dec(&it.PlatformDiscount); err != nil {
 		return itemErr(i, "platform_discount", err)
 	}
-	if row[94], err = dec(&it.SellerDiscount); err != nil {
+	if row[94], err = c.dec(&it.SellerDiscount); err != nil {
 		return itemErr(i, "seller_discount", err)
 	}
-	if row[95], err = str(&it.PackageID); err != nil {
+	if row[95], err = c.str(&it.PackageID); err != nil {
 		return itemErr(i, "package_id", err)
 	}
-	if row[96], err = str(&it.PackageStatus); err != nil {
+	if row[96], err = c.str(&it.PackageStatus); err != nil {
 		return itemErr(i, "package_status", err)
 	}
-	if row[97], err = str(&it.ShippingProviderID); err != nil {
+	if row[97], err = c.str(&it.ShippingProviderID); err != nil {
 		return itemErr(i, "shipping_provider_id", err)
 	}
-	if row[98], err = str(&it.ShippingProviderName); err != nil {
+	if row[98], err = c.str(&it.ShippingProviderName); err != nil {
 		return itemErr(i, "shipping_provider_name", err)
 	}
-	if row[99], err = str(&it.TrackingNumber); err != nil {
+	if row[99], err = c.str(&it.TrackingNumber); err != nil {
 		return itemErr(i, "tracking_number", err)
 	}
-	if row[100], err = str(&it.CancelReason); err != nil {
+	if row[100], err = c.str(&it.CancelReason); err != nil {
 		return itemErr(i, "cancel_reason", err)
 	}
-	if row[101], err = str(&it.CancelUser); err != nil {
+	if row[101], err = c.str(&it.CancelUser); err != nil {
 		return itemErr(i, "cancel_user", err)
 	}
 	if row[102], err = boolean(&it.IsBuyerRequestCancel); err != nil {
 		return itemErr(i, "is_buyer_request_cancel", err)
 	}
-	if row[103], err = ts(&it.RTSTime); err != nil {
+	if row[103], err = c.ts(&it.RTSTime); err != nil {
 		return itemErr(i, "rts_time", err)
 	}
-	if row[104], err = ts(&it.ShippedTime); err != nil {
+	if row[104], err = c.ts(&it.ShippedTime); err != nil {
 		return itemErr(i, "shipped_time", err)
 	}
-	if row[105], err = ts(&it.DeliveredTime); err != nil {
+	if row[105], err = c.ts(&it.DeliveredTime); err != nil {
 		return itemErr(i, "delivered_time", err)
 	}
 	return nil

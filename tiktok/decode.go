@@ -1,7 +1,6 @@
 package tiktok
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -11,64 +10,134 @@ import (
 	"unsafe"
 )
 
-// The order decoder: one validating pass over the order's JSON text per
-// object, with no copy of any value. The text is made a string once (the
-// raw_order_json column) and every value is a substring of it: a scalar's
-// text in a val, a nested object or list in a json.RawMessage that aliases
-// the string (read only, never written). Only strings with escapes are
+// The order decoder: one validating pass over the order's JSON text, with
+// no copy of any value and nothing read twice. The text is made a string
+// once (the raw_order_json column) and every value is a substring of it: a
+// scalar's text in a val, a nested object or list in a json.RawMessage that
+// aliases the string (read only, never written). The nested objects the
+// table reads (payment, recipient_address, the first package and every
+// line item) are decoded into their structs in the same pass, while their
+// raw text is recorded for the JSON columns. Only strings with escapes are
 // unquoted (by the standard library). Keys match as encoding/json matches
 // them: exactly, else without regard to case; the last of duplicate keys
-// wins; unknown keys are validated and skipped.
+// wins (a repeated nested object replaces the earlier one whole); unknown
+// keys are validated and skipped.
 
 // maxDepth bounds the nesting of a value, as encoding/json does.
 const maxDepth = 10000
 
+// fieldKind is how the decoder stores the value of a key.
+type fieldKind uint8
+
+const (
+	fVal       fieldKind = iota // a scalar, into a val
+	fRaw                        // any value, kept raw in a json.RawMessage
+	fPayment                    // apiOrder.Payment, decoded into apiOrder.payment
+	fRecipient                  // apiOrder.RecipientAddress, decoded into apiOrder.recipient
+	fPackages                   // apiOrder.Packages, its first element decoded into apiOrder.pkg
+	fItems                      // apiOrder.LineItems, each element decoded into apiOrder.items
+)
+
 // field is where a key of an API object is stored.
 type field struct {
-	off uintptr
-	raw bool // a json.RawMessage, else a val
+	off  uintptr
+	kind fieldKind
 }
 
-// fields maps the keys of one API object to its struct's fields.
+// fields maps the keys of one API object to its struct's fields: an open
+// addressing table on a cheap hash of the key (its length and three of its
+// bytes), checked by comparing the key.
 type fields struct {
-	byKey map[string]field
+	slots []slot
+	mask  uint32
 	keys  []string
 }
 
-func fieldsOf(v any) *fields {
+type slot struct {
+	key string // "" for a free slot
+	f   field
+}
+
+// nestedKinds are the order's keys that the decoder descends into.
+var nestedKinds = map[string]fieldKind{
+	"payment": fPayment, "recipient_address": fRecipient, "packages": fPackages, "line_items": fItems,
+}
+
+func fieldsOf(v any, nested map[string]fieldKind) *fields {
 	t := reflect.TypeOf(v)
-	fs := &fields{byKey: map[string]field{}}
+	fs := &fields{}
 	rawType := reflect.TypeOf(json.RawMessage(nil))
 	valType := reflect.TypeOf(val{})
+	var all []slot
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		tag := strings.Split(f.Tag.Get("json"), ",")[0]
 		if tag == "" {
 			continue
 		}
+		if tag != strings.ToLower(tag) || strings.ContainsFunc(tag, func(r rune) bool { return r >= 0x80 }) {
+			panic("tiktok: key " + tag + " is not lower-case ASCII")
+		}
 		switch f.Type {
 		case rawType:
-			fs.byKey[tag] = field{off: f.Offset, raw: true}
+			k := fRaw
+			if nk, ok := nested[tag]; ok {
+				k = nk
+			}
+			all = append(all, slot{tag, field{off: f.Offset, kind: k}})
 		case valType:
-			fs.byKey[tag] = field{off: f.Offset}
+			all = append(all, slot{tag, field{off: f.Offset, kind: fVal}})
 		default:
 			panic("tiktok: field " + f.Name + " is neither a val nor a json.RawMessage")
 		}
 		fs.keys = append(fs.keys, tag)
 	}
+	n := 16
+	for n < 4*len(all) {
+		n *= 2
+	}
+	fs.slots, fs.mask = make([]slot, n), uint32(n-1)
+	for _, s := range all {
+		i := hashKey(s.key) & fs.mask
+		for fs.slots[i].key != "" {
+			i = (i + 1) & fs.mask
+		}
+		fs.slots[i] = s
+	}
 	return fs
 }
 
 var (
-	orderFields     = fieldsOf(apiOrder{})
-	paymentFields   = fieldsOf(apiPayment{})
-	recipientFields = fieldsOf(apiRecipient{})
-	itemFields      = fieldsOf(apiItem{})
-	packageFields   = fieldsOf(apiPackage{})
+	orderFields     = fieldsOf(apiOrder{}, nestedKinds)
+	paymentFields   = fieldsOf(apiPayment{}, nil)
+	recipientFields = fieldsOf(apiRecipient{}, nil)
+	itemFields      = fieldsOf(apiItem{}, nil)
+	packageFields   = fieldsOf(apiPackage{}, nil)
 )
 
+func hashKey(k string) uint32 {
+	n := len(k)
+	if n == 0 {
+		return 0
+	}
+	return (uint32(n)*0x9e3779b1 ^ uint32(k[0])*0x85ebca6b ^ uint32(k[n-1])*0xc2b2ae35 ^ uint32(k[n/2])*0x27d4eb2f) >> 7
+}
+
+// find is the exact lookup.
+func (fs *fields) find(key string) (field, bool) {
+	for i := hashKey(key) & fs.mask; ; i = (i + 1) & fs.mask {
+		s := &fs.slots[i]
+		if s.key == key {
+			return s.f, key != ""
+		}
+		if s.key == "" {
+			return field{}, false
+		}
+	}
+}
+
 func (fs *fields) lookup(key string) (field, bool) {
-	if f, ok := fs.byKey[key]; ok {
+	if f, ok := fs.find(key); ok {
 		return f, true
 	}
 	// The keys are lower-case ASCII: an ASCII key matches one without
@@ -90,19 +159,20 @@ func (fs *fields) lookup(key string) (field, bool) {
 		if !upper {
 			return field{}, false
 		}
-		f, ok := fs.byKey[string(buf[:len(key)])]
-		return f, ok
+		return fs.find(text(buf[:len(key)])) // find keeps nothing of its key
 	}
 	for _, k := range fs.keys {
 		if strings.EqualFold(k, key) {
-			return fs.byKey[k], true
+			return fs.find(k)
 		}
 	}
 	return field{}, false
 }
 
-// decodeOrder decodes the order text s (null is an empty order).
+// decodeOrder decodes the order text s into o (null is an empty order).
+// o is reset first; its item list keeps its capacity.
 func decodeOrder(s string, o *apiOrder) error {
+	*o = apiOrder{items: o.items[:0]}
 	data := unsafe.Slice(unsafe.StringData(s), len(s))
 	d := decoder{data: data}
 	d.ws()
@@ -116,7 +186,7 @@ func decodeOrder(s string, o *apiOrder) error {
 	if d.i >= len(data) || data[d.i] != '{' {
 		return errors.New("not an object")
 	}
-	if err := d.object(orderFields, unsafe.Pointer(o)); err != nil {
+	if err := d.object(orderFields, unsafe.Pointer(o), 0); err != nil {
 		return err
 	}
 	d.ws()
@@ -126,72 +196,9 @@ func decodeOrder(s string, o *apiOrder) error {
 	return nil
 }
 
-// decodeObject decodes an object of the order (already validated as part
-// of it) into dst; null or absent leaves dst as it is.
-func decodeObject(raw json.RawMessage, dst any) error {
-	if isNull(raw) {
-		return nil
-	}
-	if raw[0] != '{' {
-		return errors.New("not an object")
-	}
-	var fs *fields
-	var p unsafe.Pointer
-	switch v := dst.(type) {
-	case *apiPayment:
-		fs, p = paymentFields, unsafe.Pointer(v)
-	case *apiRecipient:
-		fs, p = recipientFields, unsafe.Pointer(v)
-	case *apiItem:
-		fs, p = itemFields, unsafe.Pointer(v)
-	case *apiPackage:
-		fs, p = packageFields, unsafe.Pointer(v)
-	default:
-		panic(fmt.Sprintf("tiktok: decodeObject into %T", dst))
-	}
-	d := decoder{data: raw, valid: true}
-	return d.object(fs, p)
-}
-
-// decodeList splits a list of the order into its elements.
-func decodeList(raw json.RawMessage, dst *[]json.RawMessage) error {
-	if isNull(raw) {
-		return nil
-	}
-	if raw[0] != '[' {
-		return errors.New("not a list")
-	}
-	d := decoder{data: raw, valid: true}
-	d.i++
-	d.ws()
-	if d.peek() == ']' {
-		return nil
-	}
-	for {
-		d.ws()
-		start := d.i
-		if err := d.skip(1); err != nil {
-			return err
-		}
-		*dst = append(*dst, raw[start:d.i:d.i])
-		d.ws()
-		switch d.peek() {
-		case ',':
-			d.i++
-		case ']':
-			return nil
-		default:
-			return d.errf("expected , or ] in a list")
-		}
-	}
-}
-
 type decoder struct {
 	data []byte
 	i    int
-	// valid is set for text already validated as part of its order:
-	// strings are then passed by a search for their closing quote.
-	valid bool
 }
 
 func (d *decoder) errf(format string, args ...any) error {
@@ -224,8 +231,12 @@ func (d *decoder) literal(lit string) bool {
 	return false
 }
 
-// object decodes the object at d.i into the struct at p.
-func (d *decoder) object(fs *fields, p unsafe.Pointer) error {
+// object decodes the object at d.i, at nesting depth depth, into the
+// struct at p.
+func (d *decoder) object(fs *fields, p unsafe.Pointer, depth int) error {
+	if depth > maxDepth {
+		return d.errf("nested too deeply")
+	}
 	d.i++ // {
 	d.ws()
 	if d.peek() == '}' {
@@ -256,17 +267,15 @@ func (d *decoder) object(fs *fields, p unsafe.Pointer) error {
 		}
 		d.i++
 		d.ws()
-		start := d.i
-		if err := d.skip(1); err != nil {
-			return err
+		if f, ok := fs.lookup(key); !ok {
+			err = d.skip(depth + 1)
+		} else if f.kind == fVal {
+			err = d.scalar((*val)(unsafe.Add(p, f.off)), depth+1)
+		} else {
+			err = d.nested(f, p, depth+1)
 		}
-		if f, ok := fs.lookup(key); ok {
-			v := d.data[start:d.i:d.i]
-			if f.raw {
-				*(*json.RawMessage)(unsafe.Add(p, f.off)) = v
-			} else if err := setVal((*val)(unsafe.Add(p, f.off)), v); err != nil {
-				return err
-			}
+		if err != nil {
+			return err
 		}
 		d.ws()
 		switch d.peek() {
@@ -281,35 +290,172 @@ func (d *decoder) object(fs *fields, p unsafe.Pointer) error {
 	}
 }
 
-// setVal sets v from one valid JSON value whose bytes never change.
-func setVal(v *val, data []byte) error {
-	switch data[0] {
-	case 'n':
-		*v = val{}
-	case '"':
-		for _, c := range data {
-			if c == '\\' {
-				var s string
-				if err := json.Unmarshal(data, &s); err != nil {
-					return err
-				}
-				v.s, v.k = s, kString
-				return nil
-			}
+// scalar decodes the value at d.i into v (an object or a list is
+// validated and recorded as kOther).
+func (d *decoder) scalar(v *val, depth int) error {
+	start := d.i
+	switch c := d.peek(); {
+	case c == '"':
+		esc, err := d.str()
+		if err != nil {
+			return err
 		}
-		v.s, v.k = text(data[1:len(data)-1]), kString
-	case 't':
+		if esc {
+			var s string
+			if err := json.Unmarshal(d.data[start:d.i], &s); err != nil {
+				return err
+			}
+			v.s, v.k = s, kString
+			return nil
+		}
+		v.s, v.k = text(d.data[start+1:d.i-1]), kString
+		return nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		if err := d.number(); err != nil {
+			return err
+		}
+		v.s, v.k = text(d.data[start:d.i]), kNumber
+		return nil
+	case c == 't' && d.literal("true"):
 		v.s, v.k = "true", kBool
-	case 'f':
+		return nil
+	case c == 'f' && d.literal("false"):
 		v.s, v.k = "false", kBool
-	case '{':
+		return nil
+	case c == 'n' && d.literal("null"):
+		*v = val{}
+		return nil
+	case c == '{':
 		v.s, v.k = "", kOther
-	case '[':
+	case c == '[':
 		v.s, v.k = "[", kOther
-	default:
-		v.s, v.k = text(data), kNumber
 	}
+	return d.skip(depth)
+}
+
+// nested decodes the value of one of the order's nested keys (a raw
+// field, payment, recipient_address, packages or line_items) at d.i; the
+// order is at p. A value of the wrong kind is kept raw: the transformer
+// reports it, naming the field.
+func (d *decoder) nested(f field, p unsafe.Pointer, depth int) error {
+	start := d.i
+	var err error
+	c := d.peek()
+	switch f.kind {
+	case fPayment:
+		o := (*apiOrder)(p)
+		o.payment = apiPayment{}
+		if c == '{' {
+			err = d.object(paymentFields, unsafe.Pointer(&o.payment), depth)
+		} else {
+			err = d.skip(depth)
+		}
+	case fRecipient:
+		o := (*apiOrder)(p)
+		o.recipient = apiRecipient{}
+		if c == '{' {
+			err = d.object(recipientFields, unsafe.Pointer(&o.recipient), depth)
+		} else {
+			err = d.skip(depth)
+		}
+	case fPackages:
+		o := (*apiOrder)(p)
+		o.pkg, o.pkgRaw = apiPackage{}, nil
+		if c == '[' {
+			err = d.packages(o, depth)
+		} else {
+			err = d.skip(depth)
+		}
+	case fItems:
+		o := (*apiOrder)(p)
+		o.items = o.items[:0]
+		if c == '[' {
+			err = d.lineItems(o, depth)
+		} else {
+			err = d.skip(depth)
+		}
+	default:
+		err = d.skip(depth)
+	}
+	if err != nil {
+		return err
+	}
+	*(*json.RawMessage)(unsafe.Add(p, f.off)) = d.data[start:d.i:d.i]
 	return nil
+}
+
+// list passes the list at d.i, at depth depth, calling elem for each
+// element (at d.i, after white space).
+func (d *decoder) list(depth int, elem func(i int) error) error {
+	if depth > maxDepth {
+		return d.errf("nested too deeply")
+	}
+	d.i++ // [
+	d.ws()
+	if d.peek() == ']' {
+		d.i++
+		return nil
+	}
+	for n := 0; ; n++ {
+		d.ws()
+		if err := elem(n); err != nil {
+			return err
+		}
+		d.ws()
+		switch d.peek() {
+		case ',':
+			d.i++
+		case ']':
+			d.i++
+			return nil
+		default:
+			return d.errf("expected , or ] in a list")
+		}
+	}
+}
+
+// packages decodes the packages list at d.i: its first element into
+// o.pkg (when an object) and o.pkgRaw; the others are validated.
+func (d *decoder) packages(o *apiOrder, depth int) error {
+	return d.list(depth, func(n int) error {
+		if n > 0 {
+			return d.skip(depth + 1)
+		}
+		start := d.i
+		var err error
+		if d.peek() == '{' {
+			err = d.object(packageFields, unsafe.Pointer(&o.pkg), depth+1)
+		} else {
+			err = d.skip(depth + 1)
+		}
+		o.pkgRaw = d.data[start:d.i:d.i]
+		return err
+	})
+}
+
+// lineItems decodes the line_items list at d.i: every element into
+// o.items, with its raw text (an element that is not an object is only
+// validated and kept raw).
+func (d *decoder) lineItems(o *apiOrder, depth int) error {
+	return d.list(depth, func(int) error {
+		n := len(o.items)
+		if n < cap(o.items) {
+			o.items = o.items[:n+1]
+			o.items[n] = lineItem{}
+		} else {
+			o.items = append(o.items, lineItem{})
+		}
+		li := &o.items[n]
+		start := d.i
+		var err error
+		if d.peek() == '{' {
+			err = d.object(itemFields, unsafe.Pointer(&li.apiItem), depth+1)
+		} else {
+			err = d.skip(depth + 1)
+		}
+		li.raw = d.data[start:d.i:d.i]
+		return err
+	})
 }
 
 // skip validates and passes the value at d.i.
@@ -400,9 +546,6 @@ func (d *decoder) skip(depth int) error {
 // str passes the string at d.i; esc is whether it has escapes.
 func (d *decoder) str() (esc bool, err error) {
 	d.i++ // "
-	if d.valid {
-		return d.validStr(), nil
-	}
 	for d.i < len(d.data) {
 		// the plain run up to a quote, an escape or a control character
 		i, data := d.i, d.data
@@ -445,29 +588,6 @@ func (d *decoder) str() (esc bool, err error) {
 		}
 	}
 	return esc, d.errf("unterminated string")
-}
-
-// validStr passes the rest of a valid string from d.i; it reports
-// whether the string has escapes.
-func (d *decoder) validStr() (esc bool) {
-	start := d.i
-	for {
-		j := bytes.IndexByte(d.data[d.i:], '"')
-		if j < 0 {
-			d.i = len(d.data) // not reached: the text is valid
-			return esc
-		}
-		end := d.i + j
-		n := 0
-		for k := end - 1; k >= start && d.data[k] == '\\'; k-- {
-			n++
-		}
-		d.i = end + 1
-		if n%2 == 0 {
-			return esc || bytes.IndexByte(d.data[start:end], '\\') >= 0
-		}
-		esc = true
-	}
 }
 
 // special is whether any of the 8 bytes in x is a quote, a backslash or a

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -52,65 +53,75 @@ func (Transformer) Tables() []*connector.Table { return []*connector.Table{table
 // once into a string (the raw_order_json column) and decoded in one
 // validating pass (decode.go): every value is a substring of it, numbers
 // keep their exact text (never parsed as floats) and only escaped strings
-// are unquoted, by the standard library.
+// are unquoted, by the standard library. The values are boxed into slabs
+// (connector.Boxer), not one by one.
 func (Transformer) Transform(rec connector.Record, out connector.Output) error {
 	s := string(rec.Data)
-	var o apiOrder
-	if err := decodeOrder(s, &o); err != nil {
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	if err := decodeOrder(s, &sc.order); err != nil {
 		return fmt.Errorf("order %s: not a JSON order object: %w", rec.Key, err)
 	}
-	return transform(&o, s, rec.Key, out)
+	return transform(&sc.order, &sc.cells, s, rec.Key, out)
 }
 
-// transform emits the rows of a decoded order; raw is its JSON text.
-func transform(o *apiOrder, raw string, key string, out connector.Output) error {
+// scratch is what one Transform call works in: the decoded order (whose
+// item list keeps its capacity from order to order) and the boxer of the
+// row values. Neither is referenced by the rows once the call returns, but
+// for the boxer's slabs, whose written cells are never written again.
+type scratch struct {
+	order apiOrder
+	cells cells
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// transform emits the rows of an order decoded by decodeOrder; raw is its
+// JSON text.
+func transform(o *apiOrder, c *cells, raw string, key string, out connector.Output) error {
 	id, err := str(&o.ID)
 	if err != nil || id == nil || id.(string) == "" {
 		return fmt.Errorf("order %s: field id: missing", key)
 	}
 	oid := id.(string)
 	fail := func(err error) error { return fmt.Errorf("order %s: %w", oid, err) }
-	if err := decodeObject(o.Payment, &o.payment); err != nil {
-		return fail(fmt.Errorf("field payment: %w", err))
+	if notKind(o.Payment, '{') {
+		return fail(errors.New("field payment: not an object"))
 	}
-	if err := decodeObject(o.RecipientAddress, &o.recipient); err != nil {
-		return fail(fmt.Errorf("field recipient_address: %w", err))
+	if notKind(o.RecipientAddress, '{') {
+		return fail(errors.New("field recipient_address: not an object"))
 	}
-	var pkgs []json.RawMessage
-	if err := decodeList(o.Packages, &pkgs); err != nil {
-		return fail(fmt.Errorf("field packages: %w", err))
+	if notKind(o.Packages, '[') {
+		return fail(errors.New("field packages: not a list"))
 	}
-	var pk apiPackage
-	if len(pkgs) > 0 {
-		if err := decodeObject(pkgs[0], &pk); err != nil {
-			return fail(fmt.Errorf("field packages[0]: %w", err))
-		}
+	if notKind(o.pkgRaw, '{') {
+		return fail(errors.New("field packages[0]: not an object"))
 	}
-	var items []json.RawMessage
-	if err := decodeList(o.LineItems, &items); err != nil {
-		return fail(fmt.Errorf("field line_items: %w", err))
+	if notKind(o.LineItems, '[') {
+		return fail(errors.New("field line_items: not a list"))
 	}
+	items := o.items
 	// One allocation holds every row of the order; the order-level values
 	// are boxed once, into the first row, and shared by the others.
 	n := max(len(items), 1)
 	slab := make([]any, n*len(columns))
 	base := slab[:len(columns):len(columns)]
-	if err := fillOrder(base, o, &pk); err != nil {
+	if err := fillOrder(c, base, o); err != nil {
 		return fail(err)
 	}
 	base[cEtlSource] = ETLSource
-	base[cRawOrderJson] = connector.RawJSON(raw)
-	base[cPaymentInfoJson] = jsonObject(o.Payment)
-	base[cRecipientAddressJson] = jsonObject(o.RecipientAddress)
-	base[cPackagesJson] = jsonList(o.Packages)
-	if lj := jsonList(o.LineItems); lj != nil {
+	base[cRawOrderJson] = c.JSON(connector.RawJSON(raw))
+	base[cPaymentInfoJson] = c.jsonObject(o.Payment)
+	base[cRecipientAddressJson] = c.jsonObject(o.RecipientAddress)
+	base[cPackagesJson] = c.jsonList(o.Packages)
+	if lj := c.jsonList(o.LineItems); lj != nil {
 		base[cLineItemsJson] = lj
 	} else {
-		base[cLineItemsJson] = connector.RawJSON("[]")
+		base[cLineItemsJson] = emptyList
 	}
-	if di := jsonList(o.recipient.DistrictInfo); di != nil {
+	if di := c.jsonList(o.recipient.DistrictInfo); di != nil {
 		base[cRecipientDistrictInfo] = di
-	} else if len(o.recipient.DistrictInfo) > 0 && string(o.recipient.DistrictInfo) != "null" && o.recipient.DistrictInfo[0] != '[' {
+	} else if notKind(o.recipient.DistrictInfo, '[') {
 		return fail(errors.New("field recipient_address.district_info: not a list"))
 	}
 	if len(items) == 0 {
@@ -125,17 +136,16 @@ func transform(o *apiOrder, raw string, key string, out connector.Output) error 
 	if len(items) > 16 {
 		seen = make(map[string]struct{}, len(items))
 	}
-	var it apiItem
-	for i, raw := range items {
-		it = apiItem{}
-		if err := decodeObject(raw, &it); err != nil {
-			return fail(fmt.Errorf("field line_items[%d]: %w", i, err))
+	for i := range items {
+		li := &items[i]
+		if notKind(li.raw, '{') {
+			return fail(fmt.Errorf("field line_items[%d]: not an object", i))
 		}
 		row := slab[i*len(columns) : (i+1)*len(columns) : (i+1)*len(columns)]
 		if i > 0 {
 			copy(row, base)
 		}
-		if err := fillItem(row, &it, i); err != nil {
+		if err := fillItem(c, row, &li.apiItem, i); err != nil {
 			return fail(err)
 		}
 		iid, _ := row[cItemID].(string)
@@ -154,13 +164,16 @@ func transform(o *apiOrder, raw string, key string, out connector.Output) error 
 		if dup {
 			return fail(fmt.Errorf("field line_items[%d].id: %s appears twice", i, iid))
 		}
-		row[cItemSKUAttributes] = rawJSON(raw)
+		row[cItemSKUAttributes] = c.JSON(rawJSON(li.raw))
 	}
 	for i := range items {
 		out.Add(table, slab[i*len(columns):(i+1)*len(columns):(i+1)*len(columns)])
 	}
 	return nil
 }
+
+// emptyList is line_items_json of an order without line items.
+var emptyList any = connector.RawJSON("[]")
 
 // text is b as a string without a copy. Only for bytes that never change
 // again: the order decoder's raw messages alias the order's string.
@@ -185,20 +198,30 @@ func isNull(raw json.RawMessage) bool {
 	return len(raw) == 0 || string(raw) == "null"
 }
 
+// notKind is whether raw, a value as the decoder recorded it (no white
+// space around it), is present, not null and does not start with open.
+func notKind(raw json.RawMessage, open byte) bool {
+	return len(raw) > 0 && raw[0] != open && string(raw) != "null"
+}
+
+// cells converts the API's values to column values, boxing them into
+// slabs.
+type cells struct{ connector.Boxer }
+
 // jsonObject is the JSON text of an object, nil when absent, null or {}.
-func jsonObject(raw json.RawMessage) any {
+func (c *cells) jsonObject(raw json.RawMessage) any {
 	if isNull(raw) || raw[0] != '{' || isEmpty(raw, '{', '}') {
 		return nil
 	}
-	return rawJSON(raw)
+	return c.JSON(rawJSON(raw))
 }
 
 // jsonList is the JSON text of a list, nil when absent, null or [].
-func jsonList(raw json.RawMessage) any {
+func (c *cells) jsonList(raw json.RawMessage) any {
 	if isNull(raw) || raw[0] != '[' || isEmpty(raw, '[', ']') {
 		return nil
 	}
-	return rawJSON(raw)
+	return c.JSON(rawJSON(raw))
 }
 
 func isEmpty(raw []byte, open, close byte) bool {
@@ -285,6 +308,17 @@ func str(v *val) (any, error) {
 	return v.s, nil
 }
 
+// str is str boxed into the slabs.
+func (c *cells) str(v *val) (any, error) {
+	switch v.k {
+	case kNull:
+		return nil, nil
+	case kOther:
+		return nil, fmt.Errorf("%s is not text", v.what())
+	}
+	return c.String(v.s), nil
+}
+
 func number(v *val) (string, bool, error) {
 	switch v.k {
 	case kNull:
@@ -300,22 +334,41 @@ func number(v *val) (string, bool, error) {
 	return "", false, fmt.Errorf("%s is not a number", v.what())
 }
 
-func integer(v *val) (any, error) {
+// parseInt reads an integer (1700000000.0 too); ok is false for NULL.
+func parseInt(v *val) (n int64, ok bool, err error) {
 	s, ok, err := number(v)
 	if !ok || err != nil {
-		return nil, err
+		return 0, false, err
 	}
 	if i := strings.IndexByte(s, '.'); i > 0 && strings.Trim(s[i+1:], "0") == "" {
 		s = s[:i] // 1700000000.0
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
+	n, err = strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return nil, fmt.Errorf("%s is not an integer", quote(s))
+		return 0, false, fmt.Errorf("%s is not an integer", quote(s))
+	}
+	return n, true, nil
+}
+
+func integer(v *val) (any, error) {
+	n, ok, err := parseInt(v)
+	if !ok || err != nil {
+		return nil, err
 	}
 	return n, nil
 }
 
-func dec(v *val) (any, error) {
+// integer is integer boxed into the slabs.
+func (c *cells) integer(v *val) (any, error) {
+	n, ok, err := parseInt(v)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return c.Int(n), nil
+}
+
+// dec reads an exact decimal.
+func (c *cells) dec(v *val) (any, error) {
 	s, ok, err := number(v)
 	if !ok || err != nil {
 		return nil, err
@@ -324,7 +377,7 @@ func dec(v *val) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a decimal number", quote(s))
 	}
-	return d, nil
+	return c.Dec(d), nil
 }
 
 // boolean: true/false, 1/0, yes/no, on/off; any other text is NULL (as
@@ -357,19 +410,17 @@ func boolean(v *val) (any, error) {
 
 // ts reads Unix seconds (milliseconds beyond 1e10, as
 // recommended_shipping_time is sometimes sent); 0 means not set (NULL).
-func ts(v *val) (any, error) {
-	i, err := integer(v)
-	if err != nil || i == nil {
-		return i, err
-	}
-	n := i.(int64)
+func (c *cells) ts(v *val) (any, error) {
+	n, ok, err := parseInt(v)
 	switch {
+	case !ok || err != nil:
+		return nil, err
 	case n == 0:
 		return nil, nil
 	case n < 0:
 		return nil, fmt.Errorf("%d is not a Unix time", n)
 	case n > 1e10:
-		return time.UnixMilli(n).UTC(), nil
+		return c.Time(time.UnixMilli(n).UTC()), nil
 	}
-	return time.Unix(n, 0).UTC(), nil
+	return c.Time(time.Unix(n, 0).UTC()), nil
 }
