@@ -175,7 +175,10 @@ func variants(data []byte) [][]byte {
 		out = append(out, b)
 	}
 	items := func(c map[string]any) []any { l, _ := c["line_items"].([]any); return l }
-	re(func(c map[string]any) { c["id"] = json.Number(c["id"].(string)); c["buyer_message"] = "<a & \"b\">\n\u00e9" })
+	re(func(c map[string]any) {
+		c["id"] = json.Number(c["id"].(string))
+		c["buyer_message"] = "<a & \"b\">\n\u00e9"
+	})
 	re(func(c map[string]any) { c["payment"] = nil; c["packages"] = []any{}; c["line_items"] = nil })
 	re(func(c map[string]any) { c["recipient_address"] = "x" })
 	re(func(c map[string]any) { c["packages"] = []any{7} })
