@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -255,11 +257,7 @@ func (d *decoder) object(fs *fields, p unsafe.Pointer, depth int) error {
 		}
 		key := text(d.data[ks+1 : d.i-1])
 		if esc {
-			var k string
-			if err := json.Unmarshal(d.data[ks:d.i], &k); err != nil {
-				return err
-			}
-			key = k
+			key = unquote(d.data[ks:d.i])
 		}
 		d.ws()
 		if d.peek() != ':' {
@@ -301,11 +299,7 @@ func (d *decoder) scalar(v *val, depth int) error {
 			return err
 		}
 		if esc {
-			var s string
-			if err := json.Unmarshal(d.data[start:d.i], &s); err != nil {
-				return err
-			}
-			v.s, v.k = s, kString
+			v.s, v.k = unquote(d.data[start:d.i]), kString
 			return nil
 		}
 		v.s, v.k = text(d.data[start+1:d.i-1]), kString
@@ -588,6 +582,88 @@ func (d *decoder) str() (esc bool, err error) {
 		}
 	}
 	return esc, d.errf("unterminated string")
+}
+
+// unquote is the text of the valid JSON string q (quotes included) that
+// has escapes, as encoding/json reads it: escapes decoded, a surrogate
+// that is not half of a pair and every byte of invalid UTF-8 replaced by
+// U+FFFD. One allocation.
+func unquote(q []byte) string {
+	s := q[1 : len(q)-1]
+	b := make([]byte, 0, len(s)+utf8.UTFMax)
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\\':
+			e := s[i+1]
+			i += 2
+			switch e {
+			case 'b':
+				b = append(b, '\b')
+			case 'f':
+				b = append(b, '\f')
+			case 'n':
+				b = append(b, '\n')
+			case 'r':
+				b = append(b, '\r')
+			case 't':
+				b = append(b, '\t')
+			case 'u':
+				r := hex4(s[i:])
+				i += 4
+				if utf16.IsSurrogate(r) {
+					r2 := rune(-1)
+					if i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
+						r2 = hex4(s[i+2:])
+					}
+					if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
+						r = pair
+						i += 6
+					} else {
+						r = utf8.RuneError
+					}
+				}
+				b = utf8.AppendRune(b, r)
+			default: // " \ /
+				b = append(b, e)
+			}
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			i++
+		default:
+			r, n := utf8.DecodeRune(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				b = utf8.AppendRune(b, r)
+			} else {
+				b = append(b, s[i:i+n]...)
+			}
+			i += n
+		}
+	}
+	return text(b) // b is not written again
+}
+
+// hex4 is the value of the 4 hex digits that start s (validated), -1 when
+// s is shorter or they are not hex digits.
+func hex4(s []byte) rune {
+	if len(s) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range s[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
 }
 
 // special is whether any of the 8 bytes in x is a quote, a backslash or a

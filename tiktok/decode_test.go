@@ -22,7 +22,7 @@ func FuzzDecodeOrder(f *testing.F) {
 		`{"packages":{"id":"p"},"payment":[],"recipient_address":"x","line_items":{}}`,
 		`null`, ` {} `, `{"id":"1"} x`, `{"id":01}`, `{"id":"\x01"}`, `{"id":"\q"}`, `[1]`, `{"id":tru}`,
 		`{"id":-}`, `{"id":1.}`, `{"id":1e}`, `{"a":1,}`, `{"\u0069d":"k"}`, `{"id":"` + "\xff" + `"}`,
-		`{"line_items":[{"id":"1"},]}`, `{"payment":{"tax":}}`, `{"packages":[{"id":"1"}`,
+		`{"line_items":[{"id":"1"},]}`, `{"\u0069d":"\ud83d\ude00\ud800x\udc00\ud800\u0041\u00e9\"\\\/\b\f\n\r\t` + "\xff\xe2\x82" + `"}`, `{"payment":{"tax":}}`, `{"packages":[{"id":"1"}`,
 	} {
 		f.Add(s)
 	}
@@ -78,6 +78,27 @@ func FuzzDecodeOrder(f *testing.F) {
 			}
 			require.Equal(t, string(raw), string(got.items[i].raw))
 			require.Equal(t, it, got.items[i].apiItem)
+		}
+	})
+}
+
+// FuzzUnquote: escaped strings read as encoding/json reads them.
+func FuzzUnquote(f *testing.F) {
+	for _, s := range []string{`a\u0026b`, `\ud83d\ude00`, `\ud800`, `\udc00\ud800x`, `\ud800\u0041`, `\ud800\`, `é\n` + "\xff\xc3", `\"\\\/\b\f\r\t`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q := []byte(`"` + s + `"`)
+		d := decoder{data: q}
+		esc, err := d.str()
+		var want string
+		if json.Unmarshal(q, &want) != nil {
+			require.True(t, err != nil || d.i != len(q), "accepted %q", q)
+			return
+		}
+		require.NoError(t, err)
+		if esc {
+			require.Equal(t, want, unquote(q), "%q", q)
 		}
 	})
 }

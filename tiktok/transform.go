@@ -79,11 +79,10 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 // transform emits the rows of an order decoded by decodeOrder; raw is its
 // JSON text.
 func transform(o *apiOrder, c *cells, raw string, key string, out connector.Output) error {
-	id, err := str(&o.ID)
-	if err != nil || id == nil || id.(string) == "" {
+	if o.ID.k == kNull || o.ID.k == kOther || o.ID.s == "" {
 		return fmt.Errorf("order %s: field id: missing", key)
 	}
-	oid := id.(string)
+	oid := o.ID.s
 	fail := func(err error) error { return fmt.Errorf("order %s: %w", oid, err) }
 	if notKind(o.Payment, '{') {
 		return fail(errors.New("field payment: not an object"))
