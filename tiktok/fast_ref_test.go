@@ -226,7 +226,7 @@ func refOrders(t testing.TB, n int) [][]byte {
 // TestTransformMatchesReference: simulated orders and reshapings of them
 // transform exactly as the reference does.
 func TestTransformMatchesReference(t *testing.T) {
-	for _, data := range refOrders(t, 150) {
+	for _, data := range refOrders(t, 40) {
 		for _, v := range variants(data) {
 			requireSameAsReference(t, v)
 		}
