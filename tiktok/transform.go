@@ -58,7 +58,7 @@ func (Transformer) Tables() []*connector.Table { return []*connector.Table{table
 func (Transformer) Transform(rec connector.Record, out connector.Output) error {
 	s := string(rec.Data)
 	sc := scratchPool.Get().(*scratch)
-	defer scratchPool.Put(sc)
+	defer sc.release()
 	if err := decodeOrder(s, &sc.order); err != nil {
 		return fmt.Errorf("order %s: not a JSON order object: %w", rec.Key, err)
 	}
@@ -75,6 +75,20 @@ type scratch struct {
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// maxPooledItems bounds the item list a pooled scratch keeps: the list of
+// an order with thousands of line items is not held for the next order.
+const maxPooledItems = 256
+
+// release returns the scratch to the pool. Until it is reused (or the pool
+// is emptied by the garbage collector) it keeps the last order's text
+// alive, as the rows do anyway.
+func (sc *scratch) release() {
+	if cap(sc.order.items) > maxPooledItems {
+		sc.order.items = nil
+	}
+	scratchPool.Put(sc)
+}
 
 // transform emits the rows of an order decoded by decodeOrder; raw is its
 // JSON text.
