@@ -246,3 +246,21 @@ func FuzzTransformMatchesReference(f *testing.F) {
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) { requireSameAsReference(t, data) })
 }
+
+// An order with hundreds of line items (the duplicate check's map, a list
+// longer than the pooled scratch keeps) transforms as the reference does,
+// and so does a small order after it.
+func TestTransformLongOrder(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"id":"1","line_items":[`)
+	for i := range 300 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"%d","sale_price":"%d.5","quantity":%d}`, 5764614200000000000+i, i, i%3)
+	}
+	long := b.String() + `]}`
+	requireSameAsReference(t, []byte(long))
+	requireSameAsReference(t, []byte(strings.Replace(long, `]}`, `,{"id":"5764614200000000299"}]}`, 1)))
+	requireSameAsReference(t, []byte(`{"id":"2","line_items":[{"id":"a"},{"id":"b"}]}`))
+}
