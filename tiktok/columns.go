@@ -313,6 +313,8 @@ type apiOrder struct {
 	pkg       apiPackage      // the first package
 	pkgRaw    json.RawMessage // the first element of packages, nil when none
 	items     []lineItem      // the elements of line_items
+
+	keys keyOrder // kept from order to order by decodeOrder
 }
 
 // lineItem is one element of line_items: its fields (when it is an object)

@@ -44,6 +44,7 @@ const (
 type field struct {
 	off  uintptr
 	kind fieldKind
+	n    uint8 // the key's number in its table, from 1
 }
 
 // fields maps the keys of one API object to its struct's fields: an open
@@ -53,6 +54,8 @@ type fields struct {
 	slots []slot
 	mask  uint32
 	keys  []string
+	byN   []field // by number - 1
+	table int     // the fields' row in a keyOrder
 }
 
 type slot struct {
@@ -65,9 +68,9 @@ var nestedKinds = map[string]fieldKind{
 	"payment": fPayment, "recipient_address": fRecipient, "packages": fPackages, "line_items": fItems,
 }
 
-func fieldsOf(v any, nested map[string]fieldKind) *fields {
+func fieldsOf(table int, v any, nested map[string]fieldKind) *fields {
 	t := reflect.TypeOf(v)
-	fs := &fields{}
+	fs := &fields{table: table}
 	rawType := reflect.TypeOf(json.RawMessage(nil))
 	valType := reflect.TypeOf(val{})
 	var all []slot
@@ -86,13 +89,17 @@ func fieldsOf(v any, nested map[string]fieldKind) *fields {
 			if nk, ok := nested[tag]; ok {
 				k = nk
 			}
-			all = append(all, slot{tag, field{off: f.Offset, kind: k}})
+			all = append(all, slot{tag, field{off: f.Offset, kind: k, n: uint8(len(all) + 1)}})
 		case valType:
-			all = append(all, slot{tag, field{off: f.Offset, kind: fVal}})
+			all = append(all, slot{tag, field{off: f.Offset, kind: fVal, n: uint8(len(all) + 1)}})
 		default:
 			panic("tiktok: field " + f.Name + " is neither a val nor a json.RawMessage")
 		}
 		fs.keys = append(fs.keys, tag)
+		fs.byN = append(fs.byN, all[len(all)-1].f)
+	}
+	if len(all) > maxKeys {
+		panic("tiktok: too many keys in " + t.Name())
 	}
 	n := 16
 	for n < 4*len(all) {
@@ -110,12 +117,24 @@ func fieldsOf(v any, nested map[string]fieldKind) *fields {
 }
 
 var (
-	orderFields     = fieldsOf(apiOrder{}, nestedKinds)
-	paymentFields   = fieldsOf(apiPayment{}, nil)
-	recipientFields = fieldsOf(apiRecipient{}, nil)
-	itemFields      = fieldsOf(apiItem{}, nil)
-	packageFields   = fieldsOf(apiPackage{}, nil)
+	orderFields     = fieldsOf(0, apiOrder{}, nestedKinds)
+	paymentFields   = fieldsOf(1, apiPayment{}, nil)
+	recipientFields = fieldsOf(2, apiRecipient{}, nil)
+	itemFields      = fieldsOf(3, apiItem{}, nil)
+	packageFields   = fieldsOf(4, apiPackage{}, nil)
 )
+
+// maxKeys bounds the keys of one fields table.
+const maxKeys = 63
+
+// keyOrder is the order of keys the decoder saw last, used to guess the
+// next key: for each fields table and each known key (by number; 0 is the
+// start of an object), the number of the known key that followed it. An
+// API sends its keys in the same order every time, so the guess is
+// usually right and the key is then matched by one comparison, without
+// scanning it as a string and looking it up. A wrong guess only costs
+// that comparison.
+type keyOrder [5][maxKeys + 1]uint8
 
 func hashKey(k string) uint32 {
 	n := len(k)
@@ -174,9 +193,9 @@ func (fs *fields) lookup(key string) (field, bool) {
 // decodeOrder decodes the order text s into o (null is an empty order).
 // o is reset first; its item list keeps its capacity.
 func decodeOrder(s string, o *apiOrder) error {
-	*o = apiOrder{items: o.items[:0]}
+	*o = apiOrder{items: o.items[:0], keys: o.keys}
 	data := unsafe.Slice(unsafe.StringData(s), len(s))
-	d := decoder{data: data}
+	d := decoder{data: data, keys: &o.keys}
 	d.ws()
 	if d.literal("null") {
 		d.ws()
@@ -201,6 +220,7 @@ func decodeOrder(s string, o *apiOrder) error {
 type decoder struct {
 	data []byte
 	i    int
+	keys *keyOrder
 }
 
 func (d *decoder) errf(format string, args ...any) error {
@@ -245,19 +265,40 @@ func (d *decoder) object(fs *fields, p unsafe.Pointer, depth int) error {
 		d.i++
 		return nil
 	}
+	next := &d.keys[fs.table]
+	prev := uint8(0) // the number of the last known key
 	for {
 		d.ws()
 		if d.peek() != '"' {
 			return d.errf("expected a key")
 		}
-		ks := d.i
-		esc, err := d.str()
-		if err != nil {
-			return err
+		var f field
+		ok := false
+		if g := next[prev]; g != 0 {
+			// The guess: its text and the closing quote.
+			k := fs.keys[g-1]
+			end := d.i + 1 + len(k)
+			if end < len(d.data) && d.data[end] == '"' && string(d.data[d.i+1:end]) == k {
+				d.i = end + 1
+				f, ok = fs.byN[g-1], true
+			}
 		}
-		key := text(d.data[ks+1 : d.i-1])
-		if esc {
-			key = unquote(d.data[ks:d.i])
+		if !ok {
+			ks := d.i
+			esc, err := d.str()
+			if err != nil {
+				return err
+			}
+			key := text(d.data[ks+1 : d.i-1])
+			if esc {
+				key = unquote(d.data[ks:d.i])
+			}
+			if f, ok = fs.lookup(key); ok {
+				next[prev] = f.n
+			}
+		}
+		if ok {
+			prev = f.n
 		}
 		d.ws()
 		if d.peek() != ':' {
@@ -265,7 +306,8 @@ func (d *decoder) object(fs *fields, p unsafe.Pointer, depth int) error {
 		}
 		d.i++
 		d.ws()
-		if f, ok := fs.lookup(key); !ok {
+		var err error
+		if !ok {
 			err = d.skip(depth + 1)
 		} else if f.kind == fVal {
 			err = d.scalar((*val)(unsafe.Add(p, f.off)), depth+1)

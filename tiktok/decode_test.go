@@ -41,6 +41,7 @@ func FuzzDecodeOrder(f *testing.F) {
 		require.NoError(t, json.Unmarshal([]byte(s), &want))
 		got2 := got
 		got2.payment, got2.recipient, got2.pkg, got2.pkgRaw, got2.items = apiPayment{}, apiRecipient{}, apiPackage{}, nil, nil
+		got2.keys = keyOrder{}
 		require.Equal(t, want, got2)
 
 		// The nested parts, as encoding/json reads them from the raw text.
@@ -119,5 +120,5 @@ func TestDecodeOrderReuse(t *testing.T) {
 	require.Equal(t, apiItem{ID: val{s: "d", k: kString}}, o.items[0].apiItem)
 	require.Equal(t, apiItem{SKUID: val{s: "s", k: kString}}, o.items[1].apiItem)
 	require.NoError(t, decodeOrder(`null`, &o))
-	require.Equal(t, apiOrder{items: o.items[:0]}, o)
+	require.Equal(t, apiOrder{items: o.items[:0], keys: o.keys}, o)
 }
