@@ -20,10 +20,13 @@ import (
 // table reads (payment, recipient_address, the first package and every
 // line item) are decoded into their structs in the same pass, while their
 // raw text is recorded for the JSON columns. Only strings with escapes are
-// unquoted (by the standard library). Keys match as encoding/json matches
-// them: exactly, else without regard to case; the last of duplicate keys
-// wins (a repeated nested object replaces the earlier one whole); unknown
-// keys are validated and skipped.
+// unquoted, into a string of their own, as encoding/json unquotes them
+// (FuzzUnquote). Keys match as encoding/json matches them: exactly, else
+// without regard to case; the last of duplicate keys wins (a repeated
+// nested object replaces the earlier one whole); unknown keys are
+// validated and skipped. FuzzDecodeOrder holds the decoder to
+// encoding/json, and FuzzTransformMatchesReference holds the transformer
+// to a reference built on encoding/json.
 
 // maxDepth bounds the nesting of a value, as encoding/json does.
 const maxDepth = 10000
