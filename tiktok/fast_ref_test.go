@@ -264,3 +264,17 @@ func TestTransformLongOrder(t *testing.T) {
 	requireSameAsReference(t, []byte(strings.Replace(long, `]}`, `,{"id":"5764614200000000299"}]}`, 1)))
 	requireSameAsReference(t, []byte(`{"id":"2","line_items":[{"id":"a"},{"id":"b"}]}`))
 }
+
+// The rows keep no reference to the record's bytes: a source may reuse
+// them once Transform returns.
+func TestTransformCopiesRecord(t *testing.T) {
+	data := refOrders(t, 1)[0]
+	var before, after collectRows
+	require.NoError(t, Transformer{}.Transform(connector.Record{Key: "k", Data: data}, &before))
+	want := fmt.Sprint(before.rows)
+	for i := range data {
+		data[i] = ' '
+	}
+	require.Equal(t, want, fmt.Sprint(before.rows))
+	require.Error(t, Transformer{}.Transform(connector.Record{Key: "k", Data: data}, &after))
+}
