@@ -156,7 +156,10 @@ func transform(o *apiOrder, c *cells, raw string, key string, out connector.Outp
 		}
 		row := slab[i*len(columns) : (i+1)*len(columns) : (i+1)*len(columns)]
 		if i > 0 {
-			copy(row, base)
+			// The order's columns; fillItem and the item_sku_attributes
+			// below set every column of the item block.
+			copy(row[:cItemID], base[:cItemID])
+			copy(row[cItemSKUAttributes+1:], base[cItemSKUAttributes+1:])
 		}
 		if err := fillItem(c, row, &li.apiItem, i); err != nil {
 			return fail(err)
