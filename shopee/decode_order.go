@@ -2,6 +2,8 @@ package shopee
 
 import (
 	"strings"
+
+	"github.com/facolos/etl/connector"
 	"sync"
 	"unicode/utf8"
 )
@@ -178,6 +180,11 @@ type decodedOrder struct {
 	nPays    int
 	paysBad  int
 	lists    [4][]val
+
+	// bx boxes the row values. It lives as long as the pooled order, so
+	// its slabs serve many orders: a Boxer never writes a value twice, so
+	// the rows of earlier orders keep their values.
+	bx connector.Boxer
 }
 
 var orderPool = sync.Pool{New: func() any { return new(decodedOrder) }}
@@ -436,7 +443,6 @@ func orderKey(data []byte) string {
 	}) {
 		return ""
 	}
-	key, _ := sn.string()
-	ks, _ := key.(string)
+	ks, _, _ := sn.string()
 	return strings.Clone(ks)
 }

@@ -208,6 +208,8 @@ type rowCtx struct {
 	// syn is the value of the table's one path-less column (location_id,
 	// package_number, term, ...), or nil.
 	syn any
+	// bx boxes the values.
+	bx *connector.Boxer
 }
 
 // path renders the JSON path of the object.
@@ -362,7 +364,7 @@ func (b *binding) fill(row []any, o *obj, rc *rowCtx, skip []int) error {
 					return fmt.Errorf("field %s%s: %s is not inside an object", rc.path(), c.name, c.sub)
 				}
 			}
-			x, err := convert(c.typ, v)
+			x, err := convert(c.typ, v, rc.bx)
 			if err != nil {
 				return fmt.Errorf("field %s%s: %w", rc.path(), c.name, err)
 			}
@@ -447,19 +449,18 @@ func (Transformer) Transform(rec connector.Record, out connector.Output) error {
 	if !d.decode(rec.Data) {
 		return fmt.Errorf("order %s: not a JSON object", rec.Key)
 	}
-	return d.transform(rec, out)
+	return d.transform(rec, out, &d.bx)
 }
 
-// transform makes the rows of a decoded order.
-func (d *decodedOrder) transform(rec connector.Record, out connector.Output) error {
-	key, err := d.sn.key()
+// transform makes the rows of a decoded order, boxing the values with bx.
+func (d *decodedOrder) transform(rec connector.Record, out connector.Output, bx *connector.Boxer) error {
+	key, err := d.sn.key(bx)
 	if err != nil {
 		return fmt.Errorf("order %s: field order_sn: %w", rec.Key, err)
 	}
-	var sn any = key
-	rc := rowCtx{sn: key, requestID: rec.RequestID, snVal: sn}
+	rc := rowCtx{sn: key, requestID: rec.RequestID, snVal: bx.String(key), bx: bx}
 	if rec.RequestID != "" {
-		rc.reqVal = rec.RequestID
+		rc.reqVal = bx.String(rec.RequestID)
 	}
 	noteUnmapped("", d.order.unknown)
 	if err := d.rows(&rc, out); err != nil {
@@ -509,17 +510,17 @@ func (d *decodedOrder) rows(rc *rowCtx, out connector.Output) error {
 		return err
 	}
 	for _, s := range []struct {
-		b   *binding
-		x   *single
-		key string
-	}{{bAddress, &d.addr, "recipient_address"}, {bInvoice, &d.inv, "invoice_data"}} {
+		b           *binding
+		x           *single
+		key, prefix string
+	}{{bAddress, &d.addr, "recipient_address", "recipient_address."}, {bInvoice, &d.inv, "invoice_data", "invoice_data."}} {
 		switch {
 		case s.x.k == kAbsent || s.x.k == kNull:
 		case s.x.k != kObject:
 			return fmt.Errorf("field %s: not an object", s.key)
 		case s.x.o.keys > 0:
 			src := *rc
-			src.prefix = s.key + "."
+			src.prefix = s.prefix
 			if err := add(s.b, &s.x.o, &src); err != nil {
 				return err
 			}
@@ -539,14 +540,14 @@ func (d *decodedOrder) rows(rc *rowCtx, out connector.Output) error {
 		}
 		noteUnmapped(itemShape.note, it.unknown)
 		for j, v := range it.locs {
-			loc, err := v.string()
+			loc, ok, err := v.string()
 			if err != nil {
 				return fmt.Errorf("field %sproduct_location_id[%d]: %w", irc.path(), j, err)
 			}
-			if loc == nil || loc.(string) == "" {
+			if !ok || loc == "" {
 				continue
 			}
-			irc.syn = loc
+			irc.syn = rc.bx.String(loc)
 			row := take(bLocations)
 			if err := bLocations.fillFrom(row, &it.obj, &irc, itemRow, locFromItem); err != nil {
 				return err
@@ -595,14 +596,14 @@ func (d *decodedOrder) rows(rc *rowCtx, out connector.Output) error {
 
 	for l, vals := range d.lists {
 		for j, v := range vals {
-			s, err := v.string()
+			s, ok, err := v.string()
 			if err != nil {
 				return fmt.Errorf("field %s[%d]: %w", stringLists[l].key, j, err)
 			}
-			if s == nil || s.(string) == "" {
+			if !ok || s == "" {
 				continue
 			}
-			lrc := rowCtx{sn: rc.sn, requestID: rc.requestID, snVal: rc.snVal, reqVal: rc.reqVal, syn: s}
+			lrc := rowCtx{sn: rc.sn, requestID: rc.requestID, snVal: rc.snVal, reqVal: rc.reqVal, syn: rc.bx.String(s), bx: rc.bx}
 			if err := add(bLists[l], nil, &lrc); err != nil {
 				return err
 			}
