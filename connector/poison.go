@@ -209,6 +209,9 @@ func Describe(v any) string {
 // CheckText returns an error when s is not storable text: invalid UTF-8 or
 // a NUL character.
 func CheckText(s string) error {
+	if plainText(s) {
+		return nil
+	}
 	if !utf8.ValidString(s) {
 		return errors.New("value is not valid UTF-8")
 	}
@@ -216,6 +219,39 @@ func CheckText(s string) error {
 		return errors.New("value contains a NUL character (U+0000), which PostgreSQL cannot store")
 	}
 	return nil
+}
+
+// plainText reports whether s is valid UTF-8 without NUL, in one pass: the
+// ASCII runs eight bytes at a time, the rest rune by rune. CheckText calls
+// it first and only looks for the reason when it reports false.
+func plainText(s string) bool {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	for len(s) >= 8 {
+		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		// A byte sets its top bit in w|(w-lsb) when it is >= 0x80 or 0
+		// (a borrow only starts at a 0 byte, so no other byte is misread).
+		if (w|(w-lsb))&msb != 0 {
+			break
+		}
+		s = s[8:]
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c == 0 {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 // CheckJSONText returns an error when j is not JSON every sink stores: it
