@@ -5,7 +5,6 @@ import (
 
 	"github.com/facolos/etl/connector"
 	"sync"
-	"unicode/utf8"
 )
 
 // A shape says how the keys of one kind of JSON object (the order, an item,
@@ -200,7 +199,7 @@ func (d *decodedOrder) decode(data []byte) bool {
 		d.lists[i] = d.lists[i][:0]
 	}
 	d.data = string(data)
-	s := &scanner{d: d.data, utf8: utf8.ValidString(d.data)}
+	s := &scanner{d: d.data}
 	if s.ws() != '{' {
 		return false
 	}

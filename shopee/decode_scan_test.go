@@ -1,0 +1,116 @@
+package shopee
+
+import (
+	"encoding/json"
+	"math/bits"
+	"math/rand"
+	"strings"
+	"testing"
+)
+
+// firstStopByte is the index of the first byte of b that ends a string's
+// plain run (strStop, written plainly), or 8.
+func firstStopByte(b [8]byte) int {
+	for i, c := range b {
+		if c == '"' || c == '\\' || c < ' ' {
+			return i
+		}
+	}
+	return 8
+}
+
+// firstStop is the same from stopMask.
+func firstStop(w uint64) int {
+	if m := stopMask(w); m != 0 {
+		return bits.TrailingZeros64(m) / 8
+	}
+	return 8
+}
+
+// TestStopMask checks the eight-bytes-at-a-time search of the string scan
+// against the byte-by-byte rule: every byte value at every position of a
+// word of plain bytes, and random words.
+func TestStopMask(t *testing.T) {
+	word := func(b [8]byte) uint64 {
+		return word(string(b[:]))
+	}
+	plain := [8]byte{'a', 0x7f, ' ', 0x80, 0xff, '!', '#', '['}
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			b := plain
+			b[pos] = byte(c)
+			if got, want := firstStop(word(b)), firstStopByte(b); got != want {
+				t.Fatalf("first stop byte of % x: %d, want %d", b, got, want)
+			}
+		}
+	}
+	r := rand.New(rand.NewSource(1))
+	for n := 0; n < 200000; n++ {
+		var b [8]byte
+		for i := range b {
+			b[i] = byte(r.Intn(256))
+			if r.Intn(4) != 0 { // mostly plain text, some of it non-ASCII
+				b[i] = byte(0x20 + r.Intn(0xe0))
+			}
+		}
+		if got, want := firstStop(word(b)), firstStopByte(b); got != want {
+			t.Fatalf("first stop byte of % x: %d, want %d", b, got, want)
+		}
+	}
+}
+
+// scanString reads the JSON string lit with the scanner.
+func scanString(lit string) (string, bool) {
+	s := &scanner{d: lit}
+	if s.ws() != '"' {
+		return "", false
+	}
+	v, ok := s.str()
+	if ok {
+		s.ws()
+	}
+	return v, ok && s.i == len(lit)
+}
+
+// TestScanStringLikeEncodingJSON compares the scanner's strings with
+// encoding/json's on strings of every length around the word size, with
+// escapes, control characters, non-ASCII and invalid UTF-8 at every
+// position.
+func TestScanStringLikeEncodingJSON(t *testing.T) {
+	specials := []string{`\"`, `\\`, `\n`, `\u00e9`, `\ud83d\ude00`, `\ud800`, "\x01", "\x1f", "é", "\xff", "\xe1\xba", "\x00", `"`, `\`}
+	for n := 0; n < 20; n++ {
+		base := strings.Repeat("x", n)
+		checkScanString(t, `"`+base+`"`)
+		checkScanString(t, `"`+base) // unterminated
+		for pos := 0; pos <= n; pos++ {
+			for _, sp := range specials {
+				checkScanString(t, `"`+base[:pos]+sp+base[pos:]+`"`)
+			}
+		}
+	}
+}
+
+func checkScanString(t *testing.T, lit string) {
+	t.Helper()
+	var want string
+	wantErr := json.Unmarshal([]byte(lit), &want)
+	got, ok := scanString(lit)
+	if ok != (wantErr == nil) || (ok && got != want) {
+		t.Fatalf("scan %q = %q, %v; encoding/json: %q, %v", lit, got, ok, want, wantErr)
+	}
+}
+
+// FuzzScanString: the scanner reads a JSON string exactly as encoding/json.
+//
+//	go test ./shopee -run '^$' -fuzz FuzzScanString -fuzztime 30s
+func FuzzScanString(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"Bùi Bảo Trang, Phường 12"`, `"a\"b\\c\u00e9\ud83d\ude00"`, "\"12345678\x01\"", "\"\xff\xfe\"", `"abcdefgh`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, lit string) {
+		if !strings.HasPrefix(lit, `"`) {
+			lit = `"` + lit
+		}
+		checkScanString(t, lit)
+	})
+}
