@@ -67,6 +67,13 @@ func (s *scanner) fail() bool {
 
 // ws skips whitespace and returns the next byte (0 at the end).
 func (s *scanner) ws() byte {
+	if s.i < len(s.d) && s.d[s.i] > ' ' { // no whitespace: the usual case
+		return s.d[s.i]
+	}
+	return s.wsSlow()
+}
+
+func (s *scanner) wsSlow() byte {
 	for s.i < len(s.d) {
 		switch c := s.d[s.i]; c {
 		case ' ', '\n', '\r', '\t':

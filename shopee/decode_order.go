@@ -265,26 +265,53 @@ func grow[T any](s *[]T, n *int) *T {
 // child key.
 func (s *scanner) object(sh *shape, o *obj, child func(code int) bool) bool {
 	o.reset(sh)
-	return s.members(func(key string) bool {
+	// The loop of members, written out: this is the scanner's hottest path.
+	if s.ws() != '{' || !s.enter() {
+		return s.fail()
+	}
+	s.i++
+	if s.ws() == '}' {
+		s.i++
+		s.leave()
+		return true
+	}
+	for {
+		if s.ws() != '"' {
+			return s.fail()
+		}
+		key, ok := s.str()
+		if !ok || !s.colon() {
+			return s.fail()
+		}
 		o.keys++
-		sl, ok := sh.keys.get(key)
-		if !ok {
+		sl, known := sh.keys.get(key)
+		switch {
+		case !known:
 			if !sh.noteOff {
 				o.unknown = append(o.unknown, key)
 			}
-			return s.skip()
+			ok = s.skip()
+		case sl.typ == slotValue:
+			o.vals[sl.idx], ok = s.value()
+		case sl.typ == slotGroup:
+			ok = s.group(sh.groups[sl.idx], o, sl.idx)
+		default:
+			ok = child(sl.idx)
 		}
-		switch sl.typ {
-		case slotValue:
-			var v val
-			v, ok = s.value()
-			o.vals[sl.idx] = v
-			return ok
-		case slotGroup:
-			return s.group(sh.groups[sl.idx], o, sl.idx)
+		if !ok {
+			return s.fail()
 		}
-		return child(sl.idx)
-	})
+		switch s.ws() {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			s.leave()
+			return true
+		default:
+			return s.fail()
+		}
+	}
 }
 
 // group reads the nested object of group g (the last one wins, as every
