@@ -20,6 +20,44 @@ import (
 // strconv.ParseInt, money with connector.ParseDec (exact, never float64).
 
 func convert(t connector.Type, v val, bx *connector.Boxer) (any, error) {
+	// The forms the API sends, first.
+	switch t {
+	case connector.String:
+		if v.k == kString {
+			return bx.String(v.s), nil
+		}
+	case connector.Int:
+		if v.k == kNumber {
+			if n, ok := smallInt(v.s); ok {
+				return bx.Int(n), nil
+			}
+		}
+	case connector.Timestamp:
+		if v.k == kNumber {
+			if n, ok := smallInt(v.s); ok {
+				if n == 0 {
+					return nil, nil
+				}
+				tm, err := connector.EpochTime(n)
+				if err != nil {
+					return nil, err
+				}
+				return bx.Time(tm), nil
+			}
+		}
+	case connector.Bool:
+		switch v.k {
+		case kTrue:
+			return true, nil
+		case kFalse:
+			return false, nil
+		}
+	}
+	return convertAny(t, v, bx)
+}
+
+// convertAny converts any form of a value.
+func convertAny(t connector.Type, v val, bx *connector.Boxer) (any, error) {
 	switch t {
 	case connector.Int:
 		n, ok, err := v.int()

@@ -226,8 +226,9 @@ func (rc *rowCtx) path() string {
 // A binding says where each column of a table gets its value when the row
 // is made from an object of a given shape.
 type binding struct {
-	t    *table
-	cols []colBinding
+	t     *table
+	cols  []colBinding
+	names []colNames
 }
 
 type role uint8
@@ -242,20 +243,24 @@ const (
 	roleNested                // a slot of a nested object (geolocation.latitude)
 )
 
+// colBinding is kept small (the fill loop reads one per cell); the names
+// for errors are in binding.names.
 type colBinding struct {
 	role  role
 	typ   connector.Type
-	slot  int
-	group int
-	// name is the JSON path of the column in its object, sub the key
-	// inside the nested object.
-	name, sub string
+	slot  int32
+	group int32
 }
 
+// colNames are the JSON path of a column in its object (name) and, for a
+// nested column, the key inside the nested object (sub).
+type colNames struct{ name, sub string }
+
 func bind(t *table, sh *shape) *binding {
-	b := &binding{t: t, cols: make([]colBinding, len(t.fields))}
+	b := &binding{t: t, cols: make([]colBinding, len(t.fields)), names: make([]colNames, len(t.fields))}
 	for i, f := range t.fields {
-		c := colBinding{typ: f.col.Type, name: strings.Join(f.path, ".")}
+		c := colBinding{typ: f.col.Type}
+		b.names[i].name = strings.Join(f.path, ".")
 		switch {
 		case f.col.Name == "order_sn":
 			c.role = roleOrderSN
@@ -270,10 +275,10 @@ func bind(t *table, sh *shape) *binding {
 			sl, ok := sh.keys.get(f.path[0])
 			switch {
 			case ok && len(f.path) == 1 && sl.typ == slotValue:
-				c.role, c.slot = roleValue, sl.idx
+				c.role, c.slot = roleValue, int32(sl.idx)
 			case ok && len(f.path) == 2 && sl.typ == slotGroup:
-				c.role, c.group, c.sub = roleNested, sl.idx, f.path[1]
-				c.slot = sh.groups[sl.idx][f.path[1]]
+				c.role, c.group, b.names[i].sub = roleNested, int32(sl.idx), f.path[1]
+				c.slot = int32(sh.groups[sl.idx][f.path[1]])
 			default:
 				panic("shopee: column " + t.Name + "." + f.col.Name + " is not in its object's shape")
 			}
@@ -339,20 +344,23 @@ func (b *binding) fillFrom(row []any, o *obj, rc *rowCtx, src []any, from []int)
 // row, which has one cell per column; the columns i with skip[i] >= 0 are
 // left alone.
 func (b *binding) fill(row []any, o *obj, rc *rowCtx, skip []int) error {
-	for i := range b.cols {
+	row = row[:len(b.cols)]
+	for i, c := range b.cols {
 		if skip != nil && skip[i] >= 0 {
 			continue
 		}
-		c := &b.cols[i]
+		var x any
 		switch c.role {
+		case roleNone:
+			continue
 		case roleOrderSN:
-			row[i] = rc.snVal
+			x = rc.snVal
 		case roleRequestID:
-			row[i] = rc.reqVal
+			x = rc.reqVal
 		case roleSource:
-			row[i] = ETLSource
+			x = ETLSource
 		case roleSynthetic:
-			row[i] = rc.syn
+			x = rc.syn
 		case roleValue, roleNested:
 			v := o.vals[c.slot]
 			if c.role == roleNested {
@@ -361,15 +369,15 @@ func (b *binding) fill(row []any, o *obj, rc *rowCtx, skip []int) error {
 					v = val{}
 				case kObject:
 				default:
-					return fmt.Errorf("field %s%s: %s is not inside an object", rc.path(), c.name, c.sub)
+					return fmt.Errorf("field %s%s: %s is not inside an object", rc.path(), b.names[i].name, b.names[i].sub)
 				}
 			}
-			x, err := convert(c.typ, v, rc.bx)
-			if err != nil {
-				return fmt.Errorf("field %s%s: %w", rc.path(), c.name, err)
+			var err error
+			if x, err = convert(c.typ, v, rc.bx); err != nil {
+				return fmt.Errorf("field %s%s: %w", rc.path(), b.names[i].name, err)
 			}
-			row[i] = x
 		}
+		row[i] = x
 	}
 	return nil
 }
