@@ -15,7 +15,9 @@ func TestCheckTextAgreesWithTheRule(t *testing.T) {
 	long := strings.Repeat("abcdefgh", 5)
 	cases := []string{"", "a", "abcdefg", "abcdefgh", "abcdefghi", long, "Bùi Bảo Trang", "\uFFFD", "🎉 emoji",
 		"\x00", "abcdefgh\x00", long + "\x00", "\x00" + long, "abc\x00def", "abcdefg\x80", "\xff" + long,
-		long + "\xe1\xba", "ok \xed\xa0\x80 surrogate", "\xc0\x80 overlong NUL", "Trần\x00", "x\x01\x7f"}
+		long + "\xe1\xba", "ok \xed\xa0\x80 surrogate", "\xc0\x80 overlong NUL", "Trần\x00", "x\x01\x7f",
+		"\xc2\x80", "\xdf\xbf", "\xc1\xbf", "\xc2", "\xc2A", "\xe0\x80\x80", "\xe0\xa0\x80", "\xed\xa0\x80", "\xed\x9f\xbf",
+		"\xe1\x80\x80", "\xec\xbf\xbf", "\xe1\x80", "\xe1\x80A", "\xe1A\x80", "\xef\xbf\xbf", "\xf0\x9f\x8e\x89", "\xf4\x90\x80\x80"}
 	for i := 0; i < 16; i++ { // a bad byte at every position of the first two words
 		b := []byte(long)
 		b[i] = 0
