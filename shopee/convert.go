@@ -167,7 +167,10 @@ func parseInt(s string) (int64, error) {
 }
 
 // smallInt reads a decimal integer of at most 18 digits (what
-// strconv.ParseInt would read, without its generality).
+// strconv.ParseInt would read, without its generality), eight digits at a
+// time where it can. A byte is a digit when its high nibble is 3 both as it
+// is and plus 6 (a carry between bytes needs a byte >= 0xFA, which already
+// fails the first test).
 func smallInt(s string) (int64, bool) {
 	neg := false
 	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
@@ -177,6 +180,14 @@ func smallInt(s string) (int64, bool) {
 		return 0, false
 	}
 	var n int64
+	if len(s) >= 8 { // the first eight digits at once
+		w := word(s)
+		if w&(0xF0*lsb) != '0'*lsb || (w+6*lsb)&(0xF0*lsb) != '0'*lsb {
+			return 0, false // not eight digits
+		}
+		n = int64(eightDigits(w - '0'*lsb))
+		s = s[8:]
+	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < '0' || c > '9' {
@@ -191,6 +202,14 @@ func smallInt(s string) (int64, bool) {
 }
 
 // dec reads an exact decimal; ok is false for null and empty text.
+// eightDigits is the number of eight decimal digits (values 0-9, the
+// first in the lowest byte): pairs, then quadruples, then the eight.
+func eightDigits(d uint64) uint64 {
+	d = (d*10 + d>>8) & 0x00FF00FF00FF00FF
+	d = (d*100 + d>>16) & 0x0000FFFF0000FFFF
+	return (d*10000 + d>>32) & 0xFFFFFFFF
+}
+
 func (v val) dec() (d connector.Dec, ok bool, err error) {
 	s, ok, err := v.text()
 	if !ok || err != nil {

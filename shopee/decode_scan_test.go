@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/bits"
 	"math/rand"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -113,4 +114,33 @@ func FuzzScanString(f *testing.F) {
 		}
 		checkScanString(t, lit)
 	})
+}
+
+// TestSmallInt compares smallInt with strconv.ParseInt on integers of
+// every length up to 18 digits, with signs, and on text that is not one.
+func TestSmallInt(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	cases := []string{"", "-", "+", "0", "-0", "+5", "00000000", "99999999", "123456789", "999999999999999999", "12345678x",
+		"1234567x", "x2345678", "1234 5678", "12345678901234567", "+12345678", "-123456789012345678", "12345\xfa78", "1234567:", "/2345678"}
+	for n := 1; n <= 18; n++ {
+		for k := 0; k < 200; k++ {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = byte('0' + r.Intn(10))
+			}
+			if k%10 == 0 { // one byte that is not a digit
+				b[r.Intn(n)] = byte(r.Intn(256))
+			}
+			cases = append(cases, string(b), "-"+string(b))
+		}
+	}
+	for _, s := range cases {
+		got, ok := smallInt(s)
+		digits := strings.TrimLeft(s, "+-")
+		want, err := strconv.ParseInt(s, 10, 64)
+		wantOK := err == nil && len(digits) <= 18 && len(s)-len(digits) <= 1
+		if ok != wantOK || (ok && got != want) {
+			t.Fatalf("smallInt(%q) = %d, %v; strconv: %d, %v", s, got, ok, want, err)
+		}
+	}
 }
