@@ -145,9 +145,7 @@ func (s *scanner) number() (string, bool) {
 	case d[i] == '0':
 		i++
 	case d[i] >= '1' && d[i] <= '9':
-		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
-			i++
-		}
+		i = digits(d, i+1)
 	default:
 		return "", s.fail()
 	}
@@ -176,6 +174,24 @@ func (s *scanner) number() (string, bool) {
 	}
 	s.i = i
 	return d[start:i], true
+}
+
+// digits returns the index of the first byte from i on that is not a
+// decimal digit (or len(d)), eight bytes at a time.
+func digits(d string, i int) int {
+	for i+8 <= len(d) {
+		x := word(d[i:i+8]) ^ ('0' * lsb) // digits become 0-9
+		// The top bit of each byte that is not a digit: (x&0x7f)+0x76
+		// reaches 0x80 from 10 on and never carries; |x adds x >= 0x80.
+		if m := ((x&(0x7f*lsb) + 0x76*lsb) | x) & msb; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		i += 8
+	}
+	for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 // str reads a string (s.d[s.i] is the opening quote) and returns its value:

@@ -144,3 +144,25 @@ func TestSmallInt(t *testing.T) {
 		}
 	}
 }
+
+// TestDigits checks the eight-bytes-at-a-time digit run against the
+// byte-by-byte rule: every byte value at every position.
+func TestDigits(t *testing.T) {
+	for n := 0; n < 20; n++ {
+		for pos := 0; pos <= n; pos++ {
+			for c := 0; c < 256; c++ {
+				b := []byte(strings.Repeat("7", n))
+				if pos < n {
+					b[pos] = byte(c)
+				}
+				want := 0
+				for want < len(b) && b[want] >= '0' && b[want] <= '9' {
+					want++
+				}
+				if got := digits(string(b), 0); got != want {
+					t.Fatalf("digits(%q) = %d, want %d", b, got, want)
+				}
+			}
+		}
+	}
+}
