@@ -229,6 +229,11 @@ type binding struct {
 	t     *table
 	cols  []colBinding
 	names []colNames
+	// vals are the columns read from the object, in column order; at*
+	// are the columns of the order_sn, the request id, etl_source and the
+	// path-less value (-1: none).
+	vals                      []colBinding
+	atSN, atReq, atSrc, atSyn int
 }
 
 type role uint8
@@ -248,6 +253,7 @@ const (
 type colBinding struct {
 	role  role
 	typ   connector.Type
+	i     int32 // the column
 	slot  int32
 	group int32
 }
@@ -257,9 +263,10 @@ type colBinding struct {
 type colNames struct{ name, sub string }
 
 func bind(t *table, sh *shape) *binding {
-	b := &binding{t: t, cols: make([]colBinding, len(t.fields)), names: make([]colNames, len(t.fields))}
+	b := &binding{t: t, cols: make([]colBinding, len(t.fields)), names: make([]colNames, len(t.fields)),
+		atSN: -1, atReq: -1, atSrc: -1, atSyn: -1}
 	for i, f := range t.fields {
-		c := colBinding{typ: f.col.Type}
+		c := colBinding{typ: f.col.Type, i: int32(i)}
 		b.names[i].name = strings.Join(f.path, ".")
 		switch {
 		case f.col.Name == "order_sn":
@@ -284,6 +291,21 @@ func bind(t *table, sh *shape) *binding {
 			}
 		}
 		b.cols[i] = c
+		switch c.role {
+		case roleOrderSN:
+			b.atSN = i
+		case roleRequestID:
+			b.atReq = i
+		case roleSource:
+			b.atSrc = i
+		case roleSynthetic:
+			if b.atSyn >= 0 {
+				panic("shopee: table " + t.Name + " has two columns without a path")
+			}
+			b.atSyn = i
+		case roleValue, roleNested:
+			b.vals = append(b.vals, c)
+		}
 	}
 	return b
 }
@@ -342,42 +364,40 @@ func (b *binding) fillFrom(row []any, o *obj, rc *rowCtx, src []any, from []int)
 
 // fill makes the row of o (nil for the tables without a JSON object) into
 // row, which has one cell per column; the columns i with skip[i] >= 0 are
-// left alone.
+// left alone, and so are the Auto columns (the sink fills them).
 func (b *binding) fill(row []any, o *obj, rc *rowCtx, skip []int) error {
 	row = row[:len(b.cols)]
-	for i, c := range b.cols {
-		if skip != nil && skip[i] >= 0 {
+	if b.atSN >= 0 {
+		row[b.atSN] = rc.snVal
+	}
+	if b.atReq >= 0 {
+		row[b.atReq] = rc.reqVal
+	}
+	if b.atSrc >= 0 {
+		row[b.atSrc] = ETLSource
+	}
+	if b.atSyn >= 0 {
+		row[b.atSyn] = rc.syn
+	}
+	for _, c := range b.vals {
+		if skip != nil && skip[c.i] >= 0 {
 			continue
 		}
-		var x any
-		switch c.role {
-		case roleNone:
-			continue
-		case roleOrderSN:
-			x = rc.snVal
-		case roleRequestID:
-			x = rc.reqVal
-		case roleSource:
-			x = ETLSource
-		case roleSynthetic:
-			x = rc.syn
-		case roleValue, roleNested:
-			v := o.vals[c.slot]
-			if c.role == roleNested {
-				switch o.groups[c.group] {
-				case kAbsent, kNull:
-					v = val{}
-				case kObject:
-				default:
-					return fmt.Errorf("field %s%s: %s is not inside an object", rc.path(), b.names[i].name, b.names[i].sub)
-				}
-			}
-			var err error
-			if x, err = convert(c.typ, v, rc.bx); err != nil {
-				return fmt.Errorf("field %s%s: %w", rc.path(), b.names[i].name, err)
+		v := o.vals[c.slot]
+		if c.role == roleNested {
+			switch o.groups[c.group] {
+			case kAbsent, kNull:
+				v = val{}
+			case kObject:
+			default:
+				return fmt.Errorf("field %s%s: %s is not inside an object", rc.path(), b.names[c.i].name, b.names[c.i].sub)
 			}
 		}
-		row[i] = x
+		x, err := convert(c.typ, v, rc.bx)
+		if err != nil {
+			return fmt.Errorf("field %s%s: %w", rc.path(), b.names[c.i].name, err)
+		}
+		row[c.i] = x
 	}
 	return nil
 }
