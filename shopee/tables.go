@@ -393,6 +393,17 @@ func (b *binding) fill(row []any, o *obj, rc *rowCtx, skip []int) error {
 				return fmt.Errorf("field %s%s: %s is not inside an object", rc.path(), b.names[c.i].name, b.names[c.i].sub)
 			}
 		}
+		// Text and integers as the API sends them here, the rest by convert.
+		switch {
+		case c.typ == connector.String && v.k == kString:
+			row[c.i] = rc.bx.String(v.s)
+			continue
+		case c.typ == connector.Int && v.k == kNumber:
+			if n, ok := smallInt(v.s); ok {
+				row[c.i] = rc.bx.Int(n)
+				continue
+			}
+		}
 		x, err := convert(c.typ, v, rc.bx)
 		if err != nil {
 			return fmt.Errorf("field %s%s: %w", rc.path(), b.names[c.i].name, err)
