@@ -124,6 +124,12 @@ type obj struct {
 	unknown []string
 	// keys counts the members, known or not.
 	keys int
+	// pred predicts the next key: pred[e] is the table entry of the key
+	// that followed the key of entry e in the last object of this shape
+	// (pred[len]: the first key), or -1. Objects of one API come with
+	// their keys in one order, so a lookup is mostly one string compare.
+	pred    []int16
+	predFor *keyTable
 }
 
 func (o *obj) reset(sh *shape) {
@@ -265,6 +271,15 @@ func grow[T any](s *[]T, n *int) *T {
 // child key.
 func (s *scanner) object(sh *shape, o *obj, child func(code int) bool) bool {
 	o.reset(sh)
+	t := &sh.keys
+	if o.predFor != t {
+		o.pred = make([]int16, len(t.keys)+1)
+		for i := range o.pred {
+			o.pred[i] = -1
+		}
+		o.predFor = t
+	}
+	prev := len(t.keys)
 	// The loop of members, written out: this is the scanner's hottest path.
 	if s.ws() != '{' || !s.enter() {
 		return s.fail()
@@ -284,7 +299,22 @@ func (s *scanner) object(sh *shape, o *obj, child func(code int) bool) bool {
 			return s.fail()
 		}
 		o.keys++
-		sl, known := sh.keys.get(key)
+		var sl slot
+		at := -1
+		if prev >= 0 {
+			if p := o.pred[prev]; p >= 0 && t.keys[p] == key {
+				at = int(p)
+			} else if at = t.find(key); at >= 0 {
+				o.pred[prev] = int16(at)
+			}
+		} else {
+			at = t.find(key)
+		}
+		known := at >= 0
+		if known {
+			sl = t.slots[at]
+		}
+		prev = at // after an unknown key: no prediction
 		switch {
 		case !known:
 			if !sh.noteOff {
@@ -433,15 +463,23 @@ func newKeyTable(m map[string]slot) keyTable {
 
 // get returns the slot of key.
 func (t *keyTable) get(key string) (slot, bool) {
+	if i := t.find(key); i >= 0 {
+		return t.slots[i], true
+	}
+	return slot{}, false
+}
+
+// find returns the entry of key, or -1.
+func (t *keyTable) find(key string) int {
 	if key == "" {
-		return slot{}, false
+		return -1
 	}
 	for i := khash(key) & t.mask; ; i = (i + 1) & t.mask {
 		switch t.keys[i] {
 		case key:
-			return t.slots[i], true
+			return int(i)
 		case "":
-			return slot{}, false
+			return -1
 		}
 	}
 }
