@@ -176,6 +176,29 @@ func (s *scanner) number() (string, bool) {
 	return d[start:i], true
 }
 
+// validUTF8 is utf8.ValidString with the two- and three-byte sequences of
+// Vietnamese text checked inline.
+func validUTF8(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c < utf8.RuneSelf:
+			i++
+		case c >= 0xC2 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			i += 2
+		case c >= 0xE1 && c <= 0xEC && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80:
+			i += 3
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				return false
+			}
+			i += size
+		}
+	}
+	return true
+}
+
 // digits returns the index of the first byte from i on that is not a
 // decimal digit (or len(d)), eight bytes at a time.
 func digits(d string, i int) int {
@@ -224,7 +247,7 @@ func (s *scanner) str() (string, bool) {
 	if i >= len(d) {
 		return "", s.fail()
 	}
-	if d[i] == '"' && (high&msb == 0 || utf8.ValidString(d[start:i])) {
+	if d[i] == '"' && (high&msb == 0 || validUTF8(d[start:i])) {
 		s.i = i + 1
 		return d[start:i], true
 	}

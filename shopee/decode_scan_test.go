@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // firstStopByte is the index of the first byte of b that ends a string's
@@ -163,6 +164,30 @@ func TestDigits(t *testing.T) {
 					t.Fatalf("digits(%q) = %d, want %d", b, got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestValidUTF8 compares validUTF8 with utf8.ValidString on sequences
+// around the inline cases and on random bytes.
+func TestValidUTF8(t *testing.T) {
+	cases := []string{"", "a", "Bùi Bảo Trang", "\xc2\x80", "\xdf\xbf", "\xc1\xbf", "\xc2", "\xc2A", "\xe0\x80\x80", "\xe0\xa0\x80",
+		"\xed\xa0\x80", "\xed\x9f\xbf", "\xe1\x80\x80", "\xec\xbf\xbf", "\xe1\x80", "\xe1\x80A", "\xe1A\x80", "\xef\xbf\xbf",
+		"\xf0\x9f\x8e\x89", "\xf4\x90\x80\x80", "\xff", "\x80"}
+	r := rand.New(rand.NewSource(3))
+	for n := 0; n < 20000; n++ {
+		b := make([]byte, r.Intn(8))
+		for i := range b {
+			b[i] = byte(r.Intn(256))
+			if r.Intn(2) == 0 {
+				b[i] = byte(0x80 + r.Intn(0x40)) // continuation bytes
+			}
+		}
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		if got, want := validUTF8(s), utf8.ValidString(s); got != want {
+			t.Fatalf("validUTF8(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
