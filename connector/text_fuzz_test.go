@@ -25,6 +25,14 @@ func TestCheckTextAgreesWithTheRule(t *testing.T) {
 		b[i] = 0x80
 		cases = append(cases, string(b))
 	}
+	for n := 1; n <= 24; n++ { // every length around the word size, a bad or non-ASCII byte at every position
+		for pos := 0; pos < n; pos++ {
+			for _, x := range []string{"\x00", "\x80", "\xff", "é", "ả", "\xe1\xba"} {
+				b := strings.Repeat("a", pos) + x + strings.Repeat("b", n-pos)
+				cases = append(cases, b, b[:n])
+			}
+		}
+	}
 	for _, s := range cases {
 		if got, want := CheckText(s) == nil, checkTextRef(s); got != want {
 			t.Errorf("CheckText(%q) ok = %v, want %v", s, got, want)
