@@ -18,6 +18,9 @@ type Dec struct{ s string }
 // ("1/2") and other notations ("0x10") are errors, and so is an exponent
 // form whose value needs more than 64 fraction digits or 1000 integer digits.
 func ParseDec(s string) (Dec, error) {
+	if isCanonical(s) {
+		return Dec{s: s}, nil // the usual case: nothing to trim, cut or copy
+	}
 	in := strings.TrimSpace(s)
 	if in == "" {
 		return Dec{}, fmt.Errorf("decimal: empty value")
@@ -47,6 +50,41 @@ func ParseDec(s string) (Dec, error) {
 		return Dec{s: in}, nil // already canonical: no copy
 	}
 	return canonicalDec(neg, intPart, frac), nil
+}
+
+// isCanonical reports whether s is already the canonical text of a Dec:
+// -?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?, and not "-0".
+func isCanonical(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= len(s):
+		return false
+	case s[i] == '0':
+		i++
+		if i == len(s) {
+			return s != "-0"
+		}
+	case s[i] >= '1' && s[i] <= '9':
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		}
+		if i == len(s) {
+			return true
+		}
+	default:
+		return false
+	}
+	if s[i] != '.' || s[len(s)-1] == '0' || i+1 == len(s) {
+		return false
+	}
+	for i++; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // canonicalDec builds the canonical text of -?intPart.frac.

@@ -209,6 +209,9 @@ func Describe(v any) string {
 // CheckText returns an error when s is not storable text: invalid UTF-8 or
 // a NUL character.
 func CheckText(s string) error {
+	if plainText(s) {
+		return nil
+	}
 	if !utf8.ValidString(s) {
 		return errors.New("value is not valid UTF-8")
 	}
@@ -216,6 +219,74 @@ func CheckText(s string) error {
 		return errors.New("value contains a NUL character (U+0000), which PostgreSQL cannot store")
 	}
 	return nil
+}
+
+// plainText reports whether s is valid UTF-8 without NUL. ASCII text (most
+// values) is checked a word of eight bytes at a time, the last word
+// overlapping the one before; other text goes through plainFrom. CheckText
+// calls it first and only looks for the reason when it reports false.
+func plainText(s string) bool {
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if s[i]-1 >= 0x7F { // NUL or not ASCII
+				return plainFrom(s)
+			}
+		}
+		return true
+	}
+	for i := 0; i+8 <= n; i += 8 {
+		if notPlainASCII(le64(s[i : i+8])) {
+			return plainFrom(s[i:]) // s[:i] is ASCII: s[i] starts a character
+		}
+	}
+	if notPlainASCII(le64(s[n-8:])) {
+		return plainFrom(s[n-8:])
+	}
+	return true
+}
+
+// le64 reads the first eight bytes of b, little-endian.
+func le64(b string) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// notPlainASCII reports whether a byte of w is 0 or >= 0x80: such a byte
+// sets its top bit in w|(w-lsb), and a borrow only starts at a 0 byte.
+func notPlainASCII(w uint64) bool {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	return (w|(w-lsb))&msb != 0
+}
+
+// plainFrom is plainText from the start of a character on: ASCII runs
+// eight bytes at a time, two- and three-byte sequences (Vietnamese letters)
+// inline, the rest by the standard library.
+func plainFrom(s string) bool {
+	for len(s) >= 8 && !notPlainASCII(le64(s)) {
+		s = s[8:]
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0:
+			return false
+		case c < utf8.RuneSelf:
+			i++
+		case c >= 0xC2 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			i += 2
+		case c >= 0xE1 && c <= 0xEC && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80:
+			i += 3
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				return false
+			}
+			i += size
+		}
+	}
+	return true
 }
 
 // CheckJSONText returns an error when j is not JSON every sink stores: it

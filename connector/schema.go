@@ -126,7 +126,37 @@ type Table struct {
 	// Indexes are the table's secondary indexes.
 	Indexes []Index
 
-	index atomic.Pointer[map[string]int] // built by Validate
+	index  atomic.Pointer[map[string]int] // built by Validate
+	checks atomic.Pointer[rowChecks]      // built by Validate, for ValidateRow
+}
+
+// rowChecks is what ValidateRow needs of each column, compact: the fast
+// path reads one small entry per cell instead of a Column. cols is the
+// Columns array it was built from (a table given new columns after Validate
+// is validated the long way).
+type rowChecks struct {
+	cols   *Column
+	checks []colCheck
+}
+
+type colCheck struct {
+	typ      Type
+	length   int  // String: the maximum length in UTF-16 units, 0 for none
+	nullable bool // NULL is accepted (a nullable or Auto column)
+	prec     int16
+	scale    int16
+}
+
+func newRowChecks(cols []Column) *rowChecks {
+	rc := &rowChecks{checks: make([]colCheck, len(cols))}
+	if len(cols) > 0 {
+		rc.cols = &cols[0]
+	}
+	for i, c := range cols {
+		rc.checks[i] = colCheck{typ: c.Type, length: c.Length, nullable: c.Nullable || c.Auto != AutoNone,
+			prec: int16(c.Precision), scale: int16(c.Scale)}
+	}
+	return rc
 }
 
 // FullName returns "schema.name".
@@ -238,6 +268,7 @@ func (t *Table) Validate() error {
 		}
 	}
 	t.index.Store(&idx)
+	t.checks.Store(newRowChecks(t.Columns))
 	return nil
 }
 
@@ -253,7 +284,44 @@ func ValidateRow(t *Table, row []any) error {
 	if len(row) != len(t.Columns) {
 		return fmt.Errorf("%s: row has %d values for %d columns", t.FullName(), len(row), len(t.Columns))
 	}
-	for i := range t.Columns {
+	rc := t.checks.Load()
+	if rc == nil || len(rc.checks) != len(row) || len(row) == 0 || rc.cols != &t.Columns[0] {
+		return validateCells(t, row, 0)
+	}
+	// The fast path only tells the usual values apart; anything else (an
+	// error, a long string, a JSON value) goes to validateCells from that
+	// column on, which gives the exact verdict and reason.
+	for i, c := range rc.checks {
+		v := row[i]
+		ok := false
+		switch c.typ {
+		case String:
+			var s string
+			s, ok = v.(string)
+			ok = ok && (c.length == 0 || len(s) <= c.length) && plainText(s)
+		case Int:
+			_, ok = v.(int64)
+		case Decimal:
+			var d Dec
+			d, ok = v.(Dec)
+			ok = ok && d.Fits(int(c.prec), int(c.scale)) == nil
+		case Bool:
+			_, ok = v.(bool)
+		case Timestamp:
+			var ts time.Time
+			ts, ok = v.(time.Time)
+			ok = ok && !ts.Before(MinTime) && ts.Before(MaxTime)
+		}
+		if !ok && !(v == nil && c.nullable) {
+			return validateCells(t, row, i)
+		}
+	}
+	return nil
+}
+
+// validateCells is ValidateRow for the columns from i on.
+func validateCells(t *Table, row []any, from int) error {
+	for i := from; i < len(t.Columns); i++ {
 		c := &t.Columns[i]
 		v := row[i]
 		if v == nil {

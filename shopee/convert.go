@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/facolos/etl/connector"
 )
@@ -18,40 +19,107 @@ import (
 // nil (NULL). Each value is parsed once, from its JSON text: integers with
 // strconv.ParseInt, money with connector.ParseDec (exact, never float64).
 
-func convert(t connector.Type, v val) (any, error) {
+func convert(t connector.Type, v val, bx *connector.Boxer) (any, error) {
+	// The forms the API sends, first.
+	switch t {
+	case connector.String:
+		if v.k == kString {
+			return bx.String(v.s), nil
+		}
+	case connector.Int:
+		if v.k == kNumber {
+			if n, ok := smallInt(v.s); ok {
+				return bx.Int(n), nil
+			}
+		}
+	case connector.Timestamp:
+		if v.k == kNumber {
+			if n, ok := smallInt(v.s); ok {
+				if n == 0 {
+					return nil, nil
+				}
+				tm, err := connector.EpochTime(n)
+				if err != nil {
+					return nil, err
+				}
+				return bx.Time(tm), nil
+			}
+		}
+	case connector.Bool:
+		switch v.k {
+		case kTrue:
+			return true, nil
+		case kFalse:
+			return false, nil
+		}
+	}
+	return convertAny(t, v, bx)
+}
+
+// convertAny converts any form of a value.
+func convertAny(t connector.Type, v val, bx *connector.Boxer) (any, error) {
 	switch t {
 	case connector.Int:
-		return v.int()
+		n, ok, err := v.int()
+		if !ok || err != nil {
+			return nil, err
+		}
+		return bx.Int(n), nil
 	case connector.Decimal:
-		return v.dec()
+		d, ok, err := v.dec()
+		if !ok || err != nil {
+			return nil, err
+		}
+		return bx.Dec(d), nil
 	case connector.Bool:
-		return v.bool()
+		b, ok, err := v.bool()
+		if !ok || err != nil {
+			return nil, err
+		}
+		return b, nil // true and false are boxed without allocating
 	case connector.Timestamp:
-		return v.time()
+		tm, ok, err := v.time()
+		if !ok || err != nil {
+			return nil, err
+		}
+		return bx.Time(tm), nil
 	case connector.JSON:
-		return v.json()
+		j, ok, err := v.json()
+		if !ok || err != nil {
+			return nil, err
+		}
+		return bx.JSON(j), nil
 	}
-	return v.string()
+	s, ok, err := v.string()
+	if !ok || err != nil {
+		return nil, err
+	}
+	return bx.String(s), nil
 }
 
 // string converts to text: a string as sent, a number as its literal,
-// true/false, and an object or list as its compact JSON.
-func (v val) string() (any, error) {
+// true/false, and an object or list as its compact JSON. ok is false for
+// absent and null (NULL).
+func (v val) string() (s string, ok bool, err error) {
 	switch v.k {
 	case kAbsent, kNull:
-		return nil, nil
+		return "", false, nil
 	case kString, kNumber:
-		return v.s, nil
+		return v.s, true, nil
 	case kTrue:
-		return "true", nil
+		return "true", true, nil
 	case kFalse:
-		return "false", nil
+		return "false", true, nil
 	}
 	tree, err := decodeTree([]byte(v.s))
 	if err != nil {
-		return nil, err
+		return "", false, err
 	}
-	return toString(tree)
+	x, err := toString(tree)
+	if x == nil || err != nil {
+		return "", false, err
+	}
+	return x.(string), true, nil
 }
 
 // text returns the text of a scalar for numeric parsing; ok is false for
@@ -69,16 +137,17 @@ func (v val) text() (s string, ok bool, err error) {
 	return "", false, fmt.Errorf("%s is not a number", v.describe())
 }
 
-func (v val) int() (any, error) {
+// int reads an integer; ok is false for null and empty text.
+func (v val) int() (n int64, ok bool, err error) {
 	s, ok, err := v.text()
 	if !ok || err != nil {
-		return nil, err
+		return 0, false, err
 	}
-	i, err := parseInt(s)
+	n, err = parseInt(s)
 	if err != nil {
-		return nil, err
+		return 0, false, err
 	}
-	return i, nil
+	return n, true, nil
 }
 
 // parseInt reads an integer; a whole number in another notation ("12.0",
@@ -98,7 +167,10 @@ func parseInt(s string) (int64, error) {
 }
 
 // smallInt reads a decimal integer of at most 18 digits (what
-// strconv.ParseInt would read, without its generality).
+// strconv.ParseInt would read, without its generality), eight digits at a
+// time where it can. A byte is a digit when its high nibble is 3 both as it
+// is and plus 6 (a carry between bytes needs a byte >= 0xFA, which already
+// fails the first test).
 func smallInt(s string) (int64, bool) {
 	neg := false
 	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
@@ -108,6 +180,14 @@ func smallInt(s string) (int64, bool) {
 		return 0, false
 	}
 	var n int64
+	if len(s) >= 8 { // the first eight digits at once
+		w := word(s)
+		if w&(0xF0*lsb) != '0'*lsb || (w+6*lsb)&(0xF0*lsb) != '0'*lsb {
+			return 0, false // not eight digits
+		}
+		n = int64(eightDigits(w - '0'*lsb))
+		s = s[8:]
+	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < '0' || c > '9' {
@@ -121,74 +201,79 @@ func smallInt(s string) (int64, bool) {
 	return n, true
 }
 
-func (v val) dec() (any, error) {
+// dec reads an exact decimal; ok is false for null and empty text.
+// eightDigits is the number of eight decimal digits (values 0-9, the
+// first in the lowest byte): pairs, then quadruples, then the eight.
+func eightDigits(d uint64) uint64 {
+	d = (d*10 + d>>8) & 0x00FF00FF00FF00FF
+	d = (d*100 + d>>16) & 0x0000FFFF0000FFFF
+	return (d*10000 + d>>32) & 0xFFFFFFFF
+}
+
+func (v val) dec() (d connector.Dec, ok bool, err error) {
 	s, ok, err := v.text()
 	if !ok || err != nil {
-		return nil, err
+		return d, false, err
 	}
-	d, err := connector.ParseDec(s)
+	d, err = connector.ParseDec(s)
 	if err != nil {
-		return nil, fmt.Errorf("%s is not a decimal number", quote(s))
+		return d, false, fmt.Errorf("%s is not a decimal number", quote(s))
 	}
-	return d, nil
+	return d, true, nil
 }
 
 // bool reads a boolean with connector.ParseBool: true/false, 1/0 and a few
 // words; any other value ("nope", 2) rejects the record, never true.
-func (v val) bool() (any, error) {
+func (v val) bool() (b, ok bool, err error) {
 	var x any
 	switch v.k {
 	case kAbsent, kNull:
-		return nil, nil
+		return false, false, nil
 	case kTrue:
-		return true, nil
+		return true, true, nil
 	case kFalse:
-		return false, nil
+		return false, true, nil
 	case kNumber:
 		x = json.Number(v.s)
 	case kString:
 		x = v.s
 	default:
-		return nil, fmt.Errorf("%s is not a boolean", v.describe())
+		return false, false, fmt.Errorf("%s is not a boolean", v.describe())
 	}
-	b, ok, err := connector.ParseBool(x)
-	if !ok || err != nil {
-		return nil, err
-	}
-	return b, nil
+	return connector.ParseBool(x)
 }
 
 // time reads an epoch with connector.EpochTime (seconds below 1e11,
 // milliseconds from 1e11 on, inside 1970-2100); 0 means "not set" and gives
-// NULL.
-func (v val) time() (any, error) {
+// NULL (ok false).
+func (v val) time() (t time.Time, ok bool, err error) {
 	s, ok, err := v.text()
 	if !ok || err != nil {
-		return nil, err
+		return t, false, err
 	}
 	n, err := parseInt(s)
 	switch {
 	case err != nil:
-		return nil, err
+		return t, false, err
 	case n == 0:
-		return nil, nil
+		return t, false, nil
 	}
-	t, err := connector.EpochTime(n)
+	t, err = connector.EpochTime(n)
 	if err != nil {
-		return nil, err
+		return t, false, err
 	}
-	return t, nil
+	return t, true, nil
 }
 
 // key reads a record key with connector.KeyText: text only (a number, an
 // object, a list or a boolean is the wrong JSON type).
-func (v val) key() (string, error) {
+func (v val) key(bx *connector.Boxer) (string, error) {
 	var x any
 	switch v.k {
 	case kAbsent, kNull:
 		return "", errors.New("missing")
 	case kString:
-		x = v.s
+		x = bx.String(v.s)
 	case kNumber:
 		x = json.Number(v.s)
 	case kTrue, kFalse:
@@ -203,11 +288,12 @@ func (v val) key() (string, error) {
 	return connector.KeyText(x, false)
 }
 
-func (v val) json() (any, error) {
+// json reads any value as its compact JSON; ok is false for null.
+func (v val) json() (j connector.RawJSON, ok bool, err error) {
 	var x any
 	switch v.k {
 	case kAbsent, kNull:
-		return nil, nil
+		return "", false, nil
 	case kString:
 		x = v.s
 	case kNumber:
@@ -217,15 +303,15 @@ func (v val) json() (any, error) {
 	default:
 		tree, err := decodeTree([]byte(v.s))
 		if err != nil {
-			return nil, err
+			return "", false, err
 		}
 		x = tree
 	}
 	data, err := json.Marshal(x)
 	if err != nil {
-		return nil, err
+		return "", false, err
 	}
-	return connector.RawJSON(data), nil
+	return connector.RawJSON(data), true, nil
 }
 
 func (v val) describe() string {

@@ -2,6 +2,7 @@ package shopee
 
 import (
 	"errors"
+	"math/bits"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -55,8 +56,6 @@ type scanner struct {
 	i     int
 	depth int
 	err   error
-	// utf8 is true when all of d is valid UTF-8, so strings need no check.
-	utf8 bool
 }
 
 func (s *scanner) fail() bool {
@@ -68,6 +67,13 @@ func (s *scanner) fail() bool {
 
 // ws skips whitespace and returns the next byte (0 at the end).
 func (s *scanner) ws() byte {
+	if s.i < len(s.d) && s.d[s.i] > ' ' { // no whitespace: the usual case
+		return s.d[s.i]
+	}
+	return s.wsSlow()
+}
+
+func (s *scanner) wsSlow() byte {
 	for s.i < len(s.d) {
 		switch c := s.d[s.i]; c {
 		case ' ', '\n', '\r', '\t':
@@ -139,9 +145,7 @@ func (s *scanner) number() (string, bool) {
 	case d[i] == '0':
 		i++
 	case d[i] >= '1' && d[i] <= '9':
-		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
-			i++
-		}
+		i = digits(d, i+1)
 	default:
 		return "", s.fail()
 	}
@@ -172,25 +176,106 @@ func (s *scanner) number() (string, bool) {
 	return d[start:i], true
 }
 
+// validUTF8 is utf8.ValidString with the two- and three-byte sequences of
+// Vietnamese text checked inline.
+func validUTF8(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c < utf8.RuneSelf:
+			i++
+		case c >= 0xC2 && c <= 0xDF && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			i += 2
+		case c >= 0xE1 && c <= 0xEC && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80:
+			i += 3
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				return false
+			}
+			i += size
+		}
+	}
+	return true
+}
+
+// digits returns the index of the first byte from i on that is not a
+// decimal digit (or len(d)), eight bytes at a time.
+func digits(d string, i int) int {
+	for i+8 <= len(d) {
+		x := word(d[i:i+8]) ^ ('0' * lsb) // digits become 0-9
+		// The top bit of each byte that is not a digit: (x&0x7f)+0x76
+		// reaches 0x80 from 10 on and never carries; |x adds x >= 0x80.
+		if m := ((x&(0x7f*lsb) + 0x76*lsb) | x) & msb; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		i += 8
+	}
+	for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+		i++
+	}
+	return i
+}
+
 // str reads a string (s.d[s.i] is the opening quote) and returns its value:
-// a substring of the input when it has no escapes and is valid UTF-8.
+// a substring of the input when it has no escapes and is valid UTF-8. The
+// plain run is scanned eight bytes at a time; only a string that is not
+// ASCII has its UTF-8 checked.
 func (s *scanner) str() (string, bool) {
 	d := s.d
 	start := s.i + 1
 	i := start
-	var high byte // the bits of all bytes: >= 0x80 when not ASCII
-	for i < len(d) && !strStop[d[i]] {
-		high |= d[i]
-		i++
+	var high uint64 // the bits of all bytes: some top bit set when not ASCII
+	for {
+		if i+8 > len(d) { // the last bytes of the input, one at a time
+			for i < len(d) && !strStop[d[i]] {
+				high |= uint64(d[i])
+				i++
+			}
+			break
+		}
+		w := word(d[i : i+8])
+		if m := stopMask(w); m != 0 {
+			n := bits.TrailingZeros64(m) / 8 // the first stop byte
+			high |= w & (1<<(8*n) - 1)
+			i += n
+			break
+		}
+		high |= w
+		i += 8
 	}
 	if i >= len(d) {
 		return "", s.fail()
 	}
-	if d[i] == '"' && (high < utf8.RuneSelf || s.utf8 || utf8.ValidString(d[start:i])) {
+	if d[i] == '"' && (high&msb == 0 || validUTF8(d[start:i])) {
 		s.i = i + 1
 		return d[start:i], true
 	}
 	return s.strSlow(start, start)
+}
+
+const (
+	lsb = 0x0101010101010101 // the low bit of each byte of a word
+	msb = 0x8080808080808080 // the top bit of each byte
+)
+
+// word reads the first eight bytes of b, little-endian (one load where the
+// machine allows it).
+func word(b string) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// stopMask sets the top bit of the first byte of w (eight bytes of a
+// string, little-endian) that is one of strStop: a quote, a backslash or
+// below 0x20; 0 when there is none. (x-lsb)&^x&msb marks the zero bytes of
+// x, (w-0x20*lsb)&^w&msb the bytes of w below 0x20; a borrow can mark a
+// byte above a marked one, never below, so the lowest mark is exact.
+func stopMask(w uint64) uint64 {
+	q := w ^ ('"' * lsb)
+	b := w ^ ('\\' * lsb)
+	return ((q-lsb)&^q | (b-lsb)&^b | (w-' '*lsb)&^w) & msb
 }
 
 // strStop marks the bytes that end the plain run of a string: the quote, a

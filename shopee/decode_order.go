@@ -2,8 +2,9 @@ package shopee
 
 import (
 	"strings"
+
+	"github.com/facolos/etl/connector"
 	"sync"
-	"unicode/utf8"
 )
 
 // A shape says how the keys of one kind of JSON object (the order, an item,
@@ -123,6 +124,12 @@ type obj struct {
 	unknown []string
 	// keys counts the members, known or not.
 	keys int
+	// pred predicts the next key: pred[e] is the table entry of the key
+	// that followed the key of entry e in the last object of this shape
+	// (pred[len]: the first key), or -1. Objects of one API come with
+	// their keys in one order, so a lookup is mostly one string compare.
+	pred    []int16
+	predFor *keyTable
 }
 
 func (o *obj) reset(sh *shape) {
@@ -178,6 +185,11 @@ type decodedOrder struct {
 	nPays    int
 	paysBad  int
 	lists    [4][]val
+
+	// bx boxes the row values. It lives as long as the pooled order, so
+	// its slabs serve many orders: a Boxer never writes a value twice, so
+	// the rows of earlier orders keep their values.
+	bx connector.Boxer
 }
 
 var orderPool = sync.Pool{New: func() any { return new(decodedOrder) }}
@@ -193,7 +205,7 @@ func (d *decodedOrder) decode(data []byte) bool {
 		d.lists[i] = d.lists[i][:0]
 	}
 	d.data = string(data)
-	s := &scanner{d: d.data, utf8: utf8.ValidString(d.data)}
+	s := &scanner{d: d.data}
 	if s.ws() != '{' {
 		return false
 	}
@@ -259,26 +271,77 @@ func grow[T any](s *[]T, n *int) *T {
 // child key.
 func (s *scanner) object(sh *shape, o *obj, child func(code int) bool) bool {
 	o.reset(sh)
-	return s.members(func(key string) bool {
+	t := &sh.keys
+	if o.predFor != t {
+		o.pred = make([]int16, len(t.keys)+1)
+		for i := range o.pred {
+			o.pred[i] = -1
+		}
+		o.predFor = t
+	}
+	prev := len(t.keys)
+	// The loop of members, written out: this is the scanner's hottest path.
+	if s.ws() != '{' || !s.enter() {
+		return s.fail()
+	}
+	s.i++
+	if s.ws() == '}' {
+		s.i++
+		s.leave()
+		return true
+	}
+	for {
+		if s.ws() != '"' {
+			return s.fail()
+		}
+		key, ok := s.str()
+		if !ok || !s.colon() {
+			return s.fail()
+		}
 		o.keys++
-		sl, ok := sh.keys.get(key)
-		if !ok {
+		var sl slot
+		at := -1
+		if prev >= 0 {
+			if p := o.pred[prev]; p >= 0 && t.keys[p] == key {
+				at = int(p)
+			} else if at = t.find(key); at >= 0 {
+				o.pred[prev] = int16(at)
+			}
+		} else {
+			at = t.find(key)
+		}
+		known := at >= 0
+		if known {
+			sl = t.slots[at]
+		}
+		prev = at // after an unknown key: no prediction
+		switch {
+		case !known:
 			if !sh.noteOff {
 				o.unknown = append(o.unknown, key)
 			}
-			return s.skip()
+			ok = s.skip()
+		case sl.typ == slotValue:
+			o.vals[sl.idx], ok = s.value()
+		case sl.typ == slotGroup:
+			ok = s.group(sh.groups[sl.idx], o, sl.idx)
+		default:
+			ok = child(sl.idx)
 		}
-		switch sl.typ {
-		case slotValue:
-			var v val
-			v, ok = s.value()
-			o.vals[sl.idx] = v
-			return ok
-		case slotGroup:
-			return s.group(sh.groups[sl.idx], o, sl.idx)
+		if !ok {
+			return s.fail()
 		}
-		return child(sl.idx)
-	})
+		switch s.ws() {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			s.leave()
+			return true
+		default:
+			return s.fail()
+		}
+	}
 }
 
 // group reads the nested object of group g (the last one wins, as every
@@ -400,15 +463,23 @@ func newKeyTable(m map[string]slot) keyTable {
 
 // get returns the slot of key.
 func (t *keyTable) get(key string) (slot, bool) {
+	if i := t.find(key); i >= 0 {
+		return t.slots[i], true
+	}
+	return slot{}, false
+}
+
+// find returns the entry of key, or -1.
+func (t *keyTable) find(key string) int {
 	if key == "" {
-		return slot{}, false
+		return -1
 	}
 	for i := khash(key) & t.mask; ; i = (i + 1) & t.mask {
 		switch t.keys[i] {
 		case key:
-			return t.slots[i], true
+			return int(i)
 		case "":
-			return slot{}, false
+			return -1
 		}
 	}
 }
@@ -436,7 +507,6 @@ func orderKey(data []byte) string {
 	}) {
 		return ""
 	}
-	key, _ := sn.string()
-	ks, _ := key.(string)
+	ks, _, _ := sn.string()
 	return strings.Clone(ks)
 }

@@ -208,6 +208,8 @@ type rowCtx struct {
 	// syn is the value of the table's one path-less column (location_id,
 	// package_number, term, ...), or nil.
 	syn any
+	// bx boxes the values.
+	bx *connector.Boxer
 }
 
 // path renders the JSON path of the object.
@@ -224,8 +226,14 @@ func (rc *rowCtx) path() string {
 // A binding says where each column of a table gets its value when the row
 // is made from an object of a given shape.
 type binding struct {
-	t    *table
-	cols []colBinding
+	t     *table
+	cols  []colBinding
+	names []colNames
+	// vals are the columns read from the object, in column order; at*
+	// are the columns of the order_sn, the request id, etl_source and the
+	// path-less value (-1: none).
+	vals                      []colBinding
+	atSN, atReq, atSrc, atSyn int
 }
 
 type role uint8
@@ -240,20 +248,26 @@ const (
 	roleNested                // a slot of a nested object (geolocation.latitude)
 )
 
+// colBinding is kept small (the fill loop reads one per cell); the names
+// for errors are in binding.names.
 type colBinding struct {
 	role  role
 	typ   connector.Type
-	slot  int
-	group int
-	// name is the JSON path of the column in its object, sub the key
-	// inside the nested object.
-	name, sub string
+	i     int32 // the column
+	slot  int32
+	group int32
 }
 
+// colNames are the JSON path of a column in its object (name) and, for a
+// nested column, the key inside the nested object (sub).
+type colNames struct{ name, sub string }
+
 func bind(t *table, sh *shape) *binding {
-	b := &binding{t: t, cols: make([]colBinding, len(t.fields))}
+	b := &binding{t: t, cols: make([]colBinding, len(t.fields)), names: make([]colNames, len(t.fields)),
+		atSN: -1, atReq: -1, atSrc: -1, atSyn: -1}
 	for i, f := range t.fields {
-		c := colBinding{typ: f.col.Type, name: strings.Join(f.path, ".")}
+		c := colBinding{typ: f.col.Type, i: int32(i)}
+		b.names[i].name = strings.Join(f.path, ".")
 		switch {
 		case f.col.Name == "order_sn":
 			c.role = roleOrderSN
@@ -268,15 +282,30 @@ func bind(t *table, sh *shape) *binding {
 			sl, ok := sh.keys.get(f.path[0])
 			switch {
 			case ok && len(f.path) == 1 && sl.typ == slotValue:
-				c.role, c.slot = roleValue, sl.idx
+				c.role, c.slot = roleValue, int32(sl.idx)
 			case ok && len(f.path) == 2 && sl.typ == slotGroup:
-				c.role, c.group, c.sub = roleNested, sl.idx, f.path[1]
-				c.slot = sh.groups[sl.idx][f.path[1]]
+				c.role, c.group, b.names[i].sub = roleNested, int32(sl.idx), f.path[1]
+				c.slot = int32(sh.groups[sl.idx][f.path[1]])
 			default:
 				panic("shopee: column " + t.Name + "." + f.col.Name + " is not in its object's shape")
 			}
 		}
 		b.cols[i] = c
+		switch c.role {
+		case roleOrderSN:
+			b.atSN = i
+		case roleRequestID:
+			b.atReq = i
+		case roleSource:
+			b.atSrc = i
+		case roleSynthetic:
+			if b.atSyn >= 0 {
+				panic("shopee: table " + t.Name + " has two columns without a path")
+			}
+			b.atSyn = i
+		case roleValue, roleNested:
+			b.vals = append(b.vals, c)
+		}
 	}
 	return b
 }
@@ -335,39 +364,51 @@ func (b *binding) fillFrom(row []any, o *obj, rc *rowCtx, src []any, from []int)
 
 // fill makes the row of o (nil for the tables without a JSON object) into
 // row, which has one cell per column; the columns i with skip[i] >= 0 are
-// left alone.
+// left alone, and so are the Auto columns (the sink fills them).
 func (b *binding) fill(row []any, o *obj, rc *rowCtx, skip []int) error {
-	for i := range b.cols {
-		if skip != nil && skip[i] >= 0 {
+	row = row[:len(b.cols)]
+	if b.atSN >= 0 {
+		row[b.atSN] = rc.snVal
+	}
+	if b.atReq >= 0 {
+		row[b.atReq] = rc.reqVal
+	}
+	if b.atSrc >= 0 {
+		row[b.atSrc] = ETLSource
+	}
+	if b.atSyn >= 0 {
+		row[b.atSyn] = rc.syn
+	}
+	for _, c := range b.vals {
+		if skip != nil && skip[c.i] >= 0 {
 			continue
 		}
-		c := &b.cols[i]
-		switch c.role {
-		case roleOrderSN:
-			row[i] = rc.snVal
-		case roleRequestID:
-			row[i] = rc.reqVal
-		case roleSource:
-			row[i] = ETLSource
-		case roleSynthetic:
-			row[i] = rc.syn
-		case roleValue, roleNested:
-			v := o.vals[c.slot]
-			if c.role == roleNested {
-				switch o.groups[c.group] {
-				case kAbsent, kNull:
-					v = val{}
-				case kObject:
-				default:
-					return fmt.Errorf("field %s%s: %s is not inside an object", rc.path(), c.name, c.sub)
-				}
+		v := o.vals[c.slot]
+		if c.role == roleNested {
+			switch o.groups[c.group] {
+			case kAbsent, kNull:
+				v = val{}
+			case kObject:
+			default:
+				return fmt.Errorf("field %s%s: %s is not inside an object", rc.path(), b.names[c.i].name, b.names[c.i].sub)
 			}
-			x, err := convert(c.typ, v)
-			if err != nil {
-				return fmt.Errorf("field %s%s: %w", rc.path(), c.name, err)
-			}
-			row[i] = x
 		}
+		// Text and integers as the API sends them here, the rest by convert.
+		switch {
+		case c.typ == connector.String && v.k == kString:
+			row[c.i] = rc.bx.String(v.s)
+			continue
+		case c.typ == connector.Int && v.k == kNumber:
+			if n, ok := smallInt(v.s); ok {
+				row[c.i] = rc.bx.Int(n)
+				continue
+			}
+		}
+		x, err := convert(c.typ, v, rc.bx)
+		if err != nil {
+			return fmt.Errorf("field %s%s: %w", rc.path(), b.names[c.i].name, err)
+		}
+		row[c.i] = x
 	}
 	return nil
 }
@@ -447,19 +488,18 @@ func (Transformer) Transform(rec connector.Record, out connector.Output) error {
 	if !d.decode(rec.Data) {
 		return fmt.Errorf("order %s: not a JSON object", rec.Key)
 	}
-	return d.transform(rec, out)
+	return d.transform(rec, out, &d.bx)
 }
 
-// transform makes the rows of a decoded order.
-func (d *decodedOrder) transform(rec connector.Record, out connector.Output) error {
-	key, err := d.sn.key()
+// transform makes the rows of a decoded order, boxing the values with bx.
+func (d *decodedOrder) transform(rec connector.Record, out connector.Output, bx *connector.Boxer) error {
+	key, err := d.sn.key(bx)
 	if err != nil {
 		return fmt.Errorf("order %s: field order_sn: %w", rec.Key, err)
 	}
-	var sn any = key
-	rc := rowCtx{sn: key, requestID: rec.RequestID, snVal: sn}
+	rc := rowCtx{sn: key, requestID: rec.RequestID, snVal: bx.String(key), bx: bx}
 	if rec.RequestID != "" {
-		rc.reqVal = rec.RequestID
+		rc.reqVal = bx.String(rec.RequestID)
 	}
 	noteUnmapped("", d.order.unknown)
 	if err := d.rows(&rc, out); err != nil {
@@ -509,17 +549,17 @@ func (d *decodedOrder) rows(rc *rowCtx, out connector.Output) error {
 		return err
 	}
 	for _, s := range []struct {
-		b   *binding
-		x   *single
-		key string
-	}{{bAddress, &d.addr, "recipient_address"}, {bInvoice, &d.inv, "invoice_data"}} {
+		b           *binding
+		x           *single
+		key, prefix string
+	}{{bAddress, &d.addr, "recipient_address", "recipient_address."}, {bInvoice, &d.inv, "invoice_data", "invoice_data."}} {
 		switch {
 		case s.x.k == kAbsent || s.x.k == kNull:
 		case s.x.k != kObject:
 			return fmt.Errorf("field %s: not an object", s.key)
 		case s.x.o.keys > 0:
 			src := *rc
-			src.prefix = s.key + "."
+			src.prefix = s.prefix
 			if err := add(s.b, &s.x.o, &src); err != nil {
 				return err
 			}
@@ -539,14 +579,14 @@ func (d *decodedOrder) rows(rc *rowCtx, out connector.Output) error {
 		}
 		noteUnmapped(itemShape.note, it.unknown)
 		for j, v := range it.locs {
-			loc, err := v.string()
+			loc, ok, err := v.string()
 			if err != nil {
 				return fmt.Errorf("field %sproduct_location_id[%d]: %w", irc.path(), j, err)
 			}
-			if loc == nil || loc.(string) == "" {
+			if !ok || loc == "" {
 				continue
 			}
-			irc.syn = loc
+			irc.syn = rc.bx.String(loc)
 			row := take(bLocations)
 			if err := bLocations.fillFrom(row, &it.obj, &irc, itemRow, locFromItem); err != nil {
 				return err
@@ -595,14 +635,14 @@ func (d *decodedOrder) rows(rc *rowCtx, out connector.Output) error {
 
 	for l, vals := range d.lists {
 		for j, v := range vals {
-			s, err := v.string()
+			s, ok, err := v.string()
 			if err != nil {
 				return fmt.Errorf("field %s[%d]: %w", stringLists[l].key, j, err)
 			}
-			if s == nil || s.(string) == "" {
+			if !ok || s == "" {
 				continue
 			}
-			lrc := rowCtx{sn: rc.sn, requestID: rc.requestID, snVal: rc.snVal, reqVal: rc.reqVal, syn: s}
+			lrc := rowCtx{sn: rc.sn, requestID: rc.requestID, snVal: rc.snVal, reqVal: rc.reqVal, syn: rc.bx.String(s), bx: rc.bx}
 			if err := add(bLists[l], nil, &lrc); err != nil {
 				return err
 			}
