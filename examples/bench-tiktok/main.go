@@ -103,6 +103,9 @@ func run() error {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	src, err := tiktok.NewSource(tiktok.Config{BaseURL: ep.URL, AuthURL: ep.AuthURL, AppKey: ep.AppKey, AppSecret: ep.AppSecret,
 		ShopCipher: ep.Cipher, AccessToken: ep.Access, RefreshToken: ep.Refresh, StartDate: end.AddDate(0, 0, -*days-1), Logger: quiet,
+		// The load reads up to the simulated shop's now, as a load of a
+		// shop selling until today does.
+		Now: func() time.Time { return end },
 		Concurrency: *concurrency, HTTP: connector.HTTPConfig{RateLimit: rate.Limit(*rateLimit), Burst: 1, Logger: quiet}})
 	if err != nil {
 		return err
