@@ -216,7 +216,7 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 	g, gctx := errgroup.WithContext(ctx)
 	sem := make(chan struct{}, max(s.cfg.Concurrency, 1))
 	for _, w := range plan {
-		w.pages = make(chan windowPage, 2*WindowPages)
+		w.pages = make(chan windowPage, WindowPages)
 	}
 	g.Go(func() error { // start the windows in order, at most Concurrency at once
 		for _, w := range plan {
