@@ -48,7 +48,7 @@ var (
 	rateLimit   = flag.Float64("rate", 0, "calls per second the simulator allows and the client keeps to (0: unlimited)")
 	concurrency = flag.Int("concurrency", 0, "windows read at once (default the library's; 1: one window, page by page)")
 	sourceOnly  = flag.Bool("source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
-	end    = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	end         = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 )
 
 type endpoint struct {
@@ -105,7 +105,7 @@ func run() error {
 		ShopCipher: ep.Cipher, AccessToken: ep.Access, RefreshToken: ep.Refresh, StartDate: end.AddDate(0, 0, -*days-1), Logger: quiet,
 		// The load reads up to the simulated shop's now, as a load of a
 		// shop selling until today does.
-		Now: func() time.Time { return end },
+		Now:         func() time.Time { return end },
 		Concurrency: *concurrency, HTTP: connector.HTTPConfig{RateLimit: rate.Limit(*rateLimit), Burst: 1, Logger: quiet}})
 	if err != nil {
 		return err
