@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"golang.org/x/sync/errgroup"
 )
 
 // Source is one MISA CRM tenant. It implements connector.Source and
@@ -350,8 +351,8 @@ func (e *entity) run(ctx context.Context, watermark time.Time, pass Pass, emit c
 			s.passes.Add(1)
 			return nil
 		}
-		if len(pg.Records) == PageSize {
-			f.grow()
+		if page == 0 && len(pg.Records) == PageSize {
+			f.n = f.limit // page 0 was read alone; the list has more
 		}
 		f.launch()
 	}
@@ -425,10 +426,8 @@ func (e *entity) finishConcurrent(ctx context.Context, watermark, newest time.Ti
 	return e.run(ctx, watermark, again, emit)
 }
 
-// fetcher requests pages start, start+1, ... with up to n in flight and
-// hands them out in order. n starts at first and grows by one with every
-// full page, up to limit (doubling every round trip), so that a short list
-// is not asked for many pages past its end.
+// fetcher requests pages start, start+1, ... with up to n in flight (up to
+// limit) and hands them out in order.
 type fetcher struct {
 	ctx      context.Context
 	n, limit int
@@ -449,9 +448,6 @@ func newFetcher(ctx context.Context, first, limit, start int, fetch func(context
 	f.launch()
 	return f
 }
-
-// grow keeps one more page in flight, up to the limit.
-func (f *fetcher) grow() { f.n = min(f.n+1, f.limit) }
 
 // launch requests pages until n are in flight.
 func (f *fetcher) launch() {
@@ -571,71 +567,132 @@ func (p *productStock) Read(ctx context.Context, opts connector.ReadOptions, emi
 			cp.Page = 0 // the warehouse is gone: start over
 		}
 	}
+	// Warehouses are read at once (up to Concurrency), each page after
+	// page, and emitted in order.
+	type ledgerPage struct {
+		recs []connector.Record
+		next StockCheckpoint
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	sem := make(chan struct{}, s.cfg.Concurrency)
+	chans := make([]chan ledgerPage, len(whs))
 	for i := start; i < len(whs); i++ {
-		w := whs[i]
-		page := 0
-		if i == start && w.id == cp.Stock {
-			page = cp.Page
+		chans[i] = make(chan ledgerPage, 4)
+	}
+	g.Go(func() error {
+		for i := start; i < len(whs); i++ {
+			select {
+			case sem <- struct{}{}:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			g.Go(func() error {
+				defer func() { <-sem }()
+				defer close(chans[i])
+				page := 0
+				if i == start && whs[i].id == cp.Stock {
+					page = cp.Page
+				}
+				return p.readWarehouse(gctx, whs[i].id, whs[i].code, page, func(recs []connector.Record, nextPage int, done bool) error {
+					next := StockCheckpoint{Stock: whs[i].id, Page: nextPage}
+					if done {
+						next = StockCheckpoint{}
+						if i+1 < len(whs) {
+							next = StockCheckpoint{Stock: whs[i+1].id}
+						}
+					}
+					select {
+					case chans[i] <- ledgerPage{recs, next}:
+						return nil
+					case <-gctx.Done():
+						return gctx.Err()
+					}
+				})
+			})
 		}
-		seen := map[string]bool{}
-		stockID, _ := json.Marshal(w.id)
-		stockCode, _ := json.Marshal(w.code)
-		for ; ; page++ {
-			pg, err := s.c.List(ctx, PathProductLedger, page, url.Values{"stockID": {w.id}})
-			if err != nil {
-				return fmt.Errorf("misa %s product_stock: warehouse %s page %d: %w", s.cfg.Account, w.code, page, err)
-			}
-			s.pages.Add(1)
-			var out []connector.Record
-			repeats := 0
-			for _, r := range pg.Records {
-				code := meta(r, "product_code").key
-				key := w.id + "/" + code
-				if code != "" && seen[key] {
-					repeats++
-					s.duplicates.Add(1)
-					continue
+		return nil
+	})
+	g.Go(func() error {
+		for i := start; i < len(whs); i++ {
+			for {
+				var lp ledgerPage
+				var ok bool
+				select {
+				case lp, ok = <-chans[i]:
+				case <-gctx.Done():
+					return gctx.Err()
 				}
-				seen[key] = true
-				// The row does not name its warehouse: add it.
-				data := make([]byte, 0, len(r)+len(stockID)+len(stockCode)+40)
-				data = append(data, `{"stock_async_id":`...)
-				data = append(data, stockID...)
-				data = append(data, `,"stock_code":`...)
-				data = append(data, stockCode...)
-				if body := r[skipSpace(r, 1):]; len(body) > 0 && body[0] != '}' {
-					data = append(data, ',')
+				if !ok {
+					break
 				}
-				data = append(data, r[skipSpace(r, 0)+1:]...)
-				out = append(out, connector.Record{Key: key, Data: data})
-			}
-			// total_pages is not trusted to end the read: its page base is
-			// as uncertain as the request's. A short or empty page ends it.
-			done := len(pg.Records) < PageSize
-			if !done && repeats == len(pg.Records) && page > 1 {
-				return fmt.Errorf("misa %s product_stock: warehouse %s page %d repeats earlier rows: paging does not advance", s.cfg.Account, w.code, page)
-			}
-			next := StockCheckpoint{Stock: w.id, Page: page + 1}
-			if done {
-				next = StockCheckpoint{}
-				if i+1 < len(whs) {
-					next = StockCheckpoint{Stock: whs[i+1].id}
+				data, _ := json.Marshal(lp.next)
+				if err := emit(gctx, connector.Page{Records: lp.recs, Checkpoint: data}); err != nil {
+					return err
 				}
-			}
-			data, _ := json.Marshal(next)
-			if err := emit(ctx, connector.Page{Records: out, Checkpoint: data}); err != nil {
-				return err
-			}
-			if done {
-				break
 			}
 		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	if len(whs) == 0 {
 		data, _ := json.Marshal(StockCheckpoint{})
 		return emit(ctx, connector.Page{Checkpoint: data})
 	}
 	return nil
+}
+
+// readWarehouse reads the stock on hand of one warehouse from page on,
+// one page after the other, handing out each page's rows (named with the
+// warehouse), the next page and whether it was the last.
+func (p *productStock) readWarehouse(ctx context.Context, id, code string, page int, out func([]connector.Record, int, bool) error) error {
+	s := p.s
+	seen := map[string]bool{}
+	stockID, _ := json.Marshal(id)
+	stockCode, _ := json.Marshal(code)
+	for ; ; page++ {
+		pg, err := s.c.List(ctx, PathProductLedger, page, url.Values{"stockID": {id}})
+		if err != nil {
+			return fmt.Errorf("misa %s product_stock: warehouse %s page %d: %w", s.cfg.Account, code, page, err)
+		}
+		s.pages.Add(1)
+		var recs []connector.Record
+		repeats := 0
+		for _, r := range pg.Records {
+			pcode := meta(r, "product_code").key
+			key := id + "/" + pcode
+			if pcode != "" && seen[key] {
+				repeats++
+				s.duplicates.Add(1)
+				continue
+			}
+			seen[key] = true
+			// The row does not name its warehouse: add it.
+			data := make([]byte, 0, len(r)+len(stockID)+len(stockCode)+40)
+			data = append(data, `{"stock_async_id":`...)
+			data = append(data, stockID...)
+			data = append(data, `,"stock_code":`...)
+			data = append(data, stockCode...)
+			if body := r[skipSpace(r, 1):]; len(body) > 0 && body[0] != '}' {
+				data = append(data, ',')
+			}
+			data = append(data, r[skipSpace(r, 0)+1:]...)
+			recs = append(recs, connector.Record{Key: key, Data: data})
+		}
+		// total_pages is not trusted to end the read: its page base is
+		// as uncertain as the request's. A short or empty page ends it.
+		done := len(pg.Records) < PageSize
+		if !done && repeats == len(pg.Records) && page > 1 {
+			return fmt.Errorf("misa %s product_stock: warehouse %s page %d repeats earlier rows: paging does not advance", s.cfg.Account, code, page)
+		}
+		if err := out(recs, page+1, done); err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+	}
 }
 
 // ConfigFromEnv reads the MISA_CRM_* variables: MISA_CRM_CLIENT_ID,
