@@ -189,13 +189,21 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 				last = at
 			}
 		}
-		kept := recs[:0:0]
-		for i, r := range recs {
-			if ats[i] < last {
-				kept = append(kept, r)
+		// The page is sorted by the field: the orders from the first one at
+		// the last second on (an order whose time cannot be read included)
+		// are the first window's.
+		cut := len(recs)
+		for i, at := range ats {
+			if at == last {
+				cut = i
+				break
 			}
 		}
+		kept := recs[:cut:cut]
 		plan = o.plan(last, cp.End, page.TotalCount-len(kept))
+		if cut == len(recs) { // no order with a usable time: nothing to plan by
+			plan = plan[:1]
+		}
 		if len(plan) > 1 {
 			s.windows.Add(1) // the head
 		}
