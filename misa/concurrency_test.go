@@ -24,7 +24,7 @@ import (
 // end-of-pass check of page 0 and one page per request kept in flight past
 // the end.
 func TestConcurrentFullPass(t *testing.T) {
-	sim := newSim(t, misatest.Options{Customers: 1250, SaleOrders: 640, Contacts: 30, Products: 30,
+	sim := newSim(t, misatest.Options{Customers: 750, SaleOrders: 340, Contacts: 30, Products: 30,
 		Faults: simfault.Options{Jitter: 3 * time.Millisecond}})
 	sink := openSink(t, sqlite.Config{})
 	cfg := config(sim, nil, connector.HTTPConfig{})
@@ -33,7 +33,7 @@ func TestConcurrentFullPass(t *testing.T) {
 	require.NoError(t, err)
 	res := run(t, runner(connector.Full), pipeline(src, sink))
 	requireSame(t, expected(sim), actual(t, sink))
-	for path, n := range map[string]int{misa.PathCustomers: 1250, misa.PathSaleOrders: 640} {
+	for path, n := range map[string]int{misa.PathCustomers: 750, misa.PathSaleOrders: 340} {
 		pages := int64(n/100 + 1)
 		calls := res.APICalls[misatest.BasePath+path]
 		require.GreaterOrEqual(t, calls, pages+1, "%s: every page and the check of page 0", path)
@@ -57,10 +57,10 @@ func TestConcurrentFullPass(t *testing.T) {
 func TestConcurrentPassListShiftsReadAgain(t *testing.T) {
 	var sim *misatest.Server
 	var shifted atomic.Bool
-	sim = newSim(t, misatest.Options{Customers: 1250, SaleOrders: 150, Contacts: 30, Products: 30,
+	sim = newSim(t, misatest.Options{Customers: 750, SaleOrders: 150, Contacts: 30, Products: 30,
 		Faults: simfault.Options{Jitter: 3 * time.Millisecond},
 		OnList: func(entity string, page int) {
-			if entity == misatest.Customers && page == 6 && shifted.CompareAndSwap(false, true) {
+			if entity == misatest.Customers && page == 4 && shifted.CompareAndSwap(false, true) {
 				sim.Modify(entity, 9)
 			}
 		}})
@@ -81,8 +81,8 @@ func TestConcurrentPassListShiftsReadAgain(t *testing.T) {
 // stream covers only stored records (a pass at page p: the p*100 newest; a
 // watermark: every record modified at or before it).
 func TestConcurrentFaultsCrashesCheckpointNeverAhead(t *testing.T) {
-	sim := newSim(t, misatest.Options{Customers: 900, SaleOrders: 450, Contacts: 60, Products: 40,
-		Faults: simfault.Options{Rate: 0.1, HangFor: 2 * time.Second, RetryAfter: time.Millisecond, Jitter: 2 * time.Millisecond}})
+	sim := newSim(t, misatest.Options{Customers: 600, SaleOrders: 250, Contacts: 60, Products: 40,
+		Faults: simfault.Options{Rate: 0.1, HangFor: time.Second, RetryAfter: time.Millisecond, Jitter: 2 * time.Millisecond}})
 	type cust struct {
 		id  string
 		mod time.Time
@@ -103,7 +103,7 @@ func TestConcurrentFaultsCrashesCheckpointNeverAhead(t *testing.T) {
 		}
 		return nil
 	}})
-	cfg := config(sim, nil, connector.HTTPConfig{Timeout: time.Second, Attempts: 10, MaxRetryAfter: 10 * time.Millisecond})
+	cfg := config(sim, nil, connector.HTTPConfig{Timeout: 300 * time.Millisecond, Attempts: 10, MaxRetryAfter: 10 * time.Millisecond})
 	cfg.Concurrency = 4
 	src, err := misa.NewSource(cfg)
 	require.NoError(t, err)
