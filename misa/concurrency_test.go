@@ -24,7 +24,7 @@ import (
 // end-of-pass check of page 0 and one page per request kept in flight past
 // the end.
 func TestConcurrentFullPass(t *testing.T) {
-	sim := newSim(t, misatest.Options{Customers: 750, SaleOrders: 340, Contacts: 30, Products: 30,
+	sim := newSim(t, misatest.Options{Customers: 450, SaleOrders: 140, Contacts: 30, Products: 1, Stock: 1,
 		Faults: simfault.Options{Jitter: 3 * time.Millisecond}})
 	sink := openSink(t, sqlite.Config{})
 	cfg := config(sim, nil, connector.HTTPConfig{})
@@ -33,7 +33,7 @@ func TestConcurrentFullPass(t *testing.T) {
 	require.NoError(t, err)
 	res := run(t, runner(connector.Full), pipeline(src, sink))
 	requireSame(t, expected(sim), actual(t, sink))
-	for path, n := range map[string]int{misa.PathCustomers: 750, misa.PathSaleOrders: 340} {
+	for path, n := range map[string]int{misa.PathCustomers: 450, misa.PathSaleOrders: 140} {
 		pages := int64(n/100 + 1)
 		calls := res.APICalls[misatest.BasePath+path]
 		require.GreaterOrEqual(t, calls, pages+1, "%s: every page and the check of page 0", path)
@@ -57,10 +57,10 @@ func TestConcurrentFullPass(t *testing.T) {
 func TestConcurrentPassListShiftsReadAgain(t *testing.T) {
 	var sim *misatest.Server
 	var shifted atomic.Bool
-	sim = newSim(t, misatest.Options{Customers: 750, SaleOrders: 150, Contacts: 30, Products: 30,
+	sim = newSim(t, misatest.Options{Customers: 450, SaleOrders: 1, Contacts: 1, Products: 1, Stock: 1,
 		Faults: simfault.Options{Jitter: 3 * time.Millisecond},
 		OnList: func(entity string, page int) {
-			if entity == misatest.Customers && page == 4 && shifted.CompareAndSwap(false, true) {
+			if entity == misatest.Customers && page == 3 && shifted.CompareAndSwap(false, true) {
 				sim.Modify(entity, 9)
 			}
 		}})
@@ -81,7 +81,7 @@ func TestConcurrentPassListShiftsReadAgain(t *testing.T) {
 // stream covers only stored records (a pass at page p: the p*100 newest; a
 // watermark: every record modified at or before it).
 func TestConcurrentFaultsCrashesCheckpointNeverAhead(t *testing.T) {
-	sim := newSim(t, misatest.Options{Customers: 600, SaleOrders: 250, Contacts: 60, Products: 40,
+	sim := newSim(t, misatest.Options{Customers: 350, SaleOrders: 120, Contacts: 1, Products: 1, Stock: 1,
 		Faults: simfault.Options{Rate: 0.1, HangFor: time.Second, RetryAfter: time.Millisecond, Jitter: 2 * time.Millisecond}})
 	type cust struct {
 		id  string
@@ -98,7 +98,7 @@ func TestConcurrentFaultsCrashesCheckpointNeverAhead(t *testing.T) {
 	crash.Store(true)
 	errCrash := errors.New("simulated crash before commit")
 	sink := openSink(t, sqlite.Config{BeforeCommit: func(context.Context, *connector.Batch) error {
-		if crash.Load() && rnd.IntN(5) == 0 {
+		if crash.Load() && rnd.IntN(8) == 0 {
 			return errCrash
 		}
 		return nil
@@ -159,6 +159,7 @@ func TestConcurrentFaultsCrashesCheckpointNeverAhead(t *testing.T) {
 		crashes++
 		r.Mode = connector.Incremental // resume from the checkpoint
 	}
+	t.Logf("%d crashes, %d checkpoints checked", crashes, checked)
 	require.Positive(t, crashes)
 	require.Positive(t, checked)
 	require.Positive(t, sim.Faults()["drop"]+sim.Faults()["html_502"]+sim.Faults()["hang"]+sim.Faults()["truncated"])

@@ -149,6 +149,7 @@ func TestConcurrentFaultsCrashesResume(t *testing.T) {
 		require.ErrorIs(t, res.Err, errCrash)
 		crashes++
 	}
+	t.Logf("%d crashes, %d checkpoints checked", crashes, checked)
 	require.Positive(t, crashes)
 	require.Positive(t, checked)
 	require.Positive(t, sim.Faults()["drop"]+sim.Faults()["html_502"]+sim.Faults()["hang"]+sim.Faults()["truncated"])
