@@ -59,6 +59,14 @@ type endpoint struct {
 
 func pages(n int) int { return n/misa.PageSize + 1 }
 
+func total(calls map[string]int64) int64 {
+	var n int64
+	for _, c := range calls {
+		n += c
+	}
+	return n
+}
+
 func main() {
 	flag.Parse()
 	if *serve {
@@ -140,6 +148,7 @@ func run() error {
 	var res connector.Result
 	if *sourceOnly {
 		for _, st := range src.Streams() {
+			t0, before := time.Now(), total(src.APICalls())
 			if err := st.Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
 				res.Records += int64(len(p.Records))
 				return nil
@@ -147,6 +156,7 @@ func run() error {
 				res.Err = err
 				break
 			}
+			fmt.Printf("  stream %-13s %6.2fs %4d calls\n", st.Name(), time.Since(t0).Seconds(), total(src.APICalls())-before)
 		}
 		res.APICalls, res.Stats = src.APICalls(), src.Stats()
 	} else {
@@ -159,10 +169,7 @@ func run() error {
 	if res.Err != nil {
 		return res.Err
 	}
-	var calls int64
-	for _, n := range res.APICalls {
-		calls += n
-	}
+	calls := total(res.APICalls)
 	fmt.Printf("records=%d wall=%s records/s=%.0f cpu(loader)=%s peak heap=%.1f MiB\n", res.Records, wall.Round(time.Millisecond),
 		float64(res.Records)/wall.Seconds(), cpu.Round(time.Millisecond), float64(peak.Load())/(1<<20))
 	fmt.Printf("calls=%d (minimum %d) by path %v; passes_repeated=%v throttled=%v retries=%v\n", calls, ep.MinCalls, res.APICalls,
