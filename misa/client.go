@@ -48,6 +48,12 @@ const (
 // PageSize is the page size used, the platform's maximum.
 const PageSize = 100
 
+// DefaultConcurrency is the most pages a full pass requests at once when
+// Config.Concurrency is 0: at 300 ms per call, 4 in flight use the default
+// budget of 10 calls/s (DefaultRateLimit) with room for jitter; a budget of
+// 20 calls/s wants 8.
+const DefaultConcurrency = 4
+
 // TokenPlatform is the platform name of MISA tokens in the token store.
 const TokenPlatform = "misa_crm"
 
@@ -140,8 +146,11 @@ type Config struct {
 	// Lookback of incremental reads (default 15 min, env
 	// MISA_CRM_INCREMENTAL_LOOKBACK_MINUTES).
 	Lookback time.Duration
-	// Concurrency is the number of list pages requested at once by a full
-	// load (default 1; pages are still stored in order).
+	// Concurrency is the most list pages a full pass requests at once
+	// (default DefaultConcurrency; 1 reads one page at a time). Pages are
+	// still stored in order; page 0 is read alone first and read again at
+	// the end to prove the list did not shift under the pass (see
+	// entity.run). Incremental passes read one page at a time.
 	Concurrency int
 	// HTTP configures retries, timeouts and the rate limit.
 	HTTP connector.HTTPConfig
@@ -190,7 +199,7 @@ func NewClient(cfg Config) (*Client, error) {
 		cfg.Lookback = 15 * time.Minute
 	}
 	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 1
+		cfg.Concurrency = DefaultConcurrency
 	}
 	c := &Client{cfg: cfg, http: connector.NewClient(cfg.HTTP), log: cfg.Logger}
 	c.http.AddSecret(cfg.ClientSecret)

@@ -18,7 +18,11 @@ func ExampleNewSource() {
 	ctx := context.Background()
 	sim := misatest.NewServer(misatest.Options{Customers: 250, SaleOrders: 120, Now: time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)})
 	defer sim.Close()
-	src, err := misa.NewSource(misa.Config{BaseURL: sim.URL, ClientID: sim.ClientID(), ClientSecret: sim.ClientSecret(), Logger: quiet})
+	// Concurrency 1 reads one page at a time, so the calls printed below
+	// are exactly the pages there are; by default a full pass keeps up to
+	// DefaultConcurrency pages in flight (a few more calls, less waiting).
+	src, err := misa.NewSource(misa.Config{BaseURL: sim.URL, ClientID: sim.ClientID(), ClientSecret: sim.ClientSecret(), Logger: quiet,
+		Concurrency: 1})
 	if err != nil {
 		panic(err)
 	}

@@ -26,7 +26,10 @@ import (
 func TestFullLoadEqualsSimulator(t *testing.T) {
 	sim := newSim(t, misatest.Options{Customers: 330, SaleOrders: 280, Contacts: 120, Products: 110})
 	sink := openSink(t, sqlite.Config{})
-	src := sourceFor(t, sim, nil, connector.HTTPConfig{})
+	cfg := config(sim, nil, connector.HTTPConfig{})
+	cfg.Concurrency = 1 // one page at a time: exactly the pages there are
+	src, err := misa.NewSource(cfg)
+	require.NoError(t, err)
 	res := run(t, runner(connector.Full), pipeline(src, sink))
 	requireSame(t, expected(sim), actual(t, sink))
 	// Calls: ceil(n/100) pages per entity (n not a multiple of 100, so the
@@ -247,7 +250,10 @@ func TestFailedPageFailsStreamCheckpointStays(t *testing.T) {
 			return 0
 		}})
 	sink := openSink(t, sqlite.Config{})
-	src := sourceFor(t, sim, nil, connector.HTTPConfig{Attempts: 2})
+	cfg := config(sim, nil, connector.HTTPConfig{Attempts: 2})
+	cfg.Concurrency = 1 // the resumed run's calls are counted exactly below
+	src, err := misa.NewSource(cfg)
+	require.NoError(t, err)
 	res := runner(connector.Full).Run(context.Background(), pipeline(src, sink))[0]
 	require.Equal(t, connector.StatusFailed, res.Status)
 	require.ErrorContains(t, res.Err, "page 3")

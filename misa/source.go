@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"golang.org/x/sync/errgroup"
 )
 
 // Source is one MISA CRM tenant. It implements connector.Source and
@@ -18,7 +19,7 @@ type Source struct {
 	c   *Client
 	cfg Config
 
-	pages, duplicates, newerDuplicates, passes, resumed, futureDated atomic.Int64
+	pages, duplicates, newerDuplicates, passes, resumed, futureDated, repeated atomic.Int64
 }
 
 // NewSource returns the source of the tenant in cfg.
@@ -54,12 +55,14 @@ func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 // pages shift under a newest-first read, or twice in one answer),
 // newer_duplicates kept, passes completed, passes resumed from a
 // checkpoint, future_dated records (modified more than an hour after the
-// client's clock: stored, but kept out of the watermark), and the API
-// fields no column stores.
+// client's clock: stored, but kept out of the watermark), passes_repeated
+// (concurrent full passes read again one page at a time because the list
+// changed under them), and the API fields no column stores.
 func (s *Source) Stats() map[string]any {
 	st := map[string]any{"logins": s.c.Logins(), "http_retries": s.c.Retries(), "throttled": s.c.Throttled(), "pages": s.pages.Load(),
 		"duplicates_dropped": s.duplicates.Load(), "newer_duplicates": s.newerDuplicates.Load(),
-		"passes_completed": s.passes.Load(), "passes_resumed": s.resumed.Load(), "future_dated": s.futureDated.Load()}
+		"passes_completed": s.passes.Load(), "passes_resumed": s.resumed.Load(), "future_dated": s.futureDated.Load(),
+		"passes_repeated": s.repeated.Load()}
 	if u := Unmapped(); len(u) > 0 {
 		st["unmapped_fields"] = u
 	}
@@ -91,6 +94,13 @@ type Pass struct {
 	Cutoff string `json:"cutoff,omitempty"`
 	// Newest is the newest modified_date the pass has seen.
 	Newest string `json:"newest,omitempty"`
+	// Head identifies the first record of page 0 when a concurrent full
+	// pass began (key@modified_date): the pass is exact only if page 0
+	// still starts with it when the pass ends (see entity.run).
+	Head string `json:"head,omitempty"`
+	// Sequential: the pass reads one page at a time (a concurrent pass
+	// under which the list changed is read again this way).
+	Sequential bool `json:"sequential,omitempty"`
 }
 
 func fmtTime(t time.Time) string {
@@ -244,8 +254,11 @@ func (e *entity) run(ctx context.Context, watermark time.Time, pass Pass, emit c
 	if err != nil {
 		return fmt.Errorf("misa %s %s: bad checkpoint: %w", s.cfg.Account, e.name, err)
 	}
+	// A full pass reads up to Concurrency pages at once, after page 0 was
+	// read alone (see the comment on concurrent passes below); a pass
+	// resumed without the head of its page 0 reads one page at a time.
 	conc := 1
-	if pass.Kind == "full" {
+	if pass.Kind == "full" && !pass.Sequential && (pass.Page == 0 || pass.Head != "") {
 		conc = s.cfg.Concurrency
 	}
 	pctx, cancel := context.WithCancel(ctx)
@@ -256,7 +269,11 @@ func (e *entity) run(ctx context.Context, watermark time.Time, pass Pass, emit c
 			f.stop()
 		}
 	}()
-	f = newFetcher(pctx, conc, pass.Page, func(ctx context.Context, page int) (Page, error) {
+	first := conc
+	if pass.Page == 0 {
+		first = 1 // page 0 alone: its head is read before any other page
+	}
+	f = newFetcher(pctx, first, conc, pass.Page, func(ctx context.Context, page int) (Page, error) {
 		return s.c.List(ctx, e.path, page, nil)
 	})
 	dd := newDedupe(s)
@@ -271,6 +288,9 @@ func (e *entity) run(ctx context.Context, watermark time.Time, pass Pass, emit c
 		metas := make([]recMeta, len(pg.Records))
 		for i, r := range pg.Records {
 			metas[i] = meta(r, "id")
+		}
+		if page == 0 && conc > 1 {
+			pass.Head = head(pg.Records, metas)
 		}
 		recs, ms, repeats := dd.page(pg.Records, metas)
 		// A full page that only repeats the previous one: a one-based
@@ -302,8 +322,11 @@ func (e *entity) run(ctx context.Context, watermark time.Time, pass Pass, emit c
 			}
 			out = append(out, connector.Record{Key: m.key, Data: r})
 		}
+		// A concurrent pass that read more than one page ends with a check
+		// (below); until then its last page is checkpointed like any other.
+		check := done && conc > 1 && (f.overlapped || pass.Page > 0)
 		next := Checkpoint{Watermark: fmtTime(watermark)}
-		if done {
+		if done && !check {
 			if newest.After(watermark) {
 				next.Watermark = fmtTime(newest)
 			}
@@ -319,22 +342,100 @@ func (e *entity) run(ctx context.Context, watermark time.Time, pass Pass, emit c
 		if err := emit(ctx, connector.Page{Records: out, Checkpoint: data}); err != nil {
 			return err
 		}
+		if check {
+			cancel() // the pages asked for beyond the end
+			f.stop()
+			return e.finishConcurrent(ctx, watermark, newest, pass, emit)
+		}
 		if done {
 			s.passes.Add(1)
 			return nil
+		}
+		if page == 0 && len(pg.Records) == PageSize {
+			f.n = f.limit // page 0 was read alone; the list has more
 		}
 		f.launch()
 	}
 }
 
-// fetcher requests pages start, start+1, ... with up to n in flight and
-// hands them out in order.
+// Concurrent passes. Pages are offsets into a newest-first list, and a
+// record created or modified while a pass runs moves to the head of it,
+// pushing every record before its old place one place down. Read one page
+// after the other, that only repeats a record at a page boundary (dropped as
+// a duplicate). Read at once, a page may be answered after a later one: if
+// the list shifted between the two answers, the record pushed across their
+// boundary is in neither, and it is an old record no incremental pass will
+// read again. So a concurrent full pass reads page 0 alone first and notes
+// the record at its head; when all pages are in, it reads page 0 once more.
+// The same head means nothing moved to the head while any page was read:
+// the pass is exact and its watermark is stored. Another head means the list
+// changed under the pass: the pass is read again, one page at a time (the
+// checkpoint says so), and only that pass moves the watermark.
+
+// head identifies the first record of a page: key@modified_date, or its
+// bytes when it has no key.
+func head(recs []json.RawMessage, metas []recMeta) string {
+	if len(recs) == 0 {
+		return "-"
+	}
+	if metas[0].key == "" {
+		return "raw:" + string(recs[0])
+	}
+	return metas[0].key + "@" + fmtTime(metas[0].modified)
+}
+
+// finishConcurrent checks the head of page 0 at the end of a concurrent
+// full pass, and completes the pass or reads it again one page at a time.
+func (e *entity) finishConcurrent(ctx context.Context, watermark, newest time.Time, pass Pass, emit connector.EmitFunc) error {
+	s := e.s
+	pg, err := s.c.List(ctx, e.path, 0, nil)
+	if err != nil {
+		return fmt.Errorf("misa %s %s: page 0 (end of the full pass, watermark %s): %w", s.cfg.Account, e.name, fmtTime(watermark), err)
+	}
+	s.pages.Add(1)
+	metas := make([]recMeta, len(pg.Records))
+	for i, r := range pg.Records {
+		metas[i] = meta(r, "id")
+	}
+	if head(pg.Records, metas) == pass.Head {
+		next := Checkpoint{Watermark: fmtTime(watermark)}
+		if newest.After(watermark) {
+			next.Watermark = fmtTime(newest)
+		}
+		data, err := json.Marshal(next)
+		if err != nil {
+			return err
+		}
+		if err := emit(ctx, connector.Page{Checkpoint: data}); err != nil {
+			return err
+		}
+		s.passes.Add(1)
+		return nil
+	}
+	s.repeated.Add(1)
+	s.c.log.Info("misa list changed during a concurrent full pass; reading it again one page at a time", "account", s.cfg.Account,
+		"stream", e.name)
+	again := Pass{Kind: "full", Sequential: true}
+	data, err := json.Marshal(Checkpoint{Watermark: fmtTime(watermark), Pass: &again})
+	if err != nil {
+		return err
+	}
+	if err := emit(ctx, connector.Page{Checkpoint: data}); err != nil {
+		return err
+	}
+	return e.run(ctx, watermark, again, emit)
+}
+
+// fetcher requests pages start, start+1, ... with up to n in flight (up to
+// limit) and hands them out in order.
 type fetcher struct {
 	ctx      context.Context
-	n        int
+	n, limit int
 	next_    int
 	fetch    func(context.Context, int) (Page, error)
 	inflight []chan fetched
+	// overlapped: two requests were in flight at once.
+	overlapped bool
 }
 
 type fetched struct {
@@ -342,15 +443,23 @@ type fetched struct {
 	err error
 }
 
-func newFetcher(ctx context.Context, n, start int, fetch func(context.Context, int) (Page, error)) *fetcher {
-	f := &fetcher{ctx: ctx, n: max(n, 1), next_: start, fetch: fetch}
-	for len(f.inflight) < f.n {
-		f.launch()
-	}
+func newFetcher(ctx context.Context, first, limit, start int, fetch func(context.Context, int) (Page, error)) *fetcher {
+	f := &fetcher{ctx: ctx, n: max(first, 1), limit: max(limit, 1), next_: start, fetch: fetch}
+	f.launch()
 	return f
 }
 
+// launch requests pages until n are in flight.
 func (f *fetcher) launch() {
+	for len(f.inflight) < f.n {
+		f.launchOne()
+	}
+}
+
+func (f *fetcher) launchOne() {
+	if len(f.inflight) > 0 {
+		f.overlapped = true
+	}
 	ch := make(chan fetched, 1)
 	page := f.next_
 	f.next_++
@@ -458,71 +567,132 @@ func (p *productStock) Read(ctx context.Context, opts connector.ReadOptions, emi
 			cp.Page = 0 // the warehouse is gone: start over
 		}
 	}
+	// Warehouses are read at once (up to Concurrency), each page after
+	// page, and emitted in order.
+	type ledgerPage struct {
+		recs []connector.Record
+		next StockCheckpoint
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	sem := make(chan struct{}, s.cfg.Concurrency)
+	chans := make([]chan ledgerPage, len(whs))
 	for i := start; i < len(whs); i++ {
-		w := whs[i]
-		page := 0
-		if i == start && w.id == cp.Stock {
-			page = cp.Page
+		chans[i] = make(chan ledgerPage, 4)
+	}
+	g.Go(func() error {
+		for i := start; i < len(whs); i++ {
+			select {
+			case sem <- struct{}{}:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			g.Go(func() error {
+				defer func() { <-sem }()
+				defer close(chans[i])
+				page := 0
+				if i == start && whs[i].id == cp.Stock {
+					page = cp.Page
+				}
+				return p.readWarehouse(gctx, whs[i].id, whs[i].code, page, func(recs []connector.Record, nextPage int, done bool) error {
+					next := StockCheckpoint{Stock: whs[i].id, Page: nextPage}
+					if done {
+						next = StockCheckpoint{}
+						if i+1 < len(whs) {
+							next = StockCheckpoint{Stock: whs[i+1].id}
+						}
+					}
+					select {
+					case chans[i] <- ledgerPage{recs, next}:
+						return nil
+					case <-gctx.Done():
+						return gctx.Err()
+					}
+				})
+			})
 		}
-		seen := map[string]bool{}
-		stockID, _ := json.Marshal(w.id)
-		stockCode, _ := json.Marshal(w.code)
-		for ; ; page++ {
-			pg, err := s.c.List(ctx, PathProductLedger, page, url.Values{"stockID": {w.id}})
-			if err != nil {
-				return fmt.Errorf("misa %s product_stock: warehouse %s page %d: %w", s.cfg.Account, w.code, page, err)
-			}
-			s.pages.Add(1)
-			var out []connector.Record
-			repeats := 0
-			for _, r := range pg.Records {
-				code := meta(r, "product_code").key
-				key := w.id + "/" + code
-				if code != "" && seen[key] {
-					repeats++
-					s.duplicates.Add(1)
-					continue
+		return nil
+	})
+	g.Go(func() error {
+		for i := start; i < len(whs); i++ {
+			for {
+				var lp ledgerPage
+				var ok bool
+				select {
+				case lp, ok = <-chans[i]:
+				case <-gctx.Done():
+					return gctx.Err()
 				}
-				seen[key] = true
-				// The row does not name its warehouse: add it.
-				data := make([]byte, 0, len(r)+len(stockID)+len(stockCode)+40)
-				data = append(data, `{"stock_async_id":`...)
-				data = append(data, stockID...)
-				data = append(data, `,"stock_code":`...)
-				data = append(data, stockCode...)
-				if body := r[skipSpace(r, 1):]; len(body) > 0 && body[0] != '}' {
-					data = append(data, ',')
+				if !ok {
+					break
 				}
-				data = append(data, r[skipSpace(r, 0)+1:]...)
-				out = append(out, connector.Record{Key: key, Data: data})
-			}
-			// total_pages is not trusted to end the read: its page base is
-			// as uncertain as the request's. A short or empty page ends it.
-			done := len(pg.Records) < PageSize
-			if !done && repeats == len(pg.Records) && page > 1 {
-				return fmt.Errorf("misa %s product_stock: warehouse %s page %d repeats earlier rows: paging does not advance", s.cfg.Account, w.code, page)
-			}
-			next := StockCheckpoint{Stock: w.id, Page: page + 1}
-			if done {
-				next = StockCheckpoint{}
-				if i+1 < len(whs) {
-					next = StockCheckpoint{Stock: whs[i+1].id}
+				data, _ := json.Marshal(lp.next)
+				if err := emit(gctx, connector.Page{Records: lp.recs, Checkpoint: data}); err != nil {
+					return err
 				}
-			}
-			data, _ := json.Marshal(next)
-			if err := emit(ctx, connector.Page{Records: out, Checkpoint: data}); err != nil {
-				return err
-			}
-			if done {
-				break
 			}
 		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	if len(whs) == 0 {
 		data, _ := json.Marshal(StockCheckpoint{})
 		return emit(ctx, connector.Page{Checkpoint: data})
 	}
 	return nil
+}
+
+// readWarehouse reads the stock on hand of one warehouse from page on,
+// one page after the other, handing out each page's rows (named with the
+// warehouse), the next page and whether it was the last.
+func (p *productStock) readWarehouse(ctx context.Context, id, code string, page int, out func([]connector.Record, int, bool) error) error {
+	s := p.s
+	seen := map[string]bool{}
+	stockID, _ := json.Marshal(id)
+	stockCode, _ := json.Marshal(code)
+	for ; ; page++ {
+		pg, err := s.c.List(ctx, PathProductLedger, page, url.Values{"stockID": {id}})
+		if err != nil {
+			return fmt.Errorf("misa %s product_stock: warehouse %s page %d: %w", s.cfg.Account, code, page, err)
+		}
+		s.pages.Add(1)
+		var recs []connector.Record
+		repeats := 0
+		for _, r := range pg.Records {
+			pcode := meta(r, "product_code").key
+			key := id + "/" + pcode
+			if pcode != "" && seen[key] {
+				repeats++
+				s.duplicates.Add(1)
+				continue
+			}
+			seen[key] = true
+			// The row does not name its warehouse: add it.
+			data := make([]byte, 0, len(r)+len(stockID)+len(stockCode)+40)
+			data = append(data, `{"stock_async_id":`...)
+			data = append(data, stockID...)
+			data = append(data, `,"stock_code":`...)
+			data = append(data, stockCode...)
+			if body := r[skipSpace(r, 1):]; len(body) > 0 && body[0] != '}' {
+				data = append(data, ',')
+			}
+			data = append(data, r[skipSpace(r, 0)+1:]...)
+			recs = append(recs, connector.Record{Key: key, Data: data})
+		}
+		// total_pages is not trusted to end the read: its page base is
+		// as uncertain as the request's. A short or empty page ends it.
+		done := len(pg.Records) < PageSize
+		if !done && repeats == len(pg.Records) && page > 1 {
+			return fmt.Errorf("misa %s product_stock: warehouse %s page %d repeats earlier rows: paging does not advance", s.cfg.Account, code, page)
+		}
+		if err := out(recs, page+1, done); err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+	}
 }
 
 // ConfigFromEnv reads the MISA_CRM_* variables: MISA_CRM_CLIENT_ID,

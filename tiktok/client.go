@@ -84,6 +84,12 @@ type Config struct {
 	StartDate time.Time
 	// PageSize of the order search (default and maximum 100).
 	PageSize int
+	// Concurrency is how many time windows a load reads at once (default
+	// DefaultConcurrency; 1 reads the range as one window, page by page).
+	// A window's pages are chained by page token, so they are read one
+	// after another; the windows' pages are emitted in time order, so
+	// checkpoints stay exact. Every call still draws from HTTP's budget.
+	Concurrency int
 	// HTTP configures retries, timeouts and the rate limit.
 	HTTP connector.HTTPConfig
 	// Now is the clock of load windows and token expiry (default
@@ -137,6 +143,9 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	if cfg.PageSize <= 0 || cfg.PageSize > MaxPageSize {
 		cfg.PageSize = MaxPageSize
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = DefaultConcurrency
 	}
 	c := &Client{cfg: cfg, http: connector.NewClient(cfg.HTTP), log: cfg.Logger, cipher: cfg.ShopCipher}
 	for _, s := range []string{cfg.AppSecret, cfg.AccessToken, cfg.RefreshToken} {

@@ -53,7 +53,14 @@ func pacedLoad(t *testing.T, limit float64, budget string) (calls, throttled int
 		acct.Name = "unpaced" // a budget of its own
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	src, tr, err := d.Open(context.Background(), acct, platform.Deps{Logger: quiet})
+	deps := platform.Deps{Logger: quiet}
+	if budget != "" {
+		// Unpaced, the windows read at once are throttled often: enough
+		// attempts for the budget's multiplicative decrease to reach the
+		// limit before a call gives up.
+		deps.HTTP = connector.HTTPConfig{Attempts: 10}
+	}
+	src, tr, err := d.Open(context.Background(), acct, deps)
 	require.NoError(t, err)
 	sink, err := sqlite.Open(context.Background(), sqlite.Config{Path: t.TempDir() + "/paced.db"})
 	require.NoError(t, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/facolos/etl/connector"
 	gojson "github.com/goccy/go-json"
+	"golang.org/x/sync/errgroup"
 )
 
 // Source is one TikTok shop. It implements connector.Source and
@@ -19,9 +20,9 @@ type Source struct {
 	c   *Client
 	cfg Config
 
-	pages        atomic.Int64
-	restarts     atomic.Int64
-	windowOrders atomic.Int64
+	pages    atomic.Int64
+	restarts atomic.Int64
+	windows  atomic.Int64
 }
 
 // NewSource returns the source of the shop in cfg.
@@ -48,12 +49,13 @@ func (s *Source) Streams() []connector.Stream { return []connector.Stream{&order
 // APICalls implements connector.StatsSource.
 func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 
-// Stats implements connector.StatsSource: search_pages read, page_restarts
-// (windows restarted from their committed position after a rejected page
-// token), token_refreshes, http_retries and throttled answers since the source was
-// created.
+// Stats implements connector.StatsSource: search_pages read,
+// search_windows (windows read, the head page of a planned range counted as
+// one), page_restarts (windows restarted from their position after a
+// rejected page token), token_refreshes, http_retries and throttled answers
+// since the source was created.
 func (s *Source) Stats() map[string]any {
-	return map[string]any{"search_pages": s.pages.Load(), "page_restarts": s.restarts.Load(),
+	return map[string]any{"search_pages": s.pages.Load(), "search_windows": s.windows.Load(), "page_restarts": s.restarts.Load(),
 		"token_refreshes": s.c.Refreshes(), "http_retries": s.c.Retries(), "throttled": s.c.Throttled()}
 }
 
@@ -106,67 +108,266 @@ func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit conn
 	return o.walk(ctx, cp, emit)
 }
 
-// walk reads [cp.From, cp.End) page by page and emits each page with the
-// checkpoint it completes.
+// How a range is read: with Concurrency 1 as one window, page by page
+// (each page token chains the next). Otherwise the first page of the whole
+// range is read first (the head); if it is not the last, its total_count
+// sizes a plan: the rest of the range, from the head's last second on, is
+// cut into windows of about WindowPages pages each, evenly by time. Up to
+// Concurrency windows are read at once, each page by page, and their pages
+// are emitted strictly in window order, each with the checkpoint it
+// completes: a checkpoint never covers a window whose pages are not all
+// emitted before it, and it never holds a page token (a resumed run plans
+// again from its position). Windows are half-open and disjoint, so no order
+// is read twice (the head emits only the orders before its last second,
+// which the first window reads).
+
+// WindowPages is the number of pages a planned window is sized for: few
+// enough windows that the partial last page of each costs little, enough
+// that Concurrency windows overlap until the end of a large load.
+const WindowPages = 6
+
+// DefaultConcurrency is the number of windows read at once when
+// Config.Concurrency is 0: at 20 calls/s and 300 ms per call, 6 calls must
+// be in flight to use the budget; 8 leave room for jitter.
+const DefaultConcurrency = 8
+
+// window is a half-open range [from, to) of the walk's field, read page by
+// page; its pages go to the emitter through pages, in order.
+type window struct {
+	from, to int64
+	// pos and token continue a window whose first page was read already.
+	pos   int64
+	token string
+	pages chan windowPage
+}
+
+// windowPage is one page of a window: its records, the window's position
+// after it (the largest field value read so far in the window) and whether
+// it is the window's last.
+type windowPage struct {
+	recs []connector.Record
+	pos  int64
+	last bool
+}
+
+// walk reads [cp.From, cp.End) and emits each page with the checkpoint it
+// completes.
 func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFunc) error {
 	s := o.s
 	if cp.From >= cp.End { // an empty range (a start date in the future)
 		data, _ := json.Marshal(Checkpoint{Phase: "incremental", Watermark: max(cp.End, cp.Watermark)})
 		return emit(ctx, connector.Page{Checkpoint: data})
 	}
-	// ge is the lower bound of the current scan; a page token belongs to
-	// it. cp.From moves with every page, and a new scan starts there.
-	ge, token := cp.From, ""
-	restarted := false
-	for {
-		page, err := s.c.SearchOrders(ctx, SearchRequest{Field: cp.Field, GE: ge, LT: cp.End, PageToken: token})
-		if err != nil && token != "" && !restarted && errors.Is(err, ErrInvalidParam) {
-			// The page token was refused (expired, or spent by an attempt
-			// whose answer was lost): restart the window from the last
-			// committed position.
-			s.restarts.Add(1)
-			s.c.log.Info("tiktok page token refused; restarting the window from its position", "shop", s.c.Shop(),
-				"field", cp.Field, "window_from", time.Unix(cp.From, 0).UTC().Format(time.RFC3339))
-			ge, token, restarted = cp.From, "", true
-			continue
+	checkpoint := func(pos int64, final bool) ([]byte, error) {
+		if final {
+			return json.Marshal(Checkpoint{Phase: "incremental", Watermark: cp.End})
 		}
-		if err != nil {
-			return fmt.Errorf("tiktok shop %s: search %s [%s, %s): %w", s.c.Shop(), cp.Field,
-				time.Unix(ge, 0).UTC().Format(time.RFC3339), time.Unix(cp.End, 0).UTC().Format(time.RFC3339), err)
-		}
-		restarted = false
-		s.pages.Add(1)
-		if len(page.Orders) > 0 {
-			noteUnmapped(page.Orders[0], s.c.log)
-		}
-		recs := make([]connector.Record, len(page.Orders))
 		next := cp
-		for i, raw := range page.Orders {
-			k, err := orderKey(raw, cp.Field)
-			if err != nil {
-				// The record still goes downstream: the transformer
-				// quarantines it with the reason.
-				s.c.log.Warn("tiktok order without a usable key or time", "shop", s.c.Shop(), "error", err)
-			}
-			recs[i] = connector.Record{Key: k.id, Data: raw, RequestID: page.RequestID}
-			if k.at > next.From && k.at < cp.End {
-				next.From = k.at
-			}
-		}
-		if page.NextPageToken == "" {
-			next = Checkpoint{Phase: "incremental", Watermark: cp.End}
-		}
-		data, err := json.Marshal(next)
+		next.From = pos
+		return json.Marshal(next)
+	}
+	plan := []*window{{from: cp.From, to: cp.End}}
+	if s.cfg.Concurrency > 1 {
+		page, err := o.search(ctx, cp.Field, cp.From, cp.End, "")
 		if err != nil {
 			return err
 		}
-		if err := emit(ctx, connector.Page{Records: recs, Checkpoint: data}); err != nil {
+		recs, ats := o.records(page, cp.Field)
+		if page.NextPageToken == "" {
+			s.windows.Add(1)
+			data, err := checkpoint(0, true)
+			if err != nil {
+				return err
+			}
+			return emit(ctx, connector.Page{Records: recs, Checkpoint: data})
+		}
+		// The head's last second may continue on the next page: its orders
+		// are left to the first window, which starts there.
+		last := cp.From
+		for _, at := range ats {
+			if at > last && at < cp.End {
+				last = at
+			}
+		}
+		// The page is sorted by the field: the orders from the first one at
+		// the last second on (an order whose time cannot be read included)
+		// are the first window's.
+		cut := len(recs)
+		for i, at := range ats {
+			if at == last {
+				cut = i
+				break
+			}
+		}
+		kept := recs[:cut:cut]
+		plan = o.plan(last, cp.End, page.TotalCount-len(kept))
+		if cut == len(recs) { // no order with a usable time: nothing to plan by
+			plan = plan[:1]
+		}
+		if len(plan) > 1 {
+			s.windows.Add(1) // the head
+		}
+		if len(plan) == 1 {
+			// Too few pages to share out: the head's own pages follow.
+			plan[0] = &window{from: cp.From, to: cp.End, pos: last, token: page.NextPageToken}
+			kept = recs
+		}
+		data, err := checkpoint(last, false)
+		if err != nil {
+			return err
+		}
+		if err := emit(ctx, connector.Page{Records: kept, Checkpoint: data}); err != nil {
+			return err
+		}
+	}
+	s.windows.Add(int64(len(plan)))
+	g, gctx := errgroup.WithContext(ctx)
+	sem := make(chan struct{}, max(s.cfg.Concurrency, 1))
+	for _, w := range plan {
+		w.pages = make(chan windowPage, WindowPages)
+	}
+	g.Go(func() error { // start the windows in order, at most Concurrency at once
+		for _, w := range plan {
+			select {
+			case sem <- struct{}{}:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			g.Go(func() error {
+				defer func() { <-sem }()
+				defer close(w.pages)
+				return o.readWindow(gctx, cp.Field, w, func(p windowPage) error {
+					select {
+					case w.pages <- p:
+						return nil
+					case <-gctx.Done():
+						return gctx.Err()
+					}
+				})
+			})
+		}
+		return nil
+	})
+	g.Go(func() error { // emit in order
+		for i, w := range plan {
+			for {
+				var p windowPage
+				var ok bool
+				select {
+				case p, ok = <-w.pages:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+				if !ok {
+					break
+				}
+				pos := p.pos
+				if p.last {
+					pos = w.to
+				}
+				data, err := checkpoint(pos, p.last && i == len(plan)-1)
+				if err != nil {
+					return err
+				}
+				if err := emit(gctx, connector.Page{Records: p.recs, Checkpoint: data}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+// plan cuts [from, to) into windows of about WindowPages pages for the
+// estimated number of orders in it, evenly by time (at least one second
+// each).
+func (o *orders) plan(from, to int64, orders int) []*window {
+	size := o.s.c.cfg.PageSize
+	pages := (max(orders, 1) + size - 1) / size
+	n := (pages + WindowPages - 1) / WindowPages
+	if orders <= 0 { // no usable total_count: enough windows to overlap
+		n = 2 * o.s.cfg.Concurrency
+	}
+	n = int(min(int64(n), to-from, 10000))
+	n = max(n, 1)
+	plan := make([]*window, n)
+	span := to - from
+	for i := range plan {
+		plan[i] = &window{from: from + span*int64(i)/int64(n), to: from + span*int64(i+1)/int64(n)}
+	}
+	return plan
+}
+
+// search reads one page of [ge, lt) by field, naming the range in errors.
+func (o *orders) search(ctx context.Context, field string, ge, lt int64, token string) (SearchPage, error) {
+	s := o.s
+	page, err := s.c.SearchOrders(ctx, SearchRequest{Field: field, GE: ge, LT: lt, PageToken: token})
+	if err != nil {
+		return page, fmt.Errorf("tiktok shop %s: search %s [%s, %s): %w", s.c.Shop(), field,
+			time.Unix(ge, 0).UTC().Format(time.RFC3339), time.Unix(lt, 0).UTC().Format(time.RFC3339), err)
+	}
+	s.pages.Add(1)
+	if len(page.Orders) > 0 {
+		noteUnmapped(page.Orders[0], s.c.log)
+	}
+	return page, nil
+}
+
+// records turns a page into records and the field value of each (0 when
+// the order has none usable).
+func (o *orders) records(page SearchPage, field string) ([]connector.Record, []int64) {
+	recs := make([]connector.Record, len(page.Orders))
+	ats := make([]int64, len(page.Orders))
+	for i, raw := range page.Orders {
+		k, err := orderKey(raw, field)
+		if err != nil {
+			// The record still goes downstream: the transformer
+			// quarantines it with the reason.
+			o.s.c.log.Warn("tiktok order without a usable key or time", "shop", o.s.c.Shop(), "error", err)
+		}
+		recs[i] = connector.Record{Key: k.id, Data: raw, RequestID: page.RequestID}
+		ats[i] = k.at
+	}
+	return recs, ats
+}
+
+// readWindow reads the window w page by page, handing each page to out.
+func (o *orders) readWindow(ctx context.Context, field string, w *window, out func(windowPage) error) error {
+	s := o.s
+	// ge is the lower bound of the current scan; a page token belongs to
+	// it. pos moves with every page, and a new scan starts there.
+	ge, pos, token := w.from, max(w.pos, w.from), w.token
+	restarted := false
+	for {
+		page, err := o.search(ctx, field, ge, w.to, token)
+		if err != nil && token != "" && !restarted && errors.Is(err, ErrInvalidParam) {
+			// The page token was refused (expired, or spent by an attempt
+			// whose answer was lost): restart the window from the position
+			// reached.
+			s.restarts.Add(1)
+			s.c.log.Info("tiktok page token refused; restarting the window from its position", "shop", s.c.Shop(),
+				"field", field, "window_from", time.Unix(pos, 0).UTC().Format(time.RFC3339))
+			ge, token, restarted = pos, "", true
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		restarted = false
+		recs, ats := o.records(page, field)
+		for _, at := range ats {
+			if at > pos && at < w.to {
+				pos = at
+			}
+		}
+		if err := out(windowPage{recs: recs, pos: pos, last: page.NextPageToken == ""}); err != nil {
 			return err
 		}
 		if page.NextPageToken == "" {
 			return nil
 		}
-		cp, token = next, page.NextPageToken
+		token = page.NextPageToken
 	}
 }
 

@@ -6,6 +6,13 @@
 //
 //	go run ./examples/bench-tiktok -orders 10000
 //	go run ./examples/bench-tiktok -orders 50000
+//
+// With -latency (plus -jitter) every simulated call takes that long and
+// -rate limits both the simulator and the client to that many calls per
+// second: the latency-bound load, reported against the minimum calls ÷ rate
+// (the minimum is ceil(orders/100) searches: one window read page by page).
+//
+//	go run ./examples/bench-tiktok -orders 50000 -latency 300ms -jitter 100ms -rate 20
 package main
 
 import (
@@ -24,16 +31,24 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/simfault"
 	"github.com/facolos/etl/sink/sqlite"
 	"github.com/facolos/etl/tiktok"
 	"github.com/facolos/etl/tiktok/tiktoktest"
+	"golang.org/x/time/rate"
 )
 
 var (
 	orders = flag.Int("orders", 10000, "orders in the simulated shop")
 	days   = flag.Int("days", 365, "days of history they are spread over")
 	serve  = flag.Bool("serve", false, "internal: run the simulator and print its address")
-	end    = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	// Latency-bound loads.
+	latency     = flag.Duration("latency", 0, "simulated latency of every call")
+	jitter      = flag.Duration("jitter", 0, "extra random latency of up to this")
+	rateLimit   = flag.Float64("rate", 0, "calls per second the simulator allows and the client keeps to (0: unlimited)")
+	concurrency = flag.Int("concurrency", 0, "windows read at once (default the library's; 1: one window, page by page)")
+	sourceOnly  = flag.Bool("source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
+	end         = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 )
 
 type endpoint struct {
@@ -43,7 +58,8 @@ type endpoint struct {
 func main() {
 	flag.Parse()
 	if *serve {
-		sim := tiktoktest.NewServer(tiktoktest.Options{Orders: *orders, Days: *days, Now: end, Seed: 1})
+		sim := tiktoktest.NewServer(tiktoktest.Options{Orders: *orders, Days: *days, Now: end, Seed: 1,
+			Faults: simfault.Options{Latency: *latency, Jitter: *jitter}, RateLimit: *rateLimit})
 		_ = json.NewEncoder(os.Stdout).Encode(endpoint{sim.URL, sim.AuthURL, sim.AppKey(), sim.AppSecret(), sim.ShopCipher(), sim.InitialAccess(), sim.InitialRefresh()})
 		_, _ = io.Copy(io.Discard, os.Stdin) // serve until the parent closes stdin
 		sim.Close()
@@ -60,7 +76,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(self, "-serve", "-orders", fmt.Sprint(*orders), "-days", fmt.Sprint(*days))
+	cmd := exec.Command(self, "-serve", "-orders", fmt.Sprint(*orders), "-days", fmt.Sprint(*days),
+		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit))
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
@@ -85,7 +102,11 @@ func run() error {
 	defer sink.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	src, err := tiktok.NewSource(tiktok.Config{BaseURL: ep.URL, AuthURL: ep.AuthURL, AppKey: ep.AppKey, AppSecret: ep.AppSecret,
-		ShopCipher: ep.Cipher, AccessToken: ep.Access, RefreshToken: ep.Refresh, StartDate: end.AddDate(0, 0, -*days-1), Logger: quiet})
+		ShopCipher: ep.Cipher, AccessToken: ep.Access, RefreshToken: ep.Refresh, StartDate: end.AddDate(0, 0, -*days-1), Logger: quiet,
+		// The load reads up to the simulated shop's now, as a load of a
+		// shop selling until today does.
+		Now:         func() time.Time { return end },
+		Concurrency: *concurrency, HTTP: connector.HTTPConfig{RateLimit: rate.Limit(*rateLimit), Burst: 1, Logger: quiet}})
 	if err != nil {
 		return err
 	}
@@ -110,8 +131,17 @@ func run() error {
 	}()
 	var cpu0 = cpuTime()
 	start := time.Now()
-	res := (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
-		connector.Pipeline{Name: "bench", Source: src, Transformer: tiktok.Transformer{}, Sink: sink})[0]
+	var res connector.Result
+	if *sourceOnly {
+		res.Err = src.Streams()[0].Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
+			res.Records += int64(len(p.Records))
+			return nil
+		})
+		res.APICalls, res.Stats = src.APICalls(), src.Stats()
+	} else {
+		res = (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
+			connector.Pipeline{Name: "bench", Source: src, Transformer: tiktok.Transformer{}, Sink: sink})[0]
+	}
 	wall := time.Since(start)
 	cpu := cpuTime() - cpu0
 	close(stop)
@@ -124,8 +154,18 @@ func run() error {
 	}
 	fmt.Printf("orders=%d records=%d rows=%d wall=%s orders/s=%.0f cpu(loader)=%s\n", *orders, res.Records, rows,
 		wall.Round(time.Millisecond), float64(res.Records)/wall.Seconds(), cpu.Round(time.Millisecond))
-	fmt.Printf("search calls=%d (minimum %d)  detail calls=%d\n", res.APICalls[tiktok.PathSearch], (*orders+tiktok.MaxPageSize-1)/tiktok.MaxPageSize,
-		res.APICalls[tiktok.PathDetail])
+	minCalls := (*orders + tiktok.MaxPageSize - 1) / tiktok.MaxPageSize
+	fmt.Printf("search calls=%d (minimum %d)  detail calls=%d  windows=%v\n", res.APICalls[tiktok.PathSearch], minCalls,
+		res.APICalls[tiktok.PathDetail], res.Stats["search_windows"])
 	fmt.Printf("peak heap=%.1f MiB\n", float64(peak.Load())/(1<<20))
+	if *rateLimit > 0 {
+		var calls int64
+		for _, n := range res.APICalls {
+			calls += n
+		}
+		bound := float64(minCalls) / *rateLimit
+		fmt.Printf("latency=%s jitter=%s rate=%.0f/s: calls=%d minimum=%d throttled=%v retries=%v; minimum calls / rate = %.1fs; wall = %.2f x that (goal <= 1.2)\n",
+			*latency, *jitter, *rateLimit, calls, minCalls, res.Stats["throttled"], res.Stats["http_retries"], bound, wall.Seconds()/bound)
+	}
 	return nil
 }

@@ -110,6 +110,18 @@ type Server struct {
 	reqID      int
 	limiter    *rate.Limiter
 	loseNext   bool
+	searches   []Search
+}
+
+// Search is one order search the server answered: the query's field and
+// half-open range (GE, LT; a bound not sent is 0), whether it continued
+// with a page token, and how many orders it returned.
+type Search struct {
+	Field     string
+	GE, LT    int64
+	PageToken bool
+	PageSize  int
+	Returned  int
 }
 
 // NewServer starts a simulator. Close it when done.
@@ -227,6 +239,14 @@ func (s *Server) Calls(path string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[path]
+}
+
+// Searches returns the order searches the server answered, in the order
+// it answered them (refused and faulted requests are not listed).
+func (s *Server) Searches() []Search {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Search(nil), s.searches...)
 }
 
 // Refreshes returns how many token refreshes the server granted.
@@ -638,6 +658,11 @@ func (s *Server) search(r *http.Request, body []byte) (any, *apiErr) {
 		last := page[len(page)-1]
 		next = s.newPageToken(&pageToken{query: key, after: sortVal(last), id: last.ID, issued: time.Now()})
 	}
+	sr := Search{Field: "create_time", GE: bound(b.CreateGE, 0), LT: bound(b.CreateLT, 0), PageToken: after != nil, PageSize: size, Returned: len(page)}
+	if b.UpdateGE != nil || b.UpdateLT != nil {
+		sr.Field, sr.GE, sr.LT = "update_time", bound(b.UpdateGE, 0), bound(b.UpdateLT, 0)
+	}
+	s.searches = append(s.searches, sr)
 	return map[string]any{"next_page_token": next, "total_count": len(match), "orders": orders}, nil
 }
 

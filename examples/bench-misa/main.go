@@ -1,0 +1,183 @@
+// Command bench-misa measures a full MISA CRM load from the simulator into
+// SQLite: wall time, API calls against the minimum possible, and the peak
+// heap of the loading process. The simulator runs in a child process (this
+// binary with -serve), so the heap measured is the pipeline's alone.
+//
+// With -latency (plus -jitter) every simulated call takes that long and
+// -rate limits both the simulator and the client to that many calls per
+// second: the latency-bound load, reported against the minimum calls ÷ rate
+// (every page of every list once, the warehouse list twice, one login).
+//
+//	go run ./examples/bench-misa -customers 20000 -sale-orders 20000 -latency 300ms -jitter 100ms -rate 20 -concurrency 8
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/simfault"
+	"github.com/facolos/etl/misa"
+	"github.com/facolos/etl/misa/misatest"
+	"github.com/facolos/etl/sink/sqlite"
+	"golang.org/x/time/rate"
+)
+
+var (
+	customers   = flag.Int("customers", 20000, "customers in the simulated tenant")
+	saleOrders  = flag.Int("sale-orders", 20000, "sale orders")
+	contacts    = flag.Int("contacts", 1000, "contacts")
+	products    = flag.Int("products", 500, "products")
+	stocks      = flag.Int("stocks", 2, "warehouses")
+	serve       = flag.Bool("serve", false, "internal: run the simulator and print its address")
+	latency     = flag.Duration("latency", 0, "simulated latency of every call")
+	jitter      = flag.Duration("jitter", 0, "extra random latency of up to this")
+	rateLimit   = flag.Float64("rate", 0, "calls per second the simulator allows and the client keeps to (0: unlimited)")
+	concurrency = flag.Int("concurrency", 0, "pages of a full pass in flight (default the library's; 1: one at a time)")
+	sourceOnly  = flag.Bool("source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
+	now         = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+)
+
+type endpoint struct {
+	URL, ClientID, ClientSecret string
+	// MinCalls is the fewest calls a full load can take: per list,
+	// floor(n/100)+1 pages (the last one short or empty); /Stocks twice
+	// (the stocks stream and product_stock's warehouse list); one login.
+	MinCalls int
+}
+
+func pages(n int) int { return n/misa.PageSize + 1 }
+
+func total(calls map[string]int64) int64 {
+	var n int64
+	for _, c := range calls {
+		n += c
+	}
+	return n
+}
+
+func main() {
+	flag.Parse()
+	if *serve {
+		sim := misatest.NewServer(misatest.Options{Seed: 1, Customers: *customers, SaleOrders: *saleOrders, Contacts: *contacts,
+			Products: *products, Stock: *stocks, Now: now, RateLimit: *rateLimit, Faults: simfault.Options{Latency: *latency, Jitter: *jitter}})
+		minCalls := pages(*customers) + pages(*saleOrders) + pages(*contacts) + pages(*products) + 2 + 1
+		for _, rows := range sim.Ledger() {
+			minCalls += pages(len(rows))
+		}
+		_ = json.NewEncoder(os.Stdout).Encode(endpoint{sim.URL, sim.ClientID(), sim.ClientSecret(), minCalls})
+		_, _ = io.Copy(io.Discard, os.Stdin) // serve until the parent closes stdin
+		sim.Close()
+		return
+	}
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-misa:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(self, "-serve", "-customers", fmt.Sprint(*customers), "-sale-orders", fmt.Sprint(*saleOrders),
+		"-contacts", fmt.Sprint(*contacts), "-products", fmt.Sprint(*products), "-stocks", fmt.Sprint(*stocks),
+		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit))
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() { stdin.Close(); _ = cmd.Wait() }()
+	var ep endpoint
+	if err := json.NewDecoder(bufio.NewReader(stdout)).Decode(&ep); err != nil {
+		return fmt.Errorf("simulator: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "etl-bench-misa")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	sink, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "bench.db")})
+	if err != nil {
+		return err
+	}
+	defer sink.Close()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	src, err := misa.NewSource(misa.Config{BaseURL: ep.URL, ClientID: ep.ClientID, ClientSecret: ep.ClientSecret, Logger: quiet,
+		Now: func() time.Time { return now }, Concurrency: *concurrency,
+		HTTP: connector.HTTPConfig{RateLimit: rate.Limit(*rateLimit), Burst: 1, Logger: quiet}})
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	go func() {
+		var ms runtime.MemStats
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > peak.Load() {
+				peak.Store(ms.HeapAlloc)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	cpu0 := cpuTime()
+	start := time.Now()
+	var res connector.Result
+	if *sourceOnly {
+		for _, st := range src.Streams() {
+			t0, before := time.Now(), total(src.APICalls())
+			if err := st.Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
+				res.Records += int64(len(p.Records))
+				return nil
+			}); err != nil {
+				res.Err = err
+				break
+			}
+			fmt.Printf("  stream %-13s %6.2fs %4d calls\n", st.Name(), time.Since(t0).Seconds(), total(src.APICalls())-before)
+		}
+		res.APICalls, res.Stats = src.APICalls(), src.Stats()
+	} else {
+		res = (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
+			connector.Pipeline{Name: "bench", Source: src, Transformer: misa.Transformer{}, Sink: sink})[0]
+	}
+	wall := time.Since(start)
+	cpu := cpuTime() - cpu0
+	close(stop)
+	if res.Err != nil {
+		return res.Err
+	}
+	calls := total(res.APICalls)
+	fmt.Printf("records=%d wall=%s records/s=%.0f cpu(loader)=%s peak heap=%.1f MiB\n", res.Records, wall.Round(time.Millisecond),
+		float64(res.Records)/wall.Seconds(), cpu.Round(time.Millisecond), float64(peak.Load())/(1<<20))
+	fmt.Printf("calls=%d (minimum %d) by path %v; passes_repeated=%v throttled=%v retries=%v\n", calls, ep.MinCalls, res.APICalls,
+		res.Stats["passes_repeated"], res.Stats["throttled"], res.Stats["http_retries"])
+	if *rateLimit > 0 {
+		bound := float64(ep.MinCalls) / *rateLimit
+		fmt.Printf("latency=%s jitter=%s rate=%.0f/s concurrency=%d: minimum calls / rate = %.1fs; wall = %.2f x that (goal <= 1.2)\n",
+			*latency, *jitter, *rateLimit, *concurrency, bound, wall.Seconds()/bound)
+	}
+	return nil
+}

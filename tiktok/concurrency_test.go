@@ -1,0 +1,237 @@
+package tiktok_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/simfault"
+	"github.com/facolos/etl/sink/sqlite"
+	"github.com/facolos/etl/tiktok"
+	"github.com/facolos/etl/tiktok/tiktoktest"
+	"github.com/stretchr/testify/require"
+)
+
+// requireMinimalPlan checks the searches of one uninterrupted run: every
+// window (a query first sent without a page token) is read in the fewest
+// pages its orders need, max(1, ceil(n / page size)); a planned range's head
+// (its first query, over the whole range) in exactly one; and the windows
+// after a head tile the rest of its range, from inside the head's range to
+// its end. It returns the number of windows besides the head.
+func requireMinimalPlan(t *testing.T, sim *tiktoktest.Server, searches []tiktoktest.Search) int {
+	t.Helper()
+	require.NotEmpty(t, searches)
+	orders := sim.Orders()
+	type query struct {
+		field  string
+		ge, lt int64
+	}
+	var order []query
+	count := map[query]int{}
+	for _, s := range searches {
+		q := query{s.Field, s.GE, s.LT}
+		if count[q] == 0 {
+			require.False(t, s.PageToken, "window %v starts without a page token", q)
+			order = append(order, q)
+		}
+		count[q]++
+	}
+	need := func(q query, size int) int {
+		n := 0
+		for _, o := range orders {
+			v := o.CreateTime
+			if q.field == "update_time" {
+				v = o.UpdateTime
+			}
+			if v >= q.ge && v < q.lt {
+				n++
+			}
+		}
+		return max(1, (n+size-1)/size)
+	}
+	size := searches[0].PageSize
+	windows := order
+	if len(order) > 1 {
+		head := order[0]
+		require.Equal(t, 1, count[head], "the head of a planned range is one page")
+		// Answers arrive in any order: sort the windows by time.
+		windows = append([]query(nil), order[1:]...)
+		sort.Slice(windows, func(i, j int) bool { return windows[i].ge < windows[j].ge })
+		require.GreaterOrEqual(t, windows[0].ge, head.ge)
+		for i := 1; i < len(windows); i++ {
+			require.Equal(t, windows[i-1].lt, windows[i].ge, "windows tile the range")
+		}
+		require.Equal(t, head.lt, windows[len(windows)-1].lt)
+	}
+	for _, q := range windows {
+		require.Equal(t, need(q, size), count[q], "pages of window [%d, %d)", q.ge, q.lt)
+	}
+	return len(windows)
+}
+
+// Concurrency on, 10% of the calls failing the way networks fail, and
+// crashes at random commits: every resumed run ends with the contents of an
+// uninterrupted load, every committed checkpoint covers only stored orders,
+// and the last (uninterrupted) run reads its plan in the fewest calls.
+func TestConcurrentFaultsCrashesResume(t *testing.T) {
+	sim := newSim(t, tiktoktest.Options{Orders: small(500),
+		Faults: simfault.Options{Rate: 0.1, HangFor: time.Second, RetryAfter: time.Millisecond, Jitter: 3 * time.Millisecond}})
+	want := expected(sim.Orders())
+	created := map[string]int64{}
+	for _, o := range sim.Orders() {
+		created[o.ID] = o.CreateTime
+	}
+	rnd := rand.New(rand.NewPCG(3, 4))
+	var crash atomic.Bool
+	crash.Store(true)
+	sink := openSink(t, "", sqlite.Config{BeforeCommit: func(context.Context, *connector.Batch) error {
+		if crash.Load() && rnd.IntN(4) == 0 {
+			return errCrash
+		}
+		return nil
+	}})
+	cfg := config(sim, nil, connector.HTTPConfig{Timeout: 300 * time.Millisecond, Attempts: 10, MaxRetryAfter: 10 * time.Millisecond})
+	cfg.PageSize = 10
+	cfg.Concurrency = 4
+	src, err := tiktok.NewSource(cfg)
+	require.NoError(t, err)
+	checked := 0
+	r := &connector.Runner{BatchSize: 60, Observer: func(e connector.Event) {
+		if e.Kind != connector.BatchWritten {
+			return
+		}
+		raw, err := sink.LoadCheckpoint(context.Background(), "tiktok/shop-7", "orders")
+		if err != nil || raw == nil {
+			return
+		}
+		var cp tiktok.Checkpoint
+		if json.Unmarshal(raw, &cp) != nil {
+			return
+		}
+		stored := map[string]bool{}
+		rows, err := sink.DB().Query(`SELECT DISTINCT order_id FROM "` + tiktok.TableName + `"`)
+		if err != nil {
+			return
+		}
+		for rows.Next() {
+			var id string
+			if rows.Scan(&id) == nil {
+				stored[id] = true
+			}
+		}
+		rows.Close()
+		for id, at := range created {
+			if cp.Phase == "incremental" || at < cp.From {
+				if !stored[id] {
+					t.Errorf("checkpoint %s covers order %s (created %d), which is not stored", raw, id, at)
+					return
+				}
+			}
+		}
+		checked++
+	}}
+	crashes := 0
+	for { // each run resumes from the last committed checkpoint
+		require.Less(t, crashes, 100, "no progress")
+		res := run(t, r, src, sink)
+		if res.Err == nil {
+			break
+		}
+		require.ErrorIs(t, res.Err, errCrash)
+		crashes++
+	}
+	t.Logf("%d crashes, %d checkpoints checked", crashes, checked)
+	require.Positive(t, crashes)
+	require.Positive(t, checked)
+	require.Positive(t, sim.Faults()["drop"]+sim.Faults()["html_502"]+sim.Faults()["hang"]+sim.Faults()["truncated"])
+	requireSameContents(t, want, actual(t, sink))
+
+	// A fresh full load under faults, without crashes: each window of its
+	// plan in the fewest answered searches.
+	crash.Store(false)
+	before := len(sim.Searches())
+	sink2 := openSink(t, "", sqlite.Config{})
+	res := run(t, &connector.Runner{}, src, sink2)
+	require.NoError(t, res.Err)
+	requireMinimalPlan(t, sim, sim.Searches()[before:])
+	requireSameContents(t, want, actual(t, sink2))
+}
+
+// failWindows answers every search whose create_time range starts at or
+// after from with a platform error (21001001, invalid parameters; not retried): a window that
+// fails for good.
+type failWindows struct {
+	from int64
+	next http.RoundTripper
+}
+
+func (f failWindows) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.URL.Path == tiktok.PathSearch {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		var b struct {
+			GE int64 `json:"create_time_ge"`
+		}
+		if json.Unmarshal(body, &b) == nil && b.GE >= f.from {
+			return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Request: r,
+				Body: io.NopCloser(strings.NewReader(`{"code":21001001,"message":"window refused","request_id":"t","data":null}`))}, nil
+		}
+	}
+	return f.next.RoundTrip(r)
+}
+
+// A window that fails for good fails the load after the pages of the
+// windows before it are stored; the committed checkpoint never passes the
+// failed window, and the next run (the window answering again) completes
+// the load from there.
+func TestConcurrentWindowFailureKeepsCheckpoint(t *testing.T) {
+	sim := newSim(t, tiktoktest.Options{Orders: 200})
+	orders := sim.Orders()
+	from := orders[len(orders)*6/10].CreateTime
+	sink := openSink(t, "", sqlite.Config{})
+	cfg := config(sim, nil, connector.HTTPConfig{Attempts: 1, Transport: failWindows{from: from, next: http.DefaultTransport}})
+	cfg.PageSize = 10
+	cfg.Concurrency = 4
+	src, err := tiktok.NewSource(cfg)
+	require.NoError(t, err)
+	res := run(t, &connector.Runner{BatchSize: 10}, src, sink)
+	require.ErrorIs(t, res.Err, tiktok.ErrInvalidParam)
+	require.ErrorContains(t, res.Err, "window refused")
+	raw, err := sink.LoadCheckpoint(context.Background(), "tiktok/shop-7", "orders")
+	require.NoError(t, err)
+	require.NotNil(t, raw, "the windows before the failed one are committed")
+	var cp tiktok.Checkpoint
+	require.NoError(t, json.Unmarshal(raw, &cp))
+	require.Equal(t, "full", cp.Phase)
+	require.LessOrEqual(t, cp.From, from, "the checkpoint does not pass the failed window")
+	stored := map[string]bool{}
+	for k := range actual(t, sink) {
+		stored[k[:strings.IndexByte(k, '/')]] = true
+	}
+	for _, o := range orders {
+		if o.CreateTime < cp.From {
+			require.True(t, stored[o.ID], "order %s before the checkpoint is stored", o.ID)
+		} else {
+			require.False(t, stored[o.ID], "order %s of the failed window or after it is not stored", o.ID)
+		}
+	}
+	// The platform answers again: the next run resumes at the checkpoint.
+	cfg.HTTP.Transport = nil
+	src, err = tiktok.NewSource(cfg)
+	require.NoError(t, err)
+	res = run(t, &connector.Runner{}, src, sink)
+	require.NoError(t, res.Err)
+	requireSameContents(t, expected(orders), actual(t, sink))
+}
