@@ -226,6 +226,10 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 	for _, w := range plan {
 		w.pages = make(chan windowPage, WindowPages)
 	}
+	// A window holds its slot until its last page is emitted, not just read:
+	// at most Concurrency windows are read or waiting in memory at once, so
+	// the pages held are bounded by Concurrency × WindowPages however far
+	// the API runs ahead of the sink.
 	g.Go(func() error { // start the windows in order, at most Concurrency at once
 		for _, w := range plan {
 			select {
@@ -234,7 +238,6 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 				return gctx.Err()
 			}
 			g.Go(func() error {
-				defer func() { <-sem }()
 				defer close(w.pages)
 				return o.readWindow(gctx, cp.Field, w, func(p windowPage) error {
 					select {
@@ -273,6 +276,7 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 					return err
 				}
 			}
+			<-sem // window i is emitted: the next may start
 		}
 		return nil
 	})
