@@ -386,15 +386,21 @@ func TestConfigFromEnv(t *testing.T) {
 	env["MISA_CRM_TOKEN_REFRESH_BUFFER"] = "600"
 	env["MISA_CRM_INCREMENTAL_LOOKBACK_MINUTES"] = "30"
 	env["MISA_CRM_BASE_URL"] = misa.AltBaseURL
+	env["MISA_CRM_CONCURRENCY"] = "2"
 	cfg, ok, err := misa.ConfigFromEnv(get)
 	require.NoError(t, err)
 	require.True(t, ok)
+	require.Equal(t, 2, cfg.Concurrency)
 	require.Equal(t, 10*time.Minute, cfg.RefreshBuffer)
 	require.Equal(t, 30*time.Minute, cfg.Lookback)
 	require.Equal(t, misa.AltBaseURL, cfg.BaseURL)
 	env["MISA_CRM_INCREMENTAL_LOOKBACK_MINUTES"] = "x"
 	_, _, err = misa.ConfigFromEnv(get)
 	require.ErrorContains(t, err, "MISA_CRM_INCREMENTAL_LOOKBACK_MINUTES")
+	env["MISA_CRM_INCREMENTAL_LOOKBACK_MINUTES"] = "30"
+	env["MISA_CRM_CONCURRENCY"] = "-1"
+	_, _, err = misa.ConfigFromEnv(get)
+	require.ErrorContains(t, err, "MISA_CRM_CONCURRENCY")
 }
 
 // A record dated far in the future is stored but does not become the

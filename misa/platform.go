@@ -35,6 +35,7 @@ func (Driver) Variables() []platform.Variable {
 		{Name: "MISA_CRM_RATE_LIMIT", Doc: "calls per second of the AppID, shared by its accounts (default " + strconv.Itoa(DefaultRateLimit) + ")"},
 		{Name: "MISA_CRM_TOKEN_REFRESH_BUFFER", Doc: "log in again this many seconds before the token expires (default 300)"},
 		{Name: "MISA_CRM_INCREMENTAL_LOOKBACK_MINUTES", Doc: "incremental reads go back this far before the watermark (default 15)"},
+		{Name: "MISA_CRM_CONCURRENCY", Doc: "pages a full pass requests at once (default " + strconv.Itoa(DefaultConcurrency) + "; 1 reads one page at a time)"},
 	}
 }
 

@@ -698,7 +698,8 @@ func (p *productStock) readWarehouse(ctx context.Context, id, code string, page 
 // ConfigFromEnv reads the MISA_CRM_* variables: MISA_CRM_CLIENT_ID,
 // MISA_CRM_CLIENT_SECRET, MISA_CRM_ACCESS_TOKEN, MISA_CRM_BASE_URL,
 // MISA_CRM_TOKEN_REFRESH_BUFFER (seconds) and
-// MISA_CRM_INCREMENTAL_LOOKBACK_MINUTES. ok is false when the credentials
+// MISA_CRM_INCREMENTAL_LOOKBACK_MINUTES and MISA_CRM_CONCURRENCY (pages a
+// full pass requests at once, at most 64). ok is false when the credentials
 // are not set.
 func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) {
 	if getenv("MISA_CRM_CLIENT_ID") == "" && getenv("MISA_CRM_CLIENT_SECRET") == "" {
@@ -723,6 +724,11 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) 
 	if err != nil {
 		return cfg, false, err
 	}
+	conc, err := num("MISA_CRM_CONCURRENCY")
+	if err != nil {
+		return cfg, false, err
+	}
+	cfg.Concurrency = int(min(conc, 64))
 	cfg.ClientID = getenv("MISA_CRM_CLIENT_ID")
 	cfg.ClientSecret = getenv("MISA_CRM_CLIENT_SECRET")
 	cfg.AccessToken = getenv("MISA_CRM_ACCESS_TOKEN")

@@ -408,7 +408,8 @@ func orderKey(raw json.RawMessage, field string) (key, error) {
 // TIKTOK_APP_SECRET, TIKTOK_ACCESS_TOKEN, TIKTOK_REFRESH_TOKEN,
 // TIKTOK_SHOP_CIPHER, TIKTOK_SHOP_API_BASE_URL, and TIKTOK_AUTH_BASE_URL,
 // TIKTOK_START_DATE (YYYY-MM-DD, Vietnam time), TIKTOK_TOKEN_REFRESH_BUFFER
-// (seconds), ETL_INCREMENTAL_LOOKBACK_MINUTES. ok is false when the app
+// (seconds), ETL_INCREMENTAL_LOOKBACK_MINUTES, TIKTOK_CONCURRENCY (windows
+// read at once, at most 64). ok is false when the app
 // credentials are not set.
 func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) {
 	if getenv("TIKTOK_APP_KEY") == "" && getenv("TIKTOK_APP_SECRET") == "" {
@@ -440,6 +441,11 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) 
 	if err != nil {
 		return cfg, false, err
 	}
+	conc, err := num("TIKTOK_CONCURRENCY")
+	if err != nil {
+		return cfg, false, err
+	}
+	cfg.Concurrency = int(min(conc, 64))
 	cfg.RefreshBuffer = time.Duration(buf) * time.Second
 	cfg.Lookback = time.Duration(look) * time.Minute
 	if v := getenv("TIKTOK_START_DATE"); v != "" {

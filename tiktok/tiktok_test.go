@@ -384,10 +384,12 @@ func TestHostileData(t *testing.T) {
 
 func TestConfigFromEnv(t *testing.T) {
 	env := map[string]string{"TIKTOK_APP_KEY": "k", "TIKTOK_APP_SECRET": "s", "TIKTOK_ACCESS_TOKEN": "a", "TIKTOK_REFRESH_TOKEN": "r",
-		"TIKTOK_SHOP_CIPHER": "ROW_x", "TIKTOK_START_DATE": "2024-07-01", "TIKTOK_TOKEN_REFRESH_BUFFER": "600", "ETL_INCREMENTAL_LOOKBACK_MINUTES": "30"}
+		"TIKTOK_SHOP_CIPHER": "ROW_x", "TIKTOK_START_DATE": "2024-07-01", "TIKTOK_TOKEN_REFRESH_BUFFER": "600", "ETL_INCREMENTAL_LOOKBACK_MINUTES": "30",
+		"TIKTOK_CONCURRENCY": "3"}
 	cfg, ok, err := tiktok.ConfigFromEnv(func(k string) string { return env[k] })
 	require.NoError(t, err)
 	require.True(t, ok)
+	require.Equal(t, 3, cfg.Concurrency)
 	require.Equal(t, "ROW_x", cfg.ShopCipher)
 	require.Equal(t, 10*time.Minute, cfg.RefreshBuffer)
 	require.Equal(t, 30*time.Minute, cfg.Lookback)
@@ -397,6 +399,9 @@ func TestConfigFromEnv(t *testing.T) {
 	require.False(t, ok)
 	_, _, err = tiktok.ConfigFromEnv(func(k string) string { return map[string]string{"TIKTOK_APP_KEY": "k"}[k] })
 	require.Error(t, err)
+	env["TIKTOK_CONCURRENCY"] = "many"
+	_, _, err = tiktok.ConfigFromEnv(func(k string) string { return env[k] })
+	require.ErrorContains(t, err, "TIKTOK_CONCURRENCY")
 }
 
 // API fields no column stores are reported, not silently dropped.
