@@ -12,21 +12,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
-	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/benchproc"
 	"github.com/facolos/etl/internal/simfault"
 	"github.com/facolos/etl/misa"
 	"github.com/facolos/etl/misa/misatest"
@@ -76,8 +72,7 @@ func main() {
 		for _, rows := range sim.Ledger() {
 			minCalls += pages(len(rows))
 		}
-		_ = json.NewEncoder(os.Stdout).Encode(endpoint{sim.URL, sim.ClientID(), sim.ClientSecret(), minCalls})
-		_, _ = io.Copy(io.Discard, os.Stdin) // serve until the parent closes stdin
+		benchproc.Serve(endpoint{sim.URL, sim.ClientID(), sim.ClientSecret(), minCalls})
 		sim.Close()
 		return
 	}
@@ -88,24 +83,14 @@ func main() {
 }
 
 func run() error {
-	self, err := os.Executable()
+	var ep endpoint
+	stopSim, err := benchproc.Start(&ep, "-serve", "-customers", fmt.Sprint(*customers), "-sale-orders", fmt.Sprint(*saleOrders),
+		"-contacts", fmt.Sprint(*contacts), "-products", fmt.Sprint(*products), "-stocks", fmt.Sprint(*stocks),
+		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit))
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(self, "-serve", "-customers", fmt.Sprint(*customers), "-sale-orders", fmt.Sprint(*saleOrders),
-		"-contacts", fmt.Sprint(*contacts), "-products", fmt.Sprint(*products), "-stocks", fmt.Sprint(*stocks),
-		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit))
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() { stdin.Close(); _ = cmd.Wait() }()
-	var ep endpoint
-	if err := json.NewDecoder(bufio.NewReader(stdout)).Decode(&ep); err != nil {
-		return fmt.Errorf("simulator: %w", err)
-	}
+	defer stopSim()
 	dir, err := os.MkdirTemp("", "etl-bench-misa")
 	if err != nil {
 		return err
@@ -124,25 +109,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	runtime.GC()
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	go func() {
-		var ms runtime.MemStats
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > peak.Load() {
-				peak.Store(ms.HeapAlloc)
-			}
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
+	peakHeap := benchproc.PeakHeap()
 	cpu0 := cpuTime()
 	start := time.Now()
 	var res connector.Result
@@ -165,13 +132,13 @@ func run() error {
 	}
 	wall := time.Since(start)
 	cpu := cpuTime() - cpu0
-	close(stop)
+	peak := peakHeap()
 	if res.Err != nil {
 		return res.Err
 	}
 	calls := total(res.APICalls)
 	fmt.Printf("records=%d wall=%s records/s=%.0f cpu(loader)=%s peak heap=%.1f MiB\n", res.Records, wall.Round(time.Millisecond),
-		float64(res.Records)/wall.Seconds(), cpu.Round(time.Millisecond), float64(peak.Load())/(1<<20))
+		float64(res.Records)/wall.Seconds(), cpu.Round(time.Millisecond), float64(peak)/(1<<20))
 	fmt.Printf("calls=%d (minimum %d) by path %v; passes_repeated=%v throttled=%v retries=%v\n", calls, ep.MinCalls, res.APICalls,
 		res.Stats["passes_repeated"], res.Stats["throttled"], res.Stats["http_retries"])
 	if *rateLimit > 0 {

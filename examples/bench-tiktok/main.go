@@ -16,21 +16,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
-	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/benchproc"
 	"github.com/facolos/etl/internal/simfault"
 	"github.com/facolos/etl/sink/sqlite"
 	"github.com/facolos/etl/tiktok"
@@ -60,8 +56,7 @@ func main() {
 	if *serve {
 		sim := tiktoktest.NewServer(tiktoktest.Options{Orders: *orders, Days: *days, Now: end, Seed: 1,
 			Faults: simfault.Options{Latency: *latency, Jitter: *jitter}, RateLimit: *rateLimit})
-		_ = json.NewEncoder(os.Stdout).Encode(endpoint{sim.URL, sim.AuthURL, sim.AppKey(), sim.AppSecret(), sim.ShopCipher(), sim.InitialAccess(), sim.InitialRefresh()})
-		_, _ = io.Copy(io.Discard, os.Stdin) // serve until the parent closes stdin
+		benchproc.Serve(endpoint{sim.URL, sim.AuthURL, sim.AppKey(), sim.AppSecret(), sim.ShopCipher(), sim.InitialAccess(), sim.InitialRefresh()})
 		sim.Close()
 		return
 	}
@@ -72,23 +67,13 @@ func main() {
 }
 
 func run() error {
-	self, err := os.Executable()
+	var ep endpoint
+	stopSim, err := benchproc.Start(&ep, "-serve", "-orders", fmt.Sprint(*orders), "-days", fmt.Sprint(*days),
+		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit))
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(self, "-serve", "-orders", fmt.Sprint(*orders), "-days", fmt.Sprint(*days),
-		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit))
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() { stdin.Close(); _ = cmd.Wait() }()
-	var ep endpoint
-	if err := json.NewDecoder(bufio.NewReader(stdout)).Decode(&ep); err != nil {
-		return fmt.Errorf("simulator: %w", err)
-	}
+	defer stopSim()
 	dir, err := os.MkdirTemp("", "etl-bench-tiktok")
 	if err != nil {
 		return err
@@ -110,25 +95,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	runtime.GC()
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	go func() {
-		var ms runtime.MemStats
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > peak.Load() {
-				peak.Store(ms.HeapAlloc)
-			}
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
+	peakHeap := benchproc.PeakHeap()
 	var cpu0 = cpuTime()
 	start := time.Now()
 	var res connector.Result
@@ -144,7 +111,7 @@ func run() error {
 	}
 	wall := time.Since(start)
 	cpu := cpuTime() - cpu0
-	close(stop)
+	peak := peakHeap()
 	if res.Err != nil {
 		return res.Err
 	}
@@ -157,7 +124,7 @@ func run() error {
 	minCalls := (*orders + tiktok.MaxPageSize - 1) / tiktok.MaxPageSize
 	fmt.Printf("search calls=%d (minimum %d)  detail calls=%d  windows=%v\n", res.APICalls[tiktok.PathSearch], minCalls,
 		res.APICalls[tiktok.PathDetail], res.Stats["search_windows"])
-	fmt.Printf("peak heap=%.1f MiB\n", float64(peak.Load())/(1<<20))
+	fmt.Printf("peak heap=%.1f MiB\n", float64(peak)/(1<<20))
 	if *rateLimit > 0 {
 		var calls int64
 		for _, n := range res.APICalls {

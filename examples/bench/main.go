@@ -19,15 +19,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
@@ -35,6 +32,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/benchproc"
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/shopee/shopeetest"
 	"github.com/facolos/etl/sink"
@@ -92,9 +90,8 @@ func main() {
 	if *serve {
 		sim := shopeetest.NewServer(shopeetest.Options{Orders: *orders, Days: *days, Now: now, Seed: 1,
 			Latency: *latency, Jitter: *jitter, RateLimit: *rateLimit, Burst: max(int(*rateLimit), 1)})
-		_ = json.NewEncoder(os.Stdout).Encode(endpoint{sim.URL, sim.PartnerID(), sim.PartnerKey(), sim.ShopID(), sim.InitialAccess(), sim.InitialRefresh(),
+		benchproc.Serve(endpoint{sim.URL, sim.PartnerID(), sim.PartnerKey(), sim.ShopID(), sim.InitialAccess(), sim.InitialRefresh(),
 			minListPages(sim.Orders())})
-		_, _ = io.Copy(io.Discard, os.Stdin) // serve until the parent closes stdin
 		sim.Close()
 		return
 	}
@@ -105,23 +102,13 @@ func main() {
 }
 
 func run() error {
-	self, err := os.Executable()
+	var ep endpoint
+	stopSim, err := benchproc.Start(&ep, "-serve", "-orders", fmt.Sprint(*orders), "-days", fmt.Sprint(*days),
+		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit))
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(self, "-serve", "-orders", fmt.Sprint(*orders), "-days", fmt.Sprint(*days),
-		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit))
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() { stdin.Close(); _ = cmd.Wait() }()
-	var ep endpoint
-	if err := json.NewDecoder(bufio.NewReader(stdout)).Decode(&ep); err != nil {
-		return fmt.Errorf("simulator: %w", err)
-	}
+	defer stopSim()
 
 	url := *into
 	if url == "" {
