@@ -87,6 +87,19 @@ type Source interface {
 	Streams() []Stream
 }
 
+// ParallelSource is a Source whose streams the runner may read at the same
+// time. A source implements it only when its streams are independent (none
+// needs what another stores), its state is safe for concurrent use, and its
+// package's Transformer is too, since the runner then transforms each
+// stream's records in that stream's goroutine. Each stream still has its own
+// checkpoint, batches and lease, written in order.
+type ParallelSource interface {
+	Source
+	// StreamParallelism is how many of its streams may be read at once
+	// (1 or less: one after the other).
+	StreamParallelism() int
+}
+
 // StatsSource is implemented by sources that report what they did. The runner
 // reads it before and after a run and reports the difference of APICalls and
 // the final Stats in the Result.
@@ -113,7 +126,9 @@ type Transformer interface {
 	// children. The runner calls it once before the run and prepares the
 	// sink with it.
 	Tables() []*Table
-	// Transform converts rec. It is called from one goroutine per pipeline.
+	// Transform converts rec. It is called from one goroutine per pipeline,
+	// or per stream when the source is a ParallelSource (the transformer is
+	// then used from several goroutines at once).
 	// A returned error rejects the record: its rows are discarded, the record
 	// is quarantined with the error as the reason, and the run goes on. Name
 	// the offending field in the error.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -138,6 +140,11 @@ type Runner struct {
 	PageBuffer int
 	// Parallel is the number of pipelines run at once (default: all).
 	Parallel int
+	// StreamParallel caps the streams of one pipeline read at once when its
+	// source is a ParallelSource: 0 (default) lets the source decide, 1
+	// reads them one after the other. Sources that are not ParallelSources
+	// are always read one stream after the other.
+	StreamParallel int
 	// Checkpoints overrides the checkpoint store; by default the sink is
 	// used when it implements CheckpointStore (and then the checkpoint is
 	// committed in the same transaction as the data). Without a store, every
@@ -185,7 +192,11 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 }
 
 // RunPipeline runs one pipeline: every stream of its source, one after the
-// other. A stream that fails ends the pipeline with StatusFailed.
+// other, or several at once when the source is a ParallelSource (see
+// Runner.StreamParallel). A stream that fails ends the pipeline with
+// StatusFailed: streams not yet started are not started, those already
+// running finish (their data and checkpoints are good), and Result.Err
+// joins the errors of every failed stream.
 func (r *Runner) RunPipeline(ctx context.Context, p Pipeline) Result {
 	start := time.Now()
 	res := Result{Pipeline: p.Name, Platform: p.Platform, Account: p.Account, Status: StatusOK, Rows: map[string]int64{}}
@@ -248,7 +259,11 @@ func (r *Runner) runPipeline(ctx context.Context, p Pipeline, res *Result) error
 	if err := p.Sink.Prepare(ctx, tables); err != nil {
 		return fmt.Errorf("pipeline %s: prepare sink: %w", p.Name, err)
 	}
-	for _, st := range p.Source.Streams() {
+	streams := p.Source.Streams()
+	if n := r.streamParallelism(p.Source, len(streams)); n > 1 {
+		return r.runStreamsParallel(ctx, p, streams, tables, n, res)
+	}
+	for _, st := range streams {
 		// One run id per stream run: it is etl_batch_id of the rows and
 		// batch_id of the run's etl_control.batch_runs row.
 		if err := r.runStream(ctx, p, st, tables, newRunID(), res); err != nil {
@@ -256,6 +271,75 @@ func (r *Runner) runPipeline(ctx context.Context, p Pipeline, res *Result) error
 		}
 	}
 	return ctx.Err()
+}
+
+// streamParallelism is how many of the n streams of src are read at once.
+func (r *Runner) streamParallelism(src Source, n int) int {
+	ps, ok := src.(ParallelSource)
+	if !ok || n < 2 {
+		return 1
+	}
+	k := ps.StreamParallelism()
+	if r.StreamParallel > 0 && r.StreamParallel < k {
+		k = r.StreamParallel
+	}
+	return min(k, n)
+}
+
+// runStreamsParallel runs up to n streams at once, each with its own
+// Result merged into res when it ends. After a failure, or once ctx is
+// done, no further stream is started.
+func (r *Runner) runStreamsParallel(ctx context.Context, p Pipeline, streams []Stream, tables []*Table, n int, res *Result) error {
+	var (
+		mu     sync.Mutex
+		wg     sync.WaitGroup
+		failed atomic.Bool
+	)
+	errs := make([]error, len(streams))
+	sem := make(chan struct{}, n)
+	for i, st := range streams {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if failed.Load() || ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			own := Result{Rows: map[string]int64{}}
+			err := r.runStream(ctx, p, st, tables, newRunID(), &own)
+			if err != nil {
+				errs[i] = fmt.Errorf("pipeline %s, stream %s: %w", p.Name, st.Name(), err)
+				failed.Store(true)
+			}
+			mu.Lock()
+			mergeResult(res, &own)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// mergeResult adds the counts of one stream's run to the pipeline's.
+func mergeResult(dst, src *Result) {
+	dst.Records += src.Records
+	dst.Rejected += src.Rejected
+	for t, n := range src.Rows {
+		dst.Rows[t] += n
+	}
+	for t, n := range src.Changed {
+		if dst.Changed == nil {
+			dst.Changed = map[string]int64{}
+		}
+		dst.Changed[t] += n
+	}
 }
 
 func (r *Runner) store(p Pipeline) (CheckpointStore, bool) {

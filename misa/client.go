@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -165,7 +166,20 @@ type Client struct {
 	http   *connector.Client
 	tokens *tokenstore.Manager
 	log    *slog.Logger
+
+	// rejected is the last login MISA refused for bad credentials, shared
+	// for AuthHold by every caller (the streams of a run, read at once, log
+	// in once, not once each).
+	rejectMu   sync.Mutex
+	rejected   error
+	rejectedAt time.Time
 }
+
+// AuthHold is how long a login MISA refused (ErrAuth: wrong client id or
+// secret, app disconnected) is remembered: calls in that time fail at once
+// with the same error instead of presenting the credentials again. A job
+// syncing every 15 minutes tries again each round.
+const AuthHold = 5 * time.Minute
 
 // credentialsMarker stands in for the refresh token: MISA has none, a new
 // token is obtained with the client id and secret.
@@ -254,6 +268,25 @@ func jwtExpiry(tok string) time.Time {
 // login is the token manager's refresh function: MISA has no refresh token,
 // so it posts the client id and secret to /Account for a new JWT.
 func (c *Client) login(ctx context.Context, _ string) (tokenstore.Token, error) {
+	c.rejectMu.Lock()
+	held := c.rejected
+	if held != nil && time.Since(c.rejectedAt) >= AuthHold {
+		held, c.rejected = nil, nil
+	}
+	c.rejectMu.Unlock()
+	if held != nil {
+		return tokenstore.Token{}, held
+	}
+	tok, err := c.loginOnce(ctx)
+	if err != nil && errors.Is(err, ErrAuth) {
+		c.rejectMu.Lock()
+		c.rejected, c.rejectedAt = err, time.Now()
+		c.rejectMu.Unlock()
+	}
+	return tok, err
+}
+
+func (c *Client) loginOnce(ctx context.Context) (tokenstore.Token, error) {
 	body, _ := json.Marshal(map[string]string{"client_id": c.cfg.ClientID, "client_secret": c.cfg.ClientSecret})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.BaseURL+PathAccount, bytes.NewReader(body))
 	if err != nil {

@@ -162,6 +162,12 @@ func TestConcurrentFaultsCrashesCheckpointNeverAhead(t *testing.T) {
 	t.Logf("%d crashes, %d checkpoints checked", crashes, checked)
 	require.Positive(t, crashes)
 	require.Positive(t, checked)
-	require.Positive(t, sim.Faults()["drop"]+sim.Faults()["html_502"]+sim.Faults()["hang"]+sim.Faults()["truncated"])
+	// The fault sequence is seeded: whichever request it falls on, the 4th
+	// request of the run is answered with a fault.
+	faults := 0
+	for _, n := range sim.Faults() {
+		faults += n
+	}
+	require.Positive(t, faults, "faults injected: %v", sim.Faults())
 	requireSame(t, expected(sim), actual(t, sink))
 }

@@ -159,7 +159,8 @@ func TestTokenExpiryMidLoadOneReauthShared(t *testing.T) {
 		require.NoError(t, r.Err)
 	}
 	require.True(t, expired.Load())
-	require.Equal(t, 2, sim.Logins(), "one login at the start, one re-authentication after expiry")
+	require.Equal(t, 2, sim.Logins(), "one login at the start, one re-authentication after expiry (client logins %d + %d, stats %v / %v)",
+		srcA.Client().Logins(), srcB.Client().Logins(), srcA.Stats(), srcB.Stats())
 	require.Equal(t, 2, srcA.Client().Logins()+srcB.Client().Logins())
 	require.Positive(t, sim.Rejected(401))
 	exp := expected(sim)

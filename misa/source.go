@@ -47,6 +47,12 @@ func (s *Source) Streams() []connector.Stream {
 	}
 }
 
+// StreamParallelism implements connector.ParallelSource: the six streams
+// are independent and may all be read at once (the client's rate limit and
+// Config.Concurrency per stream bound the requests in flight; the runner's
+// StreamParallel caps it).
+func (s *Source) StreamParallelism() int { return 6 }
+
 // APICalls implements connector.StatsSource.
 func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 

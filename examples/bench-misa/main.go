@@ -19,6 +19,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -27,6 +29,7 @@ import (
 	"github.com/facolos/etl/misa"
 	"github.com/facolos/etl/misa/misatest"
 	"github.com/facolos/etl/sink/sqlite"
+	"golang.org/x/sync/errgroup"
 	"golang.org/x/time/rate"
 )
 
@@ -41,6 +44,7 @@ var (
 	jitter      = flag.Duration("jitter", 0, "extra random latency of up to this")
 	rateLimit   = flag.Float64("rate", 0, "calls per second the simulator allows and the client keeps to (0: unlimited)")
 	concurrency = flag.Int("concurrency", 0, "pages of a full pass in flight (default the library's; 1: one at a time)")
+	streamPar   = flag.Int("stream-parallel", 0, "streams read at once (default the source's: all six; 1: one after the other)")
 	sourceOnly  = flag.Bool("source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
 	now         = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 )
@@ -114,20 +118,36 @@ func run() error {
 	start := time.Now()
 	var res connector.Result
 	if *sourceOnly {
-		for _, st := range src.Streams() {
-			t0, before := time.Now(), total(src.APICalls())
-			if err := st.Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
-				res.Records += int64(len(p.Records))
-				return nil
-			}); err != nil {
-				res.Err = err
-				break
-			}
-			fmt.Printf("  stream %-13s %6.2fs %4d calls\n", st.Name(), time.Since(t0).Seconds(), total(src.APICalls())-before)
+		// The streams are read the way the runner reads them: up to
+		// -stream-parallel at once.
+		par := src.StreamParallelism()
+		if *streamPar > 0 {
+			par = min(par, *streamPar)
 		}
+		var g errgroup.Group
+		g.SetLimit(par)
+		var records atomic.Int64
+		var mu sync.Mutex
+		for _, st := range src.Streams() {
+			g.Go(func() error {
+				t0 := time.Now()
+				var calls int64
+				err := st.Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
+					records.Add(int64(len(p.Records)))
+					return nil
+				})
+				mu.Lock()
+				defer mu.Unlock()
+				calls = total(src.APICalls())
+				fmt.Printf("  stream %-13s done after %6.2fs (calls so far, all streams: %d)\n", st.Name(), time.Since(t0).Seconds(), calls)
+				return err
+			})
+		}
+		res.Err = g.Wait()
+		res.Records = records.Load()
 		res.APICalls, res.Stats = src.APICalls(), src.Stats()
 	} else {
-		res = (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
+		res = (&connector.Runner{Mode: connector.Full, Logger: quiet, StreamParallel: *streamPar}).Run(ctx,
 			connector.Pipeline{Name: "bench", Source: src, Transformer: misa.Transformer{}, Sink: sink})[0]
 	}
 	wall := time.Since(start)

@@ -92,6 +92,9 @@ func settle(o options, getenv func(string) string, now time.Time) (*plan, error)
 	if o.parallel <= 0 {
 		return nil, badConfig("-parallel: %d must be positive", o.parallel)
 	}
+	if o.streamPar < 0 {
+		return nil, badConfig("-stream-parallel: %d must not be negative", o.streamPar)
+	}
 	if o.progressEvery <= 0 {
 		return nil, badConfig("-progress-every: %s must be positive", o.progressEvery)
 	}

@@ -84,6 +84,7 @@ func TestBadConfiguration(t *testing.T) {
 		{"time basis", func(o *options) { o.timeBasis = "mars" }, "-time-basis"},
 		{"report", func(o *options) { o.report = "xml" }, "-report"},
 		{"parallel", func(o *options) { o.parallel = 0 }, "-parallel"},
+		{"stream parallel", func(o *options) { o.streamPar = -1 }, "-stream-parallel"},
 		{"every", func(o *options) { o.every = -time.Second }, "-every"},
 		{"metrics address", func(o *options) { o.metrics = "nonsense" }, "-metrics"},
 		{"log format", func(o *options) { o.logFormat = "xml" }, "-log-format"},

@@ -66,6 +66,7 @@ type options struct {
 	since         string
 	leaseWait     time.Duration
 	parallel      int
+	streamPar     int
 	metrics       string
 	healthyWithin time.Duration
 	verbose       bool
@@ -102,6 +103,7 @@ func main() {
 	flag.DurationVar(&o.leaseWait, "lease-wait", 0, "when another worker is syncing the same stream: wait this long for it, then skip (0: skip at once)")
 	flag.StringVar(&o.timeBasis, "time-basis", o.timeBasis, "how timestamps are stored: utc (instants) or vietnam (Asia/Ho_Chi_Minh wall clock, as the old warehouse)")
 	flag.IntVar(&o.parallel, "parallel", o.parallel, "pipelines (platform accounts) run at once")
+	flag.IntVar(&o.streamPar, "stream-parallel", 0, "streams of one account read at once, where the platform allows it (0: as many as it allows; 1: one after the other)")
 	flag.StringVar(&o.metrics, "metrics", "", "HOST:PORT of a Prometheus /metrics and /healthz endpoint (default :9464 with -every, none otherwise)")
 	flag.DurationVar(&o.healthyWithin, "healthy-within", 0, "/healthz fails when a pipeline has not succeeded for this long (default max(3 x -every, 1h))")
 	flag.BoolVar(&o.verbose, "v", false, "debug logs (API calls, retries)")
@@ -226,7 +228,7 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 		metricsAddr = a
 	}
 	prog := newProgress(logger)
-	r := &connector.Runner{Mode: p.mode, Since: p.since, Logger: logger, LeaseWait: o.leaseWait, Parallel: o.parallel,
+	r := &connector.Runner{Mode: p.mode, Since: p.since, Logger: logger, LeaseWait: o.leaseWait, Parallel: o.parallel, StreamParallel: o.streamPar,
 		Observer: func(e connector.Event) {
 			prog.observe(e)
 			if m != nil {
