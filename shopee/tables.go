@@ -1,6 +1,7 @@
 package shopee
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -478,6 +479,9 @@ func addUnmapped(kind, key string) {
 // Transform implements connector.Transformer. The order's JSON is read once
 // (see decode.go), then each column's value is converted once.
 func (Transformer) Transform(rec connector.Record, out connector.Output) error {
+	if bytes.HasPrefix(rec.Data, quarantineMark) { // an order the source quarantined (walk.go)
+		return quarantined(rec)
+	}
 	d := orderPool.Get().(*decodedOrder)
 	defer func() {
 		// The slots still point into the order until the next one overwrites
