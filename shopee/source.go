@@ -61,7 +61,9 @@ func NewSource(cfg Config) (*Source, error) {
 // Client returns the source's API client.
 func (s *Source) Client() *Client { return s.c }
 
-// Streams implements connector.Source: one stream, "orders".
+// Streams implements connector.Source: one stream, "orders", whose
+// records are get_order_detail orders, or quarantine markers of orders the
+// platform never details (see Quarantined).
 func (s *Source) Streams() []connector.Stream { return []connector.Stream{&orders{s: s}} }
 
 // APICalls implements connector.StatsSource.

@@ -270,6 +270,7 @@ func TestQuarantineMarkerRejected(t *testing.T) {
 	err = shopee.Transformer{}.Transform(connector.Record{Key: "X2", Data: []byte(`{"etl_quarantine":7,"order_sn":"X2"}`)}, out)
 	require.EqualError(t, err, "order X2: malformed quarantine marker")
 	require.Zero(t, rows)
+	require.NoError(t, shopee.Quarantined(connector.Record{Key: "A1", Data: []byte(`{"order_sn":"A1","etl_quarantine":"x"}`)}), "an order")
 }
 
 func TestDetailMissingRunsFromEnv(t *testing.T) {

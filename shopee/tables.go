@@ -1,7 +1,6 @@
 package shopee
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -479,8 +478,8 @@ func addUnmapped(kind, key string) {
 // Transform implements connector.Transformer. The order's JSON is read once
 // (see decode.go), then each column's value is converted once.
 func (Transformer) Transform(rec connector.Record, out connector.Output) error {
-	if bytes.HasPrefix(rec.Data, quarantineMark) { // an order the source quarantined (walk.go)
-		return quarantined(rec)
+	if err := Quarantined(rec); err != nil { // an order the source quarantined (walk.go)
+		return err
 	}
 	d := orderPool.Get().(*decodedOrder)
 	defer func() {
