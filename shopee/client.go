@@ -167,7 +167,13 @@ type Config struct {
 	// lists at once (default 4). Records are still emitted in order and
 	// checkpoints stay exact; HTTP.RateLimit bounds the rate.
 	Concurrency, ListConcurrency int
-	Logger                       *slog.Logger
+	// DetailMissingRuns: an order that get_order_detail keeps leaving out
+	// (after DetailAttempts calls) fails the run, so the checkpoint does
+	// not pass it, in fewer than this many consecutive runs; from this
+	// run on it is quarantined instead and the run goes on (default 3,
+	// env SHOPEE_DETAIL_MISSING_RUNS; see Checkpoint.Missing).
+	DetailMissingRuns int
+	Logger            *slog.Logger
 }
 
 // Client calls the Shopee API. It is safe for concurrent use.

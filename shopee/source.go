@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -33,7 +34,14 @@ type Source struct {
 	mu     sync.Mutex
 	probes int
 	first  string
+
+	// quarantined counts the orders quarantined because get_order_detail
+	// never returned them (see DetailMissingRuns).
+	quarantined atomic.Int64
 }
+
+// DefaultDetailMissingRuns is the default of Config.DetailMissingRuns.
+const DefaultDetailMissingRuns = 3
 
 // NewSource returns the source of the shop in cfg.
 func NewSource(cfg Config) (*Source, error) {
@@ -44,25 +52,32 @@ func NewSource(cfg Config) (*Source, error) {
 	if c.cfg.Lookback <= 0 {
 		c.cfg.Lookback = 15 * time.Minute
 	}
+	if c.cfg.DetailMissingRuns <= 0 {
+		c.cfg.DetailMissingRuns = DefaultDetailMissingRuns
+	}
 	return &Source{c: c, cfg: c.cfg}, nil
 }
 
 // Client returns the source's API client.
 func (s *Source) Client() *Client { return s.c }
 
-// Streams implements connector.Source: one stream, "orders".
+// Streams implements connector.Source: one stream, "orders", whose
+// records are get_order_detail orders, or quarantine markers of orders the
+// platform never details (see Quarantined).
 func (s *Source) Streams() []connector.Stream { return []connector.Stream{&orders{s: s}} }
 
 // APICalls implements connector.StatsSource.
 func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 
 // Stats implements connector.StatsSource: earliest_date_probes and
-// earliest_date of the last discovery, token_refreshes and http_retries
-// since the source was created.
+// earliest_date of the last discovery; token_refreshes, http_retries and
+// details_quarantined (orders get_order_detail never returned, stored as
+// rejections; see Config.DetailMissingRuns) since the source was created.
 func (s *Source) Stats() map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := map[string]any{"earliest_date_probes": s.probes, "token_refreshes": s.c.Refreshes(), "http_retries": s.c.Retries(), "throttled": s.c.http.Throttled()}
+	st := map[string]any{"earliest_date_probes": s.probes, "token_refreshes": s.c.Refreshes(), "http_retries": s.c.Retries(), "throttled": s.c.http.Throttled(),
+		"details_quarantined": s.quarantined.Load()}
 	if s.first != "" {
 		st["earliest_date"] = s.first
 	}
@@ -73,13 +88,27 @@ func (s *Source) Stats() map[string]any {
 // windows of at most 15 days by Field, and inside a window pages with
 // Cursor. When the range is done, only Watermark remains: the next
 // incremental run reads update_time in [Watermark - lookback, now].
+//
+// Missing remembers, by order_sn, the orders get_order_detail left out in
+// consecutive runs (absent in checkpoints written before it existed, and
+// whenever no order is missing). An order is dropped from it when its
+// detail comes back, or when a run completes its range without listing it.
 type Checkpoint struct {
-	Phase     string `json:"phase"` // "full" or "incremental"
-	Field     string `json:"field,omitempty"`
-	From      int64  `json:"window_from,omitempty"`
-	End       int64  `json:"end,omitempty"`
-	Cursor    string `json:"cursor,omitempty"`
-	Watermark int64  `json:"watermark"`
+	Phase     string                   `json:"phase"` // "full" or "incremental"
+	Field     string                   `json:"field,omitempty"`
+	From      int64                    `json:"window_from,omitempty"`
+	End       int64                    `json:"end,omitempty"`
+	Cursor    string                   `json:"cursor,omitempty"`
+	Watermark int64                    `json:"watermark"`
+	Missing   map[string]DetailMissing `json:"missing,omitempty"`
+}
+
+// DetailMissing is how long get_order_detail has been leaving out an order:
+// in Runs consecutive runs that asked for it, with Calls calls in all. From
+// Runs = Config.DetailMissingRuns on the order is quarantined.
+type DetailMissing struct {
+	Runs  int `json:"runs"`
+	Calls int `json:"calls"`
 }
 
 type orders struct{ s *Source }
@@ -131,7 +160,7 @@ func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit conn
 			return nil // nothing can have changed since the watermark
 		}
 		inc := Checkpoint{Phase: "incremental", Field: "update_time", From: from.Unix(), End: now.Unix(), Watermark: cp.Watermark}
-		err := o.walk(ctx, inc, emit, checkClock)
+		err := o.walk(ctx, inc, cp, emit, checkClock)
 		var moved *clockMoved
 		if !errors.As(err, &moved) {
 			return err
@@ -145,11 +174,11 @@ func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit conn
 			return nil
 		}
 		inc.End = moved.now.Unix()
-		return o.walk(ctx, inc, emit, false)
+		return o.walk(ctx, inc, cp, emit, false)
 	default:
 		s.c.log.Info("shopee resuming", "shop_id", s.cfg.ShopID, "phase", cp.Phase, "window_from", time.Unix(cp.From, 0).UTC().Format(time.RFC3339))
 	}
-	return o.walk(ctx, cp, emit, false)
+	return o.walk(ctx, cp, cp, emit, false)
 }
 
 // clockMoved: the platform's clock, seen in the first answer of an
@@ -193,8 +222,8 @@ func (s *Source) setEarliest(probes int, day string) {
 // ConfigFromEnv reads the SHOPEE_* variables: SHOPEE_PARTNER_ID,
 // SHOPEE_PARTNER_KEY, SHOPEE_SHOP_ID, SHOPEE_ACCESS_TOKEN,
 // SHOPEE_REFRESH_TOKEN, SHOPEE_HOST, SHOPEE_TOKEN_REFRESH_BUFFER (seconds),
-// SHOPEE_INCREMENTAL_LOOKBACK_MINUTES, SHOPEE_START_DATE (YYYY-MM-DD). ok is
-// false when the credentials are not set.
+// SHOPEE_INCREMENTAL_LOOKBACK_MINUTES, SHOPEE_START_DATE (YYYY-MM-DD),
+// SHOPEE_DETAIL_MISSING_RUNS. ok is false when the credentials are not set.
 func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) {
 	if getenv("SHOPEE_PARTNER_ID") == "" && getenv("SHOPEE_PARTNER_KEY") == "" {
 		return cfg, false, nil
@@ -224,6 +253,14 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) 
 	if err != nil {
 		return cfg, false, err
 	}
+	runs, err := num("SHOPEE_DETAIL_MISSING_RUNS")
+	if err != nil {
+		return cfg, false, err
+	}
+	if runs < 0 {
+		return cfg, false, fmt.Errorf("SHOPEE_DETAIL_MISSING_RUNS: %d is negative", runs)
+	}
+	cfg.DetailMissingRuns = int(runs)
 	cfg.RefreshBuffer = time.Duration(buf) * time.Second
 	cfg.Lookback = time.Duration(look) * time.Minute
 	cfg.PartnerKey = getenv("SHOPEE_PARTNER_KEY")

@@ -478,6 +478,9 @@ func addUnmapped(kind, key string) {
 // Transform implements connector.Transformer. The order's JSON is read once
 // (see decode.go), then each column's value is converted once.
 func (Transformer) Transform(rec connector.Record, out connector.Output) error {
+	if err := Quarantined(rec); err != nil { // an order the source quarantined (walk.go)
+		return err
+	}
 	d := orderPool.Get().(*decodedOrder)
 	defer func() {
 		// The slots still point into the order until the next one overwrites

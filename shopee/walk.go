@@ -1,6 +1,7 @@
 package shopee
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -30,7 +31,12 @@ import (
 //     last list page it completes, so checkpoints stay exact.
 //   - A detail answer must hold every order asked for: missing orders (or
 //     response null) are asked again, up to DetailAttempts times, then the
-//     stream fails naming them; the checkpoint never passes them.
+//     stream fails naming them; the checkpoint never passes them, and
+//     remembers (Checkpoint.Missing) in how many consecutive runs each was
+//     left out. From the DetailMissingRuns-th run on, an order the platform
+//     still leaves out is quarantined instead (a record the Transformer
+//     rejects, see quarantineRecord) and the stream goes on: a platform that
+//     permanently omits an order must not stop the shop's sync.
 
 // DetailAttempts is how many times a detail batch is asked for orders the
 // platform left out of its answer before the stream fails.
@@ -50,15 +56,21 @@ type job struct {
 	cp   *Checkpoint
 	done chan struct{}
 	page connector.Page
-	err  error
+	// quarantined are the orders of page the platform never returned,
+	// quarantined with their counts of this run.
+	quarantined map[string]DetailMissing
+	err         error
 }
 
 // walk reads the range of cp: a lister produces segments in order, the
 // assembler batches their order numbers into detail jobs fetched
 // concurrently, and the emitter hands the results downstream in order.
-// With checkClock, the first answer of an incremental run is checked against
-// the platform's clock (a *clockMoved error before anything is emitted).
-func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFunc, checkClock bool) error {
+// base is the checkpoint the run started from (cp itself when there was
+// none): its Missing counts carry on, and a run stopped by a missing order
+// commits it again with the new counts. With checkClock, the first answer
+// of an incremental run is checked against the platform's clock (a
+// *clockMoved error before anything is emitted).
+func (o *orders) walk(ctx context.Context, cp, base Checkpoint, emit connector.EmitFunc, checkClock bool) error {
 	s := o.s
 	if cp.End > 0 && cp.From >= cp.End { // an empty range (a start date in the future)
 		data, _ := json.Marshal(Checkpoint{Phase: "incremental", Watermark: cp.End})
@@ -76,9 +88,12 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 	})
 	g.Go(func() error {
 		defer close(jobs)
-		return o.assemble(gctx, cp.Field == "update_time", segs, jobs)
+		return o.assemble(gctx, cp.Field == "update_time", base.Missing, segs, jobs)
 	})
 	g.Go(func() error {
+		miss := newMissingSet(base.Missing)
+		last := base // where the warehouse stands: the last checkpoint emitted
+		last.Missing = nil
 		for j := range jobs {
 			select {
 			case <-j.done:
@@ -86,13 +101,44 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 				return gctx.Err()
 			}
 			if j.err != nil {
+				var dm *detailsMissing
+				if errors.As(j.err, &dm) && len(dm.counted) > 0 {
+					// Commit the new counts, at the position already reached.
+					for sn, m := range dm.counted {
+						miss.m[sn] = m
+					}
+					data, err := json.Marshal(miss.on(last))
+					if err == nil {
+						err = emit(ctx, connector.Page{Checkpoint: data})
+					}
+					if err != nil {
+						return errors.Join(j.err, fmt.Errorf("shopee shop %d: saving the counts of missing orders: %w", s.cfg.ShopID, err))
+					}
+				}
 				return j.err
+			}
+			miss.passed(j.sns, j.quarantined)
+			if j.cp != nil {
+				if j.cp.End == 0 { // the range is complete
+					miss.prune()
+				}
+				data, err := json.Marshal(miss.on(*j.cp))
+				if err != nil {
+					return err
+				}
+				j.page.Checkpoint = data
+				last = *j.cp
 			}
 			if len(j.page.Records) == 0 && j.page.Checkpoint == nil {
 				continue
 			}
 			if err := emit(gctx, j.page); err != nil {
 				return err
+			}
+			for sn, m := range j.quarantined {
+				s.quarantined.Add(1)
+				s.c.log.Warn("shopee get_order_detail never returned an order; quarantined so that the sync goes on", "shop_id", s.cfg.ShopID,
+					"order_sn", sn, "runs", m.Runs, "calls", m.Calls)
 			}
 		}
 		return nil
@@ -273,7 +319,8 @@ func (o *orders) stableRead(ctx context.Context, field string, from, to int64) (
 // and previous window (windows share their boundary second); in
 // incremental runs those still waiting for their detail call (one listed
 // again after its details were fetched is fetched again: it changed).
-func (o *orders) assemble(ctx context.Context, incremental bool, segs <-chan segment, jobs chan<- *job) error {
+// prior are the Missing counts of the checkpoint the run started from.
+func (o *orders) assemble(ctx context.Context, incremental bool, prior map[string]DetailMissing, segs <-chan segment, jobs chan<- *job) error {
 	var queue []string
 	var marks []mark
 	var prev, cur map[string]bool
@@ -304,7 +351,8 @@ func (o *orders) assemble(ctx context.Context, incremental bool, segs <-chan seg
 			}
 			go func() {
 				defer func() { <-sem }()
-				recs, err := o.details(ctx, j.sns)
+				recs, quarantined, err := o.details(ctx, j.sns, prior)
+				j.quarantined = quarantined
 				o.finish(j, func() ([]connector.Record, error) { return recs, err })
 			}()
 		}
@@ -352,43 +400,42 @@ type mark struct {
 	cp Checkpoint
 }
 
-// finish completes job j with the records fetch returns (nil: none).
+// finish completes job j with the records fetch returns (nil: none). The
+// emitter adds the checkpoint (it owns the Missing counts).
 func (o *orders) finish(j *job, fetch func() ([]connector.Record, error)) {
 	defer close(j.done)
 	if fetch != nil {
 		j.page.Records, j.err = fetch()
-		if j.err != nil {
-			return
-		}
-	}
-	if j.cp != nil {
-		data, err := json.Marshal(j.cp)
-		if err != nil {
-			j.err = err
-			return
-		}
-		j.page.Checkpoint = data
 	}
 }
 
 // details fetches the orders sns (one detail batch), asking again for any
-// the platform left out, and returns them in the order asked.
-func (o *orders) details(ctx context.Context, sns []string) ([]connector.Record, error) {
+// the platform left out, and returns them in the order asked. An order
+// still left out after DetailAttempts calls fails the batch with a
+// *detailsMissing (its count of consecutive runs goes up), unless this is
+// the DetailMissingRuns-th such run (prior holds the earlier ones): then
+// its record is a quarantine marker (see quarantineRecord), also returned
+// in quarantined. Only orders that a valid answer left out count: answers
+// of response null say nothing about single orders.
+func (o *orders) details(ctx context.Context, sns []string, prior map[string]DetailMissing) (recs []connector.Record, quarantined map[string]DetailMissing, err error) {
 	s := o.s
 	want := make(map[string]bool, len(sns))
 	for _, sn := range sns {
 		want[sn] = true
 	}
 	got := make(map[string]connector.Record, len(sns))
+	omitted := map[string]bool{} // left out by a valid answer
 	missing := sns
 	var lastErr error
-	for attempt := 1; ; attempt++ {
+	var lastID string // request id of the last valid answer
+	attempt := 1
+	for ; ; attempt++ {
 		d, err := s.c.GetOrderDetail(ctx, missing)
 		switch {
 		case errors.Is(err, ErrBadResponse):
 			lastErr = err
 		case err != nil:
-			return nil, fmt.Errorf("shopee shop %d: get_order_detail of %d orders from %s: %w", s.cfg.ShopID, len(missing), missing[0], err)
+			return nil, nil, fmt.Errorf("shopee shop %d: get_order_detail of %d orders from %s: %w", s.cfg.ShopID, len(missing), missing[0], err)
 		default:
 			for _, w := range d.Warning {
 				s.c.log.Warn("shopee get_order_detail warning", "shop_id", s.cfg.ShopID, "warning", w)
@@ -401,7 +448,12 @@ func (o *orders) details(ctx context.Context, sns []string) ([]connector.Record,
 				}
 				got[key] = connector.Record{Key: key, Data: raw, RequestID: d.RequestID}
 			}
-			lastErr = nil
+			for _, sn := range missing {
+				if _, ok := got[sn]; !ok {
+					omitted[sn] = true
+				}
+			}
+			lastErr, lastID = nil, d.RequestID
 		}
 		missing = missing[:0:0]
 		for _, sn := range sns {
@@ -413,18 +465,145 @@ func (o *orders) details(ctx context.Context, sns []string) ([]connector.Record,
 			break
 		}
 		if attempt >= DetailAttempts {
-			if lastErr == nil {
-				lastErr = &APIError{Endpoint: PathOrderDetail, HTTPStatus: 200, Code: "invalid_response",
-					Message: "the answer leaves out orders that were asked for", RequestID: d.RequestID}
-			}
-			return nil, fmt.Errorf("shopee shop %d: get_order_detail: %d of %d orders asked for never came back after %d attempts (first %s): %w",
-				s.cfg.ShopID, len(missing), len(sns), attempt, missing[0], lastErr)
+			break
 		}
 		s.c.log.Warn("shopee get_order_detail incomplete; asking again", "shop_id", s.cfg.ShopID, "missing", len(missing), "first", missing[0], "attempt", attempt)
 	}
-	recs := make([]connector.Record, len(sns))
+	if len(missing) > 0 {
+		counted := map[string]DetailMissing{}
+		stuck := false
+		for _, sn := range missing {
+			if !omitted[sn] {
+				stuck = true // only null answers: not counted
+				continue
+			}
+			m := prior[sn]
+			m.Runs++
+			m.Calls += attempt
+			counted[sn] = m
+			if m.Runs < s.cfg.DetailMissingRuns {
+				stuck = true
+			}
+		}
+		if stuck {
+			if lastErr == nil {
+				lastErr = &APIError{Endpoint: PathOrderDetail, HTTPStatus: 200, Code: "invalid_response",
+					Message: "the answer leaves out orders that were asked for", RequestID: lastID}
+			}
+			first := missing[0]
+			return nil, nil, &detailsMissing{counted: counted, err: fmt.Errorf(
+				"shopee shop %d: get_order_detail: %d of %d orders asked for never came back after %d attempts (first %s, left out in %d consecutive runs; quarantined from run %d on): %w",
+				s.cfg.ShopID, len(missing), len(sns), attempt, first, counted[first].Runs, s.cfg.DetailMissingRuns, lastErr)}
+		}
+		quarantined = counted
+		for sn, m := range counted {
+			got[sn] = quarantineRecord(s.cfg.ShopID, sn, m)
+		}
+	}
+	recs = make([]connector.Record, len(sns))
 	for i, sn := range sns {
 		recs[i] = got[sn]
 	}
-	return recs, nil
+	return recs, quarantined, nil
+}
+
+// detailsMissing: a detail batch failed because the platform left orders
+// out; counted are the counts of consecutive runs, this run included, of
+// those a valid answer left out.
+type detailsMissing struct {
+	counted map[string]DetailMissing
+	err     error
+}
+
+func (e *detailsMissing) Error() string { return e.err.Error() }
+func (e *detailsMissing) Unwrap() error { return e.err }
+
+// missingSet is the emitter's copy of Checkpoint.Missing during a run.
+type missingSet struct {
+	m      map[string]DetailMissing
+	listed map[string]bool // asked for in this run
+}
+
+func newMissingSet(prior map[string]DetailMissing) *missingSet {
+	m := make(map[string]DetailMissing, len(prior))
+	for sn, v := range prior {
+		m[sn] = v
+	}
+	return &missingSet{m: m, listed: map[string]bool{}}
+}
+
+// passed records an emitted batch: an order returned is missing no more;
+// one quarantined keeps its count (listed again by the next run's
+// overlap, it is quarantined at once).
+func (ms *missingSet) passed(sns []string, quarantined map[string]DetailMissing) {
+	for _, sn := range sns {
+		ms.listed[sn] = true
+		if m, ok := quarantined[sn]; ok {
+			ms.m[sn] = m
+		} else {
+			delete(ms.m, sn)
+		}
+	}
+}
+
+// prune drops, when the run has completed its range, the orders it did not
+// list (the platform no longer lists them there; a later change lists them
+// again).
+func (ms *missingSet) prune() {
+	for sn := range ms.m {
+		if !ms.listed[sn] {
+			delete(ms.m, sn)
+		}
+	}
+}
+
+// on returns cp carrying the current counts.
+func (ms *missingSet) on(cp Checkpoint) Checkpoint {
+	cp.Missing = nil
+	if len(ms.m) > 0 {
+		cp.Missing = make(map[string]DetailMissing, len(ms.m))
+		for sn, v := range ms.m {
+			cp.Missing[sn] = v
+		}
+	}
+	return cp
+}
+
+// quarantineMark starts the payload of a quarantine marker record: the
+// order's get_order_list entry ({"order_sn": …}) preceded by the reason.
+// Transformer.Transform rejects such a record with that reason, so it lands
+// in the sink's quarantine table (and Result.Rejected) through the
+// runner's usual path. A detail order never starts with this key; if a
+// hostile answer forged one, it would be quarantined too, never dropped.
+var quarantineMark = []byte(`{"etl_quarantine":`)
+
+// quarantineRecord is the marker record of order sn, which
+// get_order_detail has left out in m.Runs consecutive runs.
+func quarantineRecord(shopID int64, sn string, m DetailMissing) connector.Record {
+	data, _ := json.Marshal(struct {
+		Reason  string `json:"etl_quarantine"`
+		OrderSN string `json:"order_sn"`
+	}{fmt.Sprintf("order %s: shopee shop %d: get_order_detail left it out in %d consecutive runs (%d calls asked for it); quarantined so that the sync goes on, it is stored when the platform returns it",
+		sn, shopID, m.Runs, m.Calls), sn})
+	return connector.Record{Key: sn, Data: data}
+}
+
+// Quarantined returns, as an error, the reason of a quarantine marker
+// record of the orders stream (an order get_order_detail never returned,
+// see Config.DetailMissingRuns), and nil for any other record.
+// Transformer rejects marker records, so they land in the sink's
+// quarantine table; a transformer of your own for this source's records
+// must reject them too (return this error), or it would store an order
+// with nothing but its order_sn.
+func Quarantined(rec connector.Record) error {
+	if !bytes.HasPrefix(rec.Data, quarantineMark) {
+		return nil
+	}
+	var q struct {
+		Reason string `json:"etl_quarantine"`
+	}
+	if err := json.Unmarshal(rec.Data, &q); err != nil || q.Reason == "" {
+		return fmt.Errorf("order %s: malformed quarantine marker", rec.Key)
+	}
+	return errors.New(q.Reason)
 }

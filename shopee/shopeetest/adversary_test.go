@@ -127,6 +127,40 @@ func TestHostileModes(t *testing.T) {
 	}
 }
 
+// WithholdDetail leaves orders out of every detail answer (the list still
+// lists them) until lifted; Touch changes an order now.
+func TestWithholdDetail(t *testing.T) {
+	s := shopeetest.NewServer(shopeetest.Options{Now: now, Orders: 50, Days: 10})
+	defer s.Close()
+	at := s.InitialAccess()
+	orders := s.Orders()
+	sns := []string{orders[0].OrderSN, orders[1].OrderSN, orders[2].OrderSN}
+	detail := func() string {
+		r := call(t, s, shopeetest.PathOrderDetail, at, url.Values{"order_sn_list": {strings.Join(sns, ",")}}, nil)
+		require.Empty(t, r.Error)
+		return string(r.Response)
+	}
+	s.WithholdDetail(sns[1])
+	for i := 0; i < 3; i++ {
+		got := detail()
+		require.Equal(t, 2, strings.Count(got, `"order_sn"`))
+		require.NotContains(t, got, sns[1])
+	}
+	require.Equal(t, 3, s.Hostile()["detail_withheld"])
+	r := call(t, s, shopeetest.PathOrderList, at, listParams(now.Add(-10*24*time.Hour), now, 100), nil)
+	require.Contains(t, string(r.Response), sns[1], "still listed")
+
+	require.True(t, s.Touch(sns[1]))
+	require.False(t, s.Touch("no such order"))
+	for _, o := range s.Orders() {
+		if o.OrderSN == sns[1] {
+			require.Equal(t, now.Unix(), o.UpdateTime)
+		}
+	}
+	s.WithholdDetail()
+	require.Equal(t, 3, strings.Count(detail(), `"order_sn"`))
+}
+
 func TestQuietSpells(t *testing.T) {
 	for _, quiet := range []int{20, 40, 90} {
 		s := shopeetest.NewServer(shopeetest.Options{Now: now, Orders: 100, Days: 200, QuietDays: quiet})

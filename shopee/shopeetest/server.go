@@ -133,6 +133,7 @@ type Server struct {
 	loseNext  int // rotations whose answer is dropped
 	codeN     int
 	hostile   map[string]int
+	withheld  map[string]bool // order_sn get_order_detail leaves out
 	inj       *simfault.Injector
 	advances  int
 	nextIndex int
@@ -275,8 +276,9 @@ func (s *Server) Faults() map[string]int {
 }
 
 // Hostile returns how many hostile-data answers of each mode were given
-// ("detail_omit", "detail_null", "list_null", "stuck_cursor") and how many
-// orders moved while a client paged ("moved").
+// ("detail_omit", "detail_null", "list_null", "stuck_cursor"), how many
+// orders moved while a client paged ("moved") and how many times
+// get_order_detail left out a withheld order ("detail_withheld").
 func (s *Server) Hostile() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -295,6 +297,32 @@ func (s *Server) SetHostile(h Hostile) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.opts.Hostile = h
+}
+
+// WithholdDetail makes get_order_detail leave out the orders sns from
+// every answer, silently, until it is called again (with no argument: no
+// order withheld), as Shopee does for some cancelled or archived orders:
+// get_order_list still lists them. It replaces the previous set.
+func (s *Server) WithholdDetail(sns ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.withheld = map[string]bool{}
+	for _, sn := range sns {
+		s.withheld[sn] = true
+	}
+}
+
+// Touch changes the order sn now, as a buyer or carrier would: its
+// update_time becomes the data clock's now (so incremental listing finds
+// it again). It reports whether the order exists.
+func (s *Server) Touch(sn string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.bySN[sn]
+	if ok {
+		o.UpdateTime = s.now.Unix()
+	}
+	return ok
 }
 
 // RefreshRequests returns how many refresh requests reached the refresh
@@ -752,6 +780,10 @@ func (s *Server) orderDetail(r *http.Request) (map[string]any, []string, *apiErr
 	}
 	for i, sn := range sns {
 		if i == omit {
+			continue
+		}
+		if s.withheld[strings.TrimSpace(sn)] {
+			s.hostile["detail_withheld"]++
 			continue
 		}
 		o, ok := s.bySN[strings.TrimSpace(sn)]
