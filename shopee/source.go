@@ -40,6 +40,13 @@ type Source struct {
 	quarantined atomic.Int64
 }
 
+// MaxDetailQuarantine is the most orders of one detail batch (of up to 50)
+// that are ever counted towards quarantine: a valid answer that leaves out
+// more is taken for a platform fault (like a null answer), so a platform
+// answering empty lists for a while fails runs instead of quarantining
+// whole batches.
+const MaxDetailQuarantine = 5
+
 // DefaultDetailMissingRuns is the default of Config.DetailMissingRuns.
 const DefaultDetailMissingRuns = 3
 

@@ -291,3 +291,32 @@ func TestDetailMissingRunsFromEnv(t *testing.T) {
 	}
 	require.Contains(t, names, "SHOPEE_DETAIL_MISSING_RUNS")
 }
+
+// A platform that leaves most of a batch out (empty but valid answers) is
+// failing, not unable to detail a few orders: runs fail and nothing is ever
+// quarantined, however many runs it lasts; once it answers, all is stored.
+func TestMassOmissionNeverQuarantined(t *testing.T) {
+	ctx := context.Background()
+	sim := newSim(t, shopeetest.Options{Orders: 300, Days: 30})
+	sink := openSink(t)
+	p := pipeline(sourceFor(t, sim, nil, connector.HTTPConfig{}, func(c *shopee.Config) { c.DetailMissingRuns = 1 }), sink)
+	orders := sim.Orders()
+	var block []string
+	for _, o := range orders[100:160] { // more than one detail batch, whatever the batching
+		block = append(block, o.OrderSN)
+	}
+	sim.WithholdDetail(block...)
+	for run := 0; run < 3; run++ {
+		res := runner(connector.Incremental).Run(ctx, p)[0]
+		require.ErrorIs(t, res.Err, shopee.ErrBadResponse, "run %d", run)
+		require.ErrorContains(t, res.Err, "platform fault, never quarantined")
+		require.Zero(t, res.Rejected)
+		require.Empty(t, storedCheckpoint(t, sink, p).Missing, "nothing counted")
+	}
+	require.Empty(t, rejections(t, sink, p))
+	sim.WithholdDetail()
+	res := runner(connector.Incremental).Run(ctx, p)[0]
+	require.NoError(t, res.Err)
+	require.Zero(t, res.Rejected)
+	requireSame(t, expected(sim.Orders()), actual(t, sink.DB()))
+}

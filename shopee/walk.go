@@ -485,6 +485,17 @@ func (o *orders) details(ctx context.Context, sns []string, prior map[string]Det
 				stuck = true
 			}
 		}
+		if len(counted) > MaxDetailQuarantine {
+			// So many orders of one batch left out is the platform
+			// failing, not a few orders it cannot detail: nothing is
+			// counted, so nothing is ever quarantined for it.
+			if lastErr == nil {
+				lastErr = &APIError{Endpoint: PathOrderDetail, HTTPStatus: 200, Code: "invalid_response",
+					Message: "the answer leaves out orders that were asked for", RequestID: lastID}
+			}
+			return nil, nil, fmt.Errorf("shopee shop %d: get_order_detail: %d of %d orders asked for never came back after %d attempts (first %s; more than %d left out of one batch is a platform fault, never quarantined): %w",
+				s.cfg.ShopID, len(missing), len(sns), attempt, missing[0], MaxDetailQuarantine, lastErr)
+		}
 		if stuck {
 			if lastErr == nil {
 				lastErr = &APIError{Endpoint: PathOrderDetail, HTTPStatus: 200, Code: "invalid_response",
