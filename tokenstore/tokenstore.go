@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -145,6 +146,45 @@ type Manager struct {
 	mu        sync.Mutex
 	cur       Token
 	refreshes int
+	// Single flight of failures too: obtained counts the finished
+	// attempts to obtain a token and failed holds the error of the last
+	// one, so callers that queued while an attempt ran share its failure
+	// instead of each trying again (a refresh endpoint that is down is
+	// asked once, not once per request in flight).
+	obtained atomic.Uint64
+	failed   error
+	queued   atomic.Int32 // callers waiting for mu (tests)
+}
+
+// lock takes mu and returns the number of attempts finished before the
+// caller queued.
+func (m *Manager) lock() uint64 {
+	seen := m.obtained.Load()
+	m.queued.Add(1)
+	m.mu.Lock()
+	m.queued.Add(-1)
+	return seen
+}
+
+// sharedFailure is the failure of an attempt that finished while the
+// caller waited (nil if none did, or it succeeded, or it ended with its own
+// caller's context).
+func (m *Manager) sharedFailure(seen uint64) error {
+	if m.obtained.Load() == seen || m.failed == nil {
+		return nil
+	}
+	if errors.Is(m.failed, context.Canceled) || errors.Is(m.failed, context.DeadlineExceeded) {
+		return nil
+	}
+	return m.failed
+}
+
+// obtainOnce runs obtain and records its outcome for sharedFailure.
+func (m *Manager) obtainOnce(ctx context.Context, stale string) (Token, error) {
+	tok, err := m.obtain(ctx, stale)
+	m.failed = err
+	m.obtained.Add(1)
+	return tok, err
 }
 
 // Refreshes returns how many refreshes this manager performed.
@@ -155,14 +195,19 @@ func (m *Manager) Refreshes() int {
 }
 
 // AccessToken returns a valid access token, refreshing it first when it
-// expires within Buffer.
+// expires within Buffer. One caller refreshes at a time; callers that waited
+// while a refresh failed get its error rather than trying again (unless it
+// was its caller's cancellation), and a caller after that tries again.
 func (m *Manager) AccessToken(ctx context.Context) (string, error) {
-	m.mu.Lock()
+	seen := m.lock()
 	defer m.mu.Unlock()
 	if m.cur.AccessToken != "" && m.fresh(m.cur) {
 		return m.cur.AccessToken, nil
 	}
-	tok, err := m.obtain(ctx, "")
+	if err := m.sharedFailure(seen); err != nil {
+		return "", err
+	}
+	tok, err := m.obtainOnce(ctx, "")
 	if err != nil {
 		return "", err
 	}
@@ -173,12 +218,15 @@ func (m *Manager) AccessToken(ctx context.Context) (string, error) {
 // refreshes unless another caller already replaced stale, and returns the
 // access token to retry with.
 func (m *Manager) Invalidate(ctx context.Context, stale string) (string, error) {
-	m.mu.Lock()
+	seen := m.lock()
 	defer m.mu.Unlock()
 	if m.cur.AccessToken != "" && m.cur.AccessToken != stale && m.fresh(m.cur) {
 		return m.cur.AccessToken, nil
 	}
-	tok, err := m.obtain(ctx, stale)
+	if err := m.sharedFailure(seen); err != nil {
+		return "", err
+	}
+	tok, err := m.obtainOnce(ctx, stale)
 	if err != nil {
 		return "", err
 	}
