@@ -1,6 +1,7 @@
-// Command bench-misa measures a full MISA CRM load from the simulator into
-// SQLite: wall time, API calls against the minimum possible, and the peak
-// heap of the loading process. The simulator runs in a child process (this
+// Command bench-misa measures a full MISA CRM load from the simulator into a
+// warehouse (a new SQLite file, or -sink URL): wall time, API calls against
+// the minimum possible, and the peak heap of the loading process. The
+// simulator runs in a child process (this
 // binary with -serve), so the heap measured is the pipeline's alone.
 //
 // With -latency (plus -jitter) every simulated call takes that long and
@@ -28,7 +29,7 @@ import (
 	"github.com/facolos/etl/internal/simfault"
 	"github.com/facolos/etl/misa"
 	"github.com/facolos/etl/misa/misatest"
-	"github.com/facolos/etl/sink/sqlite"
+	"github.com/facolos/etl/sink"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/time/rate"
 )
@@ -45,6 +46,7 @@ var (
 	rateLimit   = flag.Float64("rate", 0, "calls per second the simulator allows and the client keeps to (0: unlimited)")
 	concurrency = flag.Int("concurrency", 0, "pages of a full pass in flight (default the library's; 1: one at a time)")
 	streamPar   = flag.Int("stream-parallel", 0, "streams read at once (default the source's: all six; 1: one after the other)")
+	into        = flag.String("sink", "", "warehouse URL (sqlite:PATH, postgres://…, sqlserver://…; default: a new SQLite file); use an empty database: the load is a full load")
 	sourceOnly  = flag.Bool("source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
 	now         = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 )
@@ -95,17 +97,21 @@ func run() error {
 		return err
 	}
 	defer stopSim()
-	dir, err := os.MkdirTemp("", "etl-bench-misa")
-	if err != nil {
-		return err
+	url := *into
+	if url == "" {
+		dir, err := os.MkdirTemp("", "etl-bench-misa")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		url = "sqlite:" + filepath.Join(dir, "bench.db")
 	}
-	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	sink, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "bench.db")})
+	wh, err := sink.Open(ctx, url, connector.TimeUTC)
 	if err != nil {
 		return err
 	}
-	defer sink.Close()
+	defer wh.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	src, err := misa.NewSource(misa.Config{BaseURL: ep.URL, ClientID: ep.ClientID, ClientSecret: ep.ClientSecret, Logger: quiet,
 		Now: func() time.Time { return now }, Concurrency: *concurrency,
@@ -148,7 +154,7 @@ func run() error {
 		res.APICalls, res.Stats = src.APICalls(), src.Stats()
 	} else {
 		res = (&connector.Runner{Mode: connector.Full, Logger: quiet, StreamParallel: *streamPar}).Run(ctx,
-			connector.Pipeline{Name: "bench", Source: src, Transformer: misa.Transformer{}, Sink: sink})[0]
+			connector.Pipeline{Name: "bench", Source: src, Transformer: misa.Transformer{}, Sink: wh.Sink})[0]
 	}
 	wall := time.Since(start)
 	cpu := cpuTime() - cpu0
