@@ -115,7 +115,14 @@ func NewClient(cfg HTTPConfig) *Client {
 	}
 	base := cfg.Transport
 	if base == nil {
-		base = http.DefaultTransport.(*http.Transport).Clone()
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		// Sources keep several requests in flight to one host (TikTok
+		// windows, Shopee detail calls, MISA pages and streams): keep
+		// their connections for the next request instead of the default
+		// 2 per host, which closes the rest and opens (and TLS-handshakes)
+		// new ones all through a load.
+		tr.MaxIdleConnsPerHost = IdleConnsPerHost
+		base = tr
 	}
 	rc := retryablehttp.NewClient()
 	// The attempt's timeout starts when the budget lets the request go (see
@@ -407,6 +414,10 @@ func retryAfter(v string) (time.Duration, bool) {
 	}
 	return 0, false
 }
+
+// IdleConnsPerHost is how many idle connections per host the default
+// transport keeps: more than the requests any source keeps in flight.
+const IdleConnsPerHost = 64
 
 // countingTransport applies the rate limit and counts every attempt.
 type countingTransport struct {

@@ -150,3 +150,40 @@ func TestClientRateLimit(t *testing.T) {
 	// 11 requests at 50/s with a burst of 1 need at least 10 intervals of 20 ms.
 	require.GreaterOrEqual(t, time.Since(start), 190*time.Millisecond, "the limiter spaces the requests")
 }
+
+// Requests in flight at once reuse their connections: rounds of 12
+// concurrent requests open about 12 connections in all, not new ones every
+// round (the standard transport keeps only 2 idle per host).
+func TestClientKeepsConnectionsOfConcurrentRequests(t *testing.T) {
+	var opened atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(2 * time.Millisecond)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c := fastClient()
+	const inFlight, rounds = 12, 20
+	for range rounds {
+		errs := make(chan error, inFlight)
+		for range inFlight {
+			go func() {
+				resp, err := get(t, c, srv.URL)
+				if err == nil && resp.StatusCode != http.StatusOK {
+					err = errors.New(string(resp.Body))
+				}
+				errs <- err
+			}()
+		}
+		for range inFlight {
+			require.NoError(t, <-errs)
+		}
+	}
+	require.LessOrEqual(t, opened.Load(), int64(2*inFlight), "connections opened for %d requests", inFlight*rounds)
+}
