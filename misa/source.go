@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
 	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/platform"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -711,17 +711,7 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) 
 	if getenv("MISA_CRM_CLIENT_ID") == "" && getenv("MISA_CRM_CLIENT_SECRET") == "" {
 		return cfg, false, nil
 	}
-	num := func(name string) (int64, error) {
-		v := getenv(name)
-		if v == "" {
-			return 0, nil
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("%s: %q is not a non-negative integer", name, v)
-		}
-		return n, nil
-	}
+	num := func(name string) (int64, error) { return platform.EnvInt(getenv, name) }
 	buf, err := num("MISA_CRM_TOKEN_REFRESH_BUFFER")
 	if err != nil {
 		return cfg, false, err

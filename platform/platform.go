@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -171,4 +172,19 @@ func AccountFromEnv(d Driver, getenv func(string) string) (acct Account, ok bool
 		name = "default"
 	}
 	return Account{Platform: d.Name(), Name: name, Get: getenv}, true, nil
+}
+
+// EnvInt reads the non-negative integer setting name through getenv: 0 when
+// it is not set, an error naming the setting and its value when it is not a
+// non-negative integer.
+func EnvInt(getenv func(string) string, name string) (int64, error) {
+	v := getenv(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s: %q is not a non-negative integer", name, v)
+	}
+	return n, nil
 }

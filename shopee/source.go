@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/platform"
 )
 
 // Limits of the platform.
@@ -235,17 +235,7 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) 
 	if getenv("SHOPEE_PARTNER_ID") == "" && getenv("SHOPEE_PARTNER_KEY") == "" {
 		return cfg, false, nil
 	}
-	num := func(name string) (int64, error) {
-		v := getenv(name)
-		if v == "" {
-			return 0, nil
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("%s: %q is not an integer", name, v)
-		}
-		return n, nil
-	}
+	num := func(name string) (int64, error) { return platform.EnvInt(getenv, name) }
 	if cfg.PartnerID, err = num("SHOPEE_PARTNER_ID"); err != nil {
 		return cfg, false, err
 	}
