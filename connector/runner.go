@@ -229,7 +229,7 @@ func (r *Runner) RunPipeline(ctx context.Context, p Pipeline) Result {
 		res.Status = StatusFailed
 		if ctx.Err() != nil {
 			res.Status = StatusInterrupted
-		} else if errors.Is(err, ErrLeaseHeld) {
+		} else if onlyLeaseHeld(err) {
 			res.Status = StatusSkipped
 		}
 	}
@@ -237,6 +237,21 @@ func (r *Runner) RunPipeline(ctx context.Context, p Pipeline) Result {
 		"records", res.Records, "rejected", res.Rejected, "duration", res.Duration.Round(time.Millisecond), "error", errString(res.Err))
 	r.observe(Event{Kind: PipelineFinished, Pipeline: p.Name, Result: &res})
 	return res
+}
+
+// onlyLeaseHeld reports whether err is ErrLeaseHeld alone: with streams
+// read at once, a stream skipped for its lease must not hide a sibling's
+// real failure joined to it.
+func onlyLeaseHeld(err error) bool {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !onlyLeaseHeld(e) {
+				return false
+			}
+		}
+		return len(j.Unwrap()) > 0
+	}
+	return errors.Is(err, ErrLeaseHeld)
 }
 
 func errString(err error) string {
