@@ -26,7 +26,7 @@ func TestReview4ParallelStreamsPostgresPoolPressure(t *testing.T) {
 	if dsn == "" {
 		t.Skip("set ETL_TEST_POSTGRES_DSN to run the PostgreSQL test")
 	}
-	pipelines, streams, orders := 40, 6, 12 // REVIEW4_PIPELINES=200: the 200 x 6 of the brief (about 6 min on 2 busy cores)
+	pipelines, streams, orders := 40, 6, 12 // REVIEW4_PIPELINES=200: the 200 x 6 of the brief (42 s on 2 busy cores)
 	if v, err := strconv.Atoi(os.Getenv("REVIEW4_PIPELINES")); err == nil && v > 0 {
 		pipelines = v
 	}
