@@ -59,3 +59,46 @@ func TestReview4ParallelFailureNotMaskedByHeldLease(t *testing.T) {
 	require.ErrorContains(t, res.Err, "platform exploded")
 	require.Equal(t, connector.StatusFailed, res.Status, "a real failure of orders_0 reported as %s: %v", res.Status, res.Err)
 }
+
+// runWatchSink is a SQLite sink that reports each stream whose run ended.
+type runWatchSink struct {
+	*sqlite.Sink
+	finished chan connector.Run
+}
+
+func (s runWatchSink) FinishRun(ctx context.Context, run connector.Run) error {
+	err := s.Sink.FinishRun(ctx, run)
+	s.finished <- run
+	return err
+}
+
+// A stream fails; its sibling goes on (streams read at once) and the run is
+// then stopped (Ctrl-C). The failure happened first and is real: the
+// pipeline failed. Reporting StatusInterrupted ("what was read is stored;
+// the next run resumes") hides it: examples/sync exits exitInterrupted. One
+// stream after the other, the failure would have ended the pipeline before
+// the stop.
+func TestReview4ParallelFailureNotMaskedByLaterStop(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sink := runWatchSink{Sink: openSink(t), finished: make(chan connector.Run, 2)}
+	m := newMultiShop(2, 100, 10, 2)
+	m.shops[0].failAt = 1
+	m.shops[1].onPage = func(n int) {
+		if n != 2 {
+			return
+		}
+		select { // orders_0 has failed and recorded it
+		case run := <-sink.finished:
+			require.Equal(t, "orders_0", run.Stream)
+			require.Equal(t, connector.RunFailed, run.State)
+		case <-time.After(30 * time.Second):
+			t.Error("orders_0 never ended")
+		}
+		cancel() // then the operator stops the run
+	}
+	res := (&connector.Runner{}).RunPipeline(ctx, pipeline("stopped", parallelMultiShop{m}, sink))
+	require.ErrorContains(t, res.Err, "platform exploded")
+	require.ErrorIs(t, res.Err, context.Canceled)
+	require.Equal(t, connector.StatusFailed, res.Status, "orders_0's failure reported as %s: %v", res.Status, res.Err)
+}
