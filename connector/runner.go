@@ -227,9 +227,11 @@ func (r *Runner) RunPipeline(ctx context.Context, p Pipeline) Result {
 	if err != nil {
 		res.Err = err
 		res.Status = StatusFailed
-		if ctx.Err() != nil {
+		var live *failedBeforeStop
+		failedFirst := errors.As(err, &live)
+		if ctx.Err() != nil && !failedFirst {
 			res.Status = StatusInterrupted
-		} else if errors.Is(err, ErrLeaseHeld) {
+		} else if !failedFirst && onlyLeaseHeld(err) {
 			res.Status = StatusSkipped
 		}
 	}
@@ -237,6 +239,29 @@ func (r *Runner) RunPipeline(ctx context.Context, p Pipeline) Result {
 		"records", res.Records, "rejected", res.Rejected, "duration", res.Duration.Round(time.Millisecond), "error", errString(res.Err))
 	r.observe(Event{Kind: PipelineFinished, Pipeline: p.Name, Result: &res})
 	return res
+}
+
+// failedBeforeStop wraps the error of a stream that failed while the run's
+// context was still live: the pipeline failed, even if the run was stopped
+// later (while the streams read beside it went on).
+type failedBeforeStop struct{ err error }
+
+func (e *failedBeforeStop) Error() string { return e.err.Error() }
+func (e *failedBeforeStop) Unwrap() error { return e.err }
+
+// onlyLeaseHeld reports whether err is ErrLeaseHeld alone: with streams
+// read at once, a stream skipped for its lease must not hide a sibling's
+// real failure joined to it.
+func onlyLeaseHeld(err error) bool {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !onlyLeaseHeld(e) {
+				return false
+			}
+		}
+		return len(j.Unwrap()) > 0
+	}
+	return errors.Is(err, ErrLeaseHeld)
 }
 
 func errString(err error) string {
@@ -363,7 +388,11 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 			r.logger().Warn("stream skipped: another worker is syncing it", "pipeline", p.Name, "stream", st.Name(), "waited", r.LeaseWait)
 		}
 		if err != nil {
-			return fmt.Errorf("lease: %w", err)
+			err = fmt.Errorf("lease: %w", err)
+			if ctx.Err() == nil && !errors.Is(err, ErrLeaseHeld) {
+				err = &failedBeforeStop{err}
+			}
+			return err
 		}
 		fence = &lease.Fence
 		defer func() {
@@ -373,7 +402,12 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 		}()
 	}
 	run := r.startRun(ctx, p, st.Name(), runID, res)
-	defer func() { run.finish(ctx, err) }()
+	defer func() {
+		if err != nil && ctx.Err() == nil {
+			err = &failedBeforeStop{err}
+		}
+		run.finish(ctx, err)
+	}()
 	store, inSink := r.store(p)
 	opts := ReadOptions{Since: r.Since}
 	if r.Mode != Full && store != nil {

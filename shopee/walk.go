@@ -440,16 +440,24 @@ func (o *orders) details(ctx context.Context, sns []string, prior map[string]Det
 			for _, w := range d.Warning {
 				s.c.log.Warn("shopee get_order_detail warning", "shop_id", s.cfg.ShopID, "warning", w)
 			}
+			returned := 0 // orders of missing this answer holds
 			for i, raw := range d.Orders {
 				key := d.Keys[i]
 				if !want[key] {
 					s.c.log.Warn("shopee get_order_detail returned an order not asked for; ignored", "shop_id", s.cfg.ShopID, "order_sn", key)
 					continue
 				}
+				if _, dup := got[key]; !dup {
+					returned++
+				}
 				got[key] = connector.Record{Key: key, Data: raw, RequestID: d.RequestID}
 			}
 			for _, sn := range missing {
-				if _, ok := got[sn]; !ok {
+				// An answer holding none of the orders asked for is the
+				// platform failing (like response: null), not evidence
+				// against single orders, except for one already
+				// quarantined (listed again, it is quarantined again).
+				if _, ok := got[sn]; !ok && (returned > 0 || prior[sn].Runs >= s.cfg.DetailMissingRuns) {
 					omitted[sn] = true
 				}
 			}
@@ -485,15 +493,16 @@ func (o *orders) details(ctx context.Context, sns []string, prior map[string]Det
 				stuck = true
 			}
 		}
-		if len(counted) > MaxDetailQuarantine {
-			// So many orders of one batch left out is the platform
-			// failing, not a few orders it cannot detail: nothing is
-			// counted, so nothing is ever quarantined for it.
+		if len(counted) > MaxDetailQuarantine || len(counted) == 0 && lastErr == nil {
+			// So many orders of one batch left out, or answers holding
+			// none of the orders asked for, is the platform failing, not
+			// a few orders it cannot detail: nothing is counted, so
+			// nothing is ever quarantined for it.
 			if lastErr == nil {
 				lastErr = &APIError{Endpoint: PathOrderDetail, HTTPStatus: 200, Code: "invalid_response",
 					Message: "the answer leaves out orders that were asked for", RequestID: lastID}
 			}
-			return nil, nil, fmt.Errorf("shopee shop %d: get_order_detail: %d of %d orders asked for never came back after %d attempts (first %s; more than %d left out of one batch is a platform fault, never quarantined): %w",
+			return nil, nil, fmt.Errorf("shopee shop %d: get_order_detail: %d of %d orders asked for never came back after %d attempts (first %s; more than %d left out of one batch, or none of them returned, is a platform fault, never quarantined): %w",
 				s.cfg.ShopID, len(missing), len(sns), attempt, missing[0], MaxDetailQuarantine, lastErr)
 		}
 		if stuck {

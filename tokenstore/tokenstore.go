@@ -153,7 +153,11 @@ type Manager struct {
 	// asked once, not once per request in flight).
 	obtained atomic.Uint64
 	failed   error
-	queued   atomic.Int32 // callers waiting for mu (tests)
+	// failedOwn: the last attempt failed because its own caller's context
+	// ended (such a failure is not shared; a timeout of the refresh call
+	// itself, context.DeadlineExceeded too, is).
+	failedOwn bool
+	queued    atomic.Int32 // callers waiting for mu (tests)
 }
 
 // lock takes mu and returns the number of attempts finished before the
@@ -170,10 +174,7 @@ func (m *Manager) lock() uint64 {
 // caller waited (nil if none did, or it succeeded, or it ended with its own
 // caller's context).
 func (m *Manager) sharedFailure(seen uint64) error {
-	if m.obtained.Load() == seen || m.failed == nil {
-		return nil
-	}
-	if errors.Is(m.failed, context.Canceled) || errors.Is(m.failed, context.DeadlineExceeded) {
+	if m.obtained.Load() == seen || m.failed == nil || m.failedOwn {
 		return nil
 	}
 	return m.failed
@@ -182,7 +183,7 @@ func (m *Manager) sharedFailure(seen uint64) error {
 // obtainOnce runs obtain and records its outcome for sharedFailure.
 func (m *Manager) obtainOnce(ctx context.Context, stale string) (Token, error) {
 	tok, err := m.obtain(ctx, stale)
-	m.failed = err
+	m.failed, m.failedOwn = err, err != nil && ctx.Err() != nil
 	m.obtained.Add(1)
 	return tok, err
 }

@@ -36,6 +36,7 @@ type tableStats struct {
 	off     bool    // the server refused ANALYZE (not the owner): not tried again
 	base    float64 // rows at the last ANALYZE
 	written int64   // rows written since
+	running bool    // an ANALYZE of the table is under way
 }
 
 // statsOf returns the counters of a target table.
@@ -49,7 +50,11 @@ func (st *tableStats) due(n int) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.written += int64(n)
-	return st.known && !st.off && float64(st.written) >= max(analyzeMin, st.base)
+	if st.running || !st.known || st.off || float64(st.written) < max(analyzeMin, st.base) {
+		return false
+	}
+	st.running = true
+	return true
 }
 
 // analyzeParentTemps analyzes, inside the write transaction, the temp tables
@@ -92,20 +97,24 @@ func (s *Sink) refreshStats(ctx context.Context, b *connector.Batch) {
 			continue
 		}
 		if _, err := s.pool.Exec(ctx, "ANALYZE "+target); err != nil {
+			st.mu.Lock()
+			st.running = false
+			if ctx.Err() == nil {
+				st.off = true // autovacuum's statistics must do
+			}
+			st.mu.Unlock()
 			if ctx.Err() != nil {
 				return
 			}
-			st.mu.Lock()
-			st.off = true // autovacuum's statistics must do
-			st.mu.Unlock()
 			continue
 		}
 		var n float64
-		if err := s.pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = $1::regclass`, target).Scan(&n); err != nil {
-			continue
-		}
+		err := s.pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = $1::regclass`, target).Scan(&n)
 		st.mu.Lock()
-		st.base, st.written = max(n, 0), 0
+		st.running = false
+		if err == nil {
+			st.base, st.written = max(n, 0), 0
+		}
 		st.mu.Unlock()
 	}
 }
