@@ -134,9 +134,10 @@ type Runner struct {
 	// redoes at most that much work).
 	CheckpointInterval time.Duration
 	// PageBuffer is the number of pages buffered between a stream and its
-	// writer (default 4). Memory per pipeline is bounded by about
+	// writer (default 4). Memory per stream read is bounded by about
 	// PageBuffer pages plus two batches of BatchSize rows (one being
-	// written while the next is transformed).
+	// written while the next is transformed); a ParallelSource's streams
+	// read at once each have their own.
 	PageBuffer int
 	// Parallel is the number of pipelines run at once (default: all).
 	Parallel int

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -251,4 +252,47 @@ func TestStatisticsRefusedIsNotRetried(t *testing.T) {
 	}
 	require.Equal(t, 1, refused)
 	require.Equal(t, 1, strings.Count(logs.String(), "cannot refresh statistics"), logs.String())
+}
+
+// Writers of one table at once (pipelines, streams read at once) refresh
+// its statistics once, not once each: the others go on while one refresh
+// runs.
+func TestStatisticsRefreshedOnceByConcurrentWriters(t *testing.T) {
+	ctx := context.Background()
+	r := &recorder{}
+	var refreshes atomic.Int32
+	entered, release := make(chan struct{}), make(chan struct{})
+	r.fail = func(q string) error {
+		if strings.HasPrefix(q, "UPDATE STATISTICS") && refreshes.Add(1) == 1 {
+			close(entered)
+			<-release
+		}
+		return nil
+	}
+	s := openRecorded(t, r, Config{})
+	o, _ := plumbingTables()
+	require.NoError(t, s.Prepare(ctx, []*connector.Table{o}))
+	const writers = 6
+	var done atomic.Int32
+	errs := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			rows := make([][]any, 1000)
+			for k := range rows {
+				rows[k] = []any{fmt.Sprintf("%d-%d", w, k), nil, nil, nil}
+			}
+			err := s.Write(ctx, &connector.Batch{Pipeline: "p", Stream: fmt.Sprint(w), Tables: []connector.TableRows{{Table: o, Rows: rows}}})
+			done.Add(1)
+			errs <- err
+		}()
+	}
+	<-entered
+	for done.Load() < writers-1 { // every other writer finishes while the refresh runs
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	for range writers {
+		require.NoError(t, <-errs)
+	}
+	require.EqualValues(t, 1, refreshes.Load())
 }

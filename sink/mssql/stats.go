@@ -29,6 +29,7 @@ type tableStats struct {
 	off     bool  // the server refused a refresh (permissions, engine): not tried again
 	base    int64 // rows at the last refresh
 	written int64 // rows written since
+	running bool  // a refresh of the table is under way (one at a time)
 }
 
 func (s *Sink) statsOf(target string) *tableStats {
@@ -60,25 +61,33 @@ func (s *Sink) refreshStats(ctx context.Context, b *connector.Batch) {
 			st.known, st.base = true, s.rows(ctx, n)-int64(len(tr.Rows))
 		}
 		st.written += int64(len(tr.Rows))
-		due := !st.off && st.written >= max(statsMin, st.base)
+		due := !st.off && !st.running && st.written >= max(statsMin, st.base)
+		if due {
+			// Writers of the same table (pipelines, streams read at once)
+			// do not each refresh it: one does, the others go on.
+			st.running = true
+		}
 		st.mu.Unlock()
 		if !due {
 			continue
 		}
 		if _, err := s.db.ExecContext(ctx, updateStatisticsSQL(n)); err != nil {
+			st.mu.Lock()
+			st.running = false
+			if ctx.Err() == nil {
+				st.off = true
+			}
+			st.mu.Unlock()
 			if ctx.Err() != nil {
 				return
 			}
-			st.mu.Lock()
-			st.off = true
-			st.mu.Unlock()
 			s.cfg.Logger.Warn("mssql: cannot refresh statistics; the server's automatic statistics must do (a long first load may slow down)",
 				"table", n.target(), "error", err.Error())
 			continue
 		}
 		rows := s.rows(ctx, n)
 		st.mu.Lock()
-		st.base, st.written = rows, 0
+		st.base, st.written, st.running = rows, 0, false
 		st.mu.Unlock()
 	}
 }

@@ -21,16 +21,16 @@ import (
 // and commits its checkpoints through the same few connections. Nothing
 // may deadlock or wait for ever, and every stream has its SUCCESS row in
 // etl_control.batch_runs.
-func TestReview4ParallelStreamsPostgresPoolPressure(t *testing.T) {
+func TestParallelStreamsPostgresPoolPressure(t *testing.T) {
 	dsn := os.Getenv("ETL_TEST_POSTGRES_DSN")
 	if dsn == "" {
 		t.Skip("set ETL_TEST_POSTGRES_DSN to run the PostgreSQL test")
 	}
-	pipelines, streams, orders := 40, 6, 12 // REVIEW4_PIPELINES=200: the 200 x 6 of the brief (42 s on 2 busy cores)
-	if v, err := strconv.Atoi(os.Getenv("REVIEW4_PIPELINES")); err == nil && v > 0 {
+	pipelines, streams, orders := 40, 6, 12 // ETL_TEST_PIPELINES=200: the 200 x 6 of the brief (42 s on 2 busy cores)
+	if v, err := strconv.Atoi(os.Getenv("ETL_TEST_PIPELINES")); err == nil && v > 0 {
 		pipelines = v
 	}
-	streamPar, _ := strconv.Atoi(os.Getenv("REVIEW4_STREAM_PARALLEL")) // 1: one stream after the other, to compare
+	streamPar, _ := strconv.Atoi(os.Getenv("ETL_TEST_STREAM_PARALLEL")) // 1: one stream after the other, to compare
 	ctx := context.Background()
 	var b [6]byte
 	_, _ = rand.Read(b[:])

@@ -18,7 +18,7 @@ import (
 // caller's context ended) is a refresh endpoint that is down like any
 // other: the callers queued behind it share its failure instead of each
 // waiting out the timeout again, one after the other.
-func TestReview4HungRefreshSharedWithQueuedCallers(t *testing.T) {
+func TestHungRefreshSharedWithQueuedCallers(t *testing.T) {
 	ctx := context.Background()
 	var calls atomic.Int32
 	entered := make(chan struct{}, 16)

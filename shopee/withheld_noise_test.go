@@ -17,7 +17,7 @@ import (
 // four detail batches at once, the shop living on between runs: once the
 // runs complete, every order is stored as the platform has it, except the
 // withheld ones, each of which is quarantined, never dropped.
-func TestReview4WithheldAmongNoiseNeverLost(t *testing.T) {
+func TestWithheldAmongNoiseNeverLost(t *testing.T) {
 	for _, seed := range []int64{3, 11, 29} {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			ctx := context.Background()

@@ -19,7 +19,7 @@ import (
 // the batches of incremental runs are small. A quarantined order is passed
 // by the checkpoint: once the platform answers again, the warehouse never
 // gets it (unless it changes again).
-func TestReview4EmptyDetailAnswersQuarantineNothing(t *testing.T) {
+func TestEmptyDetailAnswersQuarantineNothing(t *testing.T) {
 	ctx := context.Background()
 	sim := newSim(t, shopeetest.Options{Orders: 200, Days: 20})
 	sink := openSink(t)

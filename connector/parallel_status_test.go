@@ -28,7 +28,7 @@ func (s leaseWatchSink) Lease(ctx context.Context, pipeline, stream string, wait
 // holds its lease: the pipeline failed, and must say so. Reporting it as
 // StatusSkipped (the status of "another worker is on it, nothing wrong")
 // hides the failure: examples/sync exits with exitSkipped, not exitFailed.
-func TestReview4ParallelFailureNotMaskedByHeldLease(t *testing.T) {
+func TestParallelFailureNotMaskedByHeldLease(t *testing.T) {
 	ctx := context.Background()
 	inner := openSink(t)
 	held, err := inner.Lease(ctx, "mixed", "orders_1", 0) // another worker syncs orders_1
@@ -78,7 +78,7 @@ func (s runWatchSink) FinishRun(ctx context.Context, run connector.Run) error {
 // the next run resumes") hides it: examples/sync exits exitInterrupted. One
 // stream after the other, the failure would have ended the pipeline before
 // the stop.
-func TestReview4ParallelFailureNotMaskedByLaterStop(t *testing.T) {
+func TestParallelFailureNotMaskedByLaterStop(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sink := runWatchSink{Sink: openSink(t), finished: make(chan connector.Run, 2)}
