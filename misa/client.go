@@ -297,7 +297,7 @@ func (c *Client) loginOnce(ctx context.Context) (tokenstore.Token, error) {
 	if err != nil {
 		return tokenstore.Token{}, fmt.Errorf("misa login: %w", err)
 	}
-	env, err := decodeEnvelope(PathAccount, resp, false)
+	env, err := decodeEnvelope(PathAccount, resp, false, !c.cfg.HTTP.AcceptInvalidJSON)
 	if err != nil {
 		return tokenstore.Token{}, err
 	}
@@ -342,10 +342,17 @@ func (e *envelope) codeText() string {
 
 // decodeEnvelope turns a response into its envelope or an *APIError.
 // ledgerQuirk accepts success:false with code 0 and a data list, which
-// /Stocks/product_ledger answers with valid rows.
-func decodeEnvelope(endpoint string, resp *connector.Response, ledgerQuirk bool) (*envelope, error) {
+// /Stocks/product_ledger answers with valid rows. valid says the body is
+// known to be valid JSON (the HTTP client checks every 2xx body): the
+// envelope is then read in one pass that hands data out without scanning
+// it again.
+func decodeEnvelope(endpoint string, resp *connector.Response, ledgerQuirk, valid bool) (*envelope, error) {
 	var env envelope
-	jsonErr := json.Unmarshal(resp.Body, &env)
+	var jsonErr error
+	if !valid || resp.StatusCode >= 400 || !fastEnvelope(resp.Body, &env) {
+		env = envelope{}
+		jsonErr = json.Unmarshal(resp.Body, &env)
+	}
 	if resp.StatusCode >= 400 {
 		e := &APIError{Endpoint: endpoint, HTTPStatus: resp.StatusCode}
 		if jsonErr == nil {
@@ -380,6 +387,71 @@ func decodeEnvelope(endpoint string, resp *connector.Response, ledgerQuirk bool)
 		}
 	}
 	return &env, nil
+}
+
+var errSlowPath = errors.New("envelope needs encoding/json")
+
+// fastEnvelope fills env from body, valid JSON, the way json.Unmarshal
+// would, reading each member once (data is handed out, not scanned). It
+// returns false, leaving the rest to encoding/json, for anything but a plain
+// object with ASCII, unescaped keys and values of the expected types.
+func fastEnvelope(body []byte, env *envelope) bool {
+	err := eachMember(body, func(key, val []byte) error {
+		k := key[1 : len(key)-1]
+		for _, c := range k {
+			if c == '\\' || c >= 0x80 { // escapes; Unicode case folding
+				return errSlowPath
+			}
+		}
+		str := func(dst *string) error {
+			if json.Unmarshal(val, dst) != nil {
+				return errSlowPath
+			}
+			return nil
+		}
+		num := func(dst **int64) error {
+			if string(val) == "null" {
+				*dst = nil
+				return nil
+			}
+			n, err := strconv.ParseInt(string(val), 10, 64)
+			if err != nil {
+				return errSlowPath
+			}
+			*dst = &n
+			return nil
+		}
+		switch {
+		case bytes.EqualFold(k, []byte("success")):
+			switch string(val) {
+			case "true", "false":
+				b := val[0] == 't'
+				env.Success = &b
+			case "null":
+				env.Success = nil
+			default:
+				return errSlowPath
+			}
+		case bytes.EqualFold(k, []byte("code")):
+			env.Code = json.RawMessage(val)
+		case bytes.EqualFold(k, []byte("data")):
+			env.Data = json.RawMessage(val)
+		case bytes.EqualFold(k, []byte("total_pages")):
+			return num(&env.TotalPages)
+		case bytes.EqualFold(k, []byte("total_records")):
+			return num(&env.TotalRecords)
+		case bytes.EqualFold(k, []byte("ErrorCode")):
+			return str(&env.ErrorCode)
+		case bytes.EqualFold(k, []byte("DevMsg")):
+			return str(&env.DevMsg)
+		case bytes.EqualFold(k, []byte("UserMsg")):
+			return str(&env.UserMsg)
+		case bytes.EqualFold(k, []byte("TraceId")):
+			return str(&env.TraceID)
+		}
+		return nil
+	})
+	return err == nil
 }
 
 func isList(raw json.RawMessage) bool {
@@ -418,7 +490,7 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) (*envelope,
 		if err != nil {
 			return nil, fmt.Errorf("misa: %w", err)
 		}
-		env, err := decodeEnvelope(path, resp, path == PathProductLedger)
+		env, err := decodeEnvelope(path, resp, path == PathProductLedger, !c.cfg.HTTP.AcceptInvalidJSON)
 		if errors.Is(err, ErrTokenExpired) && attempt == 0 {
 			c.log.Info("misa access token rejected; logging in again", "account", c.cfg.Account, "endpoint", path)
 			stale = tok

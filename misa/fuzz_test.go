@@ -2,6 +2,7 @@ package misa
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -61,8 +62,21 @@ func FuzzDecodeEnvelope(f *testing.F) {
 	f.Add(400, []byte(`{"ErrorCode":"InvalidParam","DevMsg":"pageSize","UserMsg":"Tham số không hợp lệ","TraceId":"x"}`), false)
 	f.Add(200, []byte(`{"success":true,"code":null,"data":null}`), false)
 	f.Add(502, []byte(`<html><body>502 Bad Gateway</body></html>`), false)
+	f.Add(200, []byte(`{"Success":true,"CODE":"x","data":[1],"success":null,"total_pages":null,"total_pages":7,"TraceId":"t"}`), false)
+	f.Add(200, []byte(`{"success":"true","data":[]}`), false)
+	f.Add(200, []byte(`{"succ\u0065ss":true,"data":[]}`), false)
 	f.Fuzz(func(t *testing.T, status int, body []byte, quirk bool) {
-		env, err := decodeEnvelope("/Customers", &connector.Response{StatusCode: status, Body: body}, quirk)
+		resp := &connector.Response{StatusCode: status, Body: body}
+		env, err := decodeEnvelope("/Customers", resp, quirk, json.Valid(body))
+		// The one-pass read of a valid body decides exactly as encoding/json.
+		slow, slowErr := decodeEnvelope("/Customers", resp, quirk, false)
+		if fmt.Sprint(err) != fmt.Sprint(slowErr) {
+			t.Fatalf("one pass: %v, encoding/json: %v", err, slowErr)
+		}
+		if err == nil && fmt.Sprintf("%v %s %s %v %v %q %q %q %q", deref(env.Success), env.Code, env.Data, deref(env.TotalPages), deref(env.TotalRecords), env.ErrorCode, env.DevMsg, env.UserMsg, env.TraceID) !=
+			fmt.Sprintf("%v %s %s %v %v %q %q %q %q", deref(slow.Success), slow.Code, slow.Data, deref(slow.TotalPages), deref(slow.TotalRecords), slow.ErrorCode, slow.DevMsg, slow.UserMsg, slow.TraceID) {
+			t.Fatalf("one pass %+v, encoding/json %+v", env, slow)
+		}
 		if err != nil {
 			var ae *APIError
 			if !asAPIError(err, &ae) {
@@ -83,6 +97,13 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			}
 		}
 	})
+}
+
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 func asAPIError(err error, target **APIError) bool {
