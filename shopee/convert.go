@@ -56,6 +56,103 @@ func convert(t connector.Type, v val, bx *connector.Boxer) (any, error) {
 	return convertAny(t, v, bx)
 }
 
+// fastOp says how fillFast converts a column read from its object.
+type fastOp uint8
+
+const (
+	opGeneral fastOp = iota // not in fillFast: fill's general loop
+	opString
+	opInt
+	opTime
+	opBool
+	opDec
+)
+
+func fastOpOf(r role, t connector.Type) fastOp {
+	if r != roleValue {
+		return opGeneral // nested columns (geolocation.latitude) check their object first
+	}
+	switch t {
+	case connector.String:
+		return opString
+	case connector.Int:
+		return opInt
+	case connector.Timestamp:
+		return opTime
+	case connector.Bool:
+		return opBool
+	case connector.Decimal:
+		return opDec
+	}
+	return opGeneral
+}
+
+// fillFast converts the value columns of b, in column order, from the
+// object's values vals into row while they come in the forms the API sends
+// (text as a string or number, integers and epochs as JSON integers, JSON
+// booleans, canonical decimals, null or absent), giving exactly what
+// convert gives for them. It returns the index in b.vals of the first
+// column it leaves (len(b.vals) when none): fill converts that one and the
+// rest with the general rules, which also make the errors.
+func (b *binding) fillFast(row []any, vals []val, bx *connector.Boxer) int {
+	for k := range b.vals {
+		c := &b.vals[k]
+		v := &vals[c.slot]
+		var x any
+		if v.k > kNull { // absent and null are NULL in every type
+			switch c.op {
+			case opString:
+				if v.k != kString && v.k != kNumber {
+					return k
+				}
+				x = bx.String(v.s)
+			case opInt:
+				n, ok := smallInt(v.s)
+				if v.k != kNumber || !ok {
+					return k
+				}
+				x = bx.Int(n)
+			case opTime:
+				n, ok := smallInt(v.s)
+				if v.k != kNumber || !ok {
+					return k
+				}
+				if n != 0 { // 0 is "not set": NULL
+					tm, err := connector.EpochTime(n)
+					if err != nil {
+						return k
+					}
+					x = bx.Time(tm)
+				}
+			case opBool:
+				switch v.k {
+				case kTrue:
+					x = true
+				case kFalse:
+					x = false
+				default:
+					return k
+				}
+			case opDec:
+				if v.k != kNumber {
+					return k
+				}
+				d, err := connector.ParseDec(v.s)
+				if err != nil {
+					return k
+				}
+				x = bx.Dec(d)
+			default:
+				return k
+			}
+		} else if c.op == opGeneral {
+			return k
+		}
+		row[c.i] = x
+	}
+	return len(b.vals)
+}
+
 // convertAny converts any form of a value.
 func convertAny(t connector.Type, v val, bx *connector.Boxer) (any, error) {
 	switch t {

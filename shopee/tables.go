@@ -253,7 +253,8 @@ const (
 type colBinding struct {
 	role  role
 	typ   connector.Type
-	i     int32 // the column
+	op    fastOp // how fillFast converts it (convert.go)
+	i     int32  // the column
 	slot  int32
 	group int32
 }
@@ -290,6 +291,7 @@ func bind(t *table, sh *shape) *binding {
 				panic("shopee: column " + t.Name + "." + f.col.Name + " is not in its object's shape")
 			}
 		}
+		c.op = fastOpOf(c.role, c.typ)
 		b.cols[i] = c
 		switch c.role {
 		case roleOrderSN:
@@ -379,7 +381,11 @@ func (b *binding) fill(row []any, o *obj, rc *rowCtx, skip []int) error {
 	if b.atSyn >= 0 {
 		row[b.atSyn] = rc.syn
 	}
-	for _, c := range b.vals {
+	vals := b.vals
+	if skip == nil && len(vals) > 0 {
+		vals = vals[b.fillFast(row, o.vals, rc.bx):] // the rest (if any) with the general rules
+	}
+	for _, c := range vals {
 		if skip != nil && skip[c.i] >= 0 {
 			continue
 		}
