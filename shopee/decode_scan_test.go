@@ -146,6 +146,30 @@ func TestSmallInt(t *testing.T) {
 	}
 }
 
+// TestSmallIntEveryByte puts every byte value at every position of
+// integers of 1 to 18 digits (the two overlapping words of 8-16 digits
+// must together check every byte) and compares with strconv.ParseInt.
+func TestSmallIntEveryByte(t *testing.T) {
+	for n := 1; n <= 18; n++ {
+		for pos := 0; pos < n; pos++ {
+			for c := 0; c < 256; c++ {
+				b := []byte("987654321098765432"[:n])
+				b[pos] = byte(c)
+				s := string(b)
+				got, ok := smallInt(s)
+				want, err := strconv.ParseInt(s, 10, 64)
+				wantOK := err == nil && s[0] != '+' && s[0] != '-'
+				if pos == 0 && (c == '+' || c == '-') {
+					wantOK = err == nil // a sign, then n-1 digits
+				}
+				if ok != wantOK || (ok && got != want) {
+					t.Fatalf("smallInt(%q) = %d, %v; strconv: %d, %v", s, got, ok, want, err)
+				}
+			}
+		}
+	}
+}
+
 // TestDigits checks the eight-bytes-at-a-time digit run against the
 // byte-by-byte rule: every byte value at every position.
 func TestDigits(t *testing.T) {
