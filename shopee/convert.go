@@ -87,6 +87,11 @@ func fastOpOf(r role, t connector.Type) fastOp {
 	return opGeneral
 }
 
+// maxEpochSeconds bounds the epochs fillFast converts itself: below it,
+// connector.EpochTime reads seconds (it reads milliseconds from 1e11 on)
+// and the time is inside its window.
+var maxEpochSeconds = min(connector.MaxTime.Unix(), 100_000_000_000)
+
 // fillFast converts the value columns of b, in column order, from the
 // object's values vals into row while they come in the forms the API sends
 // (text as a string or number, integers and epochs as JSON integers, JSON
@@ -117,7 +122,12 @@ func (b *binding) fillFast(row []any, vals []val, bx *connector.Boxer) int {
 				if v.k != kNumber || !ok {
 					return k
 				}
-				if n != 0 { // 0 is "not set": NULL
+				switch {
+				case n > 0 && n < maxEpochSeconds:
+					// What connector.EpochTime gives, without its checks:
+					// seconds after 1970 and before MaxTime.
+					x = bx.Time(time.Unix(n, 0).UTC())
+				case n != 0: // 0 is "not set": NULL
 					tm, err := connector.EpochTime(n)
 					if err != nil {
 						return k

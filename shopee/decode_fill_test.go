@@ -2,9 +2,12 @@ package shopee
 
 import (
 	"math/rand"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/stretchr/testify/require"
 )
 
 // TestFillFastSameAsGeneral fills rows of every binding from objects of
@@ -57,6 +60,40 @@ func TestFillFastSameAsGeneral(t *testing.T) {
 		}
 		if errFast == nil && render(fast) != render(general) {
 			t.Fatalf("%s %v:\nfast:    %s\ngeneral: %s", b.t.Name, o.vals, render(fast), render(general))
+		}
+	}
+}
+
+// TestEpochFastPath checks fillFast's own epoch conversion against
+// connector.EpochTime around every bound: 0, 1, the end of the seconds
+// window (MaxTime), 1e11 where milliseconds start, and random epochs.
+func TestEpochFastPath(t *testing.T) {
+	r := rand.New(rand.NewSource(6))
+	ns := []int64{-1, 0, 1, 2, maxEpochSeconds - 1, maxEpochSeconds, maxEpochSeconds + 1, 1751590403,
+		99_999_999_999, 100_000_000_000, 100_000_000_001, 1751590403000, connector.MaxTime.UnixMilli() - 1, connector.MaxTime.UnixMilli()}
+	for i := 0; i < 2000; i++ {
+		ns = append(ns, r.Int63n(2*maxEpochSeconds), r.Int63n(5_000_000_000_000))
+	}
+	b := bind(tOrders, orderShape)
+	slot := b.cols[tOrders.ColumnIndex("create_time")].slot
+	var bx connector.Boxer
+	for _, n := range ns {
+		o := &obj{vals: make([]val, orderShape.nSlots), groups: make([]kind, len(orderShape.groups))}
+		o.vals[slot] = val{k: kNumber, s: strconv.FormatInt(n, 10)}
+		row := make([]any, len(b.cols))
+		err := b.fill(row, o, &rowCtx{bx: &bx}, nil)
+		got := row[tOrders.ColumnIndex("create_time")]
+		want, werr := connector.EpochTime(n)
+		switch {
+		case n == 0:
+			require.NoError(t, err)
+			require.Nil(t, got, "epoch 0 is NULL")
+		case werr != nil:
+			require.ErrorContains(t, err, werr.Error(), "epoch %d", n)
+		default:
+			require.NoError(t, err, "epoch %d", n)
+			require.Equal(t, want, got, "epoch %d", n)
+			require.Equal(t, want.Location(), got.(time.Time).Location())
 		}
 	}
 }
