@@ -298,12 +298,19 @@ func (s *scanner) object(sh *shape, o *obj, child func(code int) bool) bool {
 		o.keys++
 		// The predicted key, compared in words with the input (the key, its
 		// closing quote and a colon right after): the usual case needs
-		// neither a scan of the key nor a lookup.
+		// neither a scan of the key nor a lookup. (keyPat.match, written
+		// out: the call cost more than the compare.)
 		at := -1
+		var sl slot
 		if prev >= 0 {
 			if p := o.pred[prev]; p >= 0 {
-				if j := t.pats[p].match(s.d, s.i+1); j >= 0 {
-					at, s.i = int(p), j
+				e := &t.pats[p]
+				if i := s.i + 1; e.n > 0 && len(s.d)-i >= maxPat {
+					b := s.d[i : i+maxPat]
+					if (word(b[0:8])^e.w[0])&e.m[0]|(word(b[8:16])^e.w[1])&e.m[1]|
+						(word(b[16:24])^e.w[2])&e.m[2]|(word(b[24:32])^e.w[3])&e.m[3] == 0 {
+						at, sl, s.i = int(p), e.slot, i+e.n
+					}
 				}
 			}
 		}
@@ -313,15 +320,14 @@ func (s *scanner) object(sh *shape, o *obj, child func(code int) bool) bool {
 			if key, ok = s.str(); !ok || !s.colon() {
 				return s.fail()
 			}
-			if at = t.find(key); at >= 0 && prev >= 0 {
-				o.pred[prev] = int16(at)
+			if at = t.find(key); at >= 0 {
+				sl = t.slots[at]
+				if prev >= 0 {
+					o.pred[prev] = int16(at)
+				}
 			}
 		}
 		known := at >= 0
-		var sl slot
-		if known {
-			sl = t.slots[at]
-		}
 		prev = at // after an unknown key: no prediction
 		var ok bool
 		switch {
@@ -452,7 +458,8 @@ type keyTable struct {
 // compare.
 type keyPat struct {
 	w, m [4]uint64
-	n    int // length in bytes; 0: no pattern (longer than maxPat)
+	n    int  // length in bytes; 0: no pattern (longer than maxPat)
+	slot slot // the key's slot (as in keyTable.slots)
 }
 
 const maxPat = 32
@@ -520,6 +527,7 @@ func newKeyTable(m map[string]slot) keyTable {
 			i = (i + 1) & t.mask
 		}
 		used[i], t.keys[i], t.slots[i], t.pats[i] = true, k, s, newKeyPat(k)
+		t.pats[i].slot = s
 	}
 	return t
 }
