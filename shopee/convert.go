@@ -104,6 +104,7 @@ func (b *binding) fillFast(row []any, vals []val, bx *connector.Boxer) int {
 		c := &b.vals[k]
 		v := &vals[c.slot]
 		var x any
+		var ok bool
 		if v.k > kNull { // absent and null are NULL in every type
 			switch c.op {
 			case opString:
@@ -112,14 +113,24 @@ func (b *binding) fillFast(row []any, vals []val, bx *connector.Boxer) int {
 				}
 				x = bx.String(v.s)
 			case opInt:
-				n, ok := smallInt(v.s)
-				if v.k != kNumber || !ok {
+				if v.k != kNumber {
+					return k
+				}
+				var n int64
+				if len(v.s) == 1 && v.s[0]-'0' <= 9 { // the many zeros and quantities
+					n = int64(v.s[0] - '0')
+				} else if n, ok = smallInt(v.s); !ok {
 					return k
 				}
 				x = bx.Int(n)
 			case opTime:
-				n, ok := smallInt(v.s)
-				if v.k != kNumber || !ok {
+				if v.k != kNumber {
+					return k
+				}
+				var n int64
+				if len(v.s) == 1 && v.s[0]-'0' <= 9 { // mostly 0: not set
+					n = int64(v.s[0] - '0')
+				} else if n, ok = smallInt(v.s); !ok {
 					return k
 				}
 				switch {
