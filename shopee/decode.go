@@ -119,6 +119,18 @@ func (s *scanner) value() (val, bool) {
 		return val{k: kFalse}, s.lit("false")
 	case 'n':
 		return val{k: kNull}, s.lit("null")
+	case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		// An integer without fraction or exponent, the usual number,
+		// read here; number reads the rest (and the same integers).
+		d, i := s.d, s.i
+		j := i + 1
+		if d[i] != '0' {
+			j = digits(d, j)
+		}
+		if j >= len(d) || d[j] != '.' && d[j] != 'e' && d[j] != 'E' {
+			s.i = j
+			return val{s: d[i:j], k: kNumber}, true
+		}
 	}
 	n, ok := s.number()
 	return val{s: n, k: kNumber}, ok

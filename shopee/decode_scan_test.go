@@ -215,3 +215,28 @@ func TestValidUTF8(t *testing.T) {
 		}
 	}
 }
+
+// TestValueIntegerFastPath compares value's own reading of integers with
+// number's on numbers of every shape followed by every kind of byte: the
+// same text, the same position after it, the same failure.
+func TestValueIntegerFastPath(t *testing.T) {
+	r := rand.New(rand.NewSource(8))
+	nums := []string{"0", "7", "10", "01", "00", "0.5", "0e1", "0E+2", "5.", "5e", "5e+", "5.e3", "12345678", "123456789012",
+		"1.25", "9e9", "-0", "-12", "0x1", "1_000"}
+	for i := 0; i < 300; i++ {
+		nums = append(nums, strconv.FormatUint(r.Uint64()>>uint(r.Intn(64)), 10))
+	}
+	for _, n := range nums {
+		for c := 0; c < 256; c++ {
+			for _, in := range []string{n, n + string(rune(c)), n + string([]byte{byte(c)}) + "1,"} {
+				fast := &scanner{d: in}
+				v, ok := fast.value()
+				ref := &scanner{d: in}
+				want, wantOK := ref.number()
+				if ok != wantOK || (ok && (v.s != want || v.k != kNumber || fast.i != ref.i)) {
+					t.Fatalf("value(%q) = %q %v at %d; number: %q %v at %d", in, v.s, ok, fast.i, want, wantOK, ref.i)
+				}
+			}
+		}
+	}
+}
