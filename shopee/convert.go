@@ -100,8 +100,9 @@ var maxEpochSeconds = min(connector.MaxTime.Unix(), 100_000_000_000)
 // column it leaves (len(b.vals) when none): fill converts that one and the
 // rest with the general rules, which also make the errors.
 func (b *binding) fillFast(row []any, vals []val, bx *connector.Boxer) int {
-	for k := range b.vals {
-		c := &b.vals[k]
+	cols := b.vals // a local: the stores below cannot change it
+	for k := range cols {
+		c := &cols[k]
 		v := &vals[c.slot]
 		var x any
 		var ok bool
@@ -171,7 +172,7 @@ func (b *binding) fillFast(row []any, vals []val, bx *connector.Boxer) int {
 		}
 		row[c.i] = x
 	}
-	return len(b.vals)
+	return len(cols)
 }
 
 // convertAny converts any form of a value.
