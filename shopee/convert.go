@@ -24,17 +24,17 @@ func convert(t connector.Type, v val, bx *connector.Boxer) (any, error) {
 	switch t {
 	case connector.String:
 		if v.k == kString {
-			return bx.String(v.s), nil
+			return bx.String(v.raw()), nil
 		}
 	case connector.Int:
 		if v.k == kNumber {
-			if n, ok := smallInt(v.s); ok {
+			if n, ok := smallInt(v.raw()); ok {
 				return bx.Int(n), nil
 			}
 		}
 	case connector.Timestamp:
 		if v.k == kNumber {
-			if n, ok := smallInt(v.s); ok {
+			if n, ok := smallInt(v.raw()); ok {
 				if n == 0 {
 					return nil, nil
 				}
@@ -112,15 +112,15 @@ func (b *binding) fillFast(row []any, vals []val, bx *connector.Boxer) int {
 				if v.k != kString && v.k != kNumber {
 					return k
 				}
-				x = bx.String(v.s)
+				x = bx.String(v.raw())
 			case opInt:
 				if v.k != kNumber {
 					return k
 				}
 				var n int64
-				if len(v.s) == 1 && v.s[0]-'0' <= 9 { // the many zeros and quantities
-					n = int64(v.s[0] - '0')
-				} else if n, ok = smallInt(v.s); !ok {
+				if len(v.raw()) == 1 && v.raw()[0]-'0' <= 9 { // the many zeros and quantities
+					n = int64(v.raw()[0] - '0')
+				} else if n, ok = smallInt(v.raw()); !ok {
 					return k
 				}
 				x = bx.Int(n)
@@ -129,9 +129,9 @@ func (b *binding) fillFast(row []any, vals []val, bx *connector.Boxer) int {
 					return k
 				}
 				var n int64
-				if len(v.s) == 1 && v.s[0]-'0' <= 9 { // mostly 0: not set
-					n = int64(v.s[0] - '0')
-				} else if n, ok = smallInt(v.s); !ok {
+				if len(v.raw()) == 1 && v.raw()[0]-'0' <= 9 { // mostly 0: not set
+					n = int64(v.raw()[0] - '0')
+				} else if n, ok = smallInt(v.raw()); !ok {
 					return k
 				}
 				switch {
@@ -159,7 +159,7 @@ func (b *binding) fillFast(row []any, vals []val, bx *connector.Boxer) int {
 				if v.k != kNumber {
 					return k
 				}
-				d, err := connector.ParseDec(v.s)
+				d, err := connector.ParseDec(v.raw())
 				if err != nil {
 					return k
 				}
@@ -224,13 +224,13 @@ func (v val) string() (s string, ok bool, err error) {
 	case kAbsent, kNull:
 		return "", false, nil
 	case kString, kNumber:
-		return v.s, true, nil
+		return v.raw(), true, nil
 	case kTrue:
 		return "true", true, nil
 	case kFalse:
 		return "false", true, nil
 	}
-	tree, err := decodeTree([]byte(v.s))
+	tree, err := decodeTree([]byte(v.raw()))
 	if err != nil {
 		return "", false, err
 	}
@@ -248,10 +248,10 @@ func (v val) text() (s string, ok bool, err error) {
 	case kAbsent, kNull:
 		return "", false, nil
 	case kString:
-		s = strings.TrimSpace(v.s)
+		s = strings.TrimSpace(v.raw())
 		return s, s != "", nil
 	case kNumber:
-		return v.s, true, nil
+		return v.raw(), true, nil
 	}
 	return "", false, fmt.Errorf("%s is not a number", v.describe())
 }
@@ -353,9 +353,9 @@ func (v val) bool() (b, ok bool, err error) {
 	case kFalse:
 		return false, true, nil
 	case kNumber:
-		x = json.Number(v.s)
+		x = json.Number(v.raw())
 	case kString:
-		x = v.s
+		x = v.raw()
 	default:
 		return false, false, fmt.Errorf("%s is not a boolean", v.describe())
 	}
@@ -392,13 +392,13 @@ func (v val) key(bx *connector.Boxer) (string, error) {
 	case kAbsent, kNull:
 		return "", errors.New("missing")
 	case kString:
-		x = bx.String(v.s)
+		x = bx.String(v.raw())
 	case kNumber:
-		x = json.Number(v.s)
+		x = json.Number(v.raw())
 	case kTrue, kFalse:
 		x = v.k == kTrue
 	default:
-		tree, err := decodeTree([]byte(v.s))
+		tree, err := decodeTree([]byte(v.raw()))
 		if err != nil {
 			return "", err
 		}
@@ -414,13 +414,13 @@ func (v val) json() (j connector.RawJSON, ok bool, err error) {
 	case kAbsent, kNull:
 		return "", false, nil
 	case kString:
-		x = v.s
+		x = v.raw()
 	case kNumber:
-		x = json.Number(v.s)
+		x = json.Number(v.raw())
 	case kTrue, kFalse:
 		x = v.k == kTrue
 	default:
-		tree, err := decodeTree([]byte(v.s))
+		tree, err := decodeTree([]byte(v.raw()))
 		if err != nil {
 			return "", false, err
 		}
@@ -442,7 +442,7 @@ func (v val) describe() string {
 	case kTrue, kFalse:
 		return "a boolean"
 	}
-	return v.s
+	return v.raw()
 }
 
 func quote(s string) string {

@@ -19,15 +19,15 @@ import (
 func TestFillFastSameAsGeneral(t *testing.T) {
 	r := rand.New(rand.NewSource(5))
 	forms := []val{
-		{}, {k: kNull}, {k: kTrue}, {k: kFalse}, {k: kObject, s: `{"a":1}`}, {k: kArray, s: `[1,"x"]`},
-		{k: kString, s: ""}, {k: kString, s: "Hà Nội"}, {k: kString, s: " 12 "}, {k: kString, s: "12"}, {k: kString, s: "yes"},
-		{k: kString, s: "1751590403"}, {k: kString, s: "12.50"}, {k: kString, s: "x"},
-		{k: kNumber, s: "0"}, {k: kNumber, s: "1"}, {k: kNumber, s: "-1"}, {k: kNumber, s: "255"}, {k: kNumber, s: "256"},
-		{k: kNumber, s: "1751590403"}, {k: kNumber, s: "1751590403000"}, {k: kNumber, s: "99999999999"},
-		{k: kNumber, s: "4102444800"}, {k: kNumber, s: "4102444799"}, {k: kNumber, s: "123456789012345678"},
-		{k: kNumber, s: "1234567890123456789"}, {k: kNumber, s: "1e3"}, {k: kNumber, s: "12.0"}, {k: kNumber, s: "12.5"},
-		{k: kNumber, s: "0.8"}, {k: kNumber, s: "1580850"}, {k: kNumber, s: "12.3456789"}, {k: kNumber, s: "-0"},
-		{k: kNumber, s: "99999999999999999999.5"}, {k: kNumber, s: "1.50"},
+		{}, {k: kNull}, {k: kTrue}, {k: kFalse}, mkval(kObject, `{"a":1}`), mkval(kArray, `[1,"x"]`),
+		mkval(kString, ""), mkval(kString, "Hà Nội"), mkval(kString, " 12 "), mkval(kString, "12"), mkval(kString, "yes"),
+		mkval(kString, "1751590403"), mkval(kString, "12.50"), mkval(kString, "x"),
+		mkval(kNumber, "0"), mkval(kNumber, "1"), mkval(kNumber, "-1"), mkval(kNumber, "255"), mkval(kNumber, "256"),
+		mkval(kNumber, "1751590403"), mkval(kNumber, "1751590403000"), mkval(kNumber, "99999999999"),
+		mkval(kNumber, "4102444800"), mkval(kNumber, "4102444799"), mkval(kNumber, "123456789012345678"),
+		mkval(kNumber, "1234567890123456789"), mkval(kNumber, "1e3"), mkval(kNumber, "12.0"), mkval(kNumber, "12.5"),
+		mkval(kNumber, "0.8"), mkval(kNumber, "1580850"), mkval(kNumber, "12.3456789"), mkval(kNumber, "-0"),
+		mkval(kNumber, "99999999999999999999.5"), mkval(kNumber, "1.50"),
 	}
 	all := []*binding{bOrders, bAddress, bInvoice, bItems, bLocations, bPackages, bPkgItems, bPayments}
 	var bx connector.Boxer
@@ -79,7 +79,7 @@ func TestEpochFastPath(t *testing.T) {
 	var bx connector.Boxer
 	for _, n := range ns {
 		o := &obj{vals: make([]val, orderShape.nSlots), groups: make([]kind, len(orderShape.groups))}
-		o.vals[slot] = val{k: kNumber, s: strconv.FormatInt(n, 10)}
+		o.vals[slot] = mkval(kNumber, strconv.FormatInt(n, 10))
 		row := make([]any, len(b.cols))
 		err := b.fill(row, o, &rowCtx{bx: &bx}, nil)
 		got := row[tOrders.ColumnIndex("create_time")]

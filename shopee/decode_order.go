@@ -196,8 +196,12 @@ type decodedOrder struct {
 var orderPool = sync.Pool{New: func() any { return new(decodedOrder) }}
 
 // decode scans data into d. It reports false when data does not start with
-// a JSON object (or the object is not valid JSON).
+// a JSON object (or the object is not valid JSON), and for 4 GiB or more
+// (vals hold 32-bit lengths; the HTTP client caps answers far below).
 func (d *decodedOrder) decode(data []byte) bool {
+	if uint64(len(data)) > maxInput {
+		return false
+	}
 	d.sn = val{}
 	d.addr.k, d.inv.k = kAbsent, kAbsent
 	d.nItems, d.nPkgs, d.nPays = 0, 0, 0
@@ -563,6 +567,9 @@ func (t *keyTable) find(key string) int {
 // Unlike that json.Unmarshal into a struct, the key must match exactly
 // ("ORDER_SN" is not order_sn), as the transformer reads it.
 func orderKey(data []byte) string {
+	if uint64(len(data)) > maxInput {
+		return ""
+	}
 	s := &scanner{d: string(data)}
 	if s.ws() != '{' {
 		return ""

@@ -233,8 +233,8 @@ func TestValueIntegerFastPath(t *testing.T) {
 				v, ok := fast.value()
 				ref := &scanner{d: in}
 				want, wantOK := ref.number()
-				if ok != wantOK || (ok && (v.s != want || v.k != kNumber || fast.i != ref.i)) {
-					t.Fatalf("value(%q) = %q %v at %d; number: %q %v at %d", in, v.s, ok, fast.i, want, wantOK, ref.i)
+				if ok != wantOK || (ok && (v.raw() != want || v.k != kNumber || fast.i != ref.i)) {
+					t.Fatalf("value(%q) = %q %v at %d; number: %q %v at %d", in, v.raw(), ok, fast.i, want, wantOK, ref.i)
 				}
 			}
 		}

@@ -402,10 +402,10 @@ func (b *binding) fill(row []any, o *obj, rc *rowCtx, skip []int) error {
 		// Text and integers as the API sends them here, the rest by convert.
 		switch {
 		case c.typ == connector.String && v.k == kString:
-			row[c.i] = rc.bx.String(v.s)
+			row[c.i] = rc.bx.String(v.raw())
 			continue
 		case c.typ == connector.Int && v.k == kNumber:
-			if n, ok := smallInt(v.s); ok {
+			if n, ok := smallInt(v.raw()); ok {
 				row[c.i] = rc.bx.Int(n)
 				continue
 			}
