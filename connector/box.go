@@ -38,11 +38,20 @@ func (b *Boxer) String(s string) any {
 
 // Int boxes n as an int64.
 func (b *Boxer) Int(n int64) any {
-	if n >= 0 && n < 256 {
-		return n // the runtime boxes small integers without allocating
+	if uint64(n) < uint64(len(smallInts)) {
+		return smallInts[n]
 	}
 	return put(&b.ints, n, int64Type)
 }
+
+// smallInts are the int64 values 0-255, boxed once (the runtime boxes them
+// without allocating too, but through a call).
+var smallInts = func() (a [256]any) {
+	for i := range a {
+		a[i] = int64(i)
+	}
+	return a
+}()
 
 // Dec boxes d.
 func (b *Boxer) Dec(d Dec) any { return put(&b.decs, d, decType) }
@@ -55,8 +64,9 @@ func (b *Boxer) JSON(j RawJSON) any { return put(&b.jsons, j, jsonType) }
 
 // slab hands out the unused tail of its current block.
 type slab[T any] struct {
-	free []T
-	next int // size of the next block
+	block []T
+	used  int // the values of block handed out
+	next  int // size of the next block
 }
 
 const (
@@ -90,16 +100,19 @@ var (
 // type word) pointing at the copy. Only for types that are not
 // pointer-shaped (their interface holds a pointer to the value).
 func put[T any](s *slab[T], v T, typ unsafe.Pointer) any {
-	if len(s.free) == 0 {
-		n := s.next
-		if n < firstSlab {
-			n = firstSlab
-		}
-		s.free = make([]T, n)
-		s.next = min(2*n, maxSlab)
+	if s.used >= len(s.block) {
+		s.grow()
 	}
-	p := &s.free[0]
+	p := &s.block[s.used]
+	s.used++
 	*p = v
-	s.free = s.free[1:]
 	return *(*any)(unsafe.Pointer(&eface{typ: typ, data: unsafe.Pointer(p)}))
+}
+
+// grow starts a new block (the old one stays alive while any interface
+// points into it).
+func (s *slab[T]) grow() {
+	n := max(s.next, firstSlab)
+	s.block, s.used = make([]T, n), 0
+	s.next = min(2*n, maxSlab)
 }

@@ -24,17 +24,17 @@ func convert(t connector.Type, v val, bx *connector.Boxer) (any, error) {
 	switch t {
 	case connector.String:
 		if v.k == kString {
-			return bx.String(v.s), nil
+			return bx.String(v.raw()), nil
 		}
 	case connector.Int:
 		if v.k == kNumber {
-			if n, ok := smallInt(v.s); ok {
+			if n, ok := smallInt(v.raw()); ok {
 				return bx.Int(n), nil
 			}
 		}
 	case connector.Timestamp:
 		if v.k == kNumber {
-			if n, ok := smallInt(v.s); ok {
+			if n, ok := smallInt(v.raw()); ok {
 				if n == 0 {
 					return nil, nil
 				}
@@ -54,6 +54,125 @@ func convert(t connector.Type, v val, bx *connector.Boxer) (any, error) {
 		}
 	}
 	return convertAny(t, v, bx)
+}
+
+// fastOp says how fillFast converts a column read from its object.
+type fastOp uint8
+
+const (
+	opGeneral fastOp = iota // not in fillFast: fill's general loop
+	opString
+	opInt
+	opTime
+	opBool
+	opDec
+)
+
+func fastOpOf(r role, t connector.Type) fastOp {
+	if r != roleValue {
+		return opGeneral // nested columns (geolocation.latitude) check their object first
+	}
+	switch t {
+	case connector.String:
+		return opString
+	case connector.Int:
+		return opInt
+	case connector.Timestamp:
+		return opTime
+	case connector.Bool:
+		return opBool
+	case connector.Decimal:
+		return opDec
+	}
+	return opGeneral
+}
+
+// maxEpochSeconds bounds the epochs fillFast converts itself: below it,
+// connector.EpochTime reads seconds (it reads milliseconds from 1e11 on)
+// and the time is inside its window.
+var maxEpochSeconds = min(connector.MaxTime.Unix(), 100_000_000_000)
+
+// fillFast converts the value columns of b, in column order, from the
+// object's values vals into row while they come in the forms the API sends
+// (text as a string or number, integers and epochs as JSON integers, JSON
+// booleans, canonical decimals, null or absent), giving exactly what
+// convert gives for them. It returns the index in b.vals of the first
+// column it leaves (len(b.vals) when none): fill converts that one and the
+// rest with the general rules, which also make the errors.
+func (b *binding) fillFast(row []any, vals []val, bx *connector.Boxer) int {
+	cols := b.vals // a local: the stores below cannot change it
+	for k := range cols {
+		c := &cols[k]
+		v := &vals[c.slot]
+		var x any
+		var ok bool
+		if v.k > kNull { // absent and null are NULL in every type
+			switch c.op {
+			case opString:
+				if v.k != kString && v.k != kNumber {
+					return k
+				}
+				x = bx.String(v.raw())
+			case opInt:
+				if v.k != kNumber {
+					return k
+				}
+				var n int64
+				if len(v.raw()) == 1 && v.raw()[0]-'0' <= 9 { // the many zeros and quantities
+					n = int64(v.raw()[0] - '0')
+				} else if n, ok = smallInt(v.raw()); !ok {
+					return k
+				}
+				x = bx.Int(n)
+			case opTime:
+				if v.k != kNumber {
+					return k
+				}
+				var n int64
+				if len(v.raw()) == 1 && v.raw()[0]-'0' <= 9 { // mostly 0: not set
+					n = int64(v.raw()[0] - '0')
+				} else if n, ok = smallInt(v.raw()); !ok {
+					return k
+				}
+				switch {
+				case n > 0 && n < maxEpochSeconds:
+					// What connector.EpochTime gives, without its checks:
+					// seconds after 1970 and before MaxTime.
+					x = bx.Time(time.Unix(n, 0).UTC())
+				case n != 0: // 0 is "not set": NULL
+					tm, err := connector.EpochTime(n)
+					if err != nil {
+						return k
+					}
+					x = bx.Time(tm)
+				}
+			case opBool:
+				switch v.k {
+				case kTrue:
+					x = true
+				case kFalse:
+					x = false
+				default:
+					return k
+				}
+			case opDec:
+				if v.k != kNumber {
+					return k
+				}
+				d, err := connector.ParseDec(v.raw())
+				if err != nil {
+					return k
+				}
+				x = bx.Dec(d)
+			default:
+				return k
+			}
+		} else if c.op == opGeneral {
+			return k
+		}
+		row[c.i] = x
+	}
+	return len(cols)
 }
 
 // convertAny converts any form of a value.
@@ -105,13 +224,13 @@ func (v val) string() (s string, ok bool, err error) {
 	case kAbsent, kNull:
 		return "", false, nil
 	case kString, kNumber:
-		return v.s, true, nil
+		return v.raw(), true, nil
 	case kTrue:
 		return "true", true, nil
 	case kFalse:
 		return "false", true, nil
 	}
-	tree, err := decodeTree([]byte(v.s))
+	tree, err := decodeTree([]byte(v.raw()))
 	if err != nil {
 		return "", false, err
 	}
@@ -129,10 +248,10 @@ func (v val) text() (s string, ok bool, err error) {
 	case kAbsent, kNull:
 		return "", false, nil
 	case kString:
-		s = strings.TrimSpace(v.s)
+		s = strings.TrimSpace(v.raw())
 		return s, s != "", nil
 	case kNumber:
-		return v.s, true, nil
+		return v.raw(), true, nil
 	}
 	return "", false, fmt.Errorf("%s is not a number", v.describe())
 }
@@ -234,9 +353,9 @@ func (v val) bool() (b, ok bool, err error) {
 	case kFalse:
 		return false, true, nil
 	case kNumber:
-		x = json.Number(v.s)
+		x = json.Number(v.raw())
 	case kString:
-		x = v.s
+		x = v.raw()
 	default:
 		return false, false, fmt.Errorf("%s is not a boolean", v.describe())
 	}
@@ -273,13 +392,13 @@ func (v val) key(bx *connector.Boxer) (string, error) {
 	case kAbsent, kNull:
 		return "", errors.New("missing")
 	case kString:
-		x = bx.String(v.s)
+		x = bx.String(v.raw())
 	case kNumber:
-		x = json.Number(v.s)
+		x = json.Number(v.raw())
 	case kTrue, kFalse:
 		x = v.k == kTrue
 	default:
-		tree, err := decodeTree([]byte(v.s))
+		tree, err := decodeTree([]byte(v.raw()))
 		if err != nil {
 			return "", err
 		}
@@ -295,13 +414,13 @@ func (v val) json() (j connector.RawJSON, ok bool, err error) {
 	case kAbsent, kNull:
 		return "", false, nil
 	case kString:
-		x = v.s
+		x = v.raw()
 	case kNumber:
-		x = json.Number(v.s)
+		x = json.Number(v.raw())
 	case kTrue, kFalse:
 		x = v.k == kTrue
 	default:
-		tree, err := decodeTree([]byte(v.s))
+		tree, err := decodeTree([]byte(v.raw()))
 		if err != nil {
 			return "", false, err
 		}
@@ -323,7 +442,7 @@ func (v val) describe() string {
 	case kTrue, kFalse:
 		return "a boolean"
 	}
-	return v.s
+	return v.raw()
 }
 
 func quote(s string) string {

@@ -2,10 +2,12 @@ package shopee
 
 import (
 	"errors"
+	"math"
 	"math/bits"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // One pass over the bytes: an order's JSON is scanned once, by hand, into a
@@ -39,11 +41,26 @@ const (
 )
 
 // val is one JSON value: its kind and text (the unescaped string, the
-// number literal, or the raw JSON of an object or array).
+// number literal, or the raw JSON of an object or array). The text is kept
+// as a pointer and a 32-bit length (decode takes no input of 4 GiB or
+// more): 16 bytes instead of a string header and a kind's 24, so the
+// decoded values of an order take a third less memory.
 type val struct {
-	s string
+	p *byte  // the text's first byte (unsafe.StringData)
+	n uint32 // the text's length
 	k kind
 }
+
+// mkval makes the value of kind k with text s (len(s) < 4 GiB).
+func mkval(k kind, s string) val {
+	return val{p: unsafe.StringData(s), n: uint32(len(s)), k: k}
+}
+
+// raw returns the text of v.
+func (v val) raw() string { return unsafe.String(v.p, int(v.n)) }
+
+// maxInput is the largest order decode reads (val's 32-bit lengths).
+const maxInput = math.MaxUint32
 
 // maxDepth is encoding/json's nesting limit.
 const maxDepth = 10000
@@ -102,7 +119,7 @@ func (s *scanner) value() (val, bool) {
 	switch s.ws() {
 	case '"':
 		str, ok := s.str()
-		return val{s: str, k: kString}, ok
+		return mkval(kString, str), ok
 	case '{', '[':
 		start := s.i
 		if !s.skip() {
@@ -112,16 +129,28 @@ func (s *scanner) value() (val, bool) {
 		if s.d[start] == '[' {
 			k = kArray
 		}
-		return val{s: s.d[start:s.i], k: k}, true
+		return mkval(k, s.d[start:s.i]), true
 	case 't':
 		return val{k: kTrue}, s.lit("true")
 	case 'f':
 		return val{k: kFalse}, s.lit("false")
 	case 'n':
 		return val{k: kNull}, s.lit("null")
+	case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		// An integer without fraction or exponent, the usual number,
+		// read here; number reads the rest (and the same integers).
+		d, i := s.d, s.i
+		j := i + 1
+		if d[i] != '0' {
+			j = digits(d, j)
+		}
+		if j >= len(d) || d[j] != '.' && d[j] != 'e' && d[j] != 'E' {
+			s.i = j
+			return mkval(kNumber, d[i:j]), true
+		}
 	}
 	n, ok := s.number()
-	return val{s: n, k: kNumber}, ok
+	return mkval(kNumber, n), ok
 }
 
 func (s *scanner) lit(w string) bool {

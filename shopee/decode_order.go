@@ -2,6 +2,7 @@ package shopee
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/facolos/etl/connector"
 	"sync"
@@ -195,8 +196,12 @@ type decodedOrder struct {
 var orderPool = sync.Pool{New: func() any { return new(decodedOrder) }}
 
 // decode scans data into d. It reports false when data does not start with
-// a JSON object (or the object is not valid JSON).
+// a JSON object (or the object is not valid JSON), and for 4 GiB or more
+// (vals hold 32-bit lengths; the HTTP client caps answers far below).
 func (d *decodedOrder) decode(data []byte) bool {
+	if uint64(len(data)) > maxInput {
+		return false
+	}
 	d.sn = val{}
 	d.addr.k, d.inv.k = kAbsent, kAbsent
 	d.nItems, d.nPkgs, d.nPays = 0, 0, 0
@@ -294,27 +299,41 @@ func (s *scanner) object(sh *shape, o *obj, child func(code int) bool) bool {
 		if s.ws() != '"' {
 			return s.fail()
 		}
-		key, ok := s.str()
-		if !ok || !s.colon() {
-			return s.fail()
-		}
 		o.keys++
-		var sl slot
+		// The predicted key, compared in words with the input (the key, its
+		// closing quote and a colon right after): the usual case needs
+		// neither a scan of the key nor a lookup. (keyPat.match, written
+		// out: the call cost more than the compare.)
 		at := -1
+		var sl slot
 		if prev >= 0 {
-			if p := o.pred[prev]; p >= 0 && t.keys[p] == key {
-				at = int(p)
-			} else if at = t.find(key); at >= 0 {
-				o.pred[prev] = int16(at)
+			if p := o.pred[prev]; p >= 0 {
+				e := &t.pats[p]
+				if i := s.i + 1; e.n > 0 && len(s.d)-i >= maxPat {
+					b := s.d[i : i+maxPat]
+					if (word(b[0:8])^e.w[0])&e.m[0]|(word(b[8:16])^e.w[1])&e.m[1]|
+						(word(b[16:24])^e.w[2])&e.m[2]|(word(b[24:32])^e.w[3])&e.m[3] == 0 {
+						at, sl, s.i = int(p), e.slot, i+e.n
+					}
+				}
 			}
-		} else {
-			at = t.find(key)
+		}
+		var key string
+		if at < 0 {
+			var ok bool
+			if key, ok = s.str(); !ok || !s.colon() {
+				return s.fail()
+			}
+			if at = t.find(key); at >= 0 {
+				sl = t.slots[at]
+				if prev >= 0 {
+					o.pred[prev] = int16(at)
+				}
+			}
 		}
 		known := at >= 0
-		if known {
-			sl = t.slots[at]
-		}
 		prev = at // after an unknown key: no prediction
+		var ok bool
 		switch {
 		case !known:
 			if !sh.noteOff {
@@ -431,6 +450,56 @@ type keyTable struct {
 	mask  uint32
 	keys  []string
 	slots []slot
+	pats  []keyPat
+}
+
+// keyPat is the text of a key after its opening quote in compact JSON:
+// the key, its closing quote and the colon (`order_sn":`), as four words
+// with masks (the pattern is at most maxPat bytes). Input that starts with
+// these bytes holds exactly this key (a shape's keys are plain ASCII
+// without quotes, backslashes or control characters), so a predicted key is
+// recognised with four masked word compares instead of a scan and a string
+// compare.
+type keyPat struct {
+	w, m [4]uint64
+	n    int  // length in bytes; 0: no pattern (longer than maxPat)
+	slot slot // the key's slot (as in keyTable.slots)
+}
+
+const maxPat = 32
+
+func newKeyPat(key string) keyPat {
+	p := key + `":`
+	if len(p) > maxPat {
+		return keyPat{}
+	}
+	var b, m [maxPat]byte
+	copy(b[:], p)
+	for j := range p {
+		m[j] = 0xFF
+	}
+	kp := keyPat{n: len(p)}
+	for j := range kp.w {
+		kp.w[j] = word(string(b[8*j:]))
+		kp.m[j] = word(string(m[8*j:]))
+	}
+	return kp
+}
+
+// match returns the index after the pattern when d holds it from i on,
+// else -1 (also when fewer than maxPat bytes are left: the caller then
+// scans the key).
+func (p *keyPat) match(d string, i int) int {
+	if p.n == 0 || i < 0 || len(d)-i < maxPat {
+		return -1
+	}
+	b := d[i : i+maxPat]
+	x := (word(b[0:8])^p.w[0])&p.m[0] | (word(b[8:16])^p.w[1])&p.m[1] |
+		(word(b[16:24])^p.w[2])&p.m[2] | (word(b[24:32])^p.w[3])&p.m[3]
+	if x != 0 {
+		return -1
+	}
+	return i + p.n
 }
 
 func khash(k string) uint32 {
@@ -446,17 +515,23 @@ func newKeyTable(m map[string]slot) keyTable {
 	for size < 4*len(m) {
 		size *= 2
 	}
-	t := keyTable{mask: uint32(size - 1), keys: make([]string, size), slots: make([]slot, size)}
+	t := keyTable{mask: uint32(size - 1), keys: make([]string, size), slots: make([]slot, size), pats: make([]keyPat, size)}
 	used := make([]bool, size)
 	for k, s := range m {
 		if k == "" {
 			panic("shopee: empty key in a shape")
 		}
+		for _, c := range []byte(k) {
+			if c < ' ' || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+				panic("shopee: a shape's key must be plain ASCII: " + k)
+			}
+		}
 		i := khash(k) & t.mask
 		for used[i] {
 			i = (i + 1) & t.mask
 		}
-		used[i], t.keys[i], t.slots[i] = true, k, s
+		used[i], t.keys[i], t.slots[i], t.pats[i] = true, k, s, newKeyPat(k)
+		t.pats[i].slot = s
 	}
 	return t
 }
@@ -492,6 +567,9 @@ func (t *keyTable) find(key string) int {
 // Unlike that json.Unmarshal into a struct, the key must match exactly
 // ("ORDER_SN" is not order_sn), as the transformer reads it.
 func orderKey(data []byte) string {
+	if uint64(len(data)) > maxInput {
+		return ""
+	}
 	s := &scanner{d: string(data)}
 	if s.ws() != '{' {
 		return ""

@@ -146,6 +146,30 @@ func TestSmallInt(t *testing.T) {
 	}
 }
 
+// TestSmallIntEveryByte puts every byte value at every position of
+// integers of 1 to 18 digits (the two overlapping words of 8-16 digits
+// must together check every byte) and compares with strconv.ParseInt.
+func TestSmallIntEveryByte(t *testing.T) {
+	for n := 1; n <= 18; n++ {
+		for pos := 0; pos < n; pos++ {
+			for c := 0; c < 256; c++ {
+				b := []byte("987654321098765432"[:n])
+				b[pos] = byte(c)
+				s := string(b)
+				got, ok := smallInt(s)
+				want, err := strconv.ParseInt(s, 10, 64)
+				wantOK := err == nil && s[0] != '+' && s[0] != '-'
+				if pos == 0 && (c == '+' || c == '-') {
+					wantOK = err == nil // a sign, then n-1 digits
+				}
+				if ok != wantOK || (ok && got != want) {
+					t.Fatalf("smallInt(%q) = %d, %v; strconv: %d, %v", s, got, ok, want, err)
+				}
+			}
+		}
+	}
+}
+
 // TestDigits checks the eight-bytes-at-a-time digit run against the
 // byte-by-byte rule: every byte value at every position.
 func TestDigits(t *testing.T) {
@@ -188,6 +212,31 @@ func TestValidUTF8(t *testing.T) {
 	for _, s := range cases {
 		if got, want := validUTF8(s), utf8.ValidString(s); got != want {
 			t.Fatalf("validUTF8(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestValueIntegerFastPath compares value's own reading of integers with
+// number's on numbers of every shape followed by every kind of byte: the
+// same text, the same position after it, the same failure.
+func TestValueIntegerFastPath(t *testing.T) {
+	r := rand.New(rand.NewSource(8))
+	nums := []string{"0", "7", "10", "01", "00", "0.5", "0e1", "0E+2", "5.", "5e", "5e+", "5.e3", "12345678", "123456789012",
+		"1.25", "9e9", "-0", "-12", "0x1", "1_000"}
+	for i := 0; i < 300; i++ {
+		nums = append(nums, strconv.FormatUint(r.Uint64()>>uint(r.Intn(64)), 10))
+	}
+	for _, n := range nums {
+		for c := 0; c < 256; c++ {
+			for _, in := range []string{n, n + string(rune(c)), n + string([]byte{byte(c)}) + "1,"} {
+				fast := &scanner{d: in}
+				v, ok := fast.value()
+				ref := &scanner{d: in}
+				want, wantOK := ref.number()
+				if ok != wantOK || (ok && (v.raw() != want || v.k != kNumber || fast.i != ref.i)) {
+					t.Fatalf("value(%q) = %q %v at %d; number: %q %v at %d", in, v.raw(), ok, fast.i, want, wantOK, ref.i)
+				}
+			}
 		}
 	}
 }

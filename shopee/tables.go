@@ -253,7 +253,8 @@ const (
 type colBinding struct {
 	role  role
 	typ   connector.Type
-	i     int32 // the column
+	op    fastOp // how fillFast converts it (convert.go)
+	i     int32  // the column
 	slot  int32
 	group int32
 }
@@ -290,6 +291,7 @@ func bind(t *table, sh *shape) *binding {
 				panic("shopee: column " + t.Name + "." + f.col.Name + " is not in its object's shape")
 			}
 		}
+		c.op = fastOpOf(c.role, c.typ)
 		b.cols[i] = c
 		switch c.role {
 		case roleOrderSN:
@@ -379,7 +381,11 @@ func (b *binding) fill(row []any, o *obj, rc *rowCtx, skip []int) error {
 	if b.atSyn >= 0 {
 		row[b.atSyn] = rc.syn
 	}
-	for _, c := range b.vals {
+	vals := b.vals
+	if skip == nil && len(vals) > 0 {
+		vals = vals[b.fillFast(row, o.vals, rc.bx):] // the rest (if any) with the general rules
+	}
+	for _, c := range vals {
 		if skip != nil && skip[c.i] >= 0 {
 			continue
 		}
@@ -396,10 +402,10 @@ func (b *binding) fill(row []any, o *obj, rc *rowCtx, skip []int) error {
 		// Text and integers as the API sends them here, the rest by convert.
 		switch {
 		case c.typ == connector.String && v.k == kString:
-			row[c.i] = rc.bx.String(v.s)
+			row[c.i] = rc.bx.String(v.raw())
 			continue
 		case c.typ == connector.Int && v.k == kNumber:
-			if n, ok := smallInt(v.s); ok {
+			if n, ok := smallInt(v.raw()); ok {
 				row[c.i] = rc.bx.Int(n)
 				continue
 			}
