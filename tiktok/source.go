@@ -121,8 +121,10 @@ func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit conn
 // to hold a growing month, a sale day or a flash-sale second is split again
 // when its own first page shows it (a window whose pages all share one
 // second follows its page tokens until a page shows a second boundary).
-// Windows are half-open and disjoint, so no order is read twice but the
-// few of a split page's last second, which the first new window reads.
+// (Without a usable total_count the whole range is cut into
+// 2 × Concurrency windows.) Windows are half-open and disjoint, and a split
+// page keeps back the orders of its last second for the first new window,
+// so no order is emitted twice.
 //
 // Up to Concurrency pages are read at once, each by a worker that takes
 // the earliest window in the list not being read and not complete (a
@@ -140,10 +142,14 @@ func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit conn
 // it, so the load always progresses.
 
 // WindowPages is the number of pages a planned window is sized for: few
-// enough windows that the partial last page of each costs little, enough
-// that Concurrency windows overlap until the end of a large load. A window
-// with more than WindowPages pages still to read is split.
-const WindowPages = 6
+// enough windows that the partial last page of each costs little (about
+// half a page per window read to its end), enough that Concurrency windows
+// overlap until the end of a large load. A window with more than
+// WindowPages pages still to read is split. It also sizes the read-ahead
+// (Concurrency × WindowPages pages): with 6, a shop whose orders are
+// unevenly spread in time cost 14% more calls than the minimum (1.26 × the
+// budget-bound time), with 10 8% (1.18 ×), for about 30 MB more heap.
+const WindowPages = 10
 
 // DefaultConcurrency is the number of pages read at once when
 // Config.Concurrency is 0: at 20 calls/s and 300 ms per call, 6 calls must
