@@ -72,6 +72,7 @@ func TestSkewedFullLoad(t *testing.T) {
 	t.Logf("%d orders: %d calls (minimum %d), %d windows, %d split, %d read to their end, wide %v",
 		n, plan.calls, (n+size-1)/size, plan.windows, plan.splits, plan.leaves, plan.wide)
 	require.Greater(t, plan.splits, 1, "windows split besides the whole range")
+	require.Zero(t, plan.restarts)
 	require.Equal(t, int64(plan.windows+1), src.Stats()["search_windows"])
 	require.LessOrEqual(t, plan.calls, (n+size-1)/size+plan.leaves+plan.splits)
 	requireWideLeavesAreBursts(t, sim, plan, size)
@@ -101,6 +102,7 @@ func TestSkewedFullLoad(t *testing.T) {
 	require.Zero(t, cp.End, "the range is done")
 	up := requireMinimalPlan(t, sim, sim.Searches()[before:])
 	require.Greater(t, up.splits, 1)
+	require.Zero(t, up.restarts)
 	require.Equal(t, "update_time", sim.Searches()[before].Field)
 }
 
@@ -109,8 +111,8 @@ func TestSkewedFullLoad(t *testing.T) {
 // resumed runs end with the simulator's contents, and a fresh load reads
 // its (refined) plan in the fewest answered searches.
 func TestSkewedFaultsCrashesResume(t *testing.T) {
-	const size = 10
 	n := small(1500)
+	size := min(10, n/100-2) // a flash-sale second (1% of the orders) over more than a page
 	skewedSim(t, n, size) // the shape, checked
 	plan := faultsCrashesResume(t, tiktoktest.Options{Orders: n, Spread: tiktoktest.Skewed}, size)
 	require.Greater(t, plan.splits, 1, "windows split besides the whole range")

@@ -46,6 +46,7 @@ func TestFullLoad(t *testing.T) {
 	require.Zero(t, res.Rejected)
 	plan := requireMinimalPlan(t, sim, sim.Searches())
 	require.Greater(t, plan.windows, 1, "the load is read as several windows at once")
+	require.Zero(t, plan.restarts)
 	require.Equal(t, int64(plan.windows+1), src.Stats()["search_windows"], "the windows and the whole range")
 	calls := sim.Calls(tiktok.PathSearch)
 	require.Equal(t, map[string]int64{tiktok.PathSearch: int64(calls)}, res.APICalls, "search calls only, no detail calls")
