@@ -113,7 +113,7 @@ func TestSkewedFullLoad(t *testing.T) {
 func TestSkewedFaultsCrashesResume(t *testing.T) {
 	n := small(1500)
 	size := min(10, n/100-2) // a flash-sale second (1% of the orders) over more than a page
-	skewedSim(t, n, size) // the shape, checked
+	skewedSim(t, n, size)    // the shape, checked
 	plan := faultsCrashesResume(t, tiktoktest.Options{Orders: n, Spread: tiktoktest.Skewed}, size)
 	require.Greater(t, plan.splits, 1, "windows split besides the whole range")
 }
