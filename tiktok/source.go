@@ -201,9 +201,6 @@ type windowList struct {
 	// one being emitted included); beyond budget only cur is read, when
 	// the emitter waits for it.
 	held, budget int
-	// idle counts the workers waiting with the budget not spent: nothing
-	// left to read but windows already being read (the load's tail).
-	idle int
 	// err is the first failed read: no window is read after it, the pages
 	// read before it are still emitted, up to the first one missing.
 	err error
@@ -322,23 +319,12 @@ func (o *orders) work(ctx context.Context, field string, l *windowList, split bo
 			if w = l.pick(); w != nil {
 				break
 			}
-			idle := l.held < l.budget
-			if idle {
-				l.idle++
-			}
 			l.cond.Wait()
-			if idle {
-				l.idle--
-			}
 		}
 		w.busy = true
 		l.held++
-		spare := 0
-		if split && !w.root {
-			spare = l.idle
-		}
 		l.mu.Unlock()
-		p, after, err := o.readPage(ctx, field, w, split, spare)
+		p, after, err := o.readPage(ctx, field, w, split)
 		l.mu.Lock()
 		w.busy = false
 		if err != nil {
@@ -371,7 +357,7 @@ func (o *orders) work(ctx context.Context, field string, l *windowList, split bo
 // readPage reads the next page of w. When the page shows more than
 // WindowPages pages still to come and split is set, it returns the windows
 // that read the rest of w instead (w is then complete after the page).
-func (o *orders) readPage(ctx context.Context, field string, w *window, split bool, spare int) (windowPage, []*window, error) {
+func (o *orders) readPage(ctx context.Context, field string, w *window, split bool) (windowPage, []*window, error) {
 	s := o.s
 	for {
 		page, err := o.search(ctx, field, w.ge, w.to, w.token)
@@ -399,7 +385,7 @@ func (o *orders) readPage(ctx context.Context, field string, w *window, split bo
 			}
 		}
 		if page.NextPageToken != "" && split {
-			if after, cut := o.split(w, page, ats, last, spare); after != nil {
+			if after, cut := o.split(w, page, ats, last); after != nil {
 				return windowPage{recs: recs[:cut:cut], pos: last}, after, nil
 			}
 		}
@@ -416,7 +402,7 @@ func (o *orders) readPage(ctx context.Context, field string, w *window, split bo
 // field). It returns nil when w should rather follow its page token: few
 // pages left, or no second boundary on the page (its orders share one
 // second, or their times cannot be read).
-func (o *orders) split(w *window, page SearchPage, ats []int64, last int64, spare int) ([]*window, int) {
+func (o *orders) split(w *window, page SearchPage, ats []int64, last int64) ([]*window, int) {
 	if last <= w.ge {
 		return nil, 0
 	}
@@ -431,27 +417,16 @@ func (o *orders) split(w *window, page SearchPage, ats []int64, last int64, spar
 		return nil, 0
 	}
 	size := o.s.c.cfg.PageSize
-	var after []*window
-	switch {
-	case page.TotalCount <= 0: // the rest's size is unknown
-		if !w.root {
+	rest := 0 // unknown
+	if page.TotalCount > 0 {
+		rest = max(page.TotalCount-w.seen, 0) + len(ats) - cut
+		if (rest+size-1)/size <= WindowPages {
 			return nil, 0
 		}
-		after = o.plan(last, w.to, 0)
-	default:
-		rest := max(page.TotalCount-w.seen, 0) + len(ats) - cut
-		pages := (rest + size - 1) / size
-		switch {
-		case pages > WindowPages:
-			after = o.plan(last, w.to, rest)
-		case spare > 0 && pages >= 4:
-			// The load's tail: workers wait with nothing else to read;
-			// the rest is shared with them, 2 pages a window or more.
-			after = cutWindows(last, w.to, min(pages/2, spare+1))
-		default:
-			return nil, 0
-		}
+	} else if !w.root {
+		return nil, 0
 	}
+	after := o.plan(last, w.to, rest)
 	if len(after) < 2 {
 		return nil, 0
 	}
@@ -469,13 +444,8 @@ func (o *orders) plan(from, to int64, orders int) []*window {
 	if orders <= 0 { // no usable total_count: enough windows to overlap
 		n = 2 * o.s.cfg.Concurrency
 	}
-	return cutWindows(from, to, n)
-}
-
-// cutWindows cuts [from, to) into n windows evenly by time (fewer when the
-// range has fewer seconds, at most 10,000).
-func cutWindows(from, to int64, n int) []*window {
-	n = max(int(min(int64(n), to-from, 10000)), 1)
+	n = int(min(int64(n), to-from, 10000))
+	n = max(n, 1)
 	plan := make([]*window, n)
 	span := to - from
 	for i := range plan {
