@@ -121,9 +121,6 @@ func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit conn
 // to hold a growing month, a sale day or a flash-sale second is split again
 // when its own first page shows it (a window whose pages all share one
 // second follows its page tokens until a page shows a second boundary).
-// At the load's tail, when workers wait with nothing left to read, the
-// next page of a window with 4 or more pages to go shares its rest with
-// them the same way (windows of 2 pages or more).
 // (Without a usable total_count the whole range is cut into
 // 2 × Concurrency windows.) Windows are half-open and disjoint, and a split
 // page keeps back the orders of its last second for the first new window,
