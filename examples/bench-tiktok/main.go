@@ -13,6 +13,11 @@
 // (the minimum is ceil(orders/100) searches: one window read page by page).
 //
 //	go run ./examples/bench-tiktok -orders 50000 -latency 300ms -jitter 100ms -rate 20
+//
+// -spread skewed gives an uneven shop (tiktoktest.Skewed): most orders in
+// the last months, sale days, flash-sale seconds.
+//
+//	go run ./examples/bench-tiktok -orders 50000 -latency 300ms -jitter 100ms -rate 20 -source-only -spread skewed
 package main
 
 import (
@@ -44,6 +49,7 @@ var (
 	rateLimit   = flag.Float64("rate", 0, "calls per second the simulator allows and the client keeps to (0: unlimited)")
 	concurrency = flag.Int("concurrency", 0, "windows read at once (default the library's; 1: one window, page by page)")
 	sourceOnly  = flag.Bool("source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
+	spread      = flag.String("spread", "uniform", "create times: uniform, or skewed (volume growing twentyfold over the range, 3 sale days of a week's volume, each opening with 1% of the orders in one second)")
 	end         = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 )
 
@@ -53,8 +59,17 @@ type endpoint struct {
 
 func main() {
 	flag.Parse()
+	var sp tiktoktest.Spread
+	switch *spread {
+	case "uniform":
+	case "skewed":
+		sp = tiktoktest.Skewed
+	default:
+		fmt.Fprintf(os.Stderr, "bench-tiktok: -spread %q: uniform or skewed\n", *spread)
+		os.Exit(2)
+	}
 	if *serve {
-		sim := tiktoktest.NewServer(tiktoktest.Options{Orders: *orders, Days: *days, Now: end, Seed: 1,
+		sim := tiktoktest.NewServer(tiktoktest.Options{Orders: *orders, Days: *days, Now: end, Seed: 1, Spread: sp,
 			Faults: simfault.Options{Latency: *latency, Jitter: *jitter}, RateLimit: *rateLimit})
 		benchproc.Serve(endpoint{sim.URL, sim.AuthURL, sim.AppKey(), sim.AppSecret(), sim.ShopCipher(), sim.InitialAccess(), sim.InitialRefresh()})
 		sim.Close()
@@ -69,7 +84,7 @@ func main() {
 func run() error {
 	var ep endpoint
 	stopSim, err := benchproc.Start(&ep, "-serve", "-orders", fmt.Sprint(*orders), "-days", fmt.Sprint(*days),
-		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit))
+		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit), "-spread", *spread)
 	if err != nil {
 		return err
 	}

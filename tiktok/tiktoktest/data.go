@@ -153,12 +153,17 @@ var cancelReasons = []string{"Người mua muốn thay đổi địa chỉ giao 
 
 func money(v int64) string { return strconv.FormatInt(v, 10) }
 
-// genOrder builds order i of a shop: a pure function of its arguments.
-func genOrder(seed int64, i, n int, end int64, days int) *Order {
+// genOrder builds order i of a shop: a pure function of its arguments
+// (the create times follow c, or are even when c is nil).
+func genOrder(seed int64, i, n int, end int64, days int, c *curve) *Order {
 	r := rand.New(rand.NewPCG(uint64(seed), uint64(i)*2654435761+1))
 	span := int64(days) * 86400
 	// Spread evenly with jitter so create times are nearly unique, ascending in i.
-	create := end - span + int64(float64(span)*(float64(i)+r.Float64()*0.9)/float64(n))
+	u := (float64(i) + r.Float64()*0.9) / float64(n)
+	create := end - span + int64(float64(span)*u)
+	if c != nil {
+		create = end - span + c.at(u)
+	}
 	if create >= end {
 		create = end - 1
 	}

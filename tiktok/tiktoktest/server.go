@@ -9,7 +9,7 @@
 // single-use, expiring page tokens (containing "/", "+" and "="); throttle
 // (36009002); and inject network-shaped faults through internal/simfault.
 //
-// The data is a pure function of (Seed, Orders, Now, Days): Vietnamese
+// The data is a pure function of (Seed, Orders, Now, Days, Spread): Vietnamese
 // buyers and addresses, one line item per unit, cancellations, split
 // packages, orders whose line items are not there yet. Advance moves the
 // shop on: statuses change, units are cancelled (their line items vanish),
@@ -49,13 +49,17 @@ type Options struct {
 	AppSecret  string // default "sim_app_secret"
 	ShopCipher string // default "ROW_sim+cipher/1=="
 	ShopID     string // default "7494049642642000000"
-	// Seed, Orders, Now and Days determine the data: Orders orders created
-	// over the Days days before Now (default: the real time at start,
-	// to the second). Now must not be in the future of the real clock.
+	// Seed, Orders, Now, Days and Spread determine the data: Orders
+	// orders created over the Days days before Now (default: the real time
+	// at start, to the second). Now must not be in the future of the real
+	// clock.
 	Seed   int64
 	Orders int
 	Now    time.Time
 	Days   int
+	// Spread distributes the create times (default Uniform; Skewed: a
+	// growing shop with sale days, also determined by Seed and Days).
+	Spread Spread
 	// AccessTTL is the access tokens' life (default 7 days) and RefreshTTL
 	// the refresh tokens' (default 365 days), on the simulated clock.
 	AccessTTL, RefreshTTL time.Duration
@@ -166,8 +170,12 @@ func NewServer(opts Options) *Server {
 		s.limiter = rate.NewLimiter(rate.Limit(opts.RateLimit), max(int(opts.RateLimit), 1))
 	}
 	end := opts.Now.Unix()
+	var c *curve
+	if opts.Spread == Skewed {
+		c = newCurve(opts.Seed, opts.Days)
+	}
 	for i := 0; i < opts.Orders; i++ {
-		o := genOrder(opts.Seed, i, opts.Orders, end, opts.Days)
+		o := genOrder(opts.Seed, i, opts.Orders, end, opts.Days, c)
 		s.orders = append(s.orders, o)
 		s.byID[o.ID] = o
 	}
@@ -358,7 +366,7 @@ func (s *Server) Advance(d time.Duration) []Change {
 	}
 	for k := 0; k < 2*hours && k < 1000; k++ {
 		n := len(s.orders)
-		o := genOrder(s.opts.Seed+int64(s.advances)*7919, n, n+1, at+1, 1)
+		o := genOrder(s.opts.Seed+int64(s.advances)*7919, n, n+1, at+1, 1, nil)
 		o.ID = orderID(s.opts.Seed, n)
 		for j := range o.LineItems {
 			o.LineItems[j].ID = fmt.Sprintf("%s%02d", o.ID[:len(o.ID)-1], j)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -272,4 +273,59 @@ func TestFaultsAndThrottling(t *testing.T) {
 		codes[a.Code]++
 	}
 	require.Positive(t, codes[tiktoktest.CodeThrottled], "36009002 when over the limit")
+}
+
+// The Skewed spread: deterministic from the seed, still by create time,
+// within the range; the last month holds many times the first's orders,
+// a few days hold several times their neighbours' volume, and each of them
+// opens with a flash sale: one second holding BurstShare of the orders.
+// The default spread is unchanged by the option's existence.
+func TestSkewedSpread(t *testing.T) {
+	const n, days = 20000, 365
+	now := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	opts := tiktoktest.Options{Orders: n, Seed: 5, Days: days, Now: now, Spread: tiktoktest.Skewed}
+	a, b := newSim(t, opts).Orders(), newSim(t, opts).Orders()
+	require.Equal(t, a, b, "deterministic")
+	uniform := newSim(t, tiktoktest.Options{Orders: n, Seed: 5, Days: days, Now: now}).Orders()
+	start := now.Unix() - days*86400
+	perDay := make([]int, days)
+	perSecond := map[int64]int{}
+	for i, o := range a {
+		require.Equal(t, uniform[i].ID, o.ID, "the same orders, at other times")
+		require.GreaterOrEqual(t, o.CreateTime, start)
+		require.Less(t, o.CreateTime, now.Unix())
+		if i > 0 {
+			require.GreaterOrEqual(t, o.CreateTime, a[i-1].CreateTime, "by create time")
+		}
+		perDay[(o.CreateTime-start)/86400]++
+		perSecond[o.CreateTime]++
+	}
+	sum := func(d []int) (s int) {
+		for _, v := range d {
+			s += v
+		}
+		return s
+	}
+	first, last := sum(perDay[:30]), sum(perDay[days-30:])
+	require.Greater(t, last, 10*first, "a growing shop: first month %d, last month %d", first, last)
+	spikes, bursts := 0, 0
+	for d := 1; d < days-1; d++ {
+		if perDay[d] > 4*(perDay[d-1]+perDay[d+1])/2 {
+			spikes++
+		}
+	}
+	for _, c := range perSecond {
+		if c >= n*tiktoktest.BurstShare*9/10 {
+			bursts++
+		}
+	}
+	require.Equal(t, tiktoktest.SpikeDays, spikes, "sale days")
+	require.Equal(t, tiktoktest.SpikeDays, bursts, "flash sales: one second holding %d orders", n/100)
+	// The uniform spread: at most a few orders in any second.
+	perSecond = map[int64]int{}
+	for _, o := range uniform {
+		perSecond[o.CreateTime]++
+		require.LessOrEqual(t, perSecond[o.CreateTime], 3)
+	}
+	t.Logf("first month %d, last month %d, busiest day %d orders", first, last, slices.Max(perDay))
 }
