@@ -217,6 +217,9 @@ func faultsCrashesResume(t *testing.T, opts tiktoktest.Options, pageSize int) pl
 	// A fresh full load under faults, without crashes: each window of its
 	// plan in the fewest answered searches.
 	crash.Store(false)
+	// Searches of the crashed runs the server is still serving would be
+	// counted as this load's.
+	require.True(t, sim.WaitIdle(30*time.Second))
 	before := len(sim.Searches())
 	restarts := src.Stats()["page_restarts"].(int64)
 	sink2 := openSink(t, "", sqlite.Config{})

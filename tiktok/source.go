@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/platform"
 	gojson "github.com/goccy/go-json"
 	"golang.org/x/sync/errgroup"
 )
@@ -532,17 +532,7 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) 
 	cfg.ShopCipher = getenv("TIKTOK_SHOP_CIPHER")
 	cfg.BaseURL = getenv("TIKTOK_SHOP_API_BASE_URL")
 	cfg.AuthURL = getenv("TIKTOK_AUTH_BASE_URL")
-	num := func(name string) (int64, error) {
-		v := getenv(name)
-		if v == "" {
-			return 0, nil
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("%s: %q is not a non-negative integer", name, v)
-		}
-		return n, nil
-	}
+	num := func(name string) (int64, error) { return platform.EnvInt(getenv, name) }
 	buf, err := num("TIKTOK_TOKEN_REFRESH_BUFFER")
 	if err != nil {
 		return cfg, false, err

@@ -36,6 +36,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/internal/simfault"
@@ -96,6 +97,8 @@ type Server struct {
 	api   *httptest.Server
 	auth  *httptest.Server
 	fault *simfault.Injector
+
+	inflight atomic.Int64 // API requests being served
 
 	mu         sync.Mutex
 	offset     time.Duration // simulated clock = real clock + offset
@@ -247,6 +250,21 @@ func (s *Server) Calls(path string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[path]
+}
+
+// WaitIdle waits until no API request is being served (a client that gave
+// up on a request does not stop the server serving it: a test that counts
+// searches waits for those first), or until timeout, and reports whether
+// the server went idle.
+func (s *Server) WaitIdle(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for s.inflight.Load() > 0 {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return true
 }
 
 // Searches returns the order searches the server answered, in the order
@@ -493,6 +511,8 @@ func (s *Server) check(r *http.Request, body []byte, shopScoped bool) *apiErr {
 // handle wraps an endpoint: faults, throttling, method, body, checks.
 func (s *Server) handle(method string, shopScoped bool, h func(r *http.Request, body []byte) (any, *apiErr)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		s.inflight.Add(1)
+		defer s.inflight.Add(-1)
 		s.mu.Lock()
 		s.calls[r.URL.Path]++
 		s.mu.Unlock()
