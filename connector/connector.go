@@ -179,6 +179,12 @@ type Batch struct {
 	// rows whose compared columns did not change. nil means the sink does
 	// not count; the runner sums it into Result.Changed.
 	Changed map[string]int64
+	// Stale is filled by the sink after a successful Write: the rows of
+	// each versioned table (Table.Version) that were not written because
+	// the stored version is newer (see version.go), by Table.FullName().
+	// The rows of a child table that follow a stale parent are not
+	// counted. nil or absent: none. The runner sums it into Result.Stale.
+	Stale map[string]int64
 }
 
 // Sink writes batches into a database.

@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -71,6 +72,15 @@ type Result struct {
 	Changed map[string]int64
 	// Rejected is the number of records quarantined.
 	Rejected int64
+	// Stale is the number of rows per table the sink skipped because the
+	// warehouse holds a newer version of them (Table.Version; see
+	// Batch.Stale); nil when there were none.
+	Stale map[string]int64
+	// Duplicates is the number of rows per table dropped from a batch
+	// because another row of the batch had the same primary key (the
+	// newest version, or the last row, is kept; see Table.Version); nil
+	// when there were none. The first of a run is logged, per table.
+	Duplicates map[string]int64
 	// APICalls is the number of HTTP requests sent per endpoint path.
 	APICalls map[string]int64
 	// APICallOutcomes is the number of HTTP requests sent per endpoint path
@@ -90,7 +100,8 @@ type EventKind int
 const (
 	// PageFetched: a stream handed over a page (Records = its records).
 	PageFetched EventKind = iota + 1
-	// BatchWritten: a batch was committed (Records, Rows).
+	// BatchWritten: a batch was committed (Records, Rows, Stale,
+	// Duplicates).
 	BatchWritten
 	// CheckpointCommitted: a checkpoint was committed (Checkpoint).
 	CheckpointCommitted
@@ -102,15 +113,18 @@ const (
 
 // Event is a progress notification for an Observer.
 type Event struct {
-	Kind       EventKind
-	Pipeline   string
-	Stream     string
-	Records    int
-	Rows       int
-	Key        string
-	Reason     string
-	Checkpoint Checkpoint
-	Result     *Result
+	Kind     EventKind
+	Pipeline string
+	Stream   string
+	Records  int
+	Rows     int
+	// Stale and Duplicates are the rows of a BatchWritten batch skipped as
+	// older than the stored version and dropped as duplicate keys.
+	Stale, Duplicates int
+	Key               string
+	Reason            string
+	Checkpoint        Checkpoint
+	Result            *Result
 }
 
 // Observer receives progress events. It is called synchronously from the
@@ -360,11 +374,18 @@ func mergeResult(dst, src *Result) {
 	for t, n := range src.Rows {
 		dst.Rows[t] += n
 	}
-	for t, n := range src.Changed {
-		if dst.Changed == nil {
-			dst.Changed = map[string]int64{}
+	addCounts(&dst.Changed, src.Changed)
+	addCounts(&dst.Stale, src.Stale)
+	addCounts(&dst.Duplicates, src.Duplicates)
+}
+
+// addCounts adds the counts of src to *dst, making it when needed.
+func addCounts(dst *map[string]int64, src map[string]int64) {
+	for t, n := range src {
+		if *dst == nil {
+			*dst = map[string]int64{}
 		}
-		dst.Changed[t] += n
+		(*dst)[t] += n
 	}
 }
 
@@ -464,7 +485,15 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 					break
 				}
 			}
-			w.transform(p.Transformer, rec)
+			if w.transform(p.Transformer, rec) {
+				// The record holds another version of a versioned row of
+				// the batch: it goes to the next batch, where the sink's
+				// version rule decides for it and its child rows.
+				if writeErr = w.flush(wctx); writeErr != nil {
+					break
+				}
+				w.accept(rec)
+			}
 			if w.nrows >= w.batchSize {
 				if writeErr = w.flush(wctx); writeErr != nil {
 					break
@@ -541,12 +570,20 @@ type batcher struct {
 	records int
 	loaded  int64 // records stored by this batcher's flushes
 	keys    map[string]struct{}
-	rejects []Rejection
-	pending Checkpoint
+	// The version groups (Table.VersionGroup) of the batch's rows of
+	// versioned tables: table position + key; groupIdx holds the group's
+	// column positions per table (nil: not versioned).
+	groups       map[string]struct{}
+	groupIdx     [][]int
+	stagedGroups []string
+	groupBuf     []byte
+	rejects      []Rejection
+	pending      Checkpoint
 
 	staged    []staged
 	lastFlush time.Time
 	fence     *Fence
+	dupLogged map[*Table]bool // tables whose duplicate keys were logged this run
 
 	// Per accepted record of the buffered batch: the record and where its
 	// rows start in each table (recStarts[n*len(tables)+i]), so that a batch
@@ -569,9 +606,12 @@ func newBatcher(r *Runner, p Pipeline, stream string, tables []*Table, runID str
 	}
 	b := &batcher{r: r, p: p, stream: stream, runID: runID, store: store, inSink: inSink, res: res, batchSize: bs,
 		tables: tables, pos: make(map[*Table]int, len(tables)), rows: make([][][]any, len(tables)),
-		keys: map[string]struct{}{}, lastFlush: time.Now()}
+		keys: map[string]struct{}{}, groups: map[string]struct{}{}, groupIdx: make([][]int, len(tables)), lastFlush: time.Now()}
 	for i, t := range tables {
 		b.pos[t] = i
+		if g := t.VersionGroup(); g != nil {
+			b.groupIdx[i] = t.indexes(g)
+		}
 	}
 	return b
 }
@@ -596,7 +636,13 @@ func (b *batcher) seen(key string) bool {
 	return ok
 }
 
-func (b *batcher) transform(tr Transformer, rec Record) {
+// transform transforms and validates rec and adds its rows to the batch,
+// or quarantines it. It returns true, adding nothing, when a row of a
+// versioned table (Table.Version) falls in a group that a row of the batch
+// already holds: the caller flushes and then calls accept, so that one
+// batch never holds two versions of a row either (the older one's child
+// rows would mix with the newer one's).
+func (b *batcher) transform(tr Transformer, rec Record) bool {
 	b.staged = b.staged[:0]
 	b.res.Records++
 	var err error
@@ -623,7 +669,38 @@ func (b *batcher) transform(tr Transformer, rec Record) {
 		b.rejects = append(b.rejects, Rejection{Key: rec.Key, Reason: reason, Payload: rec.Data, At: b.r.now().UTC()})
 		b.r.observe(Event{Kind: RecordRejected, Pipeline: b.p.Name, Stream: b.stream, Key: rec.Key, Reason: reason})
 		b.r.logger().Warn("record rejected", "pipeline", b.p.Name, "stream", b.stream, "key", rec.Key, "reason", reason)
-		return
+		return false
+	}
+	if b.clashes() {
+		return true
+	}
+	b.accept(rec)
+	return false
+}
+
+// clashes computes the version groups of the staged rows and reports
+// whether one of them is already in the batch.
+func (b *batcher) clashes() bool {
+	b.stagedGroups = b.stagedGroups[:0]
+	clash := false
+	for _, s := range b.staged {
+		gi := b.groupIdx[s.t]
+		if gi == nil {
+			continue
+		}
+		b.groupBuf = appendKey(binary.AppendUvarint(b.groupBuf[:0], uint64(s.t)), s.row, gi)
+		if _, ok := b.groups[string(b.groupBuf)]; ok {
+			clash = true
+		}
+		b.stagedGroups = append(b.stagedGroups, string(b.groupBuf))
+	}
+	return clash
+}
+
+// accept adds the staged rows of rec (transformed and valid) to the batch.
+func (b *batcher) accept(rec Record) {
+	for _, g := range b.stagedGroups {
+		b.groups[g] = struct{}{}
 	}
 	for i := range b.rows {
 		b.recStarts = append(b.recStarts, len(b.rows[i]))
@@ -660,7 +737,11 @@ func (b *batcher) flush(ctx context.Context) error {
 	u := &unit{rows: b.rows, recs: b.recs, starts: b.recStarts, records: b.records, nrows: b.nrows, pending: b.pending}
 	u.batch = &Batch{Pipeline: b.p.Name, Stream: b.stream, RunID: b.runID, Rejected: b.rejects, Fence: b.fence}
 	for i, t := range b.tables {
-		u.batch.Tables = append(u.batch.Tables, TableRows{Table: t, Rows: dedupeByKey(t, b.rows[i])})
+		rows, dropped, example := dedupeByKey(t, b.rows[i])
+		if dropped > 0 {
+			b.duplicates(u, t, dropped, example)
+		}
+		u.batch.Tables = append(u.batch.Tables, TableRows{Table: t, Rows: rows})
 	}
 	if b.inSink {
 		u.batch.Checkpoint = b.pending
@@ -673,9 +754,28 @@ func (b *batcher) flush(ctx context.Context) error {
 	b.recs = make([]Record, 0, len(u.recs))
 	b.recStarts = make([]int, 0, len(u.starts))
 	clear(b.keys)
+	clear(b.groups)
 	b.nrows, b.records, b.rejects, b.pending = 0, 0, nil, nil
 	b.lastFlush = time.Now()
 	return b.wr.submit(u)
+}
+
+// duplicates counts the rows of t that dedupeByKey dropped from u and logs
+// the first time a run drops some, with one example key.
+func (b *batcher) duplicates(u *unit, t *Table, dropped int, example string) {
+	if u.dups == nil {
+		u.dups = map[string]int64{}
+	}
+	u.dups[t.FullName()] += int64(dropped)
+	if b.dupLogged[t] {
+		return
+	}
+	if b.dupLogged == nil {
+		b.dupLogged = map[*Table]bool{}
+	}
+	b.dupLogged[t] = true
+	b.r.logger().Warn("rows with the same key in one batch: the newest version is kept, the others are dropped (counted in the run's duplicates; logged once per run and table)",
+		"pipeline", b.p.Name, "stream", b.stream, "table", t.FullName(), "key", example, "dropped", dropped)
 }
 
 // newRunID returns a random UUIDv4 string.

@@ -125,6 +125,12 @@ type Table struct {
 	ParentKey []string
 	// Indexes are the table's secondary indexes.
 	Indexes []Index
+	// Version, when set, names the table's version column (a Timestamp or
+	// Int column such as update_time): sinks never replace a stored row
+	// with an older version of it (see version.go for the rules, NULLs
+	// and child tables included). A child table of another table declares
+	// none: it follows its parent's decision.
+	Version string
 
 	index  atomic.Pointer[map[string]int] // built by Validate
 	checks atomic.Pointer[rowChecks]      // built by Validate, for ValidateRow
@@ -266,6 +272,9 @@ func (t *Table) Validate() error {
 		if _, ok := idx[k]; !ok {
 			return fmt.Errorf("table %s: parent key column %q is not a column", t.FullName(), k)
 		}
+	}
+	if err := t.validateVersion(idx); err != nil {
+		return err
 	}
 	t.index.Store(&idx)
 	t.checks.Store(newRowChecks(t.Columns))

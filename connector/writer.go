@@ -34,6 +34,7 @@ type unit struct {
 	records int
 	nrows   int
 	pending Checkpoint
+	dups    map[string]int64 // rows dropped as duplicate keys, per table
 }
 
 // start returns the first row of record n in table i (n may be len(recs)).
@@ -50,10 +51,10 @@ func (u *unit) sub(lo, hi int) *Batch {
 	// A copy of the batch, so every other field (a lease fence, ...) goes
 	// with each part.
 	b := u.like()
-	b.Tables, b.Rejected, b.Checkpoint, b.Changed = nil, nil, nil, nil
+	b.Tables, b.Rejected, b.Checkpoint, b.Changed, b.Stale = nil, nil, nil, nil, nil
 	for i, tr := range u.batch.Tables {
-		rows := u.rows[i][u.start(lo, i):u.start(hi, i)]
-		b.Tables = append(b.Tables, TableRows{Table: tr.Table, Rows: dedupeByKey(tr.Table, rows)})
+		rows, _, _ := dedupeByKey(tr.Table, u.rows[i][u.start(lo, i):u.start(hi, i)])
+		b.Tables = append(b.Tables, TableRows{Table: tr.Table, Rows: rows})
 	}
 	return b
 }
@@ -117,19 +118,19 @@ func (w *writer) loop(ctx context.Context) {
 func (w *writer) commit(ctx context.Context, u *unit) error {
 	b := w.b
 	rows := map[*Table]int{}
-	changed := map[string]int64{}
+	changed, stale := map[string]int64{}, map[string]int64{}
 	written := u.batch
-	u.batch.Changed = nil
+	u.batch.Changed, u.batch.Stale = nil, nil
 	err := b.p.Sink.Write(ctx, u.batch)
 	if err == nil {
-		countRows(rows, changed, u.batch)
+		countRows(rows, changed, stale, u.batch)
 	} else {
 		if !IsDataError(err) || len(u.recs) == 0 {
 			return err
 		}
 		b.r.logger().Warn("batch refused by the warehouse; isolating the record", "pipeline", b.p.Name, "stream", b.stream,
 			"records", len(u.recs), "error", err)
-		poison, err := w.isolate(ctx, u, err, rows, changed)
+		poison, err := w.isolate(ctx, u, err, rows, changed, stale)
 		if err != nil {
 			return err
 		}
@@ -148,38 +149,49 @@ func (w *writer) commit(ctx context.Context, u *unit) error {
 	for t, n := range rows {
 		b.res.Rows[t.FullName()] += int64(n)
 	}
-	for t, n := range changed {
-		if b.res.Changed == nil {
-			b.res.Changed = map[string]int64{}
-		}
-		b.res.Changed[t] += n
-	}
+	addCounts(&b.res.Changed, changed)
+	addCounts(&b.res.Stale, stale)
+	addCounts(&b.res.Duplicates, u.dups)
 	b.res.Rejected += int64(len(written.Rejected))
 	b.loaded += int64(u.records - (len(written.Rejected) - len(u.batch.Rejected))) // run history (runs.go)
-	b.r.observe(Event{Kind: BatchWritten, Pipeline: b.p.Name, Stream: b.stream, Records: u.records - (len(written.Rejected) - len(u.batch.Rejected)), Rows: u.nrows})
+	b.r.observe(Event{Kind: BatchWritten, Pipeline: b.p.Name, Stream: b.stream, Records: u.records - (len(written.Rejected) - len(u.batch.Rejected)), Rows: u.nrows,
+		Stale: int(sum(stale)), Duplicates: int(sum(u.dups))})
 	if u.pending != nil && b.store != nil {
 		b.r.observe(Event{Kind: CheckpointCommitted, Pipeline: b.p.Name, Stream: b.stream, Checkpoint: u.pending})
 	}
 	return nil
 }
 
-// countRows adds the rows sent of a committed batch, and the rows changed
-// when the sink counted them (Batch.Changed), per table.
-func countRows(rows map[*Table]int, changed map[string]int64, b *Batch) {
+// countRows adds the rows sent of a committed batch, the rows changed
+// when the sink counted them (Batch.Changed) and the rows skipped as stale
+// (Batch.Stale), per table.
+func countRows(rows map[*Table]int, changed, stale map[string]int64, b *Batch) {
 	for _, tr := range b.Tables {
 		if len(tr.Rows) > 0 {
 			rows[tr.Table] += len(tr.Rows)
 			if b.Changed != nil {
 				changed[tr.Table.FullName()] += b.Changed[tr.Table.FullName()]
 			}
+			if n := b.Stale[tr.Table.FullName()]; n > 0 {
+				stale[tr.Table.FullName()] += n
+			}
 		}
 	}
+}
+
+// sum is the total of counts.
+func sum(counts map[string]int64) int64 {
+	var n int64
+	for _, c := range counts {
+		n += c
+	}
+	return n
 }
 
 // isolate writes the records of u in halves, recursively, and returns the
 // rejections of the single records the warehouse refuses (with its
 // message). A failure that is not a DataError ends it with that error.
-func (w *writer) isolate(ctx context.Context, u *unit, cause error, rows map[*Table]int, changed map[string]int64) ([]Rejection, error) {
+func (w *writer) isolate(ctx context.Context, u *unit, cause error, rows map[*Table]int, changed, stale map[string]int64) ([]Rejection, error) {
 	b := w.b
 	var poison []Rejection
 	var split func(lo, hi int, cause error) error
@@ -197,7 +209,7 @@ func (w *writer) isolate(ctx context.Context, u *unit, cause error, rows map[*Ta
 			sub := u.sub(r[0], r[1])
 			err := b.p.Sink.Write(ctx, sub)
 			if err == nil {
-				countRows(rows, changed, sub)
+				countRows(rows, changed, stale, sub)
 				continue
 			}
 			if !IsDataError(err) {
@@ -215,25 +227,38 @@ func (w *writer) isolate(ctx context.Context, u *unit, cause error, rows map[*Ta
 	return poison, nil
 }
 
-// dedupeByKey keeps the last row of every primary key (records without a
-// key can still repeat a row).
-func dedupeByKey(t *Table, rows [][]any) [][]any {
+// dedupeByKey keeps one row of every primary key (records without a key
+// can still repeat a row): the one of the highest version when the table
+// has a Version column (equal versions: the last), the last one otherwise.
+// It returns the rows kept, how many it dropped and the key of one dropped
+// row (for the log).
+func dedupeByKey(t *Table, rows [][]any) (kept [][]any, dropped int, example string) {
 	if len(rows) < 2 {
-		return rows
+		return rows, 0, ""
 	}
 	ki := t.KeyIndexes()
+	vi := -1
+	if t.Version != "" {
+		vi = t.ColumnIndex(t.Version)
+	}
 	seen := make(map[string]int, len(rows))
 	var buf []byte
-	dup := false
 	for i, r := range rows {
 		buf = appendKey(buf[:0], r, ki)
-		if _, ok := seen[string(buf)]; ok {
-			dup = true
+		j, ok := seen[string(buf)]
+		if ok {
+			dropped++
+			if example == "" {
+				example = keyText(r, ki)
+			}
+			if vi >= 0 && olderVersion(r[vi], rows[j][vi]) {
+				continue // the row kept so far is newer
+			}
 		}
 		seen[string(buf)] = i
 	}
-	if !dup {
-		return rows
+	if dropped == 0 {
+		return rows, 0, ""
 	}
 	out := make([][]any, 0, len(seen))
 	for i, r := range rows {
@@ -242,7 +267,19 @@ func dedupeByKey(t *Table, rows [][]any) [][]any {
 			out = append(out, r)
 		}
 	}
-	return out
+	return out, dropped, example
+}
+
+// keyText is the key of row as text for logs: its values joined by "/".
+func keyText(row []any, ki []int) string {
+	var b []byte
+	for n, k := range ki {
+		if n > 0 {
+			b = append(b, '/')
+		}
+		b = fmt.Append(b, row[k])
+	}
+	return string(b)
 }
 
 // appendKey appends an encoding of the key columns of row that is

@@ -1,6 +1,8 @@
 // Package sinktest is a conformance suite for connector.Sink implementations,
 // in the spirit of testing/fstest.TestFS: Run checks idempotent upserts,
-// changed-rows-only updates, child-set replacement, schema evolution, exact
+// changed-rows-only updates, child-set replacement, versioned upserts (an
+// older version never replaces a newer one; child sets follow their
+// parent; stale rows are counted), schema evolution, exact
 // decimals, UTC timestamps, NULLs, Vietnamese text and emoji, 1 MB values,
 // checkpoint atomicity, concurrent writers, lease exclusivity, fenced
 // writes (a writer that lost its lease to a takeover stores nothing) and a
@@ -74,6 +76,7 @@ func Run(t *testing.T, newSink NewSink) {
 		{"FencedWrites", testFencing},
 		{"Hostile", testHostile},
 		{"UUID", testUUID},
+		{"Versioned", testVersioned},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, newSink) })

@@ -82,13 +82,15 @@ type Sink struct {
 }
 
 type stmtKey struct {
-	table string
-	rows  int
+	table  string
+	rows   int
+	filter string // the stale-group filter of the statement, "" for none (version.go)
 }
 
 type tableInfo struct {
 	t      *connector.Table
 	name   string // flattened, unquoted
+	cols   string // the quoted column list
 	upsert string // statement prefix up to VALUES
 	onConf string // ON CONFLICT clause
 	tuple  string // "(?,?,...)"
@@ -349,36 +351,47 @@ func buildInfo(t *connector.Table, name string) *tableInfo {
 	if len(diffs) == 0 {
 		onConf += "NOTHING"
 	} else {
-		onConf += "UPDATE SET " + strings.Join(sets, ", ") + " WHERE " + strings.Join(diffs, " OR ")
+		onConf += "UPDATE SET " + strings.Join(sets, ", ") + " WHERE " + versionGuard(t, name) + "(" + strings.Join(diffs, " OR ") + ")"
 	}
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", len(t.Columns)), ",") + ")"
 	chunk := min(maxVars/len(t.Columns), maxRowsPerStatement)
-	return &tableInfo{t: t, name: name, upsert: fmt.Sprintf("INSERT INTO %s (%s) VALUES ", q(name), strings.Join(cols, ", ")),
+	colList := strings.Join(cols, ", ")
+	return &tableInfo{t: t, name: name, cols: colList, upsert: fmt.Sprintf("INSERT INTO %s (%s) VALUES ", q(name), colList),
 		onConf: onConf, tuple: tuple, chunk: chunk}
 }
 
-func (ti *tableInfo) statement(rows int) string {
+// statement is the upsert of rows rows. With a filter (a predicate on the
+// columns of the incoming rows, named after the table's), the rows go
+// through a named VALUES list and only those the filter passes are written.
+func (ti *tableInfo) statement(rows int, filter string) string {
 	var b strings.Builder
-	b.Grow(len(ti.upsert) + rows*(len(ti.tuple)+1) + len(ti.onConf))
-	b.WriteString(ti.upsert)
+	b.Grow(len(ti.upsert) + rows*(len(ti.tuple)+1) + len(ti.onConf) + len(filter))
+	if filter == "" {
+		b.WriteString(ti.upsert)
+	} else {
+		fmt.Fprintf(&b, "WITH %s (%s) AS (VALUES ", incoming, ti.cols)
+	}
 	for i := 0; i < rows; i++ {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteString(ti.tuple)
 	}
+	if filter != "" {
+		fmt.Fprintf(&b, ") INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s", q(ti.name), ti.cols, ti.cols, incoming, filter)
+	}
 	b.WriteString(ti.onConf)
 	return b.String()
 }
 
-func (s *Sink) stmt(ctx context.Context, ti *tableInfo, rows int) (*sql.Stmt, error) {
+func (s *Sink) stmt(ctx context.Context, ti *tableInfo, rows int, filter string) (*sql.Stmt, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := stmtKey{ti.name, rows}
+	k := stmtKey{ti.name, rows, filter}
 	if st, ok := s.stmts[k]; ok {
 		return st, nil
 	}
-	st, err := s.wconn.PrepareContext(ctx, ti.statement(rows))
+	st, err := s.wconn.PrepareContext(ctx, ti.statement(rows, filter))
 	if err != nil {
 		return nil, err
 	}
@@ -412,7 +425,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	if err := s.write(ctx, b); err != nil {
-		b.Changed = nil
+		b.Changed, b.Stale = nil, nil
 		err = classify(err)
 		if _, rerr := s.wconn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("rollback: %w", rerr))
@@ -420,7 +433,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 		return err
 	}
 	if _, err := s.wconn.ExecContext(ctx, "COMMIT"); err != nil {
-		b.Changed = nil
+		b.Changed, b.Stale = nil, nil
 		_, _ = s.wconn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return fmt.Errorf("sqlite: commit %s/%s: %w", b.Pipeline, b.Stream, err)
 	}
@@ -434,11 +447,17 @@ func (s *Sink) write(ctx context.Context, b *connector.Batch) error {
 	}
 	now := s.cfg.Now()
 	changed := make(map[string]int64, len(b.Tables))
+	// The stale groups of versioned tables are found before any upsert
+	// changes a stored version (version.go).
+	staleSets, stale, err := s.markStale(ctx, tx, b)
+	if err != nil {
+		return fmt.Errorf("sqlite: write %s/%s: %w", b.Pipeline, b.Stream, err)
+	}
 	for _, tr := range b.Tables {
 		if len(tr.Rows) == 0 {
 			continue
 		}
-		n, err := s.upsert(ctx, tr, b.RunID, now)
+		n, err := s.upsert(ctx, tr, b.RunID, now, staleFilter(b, tr.Table, staleSets))
 		if err != nil {
 			return fmt.Errorf("sqlite: write %s/%s: %w", b.Pipeline, b.Stream, err)
 		}
@@ -448,7 +467,7 @@ func (s *Sink) write(ctx context.Context, b *connector.Batch) error {
 		if tr.Table.Parent == "" {
 			continue
 		}
-		if err := s.replaceChildren(ctx, tx, b, tr); err != nil {
+		if err := s.replaceChildren(ctx, tx, b, tr, staleSets); err != nil {
 			return fmt.Errorf("sqlite: write %s/%s: replace children of %s: %w", b.Pipeline, b.Stream, tr.Table.FullName(), err)
 		}
 	}
@@ -470,14 +489,14 @@ func (s *Sink) write(ctx context.Context, b *connector.Batch) error {
 			return fmt.Errorf("sqlite: write %s/%s: %w", b.Pipeline, b.Stream, err)
 		}
 	}
-	b.Changed = changed // Write clears it again when the commit fails
+	b.Changed, b.Stale = changed, stale // Write clears them again when the commit fails
 	return nil
 }
 
 // upsert writes the rows of tr and returns how many it inserted or updated
 // (SQLite's changes(): an ON CONFLICT DO UPDATE ... WHERE that does not
 // match, or DO NOTHING, counts nothing).
-func (s *Sink) upsert(ctx context.Context, tr connector.TableRows, runID string, now time.Time) (int64, error) {
+func (s *Sink) upsert(ctx context.Context, tr connector.TableRows, runID string, now time.Time, filter string) (int64, error) {
 	ti, err := s.info(tr.Table)
 	if err != nil {
 		return 0, err
@@ -488,7 +507,7 @@ func (s *Sink) upsert(ctx context.Context, tr connector.TableRows, runID string,
 	args := make([]any, 0, min(len(tr.Rows), ti.chunk)*len(t.Columns))
 	start := 0
 	for _, n := range ti.chunks(len(tr.Rows)) {
-		st, err := s.stmt(ctx, ti, n)
+		st, err := s.stmt(ctx, ti, n, filter)
 		if err != nil {
 			return 0, fmt.Errorf("prepare upsert %s: %w", ti.name, err)
 		}
@@ -561,7 +580,7 @@ func formatTime(t time.Time, basis connector.TimeBasis) string {
 
 // replaceChildren deletes the rows of child table tr whose parent is in the
 // batch and that are not among the batch's rows for that parent.
-func (s *Sink) replaceChildren(ctx context.Context, tx execer, b *connector.Batch, tr connector.TableRows) error {
+func (s *Sink) replaceChildren(ctx context.Context, tx execer, b *connector.Batch, tr connector.TableRows, staleSets map[string]string) error {
 	var parent *connector.TableRows
 	for i := range b.Tables {
 		if b.Tables[i].Table.FullName() == tr.Table.Parent {
@@ -613,6 +632,13 @@ func (s *Sink) replaceChildren(ctx context.Context, tx execer, b *connector.Batc
 		return dst
 	}); err != nil {
 		return err
+	}
+	// The child sets of stale parents stay as they are.
+	if set, ok := staleSets[parent.Table.FullName()]; ok {
+		del := fmt.Sprintf("DELETE FROM temp.%s WHERE (%s) IN (SELECT * FROM temp.%s)", pTmp, strings.Join(pCols, ", "), set)
+		if _, err := tx.ExecContext(ctx, del); err != nil {
+			return err
+		}
 	}
 	var match []string
 	for _, c := range kCols {
