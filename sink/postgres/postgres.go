@@ -414,6 +414,13 @@ func upsertSQL(strategy Strategy, t *connector.Table, target, temp string) strin
 		}
 	}
 	changed := fmt.Sprintf("ROW(%s) IS DISTINCT FROM ROW(%s)", strings.Join(tcmp, ", "), strings.Join(scmp, ", "))
+	if t.Version != "" {
+		src := "EXCLUDED."
+		if strategy == Merge {
+			src = "s."
+		}
+		changed = versionGuard(t, "t.", src) + " AND " + changed
+	}
 	colList := strings.Join(cols, ", ")
 	if strategy == Merge {
 		var vals []string
@@ -478,7 +485,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error { return s.write(ctx, tx, b) })
 	if err != nil {
-		b.Changed = nil
+		b.Changed, b.Stale = nil, nil
 		return fmt.Errorf("postgres: write %s/%s: %w", b.Pipeline, b.Stream, classify(err))
 	}
 	s.refreshStats(ctx, b)
@@ -549,18 +556,47 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 			return fmt.Errorf("quarantine: %w", err)
 		}
 	}
-	// Upserts, child-set replacements and the checkpoint go in one round trip.
+	// Stale rows out, upserts, child-set replacements and the checkpoint go
+	// in one round trip.
 	work := &pgx.Batch{}
 	var what []string
-	var upserted []string // the table of each of the first len(upserted) statements
+	counts := map[int]func(int64){} // what a statement's row count is, by position
+	changed := map[string]int64{}
+	var stale map[string]int64
+	for _, st := range staged {
+		if st.ti.t.Version == "" || len(st.rows) == 0 {
+			continue
+		}
+		// The stale groups leave the staged rows of the table's followers
+		// first, then its own, before any upsert (version.go).
+		for _, f := range staged {
+			if f.ti != st.ti && f.ti.t.Parent == st.ti.t.FullName() {
+				work.Queue(pruneStaleSQL(f.ti.temp, f.ti.t.ParentKey, st.ti))
+				what = append(what, "skip the stale children of "+f.ti.t.FullName())
+			}
+		}
+		name := st.ti.t.FullName()
+		counts[len(what)] = func(n int64) {
+			if n > 0 {
+				if stale == nil {
+					stale = map[string]int64{}
+				}
+				stale[name] = n
+			}
+		}
+		work.Queue(pruneStaleSQL(st.ti.temp, st.ti.t.VersionGroup(), st.ti))
+		what = append(what, "skip the stale rows of "+name)
+	}
 	for _, st := range staged {
 		if len(st.rows) > 0 {
+			name := st.ti.t.FullName()
+			// The upsert's command tag counts the rows inserted or
+			// updated; a row the WHERE left alone is not counted.
+			counts[len(what)] = func(n int64) { changed[name] = n }
 			work.Queue(st.ti.upsert)
-			what = append(what, "upsert "+st.ti.t.FullName())
-			upserted = append(upserted, st.ti.t.FullName())
+			what = append(what, "upsert "+name)
 		}
 	}
-	changed := make(map[string]int64, len(upserted))
 	for _, st := range staged {
 		t := st.ti.t
 		if parent := byName[t.Parent]; t.Parent != "" && parent != nil {
@@ -582,10 +618,8 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 				br.Close()
 				return fmt.Errorf("%s: %w", w, err)
 			}
-			if i < len(upserted) {
-				// The upsert's command tag counts the rows inserted or
-				// updated; a row the WHERE left alone is not counted.
-				changed[upserted[i]] = tag.RowsAffected()
+			if count := counts[i]; count != nil {
+				count(tag.RowsAffected())
 			}
 		}
 		if err := br.Close(); err != nil {
@@ -597,7 +631,7 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 			return err
 		}
 	}
-	b.Changed = changed // Write clears it again when the commit fails
+	b.Changed, b.Stale = changed, stale // Write clears them again when the commit fails
 	return nil
 }
 

@@ -1,0 +1,47 @@
+package postgres
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/facolos/etl/connector"
+)
+
+// Versioned upserts (see connector/version.go for the rules). Before any
+// upsert of a batch, the staged rows of every stale group leave the temp
+// tables, set-based: first the rows of the child tables that follow a
+// versioned parent (their parent key in a stale group), then the versioned
+// table's own (whose count is Batch.Stale). The upserts and child-set
+// replacements then never see them: a stale parent's child set is neither
+// replaced nor pruned. The upsert of a versioned table also keeps its
+// version guard, so that a newer version committed meanwhile by another
+// transaction is not replaced either.
+
+// versionGuard is the condition under which the upsert of versioned table
+// t replaces a stored row (target alias tgt, source alias src, both with
+// their dot): the stored version is NULL or not newer than a non-NULL
+// incoming one.
+func versionGuard(t *connector.Table, tgt, src string) string {
+	v := q(t.Version)
+	return fmt.Sprintf("(%s%s IS NULL OR (%s%s IS NOT NULL AND %s%s <= %s%s))", tgt, v, src, v, tgt, v, src, v)
+}
+
+// staleGroups selects the version groups of versioned table v's staged
+// rows that the target holds in a newer version.
+func staleGroups(v *tableInfo) string {
+	group := v.t.VersionGroup()
+	var sel, on []string
+	for _, g := range group {
+		sel = append(sel, "s."+q(g))
+		on = append(on, fmt.Sprintf("t.%s = s.%s", q(g), q(g)))
+	}
+	tv, sv := "t."+q(v.t.Version), "s."+q(v.t.Version)
+	return fmt.Sprintf("SELECT %s FROM %s AS s JOIN %s AS t ON %s WHERE %s IS NOT NULL AND (%s IS NULL OR %s > %s)",
+		strings.Join(sel, ", "), v.temp, v.target, strings.Join(on, " AND "), tv, sv, tv, sv)
+}
+
+// pruneStaleSQL deletes from the temp table temp the rows whose cols (the
+// group columns of v, or a follower's parent key) are a stale group of v.
+func pruneStaleSQL(temp string, cols []string, v *tableInfo) string {
+	return fmt.Sprintf("DELETE FROM %s AS c WHERE (%s) IN (%s)", temp, "c."+strings.Join(quoteAll(cols), ", c."), staleGroups(v))
+}
