@@ -260,7 +260,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 		return fmt.Errorf("mssql: write %s/%s: checkpoint is not valid JSON", b.Pipeline, b.Stream)
 	}
 	var err error
-	b.Changed = nil
+	b.Changed, b.Stale = nil, nil
 	for attempt := 0; attempt <= s.cfg.Retries; attempt++ {
 		if attempt > 0 {
 			select {
@@ -312,6 +312,7 @@ func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch, strategy Strat
 	// statement's batch (the MERGE's rows, or the UPDATE's plus the
 	// INSERT's); a server that does not count (NOCOUNT) leaves it unknown.
 	changed, counted := map[string]int64{}, true
+	stale, staleSets := map[string]int64{}, map[string]string{} // version.go
 	staged := map[string]*tableInfo{}
 	var order []*tableInfo
 	for _, tr := range b.Tables {
@@ -335,6 +336,9 @@ func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch, strategy Strat
 		connector.FillAuto(tr.Table, tr.Rows, b.RunID, now)
 		if err := s.bulkCopy(ctx, tx, ti, tr.Rows); err != nil {
 			return fmt.Errorf("bulk copy %s: %w", tr.Table.FullName(), err)
+		}
+		if err := s.skipStale(ctx, tx, ti, staged, staleSets, stale); err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, ti.upsert(strategy))
 		if err != nil {
@@ -379,12 +383,20 @@ func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch, strategy Strat
 		if _, err := tx.ExecContext(ctx, dropTempSQL(ti.temp)); err != nil {
 			return fmt.Errorf("drop %s: %w", ti.temp, err)
 		}
+		if set := staleSets[ti.t.FullName()]; set != "" {
+			if _, err := tx.ExecContext(ctx, dropTempSQL(set)); err != nil {
+				return fmt.Errorf("drop %s: %w", set, err)
+			}
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
 	if counted {
 		b.Changed = changed
+	}
+	if len(stale) > 0 {
+		b.Stale = stale
 	}
 	return nil
 }

@@ -218,26 +218,28 @@ func changed(cols []string) string {
 }
 
 // mergeSQL upserts the temp table into the target with one MERGE. A matched
-// row is updated only when a compared column changed.
+// row is updated only when a compared column changed (and, for a versioned
+// table, when the stored version is not newer: version.go).
 func mergeSQL(t *connector.Table, n names, temp string) string {
 	c := split(t)
 	var b strings.Builder
 	fmt.Fprintf(&b, "MERGE %s WITH (HOLDLOCK) AS t\nUSING %s AS s\nON %s\n", n.target(), temp, keyMatch(c.keys, "t", "s"))
 	if len(c.compared) > 0 {
-		fmt.Fprintf(&b, "WHEN MATCHED AND %s THEN\n\tUPDATE SET %s\n", changed(c.compared), assignments(c.set))
+		fmt.Fprintf(&b, "WHEN MATCHED AND %s%s THEN\n\tUPDATE SET %s\n", versionGuard(t), changed(c.compared), assignments(c.set))
 	}
 	fmt.Fprintf(&b, "WHEN NOT MATCHED BY TARGET THEN\n\tINSERT (%s) VALUES (%s);", strings.Join(quoteAll(c.all), ", "), prefixed("s", c.all))
 	return b.String()
 }
 
-// updateInsertSQL is the MERGE-free upsert: update changed rows under
-// update/range locks, then insert the missing ones.
+// updateInsertSQL is the MERGE-free upsert: update changed rows (not older
+// than the stored version, for a versioned table) under update/range locks,
+// then insert the missing ones.
 func updateInsertSQL(t *connector.Table, n names, temp string) string {
 	c := split(t)
 	var b strings.Builder
 	if len(c.compared) > 0 {
 		fmt.Fprintf(&b, "UPDATE t SET %s\nFROM %s AS t WITH (UPDLOCK, HOLDLOCK)\nJOIN %s AS s ON %s\nWHERE %s;\n",
-			assignmentsTo("t", c.set), n.target(), temp, keyMatch(c.keys, "t", "s"), changed(c.compared))
+			assignmentsTo("t", c.set), n.target(), temp, keyMatch(c.keys, "t", "s"), versionGuard(t)+changed(c.compared))
 	}
 	fmt.Fprintf(&b, "INSERT INTO %s (%s)\nSELECT %s FROM %s AS s\nWHERE NOT EXISTS (SELECT 1 FROM %s AS t WITH (UPDLOCK, HOLDLOCK) WHERE %s);",
 		n.target(), strings.Join(quoteAll(c.all), ", "), prefixed("s", c.all), temp, n.target(), keyMatch(c.keys, "t", "s"))
