@@ -124,16 +124,28 @@ var saleOrderHeadCols = []col{
 	{name: "total_items_in_order", kind: cInt},
 }
 
-// The tables, parents before children.
+// The tables, parents before children. A record's modified_date is its
+// version (an older copy never replaces a newer row); the flattened sale
+// order rows follow their order's, and misa_product_stock has none (a
+// ledger balance carries no modification time).
 var (
-	tCustomers     = newTable("misa_customers", customerCols, "")
-	tSaleOrderHead = newTable("misa_sale_orders", saleOrderHeadCols, "")
+	tCustomers     = versioned(newTable("misa_customers", customerCols, ""), "modified_date")
+	tSaleOrderHead = versioned(newTable("misa_sale_orders", saleOrderHeadCols, ""), "order_modified_date")
 	tSaleOrders    = newTable("misa_sale_orders_flattened", saleOrderCols, "staging.misa_sale_orders", "order_id")
-	tContacts      = newTable("misa_contacts", contactCols, "")
-	tProducts      = newTable("misa_products", productCols, "")
-	tStocks        = newTable("misa_stocks", stockCols, "")
+	tContacts      = versioned(newTable("misa_contacts", contactCols, ""), "modified_date")
+	tProducts      = versioned(newTable("misa_products", productCols, ""), "modified_date")
+	tStocks        = versioned(newTable("misa_stocks", stockCols, ""), "modified_date")
 	tProductStock  = newTable("misa_product_stock", productStockCols, "")
 )
+
+// versioned declares the version column of tb (connector.Table.Version).
+func versioned(tb *table, column string) *table {
+	tb.Version = column
+	if err := tb.Validate(); err != nil {
+		panic(err)
+	}
+	return tb
+}
 
 // Tables returns every table the MISA transformer writes, parents before
 // children: staging.misa_customers, misa_sale_orders (one row per order, the

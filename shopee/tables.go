@@ -80,6 +80,10 @@ func newTable(name string, pk []string, fields ...field) *table {
 		// Every child table hangs off the order, so a re-synced order
 		// replaces all of its child rows, however deep they are nested.
 		t.Parent, t.ParentKey = "staging."+ordersTable, []string{"order_sn"}
+	} else {
+		// The order's update_time is the version: an older copy never
+		// replaces a newer order, and its child rows follow the order.
+		t.Version = "update_time"
 	}
 	if err := t.Validate(); err != nil {
 		panic(err)

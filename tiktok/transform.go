@@ -25,10 +25,12 @@ const TableName = "tiktok_shop_order_detail"
 // replace an order's line set on every write of the order: a line item that
 // vanished upstream (split, cancel) vanishes from the table, and the
 // placeholder row of an order without line items (item_id "") goes when
-// its first items appear.
+// its first items appear. The order's update_time is the version: an
+// older copy of an order never replaces the newer one's line set.
 var table = func() *connector.Table {
 	t := &connector.Table{Schema: "staging", Name: TableName, Columns: columns,
-		PrimaryKey: []string{"order_id", "item_id"}, Parent: "staging." + TableName, ParentKey: []string{"order_id"}}
+		PrimaryKey: []string{"order_id", "item_id"}, Parent: "staging." + TableName, ParentKey: []string{"order_id"},
+		Version: "update_time"}
 	if err := t.Validate(); err != nil {
 		panic(err)
 	}
