@@ -77,13 +77,14 @@ func createSchemaSQL(schema string) string {
 	return fmt.Sprintf("IF SCHEMA_ID(%s) IS NULL EXEC(%s)", qs(schema), qs("CREATE SCHEMA "+qi(schema)))
 }
 
-// createTableSQL creates a table if it is missing.
+// createTableSQL creates a table if it is missing; a column declared not
+// nullable is NOT NULL (columns added later are always NULL).
 func createTableSQL(t *connector.Table, n names, basis connector.TimeBasis) string {
 	var cols []string
 	for _, c := range t.Columns {
 		key := t.IsKey(c.Name)
 		def := qi(c.Name) + " " + columnType(c, key, false, basis)
-		if key {
+		if key || !c.Nullable {
 			def += " NOT NULL"
 		} else {
 			def += " NULL"

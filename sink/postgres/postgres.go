@@ -298,8 +298,8 @@ func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
 	var cols []string
 	for _, c := range t.Columns {
 		def := q(c.Name) + " " + s.sqlType(c)
-		if t.IsKey(c.Name) {
-			def += " NOT NULL"
+		if !c.Nullable {
+			def += " NOT NULL" // on a table created now; added columns stay nullable
 		}
 		cols = append(cols, def)
 	}

@@ -77,6 +77,7 @@ func Run(t *testing.T, newSink NewSink) {
 		{"Hostile", testHostile},
 		{"UUID", testUUID},
 		{"Versioned", testVersioned},
+		{"NotNull", testNotNull},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, newSink) })

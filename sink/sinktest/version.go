@@ -226,3 +226,33 @@ func testVersionedRunner(t *testing.T, newSink NewSink) {
 		t.Fatalf("Result.Stale = %v, want 1 row of %s", res.Stale, o.FullName())
 	}
 }
+
+// testNotNull: a column declared not nullable is NOT NULL in a table the
+// sink creates (a NULL in it is refused by the database and nothing of the
+// batch is stored); a column added to an existing table stays nullable.
+func testNotNull(t *testing.T, newSink NewSink) {
+	s := newSink(t, Config{})
+	tb := &connector.Table{Schema: "staging", Name: "st_not_null", PrimaryKey: []string{"id"}, Columns: []connector.Column{
+		{Name: "id", Type: connector.String, Length: 20},
+		{Name: "no", Type: connector.String, Length: 50},
+		{Name: "note", Type: connector.String, Length: 50, Nullable: true},
+	}}
+	prepare(t, s, tb)
+	err := s.Write(context.Background(), batch("r1", connector.TableRows{Table: tb, Rows: [][]any{{"A", "SO-1", nil}, {"B", nil, "no number"}}}))
+	if err == nil {
+		t.Fatal("a NULL in a NOT NULL column was stored")
+	}
+	if !connector.IsDataError(err) {
+		t.Fatalf("the refusal is not a data error (the runner could not isolate the record): %v", err)
+	}
+	if rows := read(t, s, tb); len(rows) != 0 {
+		t.Fatalf("a refused batch stored %v", rows)
+	}
+	write(t, s, batch("r2", connector.TableRows{Table: tb, Rows: [][]any{{"A", "SO-1", nil}}}))
+
+	added := &connector.Table{Schema: tb.Schema, Name: tb.Name, PrimaryKey: tb.PrimaryKey,
+		Columns: append(append([]connector.Column(nil), tb.Columns...), connector.Column{Name: "later", Type: connector.Int})}
+	prepare(t, s, added)
+	write(t, s, batch("r3", connector.TableRows{Table: added, Rows: [][]any{{"B", "SO-2", nil, nil}}}))
+	equal(t, [][]any{{"A", "SO-1", nil, nil}, {"B", "SO-2", nil, nil}}, read(t, s, added), "an added column is nullable (old rows have no value)")
+}

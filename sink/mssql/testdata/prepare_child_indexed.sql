@@ -2,7 +2,7 @@ IF SCHEMA_ID(N'staging') IS NULL EXEC(N'CREATE SCHEMA [staging]');
 IF OBJECT_ID(N'staging.lines', N'U') IS NULL
 CREATE TABLE [staging].[lines] (
 	[line_id] BIGINT NOT NULL,
-	[order_sn] NVARCHAR(50) NULL,
+	[order_sn] NVARCHAR(50) NOT NULL,
 	CONSTRAINT [PK_lines] PRIMARY KEY CLUSTERED ([line_id])
 );
 IF COL_LENGTH(N'staging.lines', N'line_id') IS NULL

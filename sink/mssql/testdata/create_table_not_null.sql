@@ -1,0 +1,9 @@
+IF OBJECT_ID(N'staging.nn', N'U') IS NULL
+CREATE TABLE [staging].[nn] (
+	[id] BIGINT NOT NULL,
+	[no] NVARCHAR(50) NOT NULL,
+	[note] NVARCHAR(MAX) NULL,
+	CONSTRAINT [PK_nn] PRIMARY KEY CLUSTERED ([id])
+);
+IF COL_LENGTH(N'staging.nn', N'no') IS NULL
+ALTER TABLE [staging].[nn] ADD [no] NVARCHAR(50) NULL
