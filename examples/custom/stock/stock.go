@@ -79,8 +79,9 @@ func (s csvSource) Read(ctx context.Context, opts connector.ReadOptions, emit co
 	return emit(ctx, page)
 }
 
-// Table is staging.warehouse_stock.
-var Table = &connector.Table{Schema: "staging", Name: "warehouse_stock", PrimaryKey: []string{"sku", "warehouse"}, Columns: []connector.Column{
+// Table is staging.warehouse_stock. counted_at is its version: an older
+// count of a SKU never replaces a newer one.
+var Table = &connector.Table{Schema: "staging", Name: "warehouse_stock", PrimaryKey: []string{"sku", "warehouse"}, Version: "counted_at", Columns: []connector.Column{
 	{Name: "sku", Type: connector.String, Length: 100},
 	{Name: "warehouse", Type: connector.String, Length: 200},
 	{Name: "quantity", Type: connector.Int, Nullable: true},
