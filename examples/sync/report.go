@@ -45,9 +45,14 @@ type reportPipeline struct {
 	Rows     map[string]int64 `json:"rows"`
 	// Changed is the rows inserted or updated per table (rows sent whose
 	// compared columns did not change are left out), when the sink counts.
-	Changed  map[string]int64 `json:"rows_changed,omitempty"`
-	Rejected int64            `json:"rejected"`
-	APICalls map[string]int64 `json:"api_calls"`
+	Changed map[string]int64 `json:"rows_changed,omitempty"`
+	// Stale is the rows per table not written because the warehouse holds
+	// a newer version of them, Duplicates the rows dropped from a batch as
+	// a repeated key (README, "Versioned upserts").
+	Stale      map[string]int64 `json:"rows_stale,omitempty"`
+	Duplicates map[string]int64 `json:"rows_duplicate,omitempty"`
+	Rejected   int64            `json:"rejected"`
+	APICalls   map[string]int64 `json:"api_calls"`
 	// APICallOutcomes splits APICalls by outcome (ok, retried, throttled,
 	// failed), per endpoint.
 	APICallOutcomes map[string]map[string]int64 `json:"api_call_outcomes,omitempty"`
@@ -75,6 +80,7 @@ func writeReport(w io.Writer, mode connector.Mode, d time.Duration, results []co
 			st[k] = v
 		}
 		p := reportPipeline{Pipeline: r.Pipeline, Platform: r.Platform, Account: r.Account, Status: string(r.Status), Records: r.Records, Rows: r.Rows, Changed: r.Changed,
+			Stale: r.Stale, Duplicates: r.Duplicates,
 			Rejected: r.Rejected, APICalls: r.APICalls, APICallOutcomes: r.APICallOutcomes, Throttled: stats[i]["throttled"], Stats: st, Duration: r.Duration.Milliseconds()}
 		if r.Err != nil {
 			p.Error = r.Err.Error()

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	"github.com/stretchr/testify/require"
+)
+
+// The report carries the rows skipped as stale and dropped as duplicate
+// keys, per table.
+func TestReportStaleAndDuplicates(t *testing.T) {
+	var buf bytes.Buffer
+	res := connector.Result{Pipeline: "tiktok/1", Status: connector.StatusOK,
+		Stale: map[string]int64{"staging.tiktok_shop_order_detail": 3}, Duplicates: map[string]int64{"staging.misa_customers": 1}}
+	require.NoError(t, writeReport(&buf, connector.Incremental, time.Second, []connector.Result{res}, []map[string]int64{{}}))
+	var rep struct {
+		Pipelines []struct {
+			Stale      map[string]int64 `json:"rows_stale"`
+			Duplicates map[string]int64 `json:"rows_duplicate"`
+		} `json:"pipelines"`
+	}
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &rep))
+	require.Equal(t, res.Stale, rep.Pipelines[0].Stale)
+	require.Equal(t, res.Duplicates, rep.Pipelines[0].Duplicates)
+}
