@@ -17,15 +17,23 @@ const benchRows = 100_000
 
 // BenchmarkUpsert writes 100,000 rows of a 20-column table, half new and
 // half changed, in batches of 1,000 and 5,000, with both strategies.
-func BenchmarkUpsert(b *testing.B) {
+func BenchmarkUpsert(b *testing.B) { benchmarkUpsert(b, "", []int{1000, 5000}) }
+
+// BenchmarkUpsertVersioned is BenchmarkUpsert in 1,000-row batches with a
+// version column (every changed row newer than the stored one): the cost of
+// finding stale rows.
+func BenchmarkUpsertVersioned(b *testing.B) { benchmarkUpsert(b, "c03", []int{1000}) }
+
+func benchmarkUpsert(b *testing.B, version string, sizes []int) {
 	for _, strategy := range []postgres.Strategy{postgres.OnConflict, postgres.Merge} {
-		for _, size := range []int{1000, 5000} {
+		for _, size := range sizes {
 			b.Run(fmt.Sprintf("%s/batch=%d", strategy, size), func(b *testing.B) {
 				ctx := context.Background()
 				for i := 0; i < b.N; i++ {
 					b.StopTimer()
 					s := open(b, postgres.Config{Strategy: strategy})
 					t := sinktest.WideTable()
+					t.Version = version
 					require.NoError(b, s.Prepare(ctx, []*connector.Table{t}))
 					old := sinktest.WideRows(benchRows/2, 0, 0)
 					for start := 0; start < len(old); start += 5000 {

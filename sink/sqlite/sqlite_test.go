@@ -205,10 +205,17 @@ func TestTableNames(t *testing.T) {
 
 // BenchmarkUpsert writes 1000-row batches (half new, half changed rows) of a
 // 20-column table through the sink.
-func BenchmarkUpsert(b *testing.B) {
+func BenchmarkUpsert(b *testing.B) { benchmarkUpsert(b, "") }
+
+// BenchmarkUpsertVersioned is BenchmarkUpsert with a version column (every
+// changed row newer than the stored one): the cost of finding stale rows.
+func BenchmarkUpsertVersioned(b *testing.B) { benchmarkUpsert(b, "c03") }
+
+func benchmarkUpsert(b *testing.B, version string) {
 	ctx := context.Background()
 	s := open(b, sqlite.Config{})
 	t := sinktest.WideTable()
+	t.Version = version
 	require.NoError(b, s.Prepare(ctx, []*connector.Table{t}))
 	batches := make([][][]any, b.N)
 	for i := range batches {
