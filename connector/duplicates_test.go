@@ -60,6 +60,7 @@ func TestRunnerCountsAndLogsDuplicateKeys(t *testing.T) {
 	require.Equal(t, 1, strings.Count(log.String(), "same key in one batch"), log.String())
 	require.Contains(t, log.String(), "table=staging.test_items")
 	require.Contains(t, log.String(), "key=ORD00001/SKU-x")
+	require.Contains(t, log.String(), "duplicates=2", "the pipeline's summary line counts them")
 	var n int
 	require.NoError(t, sink.DB().QueryRow(`SELECT count(*) FROM test_items WHERE order_id IN ('ORD00001', 'ORD00004')`).Scan(&n))
 	require.Equal(t, 4, n, "one row per key is stored")

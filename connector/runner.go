@@ -251,7 +251,8 @@ func (r *Runner) RunPipeline(ctx context.Context, p Pipeline) Result {
 		}
 	}
 	r.logger().Info("pipeline finished", "pipeline", p.Name, "status", res.Status,
-		"records", res.Records, "rejected", res.Rejected, "duration", res.Duration.Round(time.Millisecond), "error", errString(res.Err))
+		"records", res.Records, "rejected", res.Rejected, "stale", sum(res.Stale), "duplicates", sum(res.Duplicates),
+		"duration", res.Duration.Round(time.Millisecond), "error", errString(res.Err))
 	r.observe(Event{Kind: PipelineFinished, Pipeline: p.Name, Result: &res})
 	return res
 }
