@@ -113,18 +113,19 @@ const (
 
 // Event is a progress notification for an Observer.
 type Event struct {
-	Kind     EventKind
-	Pipeline string
-	Stream   string
-	Records  int
-	Rows     int
+	Kind       EventKind
+	Pipeline   string
+	Stream     string
+	Records    int
+	Rows       int
+	Key        string
+	Reason     string
+	Checkpoint Checkpoint
+	Result     *Result
+
 	// Stale and Duplicates are the rows of a BatchWritten batch skipped as
 	// older than the stored version and dropped as duplicate keys.
 	Stale, Duplicates int
-	Key               string
-	Reason            string
-	Checkpoint        Checkpoint
-	Result            *Result
 }
 
 // Observer receives progress events. It is called synchronously from the
@@ -571,6 +572,9 @@ type batcher struct {
 	records int
 	loaded  int64 // records stored by this batcher's flushes
 	keys    map[string]struct{}
+	rejects []Rejection
+	pending Checkpoint
+
 	// The version groups (Table.VersionGroup) of the batch's rows of
 	// versioned tables: table position + key; groupIdx holds the group's
 	// column positions per table (nil: not versioned).
@@ -578,8 +582,6 @@ type batcher struct {
 	groupIdx     [][]int
 	stagedGroups []string
 	groupBuf     []byte
-	rejects      []Rejection
-	pending      Checkpoint
 
 	staged    []staged
 	lastFlush time.Time
