@@ -570,8 +570,9 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 		// The stale groups leave the staged rows of the table's followers
 		// first, then its own, before any upsert (version.go).
 		for _, f := range staged {
-			if f.ti != st.ti && f.ti.t.Parent == st.ti.t.FullName() {
-				work.Queue(pruneStaleSQL(f.ti.temp, f.ti.t.ParentKey, st.ti))
+			if g := st.ti.t.VersionGroup(); f.ti != st.ti && f.ti.t.Parent == st.ti.t.FullName() && len(f.ti.t.ParentKey) >= len(g) {
+				// The group is the leading columns of the parent's key.
+				work.Queue(pruneStaleSQL(f.ti.temp, f.ti.t.ParentKey[:len(g)], st.ti))
 				what = append(what, "skip the stale children of "+f.ti.t.FullName())
 			}
 		}

@@ -45,6 +45,15 @@ func vSelf() *connector.Table {
 		}}
 }
 
+// vSelfPackages is a child of vSelf (packages of an order).
+func vSelfPackages() *connector.Table {
+	return &connector.Table{Schema: "staging", Name: "st_v_self_packages", PrimaryKey: []string{"order_id", "package_id"},
+		Parent: "staging.st_v_self", ParentKey: []string{"order_id"}, Columns: []connector.Column{
+			{Name: "order_id", Type: connector.String, Length: 50},
+			{Name: "package_id", Type: connector.String, Length: 50},
+		}}
+}
+
 // tv is version n of the timestamp versions.
 func tv(n int) any {
 	if n < 0 {
@@ -136,16 +145,20 @@ func testVersioned(t *testing.T, newSink NewSink) {
 	})
 	t.Run("SelfParentFollowsTheOrder", func(t *testing.T) {
 		s := newSink(t, Config{})
-		tb := vSelf()
-		prepare(t, s, tb)
+		tb, pk := vSelf(), vSelfPackages()
+		prepare(t, s, tb, pk)
 		r := func(o, l string, v int64, st string) []any { return []any{o, l, v, st} }
-		write(t, s, batch("r1", connector.TableRows{Table: tb, Rows: [][]any{
-			r("A", "1", 5, "new"), r("A", "2", 5, "new"), r("B", "1", 1, "old")}}))
-		b := batch("r2", connector.TableRows{Table: tb, Rows: [][]any{
-			r("A", "1", 4, "older"), r("A", "3", 4, "older"), r("B", "2", 2, "newer")}})
+		p := func(o, id string) []any { return []any{o, id} }
+		write(t, s, batch("r1",
+			connector.TableRows{Table: tb, Rows: [][]any{r("A", "1", 5, "new"), r("A", "2", 5, "new"), r("B", "1", 1, "old")}},
+			connector.TableRows{Table: pk, Rows: [][]any{p("A", "P1"), p("B", "P1")}}))
+		b := batch("r2",
+			connector.TableRows{Table: tb, Rows: [][]any{r("A", "1", 4, "older"), r("A", "3", 4, "older"), r("B", "2", 2, "newer")}},
+			connector.TableRows{Table: pk, Rows: [][]any{p("A", "P0"), p("B", "P2")}})
 		write(t, s, b)
 		equal(t, [][]any{r("A", "1", 5, "new"), r("A", "2", 5, "new"), r("B", "2", 2, "newer")}, read(t, s, tb),
 			"an older order version never replaces the newer line set; a newer one does")
+		equal(t, [][]any{p("A", "P1"), p("B", "P2")}, read(t, s, pk), "a child of the line table follows the order too")
 		stale(t, b, tb, 2)
 	})
 	t.Run("ThroughTheRunner", func(t *testing.T) { testVersionedRunner(t, newSink) })

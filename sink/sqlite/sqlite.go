@@ -635,7 +635,10 @@ func (s *Sink) replaceChildren(ctx context.Context, tx execer, b *connector.Batc
 	}
 	// The child sets of stale parents stay as they are.
 	if set, ok := staleSets[parent.Table.FullName()]; ok {
-		del := fmt.Sprintf("DELETE FROM temp.%s WHERE (%s) IN (SELECT * FROM temp.%s)", pTmp, strings.Join(pCols, ", "), set)
+		// The stale set holds the parent's version group, the leading
+		// columns of its key.
+		g := min(len(pCols), len(parent.Table.VersionGroup()))
+		del := fmt.Sprintf("DELETE FROM temp.%s WHERE (%s) IN (SELECT * FROM temp.%s)", pTmp, strings.Join(pCols[:g], ", "), set)
 		if _, err := tx.ExecContext(ctx, del); err != nil {
 			return err
 		}

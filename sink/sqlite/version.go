@@ -122,7 +122,7 @@ func staleFilter(b *connector.Batch, t *connector.Table, sets map[string]string)
 			group = tr.Table.VersionGroup()
 		}
 	}
-	if len(group) != len(t.ParentKey) {
+	if len(group) == 0 || len(t.ParentKey) < len(group) {
 		return ""
 	}
 	match := make([]string, len(group))
