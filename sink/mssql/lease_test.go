@@ -189,10 +189,8 @@ func (r *valueRows) Next(dst []driver.Value) error {
 func openLeaseDB(t *testing.T, cfgs ...Config) (*leaseDB, []*Sink) {
 	t.Helper()
 	d := &leaseDB{rec: &recorder{}, rows: map[[2]string]*leaseRowState{}}
-	driverSeq++
-	name := fmt.Sprintf("leasedb%d", driverSeq)
+	name := register(t, d, d.rec)
 	d.name = name
-	sql.Register(name, d)
 	var sinks []*Sink
 	for _, cfg := range cfgs {
 		db, err := sql.Open(name, "")
