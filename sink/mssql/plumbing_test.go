@@ -33,6 +33,8 @@ type recorder struct {
 	answer func(query string) []driver.Value
 	// answerRows, if set and not nil for a query, gives its rows of any width.
 	answerRows func(query string) [][]driver.Value
+	// answerArgs is answerRows for answers that depend on the arguments.
+	answerArgs func(query string, args []driver.NamedValue) [][]driver.Value
 	// bulkRows holds every bulk-copied row as the driver got it.
 	bulkRows [][]driver.Value
 	// affected, if set, gives the rows affected of an exec (default 1).
@@ -194,6 +196,11 @@ func (c *recConn) ExecContext(_ context.Context, query string, args []driver.Nam
 func (c *recConn) QueryContext(_ context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	c.r.bind(query, args)
 	c.r.add("QUERY " + firstLine(query))
+	if c.r.answerArgs != nil {
+		if rows := c.r.answerArgs(query, args); rows != nil {
+			return &recRows{wide: rows}, nil
+		}
+	}
 	if c.r.answerRows != nil {
 		if rows := c.r.answerRows(query); rows != nil {
 			return &recRows{wide: rows}, nil
