@@ -84,6 +84,9 @@ func (b *babelCatalog) exec(q string) error {
 	}
 	if m := reAddColumn.FindStringSubmatch(q); m != nil {
 		tb := b.tables[strings.ToLower(m[1])]
+		if tb == nil {
+			return mssqldb.Error{Number: 4902, Message: "Cannot find the object " + m[1]}
+		}
 		if !slices.ContainsFunc(tb.cols, func(c [2]string) bool { return strings.EqualFold(c[0], m[2]) }) {
 			tb.cols = append(tb.cols, [2]string{m[2], strings.ToLower(m[3])})
 		}
@@ -92,6 +95,9 @@ func (b *babelCatalog) exec(q string) error {
 	if m := reCreateIndex.FindStringSubmatch(q); m != nil {
 		guard, given, table := m[1], m[2], strings.ToLower(m[3]+"."+m[4])
 		tb := b.tables[table]
+		if tb == nil {
+			return mssqldb.Error{Number: 1088, Message: "Cannot find the object " + table}
+		}
 		exists := false
 		if keys := reKeyGuard.FindAllStringSubmatch(guard, -1); keys != nil { // by key columns
 			var want []string

@@ -276,10 +276,10 @@ func (s *Sink) recordBasis(ctx context.Context) error {
 }
 
 // matches reports whether t exists with every column, so that Prepare
-// needs no table DDL and no lock (its indexes are then checked by
-// ensureIndexes); it reads the catalog only. An existing table whose timestamp columns are of the other time
-// basis (DATETIMEOFFSET for UTC, DATETIME2 for Vietnam wall clock) is
-// refused.
+// needs no table DDL and no lock (ensureIndexes then checks its indexes);
+// it reads the catalog only. An existing table whose timestamp columns are
+// of the other time basis (DATETIMEOFFSET for UTC, DATETIME2 for Vietnam
+// wall clock) is refused.
 func (s *Sink) matches(ctx context.Context, t *connector.Table, n names) (bool, error) {
 	rows, err := s.db.QueryContext(ctx, columnsSQL, n.schema+"."+n.table)
 	if err != nil {
