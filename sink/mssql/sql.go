@@ -119,12 +119,14 @@ func prepareSQL(t *connector.Table, n names, basis connector.TimeBasis) []string
 }
 
 // parentIndexSQL indexes the parent key of a child table when it is not a
-// prefix of the primary key.
+// prefix of the primary key (unless an index with these key columns exists;
+// see indexes.go).
 func parentIndexSQL(t *connector.Table, n names) string {
-	ix := "IX_" + n.table + "_parent"
-	return fmt.Sprintf("IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = %s AND object_id = OBJECT_ID(%s))\nCREATE INDEX %s ON %s (%s)",
-		qs(ix), qs(n.schema+"."+n.table), qi(ix), n.target(), strings.Join(quoteAll(t.ParentKey), ", "))
+	return createIndexSQL(parentIndexName(n), t.ParentKey, n)
 }
+
+// parentIndexName is the name given to the parent-key index.
+func parentIndexName(n names) string { return "IX_" + n.table + "_parent" }
 
 func quoteAll(xs []string) []string {
 	out := make([]string, len(xs))
