@@ -81,7 +81,7 @@ func render() []byte {
 	p("- **Children.** A table with a parent has its rows replaced per parent: every parent written in a batch gets\n")
 	p("  exactly the child rows of that batch, so a child that vanished upstream vanishes here. A table that names\n")
 	p("  itself as parent replaces the rows that share the parent-key columns.\n")
-	p("- **Indexes.** Besides the listed ones, each sink indexes the parent key (`ix_<table>_parent`) of a child table\n")
+	p("- **Indexes.** Besides the listed ones, each sink indexes the parent key of a child table (`ix_<table>_parent`)\n")
 	p("  when it is not a prefix of the primary key. Indexes are created when missing, never dropped.\n\n")
 	renderTypes(p)
 	for _, pl := range platformTables {
