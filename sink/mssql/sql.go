@@ -37,6 +37,13 @@ type names struct {
 
 func (n names) target() string { return qi(n.schema) + "." + qi(n.table) }
 
+// ColumnType is the SQL Server type of a column of a warehouse table in a
+// warehouse of the given time basis; key says whether the column is part of
+// the primary key.
+func ColumnType(c connector.Column, key bool, basis connector.TimeBasis) string {
+	return columnType(c, key, false, basis)
+}
+
 // columnType is the SQL Server type of a column. Key columns never get MAX
 // types (an index key cannot be NVARCHAR(MAX)): an unbounded key string is
 // NVARCHAR(450), the largest that fits a 900-byte clustered key alone.
