@@ -160,9 +160,12 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 	// touched.
 	for _, a := range p.accounts {
 		d, _ := platform.Lookup(a.Platform)
-		if _, _, err := d.Open(ctx, a, platform.Deps{Tokens: &tokenstore.Memory{}, Logger: logger}); err != nil {
+		if _, _, err := d.Open(ctx, a, platform.Deps{Tokens: &tokenstore.Memory{}, Logger: logger, TimeBasis: p.basis}); err != nil {
 			return exitConfig, badConfig("%s account %s: %v", a.Platform, a.Name, redact(err.Error(), p.secrets))
 		}
+	}
+	if !p.since.IsZero() {
+		logger.Info("full loads start at -since", "since", o.since, "time_basis", p.basis.String(), "instant", p.since.UTC().Format(time.RFC3339))
 	}
 	if p.demo {
 		logger.Info("demo: running against the built-in simulators", "platforms", names(p.drivers), "sink", connector.Redact(p.sinkURL))
@@ -176,7 +179,7 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 
 	var pipelines []connector.Pipeline
 	var advance []func(time.Duration)
-	deps := platform.Deps{Logger: logger}
+	deps := platform.Deps{Logger: logger, TimeBasis: p.basis}
 	if o.tty && !o.verbose {
 		// Only warnings and errors interrupt the live lines.
 		deps.Logger = newLevelLogger(o, stderr, slog.LevelWarn)
