@@ -99,7 +99,7 @@ func main() {
 	flag.StringVar(&o.demoNow, "demo-now", "", "simulators' clock start, RFC 3339 (default today 00:00 UTC)")
 	flag.DurationVar(&o.every, "every", 0, "repeat incremental syncs at this interval (0 = run once)")
 	flag.StringVar(&o.report, "report", "", "json: print each round's result as one JSON object on stdout")
-	flag.StringVar(&o.since, "since", "", "YYYY-MM-DD: start of full loads (default: each platform's own start)")
+	flag.StringVar(&o.since, "since", "", "YYYY-MM-DD: start of full loads, midnight of the -time-basis (default: each platform's own start)")
 	flag.DurationVar(&o.leaseWait, "lease-wait", 0, "when another worker is syncing the same stream: wait this long for it, then skip (0: skip at once)")
 	flag.StringVar(&o.timeBasis, "time-basis", o.timeBasis, "how timestamps are stored: utc (instants) or vietnam (Asia/Ho_Chi_Minh wall clock, as the old warehouse)")
 	flag.IntVar(&o.parallel, "parallel", o.parallel, "pipelines (platform accounts) run at once")
