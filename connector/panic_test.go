@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -111,3 +112,38 @@ func TestRunnerPanicFailsOnlyItsPipeline(t *testing.T) {
 	require.Contains(t, out, "pipeline panicked")
 	require.Contains(t, out, "panic_test.go", "the stack is logged")
 }
+
+// loadPanicSink panics when the checkpoint of stream loads.
+type loadPanicSink struct {
+	*sqlite.Sink
+	stream string
+}
+
+func (s loadPanicSink) LoadCheckpoint(ctx context.Context, pipeline, stream string) (connector.Checkpoint, error) {
+	if stream == s.stream {
+		panic("checkpoint store exploded")
+	}
+	return s.Sink.LoadCheckpoint(ctx, pipeline, stream)
+}
+
+// A panic in the goroutine of one stream of a ParallelSource (here its
+// checkpoint store) fails that stream, recorded as FAILED in the run
+// history; the stream read beside it finishes.
+func TestRunnerParallelStreamPanicLetsSiblingsFinish(t *testing.T) {
+	ctx := context.Background()
+	sink := openSink(t)
+	m := newMultiShop(2, 30, 10, 2)
+	res := (&connector.Runner{Logger: quietLogger()}).RunPipeline(ctx,
+		pipeline("par", parallelMultiShop{m}, loadPanicSink{Sink: sink, stream: "orders_1"}))
+	require.Equal(t, connector.StatusFailed, res.Status)
+	require.ErrorContains(t, res.Err, "pipeline par, stream orders_1: stream panicked: checkpoint store exploded")
+	require.NotContains(t, res.Err.Error(), "orders_0")
+	cp, err := sink.LoadCheckpoint(ctx, "par", "orders_0")
+	require.NoError(t, err)
+	require.JSONEq(t, `{"seq":30}`, string(cp), "the sibling finished")
+	var state string
+	require.NoError(t, sink.DB().QueryRow(`SELECT status FROM etl_control_batch_runs WHERE pipeline = 'par' AND table_name = 'orders_1'`).Scan(&state))
+	require.Equal(t, "FAILED", state)
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
