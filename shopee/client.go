@@ -220,7 +220,7 @@ func NewClient(cfg Config) (*Client, error) {
 		seed = &tokenstore.Token{AccessToken: cfg.AccessToken, RefreshToken: cfg.RefreshToken}
 	}
 	c.tokens = &tokenstore.Manager{Store: cfg.Tokens, Platform: "shopee", Account: strconv.FormatInt(cfg.ShopID, 10),
-		Refresh: c.refresh, Seed: seed, Buffer: cfg.RefreshBuffer, Now: c.Now,
+		Refresh: c.refresh, Seed: seed, Buffer: cfg.RefreshBuffer, Now: c.Now, Logger: c.log,
 		Hint: fmt.Sprintf("run `go run ./examples/authorize -platform shopee -shop-id %d` (prints the authorisation link, stores the new tokens)", cfg.ShopID)}
 	return c, nil
 }

@@ -38,7 +38,7 @@ func (Driver) Variables() []platform.Variable {
 		{Name: "SHOPEE_HOST", Doc: "API base URL (default " + DefaultHost + ")"},
 		{Name: "SHOPEE_TOKEN_REFRESH_BUFFER", Doc: "refresh the access token this many seconds before it expires (default 300)"},
 		{Name: "SHOPEE_INCREMENTAL_LOOKBACK_MINUTES", Doc: "overlap of incremental windows in minutes (default 15)"},
-		{Name: "SHOPEE_START_DATE", Doc: "YYYY-MM-DD start of full loads (default: the earliest order, found by search)"},
+		{Name: "SHOPEE_START_DATE", Doc: "YYYY-MM-DD start of full loads, midnight of the warehouse's time basis (default: the earliest order, found by search)"},
 		{Name: "SHOPEE_DETAIL_MISSING_RUNS", Doc: "an order get_order_detail leaves out in this many consecutive runs is quarantined instead of failing the run again (default " + strconv.Itoa(DefaultDetailMissingRuns) + ")"},
 		{Name: "SHOPEE_RATE_LIMIT", Doc: "calls per second of the partner app, shared by its shops (default " + strconv.Itoa(DefaultRateLimit) + ")"},
 	}
@@ -48,7 +48,7 @@ func (Driver) Variables() []platform.Variable {
 // ConfigFromEnv reads the environment. Shops of one partner app share one
 // request budget (connector.SharedBudget "shopee/<partner id>").
 func (Driver) Open(_ context.Context, acct platform.Account, deps platform.Deps) (connector.Source, connector.Transformer, error) {
-	cfg, ok, err := ConfigFromEnv(acct.Get)
+	cfg, ok, err := configFromEnv(acct.Get, deps.TimeBasis)
 	if err != nil {
 		return nil, nil, fmt.Errorf("shopee account %s: %w", acct.Name, err)
 	}
