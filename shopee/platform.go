@@ -82,7 +82,7 @@ func (Driver) Open(_ context.Context, acct platform.Account, deps platform.Deps)
 	if err != nil {
 		return nil, nil, fmt.Errorf("shopee account %s: %w", acct.Name, err)
 	}
-	return src, Transformer{}, nil
+	return src, src.Transformer(), nil
 }
 
 // Demo implements platform.Driver: a shopeetest simulator and an account
