@@ -121,3 +121,27 @@ func TestMalformedDetailRecordQuarantinedAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// A truncated body (HTTP 200, honest Content-Length, JSON cut short) is
+// retried like a server error: with a third of the list and detail answers
+// cut, the load is complete; with every answer cut, the run fails naming
+// the call and stores nothing.
+func TestTruncatedBodies(t *testing.T) {
+	ctx := context.Background()
+	sim := newSim(t, shopeetest.Options{Orders: 150, Days: 20, Hostile: shopeetest.Hostile{Truncate: 0.3}})
+	sink := openSink(t)
+	res := runner(connector.Full).Run(ctx, pipeline(sourceFor(t, sim, nil, connector.HTTPConfig{Attempts: 8}), sink))[0]
+	require.NoError(t, res.Err)
+	require.Positive(t, sim.Hostile()["truncated"])
+	requireSame(t, expected(sim.Orders()), actual(t, sink.DB()))
+
+	sim = newSim(t, shopeetest.Options{Orders: 50, Days: 20, Hostile: shopeetest.Hostile{Truncate: 1}})
+	sink = openSink(t)
+	res = runner(connector.Full).Run(ctx, pipeline(sourceFor(t, sim, nil, connector.HTTPConfig{Attempts: 2}), sink))[0]
+	require.Error(t, res.Err)
+	require.Contains(t, res.Err.Error(), "get_order_list")
+	require.Equal(t, connector.StatusFailed, res.Status)
+	var n int
+	require.NoError(t, sink.DB().QueryRow(`SELECT count(*) FROM shopee_orders`).Scan(&n))
+	require.Zero(t, n)
+}
