@@ -207,3 +207,30 @@ func TestColumnCoverageDemo(t *testing.T) {
 type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// The demo's source reads the demo simulator on its data clock: after
+// Advance (orders change on the data clock, while the simulator's Date
+// header is the wall clock) an incremental run reads the changed orders.
+func TestDemoIncrementalAfterAdvance(t *testing.T) {
+	ctx := context.Background()
+	d, _ := platform.Lookup("shopee")
+	demo, err := d.Demo(platform.DemoOptions{Seed: 6, Records: 120, RateLimit: 1000})
+	require.NoError(t, err)
+	defer demo.Close()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	src, tr, err := d.Open(ctx, demo.Account, platform.Deps{Logger: quiet,
+		HTTP: connector.HTTPConfig{MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, Logger: quiet}})
+	require.NoError(t, err)
+	sink, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(t.TempDir(), "demo.db")})
+	require.NoError(t, err)
+	defer sink.Close()
+	p := connector.Pipeline{Name: "shopee/demo", Platform: "shopee", Account: demo.Account.Name, Source: src, Transformer: tr, Sink: sink}
+	r := &connector.Runner{Mode: connector.Incremental, Logger: quiet}
+	res := r.Run(ctx, p)[0]
+	require.NoError(t, res.Err)
+	require.EqualValues(t, 120, res.Records)
+	demo.Advance(6 * time.Hour)
+	res = r.Run(ctx, p)[0]
+	require.NoError(t, res.Err)
+	require.Positive(t, res.Records, "the orders changed by Advance are read")
+}

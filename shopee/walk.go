@@ -432,7 +432,7 @@ func (o *orders) finish(j *job, fetch func() ([]connector.Record, error)) {
 // its record is a quarantine marker (see quarantineRecord), also returned
 // in quarantined. Only orders that a valid answer left out count: answers
 // of response null say nothing about single orders. An order whose record
-// is present but unreadable is quarantined at once (see malformed); its
+// is present but unreadable is quarantined at once (see attribute); its
 // reason is returned in malformed.
 func (o *orders) details(ctx context.Context, sns []string, prior map[string]DetailMissing) (recs []connector.Record, quarantined map[string]DetailMissing,
 	malformed map[string]string, err error) {
