@@ -78,6 +78,23 @@ type DemoOptions struct {
 	RateLimit float64
 }
 
+// demoUnlimitedRate is the demo app's budget, in calls per second, when the
+// simulator is unlimited: high enough never to pace a simulated load.
+const demoUnlimitedRate = 100000
+
+// AppRate is the request budget, in calls per second, the demo account's
+// app gets (its platform's *_RATE_LIMIT variable): RateLimit, so that the
+// client paces itself to the simulator's limit, or a rate that never paces
+// when the simulator is unlimited (the platforms' default budgets are the
+// real APIs' limits, which a simulator does not have).
+func (o DemoOptions) AppRate() string {
+	r := o.RateLimit
+	if r <= 0 {
+		r = demoUnlimitedRate
+	}
+	return strconv.FormatFloat(r, 'f', -1, 64)
+}
+
 // Demo is a running simulator and the account that points at it.
 type Demo struct {
 	Account Account

@@ -106,9 +106,7 @@ func (Driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
 		"SHOPEE_ACCESS_TOKEN":  sim.InitialAccess(),
 		"SHOPEE_REFRESH_TOKEN": sim.InitialRefresh(),
 	}
-	if opts.RateLimit > 0 {
-		vars["SHOPEE_RATE_LIMIT"] = strconv.FormatFloat(opts.RateLimit, 'f', -1, 64)
-	}
+	vars["SHOPEE_RATE_LIMIT"] = opts.AppRate()
 	return &platform.Demo{
 		Account: platform.Account{Platform: "shopee", Name: vars["SHOPEE_SHOP_ID"], Get: func(k string) string { return vars[k] }},
 		Advance: func(d time.Duration) { sim.Advance(d) },

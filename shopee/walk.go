@@ -13,7 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// How a range is read (see notes/shopeerel.md):
+// How a range is read (see docs/shopee.md):
 //
 //   - Full loads list by create_time, which never changes, in 15-day
 //     windows paged with the platform's cursor; up to ListConcurrency

@@ -97,9 +97,7 @@ func (driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
 		"TIKTOK_AUTH_BASE_URL":     sim.AuthURL,
 		"TIKTOK_START_DATE":        now.AddDate(0, 0, -130).In(connector.Vietnam).Format(time.DateOnly),
 	}
-	if opts.RateLimit > 0 {
-		env["TIKTOK_RATE_LIMIT"] = strconv.FormatFloat(opts.RateLimit, 'f', -1, 64)
-	}
+	env["TIKTOK_RATE_LIMIT"] = opts.AppRate()
 	return &platform.Demo{
 		Account: platform.Account{Platform: "tiktok", Name: "demo", Get: func(k string) string { return env[k] }},
 		Advance: func(d time.Duration) { sim.Advance(d) },
