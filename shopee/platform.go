@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -74,11 +75,14 @@ func (Driver) Open(_ context.Context, acct platform.Account, deps platform.Deps)
 		cfg.Tokens = &tokenstore.Memory{}
 	}
 	cfg.Logger = deps.Logger
+	if now, ok := demoClocks.Load(cfg.Host); ok {
+		cfg.Now = now.(func() time.Time)
+	}
 	src, err := NewSource(cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("shopee account %s: %w", acct.Name, err)
 	}
-	return src, Transformer{}, nil
+	return src, src.Transformer(), nil
 }
 
 // Demo implements platform.Driver: a shopeetest simulator and an account
@@ -89,9 +93,11 @@ func (Driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
 	// pipelines.
 	sim := shopeetest.NewServer(shopeetest.Options{ShopID: 123455 + max(opts.Seed, 1), Seed: opts.Seed, Orders: opts.Records, Now: opts.Now,
 		FaultRate: opts.FaultRate, HangFor: 3 * time.Second, RateLimit: opts.RateLimit, Latency: opts.Latency, Jitter: opts.Jitter})
-	// The client needs nothing of the simulator but its URL and credentials:
-	// it signs with the real time and reads the platform's clock from the
-	// answers' Date header.
+	// The client needs the simulator's URL and credentials, and its data
+	// clock: the simulator's Date header is the wall clock, while its orders
+	// (and Advance) follow the data clock, so Open gives the demo's source
+	// that clock as Config.Now (demoClocks), as tests do.
+	demoClocks.Store(sim.URL, sim.Now)
 	vars := map[string]string{
 		"SHOPEE_HOST":          sim.URL,
 		"SHOPEE_PARTNER_ID":    strconv.FormatInt(sim.PartnerID(), 10),
@@ -104,6 +110,12 @@ func (Driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
 	return &platform.Demo{
 		Account: platform.Account{Platform: "shopee", Name: vars["SHOPEE_SHOP_ID"], Get: func(k string) string { return vars[k] }},
 		Advance: func(d time.Duration) { sim.Advance(d) },
-		Close:   sim.Close,
+		Close: func() {
+			demoClocks.Delete(sim.URL)
+			sim.Close()
+		},
 	}, nil
 }
+
+// demoClocks maps the host of each running demo simulator to its data clock.
+var demoClocks sync.Map

@@ -38,6 +38,9 @@ type Source struct {
 	// quarantined counts the orders quarantined because get_order_detail
 	// never returned them (see DetailMissingRuns).
 	quarantined atomic.Int64
+	// malformed counts the orders quarantined because get_order_detail
+	// returned their record unreadable.
+	malformed atomic.Int64
 }
 
 // MaxDetailQuarantine is the most orders of one detail batch (of up to 50)
@@ -77,14 +80,16 @@ func (s *Source) Streams() []connector.Stream { return []connector.Stream{&order
 func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 
 // Stats implements connector.StatsSource: earliest_date_probes and
-// earliest_date of the last discovery; token_refreshes, http_retries and
+// earliest_date of the last discovery; token_refreshes, http_retries,
 // details_quarantined (orders get_order_detail never returned, stored as
-// rejections; see Config.DetailMissingRuns) since the source was created.
+// rejections; see Config.DetailMissingRuns) and details_malformed (orders
+// whose detail record was present but unreadable, stored as rejections at
+// once) since the source was created.
 func (s *Source) Stats() map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := map[string]any{"earliest_date_probes": s.probes, "token_refreshes": s.c.Refreshes(), "http_retries": s.c.Retries(), "throttled": s.c.http.Throttled(),
-		"details_quarantined": s.quarantined.Load()}
+		"details_quarantined": s.quarantined.Load(), "details_malformed": s.malformed.Load()}
 	if s.first != "" {
 		st["earliest_date"] = s.first
 	}
