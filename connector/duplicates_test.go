@@ -1,7 +1,6 @@
 package connector_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -11,24 +10,6 @@ import (
 	"github.com/facolos/etl/connector"
 	"github.com/stretchr/testify/require"
 )
-
-// syncBuffer is a log sink safe for the runner's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // Rows of one batch with the same key are dropped but one, counted in
 // Result.Duplicates and logged once per run and table, with an example key.
