@@ -25,6 +25,8 @@ type metrics struct {
 	records   *prometheus.CounterVec
 	rows      *prometheus.CounterVec
 	changed   *prometheus.CounterVec
+	stale     *prometheus.CounterVec // rows skipped as older than the stored version
+	dups      *prometheus.CounterVec // rows dropped as a repeated key in a batch
 	rejected  *prometheus.CounterVec
 	apiCalls  *prometheus.CounterVec
 	retries   *prometheus.CounterVec
@@ -50,6 +52,8 @@ func newMetrics(healthFor time.Duration) *metrics {
 	m.records = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_records_total", Help: "Records read from the platform APIs."}, pl)
 	m.rows = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_rows_total", Help: "Rows sent to the warehouse, by table."}, append(pl, "table"))
 	m.changed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_rows_changed_total", Help: "Rows the warehouse inserted or updated (rows sent unchanged left out), by table."}, append(pl, "table"))
+	m.stale = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_rows_stale_total", Help: "Rows not written because the warehouse holds a newer version of them, by table."}, append(pl, "table"))
+	m.dups = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_rows_duplicate_total", Help: "Rows dropped from a batch because another row of it had the same key, by table."}, append(pl, "table"))
 	m.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_rejected_total", Help: "Records quarantined in etl_control.rejected_records."}, pl)
 	m.apiCalls = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_api_calls_total",
 		Help: "HTTP requests sent (retries included), by endpoint and outcome (ok, retried, throttled, failed; unknown for a source that does not count outcomes)."},
@@ -69,7 +73,7 @@ func newMetrics(healthFor time.Duration) *metrics {
 		}
 		return worst
 	})
-	m.reg.MustRegister(m.runs, m.records, m.rows, m.changed, m.rejected, m.apiCalls, m.retries, m.throttles, m.refreshes, m.success, m.duration, lag,
+	m.reg.MustRegister(m.runs, m.records, m.rows, m.changed, m.stale, m.dups, m.rejected, m.apiCalls, m.retries, m.throttles, m.refreshes, m.success, m.duration, lag,
 		&lagCollector{m}, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
@@ -137,6 +141,12 @@ func (m *metrics) record(results []connector.Result, stats []map[string]int64) {
 		}
 		for t, n := range r.Changed {
 			m.changed.With(prometheus.Labels{"platform": r.Platform, "account": r.Account, "table": t}).Add(float64(n))
+		}
+		for t, n := range r.Stale {
+			m.stale.With(prometheus.Labels{"platform": r.Platform, "account": r.Account, "table": t}).Add(float64(n))
+		}
+		for t, n := range r.Duplicates {
+			m.dups.With(prometheus.Labels{"platform": r.Platform, "account": r.Account, "table": t}).Add(float64(n))
 		}
 		for ep, n := range r.APICalls {
 			for o, k := range r.APICallOutcomes[ep] {
