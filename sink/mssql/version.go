@@ -32,12 +32,12 @@ func versionGuard(t *connector.Table) string {
 // staleName is the temp table of the stale groups of a table's batch.
 func staleName(temp string) string { return "#etl_stale_" + strings.TrimPrefix(temp, "#etl_") }
 
-// createStaleSQL (re)creates the stale-set temp table of versioned table t
-// (as staged): its group columns.
-func createStaleSQL(t *connector.Table, stale string, basis connector.TimeBasis) string {
+// createStaleSQL (re)creates the stale-set temp table of versioned table t:
+// its group columns, typed as stage (t as the temp table holds it) has them.
+func createStaleSQL(t, stage *connector.Table, stale string, basis connector.TimeBasis) string {
 	var cols []string
 	for _, g := range t.VersionGroup() {
-		cols = append(cols, qi(g)+" "+columnType(t.Columns[t.ColumnIndex(g)], true, true, basis)+" NOT NULL")
+		cols = append(cols, qi(g)+" "+columnType(stage.Columns[stage.ColumnIndex(g)], true, true, basis)+" NOT NULL")
 	}
 	return fmt.Sprintf("IF OBJECT_ID(N'tempdb..%s') IS NOT NULL DROP TABLE %s;\nCREATE TABLE %s (%s)", stale, stale, stale, strings.Join(cols, ", "))
 }
@@ -70,7 +70,7 @@ func (s *Sink) skipStale(ctx context.Context, tx *sql.Tx, ti *tableInfo, staged 
 	t := ti.t
 	if t.Version != "" {
 		set := staleName(ti.temp)
-		for _, st := range []string{createStaleSQL(ti.stage, set, s.cfg.TimeBasis), insertStaleSQL(t, ti.n, ti.temp, set)} {
+		for _, st := range []string{createStaleSQL(t, ti.stage, set, s.cfg.TimeBasis), insertStaleSQL(t, ti.n, ti.temp, set)} {
 			if _, err := tx.ExecContext(ctx, st); err != nil {
 				return fmt.Errorf("stale rows of %s: %w", t.FullName(), err)
 			}

@@ -43,11 +43,11 @@ func TestVersionedStatements(t *testing.T) {
 		"versioned_merge":              mergeSQL(o, on, oTemp),
 		"versioned_update_insert":      updateInsertSQL(o, on, oTemp),
 		"versioned_merge_self":         mergeSQL(self, sn, sTemp),
-		"versioned_stale_create":       createStaleSQL(o, oSet, connector.TimeUTC),
+		"versioned_stale_create":       createStaleSQL(o, o, oSet, connector.TimeUTC),
 		"versioned_stale_insert":       insertStaleSQL(o, on, oTemp, oSet),
 		"versioned_stale_prune":        pruneStaleSQL(oTemp, o.VersionGroup(), oSet, o.VersionGroup()),
 		"versioned_stale_prune_child":  pruneStaleSQL(lTemp, l.ParentKey, oSet, o.VersionGroup()),
-		"versioned_stale_create_self":  createStaleSQL(self, sSet, connector.TimeUTC),
+		"versioned_stale_create_self":  createStaleSQL(self, self, sSet, connector.TimeUTC),
 		"versioned_stale_insert_self":  insertStaleSQL(self, sn, sTemp, sSet),
 		"versioned_stale_prune_self":   pruneStaleSQL(sTemp, self.VersionGroup(), sSet, self.VersionGroup()),
 		"versioned_merge_unversioned":  mergeSQL(l, names{"staging", "vl"}, lTemp),
@@ -56,6 +56,21 @@ func TestVersionedStatements(t *testing.T) {
 	for name, got := range cases {
 		t.Run(name, func(t *testing.T) { golden(t, name, got) })
 	}
+}
+
+// The stale set of a versioned table whose existing table stores a UUID key
+// as text (uuid.go: the staging copy of the definition, which has no
+// version of its own) takes the group from the table and the types from the
+// staging copy.
+func TestStaleSetOfTextUUIDKey(t *testing.T) {
+	tb := &connector.Table{Schema: "staging", Name: "vu", PrimaryKey: []string{"id"}, Version: "ver", Columns: []connector.Column{
+		{Name: "id", Type: connector.UUID}, {Name: "ver", Type: connector.Timestamp, Nullable: true}}}
+	if err := tb.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	stage := &connector.Table{Schema: tb.Schema, Name: tb.Name, PrimaryKey: tb.PrimaryKey,
+		Columns: []connector.Column{{Name: "id", Type: connector.String, Length: 36}, tb.Columns[1]}}
+	golden(t, "versioned_stale_create_text_uuid", createStaleSQL(tb, stage, "#etl_stale_vu", connector.TimeUTC))
 }
 
 // A batch of a versioned parent and its child: the parent's stale groups
@@ -101,7 +116,7 @@ func TestVersionedBatchPlumbing(t *testing.T) {
 				"ROW A|2025-02-01T10:00:00Z|paid",
 				"ROW B|<nil>|unpaid",
 				"BULK FLUSH",
-				exec(createStaleSQL(oi.stage, oSet, connector.TimeUTC)),
+				exec(createStaleSQL(o, oi.stage, oSet, connector.TimeUTC)),
 				exec(insertStaleSQL(o, oi.n, oi.temp, oSet)),
 				exec(ownPrune),
 				exec(oi.upsert(st)),
