@@ -152,8 +152,13 @@ func faultsCrashesResume(t *testing.T, opts tiktoktest.Options, pageSize int) pl
 	rnd := rand.New(rand.NewPCG(3, 4))
 	var crash atomic.Bool
 	crash.Store(true)
+	// At most 12 crashes: a crash costs the window being read (its
+	// checkpoint moves once the window's count is checked), so a crash at
+	// one commit in four would seldom let a window of several batches end.
+	var crashed atomic.Int64
 	sink := openSink(t, "", sqlite.Config{BeforeCommit: func(context.Context, *connector.Batch) error {
-		if crash.Load() && rnd.IntN(4) == 0 {
+		if crash.Load() && crashed.Load() < 12 && rnd.IntN(4) == 0 {
+			crashed.Add(1)
 			return errCrash
 		}
 		return nil
@@ -291,11 +296,10 @@ func TestConcurrentWindowFailureKeepsCheckpoint(t *testing.T) {
 			require.True(t, stored[o.ID], "order %s before the checkpoint is stored", o.ID)
 		case o.CreateTime >= from:
 			require.False(t, stored[o.ID], "order %s of the failed window or after it is not stored", o.ID)
-		case o.CreateTime > cp.From:
-			// (Orders at the checkpoint's own second may be stored: a
-			// resumed run reads that second again.)
-			require.False(t, stored[o.ID], "order %s after the checkpoint is not stored", o.ID)
 		}
+		// (Orders between the checkpoint and the failed window may be
+		// stored: the pages of a window are stored as they come, the
+		// checkpoint moves past the window once its count is checked.)
 	}
 	// The platform answers again: the next run resumes at the checkpoint.
 	cfg.HTTP.Transport = nil

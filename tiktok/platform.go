@@ -69,7 +69,7 @@ func (driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 	if err != nil {
 		return nil, nil, err
 	}
-	return src, Transformer{}, nil
+	return src, src.Transformer(), nil
 }
 
 // Demo implements platform.Driver: it starts a tiktoktest simulator and

@@ -111,6 +111,14 @@ type Lies struct {
 	StaleCopies bool
 }
 
+// The simulated shop, as GET /authorization/202309/shops lists it (the
+// defaults of Options.ShopID and Options.ShopCipher).
+const (
+	DefaultShopID     = "7494049642642000000"
+	DefaultShopCipher = "ROW_sim+cipher/1=="
+	ShopRegion        = "VN"
+)
+
 // Paths of the simulated endpoints.
 const (
 	PathShops   = "/authorization/202309/shops"
@@ -173,10 +181,10 @@ func NewServer(opts Options) *Server {
 		opts.AppSecret = "sim_app_secret"
 	}
 	if opts.ShopCipher == "" {
-		opts.ShopCipher = "ROW_sim+cipher/1=="
+		opts.ShopCipher = DefaultShopCipher
 	}
 	if opts.ShopID == "" {
-		opts.ShopID = "7494049642642000000"
+		opts.ShopID = DefaultShopID
 	}
 	if opts.Orders <= 0 {
 		opts.Orders = 200
@@ -590,7 +598,7 @@ func (s *Server) handle(method string, shopScoped bool, h func(r *http.Request, 
 
 func (s *Server) shops(r *http.Request, _ []byte) (any, *apiErr) {
 	return map[string]any{"shops": []map[string]string{{"cipher": s.opts.ShopCipher, "code": "VNLCSIM01", "id": s.opts.ShopID,
-		"name": "Cửa hàng Mô phỏng", "region": "VN", "seller_type": "LOCAL"}}}, nil
+		"name": "Cửa hàng Mô phỏng", "region": ShopRegion, "seller_type": "LOCAL"}}}, nil
 }
 
 var knownStatus = map[string]bool{}
