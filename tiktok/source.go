@@ -26,6 +26,7 @@ type Source struct {
 	windows  atomic.Int64
 	rereads  atomic.Int64
 	shop     atomic.Pointer[shopCols] // the shop the records come from, once resolved
+	unmapped sync.Map                 // fields of its answers no column stores (Unmapped)
 }
 
 // NewSource returns the source of the shop in cfg.
@@ -626,7 +627,7 @@ func (o *orders) search(ctx context.Context, field string, ge, lt int64, token s
 	}
 	s.pages.Add(1)
 	if len(page.Orders) > 0 {
-		noteUnmapped(page.Orders[0], s.c.log)
+		noteUnmapped(page.Orders[0], &s.unmapped, s.c.log)
 	}
 	return page, nil
 }

@@ -25,10 +25,16 @@ const TableName = "tiktok_shop_order_detail"
 // replace an order's line set on every write of the order: a line item that
 // vanished upstream (split, cancel) vanishes from the table, and the
 // placeholder row of an order without line items (item_id "") goes when
-// its first items appear.
+// its first items appear. Its secondary indexes are those of tables.md but
+// IX_..._order_id, which the primary key's leading column already serves.
 var table = func() *connector.Table {
+	ix := func(name, col string) connector.Index {
+		return connector.Index{Name: "IX_" + TableName + "_" + name, Columns: []string{col}}
+	}
 	t := &connector.Table{Schema: "staging", Name: TableName, Columns: columns,
-		PrimaryKey: []string{"order_id", "item_id"}, Parent: "staging." + TableName, ParentKey: []string{"order_id"}}
+		PrimaryKey: []string{"order_id", "item_id"}, Parent: "staging." + TableName, ParentKey: []string{"order_id"},
+		Indexes: []connector.Index{ix("item_id", "item_id"), ix("create_time", "create_time"),
+			ix("update_time", "update_time"), ix("etl_updated", "etl_updated_at")}}
 	if err := t.Validate(); err != nil {
 		panic(err)
 	}
