@@ -103,7 +103,7 @@ func run(t testing.TB, r *connector.Runner, src connector.Source, sink connector
 // the transformer's typed decoding.
 var colPath = func() map[string]string {
 	m := map[string]string{"order_id": "id", "order_status": "status", "item_sku_attributes": "item", "payment_info_json": "payment",
-		"payment_method_name": "payment_method_name",
+		"payment_method_name":    "payment_method_name",
 		"recipient_address_json": "recipient_address", "line_items_json": "line_items", "packages_json": "packages", "raw_order_json": "",
 		"recipient_district_info": "recipient_address.district_info"}
 	for _, c := range tiktok.Table().Columns {
