@@ -346,9 +346,23 @@ func requireSameContents(t testing.TB, want, got map[string]map[string]any) {
 	require.Empty(t, diffs, "table differs from the simulator's data")
 }
 
+// normalize makes values comparable across sinks: times in UTC, and JSON
+// text in one canonical form (PostgreSQL stores JSON columns as jsonb,
+// which reorders keys and spaces them).
 func normalize(v any) any {
-	if tm, ok := v.(time.Time); ok {
-		return tm.UTC().Format(time.RFC3339Nano)
+	switch x := v.(type) {
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	case string:
+		if len(x) > 1 && (x[0] == '{' || x[0] == '[') {
+			d := json.NewDecoder(strings.NewReader(x))
+			d.UseNumber()
+			var t any
+			if d.Decode(&t) == nil && !d.More() {
+				b, _ := json.Marshal(t)
+				return string(b)
+			}
+		}
 	}
 	return v
 }
