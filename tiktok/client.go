@@ -85,7 +85,7 @@ type Config struct {
 	// PageSize of the order search (default and maximum 100).
 	PageSize int
 	// Concurrency is how many time windows a load reads at once (default
-	// DefaultConcurrency; 1 reads the range as one window, page by page).
+	// DefaultConcurrency; 1 reads one page at a time, window after window).
 	// A window's pages are chained by page token, so they are read one
 	// after another; the windows' pages are emitted in time order, so
 	// checkpoints stay exact. Every call still draws from HTTP's budget.
