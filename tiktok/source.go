@@ -208,9 +208,10 @@ type window struct {
 	// part of a split window read again, itself already a second read).
 	// Used only by the worker reading the window (busy), handed between
 	// workers under the list's mutex.
-	token     string
-	seen      int
-	restarted bool
+	token      string
+	seen       int
+	firstTotal int // the total_count of the read's first page
+	restarted  bool
 	tokens    map[string]bool
 	rereads   int
 	noSplit   bool
@@ -481,7 +482,6 @@ func (o *orders) name(from, to int64) string {
 // rest of w instead (w is then complete after the page).
 func (o *orders) readPage(ctx context.Context, field string, w *window) (windowPage, []*window, error) {
 	s := o.s
-	size := s.c.cfg.PageSize
 	for {
 		page, err := o.search(ctx, field, w.from, w.to, w.token)
 		if err != nil && w.token != "" && !w.restarted && errors.Is(err, ErrInvalidParam) {
@@ -501,6 +501,9 @@ func (o *orders) readPage(ctx context.Context, field string, w *window) (windowP
 		if page.TotalCount < 0 {
 			return windowPage{}, nil, fmt.Errorf("%s: total_count %d: %w", o.name(w.from, w.to), page.TotalCount, ErrContradictoryCount)
 		}
+		if w.token == "" { // the first page of a read
+			w.firstTotal = page.TotalCount
+		}
 		w.seen += len(page.Orders)
 		if tok := page.NextPageToken; tok != "" {
 			if w.tokens[tok] {
@@ -511,9 +514,12 @@ func (o *orders) readPage(ctx context.Context, field string, w *window) (windowP
 				w.tokens = map[string]bool{}
 			}
 			w.tokens[tok] = true
-			if page.TotalCount > 0 && w.seen > page.TotalCount+size {
+			// Orders only leave a window while it is read (a new order or
+			// an update is stamped after the range's end), so the first
+			// page's count bounds the read.
+			if w.firstTotal > 0 && w.seen > w.firstTotal {
 				return windowPage{}, nil, fmt.Errorf("%s: read %d orders, more than the %d counted, and the pages go on: %w",
-					o.name(w.from, w.to), w.seen, page.TotalCount, ErrContradictoryCount)
+					o.name(w.from, w.to), w.seen, w.firstTotal, ErrContradictoryCount)
 			}
 		}
 		recs, ats := o.records(page, field)
@@ -572,8 +578,11 @@ func (o *orders) split(w *window, page SearchPage, ats []int64, last int64) ([]*
 	}
 	size := o.s.c.cfg.PageSize
 	rest := 0 // unknown
-	if page.TotalCount > 0 {
-		rest = max(page.TotalCount-w.seen, 0) + len(ats) - cut
+	if w.firstTotal > 0 {
+		// From the read's first count: orders only leave a window while it
+		// is read, so the new windows can count less (read again), never
+		// more.
+		rest = max(w.firstTotal-w.seen, 0) + len(ats) - cut
 		if (rest+size-1)/size <= WindowPages {
 			return nil, 0
 		}
