@@ -212,9 +212,9 @@ type window struct {
 	seen       int
 	firstTotal int // the total_count of the read's first page
 	restarted  bool
-	tokens    map[string]bool
-	rereads   int
-	noSplit   bool
+	tokens     map[string]bool
+	rereads    int
+	noSplit    bool
 	// Set by the split: what the count left for the new windows.
 	rest int
 
