@@ -38,7 +38,7 @@ func BenchmarkTransformDecoded(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		d := &orders[i%len(orders)]
-		if err := transform(&d.o, &c, d.raw, "", out); err != nil {
+		if err := transform(&d.o, &c, d.raw, "", nil, out); err != nil {
 			b.Fatal(err)
 		}
 	}

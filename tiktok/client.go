@@ -85,7 +85,7 @@ type Config struct {
 	// PageSize of the order search (default and maximum 100).
 	PageSize int
 	// Concurrency is how many time windows a load reads at once (default
-	// DefaultConcurrency; 1 reads the range as one window, page by page).
+	// DefaultConcurrency; 1 reads one page at a time, window after window).
 	// A window's pages are chained by page token, so they are read one
 	// after another; the windows' pages are emitted in time order, so
 	// checkpoints stay exact. Every call still draws from HTTP's budget.
@@ -111,6 +111,7 @@ type Client struct {
 
 	mu     sync.Mutex
 	cipher string
+	shop   *Shop // resolved through the shops endpoint
 }
 
 // NewClient validates cfg and returns a client.
@@ -400,8 +401,8 @@ func (c *Client) Shops(ctx context.Context) ([]Shop, error) {
 	return r.Shops, nil
 }
 
-// ShopCipher returns the configured shop cipher or resolves it once: the
-// token's only shop, or the one whose id, code or name equals Config.Shop.
+// ShopCipher returns the configured shop cipher or resolves it once
+// through ShopInfo.
 func (c *Client) ShopCipher(ctx context.Context) (string, error) {
 	c.mu.Lock()
 	cipher := c.cipher
@@ -409,24 +410,48 @@ func (c *Client) ShopCipher(ctx context.Context) (string, error) {
 	if cipher != "" {
 		return cipher, nil
 	}
-	shops, err := c.Shops(ctx)
+	shop, err := c.ShopInfo(ctx)
 	if err != nil {
 		return "", err
 	}
+	return shop.Cipher, nil
+}
+
+// ShopInfo returns the shop the client reads, resolved once through GET
+// /authorization/202309/shops: the one whose cipher is the configured
+// one, or without a configured cipher the token's only shop, or the one
+// whose id, code or name equals Config.Shop. A configured cipher the token
+// is not authorised for is an error.
+func (c *Client) ShopInfo(ctx context.Context) (Shop, error) {
+	c.mu.Lock()
+	shop, configured := c.shop, c.cfg.ShopCipher
+	c.mu.Unlock()
+	if shop != nil {
+		return *shop, nil
+	}
+	shops, err := c.Shops(ctx)
+	if err != nil {
+		return Shop{}, err
+	}
 	var match []Shop
 	for _, s := range shops {
-		if len(shops) == 1 || s.ID == c.cfg.Shop || s.Code == c.cfg.Shop || s.Name == c.cfg.Shop {
+		if configured != "" && s.Cipher == configured ||
+			configured == "" && (len(shops) == 1 || s.ID == c.cfg.Shop || s.Code == c.cfg.Shop || s.Name == c.cfg.Shop) {
 			match = append(match, s)
 		}
 	}
-	if len(match) != 1 || match[0].Cipher == "" {
-		return "", fmt.Errorf("tiktok shop %s: the token is authorised for %d shops; set TIKTOK_SHOP_CIPHER", c.cfg.Shop, len(shops))
+	switch {
+	case configured != "" && len(match) != 1:
+		return Shop{}, fmt.Errorf("tiktok shop %s: the token is authorised for %d shops, none with the configured TIKTOK_SHOP_CIPHER", c.cfg.Shop, len(shops))
+	case len(match) != 1 || match[0].Cipher == "":
+		return Shop{}, fmt.Errorf("tiktok shop %s: the token is authorised for %d shops; set TIKTOK_SHOP_CIPHER", c.cfg.Shop, len(shops))
 	}
 	c.mu.Lock()
+	c.shop = &match[0]
 	c.cipher = match[0].Cipher
 	c.mu.Unlock()
-	c.log.Info("tiktok shop cipher resolved", "shop", c.cfg.Shop, "shop_id", match[0].ID, "region", match[0].Region)
-	return match[0].Cipher, nil
+	c.log.Info("tiktok shop resolved", "shop", c.cfg.Shop, "shop_id", match[0].ID, "region", match[0].Region)
+	return match[0], nil
 }
 
 // SearchRequest is one order search page.

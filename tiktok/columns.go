@@ -261,6 +261,7 @@ type apiOrder struct {
 	CreateTime                 val             `json:"create_time"`
 	UpdateTime                 val             `json:"update_time"`
 	FulfillmentType            val             `json:"fulfillment_type"`
+	PaymentMethodName          val             `json:"payment_method_name"`
 	WarehouseID                val             `json:"warehouse_id"`
 	UserID                     val             `json:"user_id"`
 	RequestID                  val             `json:"request_id"`
@@ -325,7 +326,6 @@ type lineItem struct {
 }
 
 type apiPayment struct {
-	MethodName                  val `json:"method_name"`
 	Currency                    val `json:"currency"`
 	OriginalShippingFee         val `json:"original_shipping_fee"`
 	OriginalTotalProductPrice   val `json:"original_total_product_price"`
@@ -420,8 +420,8 @@ func fillOrder(c *cells, row []any, o *apiOrder) error {
 	if row[10], err = c.str(&o.FulfillmentType); err != nil {
 		return fieldErr("fulfillment_type", err)
 	}
-	if row[11], err = c.str(&o.payment.MethodName); err != nil {
-		return fieldErr("payment.method_name", err)
+	if row[11], err = c.str(&o.PaymentMethodName); err != nil {
+		return fieldErr("payment_method_name", err)
 	}
 	if row[12], err = c.str(&o.WarehouseID); err != nil {
 		return fieldErr("warehouse_id", err)

@@ -106,3 +106,18 @@ func (e *APIError) Is(target error) bool {
 
 // retryable reports whether a platform answer is worth another attempt.
 func retryable(err error) bool { return errors.Is(err, ErrServer) || errors.Is(err, ErrThrottled) }
+
+// Errors of a search whose answers do not add up; the load fails naming
+// the window, its checkpoint before the window.
+var (
+	// ErrShortRead: a window read twice gave fewer orders than the
+	// platform counts for it.
+	ErrShortRead = errors.New("tiktok: fewer orders read than the platform counts")
+	// ErrPageTokenCycle: a next_page_token came back that the same window
+	// had already received (A → B → A).
+	ErrPageTokenCycle = errors.New("tiktok: next_page_token cycles")
+	// ErrContradictoryCount: total_count contradicts the platform's other
+	// answers (a window counting more than its enclosing window left for
+	// it, pages going on past the count, a negative count).
+	ErrContradictoryCount = errors.New("tiktok: total_count contradicts the search's other answers")
+)

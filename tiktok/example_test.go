@@ -32,7 +32,7 @@ func ExampleNewSource() {
 	defer sink.Close()
 
 	r := &connector.Runner{Logger: quiet}
-	res := r.Run(ctx, connector.Pipeline{Name: "tiktok/shop", Source: src, Transformer: tiktok.Transformer{}, Sink: sink})[0]
+	res := r.Run(ctx, connector.Pipeline{Name: "tiktok/shop", Source: src, Transformer: src.Transformer(), Sink: sink})[0]
 	fmt.Println(res.Status, res.Records, res.APICalls[tiktok.PathSearch], res.APICalls[tiktok.PathDetail])
 	// Output: ok 250 3 0
 }

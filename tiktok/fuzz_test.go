@@ -1,7 +1,14 @@
 package tiktok_test
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/tiktok"
@@ -64,6 +71,76 @@ func FuzzEnvelope(f *testing.F) {
 		data, _, err := tiktok.DecodeEnvelope("/x", status, body)
 		if err == nil && (len(data) == 0 || string(data) == "null") {
 			t.Fatal("success without data")
+		}
+	})
+}
+
+// answer is a RoundTripper that plays the platform: the shops listing and
+// the token refresh answer right, every order search gets status and body.
+type answer struct {
+	status int
+	body   []byte
+}
+
+func (a answer) RoundTrip(r *http.Request) (*http.Response, error) {
+	status, body := http.StatusOK, []byte(`{"code":0,"message":"Success","request_id":"r","data":{"shops":[{"cipher":"ROW_c","id":"1","region":"VN"}]}}`)
+	switch r.URL.Path {
+	case tiktok.PathRefresh:
+		body = []byte(`{"code":0,"message":"success","data":{"access_token":"at2","access_token_expire_in":4102444800,"refresh_token":"rt2","refresh_token_expire_in":4102444800}}`)
+	case tiktok.PathSearch:
+		status, body = a.status, a.body
+	}
+	return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(bytes.NewReader(body)), Request: r}, nil
+}
+
+// FuzzSearchAnswer drives the whole client path of a load: the orders
+// stream reads [start, now) through the real client (signing, retries,
+// envelope, search page, windows and their count checks) with every search
+// answered by the fuzzed status and body, and its records go through the
+// transformer. Nothing panics and nothing hangs (a body that keeps
+// answering with a page token ends on the token that does not move); a
+// load that ends without an error was answered a success envelope.
+func FuzzSearchAnswer(f *testing.F) {
+	page := `{"code":0,"message":"Success","request_id":"r","data":{"next_page_token":"","total_count":1,"orders":[{"id":"576461413038785752","create_time":1700000000,"update_time":1700000001,"line_items":[{"id":"1","sale_price":"12.50"}]}]}}`
+	f.Add(200, []byte(page))
+	f.Add(200, []byte(page[:len(page)/2]))
+	f.Add(200, []byte(strings.Replace(page, `"total_count":1`, `"total_count":2000000000`, 1)))
+	f.Add(200, []byte(strings.Replace(page, `"next_page_token":""`, `"next_page_token":"A"`, 1)))
+	f.Add(200, []byte(`{"code":0,"data":{"orders":[],"total_count":5}}`))
+	f.Add(200, []byte(`{"code":0,"data":null}`))
+	f.Add(200, []byte(`{"code":21011500,"message":"Internal error"}`))
+	f.Add(401, []byte(`{"code":105002,"message":"Expired"}`))
+	f.Add(429, []byte(``))
+	f.Add(502, []byte(`<html>502 Bad Gateway</html>`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		if status < 100 || status > 999 {
+			status = 200
+		}
+		now := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+		src, err := tiktok.NewSource(tiktok.Config{BaseURL: "http://tiktok.invalid", AuthURL: "http://auth.invalid",
+			AppKey: "k", AppSecret: "s", AccessToken: "at", RefreshToken: "rt", ShopCipher: "ROW_c", Concurrency: 1,
+			StartDate: now.AddDate(0, 0, -30), Now: func() time.Time { return now }, Logger: quiet,
+			HTTP: connector.HTTPConfig{Attempts: 2, MinBackoff: time.Microsecond, MaxBackoff: time.Microsecond,
+				MaxRetryAfter: time.Microsecond, Transport: answer{status: status, body: body}, Logger: quiet}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := src.Transformer()
+		err = src.Streams()[0].Read(context.Background(), connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
+			for _, rec := range p.Records {
+				var out collect
+				_ = tr.Transform(rec, &out) // an error quarantines the record
+			}
+			return nil
+		})
+		if err == nil {
+			var env struct {
+				Code *int `json:"code"`
+			}
+			if status >= 300 || json.Unmarshal(body, &env) != nil || env.Code == nil || *env.Code != 0 {
+				t.Fatalf("a load answered HTTP %d %q ended without an error", status, body)
+			}
 		}
 	})
 }

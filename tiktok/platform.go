@@ -41,7 +41,7 @@ func (driver) Variables() []platform.Variable {
 		{Name: "TIKTOK_RATE_LIMIT", Doc: "calls per second of the app, shared by its shops (default " + strconv.Itoa(DefaultRateLimit) + ")"},
 		{Name: "TIKTOK_TOKEN_REFRESH_BUFFER", Doc: "refresh this many seconds before the access token expires (default 300)"},
 		{Name: "ETL_INCREMENTAL_LOOKBACK_MINUTES", Doc: "overlap of incremental windows (default 15)"},
-		{Name: "TIKTOK_CONCURRENCY", Doc: "time windows of a load read at once (default " + strconv.Itoa(DefaultConcurrency) + "; 1 reads page by page)"},
+		{Name: "TIKTOK_CONCURRENCY", Doc: "time windows of a load read at once (default " + strconv.Itoa(DefaultConcurrency) + "; 1 reads one page at a time)"},
 	}
 }
 
@@ -69,7 +69,7 @@ func (driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 	if err != nil {
 		return nil, nil, err
 	}
-	return src, Transformer{}, nil
+	return src, src.Transformer(), nil
 }
 
 // Demo implements platform.Driver: it starts a tiktoktest simulator and

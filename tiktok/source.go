@@ -24,6 +24,9 @@ type Source struct {
 	pages    atomic.Int64
 	restarts atomic.Int64
 	windows  atomic.Int64
+	rereads  atomic.Int64
+	shop     atomic.Pointer[shopCols] // the shop the records come from, once resolved
+	unmapped sync.Map                 // fields of its answers no column stores (Unmapped)
 }
 
 // NewSource returns the source of the shop in cfg.
@@ -52,21 +55,24 @@ func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 
 // Stats implements connector.StatsSource: search_pages read,
 // search_windows (windows read: each range read, plus every window a split
-// added), page_restarts (windows restarted from their position after a
-// rejected page token), token_refreshes, http_retries and throttled answers
-// since the source was created.
+// or a re-read added), page_restarts (windows read again from their start
+// after a rejected page token), window_rereads (windows read again because
+// fewer orders came than the platform counted), token_refreshes,
+// http_retries and throttled answers since the source was created.
 func (s *Source) Stats() map[string]any {
 	return map[string]any{"search_pages": s.pages.Load(), "search_windows": s.windows.Load(), "page_restarts": s.restarts.Load(),
-		"token_refreshes": s.c.Refreshes(), "http_retries": s.c.Retries(), "throttled": s.c.Throttled()}
+		"window_rereads": s.rereads.Load(), "token_refreshes": s.c.Refreshes(), "http_retries": s.c.Retries(), "throttled": s.c.Throttled()}
 }
 
 // Checkpoint is the orders stream's cursor. A run reads [From, End) by
-// Field in ascending order, page by page. After every page From moves to
-// the Field value of the page's last order, so a resumed run restarts the
-// window there with a fresh search (page tokens are never stored: they are
-// opaque and expire); orders at that same second are read again, which the
-// upsert makes harmless. When the range is done only Watermark remains: the
-// next incremental run reads update_time in [Watermark - lookback, now).
+// Field in ascending order, window by window. From moves to the end of a
+// window once every order of it is stored and its read count agrees with
+// the platform's count (pages inside a window are stored as they come, with
+// From still at the window's start), so a resumed run reads that window
+// again with a fresh search (page tokens are never stored: they are opaque
+// and expire); orders read twice are harmless to the upsert. When the range
+// is done only Watermark remains: the next incremental run reads
+// update_time in [Watermark - lookback, now).
 type Checkpoint struct {
 	Phase     string `json:"phase"` // "full" or "incremental"
 	Field     string `json:"field,omitempty"`
@@ -106,40 +112,69 @@ func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit conn
 	default:
 		s.c.log.Info("tiktok resuming", "shop", s.c.Shop(), "phase", cp.Phase, "window_from", time.Unix(cp.From, 0).UTC().Format(time.RFC3339))
 	}
+	// The records' shop columns: the shop is resolved before any search.
+	if s.shop.Load() == nil {
+		shop, err := s.c.ShopInfo(ctx)
+		if err != nil {
+			return err
+		}
+		s.shop.Store(newShopCols(shop))
+	}
 	return o.walk(ctx, cp, emit)
 }
 
-// How a range is read: with Concurrency 1 as one window, page by page
-// (each page token chains the next). Otherwise as a list of windows that
-// refines itself as it is read. It starts as one window, the whole range.
-// A page of a window whose total_count shows more than WindowPages pages
-// still to come (and that holds an order before its last second) splits
-// the window: the page keeps the orders before its last second, and the
-// rest of the window, from that second on, becomes windows of about
-// WindowPages pages each, evenly by time, in the list after it. The first
-// page of the range plans the load this way, and a window that turns out
-// to hold a growing month, a sale day or a flash-sale second is split again
-// when its own first page shows it (a window whose pages all share one
-// second follows its page tokens until a page shows a second boundary).
-// (Without a usable total_count the whole range is cut into
-// 2 × Concurrency windows.) Windows are half-open and disjoint, and a split
-// page keeps back the orders of its last second for the first new window,
-// so no order is emitted twice.
+// How a range is read: as a list of windows that refines itself as it is
+// read. It starts as one window, the whole range. A page of a window whose
+// total_count shows more than WindowPages pages still to come (and that
+// holds an order before its last second) splits the window: the page keeps
+// the orders before its last second, and the rest of the window, from that
+// second on, becomes windows of about WindowPages pages each, evenly by
+// time, in the list after it. The first page of the range plans the load
+// this way, and a window that turns out to hold a growing month, a sale day
+// or a flash-sale second is split again when its own first page shows it (a
+// window whose pages all share one second follows its page tokens until a
+// page shows a second boundary). (Without a usable total_count the whole
+// range is cut into 2 × Concurrency windows.) Windows are half-open and
+// disjoint, and a split page keeps back the orders of its last second for
+// the first new window, so no order is emitted twice.
 //
 // Up to Concurrency pages are read at once, each by a worker that takes
 // the earliest window in the list not being read and not complete (a
 // window's pages are read one after the other: its page token chains
 // them), so the windows a split adds, which come before the windows
 // already started after it, are read first. Pages are emitted strictly in
-// list order, each with the checkpoint it completes: a checkpoint never
-// covers a window whose pages are not all emitted before it, and it never
-// holds a page token (a resumed run plans again from its position). A read
-// that fails stops the reading; the pages read before it in the list are
-// still emitted (with their checkpoints) before the load fails. Memory
-// is bounded: at most Concurrency × WindowPages pages are read ahead of
-// the emitter (read, or being read, and not emitted); past that only the
-// window being emitted is read, a page at a time as the emitter waits for
-// it, so the load always progresses.
+// list order. Memory is bounded: at most Concurrency × WindowPages pages
+// are read ahead of the emitter (read, or being read, and not emitted);
+// past that only the window being emitted is read, a page at a time as the
+// emitter waits for it, and the first page of a window whose count a split
+// window waits for, so the load always progresses.
+//
+// Nothing is lost silently (the count cross-check):
+//   - A window ends when its read reaches the platform's count, not when a
+//     page is empty: when a search ends (no next_page_token) with fewer
+//     orders read than the last page's total_count, the window is read
+//     once more from its start (an order that legitimately left the window
+//     in the meantime is missing from that read's count too); if the
+//     counts still disagree the load fails naming the window.
+//   - A split window is checked by its new windows: the total_counts of
+//     their first pages must add up to what the split window's count left
+//     for them. Less means the split window's own pages missed orders: its
+//     part is read again (once; a second shortfall fails the load). More is
+//     a count that contradicts itself (an absurd total_count) and fails the
+//     load at once.
+//   - A page token seen before in the same window (A → B → A) fails the
+//     load, as does a search that keeps sending page tokens after reading a
+//     page more than it counts.
+//   - A refused page token (expired, or spent by an attempt whose answer
+//     was lost) reads the window again from its start.
+//
+// Checkpoints never pass a window that is not checked: every page of a
+// window is emitted with the checkpoint at the window's start, and the
+// window's last page with the checkpoint at its end (a split window's end
+// is carried by the first page of the window after it). A read that fails
+// stops the reading; the pages read before it in the list are still
+// emitted before the load fails. A checkpoint never holds a page token (a
+// resumed run plans again from its position).
 
 // WindowPages is the number of pages a planned window is sized for: few
 // enough windows that the partial last page of each costs little (about
@@ -148,7 +183,11 @@ func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit conn
 // WindowPages pages still to read is split. It also sizes the read-ahead
 // (Concurrency × WindowPages pages): with 6, a shop whose orders are
 // unevenly spread in time cost 14% more calls than the minimum (1.26 × the
-// budget-bound time), with 10 8% (1.18 ×), for about 30 MB more heap.
+// budget-bound time), with 10 8% (1.18 ×), for about 30 MB more heap. A
+// split plans at most as many windows as the read-ahead holds
+// (Concurrency × WindowPages) and never more than the seconds of the range:
+// a window planned larger is split again when its own first page shows it,
+// so a huge (or absurd) total_count never plans more calls than that.
 const WindowPages = 10
 
 // DefaultConcurrency is the number of pages read at once when
@@ -163,28 +202,39 @@ type window struct {
 	root     bool // the whole range: planned even without a usable total_count
 	next     *window
 
-	// The current scan: a search of [ge, to) (a page token belongs to
-	// it), the orders it returned so far, and the window's position (the
-	// largest field value read in it). Used only by the worker reading
-	// the window (busy), handed between workers under the list's mutex.
-	ge, pos   int64
-	token     string
-	seen      int
-	restarted bool
+	// The current read: a search of [from, to) (a page token belongs to
+	// it) and the orders it returned so far; the page tokens the window
+	// received; whether it is read again after a shortfall (noSplit: the
+	// part of a split window read again, itself already a second read).
+	// Used only by the worker reading the window (busy), handed between
+	// workers under the list's mutex.
+	token      string
+	seen       int
+	firstTotal int // the total_count of the read's first page
+	restarted  bool
+	tokens     map[string]bool
+	rereads    int
+	noSplit    bool
+	// Set by the split: what the count left for the new windows.
+	rest int
 
 	// Under the list's mutex.
 	busy     bool         // a page is being read
 	complete bool         // no page will follow: the last one was read, or the window split
 	pages    []windowPage // read and not emitted yet
+	// A split window waits for the counts of its new windows' first pages.
+	kidsLeft, kidsSum int
+	parent            *window // the split window a new window reports its count to
+	reported          bool
 }
 
-// windowPage is one page of a window: its records, the window's position
-// after it (every order before it is in this page or an earlier one) and
-// whether it is the window's last (then its position is the window's end).
+// windowPage is one page of a window: its records, the page's total_count
+// and whether it is the window's last, checked (then the checkpoint moves
+// to the window's end).
 type windowPage struct {
-	recs []connector.Record
-	pos  int64
-	last bool
+	recs  []connector.Record
+	total int
+	last  bool
 }
 
 // windowList is the walk's list of windows, shared by the workers and the
@@ -201,6 +251,10 @@ type windowList struct {
 	// err is the first failed read: no window is read after it, the pages
 	// read before it are still emitted, up to the first one missing.
 	err error
+	// unchecked holds the split windows waiting for their new windows'
+	// counts and the windows read again after a split window's shortfall:
+	// no checkpoint passes their start.
+	unchecked map[*window]bool
 }
 
 // pick returns the window a worker reads next, or nil.
@@ -237,9 +291,9 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 		return json.Marshal(next)
 	}
 	conc := max(s.cfg.Concurrency, 1)
-	root := &window{from: cp.From, to: cp.End, root: true, ge: cp.From, pos: cp.From}
+	root := &window{from: cp.From, to: cp.End, root: true}
 	s.windows.Add(1)
-	l := &windowList{cur: root, open: 1, budget: conc * WindowPages}
+	l := &windowList{cur: root, open: 1, budget: conc * WindowPages, unchecked: map[*window]bool{}}
 	l.cond = sync.NewCond(&l.mu)
 	g, gctx := errgroup.WithContext(ctx)
 	stop := context.AfterFunc(gctx, func() { // wake the waiting to see the end
@@ -249,9 +303,10 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 	})
 	defer stop()
 	for range conc {
-		g.Go(func() error { o.work(gctx, cp.Field, l, conc > 1); return nil })
+		g.Go(func() error { o.work(gctx, cp.Field, l); return nil })
 	}
 	g.Go(func() error { // emit in list order
+		finished := false // the final checkpoint was emitted
 		for {
 			l.mu.Lock()
 			w := l.cur
@@ -270,22 +325,40 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 			if len(w.pages) == 0 { // complete and emitted: the next
 				l.cur = w.next
 				l.cond.Broadcast() // the new current window is read past the budget
+				pending := len(l.unchecked)
 				l.mu.Unlock()
-				if l.cur == nil {
+				if l.cur != nil {
+					continue
+				}
+				if finished {
 					return nil
 				}
-				continue
+				// Every window is read and emitted, so every split window
+				// has its counts; one still unchecked would be a bug.
+				if pending > 0 {
+					return fmt.Errorf("tiktok shop %s: %d windows left unchecked at the end of the load", s.c.Shop(), pending)
+				}
+				data, err := checkpoint(0, true)
+				if err != nil {
+					return err
+				}
+				return emit(gctx, connector.Page{Checkpoint: data})
 			}
 			p := w.pages[0]
 			w.pages[0] = windowPage{}
 			w.pages = w.pages[1:]
-			// Nothing is added after a complete window but by its own split.
-			final := p.last && w.next == nil
-			l.mu.Unlock()
-			pos := p.pos
+			// Nothing is added after a complete window but by its own split
+			// or re-read, which a last page never has.
+			final := p.last && w.next == nil && len(l.unchecked) == 0
+			finished = finished || final
+			pos := w.from
 			if p.last {
 				pos = w.to
 			}
+			for u := range l.unchecked {
+				pos = min(pos, u.from)
+			}
+			l.mu.Unlock()
 			data, err := checkpoint(pos, final)
 			if err != nil {
 				return err
@@ -304,7 +377,7 @@ func (o *orders) walk(ctx context.Context, cp Checkpoint, emit connector.EmitFun
 
 // work reads pages of the list's windows, earliest window first, until
 // every window is complete or a read failed (the error goes to l.err).
-func (o *orders) work(ctx context.Context, field string, l *windowList, split bool) {
+func (o *orders) work(ctx context.Context, field string, l *windowList) {
 	for {
 		l.mu.Lock()
 		var w *window
@@ -321,9 +394,13 @@ func (o *orders) work(ctx context.Context, field string, l *windowList, split bo
 		w.busy = true
 		l.held++
 		l.mu.Unlock()
-		p, after, err := o.readPage(ctx, field, w, split)
+		p, after, err := o.readPage(ctx, field, w)
 		l.mu.Lock()
 		w.busy = false
+		if err == nil && w.parent != nil && !w.reported {
+			w.reported = true
+			err = o.report(l, w, p.total)
+		}
 		if err != nil {
 			l.held--
 			if l.err == nil {
@@ -334,16 +411,21 @@ func (o *orders) work(ctx context.Context, field string, l *windowList, split bo
 			return
 		}
 		w.pages = append(w.pages, p)
-		if len(after) > 0 {
+		switch {
+		case len(after) > 0:
 			after[len(after)-1].next = w.next
 			for i := range after[:len(after)-1] {
 				after[i].next = after[i+1]
 			}
-			w.next = after[0]
-			l.open += len(after)
-		}
-		if p.last || len(after) > 0 {
+			w.to, w.next = after[0].from, after[0]
 			w.complete = true
+			if w.kidsLeft > 0 { // (without a count there is nothing to check the split by)
+				l.unchecked[w] = true
+			}
+			l.open += len(after) - 1
+		case p.last:
+			w.complete = true
+			delete(l.unchecked, w)
 			l.open--
 		}
 		l.cond.Broadcast()
@@ -351,44 +433,123 @@ func (o *orders) work(ctx context.Context, field string, l *windowList, split bo
 	}
 }
 
+// report adds the count of kid's first page to its split window's and,
+// once every new window has reported, checks the split window: the counts
+// must add up to what its own count left for them. Less: the split
+// window's pages missed orders, its part is read again (once). More: the
+// counts contradict each other. Called with l.mu held.
+func (o *orders) report(l *windowList, kid *window, total int) error {
+	p := kid.parent
+	p.kidsSum += total
+	p.kidsLeft--
+	if p.kidsSum > p.rest {
+		return fmt.Errorf("%s: the windows after it count %d orders, more than the %d its own count leaves for them: %w",
+			o.name(p.from, kid.to), p.kidsSum, p.rest, ErrContradictoryCount)
+	}
+	if p.kidsLeft > 0 {
+		return nil
+	}
+	delete(l.unchecked, p)
+	if p.kidsSum == p.rest {
+		return nil
+	}
+	if p.rereads > 0 {
+		return fmt.Errorf("%s: read %d orders fewer than the platform counts, also when read again: %w",
+			o.name(p.from, p.to), p.rest-p.kidsSum, ErrShortRead)
+	}
+	o.s.c.log.Warn("tiktok search read fewer orders than the platform counts; reading the window again", "shop", o.s.c.Shop(),
+		"window", o.name(p.from, p.to), "missing", p.rest-p.kidsSum)
+	o.s.rereads.Add(1)
+	o.s.windows.Add(1)
+	// Read next (after the window being emitted); until it is read to its
+	// end no checkpoint passes its start.
+	at := l.cur
+	again := &window{from: p.from, to: p.to, next: at.next, rereads: 1, noSplit: true}
+	at.next = again
+	l.unchecked[again] = true
+	l.open++
+	return nil
+}
+
+// name names a window in errors and logs.
+func (o *orders) name(from, to int64) string {
+	return fmt.Sprintf("tiktok shop %s: window [%s, %s)", o.s.c.Shop(),
+		time.Unix(from, 0).UTC().Format(time.RFC3339), time.Unix(to, 0).UTC().Format(time.RFC3339))
+}
+
 // readPage reads the next page of w. When the page shows more than
-// WindowPages pages still to come and split is set, it returns the windows
-// that read the rest of w instead (w is then complete after the page).
-func (o *orders) readPage(ctx context.Context, field string, w *window, split bool) (windowPage, []*window, error) {
+// WindowPages pages still to come, it returns the windows that read the
+// rest of w instead (w is then complete after the page).
+func (o *orders) readPage(ctx context.Context, field string, w *window) (windowPage, []*window, error) {
 	s := o.s
 	for {
-		page, err := o.search(ctx, field, w.ge, w.to, w.token)
+		page, err := o.search(ctx, field, w.from, w.to, w.token)
 		if err != nil && w.token != "" && !w.restarted && errors.Is(err, ErrInvalidParam) {
 			// The page token was refused (expired, or spent by an attempt
-			// whose answer was lost): restart the window from the position
-			// reached.
+			// whose answer was lost): read the window again from its start
+			// (its count is checked on one uninterrupted read).
 			s.restarts.Add(1)
-			s.c.log.Info("tiktok page token refused; restarting the window from its position", "shop", s.c.Shop(),
-				"field", field, "window_from", time.Unix(w.pos, 0).UTC().Format(time.RFC3339))
-			w.ge, w.token, w.seen, w.restarted = w.pos, "", 0, true
+			s.c.log.Info("tiktok page token refused; reading the window again", "shop", s.c.Shop(),
+				"field", field, "window", o.name(w.from, w.to))
+			w.token, w.seen, w.restarted = "", 0, true
 			continue
 		}
 		if err != nil {
 			return windowPage{}, nil, err
 		}
 		w.restarted = false
+		if page.TotalCount < 0 {
+			return windowPage{}, nil, fmt.Errorf("%s: total_count %d: %w", o.name(w.from, w.to), page.TotalCount, ErrContradictoryCount)
+		}
+		if w.token == "" { // the first page of a read
+			w.firstTotal = page.TotalCount
+		}
 		w.seen += len(page.Orders)
+		if tok := page.NextPageToken; tok != "" {
+			if w.tokens[tok] {
+				return windowPage{}, nil, fmt.Errorf("%s: next_page_token repeats a token of the same window after %d orders: %w",
+					o.name(w.from, w.to), w.seen, ErrPageTokenCycle)
+			}
+			if w.tokens == nil {
+				w.tokens = map[string]bool{}
+			}
+			w.tokens[tok] = true
+			// Orders only leave a window while it is read (a new order or
+			// an update is stamped after the range's end), so the first
+			// page's count bounds the read.
+			if w.firstTotal > 0 && w.seen > w.firstTotal {
+				return windowPage{}, nil, fmt.Errorf("%s: read %d orders, more than the %d counted, and the pages go on: %w",
+					o.name(w.from, w.to), w.seen, w.firstTotal, ErrContradictoryCount)
+			}
+		}
 		recs, ats := o.records(page, field)
 		// The page's last second may continue on the next page.
-		last := w.ge
+		last := w.from
 		for _, at := range ats {
 			if at > last && at < w.to {
 				last = at
 			}
 		}
-		if page.NextPageToken != "" && split {
+		if page.NextPageToken != "" && !w.noSplit {
 			if after, cut := o.split(w, page, ats, last); after != nil {
-				return windowPage{recs: recs[:cut:cut], pos: last}, after, nil
+				return windowPage{recs: recs[:cut:cut], total: page.TotalCount}, after, nil
 			}
 		}
-		w.pos = max(w.pos, last)
 		w.token = page.NextPageToken
-		return windowPage{recs: recs, pos: w.pos, last: page.NextPageToken == ""}, nil, nil
+		if w.token != "" || w.seen >= page.TotalCount {
+			return windowPage{recs: recs, total: page.TotalCount, last: w.token == ""}, nil, nil
+		}
+		// The search ended short of its count.
+		if w.rereads > 0 {
+			return windowPage{}, nil, fmt.Errorf("%s: read %d orders, the platform counts %d, also when read again: %w",
+				o.name(w.from, w.to), w.seen, page.TotalCount, ErrShortRead)
+		}
+		s.c.log.Warn("tiktok search read fewer orders than the platform counts; reading the window again", "shop", s.c.Shop(),
+			"window", o.name(w.from, w.to), "read", w.seen, "total_count", page.TotalCount)
+		s.rereads.Add(1)
+		w.rereads++
+		w.seen, w.tokens = 0, nil
+		return windowPage{recs: recs, total: page.TotalCount}, nil, nil
 	}
 }
 
@@ -398,9 +559,11 @@ func (o *orders) readPage(ctx context.Context, field string, w *window, split bo
 // page's orders come before that second (the page is sorted by the
 // field). It returns nil when w should rather follow its page token: few
 // pages left, or no second boundary on the page (its orders share one
-// second, or their times cannot be read).
+// second, or their times cannot be read). With a known count the new
+// windows report the counts of their first pages to w (w.rest is what w's
+// count leaves for them).
 func (o *orders) split(w *window, page SearchPage, ats []int64, last int64) ([]*window, int) {
-	if last <= w.ge {
+	if last <= w.from {
 		return nil, 0
 	}
 	cut := len(ats)
@@ -415,8 +578,11 @@ func (o *orders) split(w *window, page SearchPage, ats []int64, last int64) ([]*
 	}
 	size := o.s.c.cfg.PageSize
 	rest := 0 // unknown
-	if page.TotalCount > 0 {
-		rest = max(page.TotalCount-w.seen, 0) + len(ats) - cut
+	if w.firstTotal > 0 {
+		// From the read's first count: orders only leave a window while it
+		// is read, so the new windows can count less (read again), never
+		// more.
+		rest = max(w.firstTotal-w.seen, 0) + len(ats) - cut
 		if (rest+size-1)/size <= WindowPages {
 			return nil, 0
 		}
@@ -427,27 +593,35 @@ func (o *orders) split(w *window, page SearchPage, ats []int64, last int64) ([]*
 	if len(after) < 2 {
 		return nil, 0
 	}
+	if rest > 0 {
+		w.rest, w.kidsLeft = rest, len(after)
+		for _, a := range after {
+			a.parent = w
+		}
+	}
 	o.s.windows.Add(int64(len(after)))
 	return after, cut
 }
 
 // plan cuts [from, to) into windows of about WindowPages pages for the
-// estimated number of orders in it, evenly by time (at least one second
-// each).
+// estimated number of orders in it, evenly by time: at least one second
+// each, and at most Concurrency × WindowPages windows (the read-ahead; a
+// larger window is split again by its own first page).
 func (o *orders) plan(from, to int64, orders int) []*window {
 	size := o.s.c.cfg.PageSize
+	conc := max(o.s.cfg.Concurrency, 1)
 	pages := (max(orders, 1) + size - 1) / size
 	n := (pages + WindowPages - 1) / WindowPages
 	if orders <= 0 { // no usable total_count: enough windows to overlap
-		n = 2 * o.s.cfg.Concurrency
+		n = 2 * conc
 	}
-	n = int(min(int64(n), to-from, 10000))
+	n = int(min(int64(n), to-from, int64(conc*WindowPages)))
 	n = max(n, 1)
 	plan := make([]*window, n)
 	span := to - from
 	for i := range plan {
 		lo := from + span*int64(i)/int64(n)
-		plan[i] = &window{from: lo, to: from + span*int64(i+1)/int64(n), ge: lo, pos: lo}
+		plan[i] = &window{from: lo, to: from + span*int64(i+1)/int64(n)}
 	}
 	return plan
 }
@@ -462,7 +636,7 @@ func (o *orders) search(ctx context.Context, field string, ge, lt int64, token s
 	}
 	s.pages.Add(1)
 	if len(page.Orders) > 0 {
-		noteUnmapped(page.Orders[0], s.c.log)
+		noteUnmapped(page.Orders[0], &s.unmapped, s.c.log)
 	}
 	return page, nil
 }

@@ -26,11 +26,18 @@ const TableName = "tiktok_shop_order_detail"
 // vanished upstream (split, cancel) vanishes from the table, and the
 // placeholder row of an order without line items (item_id "") goes when
 // its first items appear. The order's update_time is the version: an
-// older copy of an order never replaces the newer one's line set.
+// older copy of an order never replaces the newer one's line set. Its
+// secondary indexes are those of tables.md but IX_..._order_id, which the
+// primary key's leading column already serves.
 var table = func() *connector.Table {
+	ix := func(name, col string) connector.Index {
+		return connector.Index{Name: "IX_" + TableName + "_" + name, Columns: []string{col}}
+	}
 	t := &connector.Table{Schema: "staging", Name: TableName, Columns: columns,
 		PrimaryKey: []string{"order_id", "item_id"}, Parent: "staging." + TableName, ParentKey: []string{"order_id"},
-		Version: "update_time"}
+		Version: "update_time",
+		Indexes: []connector.Index{ix("item_id", "item_id"), ix("create_time", "create_time"),
+			ix("update_time", "update_time"), ix("etl_updated", "etl_updated_at")}}
 	if err := t.Validate(); err != nil {
 		panic(err)
 	}
@@ -46,7 +53,16 @@ func Table() *connector.Table { return table }
 // exact decimal, times are UTC instants (a millisecond
 // recommended_shipping_time is recognised), JSON columns hold the API's
 // JSON. A malformed order is rejected with an error naming the field.
-type Transformer struct{}
+//
+// The order object carries no shop: the transformer of a source
+// (Source.Transformer) fills shop_id, region and shop_cipher from the shop
+// the source resolved (an order's own field, if ever sent, wins); the zero
+// Transformer leaves them to the order.
+type Transformer struct{ src *Source }
+
+// Transformer returns the transformer of the source's records: it fills
+// the shop columns from the shop the source resolved.
+func (s *Source) Transformer() Transformer { return Transformer{src: s} }
 
 // Tables implements connector.Transformer.
 func (Transformer) Tables() []*connector.Table { return []*connector.Table{table} }
@@ -57,14 +73,18 @@ func (Transformer) Tables() []*connector.Table { return []*connector.Table{table
 // keep their exact text (never parsed as floats) and only escaped strings
 // are unquoted. The values are boxed into slabs (connector.Boxer), not one
 // by one. The rows keep no reference to rec.Data.
-func (Transformer) Transform(rec connector.Record, out connector.Output) error {
+func (t Transformer) Transform(rec connector.Record, out connector.Output) error {
 	s := string(rec.Data)
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
 	if err := decodeOrder(s, &sc.order); err != nil {
 		return fmt.Errorf("order %s: not a JSON order object: %w", rec.Key, err)
 	}
-	return transform(&sc.order, &sc.cells, s, rec.Key, out)
+	var shop *shopCols
+	if t.src != nil {
+		shop = t.src.shop.Load()
+	}
+	return transform(&sc.order, &sc.cells, s, rec.Key, shop, out)
 }
 
 // scratch is what one Transform call works in: the decoded order (whose
@@ -94,7 +114,7 @@ func (sc *scratch) release() {
 
 // transform emits the rows of an order decoded by decodeOrder; raw is its
 // JSON text.
-func transform(o *apiOrder, c *cells, raw string, key string, out connector.Output) error {
+func transform(o *apiOrder, c *cells, raw string, key string, shop *shopCols, out connector.Output) error {
 	if o.ID.k == kNull || o.ID.k == kOther || o.ID.s == "" {
 		return fmt.Errorf("order %s: field id: missing", key)
 	}
@@ -125,6 +145,9 @@ func transform(o *apiOrder, c *cells, raw string, key string, out connector.Outp
 		return fail(err)
 	}
 	base[cEtlSource] = ETLSource
+	if shop != nil {
+		fillShop(base, shop)
+	}
 	base[cRawOrderJson] = c.JSON(connector.RawJSON(raw))
 	base[cPaymentInfoJson] = c.jsonObject(o.Payment)
 	base[cRecipientAddressJson] = c.jsonObject(o.RecipientAddress)
@@ -188,6 +211,32 @@ func transform(o *apiOrder, c *cells, raw string, key string, out connector.Outp
 		out.Add(table, slab[i*len(columns):(i+1)*len(columns):(i+1)*len(columns)])
 	}
 	return nil
+}
+
+// shopCols are the shop columns' values of a resolved shop, boxed once
+// (nil for a value the shop listing left empty).
+type shopCols [3]any
+
+var shopColIdx = [3]int{cShopID, cRegion, cShopCipher}
+
+func newShopCols(shop Shop) *shopCols {
+	var c shopCols
+	for i, v := range [3]string{shop.ID, shop.Region, shop.Cipher} {
+		if v != "" {
+			c[i] = v
+		}
+	}
+	return &c
+}
+
+// fillShop sets the shop columns the order left NULL from the source's
+// shop.
+func fillShop(row []any, shop *shopCols) {
+	for i, col := range shopColIdx {
+		if row[col] == nil {
+			row[col] = shop[i]
+		}
+	}
 }
 
 // emptyList is line_items_json of an order without line items.

@@ -122,7 +122,7 @@ func run() error {
 		res.APICalls, res.Stats = src.APICalls(), src.Stats()
 	} else {
 		res = (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
-			connector.Pipeline{Name: "bench", Source: src, Transformer: tiktok.Transformer{}, Sink: sink})[0]
+			connector.Pipeline{Name: "bench", Source: src, Transformer: src.Transformer(), Sink: sink})[0]
 	}
 	wall := time.Since(start)
 	cpu := cpuTime() - cpu0

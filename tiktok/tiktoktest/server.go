@@ -28,6 +28,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -82,7 +83,45 @@ type Options struct {
 	// malformed order in every 50 hostile ones (a non-numeric price) that a
 	// client must quarantine.
 	Hostile float64
+	// Lies bends the order search's answers the way a flaky platform
+	// does (all off by default).
+	Lies Lies
 }
+
+// Lies are search answers that contradict the platform's contract; a
+// client must notice each of them. The zero value tells no lie.
+type Lies struct {
+	// OmitOrder is the id of an order the search leaves out of the page
+	// that should carry it, while total_count still counts it.
+	OmitOrder string
+	// EmptyPage, when positive, answers page number EmptyPage of every
+	// search (1 is the page asked without a page token) with no orders and
+	// no next_page_token while total_count still shows orders to come.
+	EmptyPage int
+	// Times bounds how many answers OmitOrder and EmptyPage bend, each
+	// (0: every one): 1 is a transient fault that a second read does not
+	// meet.
+	Times int
+	// CycleTokens: the third page of a search hands back the
+	// next_page_token of the first page (A → B → A …), which the platform
+	// keeps honouring, so a client that follows tokens never ends.
+	CycleTokens bool
+	// TotalCount, when positive, is the total_count of every search answer
+	// whatever the orders (an absurd 2,000,000,000).
+	TotalCount int
+	// StaleCopies: every order Advance changed is also served in its
+	// previous version, after all the other orders of the search (so on a
+	// later page than its current version), and counted in total_count.
+	StaleCopies bool
+}
+
+// The simulated shop, as GET /authorization/202309/shops lists it (the
+// defaults of Options.ShopID and Options.ShopCipher).
+const (
+	DefaultShopID     = "7494049642642000000"
+	DefaultShopCipher = "ROW_sim+cipher/1=="
+	ShopRegion        = "VN"
+)
 
 // Paths of the simulated endpoints.
 const (
@@ -122,6 +161,8 @@ type Server struct {
 	limiter    *rate.Limiter
 	loseNext   bool
 	searches   []Search
+	prev       map[string]*Order // the version before the last Advance (Lies.StaleCopies)
+	bent       map[string]int    // answers bent per lie (Lies.Times)
 }
 
 // Search is one order search the server answered: the query's field and
@@ -144,10 +185,10 @@ func NewServer(opts Options) *Server {
 		opts.AppSecret = "sim_app_secret"
 	}
 	if opts.ShopCipher == "" {
-		opts.ShopCipher = "ROW_sim+cipher/1=="
+		opts.ShopCipher = DefaultShopCipher
 	}
 	if opts.ShopID == "" {
-		opts.ShopID = "7494049642642000000"
+		opts.ShopID = DefaultShopID
 	}
 	if opts.Orders <= 0 {
 		opts.Orders = 200
@@ -171,7 +212,8 @@ func NewServer(opts Options) *Server {
 		opts.Faults.Seed = opts.Seed + 1
 	}
 	s := &Server{opts: opts, byID: map[string]*Order{}, access: map[string]time.Time{}, refresh: map[string]time.Time{},
-		pageTokens: map[string]*pageToken{}, calls: map[string]int{}, rejected: map[int]int{}}
+		pageTokens: map[string]*pageToken{}, calls: map[string]int{}, rejected: map[int]int{},
+		prev: map[string]*Order{}, bent: map[string]int{}}
 	s.fault = simfault.New(opts.Faults, simfault.ErrorFunc(s.platformError))
 	if opts.RateLimit > 0 {
 		s.limiter = rate.NewLimiter(rate.Limit(opts.RateLimit), max(int(opts.RateLimit), 1))
@@ -383,6 +425,9 @@ func (s *Server) Advance(d time.Duration) []Change {
 	sort.Ints(idx)
 	for _, i := range idx {
 		o := s.orders[i]
+		if s.opts.Lies.StaleCopies {
+			s.prev[o.ID] = o.clone()
+		}
 		advanceOrder(o, r, at)
 		out = append(out, Change{OrderID: o.ID})
 	}
@@ -557,7 +602,7 @@ func (s *Server) handle(method string, shopScoped bool, h func(r *http.Request, 
 
 func (s *Server) shops(r *http.Request, _ []byte) (any, *apiErr) {
 	return map[string]any{"shops": []map[string]string{{"cipher": s.opts.ShopCipher, "code": "VNLCSIM01", "id": s.opts.ShopID,
-		"name": "Cửa hàng Mô phỏng", "region": "VN", "seller_type": "LOCAL"}}}, nil
+		"name": "Cửa hàng Mô phỏng", "region": ShopRegion, "seller_type": "LOCAL"}}}, nil
 }
 
 var knownStatus = map[string]bool{}
@@ -587,6 +632,27 @@ type pageToken struct {
 	after  int64  // sort value of the last order served
 	id     string // and its id (keyset)
 	issued time.Time
+	page   int        // the page number it fetches (2 for the first token)
+	first  string     // the first token of its search (Lies.CycleTokens)
+	origin *pageToken // and its record
+}
+
+// bend reports whether a lie with a bounded count (Lies.Times) is told
+// once more, and counts it. Called with s.mu held.
+func (s *Server) bend(lie string) bool {
+	if s.opts.Lies.Times > 0 && s.bent[lie] >= s.opts.Lies.Times {
+		return false
+	}
+	s.bent[lie]++
+	return true
+}
+
+// entry is one order of a search result: its sort key (a stale copy sorts
+// after every current order) and whether it is a stale copy.
+type entry struct {
+	o     *Order
+	key   int64
+	stale bool
 }
 
 func invalid(msg string) *apiErr { return &apiErr{http.StatusOK, CodeInvalidParams, msg} }
@@ -652,50 +718,82 @@ func (s *Server) search(r *http.Request, body []byte) (any, *apiErr) {
 		}
 		return o.CreateTime
 	}
-	var match []*Order
-	for _, o := range s.orders {
-		if o.CreateTime < cge || o.CreateTime >= clt || o.UpdateTime < uge || o.UpdateTime >= ult {
-			continue
-		}
-		if b.OrderStatus != "" && o.Status != b.OrderStatus {
-			continue
-		}
-		match = append(match, o)
+	matches := func(o *Order) bool {
+		return o.CreateTime >= cge && o.CreateTime < clt && o.UpdateTime >= uge && o.UpdateTime < ult &&
+			(b.OrderStatus == "" || o.Status == b.OrderStatus)
 	}
-	less := func(a, b *Order) bool {
-		va, vb := sortVal(a), sortVal(b)
-		if va != vb {
-			return va < vb
+	var match []entry
+	for _, o := range s.orders {
+		if matches(o) {
+			match = append(match, entry{o: o, key: sortVal(o)})
 		}
-		return a.ID < b.ID
+	}
+	less := func(a, b entry) bool {
+		if a.key != b.key {
+			return a.key < b.key
+		}
+		return a.o.ID < b.o.ID
 	}
 	if order == "DESC" {
 		asc := less
-		less = func(a, b *Order) bool { return asc(b, a) }
+		less = func(a, b entry) bool { return asc(b, a) }
 	}
 	sort.Slice(match, func(i, j int) bool { return less(match[i], match[j]) })
-	start := 0
+	if s.opts.Lies.StaleCopies {
+		// The previous versions follow every current order, in id order.
+		var stale []entry
+		for _, e := range match {
+			if p := s.prev[e.o.ID]; p != nil && matches(p) {
+				stale = append(stale, entry{o: p, key: math.MaxInt64, stale: true})
+			}
+		}
+		sort.Slice(stale, func(i, j int) bool { return stale[i].o.ID < stale[j].o.ID })
+		match = append(match, stale...)
+	}
+	start, pageNo := 0, 1
 	if after != nil {
-		mark := &Order{ID: after.id, CreateTime: after.after, UpdateTime: after.after}
+		mark := entry{o: &Order{ID: after.id}, key: after.after}
 		start = sort.Search(len(match), func(i int) bool { return less(mark, match[i]) })
+		pageNo = after.page
 	}
 	end := min(start+size, len(match))
 	page := match[start:end]
-	orders := make([]json.RawMessage, len(page))
-	for i, o := range page {
-		orders[i] = s.render(o)
+	orders := make([]json.RawMessage, 0, len(page))
+	for _, e := range page {
+		if !e.stale && e.o.ID == s.opts.Lies.OmitOrder && s.bend("omit") {
+			continue // counted in total_count, not served
+		}
+		orders = append(orders, s.render(e.o))
 	}
 	next := ""
-	if end < len(match) {
+	switch {
+	case pageNo == s.opts.Lies.EmptyPage && len(page) > 0 && s.bend("empty"):
+		orders, next = []json.RawMessage{}, "" // "the last page", with orders still to come
+	case end < len(match) && s.opts.Lies.CycleTokens && after != nil && after.page == 3:
+		// Hand back the search's first token, valid again.
+		next = after.first
+		again := *after.origin
+		again.issued = time.Now()
+		s.pageTokens[next] = &again
+	case end < len(match):
 		last := page[len(page)-1]
-		next = s.newPageToken(&pageToken{query: key, after: sortVal(last), id: last.ID, issued: time.Now()})
+		pt := &pageToken{query: key, after: last.key, id: last.o.ID, issued: time.Now(), page: pageNo + 1}
+		next = s.newPageToken(pt)
+		pt.first, pt.origin = next, pt
+		if after != nil {
+			pt.first, pt.origin = after.first, after.origin
+		}
 	}
-	sr := Search{Field: "create_time", GE: bound(b.CreateGE, 0), LT: bound(b.CreateLT, 0), PageToken: after != nil, PageSize: size, Returned: len(page)}
+	total := len(match)
+	if s.opts.Lies.TotalCount > 0 {
+		total = s.opts.Lies.TotalCount
+	}
+	sr := Search{Field: "create_time", GE: bound(b.CreateGE, 0), LT: bound(b.CreateLT, 0), PageToken: after != nil, PageSize: size, Returned: len(orders)}
 	if b.UpdateGE != nil || b.UpdateLT != nil {
 		sr.Field, sr.GE, sr.LT = "update_time", bound(b.UpdateGE, 0), bound(b.UpdateLT, 0)
 	}
 	s.searches = append(s.searches, sr)
-	return map[string]any{"next_page_token": next, "total_count": len(match), "orders": orders}, nil
+	return map[string]any{"next_page_token": next, "total_count": total, "orders": orders}, nil
 }
 
 func bound(p *int64, def int64) int64 {
