@@ -327,7 +327,7 @@ func (c *Client) loginOnce(ctx context.Context) (tokenstore.Token, error) {
 // before that is known to be valid. Any other is read by encoding/json,
 // which checks it.
 func (c *Client) bodyValid(resp *connector.Response) bool {
-	return !c.cfg.HTTP.AcceptInvalidJSON && resp.Attempts < c.cfg.HTTP.Attempts
+	return !c.cfg.HTTP.AcceptInvalidJSON && resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.Attempts < c.cfg.HTTP.Attempts
 }
 
 // envelope is the {success, code, data} answer.
@@ -365,11 +365,12 @@ func (e *envelope) codeText() string {
 func decodeEnvelope(endpoint string, resp *connector.Response, ledgerQuirk, valid bool) (*envelope, error) {
 	var env envelope
 	var jsonErr error
-	if !valid || resp.StatusCode >= 400 || !fastEnvelope(resp.Body, &env) {
+	ok2xx := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if !valid || !ok2xx || !fastEnvelope(resp.Body, &env) {
 		env = envelope{}
 		jsonErr = json.Unmarshal(resp.Body, &env)
 	}
-	if resp.StatusCode >= 400 {
+	if !ok2xx { // an error, or a status a data call never expects
 		e := &APIError{Endpoint: endpoint, HTTPStatus: resp.StatusCode}
 		if jsonErr == nil {
 			e.Code, e.TraceID = env.ErrorCode, env.TraceID
