@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,6 +12,8 @@ import (
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/misa"
 	"github.com/facolos/etl/misa/misatest"
+	"github.com/facolos/etl/sink/postgres"
+	"github.com/facolos/etl/sink/sqlite"
 	"github.com/stretchr/testify/require"
 )
 
@@ -137,3 +140,56 @@ func TestStaleDuplicateOnLaterPage(t *testing.T) {
 		requireSame(t, expected(sim), actual(t, sink))
 	})
 }
+
+// The secondary indexes of tables.md exist on every sink, and the one on
+// misa_products.product_code is unique where not NULL: products without a
+// code may repeat, a second product with the same code is refused (a data
+// error: the runner quarantines that record).
+func TestIndexes(t *testing.T) {
+	eachSink(t, func(t *testing.T, sink testSink) {
+		ctx := context.Background()
+		require.NoError(t, sink.Prepare(ctx, misa.Tables()))
+		var q string
+		var schema any
+		switch s := sink.(type) {
+		case *sqlite.Sink:
+			q, schema = `SELECT sql FROM sqlite_master WHERE type = 'index' AND ? IS NOT NULL AND name = ?`, ""
+		case *postgres.Sink:
+			q, schema = `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2`, s.Schema("staging")
+		}
+		n := 0
+		for _, tb := range misa.Tables() {
+			for _, ix := range tb.Indexes {
+				var def string
+				require.NoError(t, sink.DB().QueryRow(q, schema, ix.Name).Scan(&def), ix.Name)
+				if ix.Name == "IX_misa_products_product_code_unique" {
+					require.Contains(t, strings.ToUpper(def), "UNIQUE INDEX")
+					require.Contains(t, strings.ToUpper(def), "WHERE")
+				}
+				n++
+			}
+		}
+		require.Equal(t, 8, n)
+
+		products := table("misa_products")
+		write := func(recs ...string) error {
+			var rows [][]any
+			for _, r := range recs {
+				out := &rowsOf{}
+				require.NoError(t, misa.Transformer{}.Transform(connector.Record{Stream: misa.StreamProducts, Data: []byte(r)}, out))
+				rows = append(rows, out.rows...)
+			}
+			return sink.Write(ctx, &connector.Batch{Pipeline: "p", Stream: misa.StreamProducts, RunID: "r",
+				Tables: []connector.TableRows{{Table: products, Rows: rows}}})
+		}
+		require.NoError(t, write(`{"id":1}`, `{"id":2,"product_code":null}`, `{"id":3,"product_code":"SP1"}`))
+		err := write(`{"id":4,"product_code":"SP1"}`)
+		require.Error(t, err)
+		require.True(t, connector.IsDataError(err), "%v", err)
+	})
+}
+
+// rowsOf collects a transformer's rows.
+type rowsOf struct{ rows [][]any }
+
+func (o *rowsOf) Add(_ *connector.Table, row []any) { o.rows = append(o.rows, row) }

@@ -3,6 +3,7 @@ package misa_test
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -102,6 +103,7 @@ func pgSink(t testing.TB) (*postgres.Sink, map[string]string) {
 
 // testSink is a sink the tests load into and read back.
 type testSink interface {
+	DB() *sql.DB
 	connector.Sink
 	connector.CheckpointStore
 	tableReader
