@@ -40,8 +40,12 @@ func TestFullLoadEqualsSimulator(t *testing.T) {
 	require.Equal(t, int64(3), res.APICalls[misatest.BasePath+misa.PathProducts])
 	require.Equal(t, 1, sim.Logins())
 	require.Zero(t, res.Rejected)
-	// Fields the API sends that no column stores are reported.
-	require.Subset(t, res.Stats["unmapped_fields"], []string{"customers.list_product_name", "sale_orders.contact_name", "products.is_no_recorded_sales"})
+	// Fields tables.md lists as sent and not stored are not reported as
+	// unmapped (TestColumnCoverage fails on any field that is).
+	unmapped, _ := res.Stats["unmapped_fields"].([]string)
+	for _, f := range []string{"customers.list_product_name", "sale_orders.contact_name", "products.is_no_recorded_sales"} {
+		require.NotContains(t, unmapped, f)
+	}
 	// An order without items is stored with item_id 0 and NULL item columns.
 	var n int
 	require.NoError(t, sink.DB().QueryRow(`SELECT COUNT(*) FROM "misa_sale_orders_flattened" WHERE item_id = 0 AND item_product_code IS NULL AND total_items_in_order = 0`).Scan(&n))
