@@ -299,6 +299,14 @@ func (e *entity) run(ctx context.Context, watermark time.Time, pass Pass, emit c
 	})
 	dd := newDedupe(s)
 	stuck, short := 0, 0
+	// An incremental pass (the changes since the last one: short) keeps
+	// every key it read, so that an older copy of a record further down the
+	// list is recognised; a full pass only compares neighbouring pages
+	// (dedupe), its memory stays flat.
+	var passKeys map[string]time.Time
+	if pass.Kind == "incremental" {
+		passKeys = map[string]time.Time{}
+	}
 	horizon := s.cfg.Now().Add(time.Hour)
 	for page := pass.Page; ; page++ {
 		pg, err := f.next()
@@ -340,9 +348,19 @@ func (e *entity) run(ctx context.Context, watermark time.Time, pass Pass, emit c
 		out := make([]connector.Record, 0, len(recs))
 		for i, r := range recs {
 			m := ms[i]
+			if t, ok := passKeys[m.key]; ok && m.key != "" && !m.modified.After(t) {
+				// An older copy of a record this pass already read, further
+				// down the list (a lagging replica): neither stored nor, when
+				// it is older than the cutoff, the end of the pass.
+				s.duplicates.Add(1)
+				continue
+			}
 			if pass.Kind == "incremental" && !m.modified.IsZero() && m.modified.Before(cutoff) {
 				done = true
 				break
+			}
+			if passKeys != nil && m.key != "" {
+				passKeys[m.key] = m.modified
 			}
 			switch {
 			case m.modified.After(horizon):

@@ -97,11 +97,12 @@ type Options struct {
 	// cuts the JSON body in the middle, on every attempt (a client's retries
 	// give up).
 	TruncateBody func(entity string, page int) bool
-	// StaleDuplicate names an entity whose list holds an older copy of its
-	// newest record (modified an hour earlier, rating "bản cũ") in the
-	// middle of page 2 (or at the end of a shorter list): a later page
+	// StaleDuplicate, when set, is asked before a list page is served: true
+	// puts an older copy of the entity's newest record (modified a day
+	// earlier, rating "bản cũ") in the middle of page 2 of the list (or at
+	// its end when it is shorter), as a lagging replica could: a later page
 	// than the record itself, which a client must not let replace it.
-	StaleDuplicate string
+	StaleDuplicate func(entity string) bool
 	// FailLedger, when set, is asked before a page of a warehouse's
 	// /Stocks/product_ledger is served: a non-zero HTTP status answers it
 	// with that status and an error body.
@@ -785,9 +786,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, entity string) {
 	}
 	s.mu.Lock()
 	view := s.ents[entity].view()
-	if entity == s.opts.StaleDuplicate && len(view) > 0 {
+	if s.opts.StaleDuplicate != nil && s.opts.StaleDuplicate(entity) && len(view) > 0 {
 		stale := &rec{id: view[0].id, data: copyRecord(view[0].data)}
-		stale.touch(view[0].mod.Add(-time.Hour))
+		stale.touch(view[0].mod.Add(-24 * time.Hour))
 		stale.data["rating"] = "bản cũ"
 		at := min(2*size+size/2, len(view))
 		view = append(append(append([]*rec(nil), view[:at]...), stale), view[at:]...)
