@@ -129,11 +129,11 @@ func TestWarehouseFailureIsolated(t *testing.T) {
 func TestStaleCopyDoesNotEndIncrementalPass(t *testing.T) {
 	eachSink(t, func(t *testing.T, sink testSink) {
 		var stale atomic.Bool
-		sim := newSim(t, misatest.Options{Customers: 400, SaleOrders: 20, Contacts: 10, Products: 10, Stock: 1, ChangeRate: 0.9,
+		sim := newSim(t, misatest.Options{Customers: 300, SaleOrders: 20, Contacts: 10, Products: 10, Stock: 1, ChangeRate: 0.9,
 			StaleDuplicate: func(entity string) bool { return stale.Load() && entity == misatest.Customers }})
 		src := sourceFor(t, sim, nil, connector.HTTPConfig{})
 		run(t, runner(connector.Full), pipeline(src, sink))
-		sim.Advance(time.Hour) // 360 customers modified, 72 created: page 2 is within the changes
+		sim.Advance(time.Hour) // 270 customers modified, 54 created: page 2 is within the changes
 		stale.Store(true)
 		before := src.Stats()["duplicates_dropped"].(int64)
 		run(t, runner(connector.Incremental), pipeline(src, sink))
