@@ -181,6 +181,10 @@ type Client struct {
 // syncing every 15 minutes tries again each round.
 const AuthHold = 5 * time.Minute
 
+// defaultAttempts is the HTTP client's default number of tries, set here so
+// that the client knows when a call's attempts ran out (see bodyValid).
+const defaultAttempts = 3
+
 // credentialsMarker stands in for the refresh token: MISA has none, a new
 // token is obtained with the client id and secret.
 const credentialsMarker = "client-credentials"
@@ -214,6 +218,9 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
+	}
+	if cfg.HTTP.Attempts <= 0 {
+		cfg.HTTP.Attempts = defaultAttempts
 	}
 	c := &Client{cfg: cfg, http: connector.NewClient(cfg.HTTP), log: cfg.Logger}
 	c.http.AddSecret(cfg.ClientSecret)
@@ -297,7 +304,7 @@ func (c *Client) loginOnce(ctx context.Context) (tokenstore.Token, error) {
 	if err != nil {
 		return tokenstore.Token{}, fmt.Errorf("misa login: %w", err)
 	}
-	env, err := decodeEnvelope(PathAccount, resp, false, !c.cfg.HTTP.AcceptInvalidJSON)
+	env, err := decodeEnvelope(PathAccount, resp, false, c.bodyValid(resp))
 	if err != nil {
 		return tokenstore.Token{}, err
 	}
@@ -312,6 +319,15 @@ func (c *Client) loginOnce(ctx context.Context) (tokenstore.Token, error) {
 	}
 	c.log.Info("misa logged in", "account", c.cfg.Account, "expires", exp.Format(time.RFC3339))
 	return tokenstore.Token{AccessToken: tok, RefreshToken: credentialsMarker, AccessExpiresAt: exp}, nil
+}
+
+// bodyValid says whether the HTTP client vouched for the body being valid
+// JSON. It retries a 2xx body that is not, and hands out the last attempt's
+// body whatever it is when the attempts run out: only a body answered
+// before that is known to be valid. Any other is read by encoding/json,
+// which checks it.
+func (c *Client) bodyValid(resp *connector.Response) bool {
+	return !c.cfg.HTTP.AcceptInvalidJSON && resp.StatusCode >= 200 && resp.StatusCode < 300 && resp.Attempts < c.cfg.HTTP.Attempts
 }
 
 // envelope is the {success, code, data} answer.
@@ -343,17 +359,18 @@ func (e *envelope) codeText() string {
 // decodeEnvelope turns a response into its envelope or an *APIError.
 // ledgerQuirk accepts success:false with code 0 and a data list, which
 // /Stocks/product_ledger answers with valid rows. valid says the body is
-// known to be valid JSON (the HTTP client checks every 2xx body): the
-// envelope is then read in one pass that hands data out without scanning
-// it again.
+// known to be valid JSON (see Client.bodyValid): the envelope is then read
+// in one pass that hands data out without scanning it again (a body that
+// is not well formed after all falls back to encoding/json, and fails).
 func decodeEnvelope(endpoint string, resp *connector.Response, ledgerQuirk, valid bool) (*envelope, error) {
 	var env envelope
 	var jsonErr error
-	if !valid || resp.StatusCode >= 400 || !fastEnvelope(resp.Body, &env) {
+	ok2xx := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if !valid || !ok2xx || !fastEnvelope(resp.Body, &env) {
 		env = envelope{}
 		jsonErr = json.Unmarshal(resp.Body, &env)
 	}
-	if resp.StatusCode >= 400 {
+	if !ok2xx { // an error, or a status a data call never expects
 		e := &APIError{Endpoint: endpoint, HTTPStatus: resp.StatusCode}
 		if jsonErr == nil {
 			e.Code, e.TraceID = env.ErrorCode, env.TraceID
@@ -490,7 +507,7 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) (*envelope,
 		if err != nil {
 			return nil, fmt.Errorf("misa: %w", err)
 		}
-		env, err := decodeEnvelope(path, resp, path == PathProductLedger, !c.cfg.HTTP.AcceptInvalidJSON)
+		env, err := decodeEnvelope(path, resp, path == PathProductLedger, c.bodyValid(resp))
 		if errors.Is(err, ErrTokenExpired) && attempt == 0 {
 			c.log.Info("misa access token rejected; logging in again", "account", c.cfg.Account, "endpoint", path)
 			stale = tok
@@ -542,10 +559,12 @@ func pageOf(path string, env *envelope) (Page, error) {
 	if !isList(env.Data) {
 		return p, &APIError{Endpoint: path, HTTPStatus: 200, Code: "invalid_response", Message: "data is not a list"}
 	}
-	_ = eachElement(env.Data, func(v []byte) error {
+	if err := eachElement(env.Data, func(v []byte) error {
 		p.Records = append(p.Records, json.RawMessage(v))
 		return nil
-	})
+	}); err != nil {
+		return Page{}, &APIError{Endpoint: path, HTTPStatus: 200, Code: "invalid_response", Message: "data is not a well-formed list"}
+	}
 	if env.TotalPages != nil {
 		p.TotalPages = *env.TotalPages
 	}

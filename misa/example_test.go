@@ -19,7 +19,8 @@ func ExampleNewSource() {
 	sim := misatest.NewServer(misatest.Options{Customers: 250, SaleOrders: 120, Now: time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)})
 	defer sim.Close()
 	// Concurrency 1 reads one page at a time, so the calls printed below
-	// are exactly the pages there are; by default a full pass keeps up to
+	// are exactly the pages there are and the empty page that ends a full
+	// pass; by default a full pass keeps up to
 	// DefaultConcurrency pages in flight (a few more calls, less waiting).
 	src, err := misa.NewSource(misa.Config{BaseURL: sim.URL, ClientID: sim.ClientID(), ClientSecret: sim.ClientSecret(), Logger: quiet,
 		Concurrency: 1})
@@ -32,7 +33,7 @@ func ExampleNewSource() {
 	defer sink.Close()
 
 	r := &connector.Runner{Logger: quiet}
-	p := connector.Pipeline{Name: "misa/" + sim.ClientID(), Source: src, Transformer: misa.Transformer{}, Sink: sink}
+	p := connector.Pipeline{Name: "misa/" + sim.ClientID(), Source: src, Transformer: src.Transformer(), Sink: sink}
 	res := r.Run(ctx, p)[0]
 	fmt.Println(res.Status, res.Rows["staging.misa_customers"], res.APICalls["/api/v2/Customers"])
 
@@ -40,6 +41,6 @@ func ExampleNewSource() {
 	res = r.Run(ctx, p)[0]
 	fmt.Println(res.Status, res.Rows["staging.misa_customers"], res.APICalls["/api/v2/Customers"])
 	// Output:
-	// ok 250 3
+	// ok 250 4
 	// ok 31 1
 }

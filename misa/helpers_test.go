@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -214,22 +215,7 @@ func expected(sim *misatest.Server) contents {
 	stocks := sim.Records(misatest.Stocks)
 	w["misa_stocks"] = simpleRows(table("misa_stocks"), stocks, nil, "stock_code")
 
-	ps := table("misa_product_stock")
-	for _, st := range stocks {
-		id := st["async_id"].(misatest.UUID)
-		for _, r := range sim.Ledger()[string(id)] {
-			r["stock_async_id"] = id
-			r["stock_code"] = st["stock_code"]
-			row := make([]any, len(ps.Columns))
-			for i, c := range ps.Columns {
-				if !isETL(c.Name) {
-					row[i] = expect(c, r[c.Name], true)
-				}
-			}
-			row[ps.ColumnIndex("etl_source")] = misa.ETLSource
-			w["misa_product_stock"] = append(w["misa_product_stock"], rowText(ps, row))
-		}
-	}
+	w["misa_product_stock"] = ledgerRows(sim)
 
 	head, flat := table("misa_sale_orders"), table("misa_sale_orders_flattened")
 	for _, o := range sim.Records(misatest.SaleOrders) {
@@ -274,7 +260,40 @@ func expected(sim *misatest.Server) contents {
 	return w
 }
 
-func actual(t testing.TB, sink *sqlite.Sink) contents {
+// ledgerRows is the expected misa_product_stock rows of the warehouses
+// named (every warehouse with a ledger when none is named).
+func ledgerRows(sim *misatest.Server, codes ...string) []string {
+	ps := table("misa_product_stock")
+	ledger := sim.Ledger()
+	var out []string
+	for _, st := range sim.Records(misatest.Stocks) {
+		id, ok := st["async_id"].(misatest.UUID)
+		if !ok || (len(codes) > 0 && !slices.Contains(codes, st["stock_code"].(string))) {
+			continue
+		}
+		for _, r := range ledger[string(id)] {
+			r["stock_async_id"] = id
+			r["stock_code"] = st["stock_code"]
+			row := make([]any, len(ps.Columns))
+			for i, c := range ps.Columns {
+				if !isETL(c.Name) {
+					row[i] = expect(c, r[c.Name], true)
+				}
+			}
+			row[ps.ColumnIndex("etl_source")] = misa.ETLSource
+			out = append(out, rowText(ps, row))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// tableReader is a sink the tests read back (SQLite, PostgreSQL).
+type tableReader interface {
+	ReadTable(ctx context.Context, t *connector.Table) ([][]any, error)
+}
+
+func actual(t testing.TB, sink tableReader) contents {
 	t.Helper()
 	w := contents{}
 	for _, tb := range misa.Tables() {

@@ -8,13 +8,18 @@ import (
 	"unicode/utf8"
 )
 
-// A small scanner over JSON text that is already known to be valid
-// (json.Valid): it walks the members of an object or the elements of an
-// array and hands out the raw bytes of each value without copying or
-// decoding them, so a record is read once and each value is converted
-// straight into its column's Go type.
+// A small scanner over JSON text: it walks the members of an object or the
+// elements of an array and hands out the raw bytes of each value without
+// copying or decoding them, so a record is read once and each value is
+// converted straight into its column's Go type. It does not validate the
+// values it skips (the HTTP client and the transformer run json.Valid), but
+// it checks every index against the input: bytes that are not JSON (a body
+// cut short, a mutated one) give errMalformed, never a panic.
 
-var errNotObject = errors.New("not a JSON object")
+var (
+	errNotObject = errors.New("not a JSON object")
+	errMalformed = errors.New("malformed JSON")
+)
 
 // skipSpace returns the index of the first non-space byte at or after i.
 func skipSpace(b []byte, i int) int {
@@ -29,8 +34,13 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// valueEnd returns the index just after the JSON value starting at b[i].
+// valueEnd returns the index just after the JSON value starting at b[i], or
+// -1 when there is no complete value there (end of input, a string or
+// container not closed, a separator where a value belongs).
 func valueEnd(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
 	switch b[i] {
 	case '"':
 		return stringEnd(b, i)
@@ -39,7 +49,9 @@ func valueEnd(b []byte, i int) int {
 		for i < len(b) {
 			switch b[i] {
 			case '"':
-				i = stringEnd(b, i)
+				if i = stringEnd(b, i); i < 0 {
+					return -1
+				}
 				continue
 			case '{', '[':
 				depth++
@@ -51,11 +63,15 @@ func valueEnd(b []byte, i int) int {
 			}
 			i++
 		}
-		return i
+		return -1
 	}
+	start := i
 	for i < len(b) {
 		switch b[i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
+		case ',', '}', ']', ':', ' ', '\t', '\n', '\r':
+			if i == start {
+				return -1
+			}
 			return i
 		}
 		i++
@@ -63,7 +79,8 @@ func valueEnd(b []byte, i int) int {
 	return i
 }
 
-// stringEnd returns the index just after the string starting at b[i] ('"').
+// stringEnd returns the index just after the string starting at b[i] ('"'),
+// or -1 when it is not closed.
 func stringEnd(b []byte, i int) int {
 	for i++; i < len(b); i++ {
 		switch b[i] {
@@ -73,36 +90,60 @@ func stringEnd(b []byte, i int) int {
 			return i + 1
 		}
 	}
-	return i
+	return -1
 }
 
 // eachMember calls fn with the raw key (quotes included) and raw value of
-// every member of the object in data, which must be valid JSON.
+// every member of the object in data. It returns errNotObject when data is
+// not an object and errMalformed when the object is not well formed.
 func eachMember(data []byte, fn func(key, val []byte) error) error {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return errNotObject
 	}
 	i = skipSpace(data, i+1)
-	for i < len(data) && data[i] != '}' {
+	if i < len(data) && data[i] == '}' {
+		return trailing(data, i+1)
+	}
+	for {
+		if i >= len(data) || data[i] != '"' {
+			return errMalformed
+		}
 		ke := stringEnd(data, i)
+		if ke < 0 {
+			return errMalformed
+		}
 		key := data[i:ke]
 		i = skipSpace(data, ke)
-		i = skipSpace(data, i+1) // ':'
+		if i >= len(data) || data[i] != ':' {
+			return errMalformed
+		}
+		i = skipSpace(data, i+1)
 		ve := valueEnd(data, i)
+		if ve < 0 {
+			return errMalformed
+		}
 		if err := fn(key, data[i:ve]); err != nil {
 			return err
 		}
 		i = skipSpace(data, ve)
-		if i < len(data) && data[i] == ',' {
+		if i >= len(data) {
+			return errMalformed
+		}
+		switch data[i] {
+		case ',':
 			i = skipSpace(data, i+1)
+		case '}':
+			return trailing(data, i+1)
+		default:
+			return errMalformed
 		}
 	}
-	return nil
 }
 
 // eachElement calls fn with the raw bytes of every element of the array in
-// data (valid JSON). null is an empty array; another value is an error.
+// data. null is an empty array; another value is an error, and so is an
+// array that is not well formed (errMalformed).
 func eachElement(data []byte, fn func(val []byte) error) error {
 	i := skipSpace(data, 0)
 	if i < len(data) && data[i] == 'n' {
@@ -112,15 +153,36 @@ func eachElement(data []byte, fn func(val []byte) error) error {
 		return fmt.Errorf("%s is not a list", describeRaw(data))
 	}
 	i = skipSpace(data, i+1)
-	for i < len(data) && data[i] != ']' {
+	if i < len(data) && data[i] == ']' {
+		return trailing(data, i+1)
+	}
+	for {
 		ve := valueEnd(data, i)
+		if ve < 0 {
+			return errMalformed
+		}
 		if err := fn(data[i:ve]); err != nil {
 			return err
 		}
 		i = skipSpace(data, ve)
-		if i < len(data) && data[i] == ',' {
-			i = skipSpace(data, i+1)
+		if i >= len(data) {
+			return errMalformed
 		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case ']':
+			return trailing(data, i+1)
+		default:
+			return errMalformed
+		}
+	}
+}
+
+// trailing checks that only space follows a value that ends at i.
+func trailing(data []byte, i int) error {
+	if skipSpace(data, i) != len(data) {
+		return errMalformed
 	}
 	return nil
 }

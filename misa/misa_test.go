@@ -32,16 +32,20 @@ func TestFullLoadEqualsSimulator(t *testing.T) {
 	require.NoError(t, err)
 	res := run(t, runner(connector.Full), pipeline(src, sink))
 	requireSame(t, expected(sim), actual(t, sink))
-	// Calls: ceil(n/100) pages per entity (n not a multiple of 100, so the
-	// last page is short and ends the pass), one login.
-	require.Equal(t, int64(4), res.APICalls[misatest.BasePath+misa.PathCustomers])
-	require.Equal(t, int64(3), res.APICalls[misatest.BasePath+misa.PathSaleOrders])
-	require.Equal(t, int64(2), res.APICalls[misatest.BasePath+misa.PathContacts])
-	require.Equal(t, int64(2), res.APICalls[misatest.BasePath+misa.PathProducts])
+	// Calls: ceil(n/100) pages per entity and the empty page that ends the
+	// pass, one login.
+	require.Equal(t, int64(5), res.APICalls[misatest.BasePath+misa.PathCustomers])
+	require.Equal(t, int64(4), res.APICalls[misatest.BasePath+misa.PathSaleOrders])
+	require.Equal(t, int64(3), res.APICalls[misatest.BasePath+misa.PathContacts])
+	require.Equal(t, int64(3), res.APICalls[misatest.BasePath+misa.PathProducts])
 	require.Equal(t, 1, sim.Logins())
 	require.Zero(t, res.Rejected)
-	// Fields the API sends that no column stores are reported.
-	require.Subset(t, res.Stats["unmapped_fields"], []string{"customers.list_product_name", "sale_orders.contact_name", "products.is_no_recorded_sales"})
+	// Fields tables.md lists as sent and not stored are not reported as
+	// unmapped (TestColumnCoverage fails on any field that is).
+	unmapped, _ := res.Stats["unmapped_fields"].([]string)
+	for _, f := range []string{"customers.list_product_name", "sale_orders.contact_name", "products.is_no_recorded_sales"} {
+		require.NotContains(t, unmapped, f)
+	}
 	// An order without items is stored with item_id 0 and NULL item columns.
 	var n int
 	require.NoError(t, sink.DB().QueryRow(`SELECT COUNT(*) FROM "misa_sale_orders_flattened" WHERE item_id = 0 AND item_product_code IS NULL AND total_items_in_order = 0`).Scan(&n))
@@ -273,7 +277,7 @@ func TestFailedPageFailsStreamCheckpointStays(t *testing.T) {
 	fail.Store(false)
 	before := sim.Calls(misa.PathCustomers)
 	run(t, runner(connector.Incremental), pipeline(src, sink))
-	require.Equal(t, 5, sim.Calls(misa.PathCustomers)-before, "resumed at page 3: pages 3..7")
+	require.Equal(t, 6, sim.Calls(misa.PathCustomers)-before, "resumed at page 3: pages 3..7 and the empty page 8")
 	requireSame(t, expected(sim), actual(t, sink))
 	cp, err = sink.LoadCheckpoint(context.Background(), pipeName, misa.StreamCustomers)
 	require.NoError(t, err)

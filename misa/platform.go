@@ -63,7 +63,7 @@ func (Driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 	if err != nil {
 		return nil, nil, err
 	}
-	return src, Transformer{}, nil
+	return src, src.Transformer(), nil
 }
 
 // Demo implements platform.Driver: it starts a misatest simulator with

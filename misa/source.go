@@ -3,14 +3,15 @@ package misa
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/platform"
-	"golang.org/x/sync/errgroup"
 )
 
 // Source is one MISA CRM tenant. It implements connector.Source and
@@ -19,7 +20,7 @@ type Source struct {
 	c   *Client
 	cfg Config
 
-	pages, duplicates, newerDuplicates, passes, resumed, futureDated, repeated atomic.Int64
+	pages, duplicates, newerDuplicates, passes, resumed, futureDated, repeated, shortPages, warehousesFailed atomic.Int64
 }
 
 // NewSource returns the source of the tenant in cfg.
@@ -63,12 +64,16 @@ func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 // checkpoint, future_dated records (modified more than an hour after the
 // client's clock: stored, but kept out of the watermark), passes_repeated
 // (concurrent full passes read again one page at a time because the list
-// changed under them), and the API fields no column stores.
+// changed under them), short_pages (pages shorter than pageSize that more
+// records followed: read through, see entity.run), and the API fields no
+// column stores; warehouses_failed counts the warehouses whose stock on
+// hand could not be read (see productStock.Read).
 func (s *Source) Stats() map[string]any {
 	st := map[string]any{"logins": s.c.Logins(), "http_retries": s.c.Retries(), "throttled": s.c.Throttled(), "pages": s.pages.Load(),
 		"duplicates_dropped": s.duplicates.Load(), "newer_duplicates": s.newerDuplicates.Load(),
 		"passes_completed": s.passes.Load(), "passes_resumed": s.resumed.Load(), "future_dated": s.futureDated.Load(),
-		"passes_repeated": s.repeated.Load()}
+		"passes_repeated": s.repeated.Load(), "short_pages": s.shortPages.Load(),
+		"warehouses_failed": s.warehousesFailed.Load()}
 	if u := Unmapped(); len(u) > 0 {
 		st["unmapped_fields"] = u
 	}
@@ -186,6 +191,16 @@ func (d *dedupe) page(recs []json.RawMessage, metas []recMeta) (out []json.RawMe
 	for i, r := range recs {
 		m := metas[i]
 		if m.key == "" {
+			// No key (the transformer rejects it): only a repeat of the
+			// same bytes on the previous page is dropped, so that a server
+			// answering every page alike is seen not to advance.
+			k := "\x00" + string(r)
+			d.cur[k] = time.Time{}
+			if _, ok := d.prev[k]; ok {
+				repeats++
+				d.s.duplicates.Add(1)
+				continue
+			}
 			out, outMeta = append(out, r), append(outMeta, m)
 			continue
 		}
@@ -283,7 +298,15 @@ func (e *entity) run(ctx context.Context, watermark time.Time, pass Pass, emit c
 		return s.c.List(ctx, e.path, page, nil)
 	})
 	dd := newDedupe(s)
-	stuck := 0
+	stuck, short := 0, 0
+	// An incremental pass (the changes since the last one: short) keeps
+	// every key it read, so that an older copy of a record further down the
+	// list is recognised; a full pass only compares neighbouring pages
+	// (dedupe), its memory stays flat.
+	var passKeys map[string]time.Time
+	if pass.Kind == "incremental" {
+		passKeys = map[string]time.Time{}
+	}
 	horizon := s.cfg.Now().Add(time.Hour)
 	for page := pass.Page; ; page++ {
 		pg, err := f.next()
@@ -299,10 +322,10 @@ func (e *entity) run(ctx context.Context, watermark time.Time, pass Pass, emit c
 			pass.Head = head(pg.Records, metas)
 		}
 		recs, ms, repeats := dd.page(pg.Records, metas)
-		// A full page that only repeats the previous one: a one-based
-		// server aliasing page 0 to 1 does it once; twice means paging does
-		// not move, which must not pass for "done".
-		if len(pg.Records) == PageSize && repeats == len(pg.Records) {
+		// A page that only repeats the previous one: a one-based server
+		// aliasing page 0 to 1 does it once; twice means paging does not
+		// move, which must not pass for "done".
+		if len(pg.Records) > 0 && repeats == len(pg.Records) {
 			if stuck++; stuck > 1 {
 				return fmt.Errorf("misa %s %s: page %d repeats the previous page: paging does not advance: %w", s.cfg.Account, e.name, page,
 					&APIError{Endpoint: e.path, HTTPStatus: 200, Code: "invalid_response", Message: "page repeats the previous page"})
@@ -310,13 +333,34 @@ func (e *entity) run(ctx context.Context, watermark time.Time, pass Pass, emit c
 		} else {
 			stuck = 0
 		}
-		done := len(pg.Records) < PageSize
+		// Only an empty page ends a pass (or, incremental, a record older
+		// than the cutoff): a short page may be followed by more.
+		done := len(pg.Records) == 0
+		if short > 0 && !done {
+			s.shortPages.Add(1)
+			s.c.log.Warn("misa page shorter than pageSize was followed by more records; reading on", "account", s.cfg.Account,
+				"stream", e.name, "page", page-1, "records", short, "page_size", PageSize)
+		}
+		short = 0
+		if n := len(pg.Records); n > 0 && n < PageSize {
+			short = n
+		}
 		out := make([]connector.Record, 0, len(recs))
 		for i, r := range recs {
 			m := ms[i]
+			if t, ok := passKeys[m.key]; ok && m.key != "" && !m.modified.After(t) {
+				// An older copy of a record this pass already read, further
+				// down the list (a lagging replica): neither stored nor, when
+				// it is older than the cutoff, the end of the pass.
+				s.duplicates.Add(1)
+				continue
+			}
 			if pass.Kind == "incremental" && !m.modified.IsZero() && m.modified.Before(cutoff) {
 				done = true
 				break
+			}
+			if passKeys != nil && m.key != "" {
+				passKeys[m.key] = m.modified
 			}
 			switch {
 			case m.modified.After(horizon):
@@ -525,20 +569,63 @@ func (st *stocks) Read(ctx context.Context, _ connector.ReadOptions, emit connec
 
 // StockCheckpoint is the cursor of the product_stock stream: the stock on
 // hand is a snapshot read whole every run, warehouse by warehouse; inside a
-// run the checkpoint holds the warehouse and page to resume from.
+// run the checkpoint names the warehouse to resume from.
 type StockCheckpoint struct {
-	// Stock is the async_id of the warehouse being read ("" when the last
-	// run completed).
+	// Stock is the async_id of the next warehouse to read ("" when the
+	// last run went through every warehouse).
 	Stock string `json:"stock,omitempty"`
-	Page  int    `json:"page,omitempty"`
 }
+
+// ErrWarehouse marks the error of a product_stock run in which one or more
+// warehouses failed: their rows keep their previous values, the other
+// warehouses are stored (see productStock.Read).
+var ErrWarehouse = errors.New("misa: warehouse ledger failed")
 
 // productStock reads /Stocks/product_ledger for every warehouse.
 type productStock struct{ s *Source }
 
 func (p *productStock) Name() string { return StreamProductStock }
 
-// Read implements connector.Stream.
+// warehouse is one warehouse of /Stocks: its async_id, its name in errors
+// (the stock_code) and what is wrong with it, if anything.
+type warehouse struct {
+	id, name string
+	bad      error
+}
+
+// warehouses reads the warehouse list. A warehouse whose async_id is
+// missing or not a UUID is kept with bad set: it fails alone.
+func (p *productStock) warehouses(list Page) []warehouse {
+	whs := make([]warehouse, len(list.Records))
+	for i, r := range list.Records {
+		w := &whs[i]
+		w.id = meta(r, "async_id").key
+		w.name = meta(r, "stock_code").key
+		if w.name == "" {
+			w.name = fmt.Sprintf("#%d of /Stocks", i+1)
+		}
+		raw, _ := json.Marshal(w.id)
+		if w.id == "" {
+			w.bad = errors.New("no async_id")
+		} else if _, err := toUUID(raw); err != nil {
+			w.bad = fmt.Errorf("async_id: %w", err)
+		}
+		if w.bad != nil {
+			w.bad = &APIError{Endpoint: PathStocks, HTTPStatus: 200, Code: "invalid_response", Message: w.bad.Error()}
+		}
+	}
+	return whs
+}
+
+// Read implements connector.Stream. Warehouses are read at once (up to
+// Concurrency), each whole before any of its rows is emitted, and emitted
+// in order, each with the checkpoint of the next. A warehouse that fails
+// (a ledger page that fails after the retries, an answer of the wrong
+// shape, a malformed async_id) is isolated: none of its rows is emitted, so
+// its stored rows keep their previous values; it is logged and counted
+// (stats warehouses_failed), the other warehouses are read and stored, and
+// Read then returns an error (ErrWarehouse) naming every failed warehouse:
+// the run ends failed, with the other warehouses committed.
 func (p *productStock) Read(ctx context.Context, opts connector.ReadOptions, emit connector.EmitFunc) error {
 	s := p.s
 	var cp StockCheckpoint
@@ -551,129 +638,141 @@ func (p *productStock) Read(ctx context.Context, opts connector.ReadOptions, emi
 	if err != nil {
 		return fmt.Errorf("misa %s product_stock: warehouse list: %w", s.cfg.Account, err)
 	}
-	type wh struct{ id, code string }
-	var whs []wh
-	for _, r := range list.Records {
-		m := meta(r, "async_id")
-		code := meta(r, "stock_code").key
-		if m.key == "" {
-			return fmt.Errorf("misa %s product_stock: a warehouse of /Stocks has no async_id: %w", s.cfg.Account,
-				&APIError{Endpoint: PathStocks, HTTPStatus: 200, Code: "invalid_response", Message: "warehouse without async_id"})
-		}
-		whs = append(whs, wh{m.key, code})
-	}
-	start := 0
-	if cp.Stock != "" && len(whs) > 0 {
-		for i, w := range whs {
-			if w.id == cp.Stock {
-				start = i
-			}
-		}
-		if whs[start].id != cp.Stock {
-			cp.Page = 0 // the warehouse is gone: start over
-		}
-	}
-	// Warehouses are read at once (up to Concurrency), each page after
-	// page, and emitted in order.
-	type ledgerPage struct {
-		recs []connector.Record
-		next StockCheckpoint
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	sem := make(chan struct{}, s.cfg.Concurrency)
-	chans := make([]chan ledgerPage, len(whs))
-	for i := start; i < len(whs); i++ {
-		chans[i] = make(chan ledgerPage, 4)
-	}
-	g.Go(func() error {
-		for i := start; i < len(whs); i++ {
-			select {
-			case sem <- struct{}{}:
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-			g.Go(func() error {
-				defer func() { <-sem }()
-				defer close(chans[i])
-				page := 0
-				if i == start && whs[i].id == cp.Stock {
-					page = cp.Page
-				}
-				return p.readWarehouse(gctx, whs[i].id, whs[i].code, page, func(recs []connector.Record, nextPage int, done bool) error {
-					next := StockCheckpoint{Stock: whs[i].id, Page: nextPage}
-					if done {
-						next = StockCheckpoint{}
-						if i+1 < len(whs) {
-							next = StockCheckpoint{Stock: whs[i+1].id}
-						}
-					}
-					select {
-					case chans[i] <- ledgerPage{recs, next}:
-						return nil
-					case <-gctx.Done():
-						return gctx.Err()
-					}
-				})
-			})
-		}
-		return nil
-	})
-	g.Go(func() error {
-		for i := start; i < len(whs); i++ {
-			for {
-				var lp ledgerPage
-				var ok bool
-				select {
-				case lp, ok = <-chans[i]:
-				case <-gctx.Done():
-					return gctx.Err()
-				}
-				if !ok {
-					break
-				}
-				data, _ := json.Marshal(lp.next)
-				if err := emit(gctx, connector.Page{Records: lp.recs, Checkpoint: data}); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	if err := g.Wait(); err != nil {
-		return err
-	}
+	whs := p.warehouses(list)
 	if len(whs) == 0 {
 		data, _ := json.Marshal(StockCheckpoint{})
 		return emit(ctx, connector.Page{Checkpoint: data})
 	}
+	start := 0
+	for i, w := range whs {
+		if cp.Stock != "" && w.id == cp.Stock {
+			start = i
+		}
+	}
+	type ledger struct {
+		pages [][]connector.Record
+		err   error
+	}
+	results := make([]chan ledger, len(whs))
+	for i := range results {
+		results[i] = make(chan ledger, 1)
+	}
+	// A slot is taken before a warehouse is read and given back once it is
+	// emitted: at most Concurrency warehouses are held in memory.
+	sem := make(chan struct{}, s.cfg.Concurrency)
+	rctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := start; i < len(whs); i++ {
+			select {
+			case sem <- struct{}{}:
+			case <-rctx.Done():
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var l ledger
+				if l.err = whs[i].bad; l.err == nil {
+					l.pages, l.err = p.readWarehouse(rctx, whs[i])
+				}
+				results[i] <- l
+			}()
+		}
+	}()
+	var failed []error
+	for i := start; i < len(whs); i++ {
+		var l ledger
+		select {
+		case l = <-results[i]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		<-sem
+		next := StockCheckpoint{}
+		if i+1 < len(whs) {
+			next.Stock = whs[i+1].id
+		}
+		data, _ := json.Marshal(next)
+		if l.err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("misa %s product_stock: warehouse %s: %w", s.cfg.Account, whs[i].name, l.err)
+			}
+			s.warehousesFailed.Add(1)
+			err := fmt.Errorf("warehouse %s: %w", whs[i].name, l.err)
+			s.c.log.Warn("misa warehouse failed; its stock on hand keeps its previous rows, the other warehouses load", "account", s.cfg.Account,
+				"warehouse", whs[i].name, "error", err)
+			failed = append(failed, err)
+			l.pages = nil
+		}
+		if len(l.pages) == 0 {
+			l.pages = [][]connector.Record{nil}
+		}
+		for j, recs := range l.pages {
+			pg := connector.Page{Records: recs}
+			if j == len(l.pages)-1 {
+				pg.Checkpoint = data
+			}
+			if err := emit(ctx, pg); err != nil {
+				return err
+			}
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("misa %s product_stock: %d of %d warehouses failed and keep their previous rows, the others are stored: %w: %w",
+			s.cfg.Account, len(failed), len(whs)-start, ErrWarehouse, errors.Join(failed...))
+	}
 	return nil
 }
 
-// readWarehouse reads the stock on hand of one warehouse from page on,
-// one page after the other, handing out each page's rows (named with the
-// warehouse), the next page and whether it was the last.
-func (p *productStock) readWarehouse(ctx context.Context, id, code string, page int, out func([]connector.Record, int, bool) error) error {
+// readWarehouse reads the whole stock on hand of one warehouse, one page
+// after the other until an empty page, and returns its rows (named with
+// the warehouse) page by page. When the ledger reports total_records, fewer
+// distinct rows than that is an error (rows went missing), not a snapshot.
+func (p *productStock) readWarehouse(ctx context.Context, w warehouse) ([][]connector.Record, error) {
 	s := p.s
 	seen := map[string]bool{}
-	stockID, _ := json.Marshal(id)
-	stockCode, _ := json.Marshal(code)
-	for ; ; page++ {
-		pg, err := s.c.List(ctx, PathProductLedger, page, url.Values{"stockID": {id}})
+	stockID, _ := json.Marshal(w.id)
+	stockCode, _ := json.Marshal(w.name)
+	var pages [][]connector.Record
+	var total int64
+	stuck := 0
+	for page := 0; ; page++ {
+		pg, err := s.c.List(ctx, PathProductLedger, page, url.Values{"stockID": {w.id}})
 		if err != nil {
-			return fmt.Errorf("misa %s product_stock: warehouse %s page %d: %w", s.cfg.Account, code, page, err)
+			return nil, fmt.Errorf("page %d: %w", page, err)
 		}
 		s.pages.Add(1)
+		if len(pg.Records) == 0 {
+			break
+		}
+		if pg.TotalRecords > 0 {
+			total = pg.TotalRecords
+		}
 		var recs []connector.Record
 		repeats := 0
-		for _, r := range pg.Records {
+		for n, r := range pg.Records {
+			if r[0] != '{' {
+				return nil, fmt.Errorf("page %d: row %d is %s, not an object: %w", page, n, describeRaw(r),
+					&APIError{Endpoint: PathProductLedger, HTTPStatus: 200, Code: "invalid_response", Message: "ledger row is not an object"})
+			}
 			pcode := meta(r, "product_code").key
-			key := id + "/" + pcode
-			if pcode != "" && seen[key] {
+			key, seenAs := w.id+"/"+pcode, pcode
+			if pcode == "" {
+				seenAs = "\x00" + string(r) // no product_code: the transformer rejects it
+			}
+			if seen[seenAs] {
 				repeats++
 				s.duplicates.Add(1)
 				continue
 			}
-			seen[key] = true
+			seen[seenAs] = true
 			// The row does not name its warehouse: add it.
 			data := make([]byte, 0, len(r)+len(stockID)+len(stockCode)+40)
 			data = append(data, `{"stock_async_id":`...)
@@ -683,22 +782,26 @@ func (p *productStock) readWarehouse(ctx context.Context, id, code string, page 
 			if body := r[skipSpace(r, 1):]; len(body) > 0 && body[0] != '}' {
 				data = append(data, ',')
 			}
-			data = append(data, r[skipSpace(r, 0)+1:]...)
+			data = append(data, r[1:]...)
 			recs = append(recs, connector.Record{Key: key, Data: data})
 		}
-		// total_pages is not trusted to end the read: its page base is
-		// as uncertain as the request's. A short or empty page ends it.
-		done := len(pg.Records) < PageSize
-		if !done && repeats == len(pg.Records) && page > 1 {
-			return fmt.Errorf("misa %s product_stock: warehouse %s page %d repeats earlier rows: paging does not advance", s.cfg.Account, code, page)
+		// A page of rows already read: a one-based server aliases page 0
+		// to 1 once; twice means paging does not advance.
+		if repeats == len(pg.Records) {
+			if stuck++; stuck > 1 {
+				return nil, fmt.Errorf("page %d repeats earlier rows: paging does not advance: %w", page,
+					&APIError{Endpoint: PathProductLedger, HTTPStatus: 200, Code: "invalid_response", Message: "page repeats earlier rows"})
+			}
+		} else {
+			stuck = 0
 		}
-		if err := out(recs, page+1, done); err != nil {
-			return err
-		}
-		if done {
-			return nil
-		}
+		pages = append(pages, recs)
 	}
+	if total > int64(len(seen)) {
+		return nil, fmt.Errorf("%d rows read, total_records says %d: %w", len(seen), total,
+			&APIError{Endpoint: PathProductLedger, HTTPStatus: 200, Code: "invalid_response", Message: "fewer rows than total_records"})
+	}
+	return pages, nil
 }
 
 // ConfigFromEnv reads the MISA_CRM_* variables: MISA_CRM_CLIENT_ID,

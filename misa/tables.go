@@ -63,6 +63,12 @@ var etlColumns = []connector.Column{
 	{Name: "etl_source", Type: connector.String, Length: 50, Nullable: true, Meta: true},
 }
 
+// tenantColumn records the tenant a row came from on every parent table
+// (Transformer.Tenant: the source's Config.Account, by default the AppID).
+// It is nullable: a table created before it gets it added by Prepare, and
+// its old rows keep NULL until they are synced again.
+var tenantColumn = connector.Column{Name: "tenant", Type: connector.String, Length: 100, Nullable: true}
+
 // table is a staging table and its API mapping.
 type table struct {
 	*connector.Table
@@ -71,6 +77,7 @@ type table struct {
 	// orders); byItemField the item fields of sale orders.
 	byField, byItemField map[string]int
 	source               int // position of etl_source
+	tenant               int // position of tenant (-1: a child table has none)
 	bools                []int
 }
 
@@ -92,6 +99,11 @@ func newTable(name string, cols []col, parent string, parentKey ...string) *tabl
 		if c.kind == cBool && c.field != "" {
 			tb.bools = append(tb.bools, i)
 		}
+	}
+	tb.tenant = -1
+	if parent == "" {
+		tb.tenant = len(t.Columns)
+		t.Columns = append(t.Columns, tenantColumn)
 	}
 	t.Columns = append(t.Columns, etlColumns...)
 	tb.source = len(t.Columns) - 1
@@ -145,6 +157,30 @@ func versioned(tb *table, column string) *table {
 		panic(err)
 	}
 	return tb
+}
+
+// The secondary indexes of tables.md. Two are left out because the
+// primary key serves them: IX_misa_sale_orders_order_id (the key is
+// order_id, item_id) and IX_misa_stocks_stock_code (the key).
+func init() {
+	ix := func(t *table, name string, cols ...string) {
+		t.Indexes = append(t.Indexes, connector.Index{Name: name, Columns: cols})
+	}
+	ix(tCustomers, "IX_misa_customers_account_number", "account_number")
+	ix(tCustomers, "IX_misa_customers_modified_date", "modified_date")
+	ix(tSaleOrders, "IX_misa_sale_orders_item_id", "item_id")
+	ix(tSaleOrders, "IX_misa_sale_orders_item_product_code", "item_product_code")
+	ix(tSaleOrders, "IX_misa_sale_orders_order_date", "order_sale_order_date")
+	ix(tContacts, "IX_misa_contacts_account_code", "account_code")
+	ix(tContacts, "IX_misa_contacts_contact_code", "contact_code")
+	// Unique where not NULL: any number of products without a code.
+	tProducts.Indexes = append(tProducts.Indexes, connector.Index{Name: "IX_misa_products_product_code_unique",
+		Columns: []string{"product_code"}, Unique: true, WhereNotNull: true})
+	for _, t := range Tables() {
+		if err := t.Validate(); err != nil {
+			panic(err)
+		}
+	}
 }
 
 // Tables returns every table the MISA transformer writes, parents before

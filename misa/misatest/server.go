@@ -92,6 +92,28 @@ type Options struct {
 	// HTTP status answers the request with that status and an error body
 	// (tests fail a page for good).
 	FailPage func(entity string, page int) int
+	// ShortPage, when set, is asked before a list page is served: n in
+	// 1..pageSize-1 answers the page with only n records although more
+	// follow; the next page starts right after them (pages no longer align
+	// with pageSize; no record is skipped).
+	ShortPage func(entity string, page int) int
+	// TruncateBody, when set, is asked before a list page is served: true
+	// cuts the JSON body in the middle, on every attempt (a client's retries
+	// give up).
+	TruncateBody func(entity string, page int) bool
+	// StaleDuplicate, when set, is asked before a list page is served: true
+	// puts an older copy of the entity's newest record (modified a day
+	// earlier, rating "bản cũ") in the middle of page 2 of the list (or at
+	// its end when it is shorter), as a lagging replica could: a later page
+	// than the record itself, which a client must not let replace it.
+	StaleDuplicate func(entity string) bool
+	// FailLedger, when set, is asked before a page of a warehouse's
+	// /Stocks/product_ledger is served: a non-zero HTTP status answers it
+	// with that status and an error body.
+	FailLedger func(stockCode string, page int) int
+	// MalformedStockID is the stock_code of a warehouse whose async_id
+	// /Stocks serves malformed (not a UUID); its ledger is unknown.
+	MalformedStockID string
 	// NoJSONCache encodes records on every request instead of caching the
 	// encoding (so the server's memory stays constant while it serves).
 	NoJSONCache bool
@@ -364,6 +386,9 @@ func (s *Server) generate() {
 		data := Record{"async_id": uuid(r), "act_database_id": uuid(r), "stock_code": fmt.Sprintf("KHO%02d", i+1),
 			"stock_name": "Kho " + c.addr.Province, "description": "Kho hàng " + c.addr.Full, "inactive": false,
 			"created_by": c.person.Name, "created_date": Date(created), "modified_by": c.person.Name}
+		if data["stock_code"] == o.MalformedStockID {
+			data["async_id"] = "MA-" + data["stock_code"].(string) // not a UUID
+		}
 		x := &rec{id: int64(i), data: data}
 		x.touch(randTime(r, created, end))
 		s.stocks = append(s.stocks, x)
@@ -376,7 +401,9 @@ func (s *Server) generate() {
 				"main_stock_quantity": Money(strconv.Itoa(r.IntN(2000))), "usage_unit_name": p.data["usage_unit"],
 				"product_category_name": p.data["product_category"]}})
 		}
-		s.ledger[string(data["async_id"].(UUID))] = rows
+		if id, ok := data["async_id"].(UUID); ok {
+			s.ledger[string(id)] = rows
+		}
 	}
 }
 
@@ -755,10 +782,31 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, entity string) {
 	if s.opts.OnList != nil {
 		s.opts.OnList(entity, page)
 	}
+	// Short pages: this page holds n records, and every earlier short page
+	// moved the later ones up.
+	n := size
+	if s.opts.ShortPage != nil {
+		idx := start / size
+		for q := 0; q < idx; q++ {
+			if k := s.opts.ShortPage(entity, q); k > 0 && k < size {
+				start -= size - k
+			}
+		}
+		if k := s.opts.ShortPage(entity, idx); k > 0 && k < size {
+			n = k
+		}
+	}
 	s.mu.Lock()
 	view := s.ents[entity].view()
+	if s.opts.StaleDuplicate != nil && s.opts.StaleDuplicate(entity) && len(view) > 0 {
+		stale := &rec{id: view[0].id, data: copyRecord(view[0].data)}
+		stale.touch(view[0].mod.Add(-24 * time.Hour))
+		stale.data["rating"] = "bản cũ"
+		at := min(2*size+size/2, len(view))
+		view = append(append(append([]*rec(nil), view[:at]...), stale), view[at:]...)
+	}
 	var rows [][]byte
-	for i := 0; i < size; i++ {
+	for i := 0; i < n; i++ {
 		j := start + i
 		if !desc {
 			j = len(view) - 1 - j
@@ -778,7 +826,26 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, entity string) {
 		rows = append(rows, stale)
 	}
 	s.mu.Unlock()
+	if s.opts.TruncateBody != nil && s.opts.TruncateBody(entity, page) {
+		w = &truncating{ResponseWriter: w}
+	}
 	writePage(w, rows, "")
+}
+
+// truncating writes the first half of a body (and declares no length, so
+// the client reads a complete HTTP answer whose JSON is cut short).
+type truncating struct{ http.ResponseWriter }
+
+func (t *truncating) WriteHeader(status int) {
+	t.Header().Del("Content-Length")
+	t.ResponseWriter.WriteHeader(status)
+}
+
+func (t *truncating) Write(b []byte) (int, error) {
+	if _, err := t.ResponseWriter.Write(b[:len(b)/2]); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 func writePage(w http.ResponseWriter, rows [][]byte, extra string) {
@@ -830,6 +897,20 @@ func (s *Server) productLedger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := strings.ToUpper(r.URL.Query().Get("stockID"))
+	if s.opts.FailLedger != nil {
+		code := ""
+		s.mu.Lock()
+		for _, x := range s.stocks {
+			if a, ok := x.data["async_id"].(UUID); ok && string(a) == id {
+				code, _ = x.data["stock_code"].(string)
+			}
+		}
+		s.mu.Unlock()
+		if st := s.opts.FailLedger(code, start/size); code != "" && st != 0 {
+			s.errorBody(w, st, "Exception", "simulated failure of this warehouse's ledger")
+			return
+		}
+	}
 	s.mu.Lock()
 	all, found := s.ledger[id]
 	var rows [][]byte

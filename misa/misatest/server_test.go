@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -179,4 +181,82 @@ func TestDeterministicAndAdvance(t *testing.T) {
 	require.Len(t, ch.Created[misatest.Customers], 5)
 	require.NotEmpty(t, ch.ItemsRemoved)
 	require.Len(t, a.Records(misatest.Customers), 255)
+}
+
+// The hostile answers: short pages serve every record once (the pages only
+// stop aligning with pageSize), a truncated body is not JSON, the stale
+// copy of the newest record sits in page 2 a day older, a failing ledger
+// answers its status, and a malformed warehouse id has no ledger.
+func TestHostileAnswers(t *testing.T) {
+	s := newServer(t, misatest.Options{Customers: 250, Stock: 3, MalformedStockID: "KHO02",
+		ShortPage: func(entity string, page int) int {
+			if entity != misatest.Customers {
+				return 0
+			}
+			return map[int]int{0: 99, 1: 40}[page]
+		},
+		TruncateBody:   func(entity string, page int) bool { return entity == misatest.Contacts },
+		StaleDuplicate: func(entity string) bool { return entity == misatest.SaleOrders },
+		FailLedger: func(code string, page int) int {
+			if code == "KHO03" {
+				return 503
+			}
+			return 0
+		}})
+	_, out := login(t, s, "TESTAPP", "test_secret")
+	tok := out["data"].(string)
+	page := func(path string, n int) []map[string]any {
+		status, body := get(t, s.URL+path+"?page="+strconv.Itoa(n)+"&pageSize=100", tok, "TESTAPP")
+		require.Equal(t, 200, status, string(body))
+		var env struct{ Data []map[string]any }
+		require.NoError(t, json.Unmarshal(body, &env))
+		return env.Data
+	}
+	seen := map[float64]int{}
+	var sizes []int
+	for n := 0; ; n++ {
+		recs := page("/Customers", n)
+		if len(recs) == 0 {
+			break
+		}
+		sizes = append(sizes, len(recs))
+		for _, r := range recs {
+			seen[r["id"].(float64)]++
+		}
+	}
+	require.Equal(t, []int{99, 40, 100, 11}, sizes)
+	require.Len(t, seen, 250)
+	for id, n := range seen {
+		require.Equal(t, 1, n, "customer %v", id)
+	}
+
+	status, body := get(t, s.URL+"/Contacts?page=0&pageSize=100", tok, "TESTAPP")
+	require.Equal(t, 200, status)
+	require.False(t, json.Valid(body))
+
+	head, later := page("/SaleOrders", 0)[0], page("/SaleOrders", 2)
+	var stale map[string]any
+	for _, r := range later {
+		if r["id"] == head["id"] {
+			stale = r
+		}
+	}
+	require.NotNil(t, stale, "the newest order again on page 2")
+	h, _ := time.Parse(time.RFC3339, head["modified_date"].(string))
+	o, _ := time.Parse(time.RFC3339, stale["modified_date"].(string))
+	require.Equal(t, 24*time.Hour, h.Sub(o))
+
+	status, body = get(t, s.URL+"/Stocks", tok, "TESTAPP")
+	require.Equal(t, 200, status)
+	var stocks struct{ Data []map[string]any }
+	require.NoError(t, json.Unmarshal(body, &stocks))
+	want := map[string]int{"KHO01": 200, "KHO02": 400, "KHO03": 503}
+	for _, st := range stocks.Data {
+		code, id := st["stock_code"].(string), st["async_id"].(string)
+		if code == "KHO02" {
+			require.NotRegexp(t, `^[0-9A-F-]{36}$`, id)
+		}
+		status, _ := get(t, s.URL+"/Stocks/product_ledger?page=0&pageSize=100&stockID="+url.QueryEscape(id), tok, "TESTAPP")
+		require.Equal(t, want[code], status, code)
+	}
 }

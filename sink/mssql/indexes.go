@@ -20,12 +20,13 @@ import (
 // indexSQL creates a declared secondary index when the table has no index
 // with its key columns.
 func indexSQL(ix connector.Index, n names) string {
-	return createIndexSQL(ix.Name, ix.Columns, n)
+	return createIndexSQL(ix, n)
 }
 
-// createIndexSQL creates index name on cols of n unless an index with
-// exactly these key columns, in this order, exists.
-func createIndexSQL(name string, cols []string, n names) string {
+// createIndexSQL creates ix on n unless an index with exactly its key
+// columns, in this order, exists.
+func createIndexSQL(ix connector.Index, n names) string {
+	cols := ix.Columns
 	var b strings.Builder
 	fmt.Fprintf(&b, "IF NOT EXISTS (SELECT 1 FROM sys.indexes i WHERE i.[object_id] = OBJECT_ID(%s)", qs(n.schema+"."+n.table))
 	fmt.Fprintf(&b, "\n\tAND (SELECT COUNT(*) FROM sys.index_columns ic WHERE ic.[object_id] = i.[object_id] AND ic.[index_id] = i.[index_id] AND ic.[key_ordinal] > 0) = %d", len(cols))
@@ -33,7 +34,7 @@ func createIndexSQL(name string, cols []string, n names) string {
 		fmt.Fprintf(&b, "\n\tAND EXISTS (SELECT 1 FROM sys.index_columns ic JOIN sys.columns c ON c.[object_id] = ic.[object_id] AND c.[column_id] = ic.[column_id]"+
 			" WHERE ic.[object_id] = i.[object_id] AND ic.[index_id] = i.[index_id] AND ic.[key_ordinal] = %d AND c.[name] = %s)", k+1, qs(c))
 	}
-	fmt.Fprintf(&b, ")\nCREATE INDEX %s ON %s (%s)", qi(name), n.target(), strings.Join(quoteAll(cols), ", "))
+	fmt.Fprintf(&b, ")\n%s", ix.CreateSQL(n.target(), qi, false))
 	return b.String()
 }
 
@@ -72,7 +73,7 @@ func (s *Sink) ensureIndexes(ctx context.Context, t *connector.Table, n names) e
 	var stmts []string
 	for _, ix := range want {
 		if !slices.ContainsFunc(have, func(keys []string) bool { return sameColumns(keys, ix.Columns) }) {
-			stmts = append(stmts, createIndexSQL(ix.Name, ix.Columns, n))
+			stmts = append(stmts, createIndexSQL(ix, n))
 		}
 	}
 	if len(stmts) == 0 {

@@ -130,7 +130,7 @@ func prepareSQL(t *connector.Table, n names, basis connector.TimeBasis) []string
 // prefix of the primary key (unless an index with these key columns exists;
 // see indexes.go).
 func parentIndexSQL(t *connector.Table, n names) string {
-	return createIndexSQL(parentIndexName(n), t.ParentKey, n)
+	return createIndexSQL(connector.Index{Name: parentIndexName(n), Columns: t.ParentKey}, n)
 }
 
 // parentIndexName is the name given to the parent-key index.

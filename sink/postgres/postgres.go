@@ -348,8 +348,7 @@ func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
 			}
 		}
 		for _, ix := range t.Indexes {
-			st := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", q(ix.Name), target, strings.Join(quoteAll(ix.Columns), ", "))
-			if _, err := tx.Exec(ctx, st); err != nil {
+			if _, err := tx.Exec(ctx, ix.CreateSQL(target, q, true)); err != nil {
 				return fmt.Errorf("index %s: %w", ix.Name, err)
 			}
 		}

@@ -274,8 +274,7 @@ func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
 		}
 	}
 	for _, ix := range t.Indexes {
-		st := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", q(ix.Name), q(name), strings.Join(quoteAll(ix.Columns), ", "))
-		if _, err := s.db.ExecContext(ctx, st); err != nil {
+		if _, err := s.db.ExecContext(ctx, ix.CreateSQL(q(name), q, true)); err != nil {
 			return fmt.Errorf("index %s: %w", ix.Name, err)
 		}
 	}

@@ -156,7 +156,15 @@ func renderTable(p func(string, ...any), t *connector.Table) {
 		p("- SQLite name: `%s`\n", sqlite.TableName(t.Schema, t.Name))
 	}
 	for _, ix := range t.Indexes {
-		p("- Index `%s` on %s\n", ix.Name, codeList(ix.Columns))
+		kind := "Index"
+		if ix.Unique {
+			kind = "Unique index"
+		}
+		where := ""
+		if ix.WhereNotNull {
+			where = " where not NULL"
+		}
+		p("- %s `%s` on %s%s\n", kind, ix.Name, codeList(ix.Columns), where)
 	}
 	p("\n| Column | Type | SQLite | PostgreSQL | SQL Server | Null | Notes |\n|---|---|---|---|---|---|---|\n")
 	for _, c := range t.Columns {
