@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/reqhook"
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/shopee/shopeetest"
 	"github.com/facolos/etl/sink/sqlite"
@@ -533,15 +534,10 @@ func probeBound(now time.Time, first int64) int {
 }
 
 // expireAfter is a transport that expires every access token in the
-// simulator just before the n-th get_order_detail request.
+// simulator just before the n-th get_order_detail request is sent (and
+// before every later one).
 func expireAfter(sim *shopeetest.Server, n int64) http.RoundTripper {
-	var count atomic.Int64
-	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		if r.URL.Path == shopee.PathOrderDetail && count.Add(1) == n {
-			sim.ExpireTokens()
-		}
-		return http.DefaultTransport.RoundTrip(r)
-	})
+	return &reqhook.Transport{Match: reqhook.PathIs(shopee.PathOrderDetail), N: int(n), Fire: sim.ExpireTokens}
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
