@@ -24,7 +24,8 @@ type Transport struct {
 	N int
 	// Fire is the change made before the Nth matching request is sent.
 	Fire func()
-	// Base forwards the requests (nil: http.DefaultTransport).
+	// Base forwards the requests (nil: a transport that, like the
+	// connector's default, keeps a connection for every request in flight).
 	Base http.RoundTripper
 
 	mu    sync.Mutex
@@ -47,10 +48,19 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	base := t.Base
 	if base == nil {
-		base = http.DefaultTransport
+		base = keepAlive
 	}
 	return base.RoundTrip(r)
 }
+
+// keepAlive is the default Base: the standard transport keeps only two idle
+// connections per host, so every concurrent request beyond two would open
+// a new one.
+var keepAlive = func() http.RoundTripper {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	return tr
+}()
 
 // Fired reports whether Fire has run.
 func (t *Transport) Fired() bool {
