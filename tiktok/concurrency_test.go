@@ -150,10 +150,13 @@ func faultsCrashesResume(t *testing.T, opts tiktoktest.Options, pageSize int) pl
 		created[o.ID] = o.CreateTime
 	}
 	rnd := rand.New(rand.NewPCG(3, 4))
-	var crash atomic.Bool
+	// The first commit crashes, then random ones: at least one crash
+	// however the commits fall.
+	var crash, first atomic.Bool
 	crash.Store(true)
+	first.Store(true)
 	sink := openSink(t, "", sqlite.Config{BeforeCommit: func(context.Context, *connector.Batch) error {
-		if crash.Load() && rnd.IntN(4) == 0 {
+		if crash.Load() && (first.CompareAndSwap(true, false) || rnd.IntN(4) == 0) {
 			return errCrash
 		}
 		return nil
