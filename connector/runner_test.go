@@ -115,6 +115,11 @@ func (st shopStream) Read(ctx context.Context, opts connector.ReadOptions, emit 
 		cp, _ := json.Marshal(cursor{Seq: todo[k-1].Seq})
 		pg.Checkpoint = cp
 		todo = todo[k:]
+		// A real source's next request fails once its context is
+		// cancelled: no page is read after a cancellation.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := emit(ctx, pg); err != nil {
 			return err
 		}

@@ -94,11 +94,14 @@ func TestConcurrentFaultsCrashesCheckpointNeverAhead(t *testing.T) {
 	}
 	sort.Slice(custs, func(i, j int) bool { return custs[i].mod.After(custs[j].mod) })
 	rnd := rand.New(rand.NewPCG(5, 6))
-	var crash atomic.Bool
+	// The first commit crashes, then random ones: at least one crash
+	// however the commits fall.
+	var crash, first atomic.Bool
 	crash.Store(true)
+	first.Store(true)
 	errCrash := errors.New("simulated crash before commit")
 	sink := openSink(t, sqlite.Config{BeforeCommit: func(context.Context, *connector.Batch) error {
-		if crash.Load() && rnd.IntN(8) == 0 {
+		if crash.Load() && (first.CompareAndSwap(true, false) || rnd.IntN(8) == 0) {
 			return errCrash
 		}
 		return nil

@@ -208,9 +208,11 @@ func TestFaultsSameContents(t *testing.T) {
 func TestCrashAtRandomPointsResumes(t *testing.T) {
 	sim := newSim(t, misatest.Options{Customers: 450, SaleOrders: 300, Contacts: 60, Products: 40, ChangeRate: 0.4})
 	rnd := rand.New(rand.NewPCG(11, 12))
-	var crash atomic.Bool
+	// Each load crashes at its first commit, then at random ones (how many
+	// commits a load makes depends on how its streams interleave).
+	var crash, first atomic.Bool
 	sink := openSink(t, sqlite.Config{BeforeCommit: func(ctx context.Context, b *connector.Batch) error {
-		if crash.Load() && rnd.IntN(6) == 0 {
+		if crash.Load() && (first.CompareAndSwap(true, false) || rnd.IntN(6) == 0) {
 			return errors.New("simulated crash before commit")
 		}
 		return nil
@@ -221,6 +223,7 @@ func TestCrashAtRandomPointsResumes(t *testing.T) {
 	require.NoError(t, err)
 	load := func(mode connector.Mode) int {
 		crash.Store(true)
+		first.Store(true)
 		defer crash.Store(false)
 		for i := 0; ; i++ {
 			require.Less(t, i, 200, "no progress")

@@ -158,14 +158,17 @@ func faultsCrashesResume(t *testing.T, opts tiktoktest.Options, pageSize int) pl
 		created[o.ID] = o.CreateTime
 	}
 	rnd := rand.New(rand.NewPCG(3, 4))
-	var crash atomic.Bool
+	// The first commit crashes, then random ones: at least one crash
+	// however the commits fall.
+	var crash, first atomic.Bool
 	crash.Store(true)
 	// At most 12 crashes: a crash costs the window being read (its
 	// checkpoint moves once the window's count is checked), so a crash at
 	// one commit in four would seldom let a window of several batches end.
+	first.Store(true)
 	var crashed atomic.Int64
 	sink := openSink(t, "", sqlite.Config{BeforeCommit: func(context.Context, *connector.Batch) error {
-		if crash.Load() && crashed.Load() < 12 && rnd.IntN(4) == 0 {
+		if crash.Load() && crashed.Load() < 12 && (first.CompareAndSwap(true, false) || rnd.IntN(4) == 0) {
 			crashed.Add(1)
 			return errCrash
 		}

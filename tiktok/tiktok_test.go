@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/reqhook"
 	"github.com/facolos/etl/internal/simfault"
 	"github.com/facolos/etl/sink/sqlite"
 	"github.com/facolos/etl/tiktok"
@@ -122,21 +124,21 @@ func TestIncrementalAfterAdvance(t *testing.T) {
 	require.Positive(t, rewritten)
 }
 
-// The access token expires in the middle of a load: exactly one refresh,
-// the new pair persisted before use, and the load completes.
+// The access token expires in the middle of a load (before the third
+// search is sent, with windows read at once): exactly one refresh, since
+// the requests refused with the old token in flight share it (the token
+// manager refreshes only a token no other caller has replaced), the new
+// pair persisted before use, and the load completes.
 func TestTokenExpiryMidLoad(t *testing.T) {
 	sim := newSim(t, tiktoktest.Options{Orders: 600})
 	store := &tokenstore.Memory{}
-	src := sourceFor(t, sim, store, connector.HTTPConfig{})
+	hook := &reqhook.Transport{Match: reqhook.PathIs(tiktok.PathSearch), N: 3, Fire: sim.ExpireTokens}
+	src := sourceFor(t, sim, store, connector.HTTPConfig{Transport: hook})
 	sink := openSink(t, "", sqlite.Config{})
-	var once sync.Once
-	r := &connector.Runner{BatchSize: 100, PageBuffer: 1, Observer: func(e connector.Event) {
-		if e.Kind == connector.BatchWritten {
-			once.Do(sim.ExpireTokens)
-		}
-	}}
-	res := run(t, r, src, sink)
+	res := run(t, &connector.Runner{}, src, sink)
 	require.NoError(t, res.Err)
+	require.True(t, hook.Fired())
+	require.Positive(t, sim.Rejections()[tiktoktest.CodeTokenExpired], "the third search was refused")
 	require.Equal(t, 1, sim.Refreshes())
 	require.Equal(t, 1, src.Stats()["token_refreshes"])
 	require.Equal(t, int64(1), res.APICalls[tiktok.PathRefresh])
@@ -282,22 +284,49 @@ func TestCrashResume(t *testing.T) {
 }
 
 // A page token that expires (or was spent) while the load waits: the
-// window restarts from its committed position and nothing is lost.
+// window restarts from its committed position and nothing is lost. The
+// page tokens handed out so far expire before the first request that
+// carries one is sent; every window holding one then restarts once (at
+// least the window of that request, at most every window), each restart
+// after one refusal.
 func TestExpiredPageTokenRestartsWindow(t *testing.T) {
 	sim := newSim(t, tiktoktest.Options{Orders: 600})
-	var n atomic.Int64
-	r := &connector.Runner{PageBuffer: 1, Observer: func(e connector.Event) {
-		if e.Kind == connector.PageFetched && n.Add(1) == 2 {
-			sim.ExpirePageTokens()
-		}
-	}}
-	src := sourceFor(t, sim, nil, connector.HTTPConfig{})
+	hook := expirePageTokensHook(sim)
+	src := sourceFor(t, sim, nil, connector.HTTPConfig{Transport: hook})
 	sink := openSink(t, "", sqlite.Config{})
-	res := run(t, r, src, sink)
+	res := run(t, &connector.Runner{}, src, sink)
 	require.NoError(t, res.Err)
+	require.True(t, hook.Fired())
+	restarts := src.Stats()["page_restarts"].(int64)
+	require.GreaterOrEqual(t, restarts, int64(1))
+	require.LessOrEqual(t, restarts, src.Stats()["search_windows"].(int64))
+	require.Equal(t, restarts, int64(sim.Rejections()[tiktoktest.CodeInvalidParams]))
+	requireSameContents(t, expected(sim.Orders()), actual(t, sink))
+}
+
+// The same with one page read at a time: exactly one refusal, one restart.
+func TestExpiredPageTokenRestartsWindowSerial(t *testing.T) {
+	sim := newSim(t, tiktoktest.Options{Orders: 600})
+	hook := expirePageTokensHook(sim)
+	cfg := config(sim, nil, connector.HTTPConfig{Transport: hook})
+	cfg.Concurrency = 1
+	src, err := tiktok.NewSource(cfg)
+	require.NoError(t, err)
+	sink := openSink(t, "", sqlite.Config{})
+	res := run(t, &connector.Runner{}, src, sink)
+	require.NoError(t, res.Err)
+	require.True(t, hook.Fired())
 	require.Equal(t, int64(1), src.Stats()["page_restarts"])
 	require.Equal(t, 1, sim.Rejections()[tiktoktest.CodeInvalidParams])
 	requireSameContents(t, expected(sim.Orders()), actual(t, sink))
+}
+
+// expirePageTokensHook expires the page tokens sim handed out before the
+// first search that carries one is sent.
+func expirePageTokensHook(sim *tiktoktest.Server) *reqhook.Transport {
+	return &reqhook.Transport{Fire: sim.ExpirePageTokens, Match: func(r *http.Request) bool {
+		return r.URL.Path == tiktok.PathSearch && r.URL.Query().Get("page_token") != ""
+	}}
 }
 
 // Without a configured cipher the source resolves it once through the

@@ -373,9 +373,14 @@ func (m *Manager) obtain(ctx context.Context, stale string) (Token, error) {
 			continue
 		}
 		// Claim the refresh so no other process spends the same refresh token.
+		// The claim is written without the caller's cancellation: a write
+		// cancelled while it runs may have committed (database/sql then
+		// reports the cancellation), and a claim left behind would hold
+		// every other caller until it times out. A cancelled caller's
+		// refresh fails at once below and releases the claim.
 		claimed := tok
 		claimed.LockedUntil = now.Add(claim)
-		if err := m.Store.Save(ctx, claimed); errors.Is(err, ErrConflict) {
+		if err := m.Store.Save(context.WithoutCancel(ctx), claimed); errors.Is(err, ErrConflict) {
 			continue
 		} else if err != nil {
 			return Token{}, fmt.Errorf("tokenstore: %s: claim refresh: %w", m.key(), err)

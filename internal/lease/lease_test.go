@@ -96,13 +96,19 @@ func TestAcquireWaitsAndHonoursTheContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The waiter's look at the held lease is the event: it waits after it.
+	seen := &seenStore{memStore: st, held: make(chan struct{}, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
-	if _, err := Acquire(ctx, st, "mem", "p", "s", time.Hour, o); !errors.Is(err, context.Canceled) {
+	go func() { <-seen.held; cancel() }()
+	if _, err := Acquire(ctx, seen, "mem", "p", "s", time.Hour, o); !errors.Is(err, context.Canceled) {
 		t.Fatalf("a wait ends with the context: %v", err)
 	}
-	go func() { time.Sleep(50 * time.Millisecond); _ = a.Release() }()
-	b, err := Acquire(context.Background(), st, "mem", "p", "s", time.Hour, o)
+	select { // a look of the cancelled wait not yet taken
+	case <-seen.held:
+	default:
+	}
+	go func() { <-seen.held; _ = a.Release() }()
+	b, err := Acquire(context.Background(), seen, "mem", "p", "s", time.Hour, o)
 	if err != nil {
 		t.Fatalf("a waiter gets the lease once released: %v", err)
 	}
@@ -110,6 +116,24 @@ func TestAcquireWaitsAndHonoursTheContext(t *testing.T) {
 		t.Fatalf("epoch %d, want 2", b.Fence.Epoch)
 	}
 	_ = b.Release()
+}
+
+// seenStore signals on held each time Acquire finds the lease held by
+// another (a Get that returns a live row), without blocking.
+type seenStore struct {
+	*memStore
+	held chan struct{}
+}
+
+func (s *seenStore) Get(ctx context.Context, p, st string) (Row, bool, error) {
+	r, ok, err := s.memStore.Get(ctx, p, st)
+	if ok && r.ExpiresAt.After(time.Now()) {
+		select {
+		case s.held <- struct{}{}:
+		default:
+		}
+	}
+	return r, ok, err
 }
 
 // Acquire and hold a lease; another worker finds it held.

@@ -25,7 +25,17 @@ func TestLeaseHeartbeat(t *testing.T) {
 	b := open(t, sqlite.Config{Path: path, LeaseTTL: ttl})
 	la, err := a.Lease(ctx, "p", "s", 0)
 	require.NoError(t, err)
-	time.Sleep(3 * ttl) // the lease would have expired twice without renewal
+	expiry := func() time.Time {
+		var at string
+		require.NoError(t, a.DB().QueryRow(`SELECT expires_at FROM etl_control_leases WHERE pipeline = 'p' AND stream = 's'`).Scan(&at))
+		tm, err := time.Parse(time.RFC3339Nano, at)
+		require.NoError(t, err)
+		return tm
+	}
+	// The heartbeat's renewal is the event: once the lease was renewed and
+	// the expiry it was taken with has passed, it lives only by renewal.
+	first := expiry()
+	require.Eventually(t, func() bool { return time.Now().After(first) && expiry().After(first) }, 30*time.Second, 10*time.Millisecond)
 	_, err = b.Lease(ctx, "p", "s", 0)
 	require.ErrorIs(t, err, connector.ErrLeaseHeld, "renewed by the heartbeat")
 	require.NoError(t, la.Release())
