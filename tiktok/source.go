@@ -520,7 +520,8 @@ func orderKey(raw json.RawMessage, field string) (key, error) {
 // TIKTOK_START_DATE (YYYY-MM-DD, Vietnam time), TIKTOK_TOKEN_REFRESH_BUFFER
 // (seconds), ETL_INCREMENTAL_LOOKBACK_MINUTES, TIKTOK_CONCURRENCY (windows
 // read at once, at most 64). ok is false when the app
-// credentials are not set.
+// credentials are not set. The tokens are optional: without them the token
+// store must hold the account's pair (examples/authorize stores one).
 func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) {
 	if getenv("TIKTOK_APP_KEY") == "" && getenv("TIKTOK_APP_SECRET") == "" {
 		return cfg, false, nil
@@ -555,9 +556,6 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) 
 	}
 	if cfg.AppKey == "" || cfg.AppSecret == "" {
 		return cfg, false, errors.New("tiktok: TIKTOK_APP_KEY and TIKTOK_APP_SECRET must both be set")
-	}
-	if cfg.AccessToken == "" && cfg.RefreshToken == "" {
-		return cfg, false, errors.New("tiktok: TIKTOK_ACCESS_TOKEN or TIKTOK_REFRESH_TOKEN must be set")
 	}
 	return cfg, true, nil
 }
