@@ -199,6 +199,9 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 			if want.Name != "" {
 				acct.Name = want.Name
 			}
+			if note := demoNotes[acct.Platform]; note != "" && want.seed == 0 {
+				logger.Info("demo: "+note, "platform", acct.Platform)
+			}
 			p.accounts = append(p.accounts, acct)
 			if demo.Advance != nil {
 				advance = append(advance, demo.Advance)
@@ -311,6 +314,15 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 			a(o.every) // the simulated shops live on meanwhile
 		}
 	}
+}
+
+// demoNotes explain, before a demo run, the messages its simulators cause
+// on purpose, so that a first run's only warning is one it announced.
+var demoNotes = map[string]string{
+	"stock": `the custom example's sample CSV has one deliberately bad row (SP007-00, quantity "not-a-number"): ` +
+		`expect one "record rejected" warning the first time; the row is quarantined in etl_control_rejected_records and the others load`,
+	"shopee": "the simulated Shopee clock starts at -demo-now (today 00:00 UTC) in every run: " +
+		`a later run logs "platform clock differs from the one seen last" and reads up to that clock`,
 }
 
 // demoShop is one simulated shop of a demo run: its platform, the name of
