@@ -61,3 +61,16 @@ func TestDemoAccountsFile(t *testing.T) {
 	require.Equal(t, 3, count(`SELECT count(DISTINCT pipeline) FROM etl_control_checkpoints WHERE pipeline LIKE 'misa/%'`))
 	require.Equal(t, 9, count(`SELECT count(*) FROM etl_control_data_sources`))
 }
+
+// The example accounts file rehearses as the guide says:
+// -demo -accounts accounts.example.yaml -check reaches a simulated shop per
+// account.
+func TestAccountsExampleRehearses(t *testing.T) {
+	o := opts(t)
+	o.accounts, o.platforms, o.report, o.demoOrders = "accounts.example.yaml", "all", "", 10
+	code, table, logs := runCheck(t, o, env{})
+	require.Equal(t, exitOK, code, "%s\n%s", table, logs)
+	for _, p := range []string{"shopee/main-shop", "shopee/outlet", "tiktok/tiktok-main", "misa/crm"} {
+		require.Contains(t, row(t, table, p), " yes ")
+	}
+}
