@@ -81,7 +81,7 @@ func reach(ctx context.Context, src connector.Source) (string, error) {
 // account failed.
 func check(ctx context.Context, p *plan, wh *etlsink.Warehouse, pipelines []connector.Pipeline, mode connector.Mode, out io.Writer) int {
 	code := exitOK
-	fmt.Fprintf(out, "warehouse  %s\ntime basis %s (matches the warehouse)\n", connector.Redact(p.sinkURL), p.basis)
+	fmt.Fprintf(out, "warehouse  %s\ntime basis %s (the warehouse's recorded basis, if any, is the same)\n", connector.Redact(p.sinkURL), p.basis)
 	if l, ok := wh.Sink.(connector.Leaser); ok {
 		lease, err := l.Lease(ctx, "etl-check", "writable", 0)
 		if err == nil {

@@ -80,6 +80,13 @@ func TestCheckAccounts(t *testing.T) {
 	require.Contains(t, row(t, table, "fakeplat/a"), "items: incremental")
 	require.Contains(t, row(t, table, "fakeplat/b"), "items: full load")
 
+	// A warehouse recorded with the other time basis is refused.
+	o.timeBasis = "vietnam"
+	code, _, logs = runCheck(t, o, e)
+	require.Equal(t, exitFailed, code, logs)
+	require.Contains(t, logs, "time basis")
+	o.timeBasis = "utc"
+
 	// A configuration error is exit 2, as without -check.
 	o.mode = "sometimes"
 	code, _, _ = runCheck(t, o, e)

@@ -8,12 +8,19 @@
 //
 //	go run ./examples/sync
 //
-// With credentials in the environment (or a .env file) it talks to the real
-// APIs, e.g. SHOPEE_PARTNER_ID, SHOPEE_PARTNER_KEY, SHOPEE_SHOP_ID,
-// SHOPEE_ACCESS_TOKEN, SHOPEE_REFRESH_TOKEN; with -accounts FILE it loads
-// any number of accounts per platform. Simulated data never reaches a
-// configured warehouse unless -demo is given. Platforms are found in the
-// platform registry: importing a package that registers a driver adds it.
+// With credentials in the environment or a settings file (.env in the
+// working directory, else examples/.env; see examples/.env.example) it
+// talks to the real APIs, e.g. SHOPEE_PARTNER_ID, SHOPEE_PARTNER_KEY,
+// SHOPEE_SHOP_ID, with the tokens examples/authorize stored in the
+// warehouse; with -accounts FILE it loads any number of accounts per
+// platform (-demo -accounts FILE rehearses the file: one simulated shop
+// per account). Simulated data never reaches a configured warehouse unless
+// -demo is given. Platforms are found in the platform registry: importing
+// a package that registers a driver adds it.
+//
+// -check is a dry run: it validates the configuration, checks the
+// warehouse, reaches every account with one read-only call and prints what
+// a run would do (docs/connect-your-shops.md).
 //
 // Exit codes: 0 every pipeline ok, 1 a pipeline failed, 2 bad configuration
 // (nothing was opened or created), 3 none failed but at least one was
