@@ -81,6 +81,7 @@ func (Driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
 		"MISA_CRM_CLIENT_ID":     sim.ClientID(),
 		"MISA_CRM_CLIENT_SECRET": sim.ClientSecret(),
 		"MISA_CRM_BASE_URL":      sim.URL,
+		"MISA_CRM_RATE_LIMIT":    opts.AppRate(),
 	}
 	return &platform.Demo{
 		Account: platform.Account{Platform: "misa", Name: sim.ClientID(), Get: func(k string) string { return vars[k] }},

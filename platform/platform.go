@@ -60,6 +60,9 @@ type Deps struct {
 	// HTTP overrides the driver's HTTP defaults where set (zero fields keep
 	// the driver's defaults).
 	HTTP connector.HTTPConfig
+	// TimeBasis is the warehouse's time basis: date-only settings
+	// (*_START_DATE) mean midnight of that basis (see connector.ParseDate).
+	TimeBasis connector.TimeBasis
 }
 
 // DemoOptions configure a driver's built-in simulator.
@@ -76,6 +79,23 @@ type DemoOptions struct {
 	// RateLimit throttles the simulator to this many calls per second
 	// (0: unlimited).
 	RateLimit float64
+}
+
+// demoUnlimitedRate is the demo app's budget, in calls per second, when the
+// simulator is unlimited: high enough never to pace a simulated load.
+const demoUnlimitedRate = 100000
+
+// AppRate is the request budget, in calls per second, the demo account's
+// app gets (its platform's *_RATE_LIMIT variable): RateLimit, so that the
+// client paces itself to the simulator's limit, or a rate that never paces
+// when the simulator is unlimited (the platforms' default budgets are the
+// real APIs' limits, which a simulator does not have).
+func (o DemoOptions) AppRate() string {
+	r := o.RateLimit
+	if r <= 0 {
+		r = demoUnlimitedRate
+	}
+	return strconv.FormatFloat(r, 'f', -1, 64)
 }
 
 // Demo is a running simulator and the account that points at it.
@@ -187,4 +207,19 @@ func EnvInt(getenv func(string) string, name string) (int64, error) {
 		return 0, fmt.Errorf("%s: %q is not a non-negative integer", name, v)
 	}
 	return n, nil
+}
+
+// EnvDate reads the date-only setting name through getenv with
+// connector.ParseDate (midnight of the time basis): the zero time when it is
+// not set, an error naming the setting when it is not YYYY-MM-DD.
+func EnvDate(getenv func(string) string, name string, basis connector.TimeBasis) (time.Time, error) {
+	v := getenv(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := connector.ParseDate(v, basis)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return t, nil
 }

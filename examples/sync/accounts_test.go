@@ -126,6 +126,7 @@ func writeAccounts(t *testing.T) (string, env) {
 // Three accounts per platform make three pipelines each; the failing ones
 // do not stop the others; data_sources lists every account.
 func TestAccountsFile(t *testing.T) {
+	t.Parallel()
 	path, e := writeAccounts(t)
 	o := opts(t)
 	o.demo, o.platforms, o.accounts, o.parallel = false, "all", path, 3
@@ -160,6 +161,7 @@ func TestAccountsFile(t *testing.T) {
 }
 
 func TestAccountsFileErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(s string) string {
 		p := filepath.Join(dir, fmt.Sprintf("a%d.yaml", time.Now().UnixNano()))
@@ -191,6 +193,7 @@ func TestAccountsFileErrors(t *testing.T) {
 // With -metrics, a Prometheus endpoint reports the run; /healthz turns
 // unhealthy when a pipeline has not succeeded for -healthy-within.
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	o := opts(t)
 	o.demo, o.platforms, o.accounts = false, "fakeplat", writeFake(t)
 	o.metrics = "127.0.0.1:0"
@@ -257,6 +260,7 @@ func get(t *testing.T, u string, code *int) string {
 // The custom example's platform ("stock", examples/custom/stock) works in
 // the accounts file and the sync job like the built-in ones.
 func TestCustomPlatformInAccountsFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	csv := "sku,warehouse,quantity,unit_price,counted_at\nA-1,Kho Hà Nội,3,1000,2025-10-30T08:00:00+07:00\nA-2,Kho Hà Nội,4,2000.5,2025-10-30T08:00:00+07:00\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "hanoi.csv"), []byte(csv), 0o600))

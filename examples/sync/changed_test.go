@@ -10,6 +10,7 @@ import (
 // changes every row it sends, a second full load of the same data sends them
 // all again and changes none.
 func TestReportRowsChanged(t *testing.T) {
+	t.Parallel()
 	o := opts(t)
 	o.mode, o.demoOrders, o.demoSeed = "full", 30, 5
 	first := runOnce(t, o, env{}).Pipelines[0]

@@ -65,6 +65,7 @@ func TestDemoSafety(t *testing.T) {
 // Every flag is checked before the warehouse is opened: a clear message,
 // exit code 2, no file or table created.
 func TestBadConfiguration(t *testing.T) {
+	t.Parallel()
 	future := time.Now().AddDate(0, 0, 3).Format(time.DateOnly)
 	cases := []struct {
 		name string
@@ -112,6 +113,7 @@ func TestBadConfiguration(t *testing.T) {
 // The old system's SQL_SERVER_* variables make a sqlserver:// URL; any
 // character works in the password.
 func TestSQLServerFromEnv(t *testing.T) {
+	t.Parallel()
 	pw := `p@ss:w/rd#?&%= "x'`
 	u, ok, err := sqlServerFromEnv(env{"SQL_SERVER_HOST": "sqlserver", "SQL_SERVER_DATABASE": "Facolos Staging", "SQL_SERVER_USERNAME": "etl_job", "SQL_SERVER_PASSWORD": pw}.get)
 	require.NoError(t, err)

@@ -10,30 +10,60 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/testenv"
 	"github.com/facolos/etl/platform"
 	etlsink "github.com/facolos/etl/sink"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 )
 
-// buildSync compiles this command into a temporary binary.
+// binDir holds the sync binary the kill tests share (built once).
+var binDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+var built struct {
+	once sync.Once
+	bin  string
+	out  []byte
+	err  error
+}
+
+// buildSync compiles this command once into a temporary binary that every
+// kill test runs.
 func buildSync(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "sync")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, string(out))
-	return bin
+	built.once.Do(func() {
+		binDir, built.err = os.MkdirTemp("", "etl-sync-bin-")
+		if built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(binDir, "sync")
+		built.out, built.err = exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput()
+	})
+	require.NoError(t, built.err, string(built.out))
+	return built.bin
 }
+
+// killOrders and killRuns size a kill trial: every platform's demo with this
+// many orders, killed this many times (more with ETL_TEST_LONG=1).
+var killOrders, killRuns = testenv.Pick("400", "1500"), testenv.Pick(3, 6)
 
 // demoArgs are the flags of a deterministic demo run into sinkURL.
 func demoArgs(sinkURL string) []string {
-	return []string{"-demo", "-sink", sinkURL, "-demo-orders", "1500", "-demo-seed", "11",
+	return []string{"-demo", "-sink", sinkURL, "-demo-orders", killOrders, "-demo-seed", "11",
 		"-demo-now", "2025-11-01T00:00:00Z", "-demo-faults", "0.02"}
 }
 
@@ -134,7 +164,7 @@ func killTrial(t *testing.T, refURL, gotURL string, seed uint64) {
 
 	rnd := mrand.New(mrand.NewPCG(seed, 9))
 	kills := 0
-	for i := 0; i < 6; i++ {
+	for i := 0; i < killRuns; i++ {
 		d := time.Duration(rnd.Int64N(int64(full))) + 20*time.Millisecond
 		if killChild(t, bin, dir, demoArgs(gotURL), d) {
 			kills++
@@ -153,6 +183,7 @@ func killTrial(t *testing.T, refURL, gotURL string, seed uint64) {
 // TestKill9SQLite kills the real sync binary at random points and requires
 // the resumed warehouse to equal an uninterrupted one.
 func TestKill9SQLite(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the sync binary")
 	}
@@ -162,6 +193,7 @@ func TestKill9SQLite(t *testing.T) {
 
 // TestKill9Postgres is the same on PostgreSQL (ETL_TEST_POSTGRES_DSN).
 func TestKill9Postgres(t *testing.T) {
+	t.Parallel()
 	dsn := os.Getenv("ETL_TEST_POSTGRES_DSN")
 	if dsn == "" {
 		t.Skip("set ETL_TEST_POSTGRES_DSN to run the kill -9 test against PostgreSQL")

@@ -83,6 +83,7 @@ func runOnce(t *testing.T, o options, e env) report {
 }
 
 func TestDemoSync(t *testing.T) {
+	t.Parallel()
 	o := opts(t)
 	o.demoOrders, o.demoSeed, o.demoFaults = 150, 3, 0.05
 	r := runOnce(t, o, env{})
@@ -107,6 +108,7 @@ func TestDemoSync(t *testing.T) {
 
 // Stats in the report are per round, not cumulative over -every rounds.
 func TestReportPerRound(t *testing.T) {
+	t.Parallel()
 	o := opts(t)
 	o.demoOrders = 120
 	o.every = 1 // nanosecond: rounds back to back
@@ -132,6 +134,7 @@ func TestReportPerRound(t *testing.T) {
 }
 
 func TestSince(t *testing.T) {
+	t.Parallel()
 	o := opts(t)
 	o.mode, o.demoOrders, o.demoSeed, o.since = "full", 200, 2, "2025-10-01"
 	r := runOnce(t, o, env{})
@@ -143,6 +146,7 @@ func TestSince(t *testing.T) {
 }
 
 func TestDemoSyncIntoPostgres(t *testing.T) {
+	t.Parallel()
 	dsn := os.Getenv("ETL_TEST_POSTGRES_DSN")
 	if dsn == "" {
 		t.Skip("set ETL_TEST_POSTGRES_DSN to run the sync job against PostgreSQL")
@@ -188,6 +192,7 @@ func openDB(t *testing.T, path string) *sql.DB {
 // On a terminal the job draws a live line per pipeline (records, rows,
 // rate, position in the range); off a terminal it logs progress lines.
 func TestProgressDisplay(t *testing.T) {
+	t.Parallel()
 	o := opts(t)
 	o.demoOrders, o.tty, o.mode = 300, true, "full"
 	code, _, logs := runJob(t, o, env{})

@@ -12,6 +12,7 @@ import (
 // add up to the report's api_calls; with faults injected, some requests are
 // retried or throttled.
 func TestMetricsAPICallOutcomes(t *testing.T) {
+	t.Parallel()
 	o := opts(t)
 	o.demoOrders, o.demoSeed, o.demoFaults = 30, 7, 0.2
 	o.metrics = "127.0.0.1:0"

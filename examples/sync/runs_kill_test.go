@@ -60,6 +60,7 @@ func startJob(t *testing.T) (*exec.Cmd, string) {
 // A killed job leaves its run RUNNING (visible as crashed); an interrupted
 // one records CANCELLED and exits 130.
 func TestKilledAndInterruptedRuns(t *testing.T) {
+	t.Parallel()
 	t.Run("killed", func(t *testing.T) {
 		cmd, path := startJob(t)
 		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))

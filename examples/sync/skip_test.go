@@ -12,6 +12,7 @@ import (
 // A run whose stream is held by another worker is skipped, and the exit code
 // tells it apart from a run that synced (0) and one that failed (1).
 func TestSkippedRunExitCode(t *testing.T) {
+	t.Parallel()
 	o := opts(t)
 	o.demoOrders = 60
 	code, reps, logs := runJob(t, o, env{})

@@ -1,5 +1,5 @@
 // Package jsonbench measures JSON libraries on Shopee orders, for the choice
-// of the decoder of the shopee package (see notes/shopeeperf.md). It is a
+// of the decoder of the shopee package (see docs/performance.md). It is a
 // separate module so that the candidates never become dependencies of the
 // library:
 //

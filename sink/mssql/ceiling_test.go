@@ -91,10 +91,7 @@ func TestBulkCopyCeilingRollsBackOnEveryFailure(t *testing.T) {
 				}
 				return nil
 			}
-			driverSeq++
-			name := fmt.Sprintf("recorder%d", driverSeq)
-			sql.Register(name, r)
-			db, err := sql.Open(name, "")
+			db, err := sql.Open(register(t, r, r), "")
 			require.NoError(t, err)
 			defer db.Close()
 			err = BulkCopyRows(ctx, db, tb, "[staging].[w]", rows)

@@ -121,12 +121,20 @@ func sqliteSink(t *testing.T, basis connector.TimeBasis) *sqlite.Sink {
 
 // The Shopee pipeline into the TDS server (SQL Server or Babelfish) and into
 // SQLite give the same staging tables, under both time bases. On Babelfish
-// the sink starts with merge and switches to update-insert by itself.
+// the sink starts with merge and switches to update-insert by itself. Each
+// subtest has its own schemas on the server (isolated), dropped when it
+// ends, so one subtest never sees another's tables, runs or failures.
 func TestShopeeEndToEnd(t *testing.T) {
 	dsn(t)
+	seen := map[string]bool{}
 	for _, basis := range []connector.TimeBasis{connector.TimeUTC, connector.TimeVietnam} {
 		t.Run(basisName[basis], func(t *testing.T) {
-			shopeeSideBySide(t, sqliteSink(t, basis), open(t, mssql.Config{TimeBasis: basis, Logger: quiet}))
+			schemas := isolated(t)
+			for _, sc := range schemas {
+				require.False(t, seen[sc], "schema %s shared between subtests", sc)
+				seen[sc] = true
+			}
+			shopeeSideBySide(t, sqliteSink(t, basis), open(t, mssql.Config{TimeBasis: basis, Logger: quiet, Schemas: schemas}))
 		})
 	}
 }

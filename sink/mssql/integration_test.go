@@ -68,6 +68,10 @@ func isolated(t testing.TB) map[string]string {
 			if _, err := db.ExecContext(ctx, fmt.Sprintf("IF SCHEMA_ID(N'%s') IS NOT NULL DROP SCHEMA [%s]", s, s)); err != nil {
 				t.Errorf("cleanup: %v", err)
 			}
+			var left int
+			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sys.schemas WHERE name = @p1`, s).Scan(&left); err != nil || left != 0 {
+				t.Errorf("cleanup: schema %s not dropped (%d left, %v)", s, left, err)
+			}
 		}
 	})
 	return m

@@ -232,8 +232,8 @@ WHERE NOT EXISTS (SELECT 1 FROM %s WHERE [name] = N'time_basis')`, t, t)
 }
 
 // columnsSQL lists the columns of table @p1 ("schema.table") with their
-// type names, and whether index @p2 exists on it (1 or 0 on every row).
-const columnsSQL = `SELECT c.[name], t.[name], (SELECT COUNT(*) FROM sys.indexes i WHERE i.[object_id] = c.[object_id] AND i.[name] = @p2)
+// type names.
+const columnsSQL = `SELECT c.[name], t.[name]
 FROM sys.columns c JOIN sys.types t ON t.user_type_id = c.user_type_id
 WHERE c.[object_id] = OBJECT_ID(@p1)`
 
@@ -275,27 +275,24 @@ func (s *Sink) recordBasis(ctx context.Context) error {
 	return nil
 }
 
-// matches reports whether t exists with every column (and its parent
-// index), so that Prepare needs no DDL and no lock; it reads the catalog
-// only. An existing table whose timestamp columns are of the other time
-// basis (DATETIMEOFFSET for UTC, DATETIME2 for Vietnam wall clock) is
-// refused.
+// matches reports whether t exists with every column, so that Prepare
+// needs no table DDL and no lock (ensureIndexes then checks its indexes);
+// it reads the catalog only. An existing table whose timestamp columns are
+// of the other time basis (DATETIMEOFFSET for UTC, DATETIME2 for Vietnam
+// wall clock) is refused.
 func (s *Sink) matches(ctx context.Context, t *connector.Table, n names) (bool, error) {
-	rows, err := s.db.QueryContext(ctx, columnsSQL, n.schema+"."+n.table, "IX_"+n.table+"_parent")
+	rows, err := s.db.QueryContext(ctx, columnsSQL, n.schema+"."+n.table)
 	if err != nil {
 		return false, err
 	}
 	defer rows.Close()
 	have := map[string]string{}
-	index := false
 	for rows.Next() {
 		var col, typ string
-		var ix int
-		if err := rows.Scan(&col, &typ, &ix); err != nil {
+		if err := rows.Scan(&col, &typ); err != nil {
 			return false, err
 		}
 		have[strings.ToLower(col)] = strings.ToLower(typ)
-		index = ix > 0
 	}
 	if err := rows.Err(); err != nil {
 		return false, err
@@ -324,9 +321,6 @@ func (s *Sink) matches(ctx context.Context, t *connector.Table, n names) (bool, 
 		if found >= 0 && found != s.cfg.TimeBasis {
 			return false, connector.TimeBasisError(fmt.Sprintf("column %s.%s is %s", n.target(), qi(c.Name), strings.ToUpper(typ)), found, s.cfg.TimeBasis)
 		}
-	}
-	if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() && !index {
-		return false, nil
 	}
 	return complete, nil
 }

@@ -149,9 +149,9 @@ func (c *leaseConn) QueryContext(ctx context.Context, query string, args []drive
 		return rows, nil
 	case columnsSQL:
 		c.d.rec.add("CATALOG " + arg(args, 1).(string))
-		rows := &valueRows{cols: []string{"name", "type", "ix"}}
+		rows := &valueRows{cols: []string{"name", "type"}}
 		for _, col := range c.d.catalog[arg(args, 1).(string)] {
-			rows.vals = append(rows.vals, []driver.Value{col[0], col[1], int64(0)})
+			rows.vals = append(rows.vals, []driver.Value{col[0], col[1]})
 		}
 		return rows, nil
 	case leaseNowSQL:
@@ -189,10 +189,8 @@ func (r *valueRows) Next(dst []driver.Value) error {
 func openLeaseDB(t *testing.T, cfgs ...Config) (*leaseDB, []*Sink) {
 	t.Helper()
 	d := &leaseDB{rec: &recorder{}, rows: map[[2]string]*leaseRowState{}}
-	driverSeq++
-	name := fmt.Sprintf("leasedb%d", driverSeq)
+	name := register(t, d, d.rec)
 	d.name = name
-	sql.Register(name, d)
 	var sinks []*Sink
 	for _, cfg := range cfgs {
 		db, err := sql.Open(name, "")

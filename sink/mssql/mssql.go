@@ -84,6 +84,11 @@ type Sink struct {
 	textUUIDs map[string]map[string]bool
 
 	basisRecorded atomic.Bool
+
+	// versionKnown and isBabelfish cache the server's @@VERSION (bulkload.go);
+	// guarded by mu. splitLogged: a split bulk load was logged at WARN.
+	versionKnown, isBabelfish bool
+	splitLogged               atomic.Bool
 }
 
 type tableInfo struct {
@@ -254,13 +259,16 @@ func transient(err error) bool {
 }
 
 // Write stores the batch in one transaction (see connector.Sink). A batch
-// that fails with a transient error is rolled back and retried whole.
+// that fails with a transient error is rolled back and retried whole; one
+// whose bulk load Babelfish refused at a packet boundary is retried at once
+// with each table's rows in two bulk loads (bulkload.go).
 func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 	if b.Checkpoint != nil && !json.Valid(b.Checkpoint) {
 		return fmt.Errorf("mssql: write %s/%s: checkpoint is not valid JSON", b.Pipeline, b.Stream)
 	}
 	var err error
 	b.Changed = nil
+	split := false
 	for attempt := 0; attempt <= s.cfg.Retries; attempt++ {
 		if attempt > 0 {
 			select {
@@ -270,12 +278,20 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 			}
 		}
 		strategy := s.Strategy()
-		err = s.writeOnce(ctx, b, strategy)
-		if err != nil && strategy == MergeStrategy && errors.Is(err, errMergeRejected) {
-			// The batch was rolled back; it is retried at once with
-			// update-insert (not counted as a retry: nothing transient).
-			s.rejectMerge(b, err)
-			err = s.writeOnce(ctx, b, UpdateInsert)
+		err = s.writeOnce(ctx, b, strategy, split)
+		// The batch was rolled back; these are retried at once (not
+		// counted as retries: nothing transient), each at most once.
+		for err != nil {
+			if strategy == MergeStrategy && errors.Is(err, errMergeRejected) {
+				s.rejectMerge(b, err)
+				strategy = UpdateInsert
+			} else if !split && s.bulkLoadBoundary(ctx, err) {
+				s.splitBulkLoads(b, err)
+				split = true
+			} else {
+				break
+			}
+			err = s.writeOnce(ctx, b, strategy, split)
 		}
 		if err == nil || !transient(err) {
 			break
@@ -288,7 +304,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 	return nil
 }
 
-func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch, strategy Strategy) error {
+func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch, strategy Strategy, split bool) error {
 	// One connection for the whole batch: temp tables live in its session.
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -333,11 +349,12 @@ func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch, strategy Strat
 			continue
 		}
 		connector.FillAuto(tr.Table, tr.Rows, b.RunID, now)
-		if err := s.bulkCopy(ctx, tx, ti, tr.Rows); err != nil {
-			return fmt.Errorf("bulk copy %s: %w", tr.Table.FullName(), err)
+		if err := s.bulkCopy(ctx, tx, ti, tr.Rows, split); err != nil {
+			return fmt.Errorf("bulk copy %s: %w", tr.Table.FullName(), afterBulkLoad{err})
 		}
 		res, err := tx.ExecContext(ctx, ti.upsert(strategy))
 		if err != nil {
+			err = afterBulkLoad{err}
 			if strategy == MergeStrategy && mergeUnsupported(err) {
 				return fmt.Errorf("upsert %s: %w: %w", tr.Table.FullName(), errMergeRejected, err)
 			}
@@ -389,8 +406,15 @@ func (s *Sink) writeOnce(ctx context.Context, b *connector.Batch, strategy Strat
 	return nil
 }
 
-// bulkCopy streams rows into the temp table with the TDS bulk-load protocol.
-func (s *Sink) bulkCopy(ctx context.Context, tx *sql.Tx, ti *tableInfo, rows [][]any) error {
+// bulkCopy streams rows into the temp table with the TDS bulk-load protocol;
+// with split, as two bulk loads of half the rows each.
+func (s *Sink) bulkCopy(ctx context.Context, tx *sql.Tx, ti *tableInfo, rows [][]any, split bool) error {
+	if split && len(rows) > 1 {
+		if err := s.bulkCopy(ctx, tx, ti, rows[:len(rows)/2], false); err != nil {
+			return err
+		}
+		rows = rows[len(rows)/2:]
+	}
 	cols := make([]string, len(ti.t.Columns))
 	for i, c := range ti.t.Columns {
 		cols[i] = c.Name

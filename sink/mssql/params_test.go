@@ -7,7 +7,6 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,17 +17,6 @@ import (
 	mssqldb "github.com/microsoft/go-mssqldb"
 	"github.com/stretchr/testify/require"
 )
-
-// untyped reports whether a bound parameter is one go-mssqldb would send as
-// an untyped NULL (TDS type 0x1F, rejected by Babelfish): a Go nil or a nil
-// pointer.
-func untyped(v any) bool {
-	if v == nil {
-		return true
-	}
-	rv := reflect.ValueOf(v)
-	return rv.Kind() == reflect.Pointer && rv.IsNil()
-}
 
 // Every statement the sink and the token store send binds typed values
 // only: NULLs (a token without expiry times, a rejected record without key
@@ -68,7 +56,7 @@ func TestNoUntypedNullIsBound(t *testing.T) {
 	require.NotEmpty(t, bound)
 	typedNulls := 0
 	for _, p := range bound {
-		if untyped(p.value) {
+		if untypedNull(p.value) {
 			t.Errorf("untyped NULL bound as @p%d of %q", p.ord, p.query)
 		}
 		if nt, ok := p.value.(sql.NullTime); ok && !nt.Valid {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -32,10 +33,73 @@ type recorder struct {
 	answer func(query string) []driver.Value
 	// answerRows, if set and not nil for a query, gives its rows of any width.
 	answerRows func(query string) [][]driver.Value
+	// answerArgs is answerRows for answers that depend on the arguments.
+	answerArgs func(query string, args []driver.NamedValue) [][]driver.Value
 	// bulkRows holds every bulk-copied row as the driver got it.
 	bulkRows [][]driver.Value
 	// affected, if set, gives the rows affected of an exec (default 1).
 	affected func(query string) int64
+	// untyped lists the arguments refused as untyped NULLs (checkTyped).
+	untyped []string
+}
+
+// untypedNull reports whether go-mssqldb (v1.11) would send a bound value as
+// an untyped NULL (TDS type 0x1F), which Babelfish rejects ("Data type 0x1F
+// is unknown"): a Go nil, a nil pointer, or a driver.Valuer whose Value is
+// nil, except the NULL types go-mssqldb types itself (sql.NullString,
+// sql.NullTime, …, mssql.NullUniqueIdentifier and its date types).
+func untypedNull(v any) bool {
+	if v == nil {
+		return true
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+		return true
+	}
+	switch v.(type) {
+	case sql.NullString, sql.NullInt64, sql.NullInt32, sql.NullInt16, sql.NullByte, sql.NullFloat64, sql.NullBool, sql.NullTime,
+		mssqldb.NullUniqueIdentifier, mssqldb.NullDate, mssqldb.NullDateTime, mssqldb.NullTime:
+		return false
+	}
+	if vr, ok := v.(driver.Valuer); ok {
+		val, err := vr.Value()
+		return err == nil && val == nil
+	}
+	return false
+}
+
+// checkTyped enforces the typed-NULL rule on one argument: an untyped NULL
+// fails the statement with Babelfish's error and is recorded, and every test
+// that opened the recorder through register fails at its end.
+func (r *recorder) checkTyped(query string, nv *driver.NamedValue) error {
+	if !untypedNull(nv.Value) {
+		return nil
+	}
+	what := fmt.Sprintf("argument $%d (%T)", nv.Ordinal, nv.Value)
+	if query != "" {
+		what += " of " + firstLine(query)
+	}
+	r.mu.Lock()
+	r.untyped = append(r.untyped, what)
+	r.mu.Unlock()
+	return fmt.Errorf("recorder: untyped NULL as %s: Babelfish rejects it (\"Data type 0x1F is unknown\"); bind sql.NullString, sql.NullTime, …", what)
+}
+
+// register registers drv (the recorder or a driver built on it) under a new
+// name and makes t fail at its end if any statement bound an untyped NULL,
+// even one whose error the code under test swallowed.
+func register(t testing.TB, drv driver.Driver, r *recorder) string {
+	t.Helper()
+	driverSeq++
+	name := fmt.Sprintf("recorder%d", driverSeq)
+	sql.Register(name, drv)
+	t.Cleanup(func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		for _, u := range r.untyped {
+			t.Errorf("untyped NULL bound: %s", u)
+		}
+	})
+	return name
 }
 
 func (r *recorder) failAt(stage string) error {
@@ -102,11 +166,13 @@ func (c *recConn) Prepare(query string) (driver.Stmt, error) {
 }
 func (c *recConn) Close() error { return nil }
 
-// CheckNamedValue keeps every parameter exactly as bound (no driver.Valuer
-// is called), so the recorder sees what go-mssqldb would get: a Go nil here
-// is what go-mssqldb sends as an untyped NULL (TDS type 0x1F).
-func (c *recConn) CheckNamedValue(*driver.NamedValue) error { return nil }
-func (c *recConn) Begin() (driver.Tx, error)                { c.r.add("BEGIN"); return &recTx{c.r}, nil }
+// CheckNamedValue is where database/sql hands the driver every argument of
+// every statement (the sink's, the lease's, the token store's). It keeps the
+// value exactly as bound (no driver.Valuer is called), so the recorder sees
+// what go-mssqldb would get, and it refuses, as Babelfish does, an argument
+// go-mssqldb would send as an untyped NULL (see untypedNull).
+func (c *recConn) CheckNamedValue(nv *driver.NamedValue) error { return c.r.checkTyped("", nv) }
+func (c *recConn) Begin() (driver.Tx, error)                   { c.r.add("BEGIN"); return &recTx{c.r}, nil }
 func (c *recConn) Ping(context.Context) error {
 	return nil
 }
@@ -130,6 +196,11 @@ func (c *recConn) ExecContext(_ context.Context, query string, args []driver.Nam
 func (c *recConn) QueryContext(_ context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	c.r.bind(query, args)
 	c.r.add("QUERY " + firstLine(query))
+	if c.r.answerArgs != nil {
+		if rows := c.r.answerArgs(query, args); rows != nil {
+			return &recRows{wide: rows}, nil
+		}
+	}
 	if c.r.answerRows != nil {
 		if rows := c.r.answerRows(query); rows != nil {
 			return &recRows{wide: rows}, nil
@@ -155,6 +226,16 @@ func (t *recTx) Rollback() error { t.r.add("ROLLBACK"); return nil }
 type recStmt struct {
 	r     *recorder
 	query string
+}
+
+// CheckNamedValue of a prepared statement: the rows of a bulk copy are typed
+// by the destination's column metadata (a nil is a NULL of the column's
+// type), so only the parameters of other prepared statements must be typed.
+func (s *recStmt) CheckNamedValue(nv *driver.NamedValue) error {
+	if strings.HasPrefix(s.query, "INSERTBULK") {
+		return nil
+	}
+	return s.r.checkTyped(s.query, nv)
 }
 
 func (s *recStmt) Close() error  { return nil }
@@ -225,10 +306,7 @@ var driverSeq int
 
 func openRecorded(t *testing.T, r *recorder, cfg Config) *Sink {
 	t.Helper()
-	driverSeq++
-	name := fmt.Sprintf("recorder%d", driverSeq)
-	sql.Register(name, r)
-	db, err := sql.Open(name, "")
+	db, err := sql.Open(register(t, r, r), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package mssql
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"time"
@@ -106,10 +107,9 @@ func (s *Sink) StartRun(ctx context.Context, run connector.Run) error {
 
 // FinishRun implements connector.RunRecorder.
 func (s *Sink) FinishRun(ctx context.Context, run connector.Run) error {
-	var msg any
-	if run.Error != "" {
-		msg = run.Error
-	}
+	// A run without error stores NULL, as a typed NULL (Babelfish rejects
+	// the untyped one a Go nil would be).
+	msg := sql.NullString{String: run.Error, Valid: run.Error != ""}
 	if _, err := s.db.ExecContext(ctx, finishRunSQL(s.Schema("etl_control")), run.End.UTC().Truncate(time.Microsecond), string(run.State),
 		run.Extracted, run.Loaded, run.Rejected, msg, run.ID, run.Pipeline); err != nil {
 		return fmt.Errorf("mssql: record run end of %s/%s: %w", run.Pipeline, run.Stream, err)

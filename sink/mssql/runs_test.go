@@ -2,6 +2,8 @@ package mssql
 
 import (
 	"context"
+	"database/sql"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +32,11 @@ func TestRunRecorderStatements(t *testing.T) {
 	if err := s.FinishRun(context.Background(), run); err != nil {
 		t.Fatal(err)
 	}
+	failed := run
+	failed.State, failed.Error = connector.RunFailed, "boom"
+	if err := s.FinishRun(context.Background(), failed); err != nil {
+		t.Fatal(err)
+	}
 	log := strings.Join(rec.entries(), "\n")
 	for _, want := range []string{"EXEC IF OBJECT_ID(N'etl_control.batch_runs', N'U') IS NULL 0",
 		"EXEC INSERT INTO [etl_control].[batch_runs] ([batch_id], [data_so 7",
@@ -37,6 +44,19 @@ func TestRunRecorderStatements(t *testing.T) {
 		if !strings.Contains(log, want) {
 			t.Errorf("missing %q in:\n%s", want, log)
 		}
+	}
+	// error_message (@p6): a typed NULL for the successful run (the
+	// recorder refuses an untyped one, as Babelfish does), the text for
+	// the failed one.
+	var msgs []any
+	for _, p := range rec.bound() {
+		if strings.HasPrefix(p.query, "UPDATE [etl_control].[batch_runs]") && p.ord == 6 {
+			msgs = append(msgs, p.value)
+		}
+	}
+	want := []any{sql.NullString{}, sql.NullString{String: "boom", Valid: true}}
+	if !reflect.DeepEqual(msgs, want) {
+		t.Errorf("error_message bound as %#v, want %#v", msgs, want)
 	}
 }
 

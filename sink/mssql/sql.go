@@ -37,6 +37,13 @@ type names struct {
 
 func (n names) target() string { return qi(n.schema) + "." + qi(n.table) }
 
+// ColumnType is the SQL Server type of a column of a warehouse table in a
+// warehouse of the given time basis; key says whether the column is part of
+// the primary key.
+func ColumnType(c connector.Column, key bool, basis connector.TimeBasis) string {
+	return columnType(c, key, false, basis)
+}
+
 // columnType is the SQL Server type of a column. Key columns never get MAX
 // types (an index key cannot be NVARCHAR(MAX)): an unbounded key string is
 // NVARCHAR(450), the largest that fits a 900-byte clustered key alone.
@@ -119,12 +126,14 @@ func prepareSQL(t *connector.Table, n names, basis connector.TimeBasis) []string
 }
 
 // parentIndexSQL indexes the parent key of a child table when it is not a
-// prefix of the primary key.
+// prefix of the primary key (unless an index with these key columns exists;
+// see indexes.go).
 func parentIndexSQL(t *connector.Table, n names) string {
-	ix := "IX_" + n.table + "_parent"
-	return fmt.Sprintf("IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = %s AND object_id = OBJECT_ID(%s))\nCREATE INDEX %s ON %s (%s)",
-		qs(ix), qs(n.schema+"."+n.table), qi(ix), n.target(), strings.Join(quoteAll(t.ParentKey), ", "))
+	return createIndexSQL(parentIndexName(n), t.ParentKey, n)
 }
+
+// parentIndexName is the name given to the parent-key index.
+func parentIndexName(n names) string { return "IX_" + n.table + "_parent" }
 
 func quoteAll(xs []string) []string {
 	out := make([]string, len(xs))

@@ -18,10 +18,12 @@ const errUnsupportedFeature = 33557097
 // errMergeRejected marks a batch whose MERGE the server rejected.
 var errMergeRejected = errors.New("the server rejected MERGE")
 
-// mergeUnsupported reports whether err is the server's refusal of MERGE.
+// mergeUnsupported reports whether err is the server's refusal of MERGE
+// (the same number refuses a bulk load's stream, which may show at the
+// statement after it: see bulkload.go).
 func mergeUnsupported(err error) bool {
 	var me mssql.Error
-	return errors.As(err, &me) && me.Number == errUnsupportedFeature
+	return errors.As(err, &me) && me.Number == errUnsupportedFeature && !bulkLoadRefusal(err)
 }
 
 // Strategy returns the upsert strategy in effect: the configured one, or

@@ -74,7 +74,7 @@ func TestUUIDIntoAnOldTextColumn(t *testing.T) {
 			return nil
 		}
 		// The table exists; its id column was created as NVARCHAR(36).
-		return [][]driver.Value{{"id", "nvarchar", int64(0)}, {"owner", "uniqueidentifier", int64(0)}}
+		return [][]driver.Value{{"id", "nvarchar"}, {"owner", "uniqueidentifier"}}
 	}}
 	s := openRecorded(t, r, Config{})
 	tb := uuidTable()

@@ -237,7 +237,11 @@ func (s *Sink) createControl(ctx context.Context) error {
 	return s.checkBasis(ctx)
 }
 
-func (s *Sink) sqlType(c connector.Column) string {
+func (s *Sink) sqlType(c connector.Column) string { return ColumnType(c, s.cfg.TimeBasis) }
+
+// ColumnType is the PostgreSQL type of a column in a warehouse of the given
+// time basis.
+func ColumnType(c connector.Column, basis connector.TimeBasis) string {
 	switch c.Type {
 	case connector.Int:
 		return "BIGINT"
@@ -246,7 +250,7 @@ func (s *Sink) sqlType(c connector.Column) string {
 	case connector.Bool:
 		return "BOOLEAN"
 	case connector.Timestamp:
-		if s.cfg.TimeBasis == connector.TimeVietnam {
+		if basis == connector.TimeVietnam {
 			return "TIMESTAMP"
 		}
 		return "TIMESTAMPTZ"

@@ -190,6 +190,10 @@ func (s *Sink) createControl(ctx context.Context) error {
 	return s.createControlMore(ctx)
 }
 
+// ColumnType is the declared SQLite type of a column (the names carry the
+// type affinity the sink relies on: see decimalType).
+func ColumnType(c connector.Column) string { return sqlType(c) }
+
 func sqlType(c connector.Column) string {
 	switch c.Type {
 	case connector.Int:

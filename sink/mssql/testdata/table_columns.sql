@@ -1,3 +1,3 @@
-SELECT c.[name], t.[name], (SELECT COUNT(*) FROM sys.indexes i WHERE i.[object_id] = c.[object_id] AND i.[name] = @p2)
+SELECT c.[name], t.[name]
 FROM sys.columns c JOIN sys.types t ON t.user_type_id = c.user_type_id
 WHERE c.[object_id] = OBJECT_ID(@p1)
