@@ -55,6 +55,8 @@ func TestDemoAccountsFile(t *testing.T) {
 		return n
 	}
 	require.Equal(t, 60, count(`SELECT count(*) FROM shopee_orders`))
+	require.Equal(t, 3, count(`SELECT count(DISTINCT shop_id) FROM shopee_orders`), "a shop id per simulated shop")
+	require.Equal(t, 20, count(`SELECT max(n) FROM (SELECT count(*) AS n FROM shopee_orders GROUP BY shop_id)`))
 	require.Equal(t, 60, count(`SELECT count(DISTINCT order_id) FROM tiktok_shop_order_detail`))
 	// MISA record ids are per tenant (integers from 100000), so three
 	// tenants' customers share ids: told apart only by an account column.
