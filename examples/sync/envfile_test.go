@@ -47,14 +47,14 @@ func TestEnvFileLocations(t *testing.T) {
 	write(filepath.Join("examples", ".env"), "examples.db", "4")
 	code, logs := job()
 	require.Equal(t, exitOK, code, logs)
-	require.Contains(t, logs, "settings read from examples/.env")
+	require.Contains(t, logs, "msg=\"settings file read\" file=examples/.env")
 	require.FileExists(t, filepath.Join(dir, "examples.db"), "the warehouse the file names, not the demo's")
 	require.NotContains(t, logs, "demo:")
 
 	write(".env", "cwd.db", "3")
 	code, logs = job()
 	require.Equal(t, exitOK, code, logs)
-	require.Contains(t, logs, "settings read from .env")
+	require.Contains(t, logs, "msg=\"settings file read\" file=.env")
 	require.FileExists(t, filepath.Join(dir, "cwd.db"))
 
 	require.NoError(t, os.WriteFile(".env", []byte("NOT A SETTING\n'"), 0o600))

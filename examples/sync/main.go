@@ -148,7 +148,7 @@ func run(ctx context.Context, o options, getenv func(string) string, stdout, std
 		logger.Error("configuration error: nothing was opened or changed", "error", err)
 		return exitConfig
 	} else if path != "" {
-		logger.Info("settings read from "+path, "file", path)
+		logger.Info("settings file read", "file", path)
 	}
 	code, err := syncAll(ctx, o, getenv, logger, stdout, stderr)
 	if err != nil {
@@ -331,8 +331,6 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 var demoNotes = map[string]string{
 	"stock": `the custom example's sample CSV has one deliberately bad row (SP007-00, quantity "not-a-number"): ` +
 		`expect one "record rejected" warning the first time; the row is quarantined in etl_control_rejected_records and the others load`,
-	"shopee": "the simulated Shopee clock starts at -demo-now (today 00:00 UTC) in every run: " +
-		`a later run logs "platform clock differs from the one seen last" and reads up to that clock`,
 }
 
 // demoShop is one simulated shop of a demo run: its platform, the name of
