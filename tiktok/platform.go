@@ -31,8 +31,8 @@ func (driver) Variables() []platform.Variable {
 	return []platform.Variable{
 		{Name: "TIKTOK_APP_KEY", Required: true, Doc: "app key from Partner Center"},
 		{Name: "TIKTOK_APP_SECRET", Required: true, Secret: true, Doc: "app secret (signs requests; sent to the auth host on refresh)"},
-		{Name: "TIKTOK_ACCESS_TOKEN", Required: true, Secret: true, Doc: "first access token (used when the token store has none)"},
-		{Name: "TIKTOK_REFRESH_TOKEN", Required: true, Secret: true, Doc: "first refresh token (used when the token store has none)"},
+		{Name: "TIKTOK_ACCESS_TOKEN", Secret: true, Doc: "first access token (used when the token store has none; examples/authorize stores a first pair instead)"},
+		{Name: "TIKTOK_REFRESH_TOKEN", Secret: true, Doc: "first refresh token (used when the token store has none)"},
 		{Name: "TIKTOK_SHOP_NAME", Account: true, Doc: "names the shop in pipelines, reports and the token store (default: \"default\")"},
 		{Name: "TIKTOK_SHOP_CIPHER", Secret: true, Doc: "shop cipher; resolved through /authorization/202309/shops when empty"},
 		{Name: "TIKTOK_SHOP_API_BASE_URL", Doc: "Open API host (default " + DefaultBaseURL + ")"},

@@ -695,7 +695,8 @@ func orderKey(raw json.RawMessage, field string) (key, error) {
 // driver reads it in platform.Deps.TimeBasis), TIKTOK_TOKEN_REFRESH_BUFFER
 // (seconds), ETL_INCREMENTAL_LOOKBACK_MINUTES, TIKTOK_CONCURRENCY (windows
 // read at once, at most 64). ok is false when the app
-// credentials are not set.
+// credentials are not set. The tokens are optional: without them the token
+// store must hold the account's pair (examples/authorize stores one).
 func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) {
 	return configFromEnv(getenv, connector.TimeUTC)
 }
@@ -733,9 +734,6 @@ func configFromEnv(getenv func(string) string, basis connector.TimeBasis) (cfg C
 	}
 	if cfg.AppKey == "" || cfg.AppSecret == "" {
 		return cfg, false, errors.New("tiktok: TIKTOK_APP_KEY and TIKTOK_APP_SECRET must both be set")
-	}
-	if cfg.AccessToken == "" && cfg.RefreshToken == "" {
-		return cfg, false, errors.New("tiktok: TIKTOK_ACCESS_TOKEN or TIKTOK_REFRESH_TOKEN must be set")
 	}
 	return cfg, true, nil
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -198,6 +200,7 @@ func TestMetrics(t *testing.T) {
 	o.healthyWithin = time.Hour
 	var body, health string
 	var healthCode int
+	before := time.Now().Unix()
 	o.afterRound = func(addr string) {
 		body = get(t, "http://"+addr+"/metrics", nil)
 		health = get(t, "http://"+addr+"/healthz", &healthCode)
@@ -211,11 +214,20 @@ func TestMetrics(t *testing.T) {
 		`etl_rows_total{account="a",platform="fakeplat",table="staging.fake_items"} 7`,
 		`etl_rows_changed_total{account="a",platform="fakeplat",table="staging.fake_items"} 7`,
 		`etl_last_success_timestamp_seconds{pipeline="fakeplat/a"}`,
-		`etl_lag_seconds{pipeline="fakeplat/a",stream="items"}`,
+		`etl_watermark_age_seconds{pipeline="fakeplat/a",stream="items"}`,
+		`etl_watermark_age_max_seconds `,
 		`etl_rejected_total{account="a",platform="fakeplat"} 0`,
 	} {
 		require.Contains(t, body, want)
 	}
+	m := regexp.MustCompile(`(?m)^etl_last_success_timestamp_seconds\{pipeline="fakeplat/a"\} (\S+)$`).FindStringSubmatch(body)
+	require.Len(t, m, 2, body)
+	at, err := strconv.ParseFloat(m[1], 64)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, int64(at), before, "the time of this run's success")
+	require.LessOrEqual(t, int64(at), time.Now().Unix())
+	require.NotContains(t, body, "etl_lag_seconds")
+	require.NotContains(t, body, `etl_last_success_timestamp_seconds{pipeline="fakeplat/b"}`, "b never succeeded")
 	require.Equal(t, http.StatusOK, healthCode, health) // b failed, but within the hour
 
 	o.healthyWithin = time.Nanosecond

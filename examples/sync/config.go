@@ -13,6 +13,7 @@ import (
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/platform"
+	etlsink "github.com/facolos/etl/sink"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -50,6 +51,10 @@ type plan struct {
 	accounts  []platform.Account // empty in demo mode
 	secrets   []string           // values never to log
 	healthFor time.Duration
+
+	// demoAccounts are the accounts of the accounts file in demo mode: one
+	// simulated shop each, named after it.
+	demoAccounts []platform.Account
 }
 
 // settle validates every flag, variable and the accounts file, and decides
@@ -136,9 +141,6 @@ func settle(o options, getenv func(string) string, now time.Time) (*plan, error)
 	if o.since != "" && o.mode == string(connector.Incremental) && o.every > 0 {
 		return nil, badConfig("-since applies to full loads: use it with -mode full (not with incremental -every)")
 	}
-	if o.demo && o.accounts != "" {
-		return nil, badConfig("-demo and -accounts conflict: the demo runs against the built-in simulators only")
-	}
 	var err error
 	if p.drivers, err = selectDrivers(o.platforms); err != nil {
 		return nil, err
@@ -171,9 +173,20 @@ func settle(o options, getenv func(string) string, now time.Time) (*plan, error)
 		!strings.HasPrefix(p.sinkURL, "postgresql://") && !strings.HasPrefix(p.sinkURL, "sqlserver://") {
 		return nil, badConfig("-sink: unsupported URL %q (use sqlite:PATH, postgres://… or sqlserver://…)", connector.Redact(p.sinkURL))
 	}
+	if strings.HasPrefix(p.sinkURL, "postgres") {
+		if _, _, err := etlsink.PostgresSchemas(p.sinkURL); err != nil {
+			return nil, badConfig("-sink: %v", err)
+		}
+	}
 
 	// The accounts: the accounts file, else each platform's variables.
-	if o.accounts != "" {
+	if o.demo && o.accounts != "" {
+		// A rehearsal: the file is checked, its ${NAME} references may be
+		// unset, and every account becomes a simulated shop.
+		if p.demoAccounts, err = readAccounts(o.accounts, p.drivers, demoEnv(getenv)); err != nil {
+			return nil, err
+		}
+	} else if o.accounts != "" {
 		if p.accounts, err = readAccounts(o.accounts, p.drivers, getenv); err != nil {
 			return nil, err
 		}
@@ -211,6 +224,18 @@ func settle(o options, getenv func(string) string, now time.Time) (*plan, error)
 		p.demo = true
 	}
 	return p, nil
+}
+
+// demoEnv reads the environment for a demo's accounts file: an unset
+// variable reads as a placeholder, so that a file written for real
+// credentials can be rehearsed before they exist.
+func demoEnv(getenv func(string) string) func(string) string {
+	return func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return "demo-placeholder"
+	}
 }
 
 func names(ds []platform.Driver) string {

@@ -89,7 +89,9 @@ func TestBadConfiguration(t *testing.T) {
 		{"every", func(o *options) { o.every = -time.Second }, "-every"},
 		{"metrics address", func(o *options) { o.metrics = "nonsense" }, "-metrics"},
 		{"log format", func(o *options) { o.logFormat = "xml" }, "-log-format"},
-		{"demo with accounts", func(o *options) { o.accounts = "accounts.yaml" }, "conflict"},
+		{"demo with a missing accounts file", func(o *options) { o.accounts = "no-such-accounts.yaml" }, "-accounts"},
+		{"postgres schema setting", func(o *options) { o.sink = "postgres://u:secretpw@127.0.0.1:1/db?schema_stagin=raw" }, "schema_stagin"},
+		{"postgres empty schema", func(o *options) { o.sink = "postgres://u:secretpw@127.0.0.1:1/db?schema_control=" }, "schema_control"},
 		{"since with incremental -every", func(o *options) { o.demo = false; o.since = "2025-01-01"; o.every = time.Minute }, "-since"},
 		{"unsupported sink", func(o *options) { o.sink = "mysql://user:secretpw@host/db" }, "unsupported"},
 	}

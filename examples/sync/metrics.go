@@ -61,10 +61,13 @@ func newMetrics(healthFor time.Duration) *metrics {
 	m.retries = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_api_retries_total", Help: "HTTP requests sent again after a retryable failure."}, pl)
 	m.throttles = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_api_throttled_total", Help: "API answers that throttled the job (HTTP 429 or a throttling code)."}, pl)
 	m.refreshes = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etl_token_refreshes_total", Help: "Access-token refreshes."}, pl)
-	m.success = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "etl_last_success_timestamp_seconds", Help: "Unix time of the pipeline's last successful run."}, []string{"pipeline"})
+	// The freshness signal to alert on: a quiet shop still succeeds.
+	m.success = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "etl_last_success_timestamp_seconds",
+		Help: "Unix time of the pipeline's last successful run (alert on time() minus this)."}, []string{"pipeline"})
 	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "etl_run_duration_seconds", Help: "Duration of pipeline runs.",
 		Buckets: prometheus.ExponentialBuckets(1, 2, 14)}, pl)
-	lag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "etl_lag_max_seconds", Help: "Largest lag (now - committed watermark) over the pipelines."}, func() float64 {
+	lag := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "etl_watermark_age_max_seconds",
+		Help: "Largest etl_watermark_age_seconds over the pipelines: age of the oldest committed data watermark (large for a quiet shop; not a failure signal)."}, func() float64 {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		worst := 0.0
@@ -78,11 +81,16 @@ func newMetrics(healthFor time.Duration) *metrics {
 	return m
 }
 
-// lagCollector exports etl_lag_seconds per pipeline, computed at scrape
-// time.
+// lagCollector exports etl_watermark_age_seconds per pipeline and stream,
+// computed at scrape time: how old the newest data the pipeline committed
+// is (a shop without new orders for 12 days reads 12 days right after a
+// successful run). Freshness of the job itself is
+// etl_last_success_timestamp_seconds.
 type lagCollector struct{ m *metrics }
 
-var lagDesc = prometheus.NewDesc("etl_lag_seconds", "Now minus the committed watermark of the pipeline's stream.", []string{"pipeline", "stream"}, nil)
+var lagDesc = prometheus.NewDesc("etl_watermark_age_seconds",
+	"Now minus the committed watermark (the newest data time) of the pipeline's stream; large for a quiet shop, so alert on etl_last_success_timestamp_seconds.",
+	[]string{"pipeline", "stream"}, nil)
 
 func (c *lagCollector) Describe(ch chan<- *prometheus.Desc) { ch <- lagDesc }
 func (c *lagCollector) Collect(ch chan<- prometheus.Metric) {

@@ -77,6 +77,12 @@ type Options struct {
 	Faults simfault.Options
 	// RateLimit throttles requests per second with 36009002 (0 = never).
 	RateLimit float64
+	// ServiceID is the app's service id of the seller authorisation link
+	// (default "sim_service_id") and RedirectURL the redirect URL registered
+	// for the app in Partner Center: the consent page redirects the
+	// seller's browser there with ?code=<auth_code>&state=<state>. Without
+	// a RedirectURL the consent page refuses (an app must register one).
+	ServiceID, RedirectURL string
 	// Hostile is the share of orders served with hostile but valid data
 	// (nulls for every optional field, ids as JSON numbers, a millisecond
 	// recommended_shipping_time, unknown fields, very long text) plus one
@@ -129,16 +135,26 @@ const (
 	PathSearch  = "/order/202309/orders/search"
 	PathDetail  = "/order/202309/orders"
 	PathRefresh = "/api/v2/token/refresh"
+	// PathTokenGet (auth host) exchanges an auth_code for the first token
+	// pair; PathAuthorize (services host) is the seller's consent page.
+	PathTokenGet  = "/api/v2/token/get"
+	PathAuthorize = "/open/authorize"
 )
+
+// AuthCodeTTL is how long an auth_code stays valid (single use).
+const AuthCodeTTL = 30 * time.Minute
 
 // Server is a running simulator.
 type Server struct {
-	// URL is the Open API base URL and AuthURL the token host's.
-	URL, AuthURL string
+	// URL is the Open API base URL, AuthURL the token host's and
+	// ServicesURL the host of the seller authorisation link
+	// (ServicesURL + PathAuthorize + "?service_id=…&state=…").
+	URL, AuthURL, ServicesURL string
 
 	opts  Options
 	api   *httptest.Server
 	auth  *httptest.Server
+	svc   *httptest.Server
 	fault *simfault.Injector
 
 	inflight atomic.Int64 // API requests being served
@@ -160,6 +176,8 @@ type Server struct {
 	reqID      int
 	limiter    *rate.Limiter
 	loseNext   bool
+	codes      map[string]time.Time // unused auth_code -> expiry (simulated clock)
+	codeN      int
 	searches   []Search
 	prev       map[string]*Order // the version before the last Advance (Lies.StaleCopies)
 	bent       map[string]int    // answers bent per lie (Lies.Times)
@@ -187,6 +205,9 @@ func NewServer(opts Options) *Server {
 	if opts.ShopCipher == "" {
 		opts.ShopCipher = DefaultShopCipher
 	}
+	if opts.ServiceID == "" {
+		opts.ServiceID = "sim_service_id"
+	}
 	if opts.ShopID == "" {
 		opts.ShopID = DefaultShopID
 	}
@@ -212,7 +233,7 @@ func NewServer(opts Options) *Server {
 		opts.Faults.Seed = opts.Seed + 1
 	}
 	s := &Server{opts: opts, byID: map[string]*Order{}, access: map[string]time.Time{}, refresh: map[string]time.Time{},
-		pageTokens: map[string]*pageToken{}, calls: map[string]int{}, rejected: map[int]int{},
+		pageTokens: map[string]*pageToken{}, codes: map[string]time.Time{}, calls: map[string]int{}, rejected: map[int]int{},
 		prev: map[string]*Order{}, bent: map[string]int{}}
 	s.fault = simfault.New(opts.Faults, simfault.ErrorFunc(s.platformError))
 	if opts.RateLimit > 0 {
@@ -241,8 +262,12 @@ func NewServer(opts Options) *Server {
 	s.api = httptest.NewServer(api)
 	auth := http.NewServeMux()
 	auth.HandleFunc(PathRefresh, s.handleRefresh)
+	auth.HandleFunc(PathTokenGet, s.handleTokenGet)
 	s.auth = httptest.NewServer(auth)
-	s.URL, s.AuthURL = s.api.URL, s.auth.URL
+	svc := http.NewServeMux()
+	svc.HandleFunc(PathAuthorize, s.handleAuthorize)
+	s.svc = httptest.NewServer(svc)
+	s.URL, s.AuthURL, s.ServicesURL = s.api.URL, s.auth.URL, s.svc.URL
 	return s
 }
 
@@ -250,10 +275,33 @@ func NewServer(opts Options) *Server {
 func (s *Server) Close() {
 	s.api.Close()
 	s.auth.Close()
+	s.svc.Close()
 }
 
 func (s *Server) accessToken(n int) string  { return fmt.Sprintf("TTP_sim_at_%d_%d", s.opts.Seed, n) }
 func (s *Server) refreshToken(n int) string { return fmt.Sprintf("TTP_sim_rt_%d_%d", s.opts.Seed, n) }
+
+// ServiceID returns the app's service id (of the authorisation link).
+func (s *Server) ServiceID() string { return s.opts.ServiceID }
+
+// ShopID returns the shop's id (GET /authorization/202309/shops).
+func (s *Server) ShopID() string { return s.opts.ShopID }
+
+// ShopName is the simulated shop's name (GET /authorization/202309/shops,
+// seller_name of the token answers).
+const ShopName = "Cửa hàng Mô phỏng"
+
+// Authorize simulates the seller approving the app on the consent page: it
+// returns a single-use auth_code valid AuthCodeTTL on the simulated clock,
+// as the redirect of the authorisation link carries it.
+func (s *Server) Authorize() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.codeN++
+	code := fmt.Sprintf("TTP_sim_code_%d_%d", s.opts.Seed, s.codeN)
+	s.codes[code] = s.now().Add(AuthCodeTTL)
+	return code
+}
 
 // AppKey returns the app key the server accepts.
 func (s *Server) AppKey() string { return s.opts.AppKey }
@@ -602,7 +650,7 @@ func (s *Server) handle(method string, shopScoped bool, h func(r *http.Request, 
 
 func (s *Server) shops(r *http.Request, _ []byte) (any, *apiErr) {
 	return map[string]any{"shops": []map[string]string{{"cipher": s.opts.ShopCipher, "code": "VNLCSIM01", "id": s.opts.ShopID,
-		"name": "Cửa hàng Mô phỏng", "region": ShopRegion, "seller_type": "LOCAL"}}}, nil
+		"name": ShopName, "region": ShopRegion, "seller_type": "LOCAL"}}}, nil
 }
 
 var knownStatus = map[string]bool{}
@@ -959,7 +1007,94 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	s.write(w, http.StatusOK, 0, "success", map[string]any{
 		"access_token": at, "access_token_expire_in": reported.Unix(),
 		"refresh_token": rt, "refresh_token_expire_in": exp.Unix(),
-		"open_id": "7010736057180325637", "seller_name": "Cửa hàng Mô phỏng", "seller_base_region": "VN", "user_type": 0,
+		"open_id": "7010736057180325637", "seller_name": ShopName, "seller_base_region": "VN", "user_type": 0,
+		"granted_scopes": []string{"seller.order.info", "seller.authorization.info"},
+	})
+}
+
+// handleAuthorize is the seller's consent page of the authorisation link
+// (GET /open/authorize?service_id=…&state=…). The simulated seller approves
+// at once: the answer redirects to the app's registered RedirectURL with
+// ?code=<auth_code>&state=<state> (the link carries no redirect URL, as on
+// the platform).
+func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.calls[r.URL.Path]++
+	s.mu.Unlock()
+	q := r.URL.Query()
+	switch {
+	case r.Method != http.MethodGet:
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	case q.Get("service_id") != s.opts.ServiceID:
+		http.Error(w, "unknown service_id: this authorisation link is not of a published app", http.StatusBadRequest)
+		return
+	case s.opts.RedirectURL == "":
+		http.Error(w, "the app has no redirect URL registered in Partner Center", http.StatusBadRequest)
+		return
+	}
+	red, err := url.Parse(s.opts.RedirectURL)
+	if err != nil || red.Scheme == "" || red.Host == "" {
+		http.Error(w, "the app's registered redirect URL is invalid", http.StatusBadRequest)
+		return
+	}
+	rq := red.Query()
+	rq.Set("app_key", s.opts.AppKey)
+	rq.Set("code", s.Authorize())
+	rq.Set("locale", "vi-VN")
+	rq.Set("shop_region", "VN")
+	if st := q.Get("state"); st != "" {
+		rq.Set("state", st)
+	}
+	red.RawQuery = rq.Encode()
+	http.Redirect(w, r, red.String(), http.StatusFound)
+}
+
+// handleTokenGet serves GET /api/v2/token/get on the auth host: not
+// signed; app_key, app_secret, auth_code, grant_type=authorized_code (the
+// only value accepted). An auth_code is accepted once, within AuthCodeTTL;
+// an unknown, spent or expired one is refused with 36009004 (the
+// platform's code for it is not documented).
+func (s *Server) handleTokenGet(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.calls[r.URL.Path]++
+	s.mu.Unlock()
+	if s.fault.Inject(w, r, simfault.HTML502, simfault.HTML503, simfault.Server500, simfault.Throttle429, simfault.Throttle429Bare, simfault.Hang) {
+		return
+	}
+	q := r.URL.Query()
+	if r.Method != http.MethodGet {
+		s.fail(w, http.StatusMethodNotAllowed, 36009010, "Invalid method")
+		return
+	}
+	if q.Get("app_key") != s.opts.AppKey || q.Get("app_secret") != s.opts.AppSecret {
+		s.fail(w, http.StatusUnauthorized, CodeInvalidCredentials, "Invalid credentials. app_key or app_secret is invalid.")
+		return
+	}
+	if q.Get("grant_type") != "authorized_code" {
+		s.fail(w, http.StatusBadRequest, CodeInvalidParams, "grant_type must be authorized_code")
+		return
+	}
+	s.mu.Lock()
+	code := q.Get("auth_code")
+	exp, ok := s.codes[code]
+	now := s.now()
+	if !ok || !now.Before(exp) {
+		s.mu.Unlock()
+		s.fail(w, http.StatusUnauthorized, CodeInvalidCredentials, "Invalid credentials. The auth_code is invalid, used or expired.")
+		return
+	}
+	delete(s.codes, code)
+	s.issued++
+	at, rt := s.accessToken(s.issued), s.refreshToken(s.issued)
+	aexp, rexp := now.Add(s.opts.AccessTTL), now.Add(s.opts.RefreshTTL)
+	s.access[at] = aexp
+	s.refresh[rt] = rexp
+	s.mu.Unlock()
+	s.write(w, http.StatusOK, 0, "success", map[string]any{
+		"access_token": at, "access_token_expire_in": aexp.Unix(),
+		"refresh_token": rt, "refresh_token_expire_in": rexp.Unix(),
+		"open_id": "7010736057180325637", "seller_name": ShopName, "seller_base_region": "VN", "user_type": 0,
 		"granted_scopes": []string{"seller.order.info", "seller.authorization.info"},
 	})
 }

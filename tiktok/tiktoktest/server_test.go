@@ -329,3 +329,71 @@ func TestSkewedSpread(t *testing.T) {
 	}
 	t.Logf("first month %d, last month %d, busiest day %d orders", first, last, slices.Max(perDay))
 }
+
+// The authorisation step: the consent page redirects to the app's
+// registered redirect URL with a code and the link's state; token/get
+// accepts that code once, with grant_type=authorized_code only, and the
+// pair it returns works on the Open API.
+func TestAuthorisationStep(t *testing.T) {
+	s := newSim(t, tiktoktest.Options{Orders: 5, RedirectURL: "https://app.example/callback?x=1"})
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(u string) (*http.Response, string) {
+		resp, err := noFollow.Get(u)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	resp, body := get(s.ServicesURL + tiktoktest.PathAuthorize + "?service_id=other&state=s1")
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode, body)
+	resp, body = get(s.ServicesURL + tiktoktest.PathAuthorize + "?service_id=" + s.ServiceID() + "&state=s1")
+	require.Equal(t, http.StatusFound, resp.StatusCode, body)
+	red, err := url.Parse(resp.Header.Get("Location"))
+	require.NoError(t, err)
+	require.Equal(t, "app.example", red.Host)
+	require.Equal(t, "/callback", red.Path)
+	require.Equal(t, "1", red.Query().Get("x"), "the registered URL's own query is kept")
+	require.Equal(t, "s1", red.Query().Get("state"))
+	code := red.Query().Get("code")
+	require.NotEmpty(t, code)
+
+	tokenGet := func(grant, code string) answer {
+		q := url.Values{"app_key": {s.AppKey()}, "app_secret": {s.AppSecret()}, "auth_code": {code}, "grant_type": {grant}}
+		resp, body := get(s.AuthURL + tiktoktest.PathTokenGet + "?" + q.Encode())
+		var a answer
+		require.NoError(t, json.Unmarshal([]byte(body), &a), body)
+		a.Status = resp.StatusCode
+		return a
+	}
+	a := tokenGet("refresh_token", code)
+	require.Equal(t, tiktoktest.CodeInvalidParams, a.Code, "only authorized_code is accepted")
+	a = tokenGet("authorized_code", code)
+	require.Zero(t, a.Code, a.Message)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		Refresh     string `json:"refresh_token"`
+		Expires     int64  `json:"access_token_expire_in"`
+	}
+	require.NoError(t, json.Unmarshal(a.Data, &tok))
+	require.NotEmpty(t, tok.Refresh)
+	require.Greater(t, tok.Expires, time.Now().Unix(), "an absolute Unix time")
+	a = tokenGet("authorized_code", code)
+	require.Equal(t, tiktoktest.CodeInvalidCredentials, a.Code, "a code is single use")
+	require.Equal(t, http.StatusUnauthorized, a.Status)
+
+	shops := do(t, s, req{method: http.MethodGet, path: tiktoktest.PathShops, token: tok.AccessToken, noCipher: true})
+	require.Zero(t, shops.Code, shops.Message)
+	require.Contains(t, string(shops.Data), s.ShopID())
+
+	// A code expires after AuthCodeTTL on the simulated clock.
+	late := s.Authorize()
+	s.Advance(tiktoktest.AuthCodeTTL)
+	a = tokenGet("authorized_code", late)
+	require.Equal(t, tiktoktest.CodeInvalidCredentials, a.Code)
+
+	// An app without a registered redirect URL cannot be authorised.
+	bare := newSim(t, tiktoktest.Options{Orders: 5})
+	resp, body = get(bare.ServicesURL + tiktoktest.PathAuthorize + "?service_id=" + bare.ServiceID())
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	require.Contains(t, body, "redirect URL")
+}
