@@ -434,3 +434,121 @@ func scalarText(raw json.RawMessage) (string, error) {
 	s, _, err := scalar(raw)
 	return s, err
 }
+
+// ListRequest is one /orders/get call: a window of created_at (Field
+// "created_at") or updated_at ("updated_at"), bounds inclusive (Unix
+// seconds), sorted by the same field ascending.
+type ListRequest struct {
+	Field         string
+	From, To      int64
+	Offset, Limit int
+}
+
+// ListPage is one /orders/get answer.
+type ListPage struct {
+	// Orders are the order objects, as sent.
+	Orders []json.RawMessage
+	// CountTotal is the answer's countTotal, -1 when absent.
+	CountTotal int
+	RequestID  string
+}
+
+// filterTime formats a filter bound as the platform asks:
+// YYYY-MM-DDTHH:mm:ss+07:00.
+func filterTime(unix int64) string {
+	return time.Unix(unix, 0).In(connector.Vietnam).Format("2006-01-02T15:04:05-07:00")
+}
+
+// ListOrders reads one page of /orders/get. An answer without an orders
+// list, or with more orders than asked, is an error.
+func (c *Client) ListOrders(ctx context.Context, r ListRequest) (ListPage, error) {
+	if r.Limit <= 0 || r.Limit > MaxLimit {
+		r.Limit = MaxLimit
+	}
+	if r.Offset < 0 || r.Offset > c.cfg.OffsetCap {
+		return ListPage{}, fmt.Errorf("lazada: offset %d is beyond the cap %d", r.Offset, c.cfg.OffsetCap)
+	}
+	p := map[string]string{"sort_by": r.Field, "sort_direction": "ASC", "limit": strconv.Itoa(r.Limit), "offset": strconv.Itoa(r.Offset)}
+	switch r.Field {
+	case "created_at":
+		p["created_after"], p["created_before"] = filterTime(r.From), filterTime(r.To)
+	case "updated_at":
+		p["update_after"], p["update_before"] = filterTime(r.From), filterTime(r.To)
+	default:
+		return ListPage{}, fmt.Errorf("lazada: list field %q is not created_at or updated_at", r.Field)
+	}
+	env, _, err := c.call(ctx, c.cfg.BaseURL, PathOrders, p, true, true)
+	if err != nil {
+		return ListPage{}, err
+	}
+	var d struct {
+		CountTotal json.RawMessage    `json:"countTotal"`
+		Orders     *[]json.RawMessage `json:"orders"`
+	}
+	if err := json.Unmarshal(env.Data, &d); err != nil {
+		return ListPage{}, badResponse(PathOrders, env.RequestID, "data: "+err.Error())
+	}
+	page := ListPage{CountTotal: -1, RequestID: env.RequestID}
+	if n, err := asInt(d.CountTotal); err != nil {
+		return ListPage{}, badResponse(PathOrders, env.RequestID, "countTotal: "+err.Error())
+	} else if n != nil {
+		page.CountTotal = int(n.(int64))
+	}
+	if d.Orders == nil {
+		// An answer that says nothing about orders is not "no orders";
+		// a null list is empty only when countTotal says so.
+		if page.CountTotal != 0 {
+			return ListPage{}, badResponse(PathOrders, env.RequestID, "data has no orders list")
+		}
+	} else {
+		page.Orders = *d.Orders
+	}
+	if len(page.Orders) > r.Limit {
+		return ListPage{}, badResponse(PathOrders, env.RequestID, fmt.Sprintf("asked for %d orders, got %d", r.Limit, len(page.Orders)))
+	}
+	return page, nil
+}
+
+// OrderItems is the items of one order from /orders/items/get.
+type OrderItems struct {
+	OrderID int64
+	Items   []json.RawMessage
+}
+
+// GetOrderItems reads the items of up to 50 orders with one
+// /orders/items/get call. The answer is returned as sent: the caller
+// checks that every order is there.
+func (c *Client) GetOrderItems(ctx context.Context, ids []int64) ([]OrderItems, string, error) {
+	if len(ids) == 0 || len(ids) > MaxItemIDs {
+		return nil, "", fmt.Errorf("lazada: /orders/items/get takes 1..%d ids, got %d", MaxItemIDs, len(ids))
+	}
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(']')
+	env, _, err := c.call(ctx, c.cfg.BaseURL, PathOrderItems, map[string]string{"order_ids": b.String()}, true, true)
+	if err != nil {
+		return nil, "", err
+	}
+	var d []struct {
+		OrderID json.RawMessage   `json:"order_id"`
+		Items   []json.RawMessage `json:"order_items"`
+	}
+	if err := json.Unmarshal(env.Data, &d); err != nil {
+		return nil, env.RequestID, badResponse(PathOrderItems, env.RequestID, "data is not a list of orders: "+err.Error())
+	}
+	out := make([]OrderItems, len(d))
+	for i, o := range d {
+		id, err := asInt(o.OrderID)
+		if err != nil || id == nil {
+			return nil, env.RequestID, badResponse(PathOrderItems, env.RequestID, fmt.Sprintf("entry %d has no usable order_id", i))
+		}
+		out[i] = OrderItems{OrderID: id.(int64), Items: o.Items}
+	}
+	return out, env.RequestID, nil
+}
