@@ -437,11 +437,15 @@ func scalarText(raw json.RawMessage) (string, error) {
 
 // ListRequest is one /orders/get call: a window of created_at (Field
 // "created_at") or updated_at ("updated_at"), bounds inclusive (Unix
-// seconds), sorted by the same field ascending.
+// seconds), sorted by created_at ascending (an order's create time never
+// changes, so an update does not move it in the list).
 type ListRequest struct {
 	Field         string
 	From, To      int64
 	Offset, Limit int
+	// CreatedAfter and CreatedBefore, when not zero, narrow an updated_at
+	// window by create time (inclusive).
+	CreatedAfter, CreatedBefore int64
 }
 
 // ListPage is one /orders/get answer.
@@ -474,6 +478,13 @@ func (c *Client) ListOrders(ctx context.Context, r ListRequest) (ListPage, error
 		p["created_after"], p["created_before"] = filterTime(r.From), filterTime(r.To)
 	case "updated_at":
 		p["update_after"], p["update_before"] = filterTime(r.From), filterTime(r.To)
+		p["sort_by"] = "created_at"
+		if r.CreatedAfter != 0 {
+			p["created_after"] = filterTime(r.CreatedAfter)
+		}
+		if r.CreatedBefore != 0 {
+			p["created_before"] = filterTime(r.CreatedBefore)
+		}
 	default:
 		return ListPage{}, fmt.Errorf("lazada: list field %q is not created_at or updated_at", r.Field)
 	}

@@ -1,10 +1,15 @@
 package lazada_test
 
 import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/facolos/etl/connector"
-	_ "github.com/facolos/etl/lazada"
+	"github.com/facolos/etl/lazada"
 	"github.com/facolos/etl/lazada/lazadatest"
 	"github.com/facolos/etl/sink/sqlite"
 	"github.com/stretchr/testify/require"
@@ -23,4 +28,76 @@ func TestFullLoad(t *testing.T) {
 	requireSame(t, expected(sim.SellerID(), orders), actual(t, sink))
 	require.Equal(t, 4, sim.Calls(lazadatest.PathOrders), "ceil(345/100) pages")
 	require.Equal(t, 7, sim.Calls(lazadatest.PathOrderItems), "ceil(345/50) item calls")
+}
+
+// etlUpdated returns etl_updated_at per row key of a table.
+func etlUpdated(t *testing.T, s *sqlite.Sink, tb *connector.Table) map[string]time.Time {
+	t.Helper()
+	rows, err := s.ReadTable(context.Background(), tb)
+	require.NoError(t, err)
+	ui := tb.ColumnIndex("etl_updated_at")
+	out := map[string]time.Time{}
+	for _, r := range rows {
+		out[fmt.Sprint(r[0], "/", r[1])] = r[ui].(time.Time)
+	}
+	return out
+}
+
+// A second run is incremental (one updated_at window, no change); after
+// the simulator's clock moves, the changed orders are updated, their
+// vanished items deleted, new orders added, and every other row is left
+// untouched.
+func TestIncrementalAfterAdvance(t *testing.T) {
+	sim := newSim(t, lazadatest.Options{Orders: 400})
+	var clock atomic.Int64
+	clock.Store(simNow.Unix())
+	sink := openSink(t, "", sqlite.Config{Now: func() time.Time { return time.Unix(clock.Load(), 0) }})
+	src := sourceFor(t, config(sim, nil, connector.HTTPConfig{}))
+	res := run(t, src, sink)
+	require.NoError(t, res.Err)
+	before := sim.Calls(lazadatest.PathOrders)
+	firstOrders, firstItems := etlUpdated(t, sink, lazada.OrdersTableDef()), etlUpdated(t, sink, lazada.ItemsTableDef())
+
+	clock.Add(60)
+	res = run(t, src, sink)
+	require.NoError(t, res.Err)
+	lists := sim.Lists()
+	require.Equal(t, before+1, len(lists), "one window, one call")
+	require.Equal(t, "updated_at", lists[len(lists)-1].Field)
+	require.Equal(t, firstOrders, etlUpdated(t, sink, lazada.OrdersTableDef()), "nothing changed")
+	require.Equal(t, firstItems, etlUpdated(t, sink, lazada.ItemsTableDef()), "nothing changed")
+
+	clock.Add(3600)
+	had := map[int64]int{}
+	for _, o := range sim.Orders() {
+		had[o.ID] = len(o.Items)
+	}
+	changed := map[int64]bool{}
+	for _, id := range sim.Advance(48 * time.Hour) {
+		changed[id] = true
+	}
+	vanished := 0
+	for _, o := range sim.Orders() {
+		if n, ok := had[o.ID]; ok && len(o.Items) < n {
+			vanished++
+		}
+	}
+	require.Positive(t, vanished, "items vanished upstream")
+	res = run(t, src, sink)
+	require.NoError(t, res.Err)
+	orders := sim.Orders()
+	requireSame(t, expected(sim.SellerID(), orders), actual(t, sink))
+	second := time.Unix(clock.Load(), 0).UTC()
+	for k, at := range etlUpdated(t, sink, lazada.OrdersTableDef()) {
+		var seller string
+		var id int64
+		_, err := fmt.Sscanf(strings.Replace(k, "/", " ", 1), "%s %d", &seller, &id)
+		require.NoError(t, err)
+		if changed[id] {
+			require.True(t, at.Equal(second), "changed order %d updated", id)
+		} else {
+			require.False(t, at.Equal(second), "unchanged order %d untouched", id)
+		}
+	}
+	require.Greater(t, len(changed), 100, "the change spans more than a page")
 }

@@ -50,8 +50,8 @@ func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 
 // Stats implements connector.StatsSource: list_calls (/orders/get pages
 // read), windows (windows read), window_splits (windows split before
-// being read on), reread_passes (extra passes over a one-second window
-// that does not fit a page), item_retries (items calls repeated for
+// being read on), reread_passes (passes over a create second with more
+// updated orders than a page), item_retries (items calls repeated for
 // orders an answer left out), token_refreshes, http_retries, throttled.
 func (s *Source) Stats() map[string]any {
 	return map[string]any{"list_calls": s.lists.Load(), "windows": s.windows.Load(), "window_splits": s.splits.Load(),
@@ -66,11 +66,14 @@ func (s *Source) Stats() map[string]any {
 // the range is done only Watermark remains: the next run reads updated_at
 // in [Watermark - lookback, now].
 type Checkpoint struct {
-	Phase     string `json:"phase"` // "full" or "incremental"
-	Field     string `json:"field,omitempty"`
-	From      int64  `json:"window_from,omitempty"`
-	End       int64  `json:"end,omitempty"`
-	Watermark int64  `json:"watermark"`
+	Phase string `json:"phase"` // "full" or "incremental"
+	Field string `json:"field,omitempty"`
+	From  int64  `json:"window_from,omitempty"`
+	End   int64  `json:"end,omitempty"`
+	// Created is the keyset position of an incremental read: its pages
+	// go on from this create time.
+	Created   int64 `json:"created,omitempty"`
+	Watermark int64 `json:"watermark"`
 }
 
 type orders struct{ s *Source }
@@ -127,9 +130,9 @@ func (o *orders) run(ctx context.Context, cp Checkpoint, emit connector.EmitFunc
 	g, gctx := errgroup.WithContext(ctx)
 	// send queues a page: pos is the new From (every order before it is
 	// in this page or an earlier one), final ends the range.
-	send := func(page []json.RawMessage, rid string, pos int64, final bool) error {
+	send := func(page []json.RawMessage, rid string, pos int64, final bool, created int64) error {
 		next := cp
-		next.From = pos
+		next.From, next.Created = pos, created
 		if final {
 			next = Checkpoint{Phase: "incremental", Watermark: cp.End}
 		}
@@ -179,7 +182,7 @@ func (o *orders) run(ctx context.Context, cp Checkpoint, emit connector.EmitFunc
 	return g.Wait()
 }
 
-type sendFunc func(page []json.RawMessage, rid string, pos int64, final bool) error
+type sendFunc func(page []json.RawMessage, rid string, pos int64, final bool, created int64) error
 
 // list reads one page, naming the window in errors.
 func (o *orders) list(ctx context.Context, r ListRequest) (ListPage, error) {
@@ -271,7 +274,7 @@ func (o *orders) full(ctx context.Context, cp Checkpoint, send sendFunc) error {
 			if last {
 				pos = w.to
 			}
-			if err := send(page.Orders, page.RequestID, pos, last && len(queue) == 0); err != nil {
+			if err := send(page.Orders, page.RequestID, pos, last && len(queue) == 0, 0); err != nil {
 				return err
 			}
 			if last {
@@ -292,90 +295,114 @@ func (o *orders) full(ctx context.Context, cp Checkpoint, send sendFunc) error {
 	return nil
 }
 
-// onePage is the size an incremental window is planned for: below a page,
-// so that most planned windows are read in one call.
-const onePage = MaxLimit * 4 / 5
+// createdFloor is the created_after of incremental reads: before any
+// Lazada order.
+var createdFloor = time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
 
-// incremental reads updated_at windows that each fit one page, so every
-// window is read in one call and an order updated while the run reads (it
-// moves to a later updated_at) cannot shift another out of a page. A
-// window whose first page shows more orders than a page holds is split,
-// evenly by time, before it is read on; a window of a second or less that
-// still does not fit is read by passes of offset paging until two passes
-// agree (rereadWindow).
+// incremental reads the orders updated in [From, End] sorted by
+// created_at ascending, by keyset: every page is read at offset 0 with
+// created_after set to the create time of the last order of the page
+// before (Created in the checkpoint). An order updated while the run reads
+// leaves the window (its updated_at moves past End) without shifting any
+// other order out of a page, since no page is addressed by an offset, and
+// the next run reads it. The orders of the boundary second that the page
+// before already held are not sent again. Every answer is checked against
+// its countTotal: a page shorter than the limit must hold all of it. More
+// orders than a page created in one second (keyset cannot move past it)
+// are read by rereadSecond.
 func (o *orders) incremental(ctx context.Context, cp Checkpoint, send sendFunc) error {
 	s := o.s
-	queue := []window{{cp.From, cp.End}}
-	for len(queue) > 0 {
-		w := queue[0]
-		queue = queue[1:]
-		s.windows.Add(1)
-		page, err := o.list(ctx, ListRequest{Field: "updated_at", From: w.from, To: w.to, Limit: MaxLimit})
+	s.windows.Add(1)
+	c := max(cp.Created, createdFloor)
+	var held map[string]bool // ids of second c already sent
+	for {
+		r := ListRequest{Field: "updated_at", From: cp.From, To: cp.End, CreatedAfter: c, Limit: MaxLimit}
+		page, err := o.list(ctx, r)
 		if err != nil {
 			return err
 		}
-		n, full := len(page.Orders), page.CountTotal
-		switch {
-		case full >= 0 && n > full:
-			return badResponse(PathOrders, page.RequestID, fmt.Sprintf("a page of %d orders with countTotal %d", n, full))
-		case full >= 0 && full <= MaxLimit && n < full:
-			return badResponse(PathOrders, page.RequestID, fmt.Sprintf("window [%s, %s] returned %d orders, countTotal said %d",
-				time.Unix(w.from, 0).UTC().Format(time.RFC3339), time.Unix(w.to, 0).UTC().Format(time.RFC3339), n, full))
-		case full > MaxLimit || full < 0 && n == MaxLimit:
-			est := full
-			if est < 0 {
-				est = 2 * onePage
-			}
-			if parts := plan(w, (est+onePage-1)/onePage); parts != nil {
-				s.splits.Add(1)
-				queue = append(parts, queue...)
-				continue
-			}
-			recs, rid, err := o.rereadWindow(ctx, w)
+		n, total := len(page.Orders), page.CountTotal
+		if total >= 0 && (n > total || n < MaxLimit && n != total) {
+			return badResponse(PathOrders, page.RequestID, fmt.Sprintf("updated in [%s, %s], created from %s: a page of %d orders, countTotal said %d",
+				time.Unix(cp.From, 0).UTC().Format(time.RFC3339), time.Unix(cp.End, 0).UTC().Format(time.RFC3339),
+				time.Unix(c, 0).UTC().Format(time.RFC3339), n, total))
+		}
+		ks, err := times(page.Orders, "created_at")
+		if err != nil {
+			return fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
+		}
+		last := n < MaxLimit
+		next := c
+		if n > 0 {
+			next = ks.at[n-1]
+		}
+		if !last && next == c {
+			// A full page of one create second: read that second whole.
+			recs, rid, err := o.rereadSecond(ctx, cp, c)
 			if err != nil {
 				return err
 			}
-			page.Orders, page.RequestID = recs, rid
+			if err := send(recs, rid, cp.From, false, c+1); err != nil {
+				return err
+			}
+			c, held = c+1, nil
+			continue
 		}
-		if err := send(page.Orders, page.RequestID, w.to, len(queue) == 0); err != nil {
+		var fresh []json.RawMessage
+		nextHeld := map[string]bool{}
+		for i, raw := range page.Orders {
+			if ks.at[i] == c && held[ks.ids[i]] {
+				continue
+			}
+			fresh = append(fresh, raw)
+		}
+		for i := range page.Orders {
+			if ks.at[i] == next {
+				nextHeld[ks.ids[i]] = true
+			}
+		}
+		if err := send(fresh, page.RequestID, cp.From, last, next); err != nil {
 			return err
 		}
+		if last {
+			return nil
+		}
+		c, held = next, nextHeld
 	}
-	return nil
 }
 
-// maxPasses bounds the passes over a window that keeps changing.
+// maxPasses bounds the passes over a second that keeps changing.
 const maxPasses = 6
 
-// rereadWindow reads a window too dense to split (a second or two with
-// more updates than a page) by offset paging, again and again, until two
-// passes return the same orders; it returns every order any pass read
-// (an order missing from a later pass moved to a later updated_at and is
-// read there too).
-func (o *orders) rereadWindow(ctx context.Context, w window) ([]json.RawMessage, string, error) {
+// rereadSecond reads the orders updated in the window and created in the
+// second c (more than a page of them) by offset paging, again and again,
+// until two passes return the same orders; it returns every order any
+// pass read (an order missing from a later pass was updated past the
+// window and the next run reads it).
+func (o *orders) rereadSecond(ctx context.Context, cp Checkpoint, c int64) ([]json.RawMessage, string, error) {
 	s := o.s
 	union := map[string]json.RawMessage{}
-	var order []string
-	var prev []string
+	var order, prev []string
 	rid := ""
 	for pass := 0; pass < maxPasses; pass++ {
 		s.passes.Add(1)
 		var ids []string
 		for offset := 0; ; offset += MaxLimit {
 			if offset > s.cfg.OffsetCap {
-				return nil, "", fmt.Errorf("lazada seller %s: more than %d orders updated in [%s, %s]", s.c.SellerID(), o.capacity(),
-					time.Unix(w.from, 0).UTC().Format(time.RFC3339), time.Unix(w.to, 0).UTC().Format(time.RFC3339))
+				return nil, "", fmt.Errorf("lazada seller %s: more than %d orders created in the second %s", s.c.SellerID(), o.capacity(),
+					time.Unix(c, 0).UTC().Format(time.RFC3339))
 			}
-			page, err := o.list(ctx, ListRequest{Field: "updated_at", From: w.from, To: w.to, Offset: offset, Limit: MaxLimit})
+			page, err := o.list(ctx, ListRequest{Field: "updated_at", From: cp.From, To: cp.End, CreatedAfter: c, CreatedBefore: c,
+				Offset: offset, Limit: MaxLimit})
 			if err != nil {
 				return nil, "", err
 			}
 			rid = page.RequestID
-			ats, err := times(page.Orders, "updated_at")
+			ks, err := times(page.Orders, "created_at")
 			if err != nil {
 				return nil, "", fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
 			}
-			for i, id := range ats.ids {
+			for i, id := range ks.ids {
 				if _, ok := union[id]; !ok {
 					order = append(order, id)
 				}
@@ -396,8 +423,8 @@ func (o *orders) rereadWindow(ctx context.Context, w window) ([]json.RawMessage,
 		}
 		prev = ids
 	}
-	return nil, "", fmt.Errorf("lazada seller %s: the orders updated in [%s, %s] kept changing over %d passes", s.c.SellerID(),
-		time.Unix(w.from, 0).UTC().Format(time.RFC3339), time.Unix(w.to, 0).UTC().Format(time.RFC3339), maxPasses)
+	return nil, "", fmt.Errorf("lazada seller %s: the orders created in the second %s kept changing over %d passes", s.c.SellerID(),
+		time.Unix(c, 0).UTC().Format(time.RFC3339), maxPasses)
 }
 
 func equal(a, b []string) bool {

@@ -20,19 +20,22 @@ type Transformer struct{}
 // Tables implements connector.Transformer: orders, then items.
 func (Transformer) Tables() []*connector.Table { return []*connector.Table{ordersTable, itemsTable} }
 
-// lookup reads a field by its path ("address_billing.first_name").
-func lookup(obj map[string]json.RawMessage, path string) (json.RawMessage, error) {
-	head, rest, nested := strings.Cut(path, ".")
+// lookup reads a field by its path ("address_billing.first_name"); nested
+// objects are decoded once per record (in nested).
+func lookup(obj map[string]json.RawMessage, path string, nested map[string]map[string]json.RawMessage) (json.RawMessage, error) {
+	head, rest, isNested := strings.Cut(path, ".")
 	raw := obj[head]
-	if !nested {
+	if !isNested {
 		return raw, nil
 	}
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var inner map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &inner); err != nil {
-		return nil, fmt.Errorf("%s is not an object", head)
+	inner, done := nested[head]
+	if !done {
+		if len(raw) > 0 && string(raw) != "null" {
+			if err := json.Unmarshal(raw, &inner); err != nil {
+				return nil, fmt.Errorf("%s is not an object", head)
+			}
+		}
+		nested[head] = inner
 	}
 	v := inner[rest]
 	if v == nil && rest == "addressDsitrict" {
@@ -42,8 +45,9 @@ func lookup(obj map[string]json.RawMessage, path string) (json.RawMessage, error
 }
 
 func fill(row []any, at int, obj map[string]json.RawMessage, fields []field) error {
+	nested := map[string]map[string]json.RawMessage{}
 	for i, f := range fields {
-		raw, err := lookup(obj, f.src)
+		raw, err := lookup(obj, f.src, nested)
 		if err == nil {
 			row[at+i], err = f.read(raw)
 		}

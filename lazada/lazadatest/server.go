@@ -167,6 +167,7 @@ type List struct {
 	From, To      int64  // bounds (To 0: none)
 	Offset, Limit int
 	Returned      int
+	SortBy        string
 }
 
 // NewServer starts a simulator. Close it when done.
@@ -386,7 +387,8 @@ func (s *Server) ExpireRefreshTokens() {
 // Advance moves the shop on by d: about one order in 200 per simulated
 // hour changes (a status step, or an item line that vanishes upstream) and
 // about two new orders arrive per hour. Changes are stamped with the real
-// time a second back; the simulated clock moves by d. It returns the ids
+// time a second back, new orders with the seconds before it (three a
+// second); the simulated clock moves by d. It returns the ids
 // of the orders changed and added.
 func (s *Server) Advance(d time.Duration) []int64 {
 	s.mu.Lock()
@@ -412,9 +414,13 @@ func (s *Server) Advance(d time.Duration) []int64 {
 		o.ID, o.Number = orderID(s.opts.Seed, i, s.opts.BigIDs), orderID(s.opts.Seed, i, s.opts.BigIDs)
 		for j := range o.Items {
 			o.Items[j].ID = itemID(o.ID, j)
-			o.Items[j].CreatedAt, o.Items[j].UpdatedAt = at, at
 		}
-		o.CreatedAt, o.UpdatedAt = at, at
+		// New orders arrive over the last minutes, a few a second.
+		o.CreatedAt = at - int64(k)/3
+		o.UpdatedAt = o.CreatedAt
+		for j := range o.Items {
+			o.Items[j].CreatedAt, o.Items[j].UpdatedAt = o.CreatedAt, o.CreatedAt
+		}
 		s.orders = append(s.orders, o)
 		s.byID[o.ID] = o
 		out = append(out, o.ID)
@@ -693,8 +699,9 @@ func (s *Server) list(p url.Values, _ string) (any, *apiErr) {
 	for i, o := range page {
 		orders[i] = w.order(o)
 	}
-	l := List{Field: "created_at", From: bounds["created_after"], To: bounds["created_before"], Offset: offset, Limit: limit, Returned: len(page)}
-	if !ca {
+	l := List{Field: "created_at", From: bounds["created_after"], To: bounds["created_before"], Offset: offset, Limit: limit, Returned: len(page),
+		SortBy: sortBy}
+	if ua {
 		l.Field, l.From, l.To = "updated_at", bounds["update_after"], bounds["update_before"]
 	}
 	s.lists = append(s.lists, l)
