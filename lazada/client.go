@@ -187,9 +187,9 @@ func (c *Client) Throttled() int64 { return c.http.Throttled() }
 // Refreshes returns how many token refreshes this client performed.
 func (c *Client) Refreshes() int { return c.tokens.Refreshes() }
 
-// envelope is the platform's answer. Token answers carry their fields next
+// Envelope is the platform's answer. Token answers carry their fields next
 // to code, without data.
-type envelope struct {
+type Envelope struct {
 	Code      json.RawMessage `json:"code"`
 	Type      string          `json:"type"`
 	Message   string          `json:"message"`
@@ -197,16 +197,16 @@ type envelope struct {
 	Data      json.RawMessage `json:"data"`
 }
 
-// DecodeEnvelope turns an HTTP answer into the envelope or an *APIError: a
+// DecodeEnvelope turns an HTTP answer into the Envelope or an *APIError: a
 // body that is not a JSON object with a code, or an error code, is an
 // error. needData makes a success without data (null or absent) an error
 // too, never "nothing".
-func DecodeEnvelope(endpoint string, status int, body []byte, needData bool) (envelope, error) {
-	var env envelope
+func DecodeEnvelope(endpoint string, status int, body []byte, needData bool) (Envelope, error) {
+	var env Envelope
 	if err := json.Unmarshal(body, &env); err != nil || code(env.Code) == "" {
-		msg := "response is not a JSON envelope"
+		msg := "response is not a JSON Envelope"
 		if err == nil {
-			msg = "response envelope has no code"
+			msg = "response Envelope has no code"
 		}
 		return env, &APIError{Endpoint: endpoint, HTTPStatus: status, Message: msg, kind: ErrBadResponse}
 	}
@@ -219,12 +219,12 @@ func DecodeEnvelope(endpoint string, status int, body []byte, needData bool) (en
 	return env, nil
 }
 
-// call sends a signed GET to base+apiPath and decodes the envelope. Every
+// call sends a signed GET to base+apiPath and decodes the Envelope. Every
 // attempt is signed with a fresh real-clock millisecond timestamp; empty
 // parameters are never sent; throttling (with its one-second ban) and
 // server codes answered with HTTP 200 are retried; an invalid or expired
 // access token is refreshed once.
-func (c *Client) call(ctx context.Context, base, apiPath string, params map[string]string, withToken, needData bool) (envelope, []byte, error) {
+func (c *Client) call(ctx context.Context, base, apiPath string, params map[string]string, withToken, needData bool) (Envelope, []byte, error) {
 	var stale string
 	serverRetries := 0
 	for {
@@ -245,7 +245,7 @@ func (c *Client) call(ctx context.Context, base, apiPath string, params map[stri
 				tok, err = c.tokens.Invalidate(ctx, stale)
 			}
 			if err != nil {
-				return envelope{}, nil, c.tokenError(apiPath, err)
+				return Envelope{}, nil, c.tokenError(apiPath, err)
 			}
 			c.http.AddSecret(tok)
 			p["access_token"] = tok
@@ -265,7 +265,7 @@ func (c *Client) call(ctx context.Context, base, apiPath string, params map[stri
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+apiPath, nil)
 		if err != nil {
-			return envelope{}, nil, fmt.Errorf("lazada %s: bad URL: %s", apiPath, c.http.Redact(err.Error()))
+			return Envelope{}, nil, fmt.Errorf("lazada %s: bad URL: %s", apiPath, c.http.Redact(err.Error()))
 		}
 		req.URL = signed()
 		pctx := connector.WithPrepare(ctx, func(r *http.Request) error {
@@ -274,7 +274,7 @@ func (c *Client) call(ctx context.Context, base, apiPath string, params map[stri
 		})
 		resp, err := c.http.Do(pctx, req)
 		if err != nil {
-			return envelope{}, nil, fmt.Errorf("lazada seller %s: %w", c.cfg.SellerID, err)
+			return Envelope{}, nil, fmt.Errorf("lazada seller %s: %w", c.cfg.SellerID, err)
 		}
 		env, err := DecodeEnvelope(apiPath, resp.StatusCode, resp.Body, needData)
 		switch {
@@ -295,7 +295,7 @@ func (c *Client) call(ctx context.Context, base, apiPath string, params map[stri
 			serverRetries++
 			c.log.Debug("lazada code retried", "seller", c.cfg.SellerID, "endpoint", apiPath, "error", err)
 			if werr := sleep(ctx, wait); werr != nil {
-				return envelope{}, nil, werr
+				return Envelope{}, nil, werr
 			}
 			continue
 		}
@@ -562,4 +562,39 @@ func (c *Client) GetOrderItems(ctx context.Context, ids []int64) ([]OrderItems, 
 		out[i] = OrderItems{OrderID: id.(int64), Items: o.Items}
 	}
 	return out, env.RequestID, nil
+}
+
+// AuthLink is the page where the seller approves the app: the auth host's
+// /oauth/authorize with response_type=code, force_auth=true, the redirect
+// URL and the app key (never a uuid, which the platform refuses).
+func (c *Client) AuthLink(redirect string) string {
+	q := url.Values{}
+	q.Set("response_type", "code")
+	q.Set("force_auth", "true")
+	q.Set("redirect_uri", redirect)
+	q.Set("client_id", c.cfg.AppKey)
+	return strings.TrimSuffix(c.cfg.AuthURL, "/rest") + "/oauth/authorize?" + q.Encode()
+}
+
+// Authorize exchanges an authorisation code for a token pair and stores it
+// in the token store for the answer's seller (replacing a pair marked for
+// re-authorisation), so every sync process picks it up. With a configured
+// SellerID, a code of another seller is refused.
+func (c *Client) Authorize(ctx context.Context, authCode string) (TokenInfo, error) {
+	ti, err := c.CreateToken(ctx, authCode)
+	if err != nil {
+		return ti, err
+	}
+	if ti.SellerID == "" {
+		return ti, badResponse(PathTokenCreate, "", "token answer without a seller_id for country "+ti.Country)
+	}
+	if c.cfg.SellerID != "default" && ti.SellerID != c.cfg.SellerID {
+		return ti, fmt.Errorf("lazada: the code authorises seller %s, not %s", ti.SellerID, c.cfg.SellerID)
+	}
+	err = tokenstore.StoreAuthorized(ctx, c.cfg.Tokens, tokenstore.Token{Platform: PlatformName, Account: ti.SellerID,
+		AccessToken: ti.AccessToken, RefreshToken: ti.RefreshToken, AccessExpiresAt: ti.AccessExpiresAt, RefreshExpiresAt: ti.RefreshExpiresAt})
+	if err != nil {
+		return ti, fmt.Errorf("lazada seller %s: store the new token pair: %w", ti.SellerID, err)
+	}
+	return ti, nil
 }

@@ -7,9 +7,12 @@
 // every sync process picks it up.
 //
 //	go run ./examples/authorize -platform shopee -shop-id 123456 -sink sqlite:facolos.db
+//	go run ./examples/authorize -platform lazada -sink sqlite:facolos.db
 //
 // Credentials come from the environment (or .env) as for examples/sync:
-// SHOPEE_PARTNER_ID, SHOPEE_PARTNER_KEY, SHOPEE_HOST. The redirect URL
+// SHOPEE_PARTNER_ID, SHOPEE_PARTNER_KEY, SHOPEE_HOST; LAZADA_APP_KEY,
+// LAZADA_APP_SECRET, LAZADA_AUTH_BASE_URL (and LAZADA_SELLER_ID, to refuse
+// a code of another seller). The redirect URL
 // (-redirect) must be one the partner app allows; by default
 // http://127.0.0.1:8765/callback, served by this command.
 package main
@@ -33,6 +36,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/lazada"
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/tokenstore"
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -55,12 +59,14 @@ type options struct {
 	platform, sink, redirect, code, host, partnerKey string
 	shopID, partnerID                                int64
 	timeout                                          time.Duration
+	// who names the account in the messages ("shop 123456").
+	who string
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	var o options
 	fs := flag.NewFlagSet("authorize", flag.ContinueOnError)
-	fs.StringVar(&o.platform, "platform", "shopee", "platform to authorise (shopee)")
+	fs.StringVar(&o.platform, "platform", "shopee", "platform to authorise (shopee, lazada)")
 	fs.StringVar(&o.sink, "sink", "", "warehouse URL holding the token table: sqlite:PATH, postgres://… or sqlserver://… (default $ETL_SINK, else sqlite:facolos.db)")
 	fs.StringVar(&o.redirect, "redirect", "http://127.0.0.1:8765/callback", "redirect URL of the authorisation; when it is on 127.0.0.1 or localhost this command listens there")
 	fs.StringVar(&o.code, "code", "", "the code of the redirect, when you already have it")
@@ -72,14 +78,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if o.platform != "shopee" {
-		return fmt.Errorf("-platform %q: only shopee is supported so far", o.platform)
+	if o.platform != "shopee" && o.platform != "lazada" {
+		return fmt.Errorf("-platform %q: only shopee and lazada are supported so far", o.platform)
 	}
 	if o.sink == "" {
 		o.sink = getenv("ETL_SINK")
 	}
 	if o.sink == "" {
 		o.sink = "sqlite:facolos.db"
+	}
+	if o.platform == "lazada" {
+		return runLazada(ctx, o, getenv, stdin, stdout)
 	}
 	num := func(flagVal int64, env string) (int64, error) {
 		if flagVal != 0 {
@@ -111,6 +120,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if o.shopID <= 0 || o.partnerID <= 0 || o.partnerKey == "" {
 		return errors.New("-shop-id, -partner-id and -partner-key (or SHOPEE_SHOP_ID, SHOPEE_PARTNER_ID, SHOPEE_PARTNER_KEY) are required")
 	}
+	o.who = "shop " + strconv.FormatInt(o.shopID, 10)
 	red, err := url.Parse(o.redirect)
 	if err != nil || red.Scheme == "" || red.Host == "" {
 		return fmt.Errorf("-redirect %q is not an absolute URL", o.redirect)
@@ -144,6 +154,49 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return nil
 }
 
+// runLazada authorises a Lazada seller: the code of the redirect becomes a
+// token pair stored for the seller_id of the answer.
+func runLazada(ctx context.Context, o options, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	red, err := url.Parse(o.redirect)
+	if err != nil || red.Scheme == "" || red.Host == "" {
+		return fmt.Errorf("-redirect %q is not an absolute URL", o.redirect)
+	}
+	if o.timeout <= 0 {
+		return errors.New("-timeout must be positive")
+	}
+	if getenv("LAZADA_APP_KEY") == "" || getenv("LAZADA_APP_SECRET") == "" {
+		return errors.New("LAZADA_APP_KEY and LAZADA_APP_SECRET are required")
+	}
+	store, closeStore, err := openTokenStore(ctx, o.sink)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	client, err := lazada.NewClient(lazada.Config{AppKey: getenv("LAZADA_APP_KEY"), AppSecret: getenv("LAZADA_APP_SECRET"),
+		AuthURL: getenv("LAZADA_AUTH_BASE_URL"), SellerID: getenv("LAZADA_SELLER_ID"), Country: getenv("LAZADA_COUNTRY"),
+		BaseURL: getenv("LAZADA_API_BASE_URL"), Tokens: store, Logger: quiet, HTTP: connector.HTTPConfig{Logger: quiet}})
+	if err != nil {
+		return err
+	}
+	o.who = "the Lazada seller"
+	if id := getenv("LAZADA_SELLER_ID"); id != "" {
+		o.who = "Lazada seller " + id
+	}
+	code := o.code
+	if code == "" {
+		if code, err = waitForCode(ctx, o, red, client.AuthLink(o.redirect), stdin, stdout); err != nil {
+			return err
+		}
+	}
+	ti, err := client.Authorize(ctx, code)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Stored a new token pair for lazada seller %s in %s; syncing can resume.\n", ti.SellerID, connector.Redact(o.sink))
+	return nil
+}
+
 // waitForCode prints the link and returns the code of the redirect, from
 // the local listener or stdin, whichever comes first.
 func waitForCode(ctx context.Context, o options, red *url.URL, link string, stdin io.Reader, stdout io.Writer) (string, error) {
@@ -162,7 +215,7 @@ func waitForCode(ctx context.Context, o options, red *url.URL, link string, stdi
 				http.Error(w, "no authorisation code here", http.StatusNotFound)
 				return
 			}
-			if sid := r.URL.Query().Get("shop_id"); sid != "" && sid != strconv.FormatInt(o.shopID, 10) {
+			if sid := r.URL.Query().Get("shop_id"); o.shopID != 0 && sid != "" && sid != strconv.FormatInt(o.shopID, 10) {
 				http.Error(w, "this authorisation is for shop "+sid+", not the shop being authorised", http.StatusBadRequest)
 				return
 			}
@@ -172,7 +225,7 @@ func waitForCode(ctx context.Context, o options, red *url.URL, link string, stdi
 		go func() { _ = srv.Serve(ln) }()
 		defer srv.Close()
 	}
-	fmt.Fprintf(stdout, "Open this link as the seller of shop %d and approve:\n\n  %s\n\n", o.shopID, link)
+	fmt.Fprintf(stdout, "Open this link as the seller of %s and approve:\n\n  %s\n\n", o.who, link)
 	if local {
 		fmt.Fprintf(stdout, "Waiting for the redirect to %s (or paste the code or the redirect URL here).\n", o.redirect)
 	} else {
