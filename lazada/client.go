@@ -171,6 +171,10 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// BaseURL returns the API host the client calls (the country's, or the
+// configured one).
+func (c *Client) BaseURL() string { return c.cfg.BaseURL }
+
 // SellerID returns the seller the client reads.
 func (c *Client) SellerID() string { return c.cfg.SellerID }
 

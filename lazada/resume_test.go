@@ -1,0 +1,83 @@
+package lazada_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/lazada"
+	"github.com/facolos/etl/lazada/lazadatest"
+	"github.com/facolos/etl/sink/sqlite"
+	"github.com/stretchr/testify/require"
+)
+
+// failingSink stores the first n batches, then fails every write (a
+// warehouse that went away mid-load).
+type failingSink struct {
+	*sqlite.Sink
+	n int
+}
+
+var errGone = errors.New("warehouse gone")
+
+func (f *failingSink) Write(ctx context.Context, b *connector.Batch) error {
+	if f.n <= 0 {
+		return errGone
+	}
+	f.n--
+	return f.Sink.Write(ctx, b)
+}
+
+// A load that stops after a few stored pages resumes from its checkpoint:
+// the checkpoint never passed an unstored page, so the resumed run
+// completes the tables without reading the range from its start.
+func TestResumeFromCheckpoint(t *testing.T) {
+	sim := newSim(t, lazadatest.Options{Orders: 600})
+	sink := openSink(t, "", sqlite.Config{})
+	r := &connector.Runner{Logger: quiet}
+	pipe := func(s connector.Sink) connector.Pipeline {
+		return connector.Pipeline{Name: "lazada/seller", Platform: "lazada", Account: "seller",
+			Source: sourceFor(t, config(sim, nil, connector.HTTPConfig{})), Transformer: lazada.Transformer{}, Sink: s}
+	}
+	res := r.Run(context.Background(), pipe(&failingSink{Sink: sink, n: 2}))[0]
+	require.ErrorIs(t, res.Err, errGone)
+	cp, err := sink.LoadCheckpoint(context.Background(), "lazada/seller", "orders")
+	require.NoError(t, err)
+	require.NotNil(t, cp, "the stored pages carried a checkpoint")
+	before := sim.Calls(lazadatest.PathOrders)
+	res = r.Run(context.Background(), pipe(sink))[0]
+	require.NoError(t, res.Err)
+	require.Less(t, sim.Calls(lazadatest.PathOrders)-before, 6, "resumed, not started over")
+	requireSame(t, expected(sim.SellerID(), sim.Orders()), actual(t, sink))
+}
+
+// ApiCallLimit bans the API for a second: the client waits it out and the
+// load completes.
+func TestApiCallLimitWaitedOut(t *testing.T) {
+	sim := newSim(t, lazadatest.Options{Orders: 150, RateLimit: 2})
+	src := sourceFor(t, config(sim, nil, connector.HTTPConfig{}))
+	sink := openSink(t, "", sqlite.Config{})
+	res := run(t, src, sink)
+	require.NoError(t, res.Err)
+	require.Positive(t, sim.Rejections()["ApiCallLimit"])
+	require.Positive(t, src.Stats()["throttled"])
+	requireSame(t, expected(sim.SellerID(), sim.Orders()), actual(t, sink))
+}
+
+// The country picks the API host; an unknown country is refused.
+func TestCountryHosts(t *testing.T) {
+	for country, host := range map[string]string{"": "https://api.lazada.vn/rest", "VN": "https://api.lazada.vn/rest",
+		"th": "https://api.lazada.co.th/rest", "my": "https://api.lazada.com.my/rest"} {
+		c, err := lazada.NewClient(lazada.Config{AppKey: "k", AppSecret: "s", Country: country})
+		require.NoError(t, err)
+		require.Equal(t, host, c.BaseURL(), country)
+	}
+	_, err := lazada.NewClient(lazada.Config{AppKey: "k", AppSecret: "s", Country: "fr"})
+	require.ErrorContains(t, err, `country "fr"`)
+	_, _, err = lazada.ConfigFromEnv(func(k string) string {
+		return map[string]string{"LAZADA_APP_KEY": "k", "LAZADA_APP_SECRET": "s", "LAZADA_ACCESS_TOKEN": "a", "LAZADA_SELLER_ID": "1",
+			"LAZADA_COUNTRY": "fr"}[k]
+	})
+	require.ErrorContains(t, err, "LAZADA_COUNTRY")
+}
