@@ -3,7 +3,11 @@ package lazada_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/lazada"
@@ -80,4 +84,20 @@ func TestCountryHosts(t *testing.T) {
 			"LAZADA_COUNTRY": "fr"}[k]
 	})
 	require.ErrorContains(t, err, "LAZADA_COUNTRY")
+}
+
+// A page out of created_at order is an error: a checkpoint taken from it
+// could pass orders not read yet.
+func TestUnsortedPageRefused(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"code":"0","request_id":"r","data":{"count":2,"countTotal":2,"orders":[`+
+			`{"order_id":2,"created_at":"2025-05-02 10:00:00 +0700","updated_at":"2025-05-02 10:00:00 +0700"},`+
+			`{"order_id":1,"created_at":"2025-05-01 10:00:00 +0700","updated_at":"2025-05-01 10:00:00 +0700"}]}}`)
+	}))
+	defer srv.Close()
+	src := sourceFor(t, lazada.Config{BaseURL: srv.URL, AuthURL: srv.URL, AppKey: "k", AppSecret: "s", AccessToken: "a", SellerID: "1",
+		StartDate: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), Logger: quiet, HTTP: connector.HTTPConfig{Logger: quiet}})
+	res := run(t, src, openSink(t, "", sqlite.Config{}))
+	require.ErrorIs(t, res.Err, lazada.ErrBadResponse)
+	require.ErrorContains(t, res.Err, "out of created_at order")
 }

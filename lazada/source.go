@@ -233,7 +233,7 @@ func (o *orders) full(ctx context.Context, cp Checkpoint, send sendFunc) error {
 		w := queue[0]
 		queue = queue[1:]
 		s.windows.Add(1)
-		offset, read, total := 0, map[string]bool{}, -1
+		offset, read, total, seen := 0, map[string]bool{}, -1, w.from
 		for {
 			page, err := o.list(ctx, ListRequest{Field: "created_at", From: w.from, To: w.to, Offset: offset, Limit: MaxLimit})
 			if err != nil {
@@ -253,6 +253,9 @@ func (o *orders) full(ctx context.Context, cp Checkpoint, send sendFunc) error {
 				}
 			}
 			ats, err := times(page.Orders, "created_at")
+			if err == nil {
+				err = ats.ascending(seen, page.RequestID)
+			}
 			if err != nil {
 				return fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
 			}
@@ -267,9 +270,10 @@ func (o *orders) full(ctx context.Context, cp Checkpoint, send sendFunc) error {
 			if total >= 0 && offset == 0 && len(page.Orders) > total {
 				return badResponse(PathOrders, page.RequestID, fmt.Sprintf("a page of %d orders with countTotal %d", len(page.Orders), total))
 			}
-			pos := w.from
+			pos := seen
 			if len(ats.at) > 0 {
 				pos = ats.at[len(ats.at)-1]
+				seen = pos
 			}
 			if last {
 				pos = w.to
@@ -328,6 +332,9 @@ func (o *orders) incremental(ctx context.Context, cp Checkpoint, send sendFunc) 
 				time.Unix(c, 0).UTC().Format(time.RFC3339), n, total))
 		}
 		ks, err := times(page.Orders, "created_at")
+		if err == nil {
+			err = ks.ascending(c, page.RequestID)
+		}
 		if err != nil {
 			return fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
 		}
@@ -443,6 +450,21 @@ func equal(a, b []string) bool {
 type keys struct {
 	ids []string
 	at  []int64
+}
+
+// ascending checks that a page is sorted by create time, none before
+// floor: a position taken from an unsorted page could pass orders not read
+// yet.
+func (k keys) ascending(floor int64, requestID string) error {
+	prev := floor
+	for i, at := range k.at {
+		if at < prev {
+			return badResponse(PathOrders, requestID, fmt.Sprintf("order %s is out of created_at order (%s after %s)", k.ids[i],
+				time.Unix(at, 0).UTC().Format(time.RFC3339), time.Unix(prev, 0).UTC().Format(time.RFC3339)))
+		}
+		prev = at
+	}
+	return nil
 }
 
 // orderHead is what the stream reads of an order (the transformer reads
