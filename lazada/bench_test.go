@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/simfault"
 	"github.com/facolos/etl/lazada"
 	"github.com/facolos/etl/lazada/lazadatest"
 )
@@ -97,4 +98,30 @@ func records(b *testing.B, sim *lazadatest.Server) []connector.Record {
 			return recs
 		}
 	}
+}
+
+// BenchmarkLatencyBound loads 5,000 orders from a simulator answering in
+// 300 ms ± 100 ms with the app's budget at 20 calls/s, and reports the
+// load's time against the budget-bound time of the minimum calls
+// (ceil(N/100) list pages + ceil(N/50) item calls, ÷ 20/s).
+func BenchmarkLatencyBound(b *testing.B) {
+	const n, perSecond = 5000, 20
+	sim := newSim(b, lazadatest.Options{Orders: n, Faults: simfault.Options{Latency: 200 * time.Millisecond, Jitter: 200 * time.Millisecond}})
+	minimum := float64((n+99)/100 + (n+49)/50)
+	var secs, calls float64
+	for b.Loop() {
+		cfg := config(sim, nil, connector.HTTPConfig{Budget: connector.NewBudget(perSecond, 1)})
+		start := time.Now()
+		res := run(b, sourceFor(b, cfg), nullSink{})
+		if res.Err != nil {
+			b.Fatal(res.Err)
+		}
+		secs = time.Since(start).Seconds()
+		calls = 0
+		for _, v := range res.APICalls {
+			calls += float64(v)
+		}
+	}
+	b.ReportMetric(calls/minimum, "calls/minimum")
+	b.ReportMetric(secs/(minimum/perSecond), "time/budget-bound")
 }

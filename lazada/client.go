@@ -85,8 +85,9 @@ type Config struct {
 	Lookback time.Duration
 	// StartDate of full loads (default DefaultStartDate).
 	StartDate time.Time
-	// Concurrency is how many item calls are in flight at once (default
-	// DefaultConcurrency).
+	// Concurrency is how many windows of a full load are read at once and
+	// how many item calls are in flight (default DefaultConcurrency; 1
+	// reads the range as one window, page by page).
 	Concurrency int
 	// OffsetCap is the largest offset the client asks for (default and
 	// at most OffsetCap; tests lower it with the simulator's).
@@ -102,8 +103,11 @@ type Config struct {
 // DefaultStartDate is the start of full loads when none is configured.
 var DefaultStartDate = time.Date(2024, 7, 1, 0, 0, 0, 0, connector.Vietnam)
 
-// DefaultConcurrency is how many item calls are in flight by default.
-const DefaultConcurrency = 4
+// DefaultConcurrency is how many windows of a full load are read at once,
+// and how many item calls are in flight, by default: at 20 calls/s and
+// 300 ms a call, 6 calls must be in flight to use the budget; 8 leave room
+// for jitter.
+const DefaultConcurrency = 8
 
 // Client calls the Lazada API. It is safe for concurrent use.
 type Client struct {

@@ -15,19 +15,32 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// A full load equals the simulator's data column by column, with
-// ceil(N/50) item calls when the range is one window.
+// A full load equals the simulator's data column by column, with exactly
+// ceil(N/50) item calls. Read as one window (Concurrency 1) it takes
+// ceil(N/100) list pages; read as windows at once, one call more for the
+// plan and at most one partial page per window.
 func TestFullLoad(t *testing.T) {
-	sim := newSim(t, lazadatest.Options{Orders: 345})
-	src := sourceFor(t, config(sim, nil, connector.HTTPConfig{}))
-	sink := openSink(t, "", sqlite.Config{})
-	res := run(t, src, sink)
-	require.NoError(t, res.Err)
-	require.Zero(t, res.Rejected)
-	orders := sim.Orders()
-	requireSame(t, expected(sim.SellerID(), orders), actual(t, sink))
-	require.Equal(t, 4, sim.Calls(lazadatest.PathOrders), "ceil(345/100) pages")
-	require.Equal(t, 7, sim.Calls(lazadatest.PathOrderItems), "ceil(345/50) item calls")
+	for _, conc := range []int{1, 0} {
+		t.Run(fmt.Sprint("concurrency", conc), func(t *testing.T) {
+			sim := newSim(t, lazadatest.Options{Orders: 345})
+			cfg := config(sim, nil, connector.HTTPConfig{})
+			cfg.Concurrency = conc
+			src := sourceFor(t, cfg)
+			sink := openSink(t, "", sqlite.Config{})
+			res := run(t, src, sink)
+			require.NoError(t, res.Err)
+			require.Zero(t, res.Rejected)
+			requireSame(t, expected(sim.SellerID(), sim.Orders()), actual(t, sink))
+			require.Equal(t, 7, sim.Calls(lazadatest.PathOrderItems), "ceil(345/50) item calls")
+			if conc == 1 {
+				require.Equal(t, 4, sim.Calls(lazadatest.PathOrders), "ceil(345/100) pages")
+				return
+			}
+			windows := src.Stats()["windows"].(int64)
+			require.Greater(t, windows, int64(1), "windows read at once")
+			require.LessOrEqual(t, int64(sim.Calls(lazadatest.PathOrders)), 1+4+windows)
+		})
+	}
 }
 
 // etlUpdated returns etl_updated_at per row key of a table.

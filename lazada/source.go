@@ -5,7 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"math"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -110,8 +111,22 @@ func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit conn
 	return o.run(ctx, cp, emit)
 }
 
-// job is a page of orders on its way downstream: its items are fetched
-// while later pages are read; pages are emitted in the order read.
+// order is one order on its way downstream: its object as sent, its id,
+// its create time (the position it gives a checkpoint) and the request id
+// of the answer that carried it.
+type order struct {
+	raw json.RawMessage
+	id  int64
+	key string
+	at  int64
+	rid string
+}
+
+// putFunc hands orders downstream, in created_at order.
+type putFunc func(orders []order) error
+
+// job is a chunk of orders whose items are being fetched; chunks are
+// emitted in the order read.
 type job struct {
 	done chan struct{}
 	recs []connector.Record
@@ -119,22 +134,29 @@ type job struct {
 	cp   []byte
 }
 
-// run reads the range, fetching every page's items with up to Concurrency
-// item calls in flight, and emits the pages in order, each with the
-// checkpoint it completes.
+// run reads the range and emits the orders in chunks of MaxItemIDs, each
+// with the items of its orders (one /orders/items/get call a chunk, so a
+// load makes ceil(N/50) item calls whatever its pages and windows) and the
+// checkpoint it completes: the create time of the chunk's last order (as
+// window_from of a full load, as the keyset position of an incremental
+// read). Up to Concurrency item calls are in flight while later pages are
+// read. An order read again (at a window's edge, or at a keyset boundary)
+// is not sent again.
 func (o *orders) run(ctx context.Context, cp Checkpoint, emit connector.EmitFunc) error {
 	s := o.s
 	conc := s.cfg.Concurrency
-	jobs := make(chan *job, conc)
+	jobs := make(chan *job, 2*conc)
 	sem := make(chan struct{}, conc)
 	g, gctx := errgroup.WithContext(ctx)
-	// send queues a page: pos is the new From (every order before it is
-	// in this page or an earlier one), final ends the range.
-	send := func(page []json.RawMessage, rid string, pos int64, final bool, created int64) error {
+	queue := func(chunk []order, final bool) error {
 		next := cp
-		next.From, next.Created = pos, created
-		if final {
+		switch {
+		case final:
 			next = Checkpoint{Phase: "incremental", Watermark: cp.End}
+		case cp.Field == "created_at":
+			next.From = chunk[len(chunk)-1].at
+		default:
+			next.Created = chunk[len(chunk)-1].at
 		}
 		data, err := json.Marshal(next)
 		if err != nil {
@@ -143,7 +165,7 @@ func (o *orders) run(ctx context.Context, cp Checkpoint, emit connector.EmitFunc
 		j := &job{done: make(chan struct{}), cp: data}
 		g.Go(func() error {
 			defer close(j.done)
-			j.recs, j.err = o.withItems(gctx, page, rid, sem)
+			j.recs, j.err = o.withItems(gctx, chunk, sem)
 			return nil
 		})
 		select {
@@ -153,15 +175,41 @@ func (o *orders) run(ctx context.Context, cp Checkpoint, emit connector.EmitFunc
 			return gctx.Err()
 		}
 	}
+	var pending []order
+	lastAt, atLast := int64(math.MinInt64), map[int64]bool{}
+	put := func(page []order) error {
+		for _, od := range page {
+			if od.at == lastAt && atLast[od.id] {
+				continue
+			}
+			if od.at != lastAt {
+				lastAt = od.at
+				clear(atLast)
+			}
+			atLast[od.id] = true
+			pending = append(pending, od)
+		}
+		for len(pending) >= MaxItemIDs {
+			chunk := pending[:MaxItemIDs:MaxItemIDs]
+			pending = append([]order(nil), pending[MaxItemIDs:]...)
+			if err := queue(chunk, false); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	g.Go(func() error {
 		defer close(jobs)
 		var err error
 		if cp.Field == "created_at" {
-			err = o.full(gctx, cp, send)
+			err = o.full(gctx, cp, put)
 		} else {
-			err = o.incremental(gctx, cp, send)
+			err = o.incremental(gctx, cp, put)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return queue(pending, true)
 	})
 	g.Go(func() error {
 		for j := range jobs {
@@ -181,8 +229,6 @@ func (o *orders) run(ctx context.Context, cp Checkpoint, emit connector.EmitFunc
 	})
 	return g.Wait()
 }
-
-type sendFunc func(page []json.RawMessage, rid string, pos int64, final bool, created int64) error
 
 // list reads one page, naming the window in errors.
 func (o *orders) list(ctx context.Context, r ListRequest) (ListPage, error) {
@@ -204,7 +250,7 @@ func (o *orders) capacity() int { return o.s.cfg.OffsetCap + MaxLimit }
 type window struct{ from, to int64 }
 
 // plan cuts w into n windows, evenly by time, sharing their edges (an
-// order at an edge is read by both windows; the upsert makes it harmless).
+// order at an edge is read by both windows and sent once).
 func plan(w window, n int) []window {
 	span := w.to - w.from
 	n = int(min(int64(n), span))
@@ -218,22 +264,107 @@ func plan(w window, n int) []window {
 	return out
 }
 
-// full reads created_at windows in time order by offset paging, sorted by
-// created_at (which never changes, so an order updated during the read
-// does not move in the list). A window whose countTotal shows more orders
-// than the pages up to the offset cap hold is split before it is read on;
-// without countTotal, a window that reaches the cap goes on from the
-// create time of the last order read, at offset 0. The orders read from
-// a first page to the end of a window are checked against its countTotal:
-// a shortfall is an error.
-func (o *orders) full(ctx context.Context, cp Checkpoint, send sendFunc) error {
+// WindowPages is the number of pages a planned window of a full load is
+// sized for: few enough windows that the partial last page of each costs
+// little, enough that Concurrency windows are read at once through a
+// large load.
+const WindowPages = 10
+
+// full reads the created_at range. With Concurrency above 1, a first call
+// (limit 1) reads the range's countTotal and the range is planned as
+// windows of about WindowPages pages, at least Concurrency of them (or 2 ×
+// Concurrency without a countTotal), evenly by time; up to Concurrency
+// windows are read at once, each into its own buffer of up to WindowPages
+// pages, and their orders go downstream in window order, so positions stay
+// exact and memory is bounded (Concurrency × WindowPages pages read ahead).
+func (o *orders) full(ctx context.Context, cp Checkpoint, put putFunc) error {
 	s := o.s
-	queue := []window{{cp.From, cp.End}}
+	conc := s.cfg.Concurrency
+	whole := window{cp.From, cp.End}
+	windows := []window{whole}
+	if conc > 1 && whole.to > whole.from {
+		probe, err := o.list(ctx, ListRequest{Field: "created_at", From: whole.from, To: whole.to, Limit: 1})
+		if err != nil {
+			return err
+		}
+		n := 2 * conc
+		if t := probe.CountTotal; t >= 0 {
+			pages := (t + MaxLimit - 1) / MaxLimit
+			n = max((pages+WindowPages-1)/WindowPages, min(conc, pages))
+		}
+		if parts := plan(whole, n); parts != nil {
+			windows = parts
+		}
+	}
+	if len(windows) == 1 {
+		return o.readWindow(ctx, windows[0], put)
+	}
+	bufs := make([]chan []order, len(windows))
+	errs := make([]error, len(windows))
+	for i := range bufs {
+		bufs[i] = make(chan []order, WindowPages)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	slots := make(chan struct{}, conc)
+	g.Go(func() error {
+		for i, w := range windows {
+			select {
+			case slots <- struct{}{}:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			g.Go(func() error {
+				defer func() { <-slots }()
+				err := o.readWindow(gctx, w, func(p []order) error {
+					select {
+					case bufs[i] <- p:
+						return nil
+					case <-gctx.Done():
+						return gctx.Err()
+					}
+				})
+				errs[i] = err // before the close: the merger reads it after
+				close(bufs[i])
+				return err
+			})
+		}
+		return nil
+	})
+	g.Go(func() error {
+		for i := range bufs {
+			for p := range bufs[i] {
+				if err := put(p); err != nil {
+					return err
+				}
+			}
+			if errs[i] != nil {
+				return errs[i]
+			}
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+// readWindow reads a created_at window by offset paging, sorted by
+// created_at (which never changes, so an order updated during the load
+// does not move in the list). A window whose countTotal shows more orders
+// than the pages up to the offset cap hold is split evenly by time before
+// it is read on; without countTotal, a window that reaches the cap goes on
+// from the create time of the last order read, at offset 0. The orders
+// read from a first page to the end of a window are checked against its
+// countTotal: a shortfall is an error.
+func (o *orders) readWindow(ctx context.Context, w0 window, put putFunc) error {
+	s := o.s
+	queue := []window{w0}
 	for len(queue) > 0 {
 		w := queue[0]
 		queue = queue[1:]
 		s.windows.Add(1)
-		offset, read, total, seen := 0, map[string]bool{}, -1, w.from
+		offset, read, total, seen := 0, map[int64]bool{}, -1, w.from
 		for {
 			page, err := o.list(ctx, ListRequest{Field: "created_at", From: w.from, To: w.to, Offset: offset, Limit: MaxLimit})
 			if err != nil {
@@ -252,33 +383,28 @@ func (o *orders) full(ctx context.Context, cp Checkpoint, send sendFunc) error {
 					break
 				}
 			}
-			ats, err := times(page.Orders, "created_at")
+			ods, err := orderList(page)
 			if err == nil {
-				err = ats.ascending(seen, page.RequestID)
+				err = ascending(ods, seen, page.RequestID)
 			}
 			if err != nil {
 				return fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
 			}
-			for _, id := range ats.ids {
-				read[id] = true
+			for _, od := range ods {
+				read[od.id] = true
 			}
-			last := len(page.Orders) < MaxLimit
+			last := len(ods) < MaxLimit
+			if total >= 0 && offset == 0 && len(ods) > total {
+				return badResponse(PathOrders, page.RequestID, fmt.Sprintf("a page of %d orders with countTotal %d", len(ods), total))
+			}
 			if last && total >= 0 && len(read) < total {
 				return badResponse(PathOrders, page.RequestID, fmt.Sprintf("window [%s, %s] ended after %d orders, countTotal said %d",
 					time.Unix(w.from, 0).UTC().Format(time.RFC3339), time.Unix(w.to, 0).UTC().Format(time.RFC3339), len(read), total))
 			}
-			if total >= 0 && offset == 0 && len(page.Orders) > total {
-				return badResponse(PathOrders, page.RequestID, fmt.Sprintf("a page of %d orders with countTotal %d", len(page.Orders), total))
+			if len(ods) > 0 {
+				seen = ods[len(ods)-1].at
 			}
-			pos := seen
-			if len(ats.at) > 0 {
-				pos = ats.at[len(ats.at)-1]
-				seen = pos
-			}
-			if last {
-				pos = w.to
-			}
-			if err := send(page.Orders, page.RequestID, pos, last && len(queue) == 0, 0); err != nil {
+			if err := put(ods); err != nil {
 				return err
 			}
 			if last {
@@ -288,11 +414,11 @@ func (o *orders) full(ctx context.Context, cp Checkpoint, send sendFunc) error {
 			if offset > s.cfg.OffsetCap {
 				// Without a usable countTotal the window reached the cap:
 				// go on from the last create time read, at offset 0.
-				if pos <= w.from {
+				if seen <= w.from {
 					return fmt.Errorf("lazada seller %s: more than %d orders created in the second %s", s.c.SellerID(), o.capacity(),
 						time.Unix(w.from, 0).UTC().Format(time.RFC3339))
 				}
-				w.from, offset, read, total = pos, 0, map[string]bool{}, -1
+				w.from, offset, read, total = seen, 0, map[int64]bool{}, -1
 			}
 		}
 	}
@@ -314,14 +440,12 @@ var createdFloor = time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
 // its countTotal: a page shorter than the limit must hold all of it. More
 // orders than a page created in one second (keyset cannot move past it)
 // are read by rereadSecond.
-func (o *orders) incremental(ctx context.Context, cp Checkpoint, send sendFunc) error {
+func (o *orders) incremental(ctx context.Context, cp Checkpoint, put putFunc) error {
 	s := o.s
 	s.windows.Add(1)
 	c := max(cp.Created, createdFloor)
-	var held map[string]bool // ids of second c already sent
 	for {
-		r := ListRequest{Field: "updated_at", From: cp.From, To: cp.End, CreatedAfter: c, Limit: MaxLimit}
-		page, err := o.list(ctx, r)
+		page, err := o.list(ctx, ListRequest{Field: "updated_at", From: cp.From, To: cp.End, CreatedAfter: c, Limit: MaxLimit})
 		if err != nil {
 			return err
 		}
@@ -331,9 +455,9 @@ func (o *orders) incremental(ctx context.Context, cp Checkpoint, send sendFunc) 
 				time.Unix(cp.From, 0).UTC().Format(time.RFC3339), time.Unix(cp.End, 0).UTC().Format(time.RFC3339),
 				time.Unix(c, 0).UTC().Format(time.RFC3339), n, total))
 		}
-		ks, err := times(page.Orders, "created_at")
+		ods, err := orderList(page)
 		if err == nil {
-			err = ks.ascending(c, page.RequestID)
+			err = ascending(ods, c, page.RequestID)
 		}
 		if err != nil {
 			return fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
@@ -341,40 +465,22 @@ func (o *orders) incremental(ctx context.Context, cp Checkpoint, send sendFunc) 
 		last := n < MaxLimit
 		next := c
 		if n > 0 {
-			next = ks.at[n-1]
+			next = ods[n-1].at
 		}
 		if !last && next == c {
 			// A full page of one create second: read that second whole.
-			recs, rid, err := o.rereadSecond(ctx, cp, c)
-			if err != nil {
+			if ods, err = o.rereadSecond(ctx, cp, c); err != nil {
 				return err
 			}
-			if err := send(recs, rid, cp.From, false, c+1); err != nil {
-				return err
-			}
-			c, held = c+1, nil
-			continue
+			next = c + 1
 		}
-		var fresh []json.RawMessage
-		nextHeld := map[string]bool{}
-		for i, raw := range page.Orders {
-			if ks.at[i] == c && held[ks.ids[i]] {
-				continue
-			}
-			fresh = append(fresh, raw)
-		}
-		for i := range page.Orders {
-			if ks.at[i] == next {
-				nextHeld[ks.ids[i]] = true
-			}
-		}
-		if err := send(fresh, page.RequestID, cp.From, last, next); err != nil {
+		if err := put(ods); err != nil {
 			return err
 		}
 		if last {
 			return nil
 		}
-		c, held = next, nextHeld
+		c = next
 	}
 }
 
@@ -386,83 +492,64 @@ const maxPasses = 6
 // until two passes return the same orders; it returns every order any
 // pass read (an order missing from a later pass was updated past the
 // window and the next run reads it).
-func (o *orders) rereadSecond(ctx context.Context, cp Checkpoint, c int64) ([]json.RawMessage, string, error) {
+func (o *orders) rereadSecond(ctx context.Context, cp Checkpoint, c int64) ([]order, error) {
 	s := o.s
-	union := map[string]json.RawMessage{}
-	var order, prev []string
-	rid := ""
+	union := map[int64]order{}
+	var seq []int64
+	var prev []int64
 	for pass := 0; pass < maxPasses; pass++ {
 		s.passes.Add(1)
-		var ids []string
+		var ids []int64
 		for offset := 0; ; offset += MaxLimit {
 			if offset > s.cfg.OffsetCap {
-				return nil, "", fmt.Errorf("lazada seller %s: more than %d orders created in the second %s", s.c.SellerID(), o.capacity(),
+				return nil, fmt.Errorf("lazada seller %s: more than %d orders created in the second %s", s.c.SellerID(), o.capacity(),
 					time.Unix(c, 0).UTC().Format(time.RFC3339))
 			}
 			page, err := o.list(ctx, ListRequest{Field: "updated_at", From: cp.From, To: cp.End, CreatedAfter: c, CreatedBefore: c,
 				Offset: offset, Limit: MaxLimit})
 			if err != nil {
-				return nil, "", err
+				return nil, err
 			}
-			rid = page.RequestID
-			ks, err := times(page.Orders, "created_at")
+			ods, err := orderList(page)
 			if err != nil {
-				return nil, "", fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
+				return nil, fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
 			}
-			for i, id := range ks.ids {
-				if _, ok := union[id]; !ok {
-					order = append(order, id)
+			for _, od := range ods {
+				if _, ok := union[od.id]; !ok {
+					seq = append(seq, od.id)
 				}
-				union[id] = page.Orders[i]
-				ids = append(ids, id)
+				union[od.id] = od
+				ids = append(ids, od.id)
 			}
-			if len(page.Orders) < MaxLimit {
+			if len(ods) < MaxLimit {
 				break
 			}
 		}
-		sort.Strings(ids)
-		if prev != nil && equal(prev, ids) {
-			out := make([]json.RawMessage, len(order))
-			for i, id := range order {
+		slices.Sort(ids)
+		if prev != nil && slices.Equal(prev, ids) {
+			out := make([]order, len(seq))
+			for i, id := range seq {
 				out[i] = union[id]
 			}
-			return out, rid, nil
+			return out, nil
 		}
 		prev = ids
 	}
-	return nil, "", fmt.Errorf("lazada seller %s: the orders created in the second %s kept changing over %d passes", s.c.SellerID(),
+	return nil, fmt.Errorf("lazada seller %s: the orders created in the second %s kept changing over %d passes", s.c.SellerID(),
 		time.Unix(c, 0).UTC().Format(time.RFC3339), maxPasses)
 }
 
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// keys are the ids and window times of a page's orders.
-type keys struct {
-	ids []string
-	at  []int64
-}
-
-// ascending checks that a page is sorted by create time, none before
+// ascending checks that orders are sorted by create time, none before
 // floor: a position taken from an unsorted page could pass orders not read
 // yet.
-func (k keys) ascending(floor int64, requestID string) error {
+func ascending(ods []order, floor int64, requestID string) error {
 	prev := floor
-	for i, at := range k.at {
-		if at < prev {
-			return badResponse(PathOrders, requestID, fmt.Sprintf("order %s is out of created_at order (%s after %s)", k.ids[i],
-				time.Unix(at, 0).UTC().Format(time.RFC3339), time.Unix(prev, 0).UTC().Format(time.RFC3339)))
+	for _, od := range ods {
+		if od.at < prev {
+			return badResponse(PathOrders, requestID, fmt.Sprintf("order %s is out of created_at order (%s after %s)", od.key,
+				time.Unix(od.at, 0).UTC().Format(time.RFC3339), time.Unix(prev, 0).UTC().Format(time.RFC3339)))
 		}
-		prev = at
+		prev = od.at
 	}
 	return nil
 }
@@ -472,103 +559,81 @@ func (k keys) ascending(floor int64, requestID string) error {
 type orderHead struct {
 	OrderID   json.RawMessage `json:"order_id"`
 	CreatedAt json.RawMessage `json:"created_at"`
-	UpdatedAt json.RawMessage `json:"updated_at"`
 }
 
-// times reads the id and the field of every order of a page. An order
-// without a usable id or time is an error: the window could not be
-// followed past it.
-func times(page []json.RawMessage, field string) (keys, error) {
-	k := keys{ids: make([]string, len(page)), at: make([]int64, len(page))}
-	for i, raw := range page {
+// orderList reads the id and create time of every order of a page. An
+// order without a usable id or create time is an error: neither its items
+// nor the window's position could be had.
+func orderList(page ListPage) ([]order, error) {
+	out := make([]order, len(page.Orders))
+	for i, raw := range page.Orders {
 		var h orderHead
 		if err := json.Unmarshal(raw, &h); err != nil {
-			return k, fmt.Errorf("order %d of a page is not an object: %w", i, err)
+			return nil, fmt.Errorf("order %d of a page is not an object: %w", i, err)
 		}
 		id, err := asInt(h.OrderID)
 		if err != nil || id == nil {
-			return k, fmt.Errorf("order %d of a page has no usable order_id (%v)", i, err)
+			return nil, fmt.Errorf("order %d of a page has no usable order_id (%v)", i, err)
 		}
-		k.ids[i] = strconv.FormatInt(id.(int64), 10)
-		v := h.CreatedAt
-		if field == "updated_at" {
-			v = h.UpdatedAt
-		}
-		at, err := asTime(v)
+		od := order{raw: raw, id: id.(int64), key: strconv.FormatInt(id.(int64), 10), rid: page.RequestID}
+		at, err := asTime(h.CreatedAt)
 		if err != nil || at == nil {
-			return k, fmt.Errorf("order %s: %s is not a time (%v)", k.ids[i], field, err)
+			return nil, fmt.Errorf("order %s: created_at is not a time (%v)", od.key, err)
 		}
-		k.at[i] = at.(time.Time).Unix()
+		od.at = at.(time.Time).Unix()
+		out[i] = od
 	}
-	return k, nil
+	return out, nil
 }
 
 // maxItemAttempts is how many items calls an order gets before an answer
 // that keeps leaving it out fails the load.
 const maxItemAttempts = 3
 
-// withItems fetches the items of a page's orders (50 orders a call, the
-// calls at once, at most cap(sem) in flight in the whole stream) and
-// returns one record per order: {"seller_id", "order", "items"}. An order
-// an answer leaves out is asked for again; after maxItemAttempts the page
-// fails, naming the orders: never a record without its items.
-func (o *orders) withItems(ctx context.Context, page []json.RawMessage, rid string, sem chan struct{}) ([]connector.Record, error) {
+// withItems fetches the items of a chunk of orders (at most MaxItemIDs, one
+// call, at most cap(sem) in flight in the whole stream) and returns one
+// record per order: {"seller_id", "order", "items"}. An order the answer
+// leaves out is asked for again; after maxItemAttempts the chunk fails,
+// naming the orders: never a record without its items.
+func (o *orders) withItems(ctx context.Context, chunk []order, sem chan struct{}) ([]connector.Record, error) {
 	s := o.s
-	if len(page) == 0 {
+	if len(chunk) == 0 {
 		return nil, nil
 	}
-	ks, err := times(page, "created_at")
-	if err != nil {
-		return nil, fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
+	items := make(map[int64][]json.RawMessage, len(chunk))
+	missing := make([]int64, len(chunk))
+	for i, od := range chunk {
+		missing[i] = od.id
 	}
-	ids := make([]int64, len(page))
-	for i, id := range ks.ids {
-		ids[i], _ = strconv.ParseInt(id, 10, 64)
-	}
-	items := make(map[int64][]json.RawMessage, len(ids))
-	missing := ids
 	for attempt := 1; len(missing) > 0; attempt++ {
 		if attempt > maxItemAttempts {
-			return nil, badResponse(PathOrderItems, rid, fmt.Sprintf("seller %s: the items of orders %v were left out of %d answers",
+			return nil, badResponse(PathOrderItems, "", fmt.Sprintf("seller %s: the items of orders %v were left out of %d answers",
 				s.c.SellerID(), missing, maxItemAttempts))
 		}
 		if attempt > 1 {
 			s.itemRetries.Add(1)
+			s.c.log.Warn("lazada items answer left orders out; asking again", "seller", s.c.SellerID(), "orders", len(missing))
 		}
-		got := make([][]OrderItems, (len(missing)+MaxItemIDs-1)/MaxItemIDs)
-		g, gctx := errgroup.WithContext(ctx)
-		for c := range got {
-			chunk := missing[c*MaxItemIDs : min((c+1)*MaxItemIDs, len(missing))]
-			g.Go(func() error {
-				select {
-				case sem <- struct{}{}:
-				case <-gctx.Done():
-					return gctx.Err()
-				}
-				defer func() { <-sem }()
-				res, _, err := s.c.GetOrderItems(gctx, chunk)
-				if err != nil {
-					return fmt.Errorf("lazada seller %s: items of %d orders from %d: %w", s.c.SellerID(), len(chunk), chunk[0], err)
-				}
-				got[c] = res
-				return nil
-			})
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
-		if err := g.Wait(); err != nil {
-			return nil, err
+		res, rid, err := s.c.GetOrderItems(ctx, missing)
+		<-sem
+		if err != nil {
+			return nil, fmt.Errorf("lazada seller %s: items of %d orders from %d: %w", s.c.SellerID(), len(missing), missing[0], err)
 		}
-		asked := map[int64]bool{}
+		asked := make(map[int64]bool, len(missing))
 		for _, id := range missing {
 			asked[id] = true
 		}
-		for _, res := range got {
-			for _, oi := range res {
-				if !asked[oi.OrderID] {
-					return nil, badResponse(PathOrderItems, "", fmt.Sprintf("seller %s: the answer holds order %d, which was not asked for",
-						s.c.SellerID(), oi.OrderID))
-				}
-				items[oi.OrderID] = oi.Items
+		for _, oi := range res {
+			if !asked[oi.OrderID] {
+				return nil, badResponse(PathOrderItems, rid, fmt.Sprintf("seller %s: the answer holds order %d, which was not asked for",
+					s.c.SellerID(), oi.OrderID))
 			}
+			items[oi.OrderID] = oi.Items
 		}
 		var still []int64
 		for _, id := range missing {
@@ -576,28 +641,25 @@ func (o *orders) withItems(ctx context.Context, page []json.RawMessage, rid stri
 				still = append(still, id)
 			}
 		}
-		if len(still) > 0 {
-			s.c.log.Warn("lazada items answer left orders out; asking again", "seller", s.c.SellerID(), "orders", len(still))
-		}
 		missing = still
 	}
-	recs := make([]connector.Record, len(page))
+	recs := make([]connector.Record, len(chunk))
 	seller, _ := json.Marshal(s.c.SellerID())
-	for i, raw := range page {
+	for i, od := range chunk {
 		var b bytes.Buffer
 		b.WriteString(`{"seller_id":`)
 		b.Write(seller)
 		b.WriteString(`,"order":`)
-		b.Write(raw)
+		b.Write(od.raw)
 		b.WriteString(`,"items":[`)
-		for j, it := range items[ids[i]] {
+		for j, it := range items[od.id] {
 			if j > 0 {
 				b.WriteByte(',')
 			}
 			b.Write(it)
 		}
 		b.WriteString(`]}`)
-		recs[i] = connector.Record{Key: s.c.SellerID() + "/" + ks.ids[i], Data: b.Bytes(), RequestID: rid}
+		recs[i] = connector.Record{Key: s.c.SellerID() + "/" + od.key, Data: b.Bytes(), RequestID: od.rid}
 	}
 	return recs, nil
 }
