@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/facolos/etl/connector"
 )
@@ -30,6 +31,14 @@ func scalar(raw json.RawMessage) (s string, ok bool, err error) {
 	}
 	switch raw[0] {
 	case '"':
+		// raw comes from a decoded document, so it is one valid string
+		// token: without escapes (and with valid UTF-8, which
+		// encoding/json would repair) its text is the value.
+		if len(raw) >= 2 && raw[len(raw)-1] == '"' {
+			if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+				return string(inner), true, nil
+			}
+		}
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", false, err
 		}
