@@ -13,28 +13,29 @@ import (
 // (every shop) of that app: a token bucket whose rate adapts to the platform
 // by additive increase and multiplicative decrease (AIMD). A throttled
 // answer (HTTP 429 or a platform's throttling code) halves the rate (once
-// per two calls' time at the new rate, at most once a second) and pauses every client of the budget for the
-// answer's Retry-After; successful answers then grow the rate back by a
-// twentieth of the configured rate per second, up to the configured rate
-// (slowly, so that a platform limit below the configured rate costs a 429
-// every few hundred calls, not every few). It is safe for concurrent use.
+// per two calls' time at the new rate, at most once a second); successful
+// answers then grow the rate back by a twentieth of the configured rate per
+// second, up to the configured rate (slowly, so that a platform limit below
+// the configured rate costs a 429 every few hundred calls, not every few).
+// The budget throttles by rate only: an answer's Retry-After pauses the
+// Client that got it, never the app's other shops. It is safe for
+// concurrent use.
 type Budget struct {
 	max   rate.Limit
 	floor rate.Limit
 	lim   *rate.Limiter
 
-	mu         sync.Mutex
-	cur        rate.Limit
-	lastCut    time.Time
-	lastGrow   time.Time
-	pauseUntil time.Time
+	mu       sync.Mutex
+	cur      rate.Limit
+	lastCut  time.Time
+	lastGrow time.Time
 
 	throttled atomic.Int64
 }
 
 // NewBudget returns a budget of perSecond requests per second with the given
 // burst (at least 1). perSecond <= 0 means unlimited: Wait never waits, but
-// throttles are still counted and Retry-After still honoured.
+// throttles are still counted.
 func NewBudget(perSecond float64, burst int) *Budget {
 	if burst < 1 {
 		burst = 1
@@ -70,38 +71,19 @@ func SharedBudget(key string, perSecond float64, burst int) *Budget {
 	return b
 }
 
-// Wait blocks until a request may be sent: after any pause a throttled
-// answer imposed, and within the current rate.
+// Wait blocks until a request may be sent within the current rate.
 func (b *Budget) Wait(ctx context.Context) error {
-	for {
-		b.mu.Lock()
-		pause := time.Until(b.pauseUntil)
-		b.mu.Unlock()
-		if pause <= 0 {
-			break
-		}
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
 	return b.lim.Wait(ctx)
 }
 
 // Throttle records a throttled answer: the rate is halved (not again within
-// two calls' time at the new rate, never below 1/64 of the configured rate) and, when retryAfter is
-// positive, every client of the budget pauses that long.
-func (b *Budget) Throttle(retryAfter time.Duration) {
+// two calls' time at the new rate, never below 1/64 of the configured
+// rate).
+func (b *Budget) Throttle() {
 	b.throttled.Add(1)
 	now := time.Now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if retryAfter > 0 && now.Add(retryAfter).After(b.pauseUntil) {
-		b.pauseUntil = now.Add(retryAfter)
-	}
 	// One cut per round trip at the new rate: the answers to calls already
 	// sent at the old rate must not cut it again.
 	if b.max == rate.Inf || now.Sub(b.lastCut) < min(time.Second, time.Duration(2*float64(time.Second)/float64(b.cur))) {

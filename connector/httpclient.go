@@ -31,8 +31,17 @@ type HTTPConfig struct {
 	// MinBackoff and MaxBackoff bound the exponential, jittered wait between
 	// attempts (defaults 500 ms and 30 s).
 	MinBackoff, MaxBackoff time.Duration
-	// MaxRetryAfter caps a server's Retry-After (default 2 min).
+	// MaxRetryAfter caps the wait a server's Retry-After gets (default
+	// DefaultRetryAfterLimit); a lower cap retries sooner than asked.
 	MaxRetryAfter time.Duration
+	// RetryAfterLimit: an answer whose Retry-After asks for a longer wait
+	// fails the call at once with an error matching ErrRetryAfterTooLong
+	// (default: the larger of MaxRetryAfter and DefaultRetryAfterLimit).
+	RetryAfterLimit time.Duration
+	// Sleep waits out a pause a server asked this client for (Retry-After)
+	// before its next request; it returns ctx's error if ctx ends first
+	// (default: a timer). Tests inject one to observe and release the wait.
+	Sleep func(ctx context.Context, d time.Duration) error
 	// RateLimit is the sustained request rate per second (0 = unlimited) and
 	// Burst the burst size (default 1).
 	RateLimit rate.Limit
@@ -53,17 +62,36 @@ type HTTPConfig struct {
 	Transport http.RoundTripper
 }
 
+// DefaultRetryAfterLimit is the longest Retry-After a Client waits unless
+// configured otherwise: the longest window a platform's rate limit is
+// counted over (a minute). A longer wait is a penalty that a sync run
+// every 15 minutes cannot sit out attempt after attempt: the call fails at
+// once (ErrRetryAfterTooLong) and the next run tries again.
+const DefaultRetryAfterLimit = time.Minute
+
+// ErrRetryAfterTooLong is matched (errors.Is) by the error of a call whose
+// answer asked to be retried after longer than HTTPConfig.RetryAfterLimit.
+var ErrRetryAfterTooLong = errors.New("the server asked to retry later than the Retry-After limit")
+
 // Client is the HTTP client every platform package uses: retries with
 // exponential backoff and jitter (go-retryablehttp) on 429, 5xx, timeouts and
 // truncated bodies, honouring Retry-After; never on other 4xx (auth errors
 // included); a rate limiter (x/time/rate); a cap on response size; a count of
 // calls per endpoint; and redaction of secrets from logs and errors. It is
 // safe for concurrent use.
+//
+// A Retry-After pauses this client (every request of the account it serves)
+// for that long, never the other clients of its Budget: the shared budget
+// only slows down (see Budget). A Retry-After beyond RetryAfterLimit is not
+// waited: the call fails at once with ErrRetryAfterTooLong.
 type Client struct {
 	cfg    HTTPConfig
 	rc     *retryablehttp.Client
 	budget *Budget
 	log    *slog.Logger
+
+	pauseMu    sync.Mutex
+	pauseUntil time.Time // a server asked this client to wait until then
 
 	mu        sync.Mutex
 	calls     map[string]int64
@@ -97,7 +125,13 @@ func NewClient(cfg HTTPConfig) *Client {
 		cfg.MaxBackoff = 30 * time.Second
 	}
 	if cfg.MaxRetryAfter <= 0 {
-		cfg.MaxRetryAfter = 2 * time.Minute
+		cfg.MaxRetryAfter = DefaultRetryAfterLimit
+	}
+	if cfg.RetryAfterLimit <= 0 {
+		cfg.RetryAfterLimit = max(cfg.MaxRetryAfter, DefaultRetryAfterLimit)
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
 	}
 	if cfg.MaxResponseBytes <= 0 {
 		cfg.MaxResponseBytes = 64 << 20
@@ -203,20 +237,89 @@ func (c *Client) Retries() int64 { return c.retries.Load() }
 // 429, or a throttling code the platform package reported with Throttle).
 func (c *Client) Throttled() int64 { return c.throttled.Load() }
 
-// Throttle tells the client's budget that the platform throttled a call
-// with a code in a successful HTTP answer (HTTP 429 is detected by the
-// client itself): the pace drops and, when retryAfter is positive, every
-// client of the budget pauses that long.
+// Throttle tells the client that the platform throttled a call with a code
+// in a successful HTTP answer (HTTP 429 is detected by the client itself):
+// the shared budget's pace drops and, when retryAfter is positive, this
+// client pauses that long (at most MaxRetryAfter); the other clients of the
+// budget go on at the lower pace.
 func (c *Client) Throttle(retryAfter time.Duration) {
 	c.throttled.Add(1)
-	c.budget.Throttle(retryAfter)
+	c.budget.Throttle()
+	c.pause(min(retryAfter, c.cfg.MaxRetryAfter))
 }
+
+// pause makes this client's next requests wait d (from now), unless a longer
+// pause is already set.
+func (c *Client) pause(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	until := time.Now().Add(d)
+	c.pauseMu.Lock()
+	if until.After(c.pauseUntil) {
+		c.pauseUntil = until
+	}
+	c.pauseMu.Unlock()
+}
+
+// waitPause waits out the pause a server asked this client for, through
+// HTTPConfig.Sleep; a pause extended meanwhile is waited too.
+func (c *Client) waitPause(ctx context.Context) error {
+	for {
+		c.pauseMu.Lock()
+		until := c.pauseUntil
+		c.pauseMu.Unlock()
+		d := time.Until(until)
+		if d <= 0 {
+			return nil
+		}
+		if err := c.cfg.Sleep(ctx, d); err != nil {
+			return err
+		}
+		c.pauseMu.Lock()
+		extended := c.pauseUntil.After(until)
+		if !extended {
+			c.pauseUntil = time.Time{} // waited out
+		}
+		c.pauseMu.Unlock()
+		if !extended {
+			return nil
+		}
+	}
+}
+
+// sleep is the default HTTPConfig.Sleep.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// retryAfterError is the failure of an answer whose Retry-After exceeds the
+// limit. It matches ErrRetryAfterTooLong.
+type retryAfterError struct {
+	status      int
+	wait, limit time.Duration
+}
+
+func (e *retryAfterError) Error() string {
+	return fmt.Sprintf("HTTP %d with Retry-After %s, beyond the %s limit: not waited, the call fails (the next run tries again)",
+		e.status, e.wait.Round(time.Second), e.limit)
+}
+
+func (e *retryAfterError) Is(target error) bool { return target == ErrRetryAfterTooLong }
 
 // Budget returns the request budget the client draws from.
 func (c *Client) Budget() *Budget { return c.budget }
 
 // TransportError is returned when no HTTP response could be obtained
-// (connection refused, timeouts on every attempt, an oversized body). Its
+// (connection refused, timeouts on every attempt, an oversized body, an
+// answer asking to retry later than HTTPConfig.RetryAfterLimit). Its
 // message never contains the URL or secrets.
 type TransportError struct {
 	Endpoint string
@@ -233,7 +336,7 @@ func (e *TransportError) Error() string {
 }
 
 // Unwrap exposes context.Canceled / context.DeadlineExceeded when they caused
-// the failure.
+// the failure, and ErrRetryAfterTooLong.
 func (e *TransportError) Unwrap() error { return e.cause }
 
 type attemptsKey struct{}
@@ -290,6 +393,9 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 		}
 		if ctx.Err() != nil {
 			te.cause = ctx.Err()
+		} else if errors.Is(err, ErrRetryAfterTooLong) {
+			te.cause = err
+			c.log.Warn("api call not retried: the server asked to wait too long", "endpoint", endpoint, "error", te.msg)
 		}
 		c.log.Debug("api call failed", "endpoint", endpoint, "attempts", n, "error", te.msg)
 		return nil, te
@@ -359,12 +465,23 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	resp.Body = &bufferedBody{Reader: bytes.NewReader(data), data: data}
 	endpoint := resp.Request.URL.Path
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		ra, _ := retryAfter(resp.Header.Get("Retry-After"))
-		c.Throttle(minDuration(ra, c.cfg.MaxRetryAfter))
-	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+	throttled := resp.StatusCode == http.StatusTooManyRequests
+	if throttled {
+		c.throttled.Add(1)
+		c.budget.Throttle()
+	} else if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		c.budget.Success()
+	}
+	if throttled || resp.StatusCode >= 500 {
+		// The server's wait applies to this client only (a shop's penalty
+		// never stalls the app's other shops); one beyond the limit fails
+		// the call now rather than attempt after attempt.
+		if ra, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
+			if ra > c.cfg.RetryAfterLimit {
+				return false, &retryAfterError{status: resp.StatusCode, wait: ra, limit: c.cfg.RetryAfterLimit}
+			}
+			c.pause(min(ra, c.cfg.MaxRetryAfter))
+		}
 	}
 	switch {
 	case rerr != nil:
@@ -380,12 +497,13 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	return false, nil
 }
 
-// backoff waits Retry-After when the server sent it (capped), otherwise
-// min*2^attempt with full jitter, capped at max.
+// backoff is 0 when the server sent Retry-After (checkRetry paused the
+// client: the retry waits in the transport, with every other request of
+// the client), otherwise min*2^attempt with full jitter, capped at max.
 func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
-		if d, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
-			return minDuration(d, c.cfg.MaxRetryAfter)
+		if _, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
+			return 0
 		}
 	}
 	d := min << uint(attempt)
@@ -393,13 +511,6 @@ func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Respons
 		d = max
 	}
 	return d/2 + rand.N(d/2+1)
-}
-
-func minDuration(a, b time.Duration) time.Duration {
-	if a < b {
-		return a
-	}
-	return b
 }
 
 func retryAfter(v string) (time.Duration, bool) {
@@ -426,6 +537,9 @@ type countingTransport struct {
 }
 
 func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.c.waitPause(req.Context()); err != nil {
+		return nil, err
+	}
 	if err := t.c.budget.Wait(req.Context()); err != nil {
 		return nil, err
 	}

@@ -19,6 +19,12 @@ func (c HTTPConfig) Merge(over HTTPConfig) HTTPConfig {
 	if over.MaxRetryAfter > 0 {
 		c.MaxRetryAfter = over.MaxRetryAfter
 	}
+	if over.RetryAfterLimit > 0 {
+		c.RetryAfterLimit = over.RetryAfterLimit
+	}
+	if over.Sleep != nil {
+		c.Sleep = over.Sleep
+	}
 	if over.RateLimit > 0 {
 		c.RateLimit, c.Burst = over.RateLimit, over.Burst
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -203,26 +204,35 @@ func (r *Runner) RunPipeline(ctx context.Context, p Pipeline) Result {
 	res := Result{Pipeline: p.Name, Platform: p.Platform, Account: p.Account, Status: StatusOK, Rows: map[string]int64{}}
 	var before map[string]int64
 	ss, hasStats := p.Source.(StatsSource)
-	if hasStats {
-		before = ss.APICalls()
-	}
 	oc, hasOutcomes := p.Source.(APIOutcomeSource)
 	var outcomesBefore map[string]map[string]int64
-	if hasOutcomes {
-		outcomesBefore = oc.APICallOutcomes()
-	}
-	err := r.runPipeline(ctx, p, &res)
-	if hasOutcomes {
-		res.APICallOutcomes = diffOutcomes(oc.APICallOutcomes(), outcomesBefore)
-	}
-	if hasStats {
-		res.APICalls = map[string]int64{}
-		for k, v := range ss.APICalls() {
-			if d := v - before[k]; d > 0 {
-				res.APICalls[k] = d
-			}
+	// Everything below runs code of the pipeline's source, transformer and
+	// sink: a panic in it fails this pipeline only (see safely).
+	err := r.safely(p.Name, "", "pipeline", func() error {
+		if hasStats {
+			before = ss.APICalls()
 		}
-		res.Stats = ss.Stats()
+		if hasOutcomes {
+			outcomesBefore = oc.APICallOutcomes()
+		}
+		return r.runPipeline(ctx, p, &res)
+	})
+	if cerr := r.safely(p.Name, "", "source counters", func() error {
+		if hasOutcomes {
+			res.APICallOutcomes = diffOutcomes(oc.APICallOutcomes(), outcomesBefore)
+		}
+		if hasStats {
+			res.APICalls = map[string]int64{}
+			for k, v := range ss.APICalls() {
+				if d := v - before[k]; d > 0 {
+					res.APICalls[k] = d
+				}
+			}
+			res.Stats = ss.Stats()
+		}
+		return nil
+	}); err == nil {
+		err = cerr
 	}
 	res.Duration = time.Since(start)
 	if err != nil {
@@ -238,8 +248,46 @@ func (r *Runner) RunPipeline(ctx context.Context, p Pipeline) Result {
 	}
 	r.logger().Info("pipeline finished", "pipeline", p.Name, "status", res.Status,
 		"records", res.Records, "rejected", res.Rejected, "duration", res.Duration.Round(time.Millisecond), "error", errString(res.Err))
-	r.observe(Event{Kind: PipelineFinished, Pipeline: p.Name, Result: &res})
+	_ = r.safely(p.Name, "", "observer", func() error {
+		r.observe(Event{Kind: PipelineFinished, Pipeline: p.Name, Result: &res})
+		return nil
+	})
 	return res
+}
+
+// PanicError is a panic inside a pipeline (its source, stream, transformer,
+// sink or observer) turned into the pipeline's failure: the runner recovers
+// it in every goroutine it starts, logs the stack, and the other pipelines
+// run on.
+type PanicError struct {
+	// Where names the part that panicked ("stream reader", "transformer",
+	// "sink write", ...).
+	Where string
+	// Value is what was passed to panic.
+	Value any
+	// Stack is the panicking goroutine's stack (also logged).
+	Stack []byte
+}
+
+// Error names the part and the panic value (not the stack).
+func (e *PanicError) Error() string { return fmt.Sprintf("%s panicked: %v", e.Where, e.Value) }
+
+// safely runs f, turning a panic into a *PanicError logged with its stack.
+func (r *Runner) safely(pipeline, stream, where string, f func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = r.panicked(pipeline, stream, where, v)
+		}
+	}()
+	return f()
+}
+
+// panicked builds the error of a recovered panic and logs it with the stack.
+func (r *Runner) panicked(pipeline, stream, where string, v any) error {
+	pe := &PanicError{Where: where, Value: v, Stack: debug.Stack()}
+	r.logger().Error("pipeline panicked", "pipeline", pipeline, "stream", stream, "where", where,
+		"panic", fmt.Sprint(v), "stack", string(pe.Stack))
+	return pe
 }
 
 // failedBeforeStop wraps the error of a stream that failed while the run's
@@ -336,7 +384,9 @@ func (r *Runner) runStreamsParallel(ctx context.Context, p Pipeline, streams []S
 			defer wg.Done()
 			defer func() { <-sem }()
 			own := Result{Rows: map[string]int64{}}
-			err := r.runStream(ctx, p, st, tables, newRunID(), &own)
+			err := r.safely(p.Name, st.Name(), "stream", func() error {
+				return r.runStream(ctx, p, st, tables, newRunID(), &own)
+			})
 			if err != nil {
 				errs[i] = fmt.Errorf("pipeline %s, stream %s: %w", p.Name, st.Name(), err)
 				failed.Store(true)
@@ -409,6 +459,13 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 		}
 		run.finish(ctx, err)
 	}()
+	// A panic of this goroutine's calls (checkpoint store, observer, ...)
+	// is this stream's failure, recorded as such by run.finish above.
+	defer func() {
+		if v := recover(); v != nil {
+			err = r.panicked(p.Name, st.Name(), "stream", v)
+		}
+	}()
 	store, inSink := r.store(p)
 	opts := ReadOptions{Since: r.Since}
 	if r.Mode != Full && store != nil {
@@ -430,13 +487,15 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 	var readErr error
 	go func() {
 		defer close(pages)
-		readErr = st.Read(readCtx, opts, func(ctx context.Context, pg Page) error {
-			select {
-			case pages <- pg:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+		readErr = r.safely(p.Name, st.Name(), "stream reader", func() error {
+			return st.Read(readCtx, opts, func(ctx context.Context, pg Page) error {
+				select {
+				case pages <- pg:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
 		})
 	}()
 
@@ -450,9 +509,15 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 	wctx, cancelWrites := r.writeContext(ctx)
 	defer cancelWrites()
 	w.startWriter(wctx)
-	var writeErr error
+	writerStopped := false
+	defer func() {
+		if !writerStopped { // a panic left the loop below
+			_ = w.stopWriter()
+		}
+	}()
+	var writeErr, transformErr error
 	for pg := range pages {
-		if writeErr != nil {
+		if writeErr != nil || transformErr != nil {
 			continue // drain so the reader can finish
 		}
 		r.observe(Event{Kind: PageFetched, Pipeline: p.Name, Stream: st.Name(), Records: len(pg.Records)})
@@ -464,31 +529,39 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 					break
 				}
 			}
-			w.transform(p.Transformer, rec)
+			if transformErr = w.transform(p.Transformer, rec); transformErr != nil {
+				break
+			}
 			if w.nrows >= w.batchSize {
 				if writeErr = w.flush(wctx); writeErr != nil {
 					break
 				}
 			}
 		}
-		if writeErr == nil && pg.Checkpoint != nil {
+		if writeErr == nil && transformErr == nil && pg.Checkpoint != nil {
 			w.pending = pg.Checkpoint
 			if r.CheckpointInterval <= 0 || time.Since(w.lastFlush) >= r.CheckpointInterval {
 				writeErr = w.flush(wctx)
 			}
 		}
-		if writeErr != nil {
+		if writeErr != nil || transformErr != nil {
 			cancelRead()
 		}
 	}
 	if writeErr == nil {
+		// After a transformer panic too: the records before it and the
+		// checkpoint of the last whole page are good.
 		writeErr = w.flush(wctx)
 	}
+	writerStopped = true
 	if err := w.stopWriter(); writeErr == nil {
 		writeErr = err
 	}
 	if writeErr != nil {
 		return fmt.Errorf("write: %w", writeErr)
+	}
+	if transformErr != nil {
+		return fmt.Errorf("transform: %w", transformErr)
 	}
 	if readErr != nil {
 		return fmt.Errorf("read: %w", readErr)
@@ -596,12 +669,20 @@ func (b *batcher) seen(key string) bool {
 	return ok
 }
 
-func (b *batcher) transform(tr Transformer, rec Record) {
+// transform transforms rec into the buffered batch, or quarantines it when
+// the transformer rejects it. It returns an error only when the transformer
+// panicked: a panic is a bug of the transformer, not a property of the
+// record, so the stream fails (loudly, the checkpoint stays before the
+// record) instead of quarantining record after record.
+func (b *batcher) transform(tr Transformer, rec Record) error {
 	b.staged = b.staged[:0]
 	b.res.Records++
 	var err error
 	if utf8.Valid(rec.Data) {
-		err = safeTransform(tr, rec, b)
+		err = b.safeTransform(tr, rec)
+		if pe := (*PanicError)(nil); errors.As(err, &pe) {
+			return fmt.Errorf("record %s: %w", rec.Key, err)
+		}
 	} else {
 		// JSON is UTF-8 (RFC 8259); a decoder would silently replace the bad
 		// bytes, so the record is quarantined as it came.
@@ -623,7 +704,7 @@ func (b *batcher) transform(tr Transformer, rec Record) {
 		b.rejects = append(b.rejects, Rejection{Key: rec.Key, Reason: reason, Payload: rec.Data, At: b.r.now().UTC()})
 		b.r.observe(Event{Kind: RecordRejected, Pipeline: b.p.Name, Stream: b.stream, Key: rec.Key, Reason: reason})
 		b.r.logger().Warn("record rejected", "pipeline", b.p.Name, "stream", b.stream, "key", rec.Key, "reason", reason)
-		return
+		return nil
 	}
 	for i := range b.rows {
 		b.recStarts = append(b.recStarts, len(b.rows[i]))
@@ -637,15 +718,18 @@ func (b *batcher) transform(tr Transformer, rec Record) {
 	if rec.Key != "" {
 		b.keys[rec.Key] = struct{}{}
 	}
+	return nil
 }
 
-func safeTransform(tr Transformer, rec Record, out Output) (err error) {
+// safeTransform calls the transformer, recovering a panic (without the
+// closure safely would allocate per record).
+func (b *batcher) safeTransform(tr Transformer, rec Record) (err error) {
 	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("transformer panicked: %v", p)
+		if v := recover(); v != nil {
+			err = b.r.panicked(b.p.Name, b.stream, "transformer", v)
 		}
 	}()
-	return tr.Transform(rec, out)
+	return tr.Transform(rec, b)
 }
 
 // flush hands the buffered batch to the writer stage and starts a new one.

@@ -3,7 +3,31 @@ package connector
 import (
 	"errors"
 	"fmt"
+	"time"
 )
+
+// Location returns the zone of the basis: time.UTC, or Vietnam for
+// TimeVietnam.
+func (b TimeBasis) Location() *time.Location {
+	if b == TimeVietnam {
+		return Vietnam
+	}
+	return time.UTC
+}
+
+// ParseDate reads a date-only input (YYYY-MM-DD: examples/sync -since,
+// SHOPEE_START_DATE, TIKTOK_START_DATE, the same settings in an accounts
+// file) as midnight of that day in the warehouse's time basis: UTC midnight
+// for TimeUTC, Vietnam (UTC+7) midnight for TimeVietnam, so that the day
+// starts where the warehouse's own timestamps say it does. Every date-only
+// input goes through it.
+func ParseDate(s string, basis TimeBasis) (time.Time, error) {
+	t, err := time.ParseInLocation(time.DateOnly, s, basis.Location())
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
+	}
+	return t, nil
+}
 
 // String returns "utc" or "vietnam", the names the control schema records.
 func (b TimeBasis) String() string {

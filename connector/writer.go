@@ -105,7 +105,7 @@ func (w *writer) loop(ctx context.Context) {
 		if w.failed() != nil {
 			continue // after a failure nothing later is written
 		}
-		if err := w.commit(ctx, u); err != nil {
+		if err := w.b.r.safely(w.b.p.Name, w.b.stream, "sink write", func() error { return w.commit(ctx, u) }); err != nil {
 			w.mu.Lock()
 			w.err = err
 			w.mu.Unlock()

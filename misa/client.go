@@ -223,7 +223,7 @@ func NewClient(cfg Config) (*Client, error) {
 		seed.AccessExpiresAt = jwtExpiry(cfg.AccessToken)
 	}
 	c.tokens = &tokenstore.Manager{Store: cfg.Tokens, Platform: TokenPlatform, Account: cfg.Account,
-		Refresh: c.login, Seed: seed, Buffer: cfg.RefreshBuffer, Now: cfg.Now}
+		Refresh: c.login, Seed: seed, Buffer: cfg.RefreshBuffer, Now: cfg.Now, Logger: cfg.Logger}
 	return c, nil
 }
 

@@ -60,6 +60,9 @@ type Deps struct {
 	// HTTP overrides the driver's HTTP defaults where set (zero fields keep
 	// the driver's defaults).
 	HTTP connector.HTTPConfig
+	// TimeBasis is the warehouse's time basis: date-only settings
+	// (*_START_DATE) mean midnight of that basis (see connector.ParseDate).
+	TimeBasis connector.TimeBasis
 }
 
 // DemoOptions configure a driver's built-in simulator.
@@ -204,4 +207,19 @@ func EnvInt(getenv func(string) string, name string) (int64, error) {
 		return 0, fmt.Errorf("%s: %q is not a non-negative integer", name, v)
 	}
 	return n, nil
+}
+
+// EnvDate reads the date-only setting name through getenv with
+// connector.ParseDate (midnight of the time basis): the zero time when it is
+// not set, an error naming the setting when it is not YYYY-MM-DD.
+func EnvDate(getenv func(string) string, name string, basis connector.TimeBasis) (time.Time, error) {
+	v := getenv(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := connector.ParseDate(v, basis)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return t, nil
 }

@@ -220,7 +220,7 @@ func NewClient(cfg Config) (*Client, error) {
 		seed = &tokenstore.Token{AccessToken: cfg.AccessToken, RefreshToken: cfg.RefreshToken}
 	}
 	c.tokens = &tokenstore.Manager{Store: cfg.Tokens, Platform: "shopee", Account: strconv.FormatInt(cfg.ShopID, 10),
-		Refresh: c.refresh, Seed: seed, Buffer: cfg.RefreshBuffer, Now: c.Now,
+		Refresh: c.refresh, Seed: seed, Buffer: cfg.RefreshBuffer, Now: c.Now, Logger: c.log,
 		Hint: fmt.Sprintf("run `go run ./examples/authorize -platform shopee -shop-id %d` (prints the authorisation link, stores the new tokens)", cfg.ShopID)}
 	return c, nil
 }
@@ -491,9 +491,24 @@ const MaxDetailBatch = 50
 type Detail struct {
 	Orders []json.RawMessage
 	// Keys are the order_sn of Orders, in the same order.
-	Keys      []string
+	Keys []string
+	// Malformed are the records of the answer that are present but whose
+	// order_sn cannot be read (not a JSON object, order_sn missing, empty
+	// or not a string or number), in the order of the answer.
+	Malformed []MalformedRecord
 	RequestID string
 	Warning   []string
+}
+
+// MalformedRecord is a record of a get_order_detail answer whose order_sn
+// cannot be read.
+type MalformedRecord struct {
+	// Index is the record's position in response.order_list.
+	Index int
+	// Data is the record as sent.
+	Data json.RawMessage
+	// Err names the field and what is wrong with it.
+	Err error
 }
 
 // GetOrderDetail fetches up to 50 orders with every optional field.
@@ -518,8 +533,9 @@ func (c *Client) GetOrderDetail(ctx context.Context, sns []string) (Detail, erro
 }
 
 // parseDetail decodes the response object and warning of get_order_detail:
-// every order must carry an order_sn (a JSON string, or a number from a
-// sloppy gateway). A null response or order_list is an error.
+// an order carries an order_sn (a JSON string, or a number from a sloppy
+// gateway); a record without a readable one is returned in Malformed. A
+// null response or order_list is an error.
 func parseDetail(raw, warning json.RawMessage) (Detail, error) {
 	var d Detail
 	if len(warning) > 0 && !isNull(warning) {
@@ -545,7 +561,8 @@ func parseDetail(raw, warning json.RawMessage) (Detail, error) {
 	for i, o := range *r.OrderList {
 		key, err := detailKey(o)
 		if err != nil {
-			return d, fmt.Errorf("response.order_list[%d]: %w", i, err)
+			d.Malformed = append(d.Malformed, MalformedRecord{Index: i, Data: o, Err: err})
+			continue
 		}
 		d.Orders = append(d.Orders, o)
 		d.Keys = append(d.Keys, key)
@@ -559,7 +576,7 @@ func detailKey(raw json.RawMessage) (string, error) {
 		OrderSN json.RawMessage `json:"order_sn"`
 	}
 	if err := json.Unmarshal(raw, &k); err != nil {
-		return "", fmt.Errorf("order is not a JSON object: %w", err)
+		return "", fmt.Errorf("the record is not a JSON object: %w", err)
 	}
 	var s string
 	if err := json.Unmarshal(k.OrderSN, &s); err == nil && s != "" {
@@ -569,5 +586,19 @@ func detailKey(raw json.RawMessage) (string, error) {
 	if err := json.Unmarshal(k.OrderSN, &n); err == nil && n != "" {
 		return n.String(), nil
 	}
-	return "", errors.New("order_sn is missing or not a string")
+	what := "is missing"
+	switch t := bytes.TrimSpace(k.OrderSN); {
+	case len(t) == 0:
+	case t[0] == '{':
+		what = "is an object"
+	case t[0] == '[':
+		what = "is a list"
+	case t[0] == 't' || t[0] == 'f':
+		what = "is a boolean"
+	case t[0] == 'n':
+		what = "is null"
+	default:
+		what = "is empty"
+	}
+	return "", fmt.Errorf("field order_sn %s, not a string", what)
 }

@@ -3,6 +3,7 @@ package shopee_test
 import (
 	"context"
 	"encoding/json"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,13 +14,18 @@ import (
 )
 
 // Without Config.Now the client reads the platform's clock from its Date
-// headers: against a simulator whose data clock is a year in the past, a
-// full load, an idle incremental run (one call) and an incremental run
-// after the clock jumped all end exactly at the platform's now, and every
-// request is signed with the real time.
+// headers: against a simulator whose wall clock is two minutes behind the
+// local one, a full load ends at the platform's now (not the local one), an
+// idle incremental run costs one call, and after the platform's clock
+// jumped four minutes ahead an incremental run reads up to the new now and
+// gets the order changed in between. Every request is signed with the
+// local time (within the platform's five minutes).
 func TestPlatformClockWithoutConfigNow(t *testing.T) {
 	ctx := context.Background()
-	sim := newSim(t, shopeetest.Options{Orders: 300, Days: 30})
+	var off atomic.Int64
+	off.Store(int64(-2 * time.Minute))
+	wall := func() time.Time { return time.Now().Add(time.Duration(off.Load())) }
+	sim := newSim(t, shopeetest.Options{Orders: 300, Days: 30, Now: wall().Truncate(time.Second), Clock: wall})
 	src, err := shopee.NewSource(shopee.Config{Host: sim.URL, PartnerID: sim.PartnerID(), PartnerKey: sim.PartnerKey(), ShopID: sim.ShopID(),
 		AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), Logger: quiet,
 		HTTP: connector.HTTPConfig{MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, Logger: quiet}})
@@ -33,14 +39,16 @@ func TestPlatformClockWithoutConfigNow(t *testing.T) {
 	w := newWarehouse()
 	require.NoError(t, w.read(ctx, src))
 	w.requireHolds(t, sim, 0)
-	require.InDelta(t, sim.Now().Unix(), watermark(w), 2, "the load ends at the platform's now")
+	require.InDelta(t, wall().Unix(), watermark(w), 2, "the load ends at the platform's now")
 
 	lists := sim.Calls(shopee.PathOrderList)
 	require.NoError(t, w.read(ctx, src))
 	require.Equal(t, lists+1, sim.Calls(shopee.PathOrderList), "an idle incremental run costs one call")
 
-	sim.Advance(6 * time.Hour)
+	sn := sim.Orders()[0].OrderSN
+	require.True(t, sim.Touch(sn))
+	off.Store(int64(2 * time.Minute))
 	require.NoError(t, w.read(ctx, src))
 	w.requireHolds(t, sim, 0)
-	require.InDelta(t, sim.Now().Unix(), watermark(w), 2)
+	require.InDelta(t, wall().Unix(), watermark(w), 2)
 }

@@ -142,7 +142,7 @@ func BenchmarkOrdersTransformDecoded(b *testing.B) {
 	start(b)
 	for i := 0; i < b.N; i++ {
 		k := i % len(recs)
-		if err := ds[k].transform(recs[k], out, &bx); err != nil {
+		if err := ds[k].transform(recs[k], out, &bx, 0); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/testenv"
 	"github.com/facolos/etl/shopee/shopeetest"
 	"github.com/stretchr/testify/require"
 )
@@ -65,7 +66,7 @@ func runBoth(rec connector.Record) (oldE, newE emitted) {
 // invalid UTF-8, malformed values), and requires the same rows (every
 // table, column, value and Go type, in the same order) and the same error.
 func TestSameRowsAsTreeTransformer(t *testing.T) {
-	n := 3000
+	n := testenv.Pick(800, 3000)
 	if raceEnabled {
 		n = 400
 	}

@@ -1,8 +1,15 @@
 package shopee
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/facolos/etl/connector"
 )
@@ -106,3 +113,92 @@ func FuzzParseDetail(f *testing.F) {
 		}
 	})
 }
+
+// FuzzClientPath drives the whole client path with an arbitrary HTTP status
+// and body (a RoundTripper answers every request with them): the signed
+// request, the retrying HTTP client, the envelope, get_order_list,
+// get_order_detail (a token rejection also goes through a refresh whose
+// answer is the same body), the one-pass transformer of every order the
+// answer holds. Nothing panics; what is accepted keeps the promises of the
+// decoders; every refusal is an error. Seeds: real answers, whole and cut
+// short at several points.
+func FuzzClientPath(f *testing.F) {
+	order := `{"order_sn":"2510A","order_status":"COMPLETED","total_amount":120000.5,"create_time":1761955200,"update_time":1761958800,` +
+		`"recipient_address":{"name":"Lê Thị Hà","full_address":"12 Hàng Bạc","geolocation":{"latitude":21.03,"longitude":105.85}},` +
+		`"item_list":[{"order_item_id":1,"model_id":2,"item_name":"Áo","model_discounted_price":99000,"product_location_id":["VNZ"]}],` +
+		`"package_list":[{"package_number":"OFG1","item_list":[{"order_item_id":1,"model_id":2,"model_quantity":1}]}],"pending_terms":["SYSTEM_PENDING"]}`
+	seeds := []string{
+		`{"request_id":"r1","error":"","message":"","response":{"more":true,"next_cursor":"YWJj","order_list":[{"order_sn":"2510A"},{"order_sn":"2510B"}]}}`,
+		`{"request_id":"r2","error":"","message":"","response":{"order_list":[` + order + `,{"order_sn":{"value":"2510B"}}]},"warning":["order_sn X not found"]}`,
+		`{"request_id":"r3","error":"invalid_acceess_token","message":"Invalid access_token."}`,
+		`{"request_id":"r4","error":"","message":"","partner_id":1,"shop_id":1,"access_token":"at","refresh_token":"rt","expire_in":14400}`,
+		`{"error":"","response":null}`, `<html><body>502 Bad Gateway</body></html>`, ``,
+	}
+	for _, s := range seeds {
+		for _, status := range []int{200, 403, 429, 500} {
+			f.Add(status, []byte(s))
+		}
+		for _, cut := range []int{1, len(s) / 3, len(s) / 2, len(s) - 1} {
+			if cut > 0 && cut < len(s) {
+				f.Add(200, []byte(s[:cut]))
+			}
+		}
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		if status < 100 || status > 999 {
+			status = 200 + (status%800+800)%800
+		}
+		rt := roundTrip(func(r *http.Request) (*http.Response, error) {
+			if r.Body != nil {
+				_, _ = io.Copy(io.Discard, r.Body)
+				r.Body.Close()
+			}
+			return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}},
+				Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: r}, nil
+		})
+		c, err := NewClient(Config{Host: "http://shopee.invalid", PartnerID: 1, PartnerKey: "k", ShopID: 1, AccessToken: "at", RefreshToken: "rt",
+			Logger: quiet, HTTP: connector.HTTPConfig{Transport: rt, Attempts: 1, MinBackoff: time.Microsecond, MaxBackoff: time.Microsecond, Logger: quiet}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		p, err := c.GetOrderList(ctx, "update_time", time.Unix(1761955200, 0), time.Unix(1761958800, 0), 100, "")
+		if err == nil {
+			if p.More && p.NextCursor == "" {
+				t.Fatal("more without a cursor accepted")
+			}
+			for _, sn := range p.OrderSNs {
+				if sn == "" {
+					t.Fatal("empty order_sn accepted")
+				}
+			}
+		}
+		d, err := c.GetOrderDetail(ctx, []string{"2510A", "2510B"})
+		if err != nil {
+			return
+		}
+		if len(d.Keys) != len(d.Orders) {
+			t.Fatalf("%d keys for %d orders", len(d.Keys), len(d.Orders))
+		}
+		for _, m := range d.Malformed {
+			if m.Err == nil {
+				t.Fatal("a malformed record without a reason")
+			}
+			if q := Quarantined(malformedRecord(1, "2510B", m, d.RequestID)); q == nil || !strings.Contains(q.Error(), "order 2510B") {
+				t.Fatalf("the marker of a malformed record is not rejected with its order: %v", q)
+			}
+		}
+		for i, raw := range d.Orders {
+			err := Transformer{ShopID: 1}.Transform(connector.Record{Key: d.Keys[i], Data: raw, RequestID: d.RequestID},
+				outputFn(func(*connector.Table, []any) {}))
+			if err != nil && !strings.Contains(err.Error(), "order ") {
+				t.Fatalf("a rejection that names no order: %v", err)
+			}
+		}
+	})
+}
+
+type outputFn func(*connector.Table, []any)
+
+func (f outputFn) Add(t *connector.Table, row []any) { f(t, row) }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/testenv"
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/shopee/shopeetest"
 	"github.com/stretchr/testify/require"
@@ -163,7 +164,7 @@ func TestStuckCursorFails(t *testing.T) {
 func TestMovingOrdersNeverSkipped(t *testing.T) {
 	ctx := context.Background()
 	seeds := 8
-	if testing.Short() || raceEnabled {
+	if !testenv.Long() || raceEnabled {
 		seeds = 3
 	}
 	totalMoved := 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -38,7 +39,7 @@ func (Driver) Variables() []platform.Variable {
 		{Name: "SHOPEE_HOST", Doc: "API base URL (default " + DefaultHost + ")"},
 		{Name: "SHOPEE_TOKEN_REFRESH_BUFFER", Doc: "refresh the access token this many seconds before it expires (default 300)"},
 		{Name: "SHOPEE_INCREMENTAL_LOOKBACK_MINUTES", Doc: "overlap of incremental windows in minutes (default 15)"},
-		{Name: "SHOPEE_START_DATE", Doc: "YYYY-MM-DD start of full loads (default: the earliest order, found by search)"},
+		{Name: "SHOPEE_START_DATE", Doc: "YYYY-MM-DD start of full loads, midnight of the warehouse's time basis (default: the earliest order, found by search)"},
 		{Name: "SHOPEE_DETAIL_MISSING_RUNS", Doc: "an order get_order_detail leaves out in this many consecutive runs is quarantined instead of failing the run again (default " + strconv.Itoa(DefaultDetailMissingRuns) + ")"},
 		{Name: "SHOPEE_RATE_LIMIT", Doc: "calls per second of the partner app, shared by its shops (default " + strconv.Itoa(DefaultRateLimit) + ")"},
 	}
@@ -48,7 +49,7 @@ func (Driver) Variables() []platform.Variable {
 // ConfigFromEnv reads the environment. Shops of one partner app share one
 // request budget (connector.SharedBudget "shopee/<partner id>").
 func (Driver) Open(_ context.Context, acct platform.Account, deps platform.Deps) (connector.Source, connector.Transformer, error) {
-	cfg, ok, err := ConfigFromEnv(acct.Get)
+	cfg, ok, err := configFromEnv(acct.Get, deps.TimeBasis)
 	if err != nil {
 		return nil, nil, fmt.Errorf("shopee account %s: %w", acct.Name, err)
 	}
@@ -74,11 +75,14 @@ func (Driver) Open(_ context.Context, acct platform.Account, deps platform.Deps)
 		cfg.Tokens = &tokenstore.Memory{}
 	}
 	cfg.Logger = deps.Logger
+	if now, ok := demoClocks.Load(cfg.Host); ok {
+		cfg.Now = now.(func() time.Time)
+	}
 	src, err := NewSource(cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("shopee account %s: %w", acct.Name, err)
 	}
-	return src, Transformer{}, nil
+	return src, src.Transformer(), nil
 }
 
 // Demo implements platform.Driver: a shopeetest simulator and an account
@@ -89,9 +93,11 @@ func (Driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
 	// pipelines.
 	sim := shopeetest.NewServer(shopeetest.Options{ShopID: 123455 + max(opts.Seed, 1), Seed: opts.Seed, Orders: opts.Records, Now: opts.Now,
 		FaultRate: opts.FaultRate, HangFor: 3 * time.Second, RateLimit: opts.RateLimit, Latency: opts.Latency, Jitter: opts.Jitter})
-	// The client needs nothing of the simulator but its URL and credentials:
-	// it signs with the real time and reads the platform's clock from the
-	// answers' Date header.
+	// The client needs the simulator's URL and credentials, and its data
+	// clock: the simulator's Date header is the wall clock, while its orders
+	// (and Advance) follow the data clock, so Open gives the demo's source
+	// that clock as Config.Now (demoClocks), as tests do.
+	demoClocks.Store(sim.URL, sim.Now)
 	vars := map[string]string{
 		"SHOPEE_HOST":          sim.URL,
 		"SHOPEE_PARTNER_ID":    strconv.FormatInt(sim.PartnerID(), 10),
@@ -104,6 +110,12 @@ func (Driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
 	return &platform.Demo{
 		Account: platform.Account{Platform: "shopee", Name: vars["SHOPEE_SHOP_ID"], Get: func(k string) string { return vars[k] }},
 		Advance: func(d time.Duration) { sim.Advance(d) },
-		Close:   sim.Close,
+		Close: func() {
+			demoClocks.Delete(sim.URL)
+			sim.Close()
+		},
 	}, nil
 }
+
+// demoClocks maps the host of each running demo simulator to its data clock.
+var demoClocks sync.Map

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/testenv"
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/shopee/shopeetest"
 	"github.com/facolos/etl/sink/sqlite"
@@ -307,7 +308,7 @@ func TestFaultsGiveSameContents(t *testing.T) {
 	ctx := context.Background()
 	total := map[string]int{}
 	seeds := []int64{3, 11, 19}
-	if raceEnabled {
+	if !testenv.Long() || raceEnabled {
 		seeds = seeds[:1]
 	}
 	for _, seed := range seeds {
@@ -366,7 +367,7 @@ func TestCrashResume(t *testing.T) {
 	want := actual(t, refSink.DB())
 
 	rng := rand.New(rand.NewPCG(1, 2))
-	for round := 0; round < 4; round++ {
+	for round := 0; round < testenv.Pick(2, 4); round++ {
 		stopAt := int64(1 + rng.IntN(25))
 		t.Run(fmt.Sprint(stopAt), func(t *testing.T) {
 			sim := newSim(t, opts)

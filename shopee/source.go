@@ -38,6 +38,9 @@ type Source struct {
 	// quarantined counts the orders quarantined because get_order_detail
 	// never returned them (see DetailMissingRuns).
 	quarantined atomic.Int64
+	// malformed counts the orders quarantined because get_order_detail
+	// returned their record unreadable.
+	malformed atomic.Int64
 }
 
 // MaxDetailQuarantine is the most orders of one detail batch (of up to 50)
@@ -77,14 +80,16 @@ func (s *Source) Streams() []connector.Stream { return []connector.Stream{&order
 func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 
 // Stats implements connector.StatsSource: earliest_date_probes and
-// earliest_date of the last discovery; token_refreshes, http_retries and
+// earliest_date of the last discovery; token_refreshes, http_retries,
 // details_quarantined (orders get_order_detail never returned, stored as
-// rejections; see Config.DetailMissingRuns) since the source was created.
+// rejections; see Config.DetailMissingRuns) and details_malformed (orders
+// whose detail record was present but unreadable, stored as rejections at
+// once) since the source was created.
 func (s *Source) Stats() map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := map[string]any{"earliest_date_probes": s.probes, "token_refreshes": s.c.Refreshes(), "http_retries": s.c.Retries(), "throttled": s.c.http.Throttled(),
-		"details_quarantined": s.quarantined.Load()}
+		"details_quarantined": s.quarantined.Load(), "details_malformed": s.malformed.Load()}
 	if s.first != "" {
 		st["earliest_date"] = s.first
 	}
@@ -229,9 +234,16 @@ func (s *Source) setEarliest(probes int, day string) {
 // ConfigFromEnv reads the SHOPEE_* variables: SHOPEE_PARTNER_ID,
 // SHOPEE_PARTNER_KEY, SHOPEE_SHOP_ID, SHOPEE_ACCESS_TOKEN,
 // SHOPEE_REFRESH_TOKEN, SHOPEE_HOST, SHOPEE_TOKEN_REFRESH_BUFFER (seconds),
-// SHOPEE_INCREMENTAL_LOOKBACK_MINUTES, SHOPEE_START_DATE (YYYY-MM-DD),
-// SHOPEE_DETAIL_MISSING_RUNS. ok is false when the credentials are not set.
+// SHOPEE_INCREMENTAL_LOOKBACK_MINUTES, SHOPEE_START_DATE (YYYY-MM-DD,
+// midnight UTC: the default time basis; the driver reads it in
+// platform.Deps.TimeBasis), SHOPEE_DETAIL_MISSING_RUNS. ok is false when the
+// credentials are not set.
 func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) {
+	return configFromEnv(getenv, connector.TimeUTC)
+}
+
+// configFromEnv is ConfigFromEnv with date-only settings read in basis.
+func configFromEnv(getenv func(string) string, basis connector.TimeBasis) (cfg Config, ok bool, err error) {
 	if getenv("SHOPEE_PARTNER_ID") == "" && getenv("SHOPEE_PARTNER_KEY") == "" {
 		return cfg, false, nil
 	}
@@ -264,10 +276,8 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) 
 	cfg.AccessToken = getenv("SHOPEE_ACCESS_TOKEN")
 	cfg.RefreshToken = getenv("SHOPEE_REFRESH_TOKEN")
 	cfg.Host = getenv("SHOPEE_HOST")
-	if v := getenv("SHOPEE_START_DATE"); v != "" {
-		if cfg.StartDate, err = time.Parse(time.DateOnly, v); err != nil {
-			return cfg, false, fmt.Errorf("SHOPEE_START_DATE: %q is not YYYY-MM-DD", v)
-		}
+	if cfg.StartDate, err = platform.EnvDate(getenv, "SHOPEE_START_DATE", basis); err != nil {
+		return cfg, false, err
 	}
 	if cfg.PartnerID == 0 || cfg.PartnerKey == "" || cfg.ShopID == 0 {
 		return cfg, false, fmt.Errorf("shopee: SHOPEE_PARTNER_ID, SHOPEE_PARTNER_KEY and SHOPEE_SHOP_ID must all be set")

@@ -89,6 +89,11 @@ func newTable(name string, pk []string, fields ...field) *table {
 
 var orderSN = key(str("order_sn", 50, ""))
 
+// shopID is the shop an order came from (Transformer.ShopID; Shopee's
+// answers do not carry it). Nullable: Prepare adds it to tables created
+// before it, and their rows keep NULL until their order is synced again.
+var shopID = i64("shop_id", "")
+
 // The twelve tables of tables.md (superset of V1..V3, keys of V2+).
 var (
 	tOrders = newTable(ordersTable, []string{"order_sn"},
@@ -108,7 +113,7 @@ var (
 		ts("prescription_approval_time", "prescription_approval_time"), ts("prescription_rejection_time", "prescription_rejection_time"),
 		ts("edt_from", "edt_from"), ts("edt_to", "edt_to"), str("booking_sn", 50, "booking_sn"), bit("advance_package", "advance_package"),
 		ts("return_request_due_date", "return_request_due_date"), bit("is_buyer_shop_collection", "is_buyer_shop_collection"),
-		bit("hot_listing_order", "hot_listing_order"))
+		bit("hot_listing_order", "hot_listing_order"), shopID)
 
 	tAddress = newTable("shopee_recipient_address", []string{"order_sn"},
 		orderSN, str("name", 200, "name"), str("phone", 50, "phone"), str("town", 100, "town"), str("district", 100, "district"),
@@ -190,7 +195,15 @@ func Tables() []*connector.Table {
 // Transformer turns one get_order_detail order into rows of the twelve
 // tables. Money is exact (DECIMAL(18,4)), times are UTC instants, text is kept
 // as sent. A malformed order is rejected with an error naming the field.
-type Transformer struct{}
+type Transformer struct {
+	// ShopID fills shopee_orders.shop_id, the shop the orders come from
+	// (0: NULL). Source.Transformer and the platform driver set it.
+	ShopID int64
+}
+
+// Transformer returns the transformer of the source's records: its shop
+// fills shopee_orders.shop_id.
+func (s *Source) Transformer() Transformer { return Transformer{ShopID: s.cfg.ShopID} }
 
 // Tables implements connector.Transformer.
 func (Transformer) Tables() []*connector.Table { return Tables() }
@@ -198,9 +211,10 @@ func (Transformer) Tables() []*connector.Table { return Tables() }
 // rowCtx carries what a row needs besides its JSON object.
 type rowCtx struct {
 	sn, requestID string
-	// snVal and reqVal are sn and requestID (nil when empty) as row
-	// values, boxed once per order rather than once per row.
-	snVal, reqVal any
+	// snVal, reqVal and shopVal are sn, requestID and the shop id (nil
+	// when empty) as row values, boxed once per order rather than once per
+	// row.
+	snVal, reqVal, shopVal any
 	// prefix is the JSON path of the object, for errors: a format with up
 	// to two indexes ("item_list[%d].").
 	prefix string
@@ -232,8 +246,8 @@ type binding struct {
 	// vals are the columns read from the object, in column order; at*
 	// are the columns of the order_sn, the request id, etl_source and the
 	// path-less value (-1: none).
-	vals                      []colBinding
-	atSN, atReq, atSrc, atSyn int
+	vals                              []colBinding
+	atSN, atReq, atSrc, atSyn, atShop int
 }
 
 type role uint8
@@ -243,6 +257,7 @@ const (
 	roleOrderSN               // the order's order_sn
 	roleRequestID             // the API request id
 	roleSource                // ETLSource
+	roleShop                  // Transformer.ShopID
 	roleSynthetic             // rowCtx.syn
 	roleValue                 // a slot of the object
 	roleNested                // a slot of a nested object (geolocation.latitude)
@@ -265,7 +280,7 @@ type colNames struct{ name, sub string }
 
 func bind(t *table, sh *shape) *binding {
 	b := &binding{t: t, cols: make([]colBinding, len(t.fields)), names: make([]colNames, len(t.fields)),
-		atSN: -1, atReq: -1, atSrc: -1, atSyn: -1}
+		atSN: -1, atReq: -1, atSrc: -1, atSyn: -1, atShop: -1}
 	for i, f := range t.fields {
 		c := colBinding{typ: f.col.Type, i: int32(i)}
 		b.names[i].name = strings.Join(f.path, ".")
@@ -276,6 +291,8 @@ func bind(t *table, sh *shape) *binding {
 			c.role = roleRequestID
 		case f.col.Name == "etl_source":
 			c.role = roleSource
+		case f.col.Name == "shop_id" && f.path == nil:
+			c.role = roleShop
 		case f.col.Auto != connector.AutoNone:
 		case f.path == nil:
 			c.role = roleSynthetic
@@ -300,6 +317,8 @@ func bind(t *table, sh *shape) *binding {
 			b.atReq = i
 		case roleSource:
 			b.atSrc = i
+		case roleShop:
+			b.atShop = i
 		case roleSynthetic:
 			if b.atSyn >= 0 {
 				panic("shopee: table " + t.Name + " has two columns without a path")
@@ -377,6 +396,9 @@ func (b *binding) fill(row []any, o *obj, rc *rowCtx, skip []int) error {
 	}
 	if b.atSrc >= 0 {
 		row[b.atSrc] = ETLSource
+	}
+	if b.atShop >= 0 {
+		row[b.atShop] = rc.shopVal
 	}
 	if b.atSyn >= 0 {
 		row[b.atSyn] = rc.syn
@@ -483,7 +505,7 @@ func addUnmapped(kind, key string) {
 
 // Transform implements connector.Transformer. The order's JSON is read once
 // (see decode.go), then each column's value is converted once.
-func (Transformer) Transform(rec connector.Record, out connector.Output) error {
+func (t Transformer) Transform(rec connector.Record, out connector.Output) error {
 	if err := Quarantined(rec); err != nil { // an order the source quarantined (walk.go)
 		return err
 	}
@@ -497,16 +519,20 @@ func (Transformer) Transform(rec connector.Record, out connector.Output) error {
 	if !d.decode(rec.Data) {
 		return fmt.Errorf("order %s: not a JSON object", rec.Key)
 	}
-	return d.transform(rec, out, &d.bx)
+	return d.transform(rec, out, &d.bx, t.ShopID)
 }
 
-// transform makes the rows of a decoded order, boxing the values with bx.
-func (d *decodedOrder) transform(rec connector.Record, out connector.Output, bx *connector.Boxer) error {
+// transform makes the rows of a decoded order of shop shopID (0: unknown),
+// boxing the values with bx.
+func (d *decodedOrder) transform(rec connector.Record, out connector.Output, bx *connector.Boxer, shopID int64) error {
 	key, err := d.sn.key(bx)
 	if err != nil {
 		return fmt.Errorf("order %s: field order_sn: %w", rec.Key, err)
 	}
 	rc := rowCtx{sn: key, requestID: rec.RequestID, snVal: bx.String(key), bx: bx}
+	if shopID != 0 {
+		rc.shopVal = bx.Int(shopID)
+	}
 	if rec.RequestID != "" {
 		rc.reqVal = bx.String(rec.RequestID)
 	}

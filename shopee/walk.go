@@ -37,6 +37,13 @@ import (
 //     still leaves out is quarantined instead (a record the Transformer
 //     rejects, see quarantineRecord) and the stream goes on: a platform that
 //     permanently omits an order must not stop the shop's sync.
+//   - A record that is present but whose order_sn cannot be read (an
+//     object, a list, missing: see detailKey) is quarantined at once when
+//     it is known to be the record of one requested order: the only one
+//     the answer left out, or the answer to a call asking for that order
+//     alone (made for each order left out, at most MaxDetailQuarantine,
+//     when an answer holds such records). Its marker carries the record as
+//     sent (malformedRecord); the rest of the batch loads.
 
 // DetailAttempts is how many times a detail batch is asked for orders the
 // platform left out of its answer before the stream fails.
@@ -59,7 +66,10 @@ type job struct {
 	// quarantined are the orders of page the platform never returned,
 	// quarantined with their counts of this run.
 	quarantined map[string]DetailMissing
-	err         error
+	// malformed are the orders of page whose record was present but
+	// unreadable, quarantined at once, with the reason.
+	malformed map[string]string
+	err       error
 }
 
 // walk reads the range of cp: a lister produces segments in order, the
@@ -139,6 +149,11 @@ func (o *orders) walk(ctx context.Context, cp, base Checkpoint, emit connector.E
 				s.quarantined.Add(1)
 				s.c.log.Warn("shopee get_order_detail never returned an order; quarantined so that the sync goes on", "shop_id", s.cfg.ShopID,
 					"order_sn", sn, "runs", m.Runs, "calls", m.Calls)
+			}
+			for sn, reason := range j.malformed {
+				s.malformed.Add(1)
+				s.c.log.Warn("shopee get_order_detail returned an unreadable record for an order; quarantined", "shop_id", s.cfg.ShopID,
+					"order_sn", sn, "reason", reason)
 			}
 		}
 		return nil
@@ -351,8 +366,8 @@ func (o *orders) assemble(ctx context.Context, incremental bool, prior map[strin
 			}
 			go func() {
 				defer func() { <-sem }()
-				recs, quarantined, err := o.details(ctx, j.sns, prior)
-				j.quarantined = quarantined
+				recs, quarantined, malformed, err := o.details(ctx, j.sns, prior)
+				j.quarantined, j.malformed = quarantined, malformed
 				o.finish(j, func() ([]connector.Record, error) { return recs, err })
 			}()
 		}
@@ -416,14 +431,19 @@ func (o *orders) finish(j *job, fetch func() ([]connector.Record, error)) {
 // the DetailMissingRuns-th such run (prior holds the earlier ones): then
 // its record is a quarantine marker (see quarantineRecord), also returned
 // in quarantined. Only orders that a valid answer left out count: answers
-// of response null say nothing about single orders.
-func (o *orders) details(ctx context.Context, sns []string, prior map[string]DetailMissing) (recs []connector.Record, quarantined map[string]DetailMissing, err error) {
+// of response null say nothing about single orders. An order whose record
+// is present but unreadable is quarantined at once (see attribute); its
+// reason is returned in malformed.
+func (o *orders) details(ctx context.Context, sns []string, prior map[string]DetailMissing) (recs []connector.Record, quarantined map[string]DetailMissing,
+	malformed map[string]string, err error) {
 	s := o.s
 	want := make(map[string]bool, len(sns))
 	for _, sn := range sns {
 		want[sn] = true
 	}
 	got := make(map[string]connector.Record, len(sns))
+	bad := map[string]connector.Record{} // quarantine markers of unreadable records
+	malformed = map[string]string{}
 	omitted := map[string]bool{} // left out by a valid answer
 	missing := sns
 	var lastErr error
@@ -435,7 +455,7 @@ func (o *orders) details(ctx context.Context, sns []string, prior map[string]Det
 		case errors.Is(err, ErrBadResponse):
 			lastErr = err
 		case err != nil:
-			return nil, nil, fmt.Errorf("shopee shop %d: get_order_detail of %d orders from %s: %w", s.cfg.ShopID, len(missing), missing[0], err)
+			return nil, nil, nil, fmt.Errorf("shopee shop %d: get_order_detail of %d orders from %s: %w", s.cfg.ShopID, len(missing), missing[0], err)
 		default:
 			for _, w := range d.Warning {
 				s.c.log.Warn("shopee get_order_detail warning", "shop_id", s.cfg.ShopID, "warning", w)
@@ -452,12 +472,20 @@ func (o *orders) details(ctx context.Context, sns []string, prior map[string]Det
 				}
 				got[key] = connector.Record{Key: key, Data: raw, RequestID: d.RequestID}
 			}
+			if len(d.Malformed) > 0 {
+				n, err := o.attribute(ctx, d, missing, got, bad, malformed)
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				returned += n
+			}
 			for _, sn := range missing {
 				// An answer holding none of the orders asked for is the
 				// platform failing (like response: null), not evidence
 				// against single orders, except for one already
 				// quarantined (listed again, it is quarantined again).
-				if _, ok := got[sn]; !ok && (returned > 0 || prior[sn].Runs >= s.cfg.DetailMissingRuns) {
+				_, isBad := bad[sn]
+				if _, ok := got[sn]; !ok && !isBad && (returned > 0 || prior[sn].Runs >= s.cfg.DetailMissingRuns) {
 					omitted[sn] = true
 				}
 			}
@@ -465,7 +493,8 @@ func (o *orders) details(ctx context.Context, sns []string, prior map[string]Det
 		}
 		missing = missing[:0:0]
 		for _, sn := range sns {
-			if _, ok := got[sn]; !ok {
+			_, isBad := bad[sn]
+			if _, ok := got[sn]; !ok && !isBad {
 				missing = append(missing, sn)
 			}
 		}
@@ -502,7 +531,7 @@ func (o *orders) details(ctx context.Context, sns []string, prior map[string]Det
 				lastErr = &APIError{Endpoint: PathOrderDetail, HTTPStatus: 200, Code: "invalid_response",
 					Message: "the answer leaves out orders that were asked for", RequestID: lastID}
 			}
-			return nil, nil, fmt.Errorf("shopee shop %d: get_order_detail: %d of %d orders asked for never came back after %d attempts (first %s; more than %d left out of one batch, or none of them returned, is a platform fault, never quarantined): %w",
+			return nil, nil, nil, fmt.Errorf("shopee shop %d: get_order_detail: %d of %d orders asked for never came back after %d attempts (first %s; more than %d left out of one batch, or none of them returned, is a platform fault, never quarantined): %w",
 				s.cfg.ShopID, len(missing), len(sns), attempt, missing[0], MaxDetailQuarantine, lastErr)
 		}
 		if stuck {
@@ -511,7 +540,7 @@ func (o *orders) details(ctx context.Context, sns []string, prior map[string]Det
 					Message: "the answer leaves out orders that were asked for", RequestID: lastID}
 			}
 			first := missing[0]
-			return nil, nil, &detailsMissing{counted: counted, err: fmt.Errorf(
+			return nil, nil, nil, &detailsMissing{counted: counted, err: fmt.Errorf(
 				"shopee shop %d: get_order_detail: %d of %d orders asked for never came back after %d attempts (first %s, left out in %d consecutive runs; quarantined from run %d on): %w",
 				s.cfg.ShopID, len(missing), len(sns), attempt, first, counted[first].Runs, s.cfg.DetailMissingRuns, lastErr)}
 		}
@@ -520,11 +549,70 @@ func (o *orders) details(ctx context.Context, sns []string, prior map[string]Det
 			got[sn] = quarantineRecord(s.cfg.ShopID, sn, m)
 		}
 	}
+	for sn, r := range bad {
+		got[sn] = r
+	}
 	recs = make([]connector.Record, len(sns))
 	for i, sn := range sns {
 		recs[i] = got[sn]
 	}
-	return recs, quarantined, nil
+	return recs, quarantined, malformed, nil
+}
+
+// attribute attributes the unreadable records of answer d (asked for
+// asked) to requested orders, adding their quarantine markers to bad and
+// their reasons to reasons, and returns how many orders it attributed. A
+// record is attributed only when it cannot belong to another order: it is
+// the only unreadable record and one order asked for is left without a
+// record; otherwise each order left without one (at most
+// MaxDetailQuarantine; more is a platform fault, left to the missing-order
+// rules) is asked for alone, and an answer for it alone holding one
+// unreadable record is its record.
+func (o *orders) attribute(ctx context.Context, d Detail, asked []string, got, bad map[string]connector.Record, reasons map[string]string) (int, error) {
+	s := o.s
+	var left []string
+	for _, sn := range asked {
+		_, isBad := bad[sn]
+		if _, ok := got[sn]; !ok && !isBad {
+			left = append(left, sn)
+		}
+	}
+	put := func(sn string, m MalformedRecord, requestID string) {
+		rec := malformedRecord(s.cfg.ShopID, sn, m, requestID)
+		bad[sn] = rec
+		reasons[sn] = Quarantined(rec).Error()
+	}
+	switch {
+	case len(left) == 0:
+		s.c.log.Warn("shopee get_order_detail returned unreadable records besides every order asked for; ignored", "shop_id", s.cfg.ShopID,
+			"records", len(d.Malformed), "first_reason", d.Malformed[0].Err.Error(), "request_id", d.RequestID)
+		return 0, nil
+	case len(left) == 1 && len(d.Malformed) == 1:
+		put(left[0], d.Malformed[0], d.RequestID)
+		return 1, nil
+	case len(left) > MaxDetailQuarantine:
+		s.c.log.Warn("shopee get_order_detail returned unreadable records and left out many orders; not attributed", "shop_id", s.cfg.ShopID,
+			"records", len(d.Malformed), "left_out", len(left), "request_id", d.RequestID)
+		return 0, nil
+	}
+	n := 0
+	for _, sn := range left {
+		one, err := s.c.GetOrderDetail(ctx, []string{sn})
+		switch {
+		case errors.Is(err, ErrBadResponse):
+			continue // a bad answer says nothing about the order
+		case err != nil:
+			return n, fmt.Errorf("shopee shop %d: get_order_detail of order %s alone: %w", s.cfg.ShopID, sn, err)
+		}
+		if i := slices.Index(one.Keys, sn); i >= 0 {
+			got[sn] = connector.Record{Key: sn, Data: one.Orders[i], RequestID: one.RequestID}
+			n++
+		} else if len(one.Malformed) == 1 {
+			put(sn, one.Malformed[0], one.RequestID)
+			n++
+		}
+	}
+	return n, nil
 }
 
 // detailsMissing: a detail batch failed because the platform left orders
@@ -606,6 +694,26 @@ func quarantineRecord(shopID int64, sn string, m DetailMissing) connector.Record
 	}{fmt.Sprintf("order %s: shopee shop %d: get_order_detail left it out in %d consecutive runs (%d calls asked for it); quarantined so that the sync goes on, it is stored when the platform returns it",
 		sn, shopID, m.Runs, m.Calls), sn})
 	return connector.Record{Key: sn, Data: data}
+}
+
+// malformedRecord is the marker record of order sn, whose record in the
+// get_order_detail answer requestID is m: present but unreadable. The
+// marker carries the record as sent (key "record").
+func malformedRecord(shopID int64, sn string, m MalformedRecord, requestID string) connector.Record {
+	data, err := json.Marshal(struct {
+		Reason  string          `json:"etl_quarantine"`
+		OrderSN string          `json:"order_sn"`
+		Record  json.RawMessage `json:"record"`
+	}{fmt.Sprintf("order %s: shopee shop %d: get_order_detail (request %s) returned its record unreadable: %v; quarantined at once, the record as sent is under \"record\"",
+		sn, shopID, requestID, m.Err), sn, m.Data})
+	if err != nil { // m.Data came out of a JSON answer; should it not re-encode, keep it as text
+		data, _ = json.Marshal(struct {
+			Reason  string `json:"etl_quarantine"`
+			OrderSN string `json:"order_sn"`
+			Record  string `json:"record_text"`
+		}{fmt.Sprintf("order %s: shopee shop %d: get_order_detail (request %s) returned its record unreadable: %v", sn, shopID, requestID, m.Err), sn, string(m.Data)})
+	}
+	return connector.Record{Key: sn, Data: data, RequestID: requestID}
 }
 
 // Quarantined returns, as an error, the reason of a quarantine marker

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/testenv"
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/shopee/shopeetest"
 	"github.com/stretchr/testify/require"
@@ -19,7 +20,7 @@ import (
 // withheld ones, each of which is quarantined, never dropped.
 func TestWithheldAmongNoiseNeverLost(t *testing.T) {
 	seeds := []int64{3, 11, 29}
-	if raceEnabled {
+	if !testenv.Long() || raceEnabled {
 		seeds = seeds[:1] // the race detector makes each ten times slower
 	}
 	for _, seed := range seeds {

@@ -156,7 +156,7 @@ func NewClient(cfg Config) (*Client, error) {
 		seed = &tokenstore.Token{AccessToken: cfg.AccessToken, RefreshToken: cfg.RefreshToken}
 	}
 	c.tokens = &tokenstore.Manager{Store: cfg.Tokens, Platform: PlatformName, Account: cfg.Shop,
-		Refresh: c.refresh, Seed: seed, Buffer: cfg.RefreshBuffer, Now: cfg.Now}
+		Refresh: c.refresh, Seed: seed, Buffer: cfg.RefreshBuffer, Now: cfg.Now, Logger: cfg.Logger}
 	return c, nil
 }
 

@@ -37,7 +37,7 @@ func (driver) Variables() []platform.Variable {
 		{Name: "TIKTOK_SHOP_CIPHER", Secret: true, Doc: "shop cipher; resolved through /authorization/202309/shops when empty"},
 		{Name: "TIKTOK_SHOP_API_BASE_URL", Doc: "Open API host (default " + DefaultBaseURL + ")"},
 		{Name: "TIKTOK_AUTH_BASE_URL", Doc: "token host (default " + DefaultAuthURL + ")"},
-		{Name: "TIKTOK_START_DATE", Doc: "start of full loads, YYYY-MM-DD Vietnam time (default 2024-07-01)"},
+		{Name: "TIKTOK_START_DATE", Doc: "start of full loads, YYYY-MM-DD: midnight of the warehouse's time basis (default 2024-07-01 00:00 Vietnam time)"},
 		{Name: "TIKTOK_RATE_LIMIT", Doc: "calls per second of the app, shared by its shops (default " + strconv.Itoa(DefaultRateLimit) + ")"},
 		{Name: "TIKTOK_TOKEN_REFRESH_BUFFER", Doc: "refresh this many seconds before the access token expires (default 300)"},
 		{Name: "ETL_INCREMENTAL_LOOKBACK_MINUTES", Doc: "overlap of incremental windows (default 15)"},
@@ -47,7 +47,7 @@ func (driver) Variables() []platform.Variable {
 
 // Open implements platform.Driver.
 func (driver) Open(ctx context.Context, acct platform.Account, deps platform.Deps) (connector.Source, connector.Transformer, error) {
-	cfg, _, err := ConfigFromEnv(acct.Get)
+	cfg, _, err := configFromEnv(acct.Get, deps.TimeBasis)
 	if err != nil {
 		return nil, nil, err
 	}

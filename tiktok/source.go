@@ -517,11 +517,17 @@ func orderKey(raw json.RawMessage, field string) (key, error) {
 // ConfigFromEnv reads the old system's variables: TIKTOK_APP_KEY,
 // TIKTOK_APP_SECRET, TIKTOK_ACCESS_TOKEN, TIKTOK_REFRESH_TOKEN,
 // TIKTOK_SHOP_CIPHER, TIKTOK_SHOP_API_BASE_URL, and TIKTOK_AUTH_BASE_URL,
-// TIKTOK_START_DATE (YYYY-MM-DD, Vietnam time), TIKTOK_TOKEN_REFRESH_BUFFER
+// TIKTOK_START_DATE (YYYY-MM-DD, midnight UTC: the default time basis; the
+// driver reads it in platform.Deps.TimeBasis), TIKTOK_TOKEN_REFRESH_BUFFER
 // (seconds), ETL_INCREMENTAL_LOOKBACK_MINUTES, TIKTOK_CONCURRENCY (windows
 // read at once, at most 64). ok is false when the app
 // credentials are not set.
 func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) {
+	return configFromEnv(getenv, connector.TimeUTC)
+}
+
+// configFromEnv is ConfigFromEnv with date-only settings read in basis.
+func configFromEnv(getenv func(string) string, basis connector.TimeBasis) (cfg Config, ok bool, err error) {
 	if getenv("TIKTOK_APP_KEY") == "" && getenv("TIKTOK_APP_SECRET") == "" {
 		return cfg, false, nil
 	}
@@ -548,10 +554,8 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) 
 	cfg.Concurrency = int(min(conc, 64))
 	cfg.RefreshBuffer = time.Duration(buf) * time.Second
 	cfg.Lookback = time.Duration(look) * time.Minute
-	if v := getenv("TIKTOK_START_DATE"); v != "" {
-		if cfg.StartDate, err = time.ParseInLocation(time.DateOnly, v, connector.Vietnam); err != nil {
-			return cfg, false, fmt.Errorf("TIKTOK_START_DATE: %q is not YYYY-MM-DD", v)
-		}
+	if cfg.StartDate, err = platform.EnvDate(getenv, "TIKTOK_START_DATE", basis); err != nil {
+		return cfg, false, err
 	}
 	if cfg.AppKey == "" || cfg.AppSecret == "" {
 		return cfg, false, errors.New("tiktok: TIKTOK_APP_KEY and TIKTOK_APP_SECRET must both be set")

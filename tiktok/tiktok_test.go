@@ -394,7 +394,7 @@ func TestConfigFromEnv(t *testing.T) {
 	require.Equal(t, "ROW_x", cfg.ShopCipher)
 	require.Equal(t, 10*time.Minute, cfg.RefreshBuffer)
 	require.Equal(t, 30*time.Minute, cfg.Lookback)
-	require.True(t, cfg.StartDate.Equal(tiktok.DefaultStartDate))
+	require.True(t, cfg.StartDate.Equal(time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC)), "a date-only setting is midnight of the default time basis (UTC)")
 	_, ok, err = tiktok.ConfigFromEnv(func(string) string { return "" })
 	require.NoError(t, err)
 	require.False(t, ok)

@@ -19,6 +19,12 @@
 // platform, the account and the fix (a new authorisation, for example with
 // examples/authorize, which stores a fresh pair and clears the mark).
 //
+// Refreshes are rate-limited per account: a refreshed access token whose
+// expiry has already passed is used until the platform rejects it (its
+// expiry is treated as unknown, with a warning), and a Manager does not
+// refresh ahead of expiry again within MinRefreshInterval of its last
+// refresh. A token the platform rejects (Invalidate) is always refreshed.
+//
 // Times are stored in UTC.
 package tokenstore
 
@@ -26,10 +32,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 )
+
+// DefaultMinRefreshInterval is the least time between two refreshes of one
+// account's token by a Manager unless the platform rejects the token: an
+// access token lives hours or days on every platform, so a refresh sooner
+// than this means the expiry the platform reported cannot be trusted.
+const DefaultMinRefreshInterval = 5 * time.Minute
 
 // Token is the credential set of one platform account.
 type Token struct {
@@ -142,10 +155,19 @@ type Manager struct {
 	PollInterval time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// MinRefreshInterval: after a refresh, the Manager does not refresh
+	// again ahead of expiry for this long (default
+	// DefaultMinRefreshInterval); it uses the access token until the
+	// platform rejects it (Invalidate refreshes at once).
+	MinRefreshInterval time.Duration
+	// Logger receives the warning about a refreshed token that arrived
+	// already expired (default slog.Default()).
+	Logger *slog.Logger
 
-	mu        sync.Mutex
-	cur       Token
-	refreshes int
+	mu          sync.Mutex
+	cur         Token
+	refreshes   int
+	lastRefresh time.Time // Now() of this manager's last refresh
 	// Single flight of failures too: obtained counts the finished
 	// attempts to obtain a token and failed holds the error of the last
 	// one, so callers that queued while an attempt ran share its failure
@@ -202,7 +224,7 @@ func (m *Manager) Refreshes() int {
 func (m *Manager) AccessToken(ctx context.Context) (string, error) {
 	seen := m.lock()
 	defer m.mu.Unlock()
-	if m.cur.AccessToken != "" && m.fresh(m.cur) {
+	if m.cur.AccessToken != "" && (m.fresh(m.cur) || m.refreshedRecently()) {
 		return m.cur.AccessToken, nil
 	}
 	if err := m.sharedFailure(seen); err != nil {
@@ -250,6 +272,23 @@ func (m *Manager) fresh(t Token) bool {
 		buf = 300 * time.Second
 	}
 	return m.now().Add(buf).Before(t.AccessExpiresAt)
+}
+
+// refreshedRecently reports whether this manager refreshed within
+// MinRefreshInterval: then no refresh ahead of expiry (m.mu held).
+func (m *Manager) refreshedRecently() bool {
+	interval := m.MinRefreshInterval
+	if interval <= 0 {
+		interval = DefaultMinRefreshInterval
+	}
+	return !m.lastRefresh.IsZero() && m.now().Sub(m.lastRefresh) < interval
+}
+
+func (m *Manager) logger() *slog.Logger {
+	if m.Logger != nil {
+		return m.Logger
+	}
+	return slog.Default()
 }
 
 // valid reports whether t's access token has not expired (ignoring Buffer).
@@ -306,7 +345,8 @@ func (m *Manager) obtain(ctx context.Context, stale string) (Token, error) {
 			}
 			return Token{}, m.reauthError(tok.Reauthorize)
 		}
-		usable := tok.AccessToken != "" && m.fresh(tok) && (stale == "" || tok.AccessToken != stale)
+		usable := tok.AccessToken != "" && (stale == "" || tok.AccessToken != stale) &&
+			(m.fresh(tok) || stale == "" && m.refreshedRecently())
 		if usable {
 			m.cur = tok
 			return tok, nil
@@ -370,6 +410,13 @@ func (m *Manager) obtain(ctx context.Context, stale string) (Token, error) {
 		}
 		fresh.Version = claimed.Version
 		fresh.LockedUntil = time.Time{}
+		if at := m.now(); !fresh.AccessExpiresAt.IsZero() && !fresh.AccessExpiresAt.After(at) {
+			// Trusting it would refresh before every call: use the token
+			// until the platform rejects it.
+			m.logger().Warn("tokenstore: the refreshed access token's expiry has already passed; treating it as unknown (the token is used until the platform rejects it)",
+				"platform", m.Platform, "account", m.Account, "expires", fresh.AccessExpiresAt.UTC().Format(time.RFC3339), "now", at.UTC().Format(time.RFC3339))
+			fresh.AccessExpiresAt = time.Time{}
+		}
 		// Persist the new pair before anyone uses the new access token: the
 		// old refresh token is spent now.
 		if err := m.Store.Save(context.WithoutCancel(ctx), fresh); err != nil {
@@ -377,6 +424,7 @@ func (m *Manager) obtain(ctx context.Context, stale string) (Token, error) {
 		}
 		fresh.Version++
 		m.refreshes++
+		m.lastRefresh = m.now()
 		m.cur = fresh
 		return fresh, nil
 	}

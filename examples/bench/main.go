@@ -170,7 +170,7 @@ func run() error {
 		res.APICalls, res.Stats = src.APICalls(), src.Stats()
 	} else {
 		res = (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
-			connector.Pipeline{Name: "bench", Source: src, Transformer: shopee.Transformer{}, Sink: wh.Sink})[0]
+			connector.Pipeline{Name: "bench", Source: src, Transformer: src.Transformer(), Sink: wh.Sink})[0]
 	}
 	wall := time.Since(start)
 	close(stop)

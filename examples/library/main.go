@@ -62,7 +62,7 @@ func run(ctx context.Context, path string) (connector.Result, error) {
 	r := &connector.Runner{Mode: connector.Incremental, Logger: quiet}
 	results := r.Run(ctx, connector.Pipeline{
 		Name: "shopee/123456", Platform: "shopee", Account: "123456",
-		Source: src, Transformer: shopee.Transformer{}, Sink: sink,
+		Source: src, Transformer: src.Transformer(), Sink: sink,
 	})
 	return results[0], results[0].Err
 }

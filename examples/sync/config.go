@@ -119,9 +119,11 @@ func settle(o options, getenv func(string) string, now time.Time) (*plan, error)
 		p.demoNow = t
 	}
 	if o.since != "" {
-		t, err := time.Parse(time.DateOnly, o.since)
+		// Midnight of the warehouse's time basis, like every date-only
+		// setting (connector.ParseDate).
+		t, err := connector.ParseDate(o.since, p.basis)
 		if err != nil {
-			return nil, badConfig("-since: %q is not YYYY-MM-DD", o.since)
+			return nil, badConfig("-since: %v", err)
 		}
 		if t.After(now) {
 			return nil, badConfig("-since: %s is in the future", o.since)

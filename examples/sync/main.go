@@ -100,7 +100,7 @@ func main() {
 	flag.StringVar(&o.demoNow, "demo-now", "", "simulators' clock start, RFC 3339 (default today 00:00 UTC)")
 	flag.DurationVar(&o.every, "every", 0, "repeat incremental syncs at this interval (0 = run once)")
 	flag.StringVar(&o.report, "report", "", "json: print each round's result as one JSON object on stdout")
-	flag.StringVar(&o.since, "since", "", "YYYY-MM-DD: start of full loads (default: each platform's own start)")
+	flag.StringVar(&o.since, "since", "", "YYYY-MM-DD: start of full loads, midnight of the -time-basis (default: each platform's own start)")
 	flag.DurationVar(&o.leaseWait, "lease-wait", 0, "when another worker is syncing the same stream: wait this long for it, then skip (0: skip at once)")
 	flag.StringVar(&o.timeBasis, "time-basis", o.timeBasis, "how timestamps are stored: utc (instants) or vietnam (Asia/Ho_Chi_Minh wall clock, as the old warehouse)")
 	flag.IntVar(&o.parallel, "parallel", o.parallel, "pipelines (platform accounts) run at once")
@@ -161,9 +161,12 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 	// touched.
 	for _, a := range p.accounts {
 		d, _ := platform.Lookup(a.Platform)
-		if _, _, err := d.Open(ctx, a, platform.Deps{Tokens: &tokenstore.Memory{}, Logger: logger}); err != nil {
+		if _, _, err := d.Open(ctx, a, platform.Deps{Tokens: &tokenstore.Memory{}, Logger: logger, TimeBasis: p.basis}); err != nil {
 			return exitConfig, badConfig("%s account %s: %v", a.Platform, a.Name, redact(err.Error(), p.secrets))
 		}
+	}
+	if !p.since.IsZero() {
+		logger.Info("full loads start at -since", "since", o.since, "time_basis", p.basis.String(), "instant", p.since.UTC().Format(time.RFC3339))
 	}
 	if p.demo {
 		logger.Info("demo: running against the built-in simulators", "platforms", names(p.drivers), "sink", connector.Redact(p.sinkURL))
@@ -177,7 +180,7 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 
 	var pipelines []connector.Pipeline
 	var advance []func(time.Duration)
-	deps := platform.Deps{Logger: logger}
+	deps := platform.Deps{Logger: logger, TimeBasis: p.basis}
 	if o.tty && !o.verbose {
 		// Only warnings and errors interrupt the live lines.
 		deps.Logger = newLevelLogger(o, stderr, slog.LevelWarn)

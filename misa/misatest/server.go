@@ -66,6 +66,10 @@ type Options struct {
 	Days int
 	// TTL is the token lifetime (default 24 h).
 	TTL time.Duration
+	// PastExpiry (hostile): a login's token carries an exp claim an hour
+	// before both the simulated and the real clock, while it stays valid
+	// for TTL.
+	PastExpiry bool
 	// OneBased makes page numbers start at 1 (page 0 then aliases page 1).
 	OneBased bool
 	// Faults configures the network-shaped faults (rate, kinds, latency).
@@ -646,7 +650,15 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) {
 	// The exp claim is in real time (the remaining lifetime from the wall
 	// clock), so a client needs no access to the simulated clock; validity
 	// is checked on the simulated clock.
-	tok := s.jwt(time.Now().Add(s.opts.TTL), s.issued)
+	claim := time.Now().Add(s.opts.TTL)
+	if s.opts.PastExpiry {
+		claim = time.Now()
+		if s.now.Before(claim) {
+			claim = s.now
+		}
+		claim = claim.Add(-time.Hour)
+	}
+	tok := s.jwt(claim, s.issued)
 	s.tokens[tok] = exp
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"success": true, "code": 0, "data": tok})

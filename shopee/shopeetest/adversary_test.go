@@ -18,27 +18,45 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Request timestamps are checked against the real wall clock, whatever the
-// data clock says; the data clock travels in the Date header.
+// Request timestamps are checked against the wall clock, whatever the data
+// clock says, and the Date header carries that wall clock as it runs: a
+// client that signs with the time of the last Date header it saw stays
+// accepted however long the simulator runs (a Date frozen at the start
+// rejects it once five minutes have passed).
 func TestTimestampsAgainstTheWallClock(t *testing.T) {
-	s := shopeetest.NewServer(shopeetest.Options{Now: now, Orders: 10, Days: 5})
+	var wall wallClock
+	s := shopeetest.NewServer(shopeetest.Options{Now: now, Orders: 10, Days: 5, Clock: wall.Now})
 	defer s.Close()
 	ok := listParams(now.Add(-5*24*time.Hour), now, 100)
 	r := call(t, s, shopeetest.PathOrderList, s.InitialAccess(), ok, nil)
-	require.Empty(t, r.Error, "signed with time.Now although the data clock is %s", now)
-	r = call(t, s, shopeetest.PathOrderList, s.InitialAccess(), ok, func(q url.Values) {
-		ts := now.Unix() // the data clock: a year and more in the past
-		q.Set("timestamp", strconv.FormatInt(ts, 10))
-		q.Set("sign", shopee.Sign(s.PartnerKey(), shopee.ShopBase(s.PartnerID(), shopeetest.PathOrderList, ts, s.InitialAccess(), s.ShopID())))
-	})
+	require.Empty(t, r.Error, "signed with the wall clock although the data clock is %s", now)
+	signAt := func(ts int64) func(q url.Values) {
+		return func(q url.Values) {
+			q.Set("timestamp", strconv.FormatInt(ts, 10))
+			q.Set("sign", shopee.Sign(s.PartnerKey(), shopee.ShopBase(s.PartnerID(), shopeetest.PathOrderList, ts, s.InitialAccess(), s.ShopID())))
+		}
+	}
+	r = call(t, s, shopeetest.PathOrderList, s.InitialAccess(), ok, signAt(now.Unix())) // the data clock: a year and more in the past
 	require.Equal(t, "error_param", r.Error, "a timestamp from the data clock is stale")
 
-	resp, err := http.Get(s.URL + shopeetest.PathOrderList)
-	require.NoError(t, err)
-	resp.Body.Close()
-	date, err := http.ParseTime(resp.Header.Get("Date"))
-	require.NoError(t, err)
-	require.Equal(t, now, date.UTC())
+	date := func() time.Time {
+		resp, err := http.Get(s.URL + shopeetest.PathOrderList)
+		require.NoError(t, err)
+		resp.Body.Close()
+		d, err := http.ParseTime(resp.Header.Get("Date"))
+		require.NoError(t, err)
+		return d
+	}
+	for step := 0; step < 3; step++ {
+		d := date()
+		require.WithinDuration(t, wall.Now(), d, 2*time.Second, "the Date header is the wall clock")
+		wall.Move(4 * time.Minute)
+		r = call(t, s, shopeetest.PathOrderList, s.InitialAccess(), ok, signAt(d.Unix()+int64(4*time.Minute/time.Second)))
+		require.Empty(t, r.Error, "step %d: signed with the last Date plus the time elapsed since", step)
+	}
+	s.Advance(time.Hour)
+	require.WithinDuration(t, wall.Now(), date(), 2*time.Second, "the data clock does not move the Date header")
+	require.Equal(t, now.Add(time.Hour), s.Now())
 }
 
 func TestStrictWhereShopeeIsStrict(t *testing.T) {
@@ -260,3 +278,57 @@ func TestNetworkFaults(t *testing.T) {
 }
 
 func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+// The hostile modes of issue 17: a truncated body (HTTP 200, honest
+// Content-Length, JSON cut short), a record present but malformed (order_sn
+// an object, the rest intact) and a stale duplicate (an order that changed
+// answered with its copy from before the change).
+func TestTruncatedMalformedStale(t *testing.T) {
+	s := shopeetest.NewServer(shopeetest.Options{Now: now, Orders: 50, Days: 10, Hostile: shopeetest.Hostile{Truncate: 1}})
+	defer s.Close()
+	q := url.Values{"partner_id": {strconv.FormatInt(s.PartnerID(), 10)}}
+	ts := s.Clock().Unix()
+	q.Set("timestamp", strconv.FormatInt(ts, 10))
+	q.Set("access_token", s.InitialAccess())
+	q.Set("shop_id", strconv.FormatInt(s.ShopID(), 10))
+	q.Set("order_sn_list", s.Orders()[0].OrderSN)
+	q.Set("sign", shopee.Sign(s.PartnerKey(), shopee.ShopBase(s.PartnerID(), shopeetest.PathOrderDetail, ts, s.InitialAccess(), s.ShopID())))
+	resp, err := http.Get(s.URL + shopeetest.PathOrderDetail + "?" + q.Encode())
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err, "the body is complete as announced")
+	require.Equal(t, 200, resp.StatusCode)
+	require.Equal(t, strconv.Itoa(len(body)), resp.Header.Get("Content-Length"))
+	require.True(t, bytes.HasPrefix(body, []byte("{")))
+	require.False(t, json.Valid(body), "but its JSON is cut short: %s", body)
+	require.Equal(t, 1, s.Hostile()["truncated"])
+
+	s.SetHostile(shopeetest.Hostile{})
+	orders := s.Orders()
+	sns := []string{orders[0].OrderSN, orders[1].OrderSN}
+	s.MalformDetail(sns[1])
+	r := call(t, s, shopeetest.PathOrderDetail, s.InitialAccess(), url.Values{"order_sn_list": {strings.Join(sns, ",")}}, nil)
+	var d struct {
+		OrderList []map[string]json.RawMessage `json:"order_list"`
+	}
+	require.NoError(t, json.Unmarshal(r.Response, &d))
+	require.Len(t, d.OrderList, 2, "the malformed record is present")
+	require.JSONEq(t, `"`+sns[0]+`"`, string(d.OrderList[0]["order_sn"]))
+	require.JSONEq(t, `{"value":"`+sns[1]+`"}`, string(d.OrderList[1]["order_sn"]))
+	require.Contains(t, d.OrderList[1], "order_status", "the rest of the record is intact")
+	require.Equal(t, 1, s.Hostile()["detail_malformed"])
+	s.MalformDetail()
+
+	// A stale duplicate: only an order that changed has an older copy.
+	s.SetHostile(shopeetest.Hostile{StaleDuplicate: 1})
+	s.Advance(time.Second)
+	require.True(t, s.Touch(sns[0]))
+	cur := s.Orders()
+	r = call(t, s, shopeetest.PathOrderDetail, s.InitialAccess(), url.Values{"order_sn_list": {strings.Join(sns, ",")}}, nil)
+	require.NoError(t, json.Unmarshal(r.Response, &d))
+	require.JSONEq(t, strconv.FormatInt(orders[0].UpdateTime, 10), string(d.OrderList[0]["update_time"]), "the copy from before the change")
+	require.NotEqual(t, orders[0].UpdateTime, cur[0].UpdateTime)
+	require.JSONEq(t, strconv.FormatInt(cur[1].UpdateTime, 10), string(d.OrderList[1]["update_time"]), "an unchanged order is current")
+	require.Equal(t, 1, s.Hostile()["stale_duplicate"])
+}

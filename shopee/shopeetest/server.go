@@ -1,20 +1,24 @@
 // Package shopeetest is a faithful, adversarial local simulator of the Shopee
 // Open Platform v2 order and auth APIs, like net/http/httptest: a real HTTP
 // server on loopback that verifies signatures, partner id, timestamp
-// freshness (against the real wall clock, as the platform does) and access
-// tokens, expires access tokens after 4 hours and refresh tokens after 30
-// days of its data clock, accepts each refresh token once and rotates it,
+// freshness (against the wall clock, as the platform does) and access
+// tokens, expires access tokens after 4 hours of the wall clock and refresh
+// tokens after 30 days of its data clock, accepts each refresh token once
+// and rotates it,
 // enforces the platform's limits and strictness (15-day windows, page size
 // 100, 50 order_sn per detail call, known order_status and optional fields,
 // opaque cursors bound to their query), throttles, adds latency, injects the
 // network faults of package simfault and, on demand, hostile data (detail
 // answers that omit orders, response: null, cursors that do not advance,
-// orders that move while a client pages, shops with long quiet spells). It
-// serves deterministic, realistic Vietnamese orders.
+// orders that move while a client pages, shops with long quiet spells,
+// truncated bodies, records that are present but malformed, stale copies of
+// orders). It serves deterministic, realistic Vietnamese orders.
 //
-// The server's data clock (Now, Advance) drives order and token times; every
-// response carries it in the HTTP Date header, as a real platform's clock,
-// so a client can take "now" from the platform instead of being told.
+// Two clocks: the wall clock (Options.Clock, the real time by default) is
+// the platform's own: every response carries it in the HTTP Date header,
+// request timestamps are checked against it and access tokens expire on it,
+// so a client that corrects its clock from Date stays accepted. The data
+// clock (Now, Advance) drives order times and refresh-token lifetimes.
 //
 // The data is a pure function of (Seed, Orders, Now, Days): two servers built
 // with the same options serve identical orders. Advance moves the clock and
@@ -22,6 +26,7 @@
 package shopeetest
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -76,6 +81,10 @@ type Options struct {
 	QuietDays int
 	// Hostile turns on hostile-data modes.
 	Hostile Hostile
+	// Clock is the platform's wall clock (default time.Now): the Date
+	// header, request timestamps and access-token expiry follow it. Tests
+	// inject one to move it without sleeping.
+	Clock func() time.Time
 	// RateLimit throttles requests per second (0 = never); Burst defaults
 	// to RateLimit.
 	RateLimit float64
@@ -99,6 +108,15 @@ type Hostile struct {
 	// changes then (next status, update_time = the new now), as buyers and
 	// carriers act while a client pages.
 	MoveWhilePaging float64
+	// Truncate: a get_order_list or get_order_detail answer is HTTP 200
+	// whose JSON body is cut at a random byte, with an honest
+	// Content-Length (counter "truncated").
+	Truncate float64
+	// StaleDuplicate: an order that changed since an earlier answer (by
+	// Advance, Touch or MoveWhilePaging) is answered by get_order_detail
+	// with its copy from before the change, as a lagging replica does
+	// (counter "stale_duplicate").
+	StaleDuplicate float64
 }
 
 // Paths of the simulated endpoints.
@@ -133,7 +151,10 @@ type Server struct {
 	loseNext  int // rotations whose answer is dropped
 	codeN     int
 	hostile   map[string]int
-	withheld  map[string]bool // order_sn get_order_detail leaves out
+	withheld  map[string]bool   // order_sn get_order_detail leaves out
+	malformed map[string]bool   // order_sn get_order_detail answers malformed
+	older     map[string]*Order // order_sn -> its copy before its last change
+	clock     func() time.Time
 	inj       *simfault.Injector
 	advances  int
 	nextIndex int
@@ -174,7 +195,10 @@ func NewServer(opts Options) *Server {
 	if opts.RefreshTTL <= 0 {
 		opts.RefreshTTL = 30 * 24 * time.Hour
 	}
-	s := &Server{opts: opts, now: opts.Now, bySN: map[string]*Order{}, access: map[string]time.Time{}, refresh: map[string]time.Time{},
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	s := &Server{opts: opts, now: opts.Now, clock: opts.Clock, older: map[string]*Order{}, bySN: map[string]*Order{}, access: map[string]time.Time{}, refresh: map[string]time.Time{},
 		codes: map[string]time.Time{}, calls: map[string]int{}, faults: map[string]int{}, hostile: map[string]int{}, nextIndex: opts.Orders,
 		faultRand: rand.New(rand.NewPCG(uint64(opts.Seed), 0xfa017))}
 	s.inj = simfault.New(simfault.Options{Rate: opts.FaultRate, Kinds: opts.FaultKinds, HangFor: opts.HangFor,
@@ -198,7 +222,7 @@ func NewServer(opts Options) *Server {
 		s.bySN[o.OrderSN] = o
 	}
 	sort.SliceStable(s.orders, func(i, j int) bool { return s.orders[i].CreateTime < s.orders[j].CreateTime })
-	s.access[s.accessToken(0)] = opts.Now.Add(opts.TTL)
+	s.access[s.accessToken(0)] = s.clock().Add(opts.TTL)
 	s.refresh[s.refreshToken(0)] = opts.Now.Add(opts.RefreshTTL)
 	mux := http.NewServeMux()
 	mux.HandleFunc(PathOrderList, s.handleShop(s.orderList))
@@ -237,14 +261,18 @@ func (s *Server) InitialAccess() string { return s.accessToken(0) }
 // InitialRefresh returns the refresh token valid when the server starts.
 func (s *Server) InitialRefresh() string { return s.refreshToken(0) }
 
-// Now returns the simulator's data clock: order and token times follow it,
-// and every response carries it in its Date header. Request timestamps are
-// checked against the real wall clock, not this one.
+// Now returns the simulator's data clock: order times and refresh-token
+// lifetimes follow it. The Date header, request timestamps and access
+// tokens follow the wall clock (Options.Clock), not this one.
 func (s *Server) Now() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.now
 }
+
+// Clock returns the platform's wall clock now (Options.Clock): what the
+// Date header says and what request timestamps are checked against.
+func (s *Server) Clock() time.Time { return s.clock() }
 
 // Orders returns copies of the orders the server holds, by create time.
 func (s *Server) Orders() []Order {
@@ -276,9 +304,10 @@ func (s *Server) Faults() map[string]int {
 }
 
 // Hostile returns how many hostile-data answers of each mode were given
-// ("detail_omit", "detail_null", "list_null", "stuck_cursor"), how many
-// orders moved while a client paged ("moved") and how many times
-// get_order_detail left out a withheld order ("detail_withheld").
+// ("detail_omit", "detail_null", "list_null", "stuck_cursor", "truncated",
+// "stale_duplicate"), how many orders moved while a client paged ("moved")
+// and how many times get_order_detail left out a withheld order
+// ("detail_withheld") or answered a malformed one ("detail_malformed").
 func (s *Server) Hostile() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -312,6 +341,27 @@ func (s *Server) WithholdDetail(sns ...string) {
 	}
 }
 
+// MalformDetail makes get_order_detail answer the orders sns, in every
+// answer until it is called again (with no argument: none), with a record
+// that is present but malformed: its order_sn is an object
+// ({"value": "<order_sn>"}) instead of a string; the rest of the record is
+// intact. It replaces the previous set.
+func (s *Server) MalformDetail(sns ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.malformed = map[string]bool{}
+	for _, sn := range sns {
+		s.malformed[sn] = true
+	}
+}
+
+// keepOlder remembers o as it is before a change (called with s.mu held):
+// StaleDuplicate serves that copy.
+func (s *Server) keepOlder(o *Order) {
+	c := *o
+	s.older[o.OrderSN] = &c
+}
+
 // Touch changes the order sn now, as a buyer or carrier would: its
 // update_time becomes the data clock's now (so incremental listing finds
 // it again). It reports whether the order exists.
@@ -320,6 +370,7 @@ func (s *Server) Touch(sn string) bool {
 	defer s.mu.Unlock()
 	o, ok := s.bySN[sn]
 	if ok {
+		s.keepOlder(o)
 		o.UpdateTime = s.now.Unix()
 	}
 	return ok
@@ -401,11 +452,13 @@ func (s *Server) Advance(d time.Duration) []Change {
 		open := o.OrderStatus != "COMPLETED" && o.OrderStatus != "CANCELLED"
 		switch {
 		case open && r.Float64() < pStatus:
+			s.keepOlder(o)
 			o.OrderStatus = nextStatus(o.OrderStatus)
 			o.UpdateTime = from + 1 + r.Int64N(span)
 			o.Packages(r)
 			changes = append(changes, Change{OrderSN: o.OrderSN, Status: o.OrderStatus})
 		case len(o.ItemList) > 1 && r.Float64() < pRemove:
+			s.keepOlder(o)
 			removed := o.ItemList[len(o.ItemList)-1]
 			o.ItemList = o.ItemList[: len(o.ItemList)-1 : len(o.ItemList)-1]
 			o.UpdateTime = from + 1 + r.Int64N(span)
@@ -439,12 +492,13 @@ func (s *Server) ExpireRefreshTokens() {
 }
 
 // ExpireTokens makes every access token expire now (as if 4 hours passed
-// for them), without moving the clock.
+// for them), without moving either clock.
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := s.clock()
 	for k := range s.access {
-		s.access[k] = s.now
+		s.access[k] = now
 	}
 }
 
@@ -463,9 +517,21 @@ func (s *Server) newRequestID() string {
 
 func (s *Server) write(w http.ResponseWriter, status int, body map[string]any) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Date", s.Now().UTC().Format(http.TimeFormat))
+	w.Header().Set("Date", s.clock().UTC().Format(http.TimeFormat))
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
+}
+
+// writeTruncated answers 200 with body's JSON cut after cut%len bytes (at
+// least one byte goes, at least one stays) and an honest Content-Length.
+func (s *Server) writeTruncated(w http.ResponseWriter, body map[string]any, cut int) {
+	data, _ := json.Marshal(body)
+	data = data[:1+cut%(len(data)-1)]
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Date", s.clock().UTC().Format(http.TimeFormat))
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(data)
 }
 
 func (s *Server) fail(w http.ResponseWriter, e apiError) {
@@ -534,7 +600,7 @@ func (s *Server) checkCommon(r *http.Request, shop bool) *apiError {
 	if err != nil {
 		return &apiError{400, "error_param", "Invalid timestamp."}
 	}
-	if err := simfault.CheckTimestamp(ts, time.Now(), TimestampWindow); err != nil {
+	if err := simfault.CheckTimestamp(ts, s.clock(), TimestampWindow); err != nil {
 		return &apiError{400, "error_param", "Timestamp is expired. " + err.Error()}
 	}
 	sg := q.Get("sign")
@@ -556,7 +622,7 @@ func (s *Server) checkCommon(r *http.Request, shop bool) *apiError {
 		}
 		s.mu.Lock()
 		exp, ok := s.access[tok]
-		valid := ok && s.now.Before(exp)
+		valid := ok && s.clock().Before(exp)
 		s.mu.Unlock()
 		if !valid {
 			return &apiError{403, "invalid_acceess_token", "Invalid access_token, please have a check."}
@@ -593,12 +659,20 @@ func (s *Server) handleShop(h func(r *http.Request) (map[string]any, []string, *
 		}
 		s.mu.Lock()
 		body := map[string]any{"request_id": s.newRequestID(), "error": "", "message": "", "response": resp}
+		cut := -1
+		if s.hostileDraw("truncated", s.opts.Hostile.Truncate) {
+			cut = s.faultRand.IntN(1 << 30)
+		}
 		s.mu.Unlock()
 		if resp == nil {
 			body["response"] = nil
 		}
 		if len(warning) > 0 {
 			body["warning"] = warning
+		}
+		if cut >= 0 {
+			s.writeTruncated(w, body, cut)
+			return
 		}
 		s.write(w, http.StatusOK, body)
 	}
@@ -714,6 +788,7 @@ func (s *Server) orderList(r *http.Request) (map[string]any, []string, *apiError
 			if s.faultRand.Float64() >= rate {
 				continue
 			}
+			s.keepOlder(o)
 			o.OrderStatus = nextStatus(o.OrderStatus)
 			o.UpdateTime = now
 			o.Packages(s.faultRand)
@@ -791,6 +866,9 @@ func (s *Server) orderDetail(r *http.Request) (map[string]any, []string, *apiErr
 			warning = append(warning, fmt.Sprintf("order_sn %s not found", sn))
 			continue
 		}
+		if old := s.older[o.OrderSN]; old != nil && s.hostileDraw("stale_duplicate", s.opts.Hostile.StaleDuplicate) {
+			o = old
+		}
 		data, _ := json.Marshal(o)
 		if len(drop) > 0 {
 			var m map[string]json.RawMessage
@@ -799,6 +877,11 @@ func (s *Server) orderDetail(r *http.Request) (map[string]any, []string, *apiErr
 				delete(m, k)
 			}
 			data, _ = json.Marshal(m)
+		}
+		if s.malformed[o.OrderSN] {
+			s.hostile["detail_malformed"]++
+			sn, _ := json.Marshal(o.OrderSN)
+			data = bytes.Replace(data, []byte(`"order_sn":`+string(sn)), []byte(`"order_sn":{"value":`+string(sn)+`}`), 1)
 		}
 		list = append(list, data)
 	}
@@ -833,7 +916,7 @@ func (s *Server) authBody(w http.ResponseWriter, r *http.Request, v any, partner
 func (s *Server) rotate() (at, rt string) {
 	s.rotations++
 	at, rt = s.accessToken(s.rotations), s.refreshToken(s.rotations)
-	s.access[at] = s.now.Add(s.opts.TTL)
+	s.access[at] = s.clock().Add(s.opts.TTL)
 	s.refresh[rt] = s.now.Add(s.opts.RefreshTTL)
 	return at, rt
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,7 +32,7 @@ type reply struct {
 // change the query before sending.
 func call(t *testing.T, s *shopeetest.Server, path, token string, params url.Values, tweak func(q url.Values)) reply {
 	t.Helper()
-	ts := time.Now().Unix()
+	ts := s.Clock().Unix()
 	q := url.Values{}
 	for k, v := range params {
 		q[k] = v
@@ -56,7 +57,7 @@ func call(t *testing.T, s *shopeetest.Server, path, token string, params url.Val
 
 func refresh(t *testing.T, s *shopeetest.Server, rt string) reply {
 	t.Helper()
-	ts := time.Now().Unix()
+	ts := s.Clock().Unix()
 	q := url.Values{}
 	q.Set("partner_id", strconv.FormatInt(s.PartnerID(), 10))
 	q.Set("timestamp", strconv.FormatInt(ts, 10))
@@ -80,8 +81,15 @@ func listParams(from, to time.Time, size int) url.Values {
 	return q
 }
 
+// wallClock is an injectable wall clock: the real time moved by Move.
+type wallClock struct{ off atomic.Int64 }
+
+func (c *wallClock) Now() time.Time       { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *wallClock) Move(d time.Duration) { c.off.Add(int64(d)) }
+
 func TestSimulatorEnforcesTheContract(t *testing.T) {
-	s := shopeetest.NewServer(shopeetest.Options{Now: now, Orders: 60, Days: 10})
+	var wall wallClock
+	s := shopeetest.NewServer(shopeetest.Options{Now: now, Orders: 60, Days: 10, Clock: wall.Now})
 	defer s.Close()
 	at := s.InitialAccess()
 	ok := listParams(now.Add(-10*24*time.Hour), now, 100)
@@ -94,7 +102,7 @@ func TestSimulatorEnforcesTheContract(t *testing.T) {
 	require.Equal(t, "error_sign", r.Error, "wrong signature")
 	require.Equal(t, 403, r.Status)
 
-	r = call(t, s, shopeetest.PathOrderList, at, ok, func(q url.Values) { q.Set("timestamp", strconv.FormatInt(time.Now().Unix()-600, 10)) })
+	r = call(t, s, shopeetest.PathOrderList, at, ok, func(q url.Values) { q.Set("timestamp", strconv.FormatInt(s.Clock().Unix()-600, 10)) })
 	require.Equal(t, "error_param", r.Error, "stale timestamp")
 
 	r = call(t, s, shopeetest.PathOrderList, at, listParams(now.Add(-16*24*time.Hour), now, 100), nil)
@@ -111,8 +119,15 @@ func TestSimulatorEnforcesTheContract(t *testing.T) {
 	r = call(t, s, shopeetest.PathOrderDetail, at, url.Values{"order_sn_list": {strings.Join(sns[:50], ",")}}, nil)
 	require.Empty(t, r.Error, "50 order_sn are fine")
 
-	// Access tokens live 4 hours of the simulator's clock.
-	s.Advance(4*time.Hour + time.Second)
+	// Access tokens live 4 hours of the wall clock: the data clock moving
+	// does not expire them, the wall clock moving does.
+	s.Advance(5 * time.Hour)
+	r = call(t, s, shopeetest.PathOrderList, at, ok, nil)
+	require.Empty(t, r.Error, "the data clock does not expire tokens")
+	wall.Move(4*time.Hour - time.Second)
+	r = call(t, s, shopeetest.PathOrderList, at, ok, nil)
+	require.Empty(t, r.Error, "valid until 4 hours of the wall clock have passed")
+	wall.Move(2 * time.Second)
 	r = call(t, s, shopeetest.PathOrderList, at, ok, nil)
 	require.Equal(t, "invalid_acceess_token", r.Error, "expired token")
 

@@ -64,6 +64,10 @@ type Options struct {
 	// AccessTTL is the access tokens' life (default 7 days) and RefreshTTL
 	// the refresh tokens' (default 365 days), on the simulated clock.
 	AccessTTL, RefreshTTL time.Duration
+	// PastExpiry (hostile): a refresh reports access_token_expire_in an
+	// hour before both the simulated and the real clock, while the new
+	// token stays valid for AccessTTL.
+	PastExpiry bool
 	// PageTokenTTL is how long a page token stays valid, in real time
 	// (default 10 min).
 	PageTokenTTL time.Duration
@@ -846,8 +850,16 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		simfault.DropMidBody(w, []byte(`{"code":0,"message":"success","data":{"access_token":"`), 512)
 		return
 	}
+	reported := aexp
+	if s.opts.PastExpiry {
+		reported = now
+		if real := time.Now(); real.Before(reported) {
+			reported = real
+		}
+		reported = reported.Add(-time.Hour)
+	}
 	s.write(w, http.StatusOK, 0, "success", map[string]any{
-		"access_token": at, "access_token_expire_in": aexp.Unix(),
+		"access_token": at, "access_token_expire_in": reported.Unix(),
 		"refresh_token": rt, "refresh_token_expire_in": exp.Unix(),
 		"open_id": "7010736057180325637", "seller_name": "Cửa hàng Mô phỏng", "seller_base_region": "VN", "user_type": 0,
 		"granted_scopes": []string{"seller.order.info", "seller.authorization.info"},

@@ -44,6 +44,7 @@ CREATE TABLE [staging].[shopee_orders] (
 	[return_request_due_date] DATETIMEOFFSET(7) NULL,
 	[is_buyer_shop_collection] BIT NULL,
 	[hot_listing_order] BIT NULL,
+	[shop_id] BIGINT NULL,
 	[source_request_id] NVARCHAR(100) NULL,
 	[ingested_at] DATETIMEOFFSET(7) NULL,
 	[etl_created_at] DATETIMEOFFSET(7) NULL,
