@@ -39,16 +39,23 @@ func (driver) Variables() []platform.Variable {
 		{Name: "LAZADA_COUNTRY", Doc: "vn, sg, my, th, ph or id: the API host (default vn)"},
 		{Name: "LAZADA_API_BASE_URL", Doc: "API host with /rest, overriding the country's"},
 		{Name: "LAZADA_AUTH_BASE_URL", Doc: "token host with /rest (default " + DefaultAuthURL + ")"},
-		{Name: "LAZADA_START_DATE", Doc: "start of full loads, YYYY-MM-DD Vietnam time (default 2024-07-01)"},
+		{Name: "LAZADA_START_DATE", Doc: "start of full loads, YYYY-MM-DD: midnight of the warehouse's time basis (default 2024-07-01 00:00 Vietnam time)"},
 		{Name: "LAZADA_RATE_LIMIT", Doc: "calls per second of the app, shared by its sellers (default " + strconv.Itoa(DefaultRateLimit) + ")"},
 		{Name: "LAZADA_CONCURRENCY", Doc: "windows of a full load read at once and item calls in flight (default " + strconv.Itoa(DefaultConcurrency) + "; 1 reads page by page)"},
 		{Name: "ETL_INCREMENTAL_LOOKBACK_MINUTES", Doc: "overlap of incremental windows (default 15)"},
 	}
 }
 
-// ConfigFromEnv reads the variables of Variables. ok is false when the app
-// credentials are not set.
+// ConfigFromEnv reads the variables of Variables (LAZADA_START_DATE as
+// midnight UTC, the default time basis; the driver reads it in
+// platform.Deps.TimeBasis). ok is false when the app credentials are not
+// set.
 func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) {
+	return configFromEnv(getenv, connector.TimeUTC)
+}
+
+// configFromEnv is ConfigFromEnv with date-only settings read in basis.
+func configFromEnv(getenv func(string) string, basis connector.TimeBasis) (cfg Config, ok bool, err error) {
 	if getenv("LAZADA_APP_KEY") == "" && getenv("LAZADA_APP_SECRET") == "" {
 		return cfg, false, nil
 	}
@@ -71,10 +78,8 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) 
 		return cfg, false, err
 	}
 	cfg.Lookback, cfg.Concurrency = time.Duration(look)*time.Minute, int(min(conc, 64))
-	if v := getenv("LAZADA_START_DATE"); v != "" {
-		if cfg.StartDate, err = time.ParseInLocation(time.DateOnly, v, connector.Vietnam); err != nil {
-			return cfg, false, fmt.Errorf("LAZADA_START_DATE: %q is not YYYY-MM-DD", v)
-		}
+	if cfg.StartDate, err = platform.EnvDate(getenv, "LAZADA_START_DATE", basis); err != nil {
+		return cfg, false, err
 	}
 	if cfg.AppKey == "" || cfg.AppSecret == "" {
 		return cfg, false, errors.New("lazada: LAZADA_APP_KEY and LAZADA_APP_SECRET must both be set")
@@ -90,7 +95,7 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) 
 
 // Open implements platform.Driver.
 func (driver) Open(ctx context.Context, acct platform.Account, deps platform.Deps) (connector.Source, connector.Transformer, error) {
-	cfg, _, err := ConfigFromEnv(acct.Get)
+	cfg, _, err := configFromEnv(acct.Get, deps.TimeBasis)
 	if err != nil {
 		return nil, nil, err
 	}
