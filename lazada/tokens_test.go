@@ -129,3 +129,23 @@ func TestEnvelopeErrors(t *testing.T) {
 	_, err := lazada.DecodeEnvelope(lazada.PathOrders, http.StatusOK, []byte(`{"code":0,"data":{"orders":[]}}`), true)
 	require.NoError(t, err, "a numeric code 0 is a success too")
 }
+
+// A refresh answer whose expires_in is shorter than the refresh buffer
+// (the token is "due" at once) does not make the client refresh before
+// every call: the token is used until the platform rejects it, one
+// refresh for the whole load and the next run.
+func TestShortLivedRefreshedToken(t *testing.T) {
+	sim := newSim(t, lazadatest.Options{Orders: 300, AccessTTL: 10 * time.Minute})
+	cfg := config(sim, nil, connector.HTTPConfig{})
+	cfg.Concurrency = 1
+	src := sourceFor(t, cfg)
+	sink := openSink(t, "", sqlite.Config{})
+	sim.ExpireTokens()
+	res := run(t, src, sink)
+	require.NoError(t, res.Err)
+	require.GreaterOrEqual(t, sim.Calls(lazadatest.PathOrders)+sim.Calls(lazadatest.PathOrderItems), 9, "several calls after the refresh")
+	require.Equal(t, 1, sim.Refreshes())
+	require.Equal(t, 1, sim.Rejections()["IllegalAccessToken"])
+	require.NoError(t, run(t, src, sink).Err)
+	require.Equal(t, 1, sim.Refreshes(), "the next run uses the token too")
+}
