@@ -295,8 +295,9 @@ func (c *Client) call(ctx context.Context, base, apiPath string, params map[stri
 		case retryable(err) && resp.StatusCode < 300 && serverRetries+1 < c.attempts():
 			wait := time.Duration(serverRetries+1) * c.minBackoff()
 			if errors.Is(err, ErrThrottled) {
-				// ApiCallLimit bans the API for a second: every seller of
-				// the app waits it out.
+				// ApiCallLimit bans the API for a second: this client
+				// waits it out, and the app's shared budget slows down
+				// for its other sellers.
 				c.http.Throttle(BanDuration)
 				wait = max(wait, BanDuration)
 			}
