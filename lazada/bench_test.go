@@ -3,12 +3,14 @@ package lazada_test
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/internal/simfault"
+	"github.com/facolos/etl/internal/testenv"
 	"github.com/facolos/etl/lazada"
 	"github.com/facolos/etl/lazada/lazadatest"
 )
@@ -100,23 +102,52 @@ func records(b *testing.B, sim *lazadatest.Server) []connector.Record {
 	}
 }
 
-// BenchmarkLatencyBound loads 5,000 orders from a simulator answering in
-// 300 ms ± 100 ms with the app's budget at 20 calls/s, and reports the
-// load's time against the budget-bound time of the minimum calls
-// (ceil(N/100) list pages + ceil(N/50) item calls, ÷ 20/s).
+// BenchmarkLatencyBound loads 5,000 orders (50,000 with ETL_TEST_LONG=1)
+// from a simulator answering in 300 ms ± 100 ms with the app's budget at
+// 20 calls/s, and reports the calls and the load's time against the
+// minimum (ceil(N/100) list pages + ceil(N/50) item calls, and that many
+// calls ÷ 20/s), and the peak heap in use during the load above the heap
+// in use before it (the simulator's data excluded).
 func BenchmarkLatencyBound(b *testing.B) {
-	const n, perSecond = 5000, 20
+	n := testenv.Pick(5000, 50000)
+	const perSecond = 20
 	sim := newSim(b, lazadatest.Options{Orders: n, Faults: simfault.Options{Latency: 200 * time.Millisecond, Jitter: 200 * time.Millisecond}})
 	minimum := float64((n+99)/100 + (n+49)/50)
 	var secs, calls float64
+	var peak uint64
 	for b.Loop() {
 		cfg := config(sim, nil, connector.HTTPConfig{Budget: connector.NewBudget(perSecond, 1)})
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		stop := make(chan struct{})
+		sampled := make(chan uint64)
+		go func() {
+			var m runtime.MemStats
+			var top uint64
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				runtime.ReadMemStats(&m)
+				top = max(top, m.HeapInuse)
+				select {
+				case <-stop:
+					sampled <- top
+					return
+				case <-tick.C:
+				}
+			}
+		}()
 		start := time.Now()
 		res := run(b, sourceFor(b, cfg), nullSink{})
+		secs = time.Since(start).Seconds()
+		close(stop)
+		if top := <-sampled; top > before.HeapInuse {
+			peak = top - before.HeapInuse
+		}
 		if res.Err != nil {
 			b.Fatal(res.Err)
 		}
-		secs = time.Since(start).Seconds()
 		calls = 0
 		for _, v := range res.APICalls {
 			calls += float64(v)
@@ -124,4 +155,5 @@ func BenchmarkLatencyBound(b *testing.B) {
 	}
 	b.ReportMetric(calls/minimum, "calls/minimum")
 	b.ReportMetric(secs/(minimum/perSecond), "time/budget-bound")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 }
