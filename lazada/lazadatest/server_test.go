@@ -19,6 +19,8 @@ type answer struct {
 	Type    string          `json:"type"`
 	Message string          `json:"message"`
 	Data    json.RawMessage `json:"data"`
+	// Fields is the whole answer (token answers are flat).
+	Fields map[string]json.RawMessage `json:"-"`
 }
 
 // call signs params (plus the system ones) and sends them; form sends
@@ -49,6 +51,7 @@ func call(t *testing.T, s *lazadatest.Server, base, path string, params map[stri
 	body, _ := io.ReadAll(resp.Body)
 	var a answer
 	require.NoError(t, json.Unmarshal(body, &a), string(body))
+	require.NoError(t, json.Unmarshal(body, &a.Fields))
 	return a
 }
 
@@ -143,6 +146,12 @@ func TestRefreshRotates(t *testing.T) {
 	p := map[string]string{"refresh_token": s.InitialRefresh()}
 	a := call(t, s, s.AuthURL, lazadatest.PathTokenRefresh, p, true)
 	require.Equal(t, "0", a.Code)
+	for _, k := range []string{"access_token", "refresh_token", "expires_in", "refresh_expires_in", "country_user_info", "country_user_info_list"} {
+		require.Contains(t, a.Fields, k, "a flat answer with both country info names")
+	}
+	var left int64
+	require.NoError(t, json.Unmarshal(a.Fields["refresh_expires_in"], &left))
+	require.InDelta(t, (10 * time.Hour).Seconds(), float64(left), 5, "the remaining time to the original deadline")
 	require.Equal(t, "IllegalRefreshToken", call(t, s, s.AuthURL, lazadatest.PathTokenRefresh, p, false).Code)
 	require.Equal(t, 1, s.Refreshes())
 }
