@@ -107,7 +107,8 @@ func records(b *testing.B, sim *lazadatest.Server) []connector.Record {
 // 20 calls/s, and reports the calls and the load's time against the
 // minimum (ceil(N/100) list pages + ceil(N/50) item calls, and that many
 // calls ÷ 20/s), and the peak heap in use during the load above the heap
-// in use before it (the simulator's data excluded).
+// in use before it (the simulator runs in the same process: its garbage
+// counts too, so this bounds the load's memory from above).
 func BenchmarkLatencyBound(b *testing.B) {
 	n := testenv.Pick(5000, 50000)
 	const perSecond = 20
