@@ -276,7 +276,9 @@ const WindowPages = 10
 // Concurrency without a countTotal), evenly by time; up to Concurrency
 // windows are read at once, each into its own buffer of up to WindowPages
 // pages, and their orders go downstream in window order, so positions stay
-// exact and memory is bounded (Concurrency × WindowPages pages read ahead).
+// exact. A window's slot is freed when its orders have gone downstream,
+// not when it is read, so memory is bounded: at most Concurrency windows
+// of about WindowPages pages each are read ahead.
 func (o *orders) full(ctx context.Context, cp Checkpoint, put putFunc) error {
 	s := o.s
 	conc := s.cfg.Concurrency
@@ -314,7 +316,6 @@ func (o *orders) full(ctx context.Context, cp Checkpoint, put putFunc) error {
 				return gctx.Err()
 			}
 			g.Go(func() error {
-				defer func() { <-slots }()
 				err := o.readWindow(gctx, w, func(p []order) error {
 					select {
 					case bufs[i] <- p:
@@ -343,6 +344,7 @@ func (o *orders) full(ctx context.Context, cp Checkpoint, put putFunc) error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
+			<-slots // the window is sent on: the next may start
 		}
 		return nil
 	})
