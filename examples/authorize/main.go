@@ -87,8 +87,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if o.sink == "" {
 		o.sink = "sqlite:facolos.db"
 	}
+	red, err := url.Parse(o.redirect)
+	if err != nil || red.Scheme == "" || red.Host == "" {
+		return fmt.Errorf("-redirect %q is not an absolute URL", o.redirect)
+	}
+	if o.timeout <= 0 {
+		return errors.New("-timeout must be positive")
+	}
 	if o.platform == "lazada" {
-		return runLazada(ctx, o, getenv, stdin, stdout)
+		return runLazada(ctx, o, red, getenv, stdin, stdout)
 	}
 	num := func(flagVal int64, env string) (int64, error) {
 		if flagVal != 0 {
@@ -104,7 +111,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return n, nil
 	}
-	var err error
 	if o.shopID, err = num(o.shopID, "SHOPEE_SHOP_ID"); err != nil {
 		return err
 	}
@@ -121,13 +127,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return errors.New("-shop-id, -partner-id and -partner-key (or SHOPEE_SHOP_ID, SHOPEE_PARTNER_ID, SHOPEE_PARTNER_KEY) are required")
 	}
 	o.who = "shop " + strconv.FormatInt(o.shopID, 10)
-	red, err := url.Parse(o.redirect)
-	if err != nil || red.Scheme == "" || red.Host == "" {
-		return fmt.Errorf("-redirect %q is not an absolute URL", o.redirect)
-	}
-	if o.timeout <= 0 {
-		return errors.New("-timeout must be positive")
-	}
 
 	store, closeStore, err := openTokenStore(ctx, o.sink)
 	if err != nil {
@@ -156,14 +155,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // runLazada authorises a Lazada seller: the code of the redirect becomes a
 // token pair stored for the seller_id of the answer.
-func runLazada(ctx context.Context, o options, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
-	red, err := url.Parse(o.redirect)
-	if err != nil || red.Scheme == "" || red.Host == "" {
-		return fmt.Errorf("-redirect %q is not an absolute URL", o.redirect)
-	}
-	if o.timeout <= 0 {
-		return errors.New("-timeout must be positive")
-	}
+func runLazada(ctx context.Context, o options, red *url.URL, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	if getenv("LAZADA_APP_KEY") == "" || getenv("LAZADA_APP_SECRET") == "" {
 		return errors.New("LAZADA_APP_KEY and LAZADA_APP_SECRET are required")
 	}
