@@ -24,6 +24,10 @@
 // $TIKTOK_SHOP_NAME, else "default"), the name the sync job uses; the shop
 // cipher is resolved with the new token and stored beside it.
 //
+// Lazada credentials: LAZADA_APP_KEY, LAZADA_APP_SECRET,
+// LAZADA_AUTH_BASE_URL (and LAZADA_SELLER_ID, to refuse a code of another
+// seller); the pair is stored for the seller_id of the answer.
+//
 // MISA CRM uses client credentials (MISA_CRM_CLIENT_ID and
 // MISA_CRM_CLIENT_SECRET): it needs no authorisation step.
 package main
@@ -94,7 +98,7 @@ type authorizer interface {
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	var o options
 	fs := flag.NewFlagSet("authorize", flag.ContinueOnError)
-	fs.StringVar(&o.platform, "platform", "shopee", "platform to authorise: shopee or tiktok (MISA uses client credentials and needs no authorisation)")
+	fs.StringVar(&o.platform, "platform", "shopee", "platform to authorise: shopee, tiktok or lazada (MISA uses client credentials and needs no authorisation)")
 	fs.StringVar(&o.sink, "sink", "", "warehouse URL holding the token table: sqlite:PATH, postgres://… or sqlserver://… (default $ETL_SINK, else sqlite:facolos.db)")
 	fs.StringVar(&o.redirect, "redirect", "http://127.0.0.1:8765/callback", "redirect URL of the authorisation (TikTok: the one registered for the app); when it is on 127.0.0.1 or localhost this command listens there")
 	fs.StringVar(&o.code, "code", "", "the code of the redirect, when you already have it")
@@ -117,10 +121,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		a, err = o.shopee.authorizer(getenv)
 	case "tiktok", "tiktok_shop":
 		a, err = o.tiktok.authorizer(getenv)
+	case "lazada":
+		a, err = lazadaAuthorizer(getenv)
 	case "misa", "misa_crm":
 		return errors.New("-platform misa: MISA CRM uses client credentials (MISA_CRM_CLIENT_ID, MISA_CRM_CLIENT_SECRET); there is nothing to authorise: check them with go run ./examples/sync -check")
 	default:
-		return fmt.Errorf("-platform %q: use shopee or tiktok", o.platform)
+		return fmt.Errorf("-platform %q: use shopee, tiktok or lazada", o.platform)
 	}
 	if err != nil {
 		return err

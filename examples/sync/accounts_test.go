@@ -169,7 +169,7 @@ func TestAccountsFileErrors(t *testing.T) {
 		return p
 	}
 	cases := map[string]struct{ file, want string }{
-		"unknown platform":  {"lazada:\n  - X: 1\n", "is not available (available: fakeplat"},
+		"unknown platform":  {"amazon:\n  - X: 1\n", "is not available (available: fakeplat"},
 		"unknown setting":   {"fakeplat:\n  - FAKE_ACCOUNT: a\n    FAKE_TOKEN: t\n    FAKE_TOKN: t\n", "is not a fakeplat setting"},
 		"missing setting":   {"fakeplat:\n  - FAKE_ACCOUNT: a\n", "missing FAKE_TOKEN"},
 		"unset reference":   {"fakeplat:\n  - FAKE_ACCOUNT: a\n    FAKE_TOKEN: ${NOT_SET_ANYWHERE}\n", "NOT_SET_ANYWHERE"},

@@ -73,7 +73,7 @@ func TestBadConfiguration(t *testing.T) {
 		want string
 	}{
 		{"mode", func(o *options) { o.mode = "sometimes" }, "-mode"},
-		{"platform", func(o *options) { o.platforms = "lazada" }, "lazada"},
+		{"platform", func(o *options) { o.platforms = "amazon" }, "amazon"},
 		{"orders", func(o *options) { o.demoOrders = 0 }, "-demo-orders"},
 		{"negative orders", func(o *options) { o.demoOrders = -5 }, "-demo-orders"},
 		{"fault rate above 1", func(o *options) { o.demoFaults = 1.5 }, "-demo-faults"},

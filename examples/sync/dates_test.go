@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var fullLoadFrom = regexp.MustCompile(`(shopee|tiktok) full load.* from=(\S+)`)
+var fullLoadFrom = regexp.MustCompile(`(shopee|tiktok|lazada) full load.* from=(\S+)`)
 
 // fullLoadStarts returns the instant each platform's full load started
 // from, as its log line says.
@@ -29,13 +29,13 @@ func fullLoadStarts(t *testing.T, logs string) map[string]time.Time {
 	return out
 }
 
-// Every date-only input (-since, SHOPEE_START_DATE, TIKTOK_START_DATE, in
-// the environment or an accounts file) is midnight of the warehouse's time
-// basis, and the log prints the resolved instant.
+// Every date-only input (-since, SHOPEE_START_DATE, TIKTOK_START_DATE,
+// LAZADA_START_DATE, in the environment or an accounts file) is midnight of
+// the warehouse's time basis, and the log prints the resolved instant.
 func TestDateOnlyInputsFollowTheTimeBasis(t *testing.T) {
 	day := time.Now().UTC().AddDate(0, 0, -20).Format(time.DateOnly)
 	var b strings.Builder
-	for _, name := range []string{"shopee", "tiktok"} {
+	for _, name := range []string{"shopee", "tiktok", "lazada"} {
 		d, _ := platform.Lookup(name)
 		demo, err := d.Demo(platform.DemoOptions{Seed: 5, Records: 20, Now: time.Now()})
 		require.NoError(t, err)
@@ -57,11 +57,11 @@ func TestDateOnlyInputsFollowTheTimeBasis(t *testing.T) {
 			require.NoError(t, err)
 			for _, since := range []string{"", day} {
 				o := opts(t)
-				o.demo, o.platforms, o.accounts, o.mode, o.timeBasis, o.since = false, "shopee,tiktok", path, "full", basis.String(), since
+				o.demo, o.platforms, o.accounts, o.mode, o.timeBasis, o.since = false, "shopee,tiktok,lazada", path, "full", basis.String(), since
 				code, _, logs := runJob(t, o, env{})
 				require.Equal(t, exitOK, code, logs)
 				starts := fullLoadStarts(t, logs)
-				require.Len(t, starts, 2, logs)
+				require.Len(t, starts, 3, logs)
 				for platform, at := range starts {
 					require.True(t, at.Equal(want), "%s (since %q): full load from %s, want %s", platform, since, at, want)
 				}

@@ -52,6 +52,7 @@ import (
 	"github.com/facolos/etl/tokenstore"
 	"github.com/mattn/go-isatty"
 
+	_ "github.com/facolos/etl/lazada" // registers "lazada"
 	_ "github.com/facolos/etl/misa"   // registers "misa"
 	_ "github.com/facolos/etl/tiktok" // registers "tiktok"
 )

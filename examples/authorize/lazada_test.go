@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/lazada"
+	"github.com/facolos/etl/lazada/lazadatest"
+	"github.com/facolos/etl/tokenstore"
+	"github.com/stretchr/testify/require"
+)
+
+// A Lazada seller whose refresh token died is re-authorised with
+// -platform lazada: the code becomes a pair stored for the seller_id of
+// the answer, and syncing resumes.
+func TestAuthorizeLazada(t *testing.T) {
+	ctx := context.Background()
+	sim := lazadatest.NewServer(lazadatest.Options{Orders: 20, Now: time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)})
+	defer sim.Close()
+	path := filepath.Join(t.TempDir(), "wh.db")
+	ts, err := openTokenStore(ctx, "sqlite:"+path)
+	require.NoError(t, err)
+	defer ts.close()
+	store := ts.Store
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	src, err := lazada.NewSource(lazada.Config{BaseURL: sim.URL, AuthURL: sim.AuthURL, AppKey: sim.AppKey(), AppSecret: sim.AppSecret(),
+		AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), SellerID: sim.SellerID(), Tokens: store, Logger: quiet,
+		StartDate: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC),
+		HTTP:      connector.HTTPConfig{MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond, Logger: quiet}})
+	require.NoError(t, err)
+	read := func() error {
+		return src.Streams()[0].Read(ctx, connector.ReadOptions{}, func(context.Context, connector.Page) error { return nil })
+	}
+	require.NoError(t, read())
+	sim.ExpireTokens()
+	sim.ExpireRefreshTokens()
+	err = read()
+	require.ErrorIs(t, err, tokenstore.ErrReauthorize)
+	require.Contains(t, err.Error(), "examples/authorize -platform lazada")
+
+	env := map[string]string{"LAZADA_APP_KEY": sim.AppKey(), "LAZADA_APP_SECRET": sim.AppSecret(), "LAZADA_AUTH_BASE_URL": sim.AuthURL,
+		"LAZADA_SELLER_ID": sim.SellerID()}
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"-platform", "lazada", "-sink", "sqlite:" + path, "-code", sim.NewAuthCode()},
+		func(k string) string { return env[k] }, strings.NewReader(""), &out))
+	require.Contains(t, out.String(), "lazada seller "+sim.SellerID())
+	require.NoError(t, read(), "syncing resumes with the new pair")
+
+	// The link the seller opens.
+	c, err := lazada.NewClient(lazada.Config{AppKey: "100123", AppSecret: "s"})
+	require.NoError(t, err)
+	require.Equal(t, "https://auth.lazada.com/oauth/authorize?client_id=100123&force_auth=true&redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcallback&response_type=code",
+		c.AuthLink("http://127.0.0.1:8765/callback"))
+}

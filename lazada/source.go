@@ -1,0 +1,667 @@
+package lazada
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	"golang.org/x/sync/errgroup"
+)
+
+// Source is one Lazada seller. It implements connector.Source and
+// connector.StatsSource.
+type Source struct {
+	c   *Client
+	cfg Config
+
+	lists, windows, splits, passes, itemRetries atomic.Int64
+}
+
+// NewSource returns the source of the seller in cfg.
+func NewSource(cfg Config) (*Source, error) {
+	c, err := NewClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if c.cfg.Lookback <= 0 {
+		c.cfg.Lookback = 15 * time.Minute
+	}
+	if c.cfg.StartDate.IsZero() {
+		c.cfg.StartDate = DefaultStartDate
+	}
+	return &Source{c: c, cfg: c.cfg}, nil
+}
+
+// Client returns the source's API client.
+func (s *Source) Client() *Client { return s.c }
+
+// Streams implements connector.Source: one stream, "orders" (each order
+// with its items).
+func (s *Source) Streams() []connector.Stream { return []connector.Stream{&orders{s: s}} }
+
+// APICalls implements connector.StatsSource.
+func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
+
+// Stats implements connector.StatsSource: list_calls (/orders/get pages
+// read), windows (windows read), window_splits (windows split before
+// being read on), reread_passes (passes over a create second with more
+// updated orders than a page), item_retries (items calls repeated for
+// orders an answer left out), token_refreshes, http_retries, throttled.
+func (s *Source) Stats() map[string]any {
+	return map[string]any{"list_calls": s.lists.Load(), "windows": s.windows.Load(), "window_splits": s.splits.Load(),
+		"reread_passes": s.passes.Load(), "item_retries": s.itemRetries.Load(), "token_refreshes": s.c.Refreshes(),
+		"http_retries": s.c.Retries(), "throttled": s.c.Throttled()}
+}
+
+// Checkpoint is the orders stream's cursor. A run reads [From, End] of
+// Field (bounds inclusive, Unix seconds). From only moves to a time before
+// which every order is stored: a resumed run reads again from From, and
+// the orders at that second again, which the upsert makes harmless. When
+// the range is done only Watermark remains: the next run reads updated_at
+// in [Watermark - lookback, now].
+type Checkpoint struct {
+	Phase string `json:"phase"` // "full" or "incremental"
+	Field string `json:"field,omitempty"`
+	From  int64  `json:"window_from,omitempty"`
+	End   int64  `json:"end,omitempty"`
+	// Created is the keyset position of an incremental read: its pages
+	// go on from this create time.
+	Created   int64 `json:"created,omitempty"`
+	Watermark int64 `json:"watermark"`
+}
+
+type orders struct{ s *Source }
+
+func (o *orders) Name() string { return "orders" }
+
+// Read implements connector.Stream.
+func (o *orders) Read(ctx context.Context, opts connector.ReadOptions, emit connector.EmitFunc) error {
+	s := o.s
+	now := s.cfg.Now().Unix()
+	var cp Checkpoint
+	if opts.Checkpoint != nil {
+		if err := json.Unmarshal(opts.Checkpoint, &cp); err != nil {
+			return fmt.Errorf("lazada seller %s: bad checkpoint: %w", s.c.SellerID(), err)
+		}
+	}
+	switch {
+	case opts.Checkpoint == nil:
+		start := opts.Since
+		if start.IsZero() {
+			start = s.cfg.StartDate
+		}
+		cp = Checkpoint{Phase: "full", Field: "created_at", From: start.Unix(), End: now}
+		s.c.log.Info("lazada full load", "seller", s.c.SellerID(), "from", start.UTC().Format(time.RFC3339))
+	case cp.End == 0:
+		from := cp.Watermark - int64(s.cfg.Lookback/time.Second)
+		if from >= now {
+			return nil
+		}
+		cp = Checkpoint{Phase: "incremental", Field: "updated_at", From: from, End: now, Watermark: cp.Watermark}
+	default:
+		s.c.log.Info("lazada resuming", "seller", s.c.SellerID(), "phase", cp.Phase, "window_from", time.Unix(cp.From, 0).UTC().Format(time.RFC3339))
+	}
+	return o.run(ctx, cp, emit)
+}
+
+// order is one order on its way downstream: its object as sent, its id,
+// its create time (the position it gives a checkpoint) and the request id
+// of the answer that carried it.
+type order struct {
+	raw json.RawMessage
+	id  int64
+	key string
+	at  int64
+	rid string
+}
+
+// putFunc hands orders downstream, in created_at order.
+type putFunc func(orders []order) error
+
+// job is a chunk of orders whose items are being fetched; chunks are
+// emitted in the order read.
+type job struct {
+	done chan struct{}
+	recs []connector.Record
+	err  error
+	cp   []byte
+}
+
+// run reads the range and emits the orders in chunks of MaxItemIDs, each
+// with the items of its orders (one /orders/items/get call a chunk, so a
+// load makes ceil(N/50) item calls whatever its pages and windows) and the
+// checkpoint it completes: the create time of the chunk's last order (as
+// window_from of a full load, as the keyset position of an incremental
+// read). Up to Concurrency item calls are in flight while later pages are
+// read. An order read again (at a window's edge, or at a keyset boundary)
+// is not sent again.
+func (o *orders) run(ctx context.Context, cp Checkpoint, emit connector.EmitFunc) error {
+	s := o.s
+	conc := s.cfg.Concurrency
+	jobs := make(chan *job, 2*conc)
+	sem := make(chan struct{}, conc)
+	g, gctx := errgroup.WithContext(ctx)
+	queue := func(chunk []order, final bool) error {
+		next := cp
+		switch {
+		case final:
+			next = Checkpoint{Phase: "incremental", Watermark: cp.End}
+		case cp.Field == "created_at":
+			next.From = chunk[len(chunk)-1].at
+		default:
+			next.Created = chunk[len(chunk)-1].at
+		}
+		data, err := json.Marshal(next)
+		if err != nil {
+			return err
+		}
+		j := &job{done: make(chan struct{}), cp: data}
+		g.Go(func() error {
+			defer close(j.done)
+			j.recs, j.err = o.withItems(gctx, chunk, sem)
+			return nil
+		})
+		select {
+		case jobs <- j:
+			return nil
+		case <-gctx.Done():
+			return gctx.Err()
+		}
+	}
+	var pending []order
+	lastAt, atLast := int64(math.MinInt64), map[int64]bool{}
+	put := func(page []order) error {
+		for _, od := range page {
+			if od.at == lastAt && atLast[od.id] {
+				continue
+			}
+			if od.at != lastAt {
+				lastAt = od.at
+				clear(atLast)
+			}
+			atLast[od.id] = true
+			pending = append(pending, od)
+		}
+		for len(pending) >= MaxItemIDs {
+			chunk := pending[:MaxItemIDs:MaxItemIDs]
+			pending = append([]order(nil), pending[MaxItemIDs:]...)
+			if err := queue(chunk, false); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	g.Go(func() error {
+		defer close(jobs)
+		var err error
+		if cp.Field == "created_at" {
+			err = o.full(gctx, cp, put)
+		} else {
+			err = o.incremental(gctx, cp, put)
+		}
+		if err != nil {
+			return err
+		}
+		return queue(pending, true)
+	})
+	g.Go(func() error {
+		for j := range jobs {
+			select {
+			case <-j.done:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			if j.err != nil {
+				return j.err
+			}
+			if err := emit(gctx, connector.Page{Records: j.recs, Checkpoint: j.cp}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+// list reads one page, naming the window in errors.
+func (o *orders) list(ctx context.Context, r ListRequest) (ListPage, error) {
+	s := o.s
+	page, err := s.c.ListOrders(ctx, r)
+	if err != nil {
+		return page, fmt.Errorf("lazada seller %s: %s [%s, %s] offset %d: %w", s.c.SellerID(), r.Field,
+			time.Unix(r.From, 0).UTC().Format(time.RFC3339), time.Unix(r.To, 0).UTC().Format(time.RFC3339), r.Offset, err)
+	}
+	s.lists.Add(1)
+	return page, nil
+}
+
+// capacity is how many orders one window can be read to: the pages at
+// offsets 0..OffsetCap.
+func (o *orders) capacity() int { return o.s.cfg.OffsetCap + MaxLimit }
+
+// window is an inclusive range [from, to] of the walk's field.
+type window struct{ from, to int64 }
+
+// plan cuts w into n windows, evenly by time, sharing their edges (an
+// order at an edge is read by both windows and sent once).
+func plan(w window, n int) []window {
+	span := w.to - w.from
+	n = int(min(int64(n), span))
+	if n < 2 {
+		return nil
+	}
+	out := make([]window, n)
+	for i := range out {
+		out[i] = window{w.from + span*int64(i)/int64(n), w.from + span*int64(i+1)/int64(n)}
+	}
+	return out
+}
+
+// WindowPages is the number of pages a planned window of a full load is
+// sized for: few enough windows that the partial last page of each costs
+// little, enough that Concurrency windows are read at once through a
+// large load.
+const WindowPages = 10
+
+// full reads the created_at range. With Concurrency above 1, a first call
+// (limit 1) reads the range's countTotal and the range is planned as
+// windows of about WindowPages pages, at least Concurrency of them (or 2 ×
+// Concurrency without a countTotal), evenly by time; up to Concurrency
+// windows are read at once, each into its own buffer of up to WindowPages
+// pages, and their orders go downstream in window order, so positions stay
+// exact. A window's slot is freed when its orders have gone downstream,
+// not when it is read, so memory is bounded: at most Concurrency windows
+// of about WindowPages pages each are read ahead.
+func (o *orders) full(ctx context.Context, cp Checkpoint, put putFunc) error {
+	s := o.s
+	conc := s.cfg.Concurrency
+	whole := window{cp.From, cp.End}
+	windows := []window{whole}
+	if conc > 1 && whole.to > whole.from {
+		probe, err := o.list(ctx, ListRequest{Field: "created_at", From: whole.from, To: whole.to, Limit: 1})
+		if err != nil {
+			return err
+		}
+		n := 2 * conc
+		if t := probe.CountTotal; t >= 0 {
+			pages := (t + MaxLimit - 1) / MaxLimit
+			n = max((pages+WindowPages-1)/WindowPages, min(conc, pages))
+		}
+		if parts := plan(whole, n); parts != nil {
+			windows = parts
+		}
+	}
+	if len(windows) == 1 {
+		return o.readWindow(ctx, windows[0], put)
+	}
+	bufs := make([]chan []order, len(windows))
+	errs := make([]error, len(windows))
+	for i := range bufs {
+		bufs[i] = make(chan []order, WindowPages)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	slots := make(chan struct{}, conc)
+	g.Go(func() error {
+		for i, w := range windows {
+			select {
+			case slots <- struct{}{}:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			g.Go(func() error {
+				err := o.readWindow(gctx, w, func(p []order) error {
+					select {
+					case bufs[i] <- p:
+						return nil
+					case <-gctx.Done():
+						return gctx.Err()
+					}
+				})
+				errs[i] = err // before the close: the merger reads it after
+				close(bufs[i])
+				return err
+			})
+		}
+		return nil
+	})
+	g.Go(func() error {
+		for i := range bufs {
+			for p := range bufs[i] {
+				if err := put(p); err != nil {
+					return err
+				}
+			}
+			if errs[i] != nil {
+				return errs[i]
+			}
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			<-slots // the window is sent on: the next may start
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+// readWindow reads a created_at window by offset paging, sorted by
+// created_at (which never changes, so an order updated during the load
+// does not move in the list). A window whose countTotal shows more orders
+// than the pages up to the offset cap hold is split evenly by time before
+// it is read on; without countTotal, a window that reaches the cap goes on
+// from the create time of the last order read, at offset 0. The orders
+// read from a first page to the end of a window are checked against its
+// countTotal: a shortfall is an error.
+func (o *orders) readWindow(ctx context.Context, w0 window, put putFunc) error {
+	s := o.s
+	queue := []window{w0}
+	for len(queue) > 0 {
+		w := queue[0]
+		queue = queue[1:]
+		s.windows.Add(1)
+		offset, read, total, seen := 0, map[int64]bool{}, -1, w.from
+		for {
+			page, err := o.list(ctx, ListRequest{Field: "created_at", From: w.from, To: w.to, Offset: offset, Limit: MaxLimit})
+			if err != nil {
+				return err
+			}
+			if offset == 0 {
+				total = page.CountTotal
+				if total > o.capacity() {
+					parts := plan(w, (total+o.capacity()*3/4-1)/(o.capacity()*3/4))
+					if parts == nil {
+						return fmt.Errorf("lazada seller %s: %d orders created in [%s, %s], more than the offset cap lets a window hold",
+							s.c.SellerID(), total, time.Unix(w.from, 0).UTC().Format(time.RFC3339), time.Unix(w.to, 0).UTC().Format(time.RFC3339))
+					}
+					s.splits.Add(1)
+					queue = append(parts, queue...)
+					break
+				}
+			}
+			ods, err := orderList(page)
+			if err == nil {
+				err = ascending(ods, seen, page.RequestID)
+			}
+			if err != nil {
+				return fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
+			}
+			for _, od := range ods {
+				read[od.id] = true
+			}
+			last := len(ods) < MaxLimit
+			if total >= 0 && offset == 0 && len(ods) > total {
+				return badResponse(PathOrders, page.RequestID, fmt.Sprintf("a page of %d orders with countTotal %d", len(ods), total))
+			}
+			if last && total >= 0 && len(read) < total {
+				return badResponse(PathOrders, page.RequestID, fmt.Sprintf("window [%s, %s] ended after %d orders, countTotal said %d",
+					time.Unix(w.from, 0).UTC().Format(time.RFC3339), time.Unix(w.to, 0).UTC().Format(time.RFC3339), len(read), total))
+			}
+			if len(ods) > 0 {
+				seen = ods[len(ods)-1].at
+			}
+			if err := put(ods); err != nil {
+				return err
+			}
+			if last {
+				break
+			}
+			offset += MaxLimit
+			if offset > s.cfg.OffsetCap {
+				// Without a usable countTotal the window reached the cap:
+				// go on from the last create time read, at offset 0.
+				if seen <= w.from {
+					return fmt.Errorf("lazada seller %s: more than %d orders created in the second %s", s.c.SellerID(), o.capacity(),
+						time.Unix(w.from, 0).UTC().Format(time.RFC3339))
+				}
+				w.from, offset, read, total = seen, 0, map[int64]bool{}, -1
+			}
+		}
+	}
+	return nil
+}
+
+// createdFloor is the created_after of incremental reads: before any
+// Lazada order.
+var createdFloor = time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+
+// incremental reads the orders updated in [From, End] sorted by
+// created_at ascending, by keyset: every page is read at offset 0 with
+// created_after set to the create time of the last order of the page
+// before (Created in the checkpoint). An order updated while the run reads
+// leaves the window (its updated_at moves past End) without shifting any
+// other order out of a page, since no page is addressed by an offset, and
+// the next run reads it. The orders of the boundary second that the page
+// before already held are not sent again. Every answer is checked against
+// its countTotal: a page shorter than the limit must hold all of it. More
+// orders than a page created in one second (keyset cannot move past it)
+// are read by rereadSecond.
+func (o *orders) incremental(ctx context.Context, cp Checkpoint, put putFunc) error {
+	s := o.s
+	s.windows.Add(1)
+	c := max(cp.Created, createdFloor)
+	for {
+		page, err := o.list(ctx, ListRequest{Field: "updated_at", From: cp.From, To: cp.End, CreatedAfter: c, Limit: MaxLimit})
+		if err != nil {
+			return err
+		}
+		n, total := len(page.Orders), page.CountTotal
+		if total >= 0 && (n > total || n < MaxLimit && n != total) {
+			return badResponse(PathOrders, page.RequestID, fmt.Sprintf("updated in [%s, %s], created from %s: a page of %d orders, countTotal said %d",
+				time.Unix(cp.From, 0).UTC().Format(time.RFC3339), time.Unix(cp.End, 0).UTC().Format(time.RFC3339),
+				time.Unix(c, 0).UTC().Format(time.RFC3339), n, total))
+		}
+		ods, err := orderList(page)
+		if err == nil {
+			err = ascending(ods, c, page.RequestID)
+		}
+		if err != nil {
+			return fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
+		}
+		last := n < MaxLimit
+		next := c
+		if n > 0 {
+			next = ods[n-1].at
+		}
+		if !last && next == c {
+			// A full page of one create second: read that second whole.
+			if ods, err = o.rereadSecond(ctx, cp, c); err != nil {
+				return err
+			}
+			next = c + 1
+		}
+		if err := put(ods); err != nil {
+			return err
+		}
+		if last {
+			return nil
+		}
+		c = next
+	}
+}
+
+// maxPasses bounds the passes over a second that keeps changing.
+const maxPasses = 6
+
+// rereadSecond reads the orders updated in the window and created in the
+// second c (more than a page of them) by offset paging, again and again,
+// until two passes return the same orders; it returns every order any
+// pass read (an order missing from a later pass was updated past the
+// window and the next run reads it).
+func (o *orders) rereadSecond(ctx context.Context, cp Checkpoint, c int64) ([]order, error) {
+	s := o.s
+	union := map[int64]order{}
+	var seq []int64
+	var prev []int64
+	for pass := 0; pass < maxPasses; pass++ {
+		s.passes.Add(1)
+		var ids []int64
+		for offset := 0; ; offset += MaxLimit {
+			if offset > s.cfg.OffsetCap {
+				return nil, fmt.Errorf("lazada seller %s: more than %d orders created in the second %s", s.c.SellerID(), o.capacity(),
+					time.Unix(c, 0).UTC().Format(time.RFC3339))
+			}
+			page, err := o.list(ctx, ListRequest{Field: "updated_at", From: cp.From, To: cp.End, CreatedAfter: c, CreatedBefore: c,
+				Offset: offset, Limit: MaxLimit})
+			if err != nil {
+				return nil, err
+			}
+			ods, err := orderList(page)
+			if err != nil {
+				return nil, fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
+			}
+			for _, od := range ods {
+				if _, ok := union[od.id]; !ok {
+					seq = append(seq, od.id)
+				}
+				union[od.id] = od
+				ids = append(ids, od.id)
+			}
+			if len(ods) < MaxLimit {
+				break
+			}
+		}
+		slices.Sort(ids)
+		if prev != nil && slices.Equal(prev, ids) {
+			out := make([]order, len(seq))
+			for i, id := range seq {
+				out[i] = union[id]
+			}
+			return out, nil
+		}
+		prev = ids
+	}
+	return nil, fmt.Errorf("lazada seller %s: the orders created in the second %s kept changing over %d passes", s.c.SellerID(),
+		time.Unix(c, 0).UTC().Format(time.RFC3339), maxPasses)
+}
+
+// ascending checks that orders are sorted by create time, none before
+// floor: a position taken from an unsorted page could pass orders not read
+// yet.
+func ascending(ods []order, floor int64, requestID string) error {
+	prev := floor
+	for _, od := range ods {
+		if od.at < prev {
+			return badResponse(PathOrders, requestID, fmt.Sprintf("order %s is out of created_at order (%s after %s)", od.key,
+				time.Unix(od.at, 0).UTC().Format(time.RFC3339), time.Unix(prev, 0).UTC().Format(time.RFC3339)))
+		}
+		prev = od.at
+	}
+	return nil
+}
+
+// orderHead is what the stream reads of an order (the transformer reads
+// the rest).
+type orderHead struct {
+	OrderID   json.RawMessage `json:"order_id"`
+	CreatedAt json.RawMessage `json:"created_at"`
+}
+
+// orderList reads the id and create time of every order of a page. An
+// order without a usable id or create time is an error: neither its items
+// nor the window's position could be had.
+func orderList(page ListPage) ([]order, error) {
+	out := make([]order, len(page.Orders))
+	for i, raw := range page.Orders {
+		var h orderHead
+		if err := json.Unmarshal(raw, &h); err != nil {
+			return nil, fmt.Errorf("order %d of a page is not an object: %w", i, err)
+		}
+		id, err := asInt(h.OrderID)
+		if err != nil || id == nil {
+			return nil, fmt.Errorf("order %d of a page has no usable order_id (%v)", i, err)
+		}
+		od := order{raw: raw, id: id.(int64), key: strconv.FormatInt(id.(int64), 10), rid: page.RequestID}
+		at, err := asTime(h.CreatedAt)
+		if err != nil || at == nil {
+			return nil, fmt.Errorf("order %s: created_at is not a time (%v)", od.key, err)
+		}
+		od.at = at.(time.Time).Unix()
+		out[i] = od
+	}
+	return out, nil
+}
+
+// maxItemAttempts is how many items calls an order gets before an answer
+// that keeps leaving it out fails the load.
+const maxItemAttempts = 3
+
+// withItems fetches the items of a chunk of orders (at most MaxItemIDs, one
+// call, at most cap(sem) in flight in the whole stream) and returns one
+// record per order: {"seller_id", "order", "items"}. An order the answer
+// leaves out is asked for again; after maxItemAttempts the chunk fails,
+// naming the orders: never a record without its items.
+func (o *orders) withItems(ctx context.Context, chunk []order, sem chan struct{}) ([]connector.Record, error) {
+	s := o.s
+	if len(chunk) == 0 {
+		return nil, nil
+	}
+	items := make(map[int64][]json.RawMessage, len(chunk))
+	missing := make([]int64, len(chunk))
+	for i, od := range chunk {
+		missing[i] = od.id
+	}
+	for attempt := 1; len(missing) > 0; attempt++ {
+		if attempt > maxItemAttempts {
+			return nil, badResponse(PathOrderItems, "", fmt.Sprintf("seller %s: the items of orders %v were left out of %d answers",
+				s.c.SellerID(), missing, maxItemAttempts))
+		}
+		if attempt > 1 {
+			s.itemRetries.Add(1)
+			s.c.log.Warn("lazada items answer left orders out; asking again", "seller", s.c.SellerID(), "orders", len(missing))
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		res, rid, err := s.c.GetOrderItems(ctx, missing)
+		<-sem
+		if err != nil {
+			return nil, fmt.Errorf("lazada seller %s: items of %d orders from %d: %w", s.c.SellerID(), len(missing), missing[0], err)
+		}
+		asked := make(map[int64]bool, len(missing))
+		for _, id := range missing {
+			asked[id] = true
+		}
+		for _, oi := range res {
+			if !asked[oi.OrderID] {
+				return nil, badResponse(PathOrderItems, rid, fmt.Sprintf("seller %s: the answer holds order %d, which was not asked for",
+					s.c.SellerID(), oi.OrderID))
+			}
+			items[oi.OrderID] = oi.Items
+		}
+		var still []int64
+		for _, id := range missing {
+			if _, ok := items[id]; !ok {
+				still = append(still, id)
+			}
+		}
+		missing = still
+	}
+	recs := make([]connector.Record, len(chunk))
+	seller, _ := json.Marshal(s.c.SellerID())
+	for i, od := range chunk {
+		var b bytes.Buffer
+		b.WriteString(`{"seller_id":`)
+		b.Write(seller)
+		b.WriteString(`,"order":`)
+		b.Write(od.raw)
+		b.WriteString(`,"items":[`)
+		for j, it := range items[od.id] {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(it)
+		}
+		b.WriteString(`]}`)
+		recs[i] = connector.Record{Key: s.c.SellerID() + "/" + od.key, Data: b.Bytes(), RequestID: od.rid}
+	}
+	return recs, nil
+}
