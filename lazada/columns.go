@@ -228,6 +228,9 @@ var ordersTable = mustValidate(&connector.Table{Schema: "staging", Name: OrdersT
 		{Name: "status", Type: connector.String, Nullable: true, Length: 50},
 	}, orderFields),
 	PrimaryKey: []string{"seller_id", "order_id"},
+	// updated_at is the order's version: an older copy never replaces a
+	// newer row, and its items follow the order's decision.
+	Version: "updated_at",
 	Indexes: []connector.Index{
 		{Name: "IX_lazada_orders_updated_at", Columns: []string{"updated_at"}},
 		{Name: "IX_lazada_orders_created_at", Columns: []string{"created_at"}},

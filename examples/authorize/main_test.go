@@ -283,7 +283,9 @@ func TestAuthorizeWithCodeFlag(t *testing.T) {
 	err = run(ctx, []string{"-sink", "sqlite:" + path, "-platform", "misa"}, none, strings.NewReader(""), &out)
 	require.ErrorContains(t, err, "client credentials")
 	err = run(ctx, []string{"-sink", "sqlite:" + path, "-platform", "lazada"}, none, strings.NewReader(""), &out)
-	require.ErrorContains(t, err, "use shopee or tiktok")
+	require.ErrorContains(t, err, "LAZADA_APP_KEY and LAZADA_APP_SECRET are required")
+	err = run(ctx, []string{"-sink", "sqlite:" + path, "-platform", "amazon"}, none, strings.NewReader(""), &out)
+	require.ErrorContains(t, err, "use shopee, tiktok or lazada")
 	err = run(ctx, []string{"-sink", "sqlite:" + path}, none, strings.NewReader(""), &out)
 	require.ErrorContains(t, err, "required")
 	// tiktok_shop is the token store's name of the platform, which the

@@ -21,6 +21,7 @@ import (
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/examples/custom/stock"
+	"github.com/facolos/etl/lazada"
 	"github.com/facolos/etl/misa"
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/sink/mssql"
@@ -38,6 +39,7 @@ var platformTables = []struct {
 	{"shopee", "Shopee", shopee.Transformer{}.Tables()},
 	{"tiktok", "TikTok Shop", tiktok.Transformer{}.Tables()},
 	{"misa", "MISA CRM", misa.Transformer{}.Tables()},
+	{"lazada", "Lazada", lazada.Transformer{}.Tables()},
 	{"stock", "Stock counts from a CSV file (examples/custom)", stock.Transformer{}.Tables()},
 }
 
