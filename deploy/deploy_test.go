@@ -72,7 +72,7 @@ func TestAirflowDAGParses(t *testing.T) {
 	src, err := os.ReadFile(path)
 	require.NoError(t, err)
 	for _, want := range []string{`dag_id="full_load_etl_dag"`, "schedule=None", `dag_id="incremental_etl_dag"`, `schedule="*/15 * * * *"`,
-		"max_active_runs=1", "catchup=False", `PLATFORMS = ["tiktok", "misa", "shopee"]`, "private_environment=PRIVATE_ENV"} {
+		"max_active_runs=1", "catchup=False", `PLATFORMS = ["tiktok", "misa", "shopee", "lazada"]`, "private_environment=PRIVATE_ENV"} {
 		require.Contains(t, string(src), want)
 	}
 }

@@ -26,7 +26,7 @@ from airflow.operators.empty import EmptyOperator
 from airflow.providers.docker.operators.docker import DockerOperator
 
 IMAGE = os.environ.get("ETL_IMAGE", "facolos/etl-sync:latest")
-PLATFORMS = ["tiktok", "misa", "shopee"]
+PLATFORMS = ["tiktok", "misa", "shopee", "lazada"]
 
 # Non-secret settings, visible in the task's rendered fields.
 PUBLIC_ENV = {
@@ -44,6 +44,9 @@ PUBLIC_ENV = {
         "TIKTOK_APP_KEY",
         "TIKTOK_SHOP_CIPHER",
         "MISA_CRM_CLIENT_ID",
+        "LAZADA_APP_KEY",
+        "LAZADA_SELLER_ID",
+        "LAZADA_COUNTRY",
     )
     if os.environ.get(name)
 }
@@ -61,6 +64,9 @@ PRIVATE_ENV = {
         "TIKTOK_REFRESH_TOKEN",
         "MISA_CRM_CLIENT_SECRET",
         "MISA_CRM_ACCESS_TOKEN",
+        "LAZADA_APP_SECRET",
+        "LAZADA_ACCESS_TOKEN",
+        "LAZADA_REFRESH_TOKEN",
     )
     if os.environ.get(name)
 }
