@@ -665,3 +665,18 @@ func (o *orders) withItems(ctx context.Context, chunk []order, sem chan struct{}
 	}
 	return recs, nil
 }
+
+// Check reaches the seller's account with one cheap read-only call (one
+// order of the last day, by update time) and names the seller: the sync
+// job's dry run (-check) calls it.
+func (s *Source) Check(ctx context.Context) (string, error) {
+	now := time.Now()
+	p, err := s.c.ListOrders(ctx, ListRequest{Field: "updated_at", From: now.Add(-24 * time.Hour).Unix(), To: now.Unix(), Limit: 1})
+	if err != nil {
+		return "", fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
+	}
+	if p.CountTotal >= 0 {
+		return fmt.Sprintf("seller %s: order list answered (%d updated in the last day)", s.c.SellerID(), p.CountTotal), nil
+	}
+	return fmt.Sprintf("seller %s: order list answered", s.c.SellerID()), nil
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/facolos/etl/lazada/lazadatest"
 	"github.com/facolos/etl/tiktok/tiktoktest"
 	"github.com/stretchr/testify/require"
 )
@@ -98,13 +99,14 @@ func TestCheckAccounts(t *testing.T) {
 // list.
 func TestCheckDemoPlatforms(t *testing.T) {
 	o := opts(t)
-	o.platforms, o.report, o.demoOrders = "shopee,tiktok,misa", "", 20
+	o.platforms, o.report, o.demoOrders = "shopee,tiktok,misa,lazada", "", 20
 	code, table, logs := runCheck(t, o, env{})
 	require.Equal(t, exitOK, code, "%s\n%s", table, logs)
 	require.Contains(t, row(t, table, "shopee/123456"), "order list answered")
 	require.Contains(t, row(t, table, "tiktok/demo"), fmt.Sprintf("shop %q", tiktoktest.ShopName))
 	require.Contains(t, row(t, table, "misa/TESTAPP"), "client credentials accepted")
 	require.Contains(t, row(t, table, "misa/TESTAPP"), "all 6 streams: full load")
+	require.Contains(t, row(t, table, "lazada/"+lazadatest.DefaultSellerID), "seller "+lazadatest.DefaultSellerID+": order list answered")
 	entries, err := os.ReadDir(filepath.Dir(strings.TrimPrefix(o.sink, "sqlite:")))
 	require.NoError(t, err)
 	require.NotEmpty(t, entries, "the warehouse was opened")

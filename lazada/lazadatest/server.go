@@ -58,6 +58,10 @@ const (
 
 // Options configure a Server. The zero value gives a small shop: 200
 // orders over the 120 days before now.
+// DefaultSellerID is the simulated seller's seller_id unless Options.SellerID
+// sets another.
+const DefaultSellerID = "200123456789"
+
 type Options struct {
 	AppKey    string // default "100123"
 	AppSecret string // default "sim_app_secret"
@@ -179,7 +183,7 @@ func NewServer(opts Options) *Server {
 		opts.AppSecret = "sim_app_secret"
 	}
 	if opts.SellerID == "" {
-		opts.SellerID = "200123456789"
+		opts.SellerID = DefaultSellerID
 	}
 	if opts.Orders <= 0 {
 		opts.Orders = 200
