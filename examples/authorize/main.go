@@ -185,7 +185,13 @@ func waitForCode(ctx context.Context, o options, red *url.URL, a authorizer, std
 			codes <- code
 		}), ReadHeaderTimeout: 10 * time.Second}
 		go func() { _ = srv.Serve(ln) }()
-		defer srv.Close()
+		// Shutdown, not Close: the seller's browser gets the answer of the
+		// redirect before the listener goes (Close could cut it off).
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+		}()
 	}
 	fmt.Fprintf(stdout, "Open this link as the seller of %s and approve:\n\n  %s\n\n", a.who(), a.link(o.redirect))
 	if local {
