@@ -85,7 +85,10 @@ func (driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
 	if now.IsZero() {
 		now = time.Now().UTC().Truncate(24 * time.Hour)
 	}
-	sim := tiktoktest.NewServer(tiktoktest.Options{Seed: opts.Seed, Orders: n, Now: now, RateLimit: opts.RateLimit,
+	// One shop per seed (seed 0 and 1 are the simulator's default shop), so
+	// that the demo shops of an accounts file are told apart by shop_id.
+	shopID := strconv.FormatInt(7494049642642000000+max(opts.Seed, 1)-1, 10)
+	sim := tiktoktest.NewServer(tiktoktest.Options{Seed: opts.Seed, ShopID: shopID, Orders: n, Now: now, RateLimit: opts.RateLimit,
 		Faults: simfault.Options{Rate: opts.FaultRate, Latency: opts.Latency, Jitter: opts.Jitter, Seed: opts.Seed + 1}})
 	env := map[string]string{
 		"TIKTOK_APP_KEY":           sim.AppKey(),

@@ -58,6 +58,8 @@ func TestDemoAccountsFile(t *testing.T) {
 	require.Equal(t, 3, count(`SELECT count(DISTINCT shop_id) FROM shopee_orders`), "a shop id per simulated shop")
 	require.Equal(t, 20, count(`SELECT max(n) FROM (SELECT count(*) AS n FROM shopee_orders GROUP BY shop_id)`))
 	require.Equal(t, 60, count(`SELECT count(DISTINCT order_id) FROM tiktok_shop_order_detail`))
+	require.Equal(t, 3, count(`SELECT count(DISTINCT shop_id) FROM tiktok_shop_order_detail`), "a shop id per simulated shop")
+	require.Zero(t, count(`SELECT count(*) FROM tiktok_shop_order_detail WHERE shop_id IS NULL OR region IS NULL`))
 	// MISA record ids are per tenant (integers from 100000), so three
 	// tenants' customers share ids: told apart only by an account column.
 	require.Equal(t, 3, count(`SELECT count(DISTINCT pipeline) FROM etl_control_checkpoints WHERE pipeline LIKE 'misa/%'`))
