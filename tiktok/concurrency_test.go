@@ -141,6 +141,7 @@ func requireMinimalPlan(t *testing.T, sim *tiktoktest.Server, searches []tiktokt
 // uninterrupted load, every committed checkpoint covers only stored orders,
 // and the last (uninterrupted) run reads its plan in the fewest calls.
 func TestConcurrentFaultsCrashesResume(t *testing.T) {
+	t.Parallel()
 	faultsCrashesResume(t, tiktoktest.Options{Orders: small(500)}, 10)
 }
 

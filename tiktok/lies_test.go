@@ -96,6 +96,7 @@ func checkpointOf(t *testing.T, sink testSink) *tiktok.Checkpoint {
 // window read again stores every order; when it keeps answering wrong, the
 // load fails naming the window and the checkpoint stays before it.
 func TestSearchShortOfItsCount(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		pageSize int
@@ -146,6 +147,7 @@ func TestSearchShortOfItsCount(t *testing.T) {
 // A next_page_token that cycles (A → B → A) fails the load at the first
 // token seen again, instead of reading the same pages for ever.
 func TestCyclingPageToken(t *testing.T) {
+	t.Parallel()
 	eachSink(t, func(t *testing.T, sink testSink) {
 		sim := newSim(t, tiktoktest.Options{Orders: 500, Lies: tiktoktest.Lies{CycleTokens: true}})
 		src := sourceFor(t, sim, nil, connector.HTTPConfig{})
@@ -165,6 +167,7 @@ func TestCyclingPageToken(t *testing.T) {
 // than the range's count leaves for it fails the load: a few calls, not
 // thousands.
 func TestAbsurdTotalCount(t *testing.T) {
+	t.Parallel()
 	eachSink(t, func(t *testing.T, sink testSink) {
 		sim := newSim(t, tiktoktest.Options{Orders: 180, Lies: tiktoktest.Lies{TotalCount: 2_000_000_000}})
 		src := sourceFor(t, sim, nil, connector.HTTPConfig{})

@@ -56,6 +56,7 @@ func requireWideLeavesAreBursts(t *testing.T, sim *tiktoktest.Server, plan planS
 // minimum. Then the same range read by update_time (an incremental run
 // whose watermark lies before every order): each order once.
 func TestSkewedFullLoad(t *testing.T) {
+	t.Parallel()
 	const size = 10
 	n := small(3000)
 	sim := skewedSim(t, n, size)
@@ -111,6 +112,7 @@ func TestSkewedFullLoad(t *testing.T) {
 // resumed runs end with the simulator's contents, and a fresh load reads
 // its (refined) plan in the fewest answered searches.
 func TestSkewedFaultsCrashesResume(t *testing.T) {
+	t.Parallel()
 	n := small(1500)
 	size := min(10, n/100-2) // a flash-sale second (1% of the orders) over more than a page
 	skewedSim(t, n, size)    // the shape, checked
