@@ -4,7 +4,7 @@
 // The default `go test ./...` runs every behaviour on shops sized to prove
 // it and stays quick. Soak-style cases (many seeds, many shops, tens of
 // thousands of orders, repeated kill -9 trials) run only when ETL_TEST_LONG
-// is set to a true value (CI sets ETL_TEST_LONG=1 and -race).
+// is set to a true value (the soak run: ETL_TEST_LONG=1 go test ./...).
 package testenv
 
 import (
