@@ -199,7 +199,7 @@ func DecodeEnvelope(endpoint string, status int, body []byte) (data json.RawMess
 		}
 		return nil, "", &APIError{Endpoint: endpoint, HTTPStatus: status, Message: msg}
 	}
-	if *env.Code != 0 || status >= 400 {
+	if *env.Code != 0 || status < 200 || status > 299 {
 		return nil, env.RequestID, &APIError{Endpoint: endpoint, HTTPStatus: status, Code: *env.Code, Message: env.Message, RequestID: env.RequestID}
 	}
 	if len(env.Data) == 0 || string(env.Data) == "null" {
@@ -520,13 +520,16 @@ func (c *Client) SearchOrders(ctx context.Context, r SearchRequest) (SearchPage,
 	}
 	var p struct {
 		NextPageToken *string           `json:"next_page_token"`
-		TotalCount    int               `json:"total_count"`
+		TotalCount    *int              `json:"total_count"`
 		Orders        []json.RawMessage `json:"orders"`
 	}
 	if err := gojson.Unmarshal(data, &p); err != nil {
 		return SearchPage{}, &APIError{Endpoint: PathSearch, HTTPStatus: 200, Message: "search data: " + err.Error(), RequestID: rid}
 	}
-	out := SearchPage{Orders: p.Orders, TotalCount: p.TotalCount, RequestID: rid}
+	if p.TotalCount == nil {
+		return SearchPage{}, &APIError{Endpoint: PathSearch, HTTPStatus: 200, Message: "search data without total_count", RequestID: rid}
+	}
+	out := SearchPage{Orders: p.Orders, TotalCount: *p.TotalCount, RequestID: rid}
 	if p.NextPageToken != nil {
 		out.NextPageToken = *p.NextPageToken
 	}

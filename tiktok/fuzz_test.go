@@ -100,7 +100,8 @@ func (a answer) RoundTrip(r *http.Request) (*http.Response, error) {
 // answered by the fuzzed status and body, and its records go through the
 // transformer. Nothing panics and nothing hangs (a body that keeps
 // answering with a page token ends on the token that does not move); a
-// load that ends without an error was answered a success envelope.
+// load that ends without an error was answered a 2xx success envelope
+// whose data carries total_count.
 func FuzzSearchAnswer(f *testing.F) {
 	page := `{"code":0,"message":"Success","request_id":"r","data":{"next_page_token":"","total_count":1,"orders":[{"id":"576461413038785752","create_time":1700000000,"update_time":1700000001,"line_items":[{"id":"1","sale_price":"12.50"}]}]}}`
 	f.Add(200, []byte(page))
@@ -113,6 +114,8 @@ func FuzzSearchAnswer(f *testing.F) {
 	f.Add(401, []byte(`{"code":105002,"message":"Expired"}`))
 	f.Add(429, []byte(``))
 	f.Add(502, []byte(`<html>502 Bad Gateway</html>`))
+	f.Add(306, []byte(`{"Code":0,"dAtA":{}}`))
+	f.Add(200, []byte(`{"code":0,"data":{}}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		if status < 100 || status > 999 {
 			status = 200
@@ -137,8 +140,11 @@ func FuzzSearchAnswer(f *testing.F) {
 		if err == nil {
 			var env struct {
 				Code *int `json:"code"`
+				Data struct {
+					TotalCount *int `json:"total_count"`
+				} `json:"data"`
 			}
-			if status >= 300 || json.Unmarshal(body, &env) != nil || env.Code == nil || *env.Code != 0 {
+			if status < 200 || status > 299 || json.Unmarshal(body, &env) != nil || env.Code == nil || *env.Code != 0 || env.Data.TotalCount == nil {
 				t.Fatalf("a load answered HTTP %d %q ended without an error", status, body)
 			}
 		}
