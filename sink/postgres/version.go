@@ -42,6 +42,20 @@ func staleGroups(v *tableInfo) string {
 
 // pruneStaleSQL deletes from the temp table temp the rows whose cols (the
 // group columns of v, or a follower's parent key) are a stale group of v.
+//
+// The stale groups are computed once (a materialized CTE: one probe of the
+// target's key per staged row) and then joined to the temp table. Written
+// as "(cols) IN (stale groups)", the planner, which knows nothing of a
+// temp table's size, re-ran the stale join for every staged row: a
+// quadratic number of index probes that took seconds per batch of a few
+// hundred rows.
 func pruneStaleSQL(temp string, cols []string, v *tableInfo) string {
-	return fmt.Sprintf("DELETE FROM %s AS c WHERE (%s) IN (%s)", temp, "c."+strings.Join(quoteAll(cols), ", c."), staleGroups(v))
+	var keys, on []string
+	for i, c := range cols {
+		k := fmt.Sprintf("k%d", i)
+		keys = append(keys, k)
+		on = append(on, fmt.Sprintf("c.%s = x.%s", q(c), k))
+	}
+	return fmt.Sprintf("WITH x (%s) AS MATERIALIZED (%s) DELETE FROM %s AS c USING x WHERE %s",
+		strings.Join(keys, ", "), staleGroups(v), temp, strings.Join(on, " AND "))
 }
