@@ -78,8 +78,9 @@ func (s *Sink) recordBasis(ctx context.Context) error {
 
 // matches reports whether t exists with every column (and its parent
 // index), so that Prepare has nothing to change; it reads the catalog only.
-// An existing table whose timestamp columns are of the other time basis is
-// refused.
+// An existing table whose primary key is not t's (connector.ErrKeyChanged)
+// or whose timestamp columns are of the other time basis is refused, before
+// any DDL.
 func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
 	target := s.qualified(t.Schema, t.Name)
 	rows, err := s.pool.Query(ctx, `SELECT a.attname, a.atttypid = 'timestamptz'::regtype, a.atttypid = 'timestamp'::regtype, a.atttypid = 'uuid'::regtype
@@ -93,6 +94,9 @@ func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
 	var c col
 	_, err = pgx.ForEachRow(rows, []any{&name, &c.tz, &c.plain, &c.uuid}, func() error { have[name] = c; return nil })
 	if err != nil || len(have) == 0 {
+		return false, err
+	}
+	if err := s.checkKey(ctx, t, target); err != nil {
 		return false, err
 	}
 	s.noteTextUUIDs(t, func(name string) bool { h, ok := have[name]; return ok && !h.uuid })
@@ -132,4 +136,24 @@ func basisOf(tz bool) connector.TimeBasis {
 		return connector.TimeUTC
 	}
 	return connector.TimeVietnam
+}
+
+// primaryKeySQL lists the primary-key columns of table $1 in key order.
+const primaryKeySQL = `SELECT a.attname FROM pg_index i
+	CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+	JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+	WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY k.ord`
+
+// checkKey refuses the existing table target when its primary key is not
+// t's (see connector.CheckKey).
+func (s *Sink) checkKey(ctx context.Context, t *connector.Table, target string) error {
+	rows, err := s.pool.Query(ctx, primaryKeySQL, target)
+	if err != nil {
+		return err
+	}
+	have, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	return connector.CheckKey(t, target, have, false)
 }

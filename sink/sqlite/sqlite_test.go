@@ -270,3 +270,17 @@ func BenchmarkUpsertNaive(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// A table made by hand without a primary key (or with another one) is
+// refused by Prepare before any DDL: no upsert could find its rows by the
+// definition's key.
+func TestPrepareRefusesATableWithoutThePrimaryKey(t *testing.T) {
+	s := open(t, sqlite.Config{})
+	ctx := context.Background()
+	_, err := s.DB().ExecContext(ctx, `CREATE TABLE orders (id TEXT, name TEXT)`)
+	require.NoError(t, err)
+	err = s.Prepare(ctx, []*connector.Table{parentTable()})
+	require.ErrorIs(t, err, connector.ErrKeyChanged)
+	require.ErrorContains(t, err, "table orders has no primary key, the definition of staging.orders wants (id)")
+	require.Equal(t, []string{"id|name"}, dump(t, s.DB(), `SELECT group_concat(name, '|') FROM pragma_table_info('orders')`), "no column added")
+}
