@@ -76,8 +76,9 @@ func (s *Sink) recordBasis(ctx context.Context) error {
 	return nil
 }
 
-// matches reports whether t exists with every column (and its parent
-// index), so that Prepare has nothing to change; it reads the catalog only.
+// matches reports whether t exists with every column and index (its parent
+// index, its declared indexes, by name), so that Prepare has nothing to
+// change; it reads the catalog only.
 // An existing table whose primary key is not t's (connector.ErrKeyChanged)
 // or whose timestamp columns are of the other time basis is refused, before
 // any DDL.
@@ -121,14 +122,22 @@ func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
 	if !complete {
 		return false, nil
 	}
+	var indexes []string
 	if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
-		var ok bool
-		if err := s.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, q(s.Schema(t.Schema))+"."+q("ix_"+t.Name+"_parent")).Scan(&ok); err != nil {
-			return false, err
-		}
-		return ok, nil
+		indexes = append(indexes, "ix_"+t.Name+"_parent")
 	}
-	return true, nil
+	for _, ix := range t.Indexes {
+		indexes = append(indexes, ix.Name)
+	}
+	if len(indexes) == 0 {
+		return true, nil
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relkind = 'i' AND c.relname = ANY($2)`, s.Schema(t.Schema), indexes).Scan(&n); err != nil {
+		return false, err
+	}
+	return n == len(indexes), nil
 }
 
 func basisOf(tz bool) connector.TimeBasis {

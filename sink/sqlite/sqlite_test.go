@@ -284,3 +284,16 @@ func TestPrepareRefusesATableWithoutThePrimaryKey(t *testing.T) {
 	require.ErrorContains(t, err, "table orders has no primary key, the definition of staging.orders wants (id)")
 	require.Equal(t, []string{"id|name"}, dump(t, s.DB(), `SELECT group_concat(name, '|') FROM pragma_table_info('orders')`), "no column added")
 }
+
+// An index declared after its table was created is created by the next
+// Prepare, though every column is already there.
+func TestPrepareCreatesAnIndexDeclaredLater(t *testing.T) {
+	s := open(t, sqlite.Config{})
+	ctx := context.Background()
+	tb := parentTable()
+	require.NoError(t, s.Prepare(ctx, []*connector.Table{tb}))
+	later := parentTable()
+	later.Indexes = []connector.Index{{Name: "IX_orders_qty", Columns: []string{"qty"}}}
+	require.NoError(t, s.Prepare(ctx, []*connector.Table{later}))
+	require.Equal(t, []string{"orders"}, dump(t, s.DB(), `SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name = 'IX_orders_qty'`))
+}

@@ -57,8 +57,9 @@ func (s *Sink) recordBasis(ctx context.Context) error {
 	return nil
 }
 
-// matches reports whether t exists with every column (and its parent
-// index), so that Prepare has nothing to change. An existing table whose
+// matches reports whether t exists with every column and index (its
+// parent index, its declared indexes, by name), so that Prepare has
+// nothing to change. An existing table whose
 // primary key is not t's (connector.ErrKeyChanged) or whose timestamps are
 // of the other time basis is refused, before any DDL.
 func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
@@ -78,12 +79,21 @@ func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
 			return false, nil
 		}
 	}
+	var indexes []string
 	if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
+		indexes = append(indexes, "ix_"+name+"_parent")
+	}
+	for _, ix := range t.Indexes {
+		indexes = append(indexes, ix.Name)
+	}
+	for _, ix := range indexes {
 		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, "ix_"+name+"_parent").Scan(&n); err != nil {
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, ix).Scan(&n); err != nil {
 			return false, err
 		}
-		return n == 1, nil
+		if n == 0 {
+			return false, nil
+		}
 	}
 	return true, nil
 }
