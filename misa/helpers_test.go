@@ -66,10 +66,13 @@ func openSink(t testing.TB, cfg sqlite.Config) *sqlite.Sink {
 	return s
 }
 
-const pipeName = "misa/TESTAPP"
+const pipeName = "misa/" + testTenant
+
+// testTenant is the tenant of the test pipeline's rows.
+const testTenant = "TESTAPP"
 
 func pipeline(src connector.Source, sink connector.Sink) connector.Pipeline {
-	return connector.Pipeline{Name: pipeName, Platform: "misa", Account: "TESTAPP", Source: src, Transformer: misa.Transformer{}, Sink: sink}
+	return connector.Pipeline{Name: pipeName, Platform: "misa", Account: testTenant, Source: src, Transformer: misa.Transformer{Tenant: testTenant}, Sink: sink}
 }
 
 func runner(mode connector.Mode) *connector.Runner {
@@ -182,7 +185,7 @@ func rowText(t *connector.Table, row []any) string {
 
 type contents map[string][]string // table name -> sorted row texts
 
-func simpleRows(t *connector.Table, recs []misatest.Record, skip map[string]bool, keyField string) []string {
+func simpleRows(t *connector.Table, tenant string, recs []misatest.Record, skip map[string]bool, keyField string) []string {
 	var out []string
 	for _, r := range recs {
 		if skip[fmt.Sprint(r[keyField])] {
@@ -198,24 +201,29 @@ func simpleRows(t *connector.Table, recs []misatest.Record, skip map[string]bool
 			_ = ok
 		}
 		row[t.ColumnIndex("etl_source")] = misa.ETLSource
+		row[t.ColumnIndex("tenant")] = tenant
 		out = append(out, rowText(t, row))
 	}
 	return out
 }
 
-func expected(sim *misatest.Server) contents {
+// expected is what the test pipeline stores of sim's data.
+func expected(sim *misatest.Server) contents { return expectedOf(sim, testTenant) }
+
+// expectedOf is what a pipeline of tenant stores of sim's data.
+func expectedOf(sim *misatest.Server, tenant string) contents {
 	skip := map[string]bool{}
 	for _, k := range sim.Malformed() {
 		skip[k] = true
 	}
 	w := contents{}
-	w["misa_customers"] = simpleRows(table("misa_customers"), sim.Records(misatest.Customers), skip, "id")
-	w["misa_contacts"] = simpleRows(table("misa_contacts"), sim.Records(misatest.Contacts), nil, "id")
-	w["misa_products"] = simpleRows(table("misa_products"), sim.Records(misatest.Products), nil, "id")
+	w["misa_customers"] = simpleRows(table("misa_customers"), tenant, sim.Records(misatest.Customers), skip, "id")
+	w["misa_contacts"] = simpleRows(table("misa_contacts"), tenant, sim.Records(misatest.Contacts), nil, "id")
+	w["misa_products"] = simpleRows(table("misa_products"), tenant, sim.Records(misatest.Products), nil, "id")
 	stocks := sim.Records(misatest.Stocks)
-	w["misa_stocks"] = simpleRows(table("misa_stocks"), stocks, nil, "stock_code")
+	w["misa_stocks"] = simpleRows(table("misa_stocks"), tenant, stocks, nil, "stock_code")
 
-	w["misa_product_stock"] = ledgerRows(sim)
+	w["misa_product_stock"] = ledgerRowsOf(sim, tenant)
 
 	head, flat := table("misa_sale_orders"), table("misa_sale_orders_flattened")
 	for _, o := range sim.Records(misatest.SaleOrders) {
@@ -225,6 +233,7 @@ func expected(sim *misatest.Server) contents {
 		h[2] = expect(head.Columns[2], o["modified_date"], true)
 		h[3] = int64(len(items))
 		h[head.ColumnIndex("etl_source")] = misa.ETLSource
+		h[head.ColumnIndex("tenant")] = tenant
 		w["misa_sale_orders"] = append(w["misa_sale_orders"], rowText(head, h))
 		list := items
 		if len(list) == 0 {
@@ -251,6 +260,7 @@ func expected(sim *misatest.Server) contents {
 				}
 			}
 			row[flat.ColumnIndex("etl_source")] = misa.ETLSource
+			row[flat.ColumnIndex("tenant")] = tenant
 			w["misa_sale_orders_flattened"] = append(w["misa_sale_orders_flattened"], rowText(flat, row))
 		}
 	}
@@ -263,6 +273,11 @@ func expected(sim *misatest.Server) contents {
 // ledgerRows is the expected misa_product_stock rows of the warehouses
 // named (every warehouse with a ledger when none is named).
 func ledgerRows(sim *misatest.Server, codes ...string) []string {
+	return ledgerRowsOf(sim, testTenant, codes...)
+}
+
+// ledgerRowsOf is ledgerRows of the pipeline of tenant.
+func ledgerRowsOf(sim *misatest.Server, tenant string, codes ...string) []string {
 	ps := table("misa_product_stock")
 	ledger := sim.Ledger()
 	var out []string
@@ -281,6 +296,7 @@ func ledgerRows(sim *misatest.Server, codes ...string) []string {
 				}
 			}
 			row[ps.ColumnIndex("etl_source")] = misa.ETLSource
+			row[ps.ColumnIndex("tenant")] = tenant
 			out = append(out, rowText(ps, row))
 		}
 	}
@@ -295,12 +311,20 @@ type tableReader interface {
 
 func actual(t testing.TB, sink tableReader) contents {
 	t.Helper()
+	return actualOf(t, sink, "")
+}
+
+// actualOf is what the warehouse holds of tenant ("": of every tenant).
+func actualOf(t testing.TB, sink tableReader, tenant string) contents {
+	t.Helper()
 	w := contents{}
 	for _, tb := range misa.Tables() {
 		rows, err := sink.ReadTable(context.Background(), tb)
 		require.NoError(t, err)
 		for _, r := range rows {
-			w[tb.Name] = append(w[tb.Name], rowText(tb, r))
+			if tenant == "" || r[tb.ColumnIndex("tenant")] == tenant {
+				w[tb.Name] = append(w[tb.Name], rowText(tb, r))
+			}
 		}
 		sort.Strings(w[tb.Name])
 	}

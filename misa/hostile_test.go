@@ -164,9 +164,10 @@ func TestStaleDuplicateOnLaterPage(t *testing.T) {
 }
 
 // The secondary indexes of tables.md exist on every sink, and the one on
-// misa_products.product_code is unique where not NULL: products without a
-// code may repeat, a second product with the same code is refused (a data
-// error: the runner quarantines that record).
+// misa_products.product_code is unique per tenant where not NULL: products
+// without a code may repeat, a second product of the tenant with the same
+// code is refused (a data error: the runner quarantines that record),
+// another tenant's product with that code is stored.
 func TestIndexes(t *testing.T) {
 	eachSink(t, func(t *testing.T, sink testSink) {
 		ctx := context.Background()
@@ -184,21 +185,23 @@ func TestIndexes(t *testing.T) {
 			for _, ix := range tb.Indexes {
 				var def string
 				require.NoError(t, sink.DB().QueryRow(q, schema, ix.Name).Scan(&def), ix.Name)
-				if ix.Name == "IX_misa_products_product_code_unique" {
+				if ix.Unique {
 					require.Contains(t, strings.ToUpper(def), "UNIQUE INDEX")
 					require.Contains(t, strings.ToUpper(def), "WHERE")
 				}
 				n++
 			}
 		}
-		require.Equal(t, 8, n)
+		require.Equal(t, 10, n)
 
 		products := table("misa_products")
-		write := func(recs ...string) error {
+		var writeAs func(tr misa.Transformer, recs ...string) error
+		write := func(recs ...string) error { return writeAs(misa.Transformer{}, recs...) }
+		writeAs = func(tr misa.Transformer, recs ...string) error {
 			var rows [][]any
 			for _, r := range recs {
 				out := &rowsOf{}
-				require.NoError(t, misa.Transformer{}.Transform(connector.Record{Stream: misa.StreamProducts, Data: []byte(r)}, out))
+				require.NoError(t, tr.Transform(connector.Record{Stream: misa.StreamProducts, Data: []byte(r)}, out))
 				rows = append(rows, out.rows...)
 			}
 			return sink.Write(ctx, &connector.Batch{Pipeline: "p", Stream: misa.StreamProducts, RunID: "r",
@@ -207,6 +210,9 @@ func TestIndexes(t *testing.T) {
 		require.NoError(t, write(`{"id":1}`, `{"id":2,"product_code":null}`, `{"id":3,"product_code":"SP1"}`))
 		err := write(`{"id":4,"product_code":"SP1"}`)
 		require.Error(t, err)
+		require.True(t, connector.IsDataError(err), "%v", err)
+		require.NoError(t, writeAs(misa.Transformer{Tenant: "other"}, `{"id":4,"product_code":"SP1"}`), "another tenant's code")
+		err = writeAs(misa.Transformer{Tenant: "other"}, `{"id":5,"product_code":"SP1"}`)
 		require.True(t, connector.IsDataError(err), "%v", err)
 	})
 }

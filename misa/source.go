@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf16"
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/platform"
@@ -23,11 +24,16 @@ type Source struct {
 	pages, duplicates, newerDuplicates, passes, resumed, futureDated, repeated, shortPages, warehousesFailed atomic.Int64
 }
 
-// NewSource returns the source of the tenant in cfg.
+// NewSource returns the source of the tenant in cfg. Its account
+// (Config.Account, by default the AppID) names the tenant in the warehouse:
+// at most TenantLength characters.
 func NewSource(cfg Config) (*Source, error) {
 	c, err := NewClient(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if n := len(utf16.Encode([]rune(c.cfg.Account))); n > TenantLength {
+		return nil, fmt.Errorf("misa: account %q has %d characters, more than the %d of the tenant column", c.cfg.Account, n, TenantLength)
 	}
 	return &Source{c: c, cfg: c.cfg}, nil
 }

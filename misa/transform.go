@@ -28,13 +28,22 @@ const (
 // gives its row in staging.misa_sale_orders and one flattened row per item
 // (order_* and item_* columns, has_multiple_items, total_items_in_order), or
 // one row with item_id NoItemID when it has no items; a product_stock record
-// gives one stock-on-hand row. The zero value is ready to use (tenant NULL).
+// gives one stock-on-hand row. Every row carries the tenant, which leads
+// every table's primary key. The zero value is ready to use for a
+// warehouse of one tenant (its rows carry DefaultTenant); a warehouse of
+// several tenants needs each source's own transformer (Source.Transformer).
 type Transformer struct {
-	// Tenant fills the tenant column of every parent table: the account
-	// the source reads (Source.Transformer and the driver set it to
-	// Config.Account). Empty leaves it NULL.
+	// Tenant fills the tenant column of every table: the account the
+	// source reads (Source.Transformer and the driver set it to
+	// Config.Account, by default the AppID). Empty means DefaultTenant.
+	// At most TenantLength characters: a longer one rejects every record.
 	Tenant string
 }
+
+// DefaultTenant is the tenant of the rows of a Transformer without one.
+// Sources always name theirs (Config.Account, by default the AppID), so it
+// appears only where a Transformer is built by hand without a Tenant.
+const DefaultTenant = "default"
 
 // Transformer returns the transformer of the source's records, with its
 // tenant.
@@ -76,11 +85,16 @@ func (tr Transformer) simple(t *table, entity string, rec connector.Record, out 
 	return nil
 }
 
-// setTenant fills the tenant column of a parent table's row.
+// setTenant fills the tenant column of a row.
 func (tr Transformer) setTenant(t *table, row []any) {
-	if t.tenant >= 0 && tr.Tenant != "" {
-		row[t.tenant] = tr.Tenant
+	row[t.tenant] = tr.tenant()
+}
+
+func (tr Transformer) tenant() string {
+	if tr.Tenant == "" {
+		return DefaultTenant
 	}
+	return tr.Tenant
 }
 
 // fill reads the members of obj into row through byField. Booleans that are
@@ -133,6 +147,7 @@ func (tr Transformer) saleOrder(rec connector.Record, out connector.Output) erro
 	if err := t.fill(base, rec.Data, t.byField, StreamSaleOrders, "", &items); err != nil {
 		return fmt.Errorf("misa sale order %s: %w", rec.Key, err)
 	}
+	tr.setTenant(t, base) // copied into every item row
 	var rows [][]any
 	n := 0
 	if items != nil {

@@ -61,8 +61,18 @@ func TestDemoAccountsFile(t *testing.T) {
 	require.Equal(t, 3, count(`SELECT count(DISTINCT shop_id) FROM tiktok_shop_order_detail`), "a shop id per simulated shop")
 	require.Zero(t, count(`SELECT count(*) FROM tiktok_shop_order_detail WHERE shop_id IS NULL OR region IS NULL`))
 	// MISA record ids are per tenant (integers from 100000), so three
-	// tenants' customers share ids: told apart only by an account column.
+	// tenants' customers share ids: told apart by tenant, the account's
+	// name, which leads every MISA key.
 	require.Equal(t, 3, count(`SELECT count(DISTINCT pipeline) FROM etl_control_checkpoints WHERE pipeline LIKE 'misa/%'`))
+	for _, table := range []string{"misa_customers", "misa_sale_orders", "misa_sale_orders_flattened", "misa_contacts", "misa_products", "misa_stocks", "misa_product_stock"} {
+		require.Equal(t, 3, count(`SELECT count(DISTINCT tenant) FROM `+table), table)
+		require.Zero(t, count(`SELECT count(*) FROM `+table+` WHERE tenant NOT IN ('misa-1', 'misa-2', 'misa-3')`), table)
+	}
+	require.Positive(t, count(`SELECT count(*) FROM (SELECT id FROM misa_customers GROUP BY id HAVING count(*) = 3)`),
+		"customer ids the three tenants share, stored once each")
+	require.Equal(t, 60, count(`SELECT count(*) FROM misa_customers`), "20 customers per simulated tenant, none overwritten")
+	require.Equal(t, 20, count(`SELECT max(n) FROM (SELECT count(*) AS n FROM misa_customers GROUP BY tenant)`))
+	require.Equal(t, 60, count(`SELECT count(*) FROM misa_sale_orders`), "20 sale orders per simulated tenant")
 	require.Equal(t, 9, count(`SELECT count(*) FROM etl_control_data_sources`))
 }
 

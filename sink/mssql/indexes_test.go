@@ -25,7 +25,7 @@ import (
 // CREATE INDEX under their IF guards) and answers the sink's catalog
 // queries. Like Babelfish (spec/babelfish.md) it lists an index under an
 // internal name (lower-cased name, table and a hash), a primary key as
-// <table>_pkey, and refuses a second index of the same given name with 2714.
+// <table>_pkey (flagged is_primary_key), and refuses a second index of the same given name with 2714.
 type babelCatalog struct {
 	mu     sync.Mutex
 	tables map[string]*babelTable // by lower-cased "schema.table"
@@ -39,6 +39,7 @@ type babelTable struct {
 type babelIndex struct {
 	given, internal string // the name in CREATE INDEX, the name sys.indexes shows
 	keys            []string
+	primary         bool // the primary key
 }
 
 var (
@@ -77,7 +78,7 @@ func (b *babelCatalog) exec(q string) error {
 				tb.cols = append(tb.cols, [2]string{c[1], strings.ToLower(c[2])})
 			}
 			if pk := rePrimaryKey.FindStringSubmatch(line); pk != nil {
-				tb.indexes = append(tb.indexes, babelIndex{internal: key[strings.Index(key, ".")+1:] + "_pkey", keys: unbracket(pk[1])})
+				tb.indexes = append(tb.indexes, babelIndex{internal: key[strings.Index(key, ".")+1:] + "_pkey", keys: unbracket(pk[1]), primary: true})
 			}
 		}
 		b.tables[key] = tb
@@ -137,6 +138,18 @@ func (b *babelCatalog) query(q string, args []driver.NamedValue) [][]driver.Valu
 		if tb := b.tables[strings.ToLower(arg(args, 1).(string))]; tb != nil {
 			for _, c := range tb.cols {
 				rows = append(rows, []driver.Value{c[0], c[1]})
+			}
+		}
+		return rows
+	case primaryKeySQL:
+		rows := [][]driver.Value{}
+		if tb := b.tables[strings.ToLower(arg(args, 1).(string))]; tb != nil {
+			for _, ix := range tb.indexes {
+				if ix.primary {
+					for _, k := range ix.keys {
+						rows = append(rows, []driver.Value{k})
+					}
+				}
 			}
 		}
 		return rows

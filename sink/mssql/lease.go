@@ -237,6 +237,38 @@ const columnsSQL = `SELECT c.[name], t.[name]
 FROM sys.columns c JOIN sys.types t ON t.user_type_id = c.user_type_id
 WHERE c.[object_id] = OBJECT_ID(@p1)`
 
+// primaryKeySQL lists the primary-key columns of table @p1
+// ("schema.table") in key order (Babelfish lists its primary key under
+// another name, but as the primary key).
+const primaryKeySQL = `SELECT c.[name]
+FROM sys.indexes i
+JOIN sys.index_columns ic ON ic.[object_id] = i.[object_id] AND ic.[index_id] = i.[index_id]
+JOIN sys.columns c ON c.[object_id] = ic.[object_id] AND c.[column_id] = ic.[column_id]
+WHERE i.[object_id] = OBJECT_ID(@p1) AND i.[is_primary_key] = 1 AND ic.[key_ordinal] > 0
+ORDER BY ic.[key_ordinal]`
+
+// checkKey refuses the existing table n when its primary key is not t's
+// (see connector.CheckKey).
+func (s *Sink) checkKey(ctx context.Context, t *connector.Table, n names) error {
+	rows, err := s.db.QueryContext(ctx, primaryKeySQL, n.schema+"."+n.table)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var have []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return err
+		}
+		have = append(have, c)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return connector.CheckKey(t, n.target(), have, true)
+}
+
 // checkBasis refuses a warehouse whose recorded time basis differs from the
 // configured one.
 func (s *Sink) checkBasis(ctx context.Context) error {
@@ -277,9 +309,10 @@ func (s *Sink) recordBasis(ctx context.Context) error {
 
 // matches reports whether t exists with every column, so that Prepare
 // needs no table DDL and no lock (ensureIndexes then checks its indexes);
-// it reads the catalog only. An existing table whose timestamp columns are
-// of the other time basis (DATETIMEOFFSET for UTC, DATETIME2 for Vietnam
-// wall clock) is refused.
+// it reads the catalog only. An existing table whose primary key is not
+// t's (connector.ErrKeyChanged) or whose timestamp columns are of the other
+// time basis (DATETIMEOFFSET for UTC, DATETIME2 for Vietnam wall clock) is
+// refused, before any DDL.
 func (s *Sink) matches(ctx context.Context, t *connector.Table, n names) (bool, error) {
 	rows, err := s.db.QueryContext(ctx, columnsSQL, n.schema+"."+n.table)
 	if err != nil {
@@ -300,6 +333,9 @@ func (s *Sink) matches(ctx context.Context, t *connector.Table, n names) (bool, 
 	s.noteTextUUIDs(t, have)
 	if len(have) == 0 {
 		return false, nil
+	}
+	if err := s.checkKey(ctx, t, n); err != nil {
+		return false, err
 	}
 	complete := true
 	for _, c := range t.Columns {

@@ -36,6 +36,7 @@ func TestLeaseGoldenStatements(t *testing.T) {
 		"basis_get":            basisGetSQL(ctl),
 		"basis_insert":         basisInsertSQL(ctl),
 		"table_columns":        columnsSQL,
+		"primary_key":          primaryKeySQL,
 		"ddl_lock":             ddlLockSQL(ctl),
 	}
 	for name, got := range cases {
@@ -59,9 +60,11 @@ type leaseDB struct {
 	mu   sync.Mutex
 	rows map[[2]string]*leaseRowState
 	// basis is the recorded time basis ("" = none); catalog maps
-	// "schema.table" to its columns' (name, type) as sys.columns has them.
+	// "schema.table" to its columns' (name, type) as sys.columns has them,
+	// keys to its primary-key columns.
 	basis   string
 	catalog map[string][][2]string
+	keys    map[string][]string
 	name    string // the registered driver name
 	// passed is how far the server's clock runs ahead of time.Now.
 	passed atomic.Int64
@@ -152,6 +155,13 @@ func (c *leaseConn) QueryContext(ctx context.Context, query string, args []drive
 		rows := &valueRows{cols: []string{"name", "type"}}
 		for _, col := range c.d.catalog[arg(args, 1).(string)] {
 			rows.vals = append(rows.vals, []driver.Value{col[0], col[1]})
+		}
+		return rows, nil
+	case primaryKeySQL:
+		c.d.rec.add("KEY " + arg(args, 1).(string))
+		rows := &valueRows{cols: []string{"name"}}
+		for _, k := range c.d.keys[arg(args, 1).(string)] {
+			rows.vals = append(rows.vals, []driver.Value{k})
 		}
 		return rows, nil
 	case leaseNowSQL:
@@ -333,11 +343,12 @@ func TestPrepareChecksTheCatalogAndTheTimeBasis(t *testing.T) {
 	s := sinks[0]
 	o, _ := plumbingTables()
 	d.catalog = map[string][][2]string{"staging.o": {{"id", "nvarchar"}, {"amount", "decimal"}, {"at", "datetimeoffset"}, {"updated", "datetimeoffset"}}}
+	d.keys = map[string][]string{"staging.o": {"id"}}
 	start := len(d.rec.entries())
 	if err := s.Prepare(ctx, []*connector.Table{o}); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(d.rec.entries()[start:], "\n"); got != "CATALOG staging.o\nBASIS insert 1\nBASIS get" {
+	if got := strings.Join(d.rec.entries()[start:], "\n"); got != "CATALOG staging.o\nKEY staging.o\nBASIS insert 1\nBASIS get" {
 		t.Fatalf("Prepare of a matching table:\n%s", got)
 	}
 	if d.basis != "utc" {

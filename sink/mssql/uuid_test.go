@@ -70,6 +70,9 @@ func TestUUIDBulkCopiedAsUniqueIdentifier(t *testing.T) {
 
 func TestUUIDIntoAnOldTextColumn(t *testing.T) {
 	r := &recorder{answerRows: func(q string) [][]driver.Value {
+		if q == primaryKeySQL {
+			return [][]driver.Value{{"id"}}
+		}
 		if q != columnsSQL {
 			return nil
 		}

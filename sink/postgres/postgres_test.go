@@ -124,3 +124,21 @@ func mustTime(s string) time.Time {
 	}
 	return t
 }
+
+// An index declared after its table was created is created by the next
+// Prepare, though every column is already there.
+func TestPrepareCreatesAnIndexDeclaredLater(t *testing.T) {
+	s := open(t, postgres.Config{})
+	ctx := context.Background()
+	tb := func() *connector.Table {
+		return &connector.Table{Schema: "staging", Name: "later", PrimaryKey: []string{"id"}, Columns: []connector.Column{
+			{Name: "id", Type: connector.Int}, {Name: "qty", Type: connector.Int, Nullable: true}}}
+	}
+	require.NoError(t, s.Prepare(ctx, []*connector.Table{tb()}))
+	later := tb()
+	later.Indexes = []connector.Index{{Name: "IX_later_qty", Columns: []string{"qty"}}}
+	require.NoError(t, s.Prepare(ctx, []*connector.Table{later}))
+	var on string
+	require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT tablename FROM pg_indexes WHERE schemaname = $1 AND indexname = 'IX_later_qty'`, s.Schema("staging")).Scan(&on))
+	require.Equal(t, "later", on)
+}

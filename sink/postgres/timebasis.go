@@ -76,10 +76,12 @@ func (s *Sink) recordBasis(ctx context.Context) error {
 	return nil
 }
 
-// matches reports whether t exists with every column (and its parent
-// index), so that Prepare has nothing to change; it reads the catalog only.
-// An existing table whose timestamp columns are of the other time basis is
-// refused.
+// matches reports whether t exists with every column and index (its parent
+// index, its declared indexes, by name), so that Prepare has nothing to
+// change; it reads the catalog only.
+// An existing table whose primary key is not t's (connector.ErrKeyChanged)
+// or whose timestamp columns are of the other time basis is refused, before
+// any DDL.
 func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
 	target := s.qualified(t.Schema, t.Name)
 	rows, err := s.pool.Query(ctx, `SELECT a.attname, a.atttypid = 'timestamptz'::regtype, a.atttypid = 'timestamp'::regtype, a.atttypid = 'uuid'::regtype
@@ -93,6 +95,9 @@ func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
 	var c col
 	_, err = pgx.ForEachRow(rows, []any{&name, &c.tz, &c.plain, &c.uuid}, func() error { have[name] = c; return nil })
 	if err != nil || len(have) == 0 {
+		return false, err
+	}
+	if err := s.checkKey(ctx, t, target); err != nil {
 		return false, err
 	}
 	s.noteTextUUIDs(t, func(name string) bool { h, ok := have[name]; return ok && !h.uuid })
@@ -117,14 +122,22 @@ func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
 	if !complete {
 		return false, nil
 	}
+	var indexes []string
 	if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
-		var ok bool
-		if err := s.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, q(s.Schema(t.Schema))+"."+q("ix_"+t.Name+"_parent")).Scan(&ok); err != nil {
-			return false, err
-		}
-		return ok, nil
+		indexes = append(indexes, "ix_"+t.Name+"_parent")
 	}
-	return true, nil
+	for _, ix := range t.Indexes {
+		indexes = append(indexes, ix.Name)
+	}
+	if len(indexes) == 0 {
+		return true, nil
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relkind = 'i' AND c.relname = ANY($2)`, s.Schema(t.Schema), indexes).Scan(&n); err != nil {
+		return false, err
+	}
+	return n == len(indexes), nil
 }
 
 func basisOf(tz bool) connector.TimeBasis {
@@ -132,4 +145,24 @@ func basisOf(tz bool) connector.TimeBasis {
 		return connector.TimeUTC
 	}
 	return connector.TimeVietnam
+}
+
+// primaryKeySQL lists the primary-key columns of table $1 in key order.
+const primaryKeySQL = `SELECT a.attname FROM pg_index i
+	CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+	JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+	WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY k.ord`
+
+// checkKey refuses the existing table target when its primary key is not
+// t's (see connector.CheckKey).
+func (s *Sink) checkKey(ctx context.Context, t *connector.Table, target string) error {
+	rows, err := s.pool.Query(ctx, primaryKeySQL, target)
+	if err != nil {
+		return err
+	}
+	have, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	return connector.CheckKey(t, target, have, false)
 }

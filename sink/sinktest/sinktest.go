@@ -2,7 +2,8 @@
 // in the spirit of testing/fstest.TestFS: Run checks idempotent upserts,
 // changed-rows-only updates, child-set replacement, versioned upserts (an
 // older version never replaces a newer one; child sets follow their
-// parent; stale rows are counted), schema evolution, exact
+// parent; stale rows are counted), schema evolution, a table whose primary
+// key changed refused by Prepare (connector.ErrKeyChanged), exact
 // decimals, UTC timestamps, NULLs, Vietnamese text and emoji, 1 MB values,
 // checkpoint atomicity, concurrent writers, lease exclusivity, fenced
 // writes (a writer that lost its lease to a takeover stores nothing) and a
@@ -78,6 +79,7 @@ func Run(t *testing.T, newSink NewSink) {
 		{"UUID", testUUID},
 		{"Versioned", testVersioned},
 		{"NotNull", testNotNull},
+		{"KeyChanged", testKeyChanged},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, newSink) })

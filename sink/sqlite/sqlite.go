@@ -297,6 +297,13 @@ func (s *Sink) install(ctx context.Context, t *connector.Table, name string) err
 		return err
 	}
 	defer s.wmu.unlock()
+	// The write connection's temp tables of the old definition (keys,
+	// version groups) have the old key's shape: they go too.
+	for _, prefix := range tempPrefixes {
+		if _, err := s.wconn.ExecContext(ctx, "DROP TABLE IF EXISTS temp."+q(prefix+name)); err != nil {
+			return err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tables[t.FullName()] = info
@@ -308,6 +315,10 @@ func (s *Sink) install(ctx context.Context, t *connector.Table, name string) err
 	}
 	return nil
 }
+
+// tempPrefixes name the write connection's temp tables of a table (see
+// replaceChildren and markStale), created when first needed.
+var tempPrefixes = []string{"_etl_pk_parents_", "_etl_pk_keys_", "_etl_ver_", "_etl_stale_"}
 
 func quoteAll(names []string) []string {
 	out := make([]string, len(names))

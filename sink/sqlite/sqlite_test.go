@@ -270,3 +270,66 @@ func BenchmarkUpsertNaive(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// A table made by hand without a primary key (or with another one) is
+// refused by Prepare before any DDL: no upsert could find its rows by the
+// definition's key.
+func TestPrepareRefusesATableWithoutThePrimaryKey(t *testing.T) {
+	s := open(t, sqlite.Config{})
+	ctx := context.Background()
+	_, err := s.DB().ExecContext(ctx, `CREATE TABLE orders (id TEXT, name TEXT)`)
+	require.NoError(t, err)
+	err = s.Prepare(ctx, []*connector.Table{parentTable()})
+	require.ErrorIs(t, err, connector.ErrKeyChanged)
+	require.ErrorContains(t, err, "table orders has no primary key, the definition of staging.orders wants (id)")
+	require.Equal(t, []string{"id|name"}, dump(t, s.DB(), `SELECT group_concat(name, '|') FROM pragma_table_info('orders')`), "no column added")
+}
+
+// An index declared after its table was created is created by the next
+// Prepare, though every column is already there.
+func TestPrepareCreatesAnIndexDeclaredLater(t *testing.T) {
+	s := open(t, sqlite.Config{})
+	ctx := context.Background()
+	tb := parentTable()
+	require.NoError(t, s.Prepare(ctx, []*connector.Table{tb}))
+	later := parentTable()
+	later.Indexes = []connector.Index{{Name: "IX_orders_qty", Columns: []string{"qty"}}}
+	require.NoError(t, s.Prepare(ctx, []*connector.Table{later}))
+	require.Equal(t, []string{"orders"}, dump(t, s.DB(), `SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name = 'IX_orders_qty'`))
+}
+
+// A table migrated to another key while the sink stays open (the old one
+// set aside, the new one created by Prepare) is written through temp tables
+// of the new key's shape: child sets and versions work at once.
+func TestWriteAfterTheKeyChangedInProcess(t *testing.T) {
+	s := open(t, sqlite.Config{})
+	ctx := context.Background()
+	def := func(tenant bool) (*connector.Table, *connector.Table) {
+		o := &connector.Table{Schema: "staging", Name: "vo", PrimaryKey: []string{"id"}, Version: "v", Columns: []connector.Column{
+			{Name: "id", Type: connector.Int}, {Name: "v", Type: connector.Int, Nullable: true}}}
+		l := &connector.Table{Schema: "staging", Name: "vl", PrimaryKey: []string{"id", "n"}, Parent: "staging.vo", ParentKey: []string{"id"},
+			Columns: []connector.Column{{Name: "id", Type: connector.Int}, {Name: "n", Type: connector.Int}}}
+		if tenant {
+			for _, tb := range []*connector.Table{o, l} {
+				tb.Columns = append(tb.Columns, connector.Column{Name: "tenant", Type: connector.String, Length: 20})
+				tb.PrimaryKey = append([]string{"tenant"}, tb.PrimaryKey...)
+			}
+			l.ParentKey = []string{"tenant", "id"}
+		}
+		return o, l
+	}
+	o, l := def(false)
+	require.NoError(t, s.Prepare(ctx, []*connector.Table{o, l}))
+	require.NoError(t, s.Write(ctx, &connector.Batch{Pipeline: "p", Stream: "s", RunID: "r1", Tables: []connector.TableRows{
+		{Table: o, Rows: [][]any{{int64(1), int64(1)}}}, {Table: l, Rows: [][]any{{int64(1), int64(1)}}}}}))
+
+	_, err := s.DB().ExecContext(ctx, `ALTER TABLE vo RENAME TO vo_v0; ALTER TABLE vl RENAME TO vl_v0`)
+	require.NoError(t, err)
+	o, l = def(true)
+	require.NoError(t, s.Prepare(ctx, []*connector.Table{o, l}))
+	for _, tenant := range []string{"a", "b"} {
+		require.NoError(t, s.Write(ctx, &connector.Batch{Pipeline: "p", Stream: "s", RunID: "r2", Tables: []connector.TableRows{
+			{Table: o, Rows: [][]any{{int64(1), int64(2), tenant}}}, {Table: l, Rows: [][]any{{int64(1), int64(2), tenant}}}}}))
+	}
+	require.Equal(t, []string{"1 2 a", "1 2 b"}, dump(t, s.DB(), `SELECT id, n, tenant FROM vl ORDER BY tenant`))
+}

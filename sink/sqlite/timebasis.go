@@ -57,13 +57,18 @@ func (s *Sink) recordBasis(ctx context.Context) error {
 	return nil
 }
 
-// matches reports whether t exists with every column (and its parent
-// index), so that Prepare has nothing to change. An existing table whose
-// timestamps are of the other time basis is refused.
+// matches reports whether t exists with every column and index (its
+// parent index, its declared indexes, by name), so that Prepare has
+// nothing to change. An existing table whose
+// primary key is not t's (connector.ErrKeyChanged) or whose timestamps are
+// of the other time basis is refused, before any DDL.
 func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
 	name := TableName(t.Schema, t.Name)
 	have, err := s.columns(ctx, name)
 	if err != nil || len(have) == 0 {
+		return false, err
+	}
+	if err := s.checkKey(ctx, t, name); err != nil {
 		return false, err
 	}
 	if err := s.checkTableBasis(ctx, t, name, have); err != nil {
@@ -74,12 +79,21 @@ func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
 			return false, nil
 		}
 	}
+	var indexes []string
 	if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
+		indexes = append(indexes, "ix_"+name+"_parent")
+	}
+	for _, ix := range t.Indexes {
+		indexes = append(indexes, ix.Name)
+	}
+	for _, ix := range indexes {
 		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, "ix_"+name+"_parent").Scan(&n); err != nil {
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, ix).Scan(&n); err != nil {
 			return false, err
 		}
-		return n == 1, nil
+		if n == 0 {
+			return false, nil
+		}
 	}
 	return true, nil
 }
@@ -113,4 +127,26 @@ func (s *Sink) checkTableBasis(ctx context.Context, t *connector.Table, name str
 	}
 	s.basisChecked.Store(name, true)
 	return nil
+}
+
+// checkKey refuses the existing table name when its primary key is not t's
+// (see connector.CheckKey).
+func (s *Sink) checkKey(ctx context.Context, t *connector.Table, name string) error {
+	rows, err := s.db.QueryContext(ctx, "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", name)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var have []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return err
+		}
+		have = append(have, n)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return connector.CheckKey(t, name, have, true)
 }
