@@ -3,7 +3,7 @@
 // they are, without a tree and without reflection.
 //
 // A Scanner reads one value at a time at its position: Value returns any
-// scalar with its kind and text (an object or array is validated and
+// value with its kind and text (an object or array is validated and
 // returned as its raw text), Str and RawStr read strings, Number reads a
 // number literal, Skip validates and passes a value of any kind. Objects
 // and arrays are walked member by member (Object, Members) or element by
@@ -11,7 +11,10 @@
 // keys against a fixed set (Keys) and guesses each key from the order of
 // the object read before it (Guesses): objects of one API arrive with their
 // keys in one order, so a key is usually recognised by four masked word
-// compares instead of a scan and a lookup.
+// compares instead of a scan and a lookup. Fields is the same walk for a
+// decoder that keeps values in slots: the values of the keys it numbers
+// below the number of slots go straight into them, the other members come
+// to a callback.
 //
 // Nothing is copied: a string without escapes (and, for Str and Value,
 // with valid UTF-8) and every number, object and array text is a substring

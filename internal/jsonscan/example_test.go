@@ -29,7 +29,7 @@ func Example() {
 			fmt.Println("not an order:", s.Err())
 			continue
 		}
-		fmt.Printf("%s %s %s %q\n", slots[0].Text, slots[1].Kind, slots[1].Text, slots[2].Text)
+		fmt.Printf("%s %s %s %q\n", slots[0].Text(), slots[1].Kind(), slots[1].Text(), slots[2].Text())
 	}
 	s := jsonscan.New(`{"order_sn":"2507C","total":}`)
 	fmt.Println(s.Skip(), s.Err())

@@ -52,13 +52,13 @@ func tree(s *Scanner) (any, bool) {
 		return l, s.Err() == nil
 	}
 	v, ok := s.Value()
-	switch v.Kind {
+	switch v.Kind() {
 	case String:
-		return v.Text, ok
+		return v.Text(), ok
 	case Number:
-		return json.Number(v.Text), ok
+		return json.Number(v.Text()), ok
 	case True, False:
-		return v.Kind == True, ok
+		return v.Kind() == True, ok
 	}
 	return nil, ok
 }
@@ -102,9 +102,9 @@ func FuzzValue(f *testing.F) {
 			return
 		}
 		require.Equal(t, want, got, "%q", data)
-		switch v.Kind {
+		switch v.Kind() {
 		case Object, Array:
-			require.Equal(t, strings.Trim(data, " \t\r\n"), v.Text)
+			require.Equal(t, strings.Trim(data, " \t\r\n"), v.Text())
 		}
 	})
 }
@@ -200,13 +200,61 @@ func readKeys(data string, keys *Keys, g *Guesses) ([]string, bool) {
 			raw[n] = data[start:s.Pos()]
 		}
 	}
-	return raw, s.Err() == nil && s.AtEnd()
+	return raw, !s.Failed() && s.AtEnd()
+}
+
+// readFields reads the object in data with Fields: the first half of the
+// keys into slots, the raw text of the others by the callback. It returns
+// the text of each key's value as readKeys does (a slot's value is read
+// again from that text).
+func readFields(data string, keys *Keys, g *Guesses) ([]string, []kt, bool) {
+	s := New(data)
+	vals := make([]Value, keys.Len()/2)
+	raw := make([]string, keys.Len())
+	members := 0
+	n, ok := Fields(s, keys, g, vals, func(n int, key string) bool {
+		members++
+		s.Lookahead()
+		start := s.Pos()
+		if !s.Skip() {
+			return false
+		}
+		if n >= 0 {
+			if keys.Match(key) != n {
+				panic("Fields: key " + key + " is not the key of its number")
+			}
+			raw[n] = data[start:s.Pos()]
+		}
+		return true
+	})
+	if n < members {
+		panic("Fields counted fewer members than it handed out")
+	}
+	got := make([]kt, len(vals))
+	for i, v := range vals {
+		got[i] = kindText(v)
+	}
+	return raw, got, ok && s.AtEnd()
+}
+
+// slotsOf is what Fields should have read into the slots of the keys whose
+// raw values are raw.
+func slotsOf(raw []string, n int) []kt {
+	got := make([]kt, n)
+	for i := range got {
+		if raw[i] != "" {
+			v, _ := New(raw[i]).Value()
+			got[i] = kindText(v)
+		}
+	}
+	return got
 }
 
 // FuzzObjectKeys: reading an object with Keys finds, for each key, the
 // value encoding/json finds: into a struct for keys that fold (its field
-// matching), into a map for exact keys. Guesses trained on earlier objects
-// (the same object, a typical one) change nothing.
+// matching), into a map for exact keys; by the walker and by Fields.
+// Guesses trained on earlier objects (the same object, a typical one)
+// change nothing.
 func FuzzObjectKeys(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
@@ -220,6 +268,8 @@ func FuzzObjectKeys(f *testing.F) {
 			for _, k := range []*Keys{lowerKeys, mixedKeys, exactKeys} {
 				_, ok := readKeys(data, k, nil)
 				require.False(t, ok, "%q", data)
+				_, _, ok = readFields(data, k, nil)
+				require.False(t, ok, "Fields %q", data)
 			}
 			return
 		}
@@ -242,8 +292,13 @@ func FuzzObjectKeys(f *testing.F) {
 			for _, in := range []string{data, typical, data, data} {
 				got, ok := readKeys(in, k, g)
 				require.True(t, ok, "%q", in)
+				raw, slots, ok := readFields(in, k, g)
+				require.True(t, ok, "Fields %q", in)
 				if in == data {
 					require.Equal(t, wants[i], got, "keys %v, %q", k.names, data)
+					half := k.Len() / 2
+					require.Equal(t, wants[i][half:], raw[half:], "Fields, keys %v, %q", k.names, data)
+					require.Equal(t, slotsOf(wants[i], half), slots, "Fields, keys %v, %q", k.names, data)
 				}
 			}
 		}

@@ -249,7 +249,11 @@ type ObjectIter struct {
 	prev int     // the number of the last key of keys read (len(keys) at the start)
 	n    int     // members so far; -1 after the end or a failure
 	idx  int     // the current key's number, or -1
-	key  string
+	// key is the current key when it was scanned (not guessed): a
+	// guessed key is the Keys' name, and is not stored (a store of a
+	// string costs more than the rest of a right guess).
+	key     string
+	scanned bool
 }
 
 // Object starts reading the object at the position: Next moves to each
@@ -283,7 +287,7 @@ func (s *Scanner) Object(keys *Keys, g *Guesses) ObjectIter {
 // failure.
 func (it *ObjectIter) Next() bool {
 	s := it.s
-	if it.n < 0 || s.err != nil {
+	if it.n < 0 {
 		return false
 	}
 	c := s.Lookahead()
@@ -323,7 +327,7 @@ func (it *ObjectIter) Next() bool {
 			d := s.data
 			i := s.pos + 1
 			end := -1
-			if e.n > 0 && e.n <= maxPat && len(d)-i >= maxPat {
+			if uint(e.n-1) < maxPat && len(d)-i >= maxPat { // 0 < e.n <= maxPat
 				b := d[i : i+maxPat]
 				if (word(b[0:8])^e.w[0])&e.m[0]|(word(b[8:16])^e.w[1])&e.m[1]|
 					(word(b[16:24])^e.w[2])&e.m[2]|(word(b[24:32])^e.w[3])&e.m[3] == 0 {
@@ -334,7 +338,7 @@ func (it *ObjectIter) Next() bool {
 			}
 			if end >= 0 {
 				s.pos = end
-				it.idx, it.prev, it.key = int(p), int(p), k.names[p]
+				it.idx, it.prev, it.scanned = int(p), int(p), false
 				return true
 			}
 		}
@@ -344,7 +348,7 @@ func (it *ObjectIter) Next() bool {
 		it.n = -1
 		return false
 	}
-	it.key, it.idx = key, -1
+	it.key, it.idx, it.scanned = key, -1, true
 	if k != nil {
 		if n := k.Match(key); n >= 0 {
 			if it.next != nil {
@@ -362,4 +366,120 @@ func (it *ObjectIter) Index() int { return it.idx }
 
 // Key returns the current member's key: its decoded text, or for a key
 // recognised by its guess the Keys' name (the same text).
-func (it *ObjectIter) Key() string { return it.key }
+func (it *ObjectIter) Key() string {
+	if !it.scanned {
+		return it.keys.names[it.idx]
+	}
+	return it.key
+}
+
+// Slot is the constraint of the values Fields stores: Value, or a type
+// defined on it (type val jsonscan.Value) with methods of its own.
+type Slot interface {
+	~struct {
+		p *byte
+		n uint32
+		k Kind
+	}
+}
+
+// Fields reads the object at the position with keys, the fast way to fill
+// slots: the value of each key numbered below len(vals) is read as Value
+// reads it into vals[n] (the last of duplicate keys wins; the slots of
+// absent keys keep what they held). For any other member, other is called
+// with the key's number (-1 for a key not in keys) and the key, with the
+// position at the value, which it must read or Skip, returning false to
+// stop (Fields then fails); a nil other skips them. g, when not nil,
+// guesses the keys from the objects read before, as Object does. Fields
+// returns the number of members read and whether the object was read.
+func Fields[V Slot](s *Scanner, keys *Keys, g *Guesses, vals []V, other func(n int, key string) bool) (members int, ok bool) {
+	if s.Lookahead() != '{' {
+		return 0, s.fail("expected an object")
+	}
+	if !s.enter() {
+		return 0, false
+	}
+	s.pos++
+	if s.Lookahead() == '}' {
+		s.pos++
+		s.leave()
+		return 0, true
+	}
+	var next []int16
+	if g != nil {
+		next = g.of(keys)
+	}
+	prev := len(keys.names)
+	for {
+		if s.Lookahead() != '"' {
+			return members, s.fail("expected a key")
+		}
+		members++
+		var n int
+		var key string // "" for a guessed key (a key of keys is never "")
+		if next != nil {
+			// The guess, as in ObjectIter.Next.
+			if p := next[prev]; p >= 0 {
+				e := &keys.pats[p]
+				d := s.data
+				i := s.pos + 1
+				end := -1
+				if uint(e.n-1) < maxPat && len(d)-i >= maxPat { // 0 < e.n <= maxPat
+					b := d[i : i+maxPat]
+					if (word(b[0:8])^e.w[0])&e.m[0]|(word(b[8:16])^e.w[1])&e.m[1]|
+						(word(b[16:24])^e.w[2])&e.m[2]|(word(b[24:32])^e.w[3])&e.m[3] == 0 {
+						end = i + e.n
+					}
+				} else if e.n > maxPat {
+					end = e.match(keys.names[p], d, i)
+				}
+				if end >= 0 {
+					s.pos = end
+					n, prev = int(p), int(p)
+					goto value
+				}
+			}
+		}
+		{
+			var ok bool
+			if key, ok = s.str(); !ok || !s.colon() {
+				return members, false
+			}
+			if n = keys.Match(key); n >= 0 {
+				if next != nil {
+					next[prev] = int16(n)
+				}
+				prev = n
+			}
+		}
+	value:
+		if uint(n) < uint(len(vals)) {
+			v, ok := s.Value()
+			if !ok {
+				return members, false
+			}
+			vals[n] = V(v)
+		} else if other == nil {
+			if !s.Skip() {
+				return members, false
+			}
+		} else {
+			if n >= 0 && key == "" {
+				key = keys.names[n]
+			}
+			if !other(n, key) {
+				return members, s.fail("object member not read")
+			}
+		}
+		switch s.Lookahead() {
+		case ',':
+			s.pos++
+		case '}':
+			s.pos++
+			s.leave()
+			return members, true
+		default:
+			return members, s.fail("expected , or } after an object member")
+		}
+	}
+}

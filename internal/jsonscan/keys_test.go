@@ -71,7 +71,7 @@ func TestKeyPatMatch(t *testing.T) {
 type member struct {
 	Index int
 	Key   string
-	Value Value
+	Value kt
 }
 
 func walk(t *testing.T, in string, keys *Keys, g *Guesses) ([]member, error) {
@@ -84,7 +84,7 @@ func walk(t *testing.T, in string, keys *Keys, g *Guesses) ([]member, error) {
 		if !ok {
 			break
 		}
-		got = append(got, member{it.Index(), it.Key(), v})
+		got = append(got, member{it.Index(), it.Key(), kindText(v)})
 	}
 	return got, s.Err()
 }
@@ -166,5 +166,54 @@ func TestGuessesStartOver(t *testing.T) {
 			require.Equal(t, want, got)
 			require.Len(t, g.next, k.Len()+1)
 		}
+	}
+}
+
+// TestFields: slots filled, the others handed out or skipped, duplicates,
+// absent keys, and the failures.
+func TestFields(t *testing.T) {
+	keys := NewKeys([]string{"a", "b", "c"}, false)
+	vals := []Value{MakeValue(String, "kept"), {}}
+	var others []string
+	s := New(` { "b" : 1 , "x" : [ 2 ] , "c" : { } , "b" : "2" } `)
+	n, ok := Fields(s, keys, nil, vals, func(n int, key string) bool {
+		others = append(others, fmt.Sprintf("%d %s", n, key))
+		return s.Skip()
+	})
+	require.True(t, ok, "%v", s.Err())
+	require.Equal(t, 4, n)
+	require.True(t, s.AtEnd())
+	require.Equal(t, []kt{{String, "kept"}, {String, "2"}}, []kt{kindText(vals[0]), kindText(vals[1])})
+	require.Equal(t, []string{"-1 x", "2 c"}, others)
+
+	s = New(`{"c":1,"x":{"y":[]}}`)
+	n, ok = Fields(s, keys, nil, vals, nil)
+	require.True(t, ok)
+	require.Equal(t, 2, n)
+	n, ok = Fields(New(`{}`), keys, nil, vals, nil)
+	require.True(t, ok)
+	require.Zero(t, n)
+
+	for in, msg := range map[string]string{
+		`[]`: "expected an object", `{"a":}`: "expected a value", `{"c":1}`: "object member not read", `{"a":1,}`: "expected a key",
+		`{"a":1 "b":2}`: "expected , or } after an object member", `{"a" 1}`: "expected : after a key",
+	} {
+		s := New(in)
+		_, ok := Fields(s, keys, nil, vals, func(int, string) bool { return false })
+		require.False(t, ok, "%q", in)
+		require.Equal(t, msg, s.Err().(*SyntaxError).Msg, "%q", in)
+	}
+	// The object at the nesting limit is read, one level deeper is not.
+	for _, arrays := range []int{MaxDepth - 1, MaxDepth} {
+		s = New(strings.Repeat("[", arrays) + `{"a":1}` + strings.Repeat("]", arrays))
+		var in func(level int) bool
+		in = func(level int) bool {
+			if level == arrays {
+				_, ok := Fields(s, keys, nil, vals, nil)
+				return ok
+			}
+			return s.Elements(func(int) bool { return in(level + 1) })
+		}
+		require.Equal(t, arrays < MaxDepth, in(0), "%d arrays", arrays)
 	}
 }

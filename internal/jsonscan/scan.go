@@ -1,6 +1,7 @@
 package jsonscan
 
 import (
+	"math"
 	"strconv"
 	"unsafe"
 )
@@ -39,10 +40,27 @@ func (k Kind) String() string {
 // Value is one JSON value as a Scanner reads it: its kind and its text.
 // The text of a string is its decoded value, of a number its literal, of
 // an object or array its raw JSON text; true, false and null have none.
+// The zero Value is of kind None. A Value takes 16 bytes (its text is kept
+// as a pointer and a 32-bit length): decoders keep many.
 type Value struct {
-	Kind Kind
-	Text string
+	p *byte
+	n uint32
+	k Kind
 }
+
+// MaxInput is the largest input a Scanner reads (a Value's 32-bit length).
+const MaxInput = math.MaxUint32
+
+// MakeValue returns the Value of kind k with text (shorter than MaxInput).
+func MakeValue(k Kind, text string) Value {
+	return Value{p: unsafe.StringData(text), n: uint32(len(text)), k: k}
+}
+
+// Kind returns the value's kind.
+func (v Value) Kind() Kind { return v.k }
+
+// Text returns the value's text.
+func (v Value) Text() string { return unsafe.String(v.p, int(v.n)) }
 
 // SyntaxError is why a Scanner stopped: the input is not JSON there.
 type SyntaxError struct {
@@ -61,21 +79,36 @@ type Scanner struct {
 	data  string
 	pos   int
 	depth int
-	err   error
+	// The first failure: what and where (errMsg "" while none). Kept as
+	// two fields, not an error, so failing stays cheap enough for the
+	// small readers to be inlined.
+	errMsg string
+	errAt  int
 }
 
-// New returns a Scanner at the start of data.
-func New(data string) *Scanner { return &Scanner{data: data} }
+// New returns a Scanner at the start of data. An input longer than
+// MaxInput is not read: the Scanner has failed.
+func New(data string) *Scanner {
+	s := new(Scanner)
+	s.Reset(data)
+	return s
+}
 
 // NewBytes returns a Scanner at the start of b without copying it: b must
 // not change while the Scanner, or any string it returned, is in use (the
 // strings alias b).
 func NewBytes(b []byte) *Scanner {
-	return &Scanner{data: unsafe.String(unsafe.SliceData(b), len(b))}
+	return New(unsafe.String(unsafe.SliceData(b), len(b)))
 }
 
-// Reset makes s read data from its start, forgetting any failure.
-func (s *Scanner) Reset(data string) { *s = Scanner{data: data} }
+// Reset makes s read data from its start, forgetting any failure. An input
+// longer than MaxInput is not read: the Scanner has failed.
+func (s *Scanner) Reset(data string) {
+	*s = Scanner{data: data}
+	if uint64(len(data)) > MaxInput {
+		*s = Scanner{errMsg: "input of 4 GiB or more"}
+	}
+}
 
 // Data returns the input.
 func (s *Scanner) Data() string { return s.data }
@@ -87,15 +120,21 @@ func (s *Scanner) Pos() int { return s.pos }
 func (s *Scanner) Depth() int { return s.depth }
 
 // Err returns the first failure (a *SyntaxError), or nil.
-func (s *Scanner) Err() error { return s.err }
+func (s *Scanner) Err() error {
+	if s.errMsg == "" {
+		return nil
+	}
+	return &SyntaxError{Offset: s.errAt, Msg: s.errMsg}
+}
 
-// fail records msg at the position (the first failure wins) and returns
-// false. It is kept out of line: the readers' fast paths stay small.
-//
-//go:noinline
+// Failed reports whether the Scanner has failed (Err is not nil).
+func (s *Scanner) Failed() bool { return s.errMsg != "" }
+
+// fail records msg (not empty) at the position, unless an earlier failure
+// is recorded, and returns false.
 func (s *Scanner) fail(msg string) bool {
-	if s.err == nil {
-		s.err = &SyntaxError{Offset: s.pos, Msg: msg}
+	if s.errMsg == "" {
+		s.errMsg, s.errAt = msg, s.pos
 	}
 	return false
 }
@@ -146,7 +185,7 @@ func (s *Scanner) Value() (Value, bool) {
 	switch s.Lookahead() {
 	case '"':
 		str, ok := s.str()
-		return Value{String, str}, ok
+		return MakeValue(String, str), ok
 	case '{', '[':
 		start := s.pos
 		if !s.Skip() {
@@ -156,13 +195,13 @@ func (s *Scanner) Value() (Value, bool) {
 		if s.data[start] == '[' {
 			k = Array
 		}
-		return Value{k, s.data[start:s.pos]}, true
+		return MakeValue(k, s.data[start:s.pos]), true
 	case 't':
-		return Value{Kind: True}, s.lit("true")
+		return Value{k: True}, s.lit("true")
 	case 'f':
-		return Value{Kind: False}, s.lit("false")
+		return Value{k: False}, s.lit("false")
 	case 'n':
-		return Value{Kind: Null}, s.lit("null")
+		return Value{k: Null}, s.lit("null")
 	case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 		// An integer without fraction or exponent, the usual number,
 		// read here; number reads the rest (and the same integers).
@@ -173,11 +212,11 @@ func (s *Scanner) Value() (Value, bool) {
 		}
 		if j >= len(d) || d[j] != '.' && d[j] != 'e' && d[j] != 'E' {
 			s.pos = j
-			return Value{Number, d[i:j]}, true
+			return MakeValue(Number, d[i:j]), true
 		}
 	}
 	n, ok := s.number()
-	return Value{Number, n}, ok
+	return MakeValue(Number, n), ok
 }
 
 func (s *Scanner) lit(w string) bool {
@@ -360,26 +399,73 @@ func (s *Scanner) colon() bool {
 // fails. The key is a substring of the input unless it has escapes or
 // invalid UTF-8.
 func (s *Scanner) Members(member func(key string) bool) bool {
-	it := s.Object(nil, nil)
-	for it.Next() {
-		if !member(it.Key()) {
+	if s.Lookahead() != '{' {
+		return s.fail("expected an object")
+	}
+	if !s.enter() {
+		return false
+	}
+	s.pos++
+	if s.Lookahead() == '}' {
+		s.pos++
+		s.leave()
+		return true
+	}
+	for {
+		if s.Lookahead() != '"' {
+			return s.fail("expected a key")
+		}
+		key, ok := s.str()
+		if !ok || !s.colon() {
+			return false
+		}
+		if !member(key) {
 			return s.fail("object member not read")
 		}
+		switch s.Lookahead() {
+		case ',':
+			s.pos++
+		case '}':
+			s.pos++
+			s.leave()
+			return true
+		default:
+			return s.fail("expected , or } after an object member")
+		}
 	}
-	return s.err == nil
 }
 
 // Elements reads an array, calling elem with each element's index and the
 // position at the element; elem must read the element (or Skip it) and
 // return true, or false to stop: Elements then fails.
 func (s *Scanner) Elements(elem func(i int) bool) bool {
-	it := s.Array()
-	for it.Next() {
-		if !elem(it.Index()) {
+	if s.Lookahead() != '[' {
+		return s.fail("expected an array")
+	}
+	if !s.enter() {
+		return false
+	}
+	s.pos++
+	if s.Lookahead() == ']' {
+		s.pos++
+		s.leave()
+		return true
+	}
+	for i := 0; ; i++ {
+		if !elem(i) {
 			return s.fail("array element not read")
 		}
+		switch s.Lookahead() {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			s.leave()
+			return true
+		default:
+			return s.fail("expected , or ] after an array element")
+		}
 	}
-	return s.err == nil
 }
 
 // ArrayIter walks the elements of an array (Scanner.Array).
@@ -409,7 +495,7 @@ func (s *Scanner) Array() ArrayIter {
 // failure.
 func (a *ArrayIter) Next() bool {
 	s := a.s
-	if a.n < 0 || s.err != nil {
+	if a.n < 0 {
 		return false
 	}
 	c := s.Lookahead()
