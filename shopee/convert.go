@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/jsonscan"
 )
 
 // The converters turn one decoded JSON value (see decode.go) into the Go
@@ -23,18 +24,18 @@ func convert(t connector.Type, v val, bx *connector.Boxer) (any, error) {
 	// The forms the API sends, first.
 	switch t {
 	case connector.String:
-		if v.k == kString {
+		if v.kind() == kString {
 			return bx.String(v.raw()), nil
 		}
 	case connector.Int:
-		if v.k == kNumber {
-			if n, ok := smallInt(v.raw()); ok {
+		if v.kind() == kNumber {
+			if n, ok := jsonscan.SmallInt(v.raw()); ok {
 				return bx.Int(n), nil
 			}
 		}
 	case connector.Timestamp:
-		if v.k == kNumber {
-			if n, ok := smallInt(v.raw()); ok {
+		if v.kind() == kNumber {
+			if n, ok := jsonscan.SmallInt(v.raw()); ok {
 				if n == 0 {
 					return nil, nil
 				}
@@ -46,7 +47,7 @@ func convert(t connector.Type, v val, bx *connector.Boxer) (any, error) {
 			}
 		}
 	case connector.Bool:
-		switch v.k {
+		switch v.kind() {
 		case kTrue:
 			return true, nil
 		case kFalse:
@@ -106,32 +107,32 @@ func (b *binding) fillFast(row []any, vals []val, bx *connector.Boxer) int {
 		v := &vals[c.slot]
 		var x any
 		var ok bool
-		if v.k > kNull { // absent and null are NULL in every type
+		if v.kind() > kNull { // absent and null are NULL in every type
 			switch c.op {
 			case opString:
-				if v.k != kString && v.k != kNumber {
+				if v.kind() != kString && v.kind() != kNumber {
 					return k
 				}
 				x = bx.String(v.raw())
 			case opInt:
-				if v.k != kNumber {
+				if v.kind() != kNumber {
 					return k
 				}
 				var n int64
 				if len(v.raw()) == 1 && v.raw()[0]-'0' <= 9 { // the many zeros and quantities
 					n = int64(v.raw()[0] - '0')
-				} else if n, ok = smallInt(v.raw()); !ok {
+				} else if n, ok = jsonscan.SmallInt(v.raw()); !ok {
 					return k
 				}
 				x = bx.Int(n)
 			case opTime:
-				if v.k != kNumber {
+				if v.kind() != kNumber {
 					return k
 				}
 				var n int64
 				if len(v.raw()) == 1 && v.raw()[0]-'0' <= 9 { // mostly 0: not set
 					n = int64(v.raw()[0] - '0')
-				} else if n, ok = smallInt(v.raw()); !ok {
+				} else if n, ok = jsonscan.SmallInt(v.raw()); !ok {
 					return k
 				}
 				switch {
@@ -147,7 +148,7 @@ func (b *binding) fillFast(row []any, vals []val, bx *connector.Boxer) int {
 					x = bx.Time(tm)
 				}
 			case opBool:
-				switch v.k {
+				switch v.kind() {
 				case kTrue:
 					x = true
 				case kFalse:
@@ -156,7 +157,7 @@ func (b *binding) fillFast(row []any, vals []val, bx *connector.Boxer) int {
 					return k
 				}
 			case opDec:
-				if v.k != kNumber {
+				if v.kind() != kNumber {
 					return k
 				}
 				d, err := connector.ParseDec(v.raw())
@@ -220,7 +221,7 @@ func convertAny(t connector.Type, v val, bx *connector.Boxer) (any, error) {
 // true/false, and an object or list as its compact JSON. ok is false for
 // absent and null (NULL).
 func (v val) string() (s string, ok bool, err error) {
-	switch v.k {
+	switch v.kind() {
 	case kAbsent, kNull:
 		return "", false, nil
 	case kString, kNumber:
@@ -244,7 +245,7 @@ func (v val) string() (s string, ok bool, err error) {
 // text returns the text of a scalar for numeric parsing; ok is false for
 // null and empty text.
 func (v val) text() (s string, ok bool, err error) {
-	switch v.k {
+	switch v.kind() {
 	case kAbsent, kNull:
 		return "", false, nil
 	case kString:
@@ -272,7 +273,7 @@ func (v val) int() (n int64, ok bool, err error) {
 // parseInt reads an integer; a whole number in another notation ("12.0",
 // "1e3") is accepted.
 func parseInt(s string) (int64, error) {
-	if i, ok := smallInt(s); ok {
+	if i, ok := jsonscan.SmallInt(s); ok {
 		return i, nil
 	}
 	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
@@ -285,50 +286,7 @@ func parseInt(s string) (int64, error) {
 	return int64(f), nil
 }
 
-// smallInt reads a decimal integer of at most 18 digits (what
-// strconv.ParseInt would read, without its generality), eight digits at a
-// time where it can. A byte is a digit when its high nibble is 3 both as it
-// is and plus 6 (a carry between bytes needs a byte >= 0xFA, which already
-// fails the first test).
-func smallInt(s string) (int64, bool) {
-	neg := false
-	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
-		neg, s = s[0] == '-', s[1:]
-	}
-	if len(s) == 0 || len(s) > 18 {
-		return 0, false
-	}
-	var n int64
-	if len(s) >= 8 { // the first eight digits at once
-		w := word(s)
-		if w&(0xF0*lsb) != '0'*lsb || (w+6*lsb)&(0xF0*lsb) != '0'*lsb {
-			return 0, false // not eight digits
-		}
-		n = int64(eightDigits(w - '0'*lsb))
-		s = s[8:]
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
-}
-
 // dec reads an exact decimal; ok is false for null and empty text.
-// eightDigits is the number of eight decimal digits (values 0-9, the
-// first in the lowest byte): pairs, then quadruples, then the eight.
-func eightDigits(d uint64) uint64 {
-	d = (d*10 + d>>8) & 0x00FF00FF00FF00FF
-	d = (d*100 + d>>16) & 0x0000FFFF0000FFFF
-	return (d*10000 + d>>32) & 0xFFFFFFFF
-}
-
 func (v val) dec() (d connector.Dec, ok bool, err error) {
 	s, ok, err := v.text()
 	if !ok || err != nil {
@@ -345,7 +303,7 @@ func (v val) dec() (d connector.Dec, ok bool, err error) {
 // words; any other value ("nope", 2) rejects the record, never true.
 func (v val) bool() (b, ok bool, err error) {
 	var x any
-	switch v.k {
+	switch v.kind() {
 	case kAbsent, kNull:
 		return false, false, nil
 	case kTrue:
@@ -388,7 +346,7 @@ func (v val) time() (t time.Time, ok bool, err error) {
 // object, a list or a boolean is the wrong JSON type).
 func (v val) key(bx *connector.Boxer) (string, error) {
 	var x any
-	switch v.k {
+	switch v.kind() {
 	case kAbsent, kNull:
 		return "", errors.New("missing")
 	case kString:
@@ -396,7 +354,7 @@ func (v val) key(bx *connector.Boxer) (string, error) {
 	case kNumber:
 		x = json.Number(v.raw())
 	case kTrue, kFalse:
-		x = v.k == kTrue
+		x = v.kind() == kTrue
 	default:
 		tree, err := decodeTree([]byte(v.raw()))
 		if err != nil {
@@ -410,7 +368,7 @@ func (v val) key(bx *connector.Boxer) (string, error) {
 // json reads any value as its compact JSON; ok is false for null.
 func (v val) json() (j connector.RawJSON, ok bool, err error) {
 	var x any
-	switch v.k {
+	switch v.kind() {
 	case kAbsent, kNull:
 		return "", false, nil
 	case kString:
@@ -418,7 +376,7 @@ func (v val) json() (j connector.RawJSON, ok bool, err error) {
 	case kNumber:
 		x = json.Number(v.raw())
 	case kTrue, kFalse:
-		x = v.k == kTrue
+		x = v.kind() == kTrue
 	default:
 		tree, err := decodeTree([]byte(v.raw()))
 		if err != nil {
@@ -434,7 +392,7 @@ func (v val) json() (j connector.RawJSON, ok bool, err error) {
 }
 
 func (v val) describe() string {
-	switch v.k {
+	switch v.kind() {
 	case kObject:
 		return "an object"
 	case kArray:

@@ -19,7 +19,7 @@ import (
 func TestFillFastSameAsGeneral(t *testing.T) {
 	r := rand.New(rand.NewSource(5))
 	forms := []val{
-		{}, {k: kNull}, {k: kTrue}, {k: kFalse}, mkval(kObject, `{"a":1}`), mkval(kArray, `[1,"x"]`),
+		{}, mkval(kNull, ""), mkval(kTrue, ""), mkval(kFalse, ""), mkval(kObject, `{"a":1}`), mkval(kArray, `[1,"x"]`),
 		mkval(kString, ""), mkval(kString, "Hà Nội"), mkval(kString, " 12 "), mkval(kString, "12"), mkval(kString, "yes"),
 		mkval(kString, "1751590403"), mkval(kString, "12.50"), mkval(kString, "x"),
 		mkval(kNumber, "0"), mkval(kNumber, "1"), mkval(kNumber, "-1"), mkval(kNumber, "255"), mkval(kNumber, "256"),

@@ -2,10 +2,10 @@ package shopee
 
 import (
 	"strings"
-	"unicode/utf8"
+	"sync"
 
 	"github.com/facolos/etl/connector"
-	"sync"
+	"github.com/facolos/etl/internal/jsonscan"
 )
 
 // A shape says how the keys of one kind of JSON object (the order, an item,
@@ -14,7 +14,11 @@ import (
 // key that holds child rows (item_list, ...) to a child code; the other keys
 // are skipped and, for the kinds that report them, noted as unmapped.
 type shape struct {
-	keys keyTable
+	keys *jsonscan.Keys
+	// slots holds, by key number, where each key goes; the keys numbered
+	// below nValues hold values, into the slot of their number.
+	slots   []slot
+	nValues int
 	// nSlots is the number of value slots of an object of this shape.
 	nSlots int
 	// groups holds per nested object the slots of its keys.
@@ -64,24 +68,44 @@ var stringLists = []struct {
 }
 
 // newShape makes the shape of the objects table t reads; children maps
-// the keys of child rows to child codes.
+// the keys of child rows to child codes. The keys of values come first:
+// the number of such a key is its value's slot.
 func newShape(t *table, note string, noteOff bool, children map[string]int) *shape {
 	sh := &shape{note: note, noteOff: noteOff}
-	keys := map[string]slot{}
+	var names []string
+	number := map[string]int{}
+	add := func(key string, sl slot) int {
+		n, ok := number[key]
+		if !ok {
+			n = len(names)
+			number[key] = n
+			names = append(names, key)
+			sh.slots = append(sh.slots, sl)
+		}
+		return n
+	}
+	for _, f := range t.fields {
+		if len(f.path) != 1 {
+			continue
+		}
+		if _, isChild := children[f.path[0]]; !isChild && add(f.path[0], slot{slotValue, sh.nSlots}) == sh.nSlots {
+			sh.nSlots++
+		}
+	}
+	sh.nValues = sh.nSlots
 	group := map[string]int{}
 	for _, f := range t.fields {
 		switch len(f.path) {
-		case 0:
-		case 1:
-			keys[f.path[0]] = slot{slotValue, sh.nSlots}
-			sh.nSlots++
+		case 0, 1:
 		case 2:
 			g, ok := group[f.path[0]]
 			if !ok {
 				g = len(sh.groups)
 				group[f.path[0]] = g
 				sh.groups = append(sh.groups, map[string]int{})
-				keys[f.path[0]] = slot{slotGroup, g}
+				if add(f.path[0], slot{slotGroup, g}) < sh.nValues {
+					panic("shopee: key " + f.path[0] + " is both a value and an object of values")
+				}
 			}
 			sh.groups[g][f.path[1]] = sh.nSlots
 			sh.nSlots++
@@ -90,9 +114,9 @@ func newShape(t *table, note string, noteOff bool, children map[string]int) *sha
 		}
 	}
 	for k, c := range children {
-		keys[k] = slot{slotChild, c}
+		sh.slots[add(k, slot{slotChild, c})] = slot{slotChild, c}
 	}
-	sh.keys = newKeyTable(keys)
+	sh.keys = jsonscan.NewKeys(names, false)
 	return sh
 }
 
@@ -105,6 +129,14 @@ var (
 	invShape   = newShape(tInvoice, "", true, nil)
 	payShape   = newShape(tPayment, "", true, nil)
 )
+
+// slotOf returns the slot of key.
+func (sh *shape) slotOf(key string) (slot, bool) {
+	if n := sh.keys.Find(key); n >= 0 {
+		return sh.slots[n], true
+	}
+	return slot{}, false
+}
 
 func orderChildren() map[string]int {
 	m := map[string]int{"order_sn": cOrderSN, "recipient_address": cAddress, "invoice_data": cInvoice,
@@ -125,12 +157,10 @@ type obj struct {
 	unknown []string
 	// keys counts the members, known or not.
 	keys int
-	// pred predicts the next key: pred[e] is the table entry of the key
-	// that followed the key of entry e in the last object of this shape
-	// (pred[len]: the first key), or -1. Objects of one API come with
-	// their keys in one order, so a lookup is mostly one string compare.
-	pred    []int16
-	predFor *keyTable
+	// guesses predicts each key from the last object of this shape:
+	// objects of one API come with their keys in one order, so a key is
+	// mostly recognised by one compare.
+	guesses jsonscan.Guesses
 }
 
 func (o *obj) reset(sh *shape) {
@@ -187,6 +217,8 @@ type decodedOrder struct {
 	paysBad  int
 	lists    [4][]val
 
+	scan jsonscan.Scanner
+
 	// bx boxes the row values. It lives as long as the pooled order, so
 	// its slabs serve many orders: a Boxer never writes a value twice, so
 	// the rows of earlier orders keep their values.
@@ -197,11 +229,8 @@ var orderPool = sync.Pool{New: func() any { return new(decodedOrder) }}
 
 // decode scans data into d. It reports false when data does not start with
 // a JSON object (or the object is not valid JSON), and for 4 GiB or more
-// (vals hold 32-bit lengths; the HTTP client caps answers far below).
+// (jsonscan.MaxInput; the HTTP client caps answers far below).
 func (d *decodedOrder) decode(data []byte) bool {
-	if uint64(len(data)) > maxInput {
-		return false
-	}
 	d.sn = val{}
 	d.addr.k, d.inv.k = kAbsent, kAbsent
 	d.nItems, d.nPkgs, d.nPays = 0, 0, 0
@@ -210,55 +239,62 @@ func (d *decodedOrder) decode(data []byte) bool {
 		d.lists[i] = d.lists[i][:0]
 	}
 	d.data = string(data)
-	s := &scanner{d: d.data}
-	if s.ws() != '{' {
+	s := &d.scan
+	s.Reset(d.data)
+	if s.Lookahead() != '{' {
 		return false
 	}
-	return s.object(orderShape, &d.order, func(code int) bool {
+	return object(s, orderShape, &d.order, func(code int) bool {
 		var ok bool
 		switch code {
 		case cOrderSN:
-			d.sn, ok = s.value()
+			d.sn, ok = value(s)
 		case cAddress:
-			ok = s.single(addrShape, &d.addr)
+			ok = readSingle(s, addrShape, &d.addr)
 		case cInvoice:
-			ok = s.single(invShape, &d.inv)
+			ok = readSingle(s, invShape, &d.inv)
 		case cItems:
 			d.nItems = 0
-			d.itemsBad, ok = s.objects(func() bool {
+			d.itemsBad, ok = objects(s, func() bool {
 				it := grow(&d.items, &d.nItems)
 				it.locs = it.locs[:0]
-				return s.object(itemShape, &it.obj, func(int) bool {
+				return object(s, itemShape, &it.obj, func(int) bool {
 					var ok bool
-					it.locs, ok = s.strings(it.locs)
+					it.locs, ok = valueList(s, it.locs)
 					return ok
 				})
 			})
 		case cPackages:
 			d.nPkgs = 0
-			d.pkgsBad, ok = s.objects(func() bool {
+			d.pkgsBad, ok = objects(s, func() bool {
 				p := grow(&d.pkgs, &d.nPkgs)
 				p.n, p.bad = 0, -1
-				return s.object(pkgShape, &p.obj, func(int) bool {
+				return object(s, pkgShape, &p.obj, func(int) bool {
 					var ok bool
 					p.n = 0
-					p.bad, ok = s.objects(func() bool {
-						return s.object(pkgItShape, grow(&p.items, &p.n), nil)
+					p.bad, ok = objects(s, func() bool {
+						return object(s, pkgItShape, grow(&p.items, &p.n), nil)
 					})
 					return ok
 				})
 			})
 		case cPayments:
 			d.nPays = 0
-			d.paysBad, ok = s.objects(func() bool {
-				return s.object(payShape, grow(&d.pays, &d.nPays), nil)
+			d.paysBad, ok = objects(s, func() bool {
+				return object(s, payShape, grow(&d.pays, &d.nPays), nil)
 			})
 		default:
 			l := code - cList
-			d.lists[l], ok = s.strings(d.lists[l])
+			d.lists[l], ok = valueList(s, d.lists[l])
 		}
 		return ok
 	})
+}
+
+// value reads any value (jsonscan.Scanner.Value) as a val.
+func value(s *jsonscan.Scanner) (val, bool) {
+	v, ok := s.Value()
+	return val(v), ok
 }
 
 // grow returns the element n of *s, extending *s when needed, and
@@ -273,142 +309,78 @@ func grow[T any](s *[]T, n *int) *T {
 }
 
 // object reads an object of shape sh into o; child reads the value of a
-// child key.
-func (s *scanner) object(sh *shape, o *obj, child func(code int) bool) bool {
+// child key. The values of the keys numbered below sh.nValues go straight
+// into their slots (jsonscan.Fields); the other keys come to the callback.
+func object(s *jsonscan.Scanner, sh *shape, o *obj, child func(code int) bool) bool {
 	o.reset(sh)
-	t := &sh.keys
-	if o.predFor != t {
-		o.pred = make([]int16, len(t.keys)+1)
-		for i := range o.pred {
-			o.pred[i] = -1
-		}
-		o.predFor = t
-	}
-	prev := len(t.keys)
-	// The loop of members, written out: this is the scanner's hottest path.
-	if s.ws() != '{' || !s.enter() {
-		return s.fail()
-	}
-	s.i++
-	if s.ws() == '}' {
-		s.i++
-		s.leave()
-		return true
-	}
-	for {
-		if s.ws() != '"' {
-			return s.fail()
-		}
-		o.keys++
-		// The predicted key, compared in words with the input (the key, its
-		// closing quote and a colon right after): the usual case needs
-		// neither a scan of the key nor a lookup. (keyPat.match, written
-		// out: the call cost more than the compare.)
-		at := -1
-		var sl slot
-		if prev >= 0 {
-			if p := o.pred[prev]; p >= 0 {
-				e := &t.pats[p]
-				if i := s.i + 1; e.n > 0 && len(s.d)-i >= maxPat {
-					b := s.d[i : i+maxPat]
-					if (word(b[0:8])^e.w[0])&e.m[0]|(word(b[8:16])^e.w[1])&e.m[1]|
-						(word(b[16:24])^e.w[2])&e.m[2]|(word(b[24:32])^e.w[3])&e.m[3] == 0 {
-						at, sl, s.i = int(p), e.slot, i+e.n
-					}
-				}
-			}
-		}
-		var key string
-		if at < 0 {
-			var ok bool
-			if key, ok = s.str(); !ok || !s.colon() {
-				return s.fail()
-			}
-			if at = t.find(key); at >= 0 {
-				sl = t.slots[at]
-				if prev >= 0 {
-					o.pred[prev] = int16(at)
-				}
-			}
-		}
-		known := at >= 0
-		prev = at // after an unknown key: no prediction
-		var ok bool
-		switch {
-		case !known:
+	n, ok := jsonscan.Fields(s, sh.keys, &o.guesses, o.vals[:sh.nValues], func(n int, key string) bool {
+		if n < 0 {
 			if !sh.noteOff {
 				o.unknown = append(o.unknown, key)
 			}
-			ok = s.skip()
-		case sl.typ == slotValue:
-			o.vals[sl.idx], ok = s.value()
-		case sl.typ == slotGroup:
-			ok = s.group(sh.groups[sl.idx], o, sl.idx)
+			return s.Skip()
+		}
+		switch sl := sh.slots[n]; sl.typ {
+		case slotValue:
+			var ok bool
+			o.vals[sl.idx], ok = value(s)
+			return ok
+		case slotGroup:
+			return group(s, sh.groups[sl.idx], o, sl.idx)
 		default:
-			ok = child(sl.idx)
+			return child(sl.idx)
 		}
-		if !ok {
-			return s.fail()
-		}
-		switch s.ws() {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			s.leave()
-			return true
-		default:
-			return s.fail()
-		}
-	}
+	})
+	o.keys = n
+	return ok
 }
 
 // group reads the nested object of group g (the last one wins, as every
 // duplicate key does).
-func (s *scanner) group(keys map[string]int, o *obj, g int) bool {
+func group(s *jsonscan.Scanner, keys map[string]int, o *obj, g int) bool {
 	for _, i := range keys {
 		o.vals[i] = val{}
 	}
-	if s.ws() != '{' {
-		v, ok := s.value()
-		o.groups[g] = v.k
+	if s.Lookahead() != '{' {
+		v, ok := value(s)
+		o.groups[g] = v.kind()
 		return ok
 	}
 	o.groups[g] = kObject
-	return s.members(func(key string) bool {
+	return s.Members(func(key string) bool {
 		if i, ok := keys[key]; ok {
-			v, ok := s.value()
+			v, ok := value(s)
 			o.vals[i] = v
 			return ok
 		}
-		return s.skip()
+		return s.Skip()
 	})
 }
 
-// single reads a 0..1 child object.
-func (s *scanner) single(sh *shape, x *single) bool {
-	if s.ws() == '{' {
+// readSingle reads a 0..1 child object.
+func readSingle(s *jsonscan.Scanner, sh *shape, x *single) bool {
+	if s.Lookahead() == '{' {
 		x.k = kObject
-		return s.object(sh, &x.o, nil)
+		return object(s, sh, &x.o, nil)
 	}
-	v, ok := s.value()
-	x.k = v.k
+	v, ok := value(s)
+	x.k = v.kind()
 	return ok
 }
 
 // objects reads a list of objects (a single object is a list of one); elem
 // reads each non-null object. bad is the index of the first element that is
 // not an object, or -1; the elements after it are only validated.
-func (s *scanner) objects(elem func() bool) (bad int, ok bool) {
+func objects(s *jsonscan.Scanner, elem func() bool) (bad int, ok bool) {
 	bad = -1
-	switch s.ws() {
+	switch s.Lookahead() {
 	case '[':
-		ok = s.elements(func(i int) bool {
-			if bad < 0 && s.ws() == '{' {
+		ok = s.Elements(func(i int) bool {
+			if bad < 0 && s.Lookahead() == '{' {
 				return elem()
 			}
-			v, ok := s.value()
-			if bad < 0 && v.k != kNull {
+			v, ok := value(s)
+			if bad < 0 && v.kind() != kNull {
 				bad = i
 			}
 			return ok
@@ -417,146 +389,30 @@ func (s *scanner) objects(elem func() bool) (bad int, ok bool) {
 	case '{':
 		return bad, elem()
 	}
-	v, ok := s.value()
-	if v.k != kNull {
+	v, ok := value(s)
+	if v.kind() != kNull {
 		bad = 0
 	}
 	return bad, ok
 }
 
-// strings reads a list of values (a single value is a list of one, null an
-// empty list) into dst.
-func (s *scanner) strings(dst []val) ([]val, bool) {
+// valueList reads a list of values (a single value is a list of one, null
+// an empty list) into dst.
+func valueList(s *jsonscan.Scanner, dst []val) ([]val, bool) {
 	dst = dst[:0]
-	if s.ws() == '[' {
-		ok := s.elements(func(int) bool {
-			v, ok := s.value()
+	if s.Lookahead() == '[' {
+		ok := s.Elements(func(int) bool {
+			v, ok := value(s)
 			dst = append(dst, v)
 			return ok
 		})
 		return dst, ok
 	}
-	v, ok := s.value()
-	if v.k != kNull {
+	v, ok := value(s)
+	if v.kind() != kNull {
 		dst = append(dst, v)
 	}
 	return dst, ok
-}
-
-// keyTable is a read-only hash table of the keys of a shape: open
-// addressing with a hash of the length and three bytes, which tells the
-// few dozen keys of a shape apart well and costs less than a map lookup.
-type keyTable struct {
-	mask  uint32
-	keys  []string
-	slots []slot
-	pats  []keyPat
-}
-
-// keyPat is the text of a key after its opening quote in compact JSON:
-// the key, its closing quote and the colon (`order_sn":`), as four words
-// with masks (the pattern is at most maxPat bytes). Input that starts with
-// these bytes holds exactly this key (a shape's keys are plain ASCII
-// without quotes, backslashes or control characters), so a predicted key is
-// recognised with four masked word compares instead of a scan and a string
-// compare.
-type keyPat struct {
-	w, m [4]uint64
-	n    int  // length in bytes; 0: no pattern (longer than maxPat)
-	slot slot // the key's slot (as in keyTable.slots)
-}
-
-const maxPat = 32
-
-func newKeyPat(key string) keyPat {
-	p := key + `":`
-	if len(p) > maxPat {
-		return keyPat{}
-	}
-	var b, m [maxPat]byte
-	copy(b[:], p)
-	for j := range p {
-		m[j] = 0xFF
-	}
-	kp := keyPat{n: len(p)}
-	for j := range kp.w {
-		kp.w[j] = word(string(b[8*j:]))
-		kp.m[j] = word(string(m[8*j:]))
-	}
-	return kp
-}
-
-// match returns the index after the pattern when d holds it from i on,
-// else -1 (also when fewer than maxPat bytes are left: the caller then
-// scans the key).
-func (p *keyPat) match(d string, i int) int {
-	if p.n == 0 || i < 0 || len(d)-i < maxPat {
-		return -1
-	}
-	b := d[i : i+maxPat]
-	x := (word(b[0:8])^p.w[0])&p.m[0] | (word(b[8:16])^p.w[1])&p.m[1] |
-		(word(b[16:24])^p.w[2])&p.m[2] | (word(b[24:32])^p.w[3])&p.m[3]
-	if x != 0 {
-		return -1
-	}
-	return i + p.n
-}
-
-func khash(k string) uint32 {
-	n := uint32(len(k))
-	if n == 0 {
-		return 0
-	}
-	return n*0x9E3779B1 ^ uint32(k[0])*0x85EBCA6B ^ uint32(k[n-1])*0xC2B2AE35 ^ uint32(k[n/2])*0x27D4EB2F
-}
-
-func newKeyTable(m map[string]slot) keyTable {
-	size := 8
-	for size < 4*len(m) {
-		size *= 2
-	}
-	t := keyTable{mask: uint32(size - 1), keys: make([]string, size), slots: make([]slot, size), pats: make([]keyPat, size)}
-	used := make([]bool, size)
-	for k, s := range m {
-		if k == "" {
-			panic("shopee: empty key in a shape")
-		}
-		for _, c := range []byte(k) {
-			if c < ' ' || c >= utf8.RuneSelf || c == '"' || c == '\\' {
-				panic("shopee: a shape's key must be plain ASCII: " + k)
-			}
-		}
-		i := khash(k) & t.mask
-		for used[i] {
-			i = (i + 1) & t.mask
-		}
-		used[i], t.keys[i], t.slots[i], t.pats[i] = true, k, s, newKeyPat(k)
-		t.pats[i].slot = s
-	}
-	return t
-}
-
-// get returns the slot of key.
-func (t *keyTable) get(key string) (slot, bool) {
-	if i := t.find(key); i >= 0 {
-		return t.slots[i], true
-	}
-	return slot{}, false
-}
-
-// find returns the entry of key, or -1.
-func (t *keyTable) find(key string) int {
-	if key == "" {
-		return -1
-	}
-	for i := khash(key) & t.mask; ; i = (i + 1) & t.mask {
-		switch t.keys[i] {
-		case key:
-			return int(i)
-		case "":
-			return -1
-		}
-	}
 }
 
 // orderKey returns the text of the order_sn of one order's JSON (as
@@ -567,20 +423,17 @@ func (t *keyTable) find(key string) int {
 // Unlike that json.Unmarshal into a struct, the key must match exactly
 // ("ORDER_SN" is not order_sn), as the transformer reads it.
 func orderKey(data []byte) string {
-	if uint64(len(data)) > maxInput {
-		return ""
-	}
-	s := &scanner{d: string(data)}
-	if s.ws() != '{' {
+	s := jsonscan.New(string(data))
+	if s.Lookahead() != '{' {
 		return ""
 	}
 	var sn val
-	if !s.members(func(key string) bool {
+	if !s.Members(func(key string) bool {
 		if key != "order_sn" {
-			return s.skip()
+			return s.Skip()
 		}
 		var ok bool
-		sn, ok = s.value()
+		sn, ok = value(s)
 		return ok
 	}) {
 		return ""

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/jsonscan"
 )
 
 // ETLSource is the constant written to etl_source.
@@ -301,7 +302,7 @@ func bind(t *table, sh *shape) *binding {
 		case f.path == nil:
 			c.role = roleSynthetic
 		default:
-			sl, ok := sh.keys.get(f.path[0])
+			sl, ok := sh.slotOf(f.path[0])
 			switch {
 			case ok && len(f.path) == 1 && sl.typ == slotValue:
 				c.role, c.slot = roleValue, int32(sl.idx)
@@ -427,11 +428,11 @@ func (b *binding) fill(row []any, o *obj, rc *rowCtx, skip []int) error {
 		}
 		// Text and integers as the API sends them here, the rest by convert.
 		switch {
-		case c.typ == connector.String && v.k == kString:
+		case c.typ == connector.String && v.kind() == kString:
 			row[c.i] = rc.bx.String(v.raw())
 			continue
-		case c.typ == connector.Int && v.k == kNumber:
-			if n, ok := smallInt(v.raw()); ok {
+		case c.typ == connector.Int && v.kind() == kNumber:
+			if n, ok := jsonscan.SmallInt(v.raw()); ok {
 				row[c.i] = rc.bx.Int(n)
 				continue
 			}
