@@ -315,7 +315,7 @@ type apiOrder struct {
 	pkgRaw    json.RawMessage // the first element of packages, nil when none
 	items     []lineItem      // the elements of line_items
 
-	keys keyOrder // kept from order to order by decodeOrder
+	dec decState // kept from order to order by decodeOrder
 }
 
 // lineItem is one element of line_items: its fields (when it is an object)

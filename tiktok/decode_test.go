@@ -49,7 +49,7 @@ func FuzzDecodeOrder(f *testing.F) {
 		require.NoError(t, json.Unmarshal([]byte(s), &want))
 		got2 := got
 		got2.payment, got2.recipient, got2.pkg, got2.pkgRaw, got2.items = apiPayment{}, apiRecipient{}, apiPackage{}, nil, nil
-		got2.keys = keyOrder{}
+		got2.dec = decState{}
 		require.Equal(t, want, got2)
 
 		// The nested parts, as encoding/json reads them from the raw text.
@@ -91,27 +91,6 @@ func FuzzDecodeOrder(f *testing.F) {
 	})
 }
 
-// FuzzUnquote: escaped strings read as encoding/json reads them.
-func FuzzUnquote(f *testing.F) {
-	for _, s := range []string{`a\u0026b`, `\ud83d\ude00`, `\ud800`, `\udc00\ud800x`, `\ud800\u0041`, `\ud800\`, `é\n` + "\xff\xc3", `\"\\\/\b\f\r\t`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		q := []byte(`"` + s + `"`)
-		d := decoder{data: q}
-		esc, err := d.str()
-		var want string
-		if json.Unmarshal(q, &want) != nil {
-			require.True(t, err != nil || d.i != len(q), "accepted %q", q)
-			return
-		}
-		require.NoError(t, err)
-		if esc {
-			require.Equal(t, want, unquote(q), "%q", q)
-		}
-	})
-}
-
 // A reused order (as the transformer's scratch is) keeps nothing of the
 // order decoded before.
 func TestDecodeOrderReuse(t *testing.T) {
@@ -128,5 +107,28 @@ func TestDecodeOrderReuse(t *testing.T) {
 	require.Equal(t, apiItem{ID: val{s: "d", k: kString}}, o.items[0].apiItem)
 	require.Equal(t, apiItem{SKUID: val{s: "s", k: kString}}, o.items[1].apiItem)
 	require.NoError(t, decodeOrder(`null`, &o))
-	require.Equal(t, apiOrder{items: o.items[:0], keys: o.keys}, o)
+	require.Equal(t, apiOrder{items: o.items[:0], dec: o.dec}, o)
+}
+
+// The nesting limit is encoding/json's: an order with 10,000 levels of
+// nesting (itself included) decodes, one more level is refused, in any
+// field, as encoding/json refuses it.
+func TestDecodeOrderDepthLimit(t *testing.T) {
+	for _, levels := range []int{10000, 10001} {
+		inner := levels - 1
+		for _, s := range []string{
+			`{"id":"1","x":` + strings.Repeat("[", inner) + strings.Repeat("]", inner) + `}`,
+			`{"id":"1","payment":` + strings.Repeat(`{"a":`, inner-1) + "{}" + strings.Repeat("}", inner-1) + `}`,
+			`{"id":"1","line_items":[` + strings.Repeat("[", inner-1) + strings.Repeat("]", inner-1) + `]}`,
+		} {
+			require.Equal(t, levels <= 10000, json.Valid([]byte(s)))
+			var o apiOrder
+			err := decodeOrder(s, &o)
+			if levels <= 10000 {
+				require.NoError(t, err)
+			} else {
+				require.ErrorContains(t, err, "nested too deeply")
+			}
+		}
+	}
 }
