@@ -409,14 +409,14 @@ func decodeEnvelope(endpoint string, resp *connector.Response, ledgerQuirk, vali
 var errSlowPath = errors.New("envelope needs encoding/json")
 
 // fastEnvelope fills env from body, valid JSON, the way json.Unmarshal
-// would, reading each member once (data is handed out, not scanned). It
-// returns false, leaving the rest to encoding/json, for anything but a plain
-// object with ASCII, unescaped keys and values of the expected types.
+// would, reading each member once (data is validated and handed out, not
+// decoded). It returns false, leaving the rest to encoding/json, for
+// anything but a plain object with ASCII keys (escapes decoded) and values
+// of the expected types.
 func fastEnvelope(body []byte, env *envelope) bool {
-	err := eachMember(body, func(key, val []byte) error {
-		k := key[1 : len(key)-1]
-		for _, c := range k {
-			if c == '\\' || c >= 0x80 { // escapes; Unicode case folding
+	err := eachMember(body, func(k string, val []byte) error {
+		for _, c := range []byte(k) {
+			if c >= 0x80 { // Unicode case folding
 				return errSlowPath
 			}
 		}
@@ -439,7 +439,7 @@ func fastEnvelope(body []byte, env *envelope) bool {
 			return nil
 		}
 		switch {
-		case bytes.EqualFold(k, []byte("success")):
+		case strings.EqualFold(k, "success"):
 			switch string(val) {
 			case "true", "false":
 				b := val[0] == 't'
@@ -449,21 +449,21 @@ func fastEnvelope(body []byte, env *envelope) bool {
 			default:
 				return errSlowPath
 			}
-		case bytes.EqualFold(k, []byte("code")):
+		case strings.EqualFold(k, "code"):
 			env.Code = json.RawMessage(val)
-		case bytes.EqualFold(k, []byte("data")):
+		case strings.EqualFold(k, "data"):
 			env.Data = json.RawMessage(val)
-		case bytes.EqualFold(k, []byte("total_pages")):
+		case strings.EqualFold(k, "total_pages"):
 			return num(&env.TotalPages)
-		case bytes.EqualFold(k, []byte("total_records")):
+		case strings.EqualFold(k, "total_records"):
 			return num(&env.TotalRecords)
-		case bytes.EqualFold(k, []byte("ErrorCode")):
+		case strings.EqualFold(k, "ErrorCode"):
 			return str(&env.ErrorCode)
-		case bytes.EqualFold(k, []byte("DevMsg")):
+		case strings.EqualFold(k, "DevMsg"):
 			return str(&env.DevMsg)
-		case bytes.EqualFold(k, []byte("UserMsg")):
+		case strings.EqualFold(k, "UserMsg"):
 			return str(&env.UserMsg)
-		case bytes.EqualFold(k, []byte("TraceId")):
+		case strings.EqualFold(k, "TraceId"):
 			return str(&env.TraceID)
 		}
 		return nil
@@ -472,8 +472,8 @@ func fastEnvelope(body []byte, env *envelope) bool {
 }
 
 func isList(raw json.RawMessage) bool {
-	i := skipSpace(raw, 0)
-	return i < len(raw) && raw[i] == '['
+	c, ok := firstByte(raw)
+	return ok && c == '['
 }
 
 // get sends a data call with both headers. On HTTP 401 it logs in again

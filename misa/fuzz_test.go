@@ -123,8 +123,8 @@ func FuzzScanner(f *testing.F) {
 			return
 		}
 		got := map[string]string{}
-		if err := eachMember(data, func(k, v []byte) error {
-			got[keyString(k)] = string(v)
+		if err := eachMember(data, func(k string, v []byte) error {
+			got[strings.Clone(k)] = string(v)
 			return nil
 		}); err != nil {
 			t.Fatal(err)

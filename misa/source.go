@@ -144,16 +144,15 @@ type recMeta struct {
 func meta(raw []byte, keyFields ...string) recMeta {
 	var m recMeta
 	var vals [2]string
-	_ = eachMember(raw, func(key, val []byte) error {
-		k := key[1 : len(key)-1] // keys with escapes do not match: none of these has one
-		if string(k) == "modified_date" {
+	_ = eachMember(raw, func(k string, val []byte) error {
+		if k == "modified_date" {
 			if t, err := toTime(val); err == nil && t != nil {
 				m.modified = t.(time.Time)
 			}
 			return nil
 		}
 		for i, f := range keyFields {
-			if string(k) == f {
+			if k == f {
 				if s, ok := rawString(val); ok {
 					vals[i] = s
 				} else if len(val) > 0 && val[0] != 'n' {
@@ -785,7 +784,7 @@ func (p *productStock) readWarehouse(ctx context.Context, w warehouse) ([][]conn
 			data = append(data, stockID...)
 			data = append(data, `,"stock_code":`...)
 			data = append(data, stockCode...)
-			if body := r[skipSpace(r, 1):]; len(body) > 0 && body[0] != '}' {
+			if c, ok := firstByte(r[1:]); ok && c != '}' {
 				data = append(data, ',')
 			}
 			data = append(data, r[1:]...)

@@ -101,20 +101,17 @@ func (tr Transformer) tenant() string {
 // absent become false. items, when not nil, receives the raw
 // sale_order_product_mappings.
 func (t *table) fill(row []any, obj []byte, byField map[string]int, entity, prefix string, items *[]byte) error {
-	err := eachMember(obj, func(key, val []byte) error {
-		i, ok := byField[string(key[1:len(key)-1])]
+	err := eachMember(obj, func(name string, val []byte) error {
+		i, ok := byField[name]
 		if !ok {
-			name := keyString(key)
-			if i, ok = byField[name]; !ok {
-				switch {
-				case items != nil && name == itemsField:
-					*items = val
-				case prefix == "" && notStored[entity+"."+name]:
-				default:
-					noteUnmapped(entity, prefix+name)
-				}
-				return nil
+			switch {
+			case items != nil && name == itemsField:
+				*items = val
+			case prefix == "" && notStored[entity+"."+name]:
+			default:
+				noteUnmapped(entity, prefix+name)
 			}
+			return nil
 		}
 		v, err := convert(t.cols[i].kind, val)
 		if err != nil {
