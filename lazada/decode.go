@@ -19,8 +19,9 @@ import (
 // string and shows ISO times or epoch milliseconds. Every reader below
 // accepts each of those forms; null and "" are "no value".
 //
-// The decoder is encoding/json: a Lazada shop's volume (orders with their
-// items, one object per order) does not justify a hand-written scanner.
+// The decoder is encoding/json, not internal/jsonscan: the API budget
+// brings at most a few hundred orders a second, a few percent of one core
+// for encoding/json (docs/lazada.md, "Decoder").
 
 // scalar returns the text of a JSON string, number or boolean (strings
 // unquoted), ok false for null or absent; an object or array is an error.
