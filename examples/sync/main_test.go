@@ -196,7 +196,7 @@ func TestProgressDisplay(t *testing.T) {
 	o := opts(t)
 	o.demoOrders, o.tty, o.mode = 300, true, "full"
 	code, _, logs := runJob(t, o, env{})
-	require.Equal(t, exitOK, code)
+	require.Equal(t, exitOK, code, logs)
 	require.Contains(t, logs, "shopee/123456")
 	require.Contains(t, logs, "records")
 	require.Contains(t, logs, "rec/s")
@@ -204,7 +204,7 @@ func TestProgressDisplay(t *testing.T) {
 	o = opts(t)
 	o.demoOrders, o.progressEvery, o.demoRate = 300, 20*time.Millisecond, 20
 	code, _, logs = runJob(t, o, env{})
-	require.Equal(t, exitOK, code)
+	require.Equal(t, exitOK, code, logs)
 	require.Contains(t, logs, "msg=progress pipeline=shopee/123456")
 	require.Contains(t, logs, "rate_per_s=")
 }
