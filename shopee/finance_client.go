@@ -101,9 +101,9 @@ func parseEscrowList(raw json.RawMessage) (EscrowPage, error) {
 	}
 	for i, row := range *r.List {
 		var e struct {
-			OrderSN     *string      `json:"order_sn"`
-			Payout      *json.Number `json:"payout_amount"`
-			ReleaseTime *int64       `json:"escrow_release_time"`
+			OrderSN     *string         `json:"order_sn"`
+			Payout      json.RawMessage `json:"payout_amount"`
+			ReleaseTime *int64          `json:"escrow_release_time"`
 		}
 		if err := json.Unmarshal(row, &e); err != nil {
 			return EscrowPage{}, fmt.Errorf("response.escrow_list[%d]: %w", i, err)
@@ -111,8 +111,8 @@ func parseEscrowList(raw json.RawMessage) (EscrowPage, error) {
 		switch {
 		case e.OrderSN == nil || *e.OrderSN == "":
 			return EscrowPage{}, fmt.Errorf("response.escrow_list[%d].order_sn is missing", i)
-		case e.Payout == nil:
-			return EscrowPage{}, fmt.Errorf("response.escrow_list[%d] (order %s): payout_amount is missing", i, *e.OrderSN)
+		case !isNumber(e.Payout):
+			return EscrowPage{}, fmt.Errorf("response.escrow_list[%d] (order %s): payout_amount is missing or not a number", i, *e.OrderSN)
 		case e.ReleaseTime == nil || *e.ReleaseTime <= 0:
 			return EscrowPage{}, fmt.Errorf("response.escrow_list[%d] (order %s): escrow_release_time is missing", i, *e.OrderSN)
 		}
@@ -267,10 +267,10 @@ func parseWalletPage(raw json.RawMessage) (WalletPage, error) {
 	}
 	for i, row := range *r.List {
 		var t struct {
-			Type       *string      `json:"transaction_type"`
-			Amount     *json.Number `json:"amount"`
-			CreateTime *int64       `json:"create_time"`
-			OrderSN    string       `json:"order_sn"`
+			Type       *string         `json:"transaction_type"`
+			Amount     json.RawMessage `json:"amount"`
+			CreateTime *int64          `json:"create_time"`
+			OrderSN    string          `json:"order_sn"`
 		}
 		if err := json.Unmarshal(row, &t); err != nil {
 			return WalletPage{}, fmt.Errorf("response.transaction_list[%d]: %w", i, err)
@@ -278,12 +278,18 @@ func parseWalletPage(raw json.RawMessage) (WalletPage, error) {
 		switch {
 		case t.Type == nil || *t.Type == "":
 			return WalletPage{}, fmt.Errorf("response.transaction_list[%d].transaction_type is missing", i)
-		case t.Amount == nil:
-			return WalletPage{}, fmt.Errorf("response.transaction_list[%d].amount is missing", i)
+		case !isNumber(t.Amount):
+			return WalletPage{}, fmt.Errorf("response.transaction_list[%d].amount is missing or not a number", i)
 		case t.CreateTime == nil || *t.CreateTime <= 0:
 			return WalletPage{}, fmt.Errorf("response.transaction_list[%d].create_time is missing", i)
 		}
 		p.Txns = append(p.Txns, WalletTxn{Type: *t.Type, OrderSN: t.OrderSN, CreateTime: *t.CreateTime, Raw: row})
 	}
 	return p, nil
+}
+
+// isNumber reports whether raw is a JSON number.
+func isNumber(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) > 0 && (t[0] == '-' || t[0] >= '0' && t[0] <= '9')
 }
