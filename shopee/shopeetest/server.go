@@ -1,5 +1,6 @@
 // Package shopeetest is a faithful, adversarial local simulator of the Shopee
-// Open Platform v2 order and auth APIs, like net/http/httptest: a real HTTP
+// Open Platform v2 order, payment (escrow and wallet, see finance.go) and
+// auth APIs, like net/http/httptest: a real HTTP
 // server on loopback that verifies signatures, partner id, timestamp
 // freshness (against the wall clock, as the platform does) and access
 // tokens, expires access tokens after 4 hours of the wall clock and refresh
