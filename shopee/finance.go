@@ -95,6 +95,9 @@ func (f *financeStream) Read(ctx context.Context, opts connector.ReadOptions, em
 				start = s.cfg.StartDate
 			}
 			if start.IsZero() {
+				start = s.earliestSeen()
+			}
+			if start.IsZero() {
 				start = now.Add(-MaxHistory)
 			}
 			cp = FinanceCheckpoint{Phase: "full", From: start.Unix(), End: now.Unix()}
@@ -112,7 +115,10 @@ func (f *financeStream) Read(ctx context.Context, opts connector.ReadOptions, em
 		if f.name == StreamEscrow {
 			err = f.escrowWindow(ctx, cp.From, to, emit)
 		} else {
-			err = f.walletWindow(ctx, cp.From, to, emit)
+			// A full load details every order released in its range as it
+			// is now, adjustments included: only incremental runs read the
+			// adjusted orders again.
+			err = f.walletWindow(ctx, cp.From, to, cp.Phase == "incremental", emit)
 		}
 		if err != nil {
 			return err
@@ -176,9 +182,10 @@ func (f *financeStream) escrowWindow(ctx context.Context, from, to int64, emit c
 	}
 }
 
-// walletWindow reads the wallet transactions of [from, to] and the escrow
-// details of the orders that adjustments among them name.
-func (f *financeStream) walletWindow(ctx context.Context, from, to int64, emit connector.EmitFunc) error {
+// walletWindow reads the wallet transactions of [from, to] and, when
+// redetail, the escrow details of the orders that adjustments among them
+// name.
+func (f *financeStream) walletWindow(ctx context.Context, from, to int64, redetail bool, emit connector.EmitFunc) error {
 	s := f.s
 	var prevFirst string
 	for no := 0; ; no++ {
@@ -206,7 +213,7 @@ func (f *financeStream) walletWindow(ctx context.Context, from, to int64, emit c
 				return fmt.Errorf("shopee shop %d: wallet transactions [%d, %d] page %d: %w", s.cfg.ShopID, from, to, no, err)
 			}
 			recs = append(recs, connector.Record{Key: k, Data: t.Raw, RequestID: p.RequestID})
-			if adjustmentTypes[t.Type] && t.OrderSN != "" {
+			if redetail && adjustmentTypes[t.Type] && t.OrderSN != "" {
 				adjusted[t.OrderSN] = max(adjusted[t.OrderSN], t.CreateTime)
 			}
 		}
@@ -322,4 +329,20 @@ func digest(parts ...string) string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))[:40]
+}
+
+// earliestSeen is the day of the shop's first order when this process
+// discovered it (the orders stream's full load), else zero: a finance full
+// load without a start date starts there instead of two years back.
+func (s *Source) earliestSeen() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.first == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.DateOnly, s.first)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
