@@ -181,7 +181,7 @@ func TestDemoSyncIntoPostgres(t *testing.T) {
 	require.NoError(t, pc.QueryRow(ctx, "SELECT count(*) FROM staging.shopee_orders").Scan(&n))
 	require.Equal(t, 120, n)
 	require.NoError(t, pc.QueryRow(ctx, "SELECT count(*) FROM etl_control.batch_runs WHERE status = 'SUCCESS'").Scan(&n))
-	require.Equal(t, 1, n)
+	require.Equal(t, 3, n, "one per stream: orders, escrow, wallet_transactions")
 }
 
 func openDB(t *testing.T, path string) *sql.DB {
