@@ -88,7 +88,7 @@ func TestFinanceIdentityOnEveryOrder(t *testing.T) {
 		require.Equal(t, "", r.Error)
 		var list []struct {
 			Detail struct {
-				OrderSN string `json:"order_sn"`
+				OrderSN string          `json:"order_sn"`
 				Income  json.RawMessage `json:"order_income"`
 			} `json:"escrow_detail"`
 		}
