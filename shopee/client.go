@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -173,7 +174,15 @@ type Config struct {
 	// run on it is quarantined instead and the run goes on (default 3,
 	// env SHOPEE_DETAIL_MISSING_RUNS; see Checkpoint.Missing).
 	DetailMissingRuns int
-	Logger            *slog.Logger
+	// DisableFinance turns off the finance streams (escrow and
+	// wallet_transactions, see finance.go), which are on by default (env
+	// SHOPEE_FINANCE=false).
+	DisableFinance bool
+	// FinanceLookback is the overlap of the finance streams' incremental
+	// windows (default DefaultFinanceLookback, env
+	// SHOPEE_FINANCE_LOOKBACK_HOURS).
+	FinanceLookback time.Duration
+	Logger          *slog.Logger
 }
 
 // Client calls the Shopee API. It is safe for concurrent use.
@@ -301,6 +310,13 @@ func decode(endpoint string, resp *connector.Response) (*envelope, error) {
 // shopGET calls a shop API. On an expired-token error it refreshes once and
 // retries with a new signature.
 func (c *Client) shopGET(ctx context.Context, path string, params url.Values) (*envelope, error) {
+	return c.shopCall(ctx, http.MethodGet, path, params, nil)
+}
+
+// shopCall calls a shop API with method, sending body (when not nil) as
+// JSON. On an expired-token error it refreshes once and retries with a new
+// signature.
+func (c *Client) shopCall(ctx context.Context, method, path string, params url.Values, body []byte) (*envelope, error) {
 	var stale string
 	for attempt := 0; ; attempt++ {
 		var tok string
@@ -324,9 +340,16 @@ func (c *Client) shopGET(ctx context.Context, path string, params url.Values) (*
 		q.Set("access_token", tok)
 		q.Set("shop_id", strconv.FormatInt(c.cfg.ShopID, 10))
 		q.Set("sign", Sign(c.cfg.PartnerKey, ShopBase(c.cfg.PartnerID, path, ts, tok, c.cfg.ShopID)))
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.Host+path+"?"+q.Encode(), nil)
+		var rd io.Reader
+		if body != nil {
+			rd = bytes.NewReader(body)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, c.cfg.Host+path+"?"+q.Encode(), rd)
 		if err != nil {
 			return nil, fmt.Errorf("shopee %s: %s", path, c.http.Redact(err.Error()))
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
 		}
 		resp, err := c.http.Do(ctx, req)
 		if err != nil {
