@@ -282,7 +282,7 @@ func (c *Client) call(ctx context.Context, base, apiPath string, params map[stri
 		})
 		resp, err := c.http.Do(pctx, req)
 		if err != nil {
-			return Envelope{}, nil, fmt.Errorf("lazada seller %s: %w", c.cfg.SellerID, err)
+			return Envelope{}, nil, fmt.Errorf("lazada: %w", err)
 		}
 		env, err := DecodeEnvelope(apiPath, resp.StatusCode, resp.Body, needData)
 		switch {
@@ -341,10 +341,11 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// tokenError wraps a token failure, naming the seller; its text is
-// redacted, its chain kept (ErrReauthorize matches through it).
+// tokenError wraps a token failure (the token store's error names the
+// seller); its text is redacted, its chain kept (ErrReauthorize matches
+// through it).
 func (c *Client) tokenError(path string, err error) error {
-	return &redacted{msg: fmt.Sprintf("lazada seller %s: %s: token: %s", c.cfg.SellerID, path, c.http.Redact(err.Error())), err: err}
+	return &redacted{msg: fmt.Sprintf("lazada %s: token: %s", path, c.http.Redact(err.Error())), err: err}
 }
 
 // redacted is an error whose text was redacted and whose cause is kept.

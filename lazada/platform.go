@@ -33,9 +33,9 @@ func (driver) Variables() []platform.Variable {
 	return []platform.Variable{
 		{Name: "LAZADA_APP_KEY", Required: true, Doc: "app key from the Lazada Open Platform console"},
 		{Name: "LAZADA_APP_SECRET", Required: true, Secret: true, Doc: "app secret (signs every request)"},
-		{Name: "LAZADA_ACCESS_TOKEN", Required: true, Secret: true, Doc: "first access token (used when the token store has none)"},
-		{Name: "LAZADA_REFRESH_TOKEN", Required: true, Secret: true, Doc: "first refresh token (used when the token store has none)"},
 		{Name: "LAZADA_SELLER_ID", Required: true, Account: true, Doc: "seller_id of the token (country_user_info): the warehouse key and the account in the token store"},
+		{Name: "LAZADA_ACCESS_TOKEN", Secret: true, Doc: "first access token (used when the token store has none; examples/authorize -platform lazada stores a first pair instead)"},
+		{Name: "LAZADA_REFRESH_TOKEN", Secret: true, Doc: "first refresh token (used when the token store has none)"},
 		{Name: "LAZADA_COUNTRY", Doc: "vn, sg, my, th, ph or id: the API host (default vn)"},
 		{Name: "LAZADA_API_BASE_URL", Doc: "API host with /rest, overriding the country's"},
 		{Name: "LAZADA_AUTH_BASE_URL", Doc: "token host with /rest (default " + DefaultAuthURL + ")"},
@@ -83,9 +83,6 @@ func configFromEnv(getenv func(string) string, basis connector.TimeBasis) (cfg C
 	}
 	if cfg.AppKey == "" || cfg.AppSecret == "" {
 		return cfg, false, errors.New("lazada: LAZADA_APP_KEY and LAZADA_APP_SECRET must both be set")
-	}
-	if cfg.AccessToken == "" && cfg.RefreshToken == "" {
-		return cfg, false, errors.New("lazada: LAZADA_ACCESS_TOKEN or LAZADA_REFRESH_TOKEN must be set")
 	}
 	if cfg.SellerID == "" {
 		return cfg, false, errors.New("lazada: LAZADA_SELLER_ID must be set")
