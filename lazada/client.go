@@ -85,9 +85,10 @@ type Config struct {
 	Lookback time.Duration
 	// StartDate of full loads (default DefaultStartDate).
 	StartDate time.Time
-	// Concurrency is how many windows of a full load are read at once and
-	// how many item calls are in flight (default DefaultConcurrency; 1
-	// reads the range as one window, page by page).
+	// Concurrency scales the calls in flight (default DefaultConcurrency):
+	// a full load reads up to 2 × Concurrency list pages ahead of the merge
+	// and has up to 2 × Concurrency item calls in flight. 1 reads the range
+	// of a full load as one window, page by page.
 	Concurrency int
 	// OffsetCap is the largest offset the client asks for (default and
 	// at most OffsetCap; tests lower it with the simulator's).
@@ -103,10 +104,10 @@ type Config struct {
 // DefaultStartDate is the start of full loads when none is configured.
 var DefaultStartDate = time.Date(2024, 7, 1, 0, 0, 0, 0, connector.Vietnam)
 
-// DefaultConcurrency is how many windows of a full load are read at once,
-// and how many item calls are in flight, by default: at 20 calls/s and
-// 300 ms a call, 6 calls must be in flight to use the budget; 8 leave room
-// for jitter.
+// DefaultConcurrency is the default Concurrency: at 20 calls/s and 300 ms
+// a call, 6 calls must be in flight to use the budget; up to 16 list pages
+// and 16 item calls leave room for jitter, for answers slower than that,
+// and for either kind to use the whole budget while the other waits.
 const DefaultConcurrency = 8
 
 // Client calls the Lazada API. It is safe for concurrent use.

@@ -41,7 +41,7 @@ func (driver) Variables() []platform.Variable {
 		{Name: "LAZADA_AUTH_BASE_URL", Doc: "token host with /rest (default " + DefaultAuthURL + ")"},
 		{Name: "LAZADA_START_DATE", Doc: "start of full loads, YYYY-MM-DD: midnight of the warehouse's time basis (default 2024-07-01 00:00 Vietnam time)"},
 		{Name: "LAZADA_RATE_LIMIT", Doc: "calls per second of the app, shared by its sellers (default " + strconv.Itoa(DefaultRateLimit) + ")"},
-		{Name: "LAZADA_CONCURRENCY", Doc: "windows of a full load read at once and item calls in flight (default " + strconv.Itoa(DefaultConcurrency) + "; 1 reads page by page)"},
+		{Name: "LAZADA_CONCURRENCY", Doc: "calls in flight: a full load reads up to twice this many list pages ahead and has up to twice this many item calls in flight (default " + strconv.Itoa(DefaultConcurrency) + "; 1 reads page by page)"},
 		{Name: "ETL_INCREMENTAL_LOOKBACK_MINUTES", Doc: "overlap of incremental windows (default 15)"},
 	}
 }
