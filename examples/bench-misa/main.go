@@ -120,7 +120,7 @@ func run() error {
 		return err
 	}
 	peakHeap := benchproc.PeakHeap()
-	cpu0 := cpuTime()
+	cpu0 := benchproc.CPUTime()
 	start := time.Now()
 	var res connector.Result
 	if *sourceOnly {
@@ -157,7 +157,7 @@ func run() error {
 			connector.Pipeline{Name: "bench", Source: src, Transformer: src.Transformer(), Sink: wh.Sink})[0]
 	}
 	wall := time.Since(start)
-	cpu := cpuTime() - cpu0
+	cpu := benchproc.CPUTime() - cpu0
 	peak := peakHeap()
 	if res.Err != nil {
 		return res.Err

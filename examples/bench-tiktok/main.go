@@ -111,7 +111,7 @@ func run() error {
 		return err
 	}
 	peakHeap := benchproc.PeakHeap()
-	var cpu0 = cpuTime()
+	var cpu0 = benchproc.CPUTime()
 	start := time.Now()
 	var res connector.Result
 	if *sourceOnly {
@@ -125,7 +125,7 @@ func run() error {
 			connector.Pipeline{Name: "bench", Source: src, Transformer: src.Transformer(), Sink: sink})[0]
 	}
 	wall := time.Since(start)
-	cpu := cpuTime() - cpu0
+	cpu := benchproc.CPUTime() - cpu0
 	peak := peakHeap()
 	if res.Err != nil {
 		return res.Err

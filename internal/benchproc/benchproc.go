@@ -1,6 +1,7 @@
 // Package benchproc holds what the benchmark mains under examples/ share:
 // running the simulator in a child process (so the loader's heap is
-// measured alone) and sampling the loader's peak heap.
+// measured alone), sampling the loader's peak heap and reading its CPU
+// time.
 package benchproc
 
 import (
@@ -11,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/metrics"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -50,22 +53,44 @@ func Start(endpoint any, args ...string) (stop func(), err error) {
 	return stop, nil
 }
 
-// PeakHeap samples runtime.MemStats.HeapAlloc every 5 ms after a GC until
-// the returned function is called; that function returns the peak in bytes.
+// PeakHeap samples runtime.MemStats.HeapAlloc (live objects and garbage
+// not yet collected) every 5 ms after a GC until the returned function is
+// called; that function returns the peak in bytes.
 func PeakHeap() (stop func() uint64) {
+	var ms runtime.MemStats
+	return peak(func() uint64 {
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	})
+}
+
+// PeakLiveHeap samples the live heap that the last collection found
+// (runtime/metrics /gc/heap/live:bytes; no collection is forced) every
+// 5 ms after a GC until the returned function is called; that function
+// returns the peak in bytes. Unlike PeakHeap it does not depend on when
+// the collector runs.
+func PeakLiveHeap() (stop func() uint64) {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	return peak(func() uint64 {
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	})
+}
+
+// peak samples read every 5 ms after a GC until the returned function is
+// called; that function returns the largest value read.
+func peak(read func() uint64) (stop func() uint64) {
 	runtime.GC()
-	var peak atomic.Uint64
+	var top atomic.Uint64
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		var ms runtime.MemStats
 		t := time.NewTicker(5 * time.Millisecond)
 		defer t.Stop()
 		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > peak.Load() {
-				peak.Store(ms.HeapAlloc)
+			if v := read(); v > top.Load() {
+				top.Store(v)
 			}
 			select {
 			case <-done:
@@ -77,6 +102,15 @@ func PeakHeap() (stop func() uint64) {
 	return func() uint64 {
 		close(done)
 		<-finished
-		return peak.Load()
+		return top.Load()
 	}
+}
+
+// CPUTime is the CPU time (user + system) this process has used.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
