@@ -293,8 +293,8 @@ func (c *Client) call(ctx context.Context, base, apiPath string, params map[stri
 			c.log.Info("lazada access token refused; refreshing", "seller", c.cfg.SellerID, "endpoint", apiPath)
 			stale = p["access_token"]
 			continue
-		case retryable(err) && resp.StatusCode < 300 && serverRetries+1 < c.attempts():
-			wait := time.Duration(serverRetries+1) * c.minBackoff()
+		case retryable(err) && resp.StatusCode < 300 && serverRetries+1 < c.http.Attempts():
+			wait := time.Duration(serverRetries+1) * c.http.MinBackoff()
 			if errors.Is(err, ErrThrottled) {
 				// ApiCallLimit bans the API for a second: this client
 				// waits it out, and the app's shared budget slows down
@@ -304,7 +304,7 @@ func (c *Client) call(ctx context.Context, base, apiPath string, params map[stri
 			}
 			serverRetries++
 			c.log.Debug("lazada code retried", "seller", c.cfg.SellerID, "endpoint", apiPath, "error", err)
-			if werr := sleep(ctx, wait); werr != nil {
+			if werr := connector.Sleep(ctx, wait); werr != nil {
 				return Envelope{}, nil, werr
 			}
 			continue
@@ -314,31 +314,6 @@ func (c *Client) call(ctx context.Context, base, apiPath string, params map[stri
 			ae.Message = c.http.Redact(ae.Message)
 		}
 		return env, nil, err
-	}
-}
-
-func (c *Client) attempts() int {
-	if c.cfg.HTTP.Attempts > 0 {
-		return c.cfg.HTTP.Attempts
-	}
-	return 3
-}
-
-func (c *Client) minBackoff() time.Duration {
-	if c.cfg.HTTP.MinBackoff > 0 {
-		return c.cfg.HTTP.MinBackoff
-	}
-	return 500 * time.Millisecond
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 
