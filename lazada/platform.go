@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
-	"github.com/facolos/etl/internal/simfault"
 	"github.com/facolos/etl/lazada/lazadatest"
 	"github.com/facolos/etl/platform"
 )
@@ -99,11 +98,9 @@ func (driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 	cfg.Tokens, cfg.Logger = deps.Tokens, deps.Logger
 	cfg.HTTP = cfg.HTTP.Merge(deps.HTTP)
 	if cfg.HTTP.Budget == nil {
-		perSecond := float64(DefaultRateLimit)
-		if v := acct.Get("LAZADA_RATE_LIMIT"); v != "" {
-			if perSecond, err = strconv.ParseFloat(v, 64); err != nil || perSecond <= 0 {
-				return nil, nil, fmt.Errorf("lazada seller %s: LAZADA_RATE_LIMIT: %q is not a positive number", acct.Name, v)
-			}
+		perSecond, err := platform.EnvRate(acct.Get, "LAZADA_RATE_LIMIT", DefaultRateLimit)
+		if err != nil {
+			return nil, nil, fmt.Errorf("lazada seller %s: %w", acct.Name, err)
 		}
 		cfg.HTTP.Budget = connector.SharedBudget("lazada/"+cfg.AppKey, perSecond, 1)
 	}
@@ -117,16 +114,9 @@ func (driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 // Demo implements platform.Driver: a lazadatest simulator and an account
 // pointing at it, with the real clock.
 func (driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
-	n := opts.Records
-	if n <= 0 {
-		n = 500
-	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now().UTC().Truncate(24 * time.Hour)
-	}
-	sim := lazadatest.NewServer(lazadatest.Options{Seed: opts.Seed, Orders: n, Now: now, RateLimit: opts.RateLimit,
-		Faults: simfault.Options{Rate: opts.FaultRate, Latency: opts.Latency, Jitter: opts.Jitter, Seed: opts.Seed + 1}})
+	now := opts.Clock()
+	sim := lazadatest.NewServer(lazadatest.Options{Seed: opts.Seed, Orders: opts.Size(500), Now: now, RateLimit: opts.RateLimit,
+		Faults: opts.Faults()})
 	env := map[string]string{
 		"LAZADA_APP_KEY":       sim.AppKey(),
 		"LAZADA_APP_SECRET":    sim.AppSecret(),
