@@ -1,6 +1,7 @@
-// Package testsinks opens the server databases of the module's tests in
-// schemas of their own: PostgreSQL when ETL_TEST_POSTGRES_DSN is set, SQL
-// Server (or Babelfish) when ETL_TEST_MSSQL_DSN is set. A test that asks
+// Package testsinks opens the databases of the module's tests: a SQLite
+// file of the test's own, and the server databases in schemas of their
+// own: PostgreSQL when ETL_TEST_POSTGRES_DSN is set, SQL Server (or
+// Babelfish) when ETL_TEST_MSSQL_DSN is set. A test that asks
 // for a database whose variable is not set is skipped, naming the
 // variable. The schemas get a random prefix, so tests running at the same
 // time (in one process or in several) never share a table, and they are
@@ -13,12 +14,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/sink/mssql"
 	"github.com/facolos/etl/sink/postgres"
+	"github.com/facolos/etl/sink/sqlite"
 )
 
 // The variables that turn the server databases on.
@@ -26,6 +29,23 @@ const (
 	PostgresEnv  = "ETL_TEST_POSTGRES_DSN"
 	SQLServerEnv = "ETL_TEST_MSSQL_DSN"
 )
+
+// SQLite opens a SQLite sink on the file path (a new file in t's
+// temporary directory when path is ""; cfg.Path is set here) and closes it
+// when t ends.
+func SQLite(t testing.TB, path string, cfg sqlite.Config) *sqlite.Sink {
+	t.Helper()
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "etl.db")
+	}
+	cfg.Path = path
+	s, err := sqlite.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("open SQLite: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
 
 // schemas returns private physical names for the logical schemas staging
 // and etl_control.
