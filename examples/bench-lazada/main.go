@@ -27,7 +27,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -35,7 +34,6 @@ import (
 	"github.com/facolos/etl/internal/simfault"
 	"github.com/facolos/etl/lazada"
 	"github.com/facolos/etl/lazada/lazadatest"
-	"github.com/facolos/etl/sink/sqlite"
 	"golang.org/x/time/rate"
 )
 
@@ -80,17 +78,6 @@ func run() error {
 		return err
 	}
 	defer stopSim()
-	dir, err := os.MkdirTemp("", "etl-bench-lazada")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	ctx := context.Background()
-	sink, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "bench.db")})
-	if err != nil {
-		return err
-	}
-	defer sink.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	src, err := lazada.NewSource(lazada.Config{BaseURL: ep.URL, AuthURL: ep.AuthURL, AppKey: ep.AppKey, AppSecret: ep.AppSecret,
 		SellerID: ep.SellerID, AccessToken: ep.Access, RefreshToken: ep.Refresh, StartDate: end.AddDate(0, 0, -max(*span, *days+1)), Logger: quiet,
@@ -101,43 +88,24 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	peakHeap, peakLive := benchproc.PeakHeap(), benchproc.PeakLiveHeap()
-	cpu0 := benchproc.CPUTime()
-	start := time.Now()
-	var res connector.Result
-	if *sourceOnly {
-		res.Err = src.Streams()[0].Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
-			res.Records += int64(len(p.Records))
-			return nil
-		})
-		res.APICalls, res.Stats = src.APICalls(), src.Stats()
-	} else {
-		res = (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
-			connector.Pipeline{Name: "bench", Source: src, Transformer: lazada.Transformer{}, Sink: sink})[0]
+	m, err := benchproc.Load(context.Background(), src, lazada.Transformer{}, *sourceOnly)
+	if err != nil {
+		return err
 	}
-	wall := time.Since(start)
-	cpu := benchproc.CPUTime() - cpu0
-	peak, live := peakHeap(), peakLive()
-	if res.Err != nil {
-		return res.Err
-	}
-	rows := int64(0)
-	for _, n := range res.Rows {
-		rows += n
-	}
-	fmt.Printf("orders=%d records=%d rows=%d wall=%s orders/s=%.0f cpu(loader)=%s\n", *orders, res.Records, rows,
-		wall.Round(time.Millisecond), float64(res.Records)/wall.Seconds(), cpu.Round(time.Millisecond))
+	res := m.Result
+	fmt.Printf("orders=%d records=%d rows=%d wall=%s orders/s=%.0f cpu(loader)=%s\n", *orders, res.Records, m.Rows(),
+		m.Wall.Round(time.Millisecond), float64(res.Records)/m.Wall.Seconds(), m.CPU.Round(time.Millisecond))
 	minLists := (*orders + lazada.MaxLimit - 1) / lazada.MaxLimit
 	minItems := (*orders + lazada.MaxItemIDs - 1) / lazada.MaxItemIDs
 	lists, items := res.APICalls["/rest"+lazada.PathOrders], res.APICalls["/rest"+lazada.PathOrderItems]
 	fmt.Printf("list calls=%d (minimum %d)  item calls=%d (minimum %d)  windows=%v splits=%v\n", lists, minLists, items, minItems,
 		res.Stats["windows"], res.Stats["window_splits"])
-	fmt.Printf("peak heap=%.1f MiB (live %.1f MiB)\n", float64(peak)/(1<<20), float64(live)/(1<<20))
+	fmt.Printf("peak heap=%.1f MiB (live %.1f MiB)\n", float64(m.PeakHeap)/(1<<20), float64(m.PeakLive)/(1<<20))
 	if *rateLimit > 0 {
 		minCalls := minLists + minItems
 		bound := float64(minCalls) / *rateLimit
 		fmt.Printf("latency=%s jitter=%s rate=%.0f/s: calls=%d minimum=%d throttled=%v retries=%v; minimum calls / rate = %.1fs; wall = %.2f x that (goal <= 1.2)\n",
-			*latency, *jitter, *rateLimit, lists+items, minCalls, res.Stats["throttled"], res.Stats["http_retries"], bound, wall.Seconds()/bound)
+			*latency, *jitter, *rateLimit, lists+items, minCalls, res.Stats["throttled"], res.Stats["http_retries"], bound, m.Wall.Seconds()/bound)
 	}
 	return nil
 }

@@ -27,13 +27,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/internal/benchproc"
 	"github.com/facolos/etl/internal/simfault"
-	"github.com/facolos/etl/sink/sqlite"
 	"github.com/facolos/etl/tiktok"
 	"github.com/facolos/etl/tiktok/tiktoktest"
 	"golang.org/x/time/rate"
@@ -89,17 +87,6 @@ func run() error {
 		return err
 	}
 	defer stopSim()
-	dir, err := os.MkdirTemp("", "etl-bench-tiktok")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	ctx := context.Background()
-	sink, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "bench.db")})
-	if err != nil {
-		return err
-	}
-	defer sink.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	src, err := tiktok.NewSource(tiktok.Config{BaseURL: ep.URL, AuthURL: ep.AuthURL, AppKey: ep.AppKey, AppSecret: ep.AppSecret,
 		ShopCipher: ep.Cipher, AccessToken: ep.Access, RefreshToken: ep.Refresh, StartDate: end.AddDate(0, 0, -*days-1), Logger: quiet,
@@ -110,36 +97,17 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	peakHeap := benchproc.PeakHeap()
-	var cpu0 = benchproc.CPUTime()
-	start := time.Now()
-	var res connector.Result
-	if *sourceOnly {
-		res.Err = src.Streams()[0].Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
-			res.Records += int64(len(p.Records))
-			return nil
-		})
-		res.APICalls, res.Stats = src.APICalls(), src.Stats()
-	} else {
-		res = (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
-			connector.Pipeline{Name: "bench", Source: src, Transformer: src.Transformer(), Sink: sink})[0]
+	m, err := benchproc.Load(context.Background(), src, src.Transformer(), *sourceOnly)
+	if err != nil {
+		return err
 	}
-	wall := time.Since(start)
-	cpu := benchproc.CPUTime() - cpu0
-	peak := peakHeap()
-	if res.Err != nil {
-		return res.Err
-	}
-	rows := int64(0)
-	for _, n := range res.Rows {
-		rows += n
-	}
-	fmt.Printf("orders=%d records=%d rows=%d wall=%s orders/s=%.0f cpu(loader)=%s\n", *orders, res.Records, rows,
-		wall.Round(time.Millisecond), float64(res.Records)/wall.Seconds(), cpu.Round(time.Millisecond))
+	res, wall := m.Result, m.Wall
+	fmt.Printf("orders=%d records=%d rows=%d wall=%s orders/s=%.0f cpu(loader)=%s\n", *orders, res.Records, m.Rows(),
+		wall.Round(time.Millisecond), float64(res.Records)/wall.Seconds(), m.CPU.Round(time.Millisecond))
 	minCalls := (*orders + tiktok.MaxPageSize - 1) / tiktok.MaxPageSize
 	fmt.Printf("search calls=%d (minimum %d)  detail calls=%d  windows=%v\n", res.APICalls[tiktok.PathSearch], minCalls,
 		res.APICalls[tiktok.PathDetail], res.Stats["search_windows"])
-	fmt.Printf("peak heap=%.1f MiB\n", float64(peak)/(1<<20))
+	fmt.Printf("peak heap=%.1f MiB\n", float64(m.PeakHeap)/(1<<20))
 	if *rateLimit > 0 {
 		var calls int64
 		for _, n := range res.APICalls {

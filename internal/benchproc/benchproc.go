@@ -1,21 +1,27 @@
 // Package benchproc holds what the benchmark mains under examples/ share:
 // running the simulator in a child process (so the loader's heap is
-// measured alone), sampling the loader's peak heap and reading its CPU
-// time.
+// measured alone), loading a source into a temporary SQLite file (or
+// reading it only) while measuring the loader's time and peak heap.
 package benchproc
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/sink/sqlite"
 )
 
 // Serve is the child's side: it prints endpoint as one JSON line on stdout
@@ -104,6 +110,64 @@ func peak(read func() uint64) (stop func() uint64) {
 		<-finished
 		return top.Load()
 	}
+}
+
+// Measure is a load measured by Load.
+type Measure struct {
+	Result    connector.Result
+	Wall, CPU time.Duration
+	// PeakHeap and PeakLive are the peaks of PeakHeap and PeakLiveHeap.
+	PeakHeap, PeakLive uint64
+}
+
+// Source is what Load reads: a source that counts its calls.
+type Source interface {
+	connector.Source
+	connector.StatsSource
+}
+
+// Load runs a full load of src through tr into a SQLite file of a
+// temporary directory (removed afterwards), or with sourceOnly reads its
+// first stream and drops the records (the API-bound part of a load), and
+// measures it: wall and CPU time, peak heap. A failed load is an error.
+func Load(ctx context.Context, src Source, tr connector.Transformer, sourceOnly bool) (Measure, error) {
+	dir, err := os.MkdirTemp("", "etl-bench")
+	if err != nil {
+		return Measure{}, err
+	}
+	defer os.RemoveAll(dir)
+	sink, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "bench.db")})
+	if err != nil {
+		return Measure{}, err
+	}
+	defer sink.Close()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	peakHeap, peakLive := PeakHeap(), PeakLiveHeap()
+	cpu0 := CPUTime()
+	start := time.Now()
+	var m Measure
+	if sourceOnly {
+		m.Result.Err = src.Streams()[0].Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
+			m.Result.Records += int64(len(p.Records))
+			return nil
+		})
+		m.Result.APICalls, m.Result.Stats = src.APICalls(), src.Stats()
+	} else {
+		m.Result = (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
+			connector.Pipeline{Name: "bench", Source: src, Transformer: tr, Sink: sink})[0]
+	}
+	m.Wall, m.CPU = time.Since(start), CPUTime()-cpu0
+	m.PeakHeap, m.PeakLive = peakHeap(), peakLive()
+	return m, m.Result.Err
+}
+
+// Rows is the rows the load wrote, over all tables.
+func (m Measure) Rows() int64 {
+	var n int64
+	for _, v := range m.Result.Rows {
+		n += v
+	}
+	return n
 }
 
 // CPUTime is the CPU time (user + system) this process has used.
