@@ -29,26 +29,17 @@ import (
 	"os"
 	"time"
 
-	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/internal/benchproc"
-	"github.com/facolos/etl/internal/simfault"
 	"github.com/facolos/etl/lazada"
 	"github.com/facolos/etl/lazada/lazadatest"
-	"golang.org/x/time/rate"
 )
 
 var (
 	orders = flag.Int("orders", 10000, "orders in the simulated shop")
 	days   = flag.Int("days", 120, "days of history they are spread over")
 	span   = flag.Int("range-days", 0, "days the load reads, back from the simulated shop's now (default -days + 1; more: the first days have no orders, an uneven shop)")
-	serve  = flag.Bool("serve", false, "internal: run the simulator and print its address")
-	// Latency-bound loads.
-	latency     = flag.Duration("latency", 0, "simulated latency of every call")
-	jitter      = flag.Duration("jitter", 0, "extra random latency of up to this")
-	rateLimit   = flag.Float64("rate", 0, "calls per second the client keeps to, and each API of the simulator allows (0: unlimited)")
-	concurrency = flag.Int("concurrency", 0, "the source's Concurrency (default the library's; 1: one window, page by page)")
-	sourceOnly  = flag.Bool("source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
-	end         = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	flags  = benchproc.NewFlags("the source's Concurrency (default the library's; 1: one window, page by page)")
+	end    = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 )
 
 type endpoint struct {
@@ -57,9 +48,8 @@ type endpoint struct {
 
 func main() {
 	flag.Parse()
-	if *serve {
-		sim := lazadatest.NewServer(lazadatest.Options{Orders: *orders, Days: *days, Now: end, Seed: 1,
-			Faults: simfault.Options{Latency: *latency, Jitter: *jitter}, RateLimit: *rateLimit})
+	if flags.Serve {
+		sim := lazadatest.NewServer(lazadatest.Options{Orders: *orders, Days: *days, Now: end, Seed: 1, Faults: flags.Faults(), RateLimit: flags.Rate})
 		benchproc.Serve(endpoint{sim.URL, sim.AuthURL, sim.AppKey(), sim.AppSecret(), sim.SellerID(), sim.InitialAccess(), sim.InitialRefresh()})
 		sim.Close()
 		return
@@ -72,8 +62,7 @@ func main() {
 
 func run() error {
 	var ep endpoint
-	stopSim, err := benchproc.Start(&ep, "-serve", "-orders", fmt.Sprint(*orders), "-days", fmt.Sprint(*days),
-		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit))
+	stopSim, err := benchproc.StartChild(&ep)
 	if err != nil {
 		return err
 	}
@@ -84,11 +73,11 @@ func run() error {
 		// The load reads up to the simulated shop's now, as a load of a
 		// shop selling until today does.
 		Now:         func() time.Time { return end },
-		Concurrency: *concurrency, HTTP: connector.HTTPConfig{RateLimit: rate.Limit(*rateLimit), Burst: 1, Logger: quiet}})
+		Concurrency: flags.Concurrency, HTTP: flags.HTTP(quiet)})
 	if err != nil {
 		return err
 	}
-	m, err := benchproc.Load(context.Background(), src, lazada.Transformer{}, *sourceOnly)
+	m, err := benchproc.Load(context.Background(), src, lazada.Transformer{}, flags.SourceOnly)
 	if err != nil {
 		return err
 	}
@@ -101,11 +90,11 @@ func run() error {
 	fmt.Printf("list calls=%d (minimum %d)  item calls=%d (minimum %d)  windows=%v splits=%v\n", lists, minLists, items, minItems,
 		res.Stats["windows"], res.Stats["window_splits"])
 	fmt.Printf("peak heap=%.1f MiB (live %.1f MiB)\n", float64(m.PeakHeap)/(1<<20), float64(m.PeakLive)/(1<<20))
-	if *rateLimit > 0 {
+	if flags.Rate > 0 {
 		minCalls := minLists + minItems
-		bound := float64(minCalls) / *rateLimit
+		bound := float64(minCalls) / flags.Rate
 		fmt.Printf("latency=%s jitter=%s rate=%.0f/s: calls=%d minimum=%d throttled=%v retries=%v; minimum calls / rate = %.1fs; wall = %.2f x that (goal <= 1.2)\n",
-			*latency, *jitter, *rateLimit, lists+items, minCalls, res.Stats["throttled"], res.Stats["http_retries"], bound, m.Wall.Seconds()/bound)
+			flags.Latency, flags.Jitter, flags.Rate, lists+items, minCalls, res.Stats["throttled"], res.Stats["http_retries"], bound, m.Wall.Seconds()/bound)
 	}
 	return nil
 }

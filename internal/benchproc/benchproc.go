@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,8 +22,59 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/simfault"
 	"github.com/facolos/etl/sink/sqlite"
+	"golang.org/x/time/rate"
 )
+
+// Flags are the flags every bench command of a platform has.
+type Flags struct {
+	// Serve is set in the simulator's child process.
+	Serve bool
+	// Latency of every simulated call, plus up to Jitter more.
+	Latency, Jitter time.Duration
+	// Rate is the calls per second the client keeps to and the simulator
+	// allows (0: unlimited).
+	Rate float64
+	// Concurrency is the source's Concurrency (0: the library's default).
+	Concurrency int
+	// SourceOnly reads from the API only, the records counted and
+	// dropped: the API-bound part of a load.
+	SourceOnly bool
+}
+
+// NewFlags defines the Flags on the default flag set; concurrency says
+// what -concurrency means to the command.
+func NewFlags(concurrency string) *Flags {
+	f := &Flags{}
+	flag.BoolVar(&f.Serve, "serve", false, "internal: run the simulator and print its address")
+	flag.DurationVar(&f.Latency, "latency", 0, "simulated latency of every call")
+	flag.DurationVar(&f.Jitter, "jitter", 0, "extra random latency of up to this")
+	flag.Float64Var(&f.Rate, "rate", 0, "calls per second the client keeps to and the simulator allows (0: unlimited)")
+	flag.IntVar(&f.Concurrency, "concurrency", 0, concurrency)
+	flag.BoolVar(&f.SourceOnly, "source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
+	return f
+}
+
+// Faults are the simulator's latency and jitter.
+func (f *Flags) Faults() simfault.Options { return simfault.Options{Latency: f.Latency, Jitter: f.Jitter} }
+
+// HTTP is the client's configuration: the rate with a burst of 1.
+func (f *Flags) HTTP(logger *slog.Logger) connector.HTTPConfig {
+	return connector.HTTPConfig{RateLimit: rate.Limit(f.Rate), Burst: 1, Logger: logger}
+}
+
+// StartChild runs this executable as the simulator's child process with
+// -serve and every flag of the command line as parsed (Start).
+func StartChild(endpoint any) (stop func(), err error) {
+	args := []string{"-serve"}
+	flag.VisitAll(func(fl *flag.Flag) {
+		if fl.Name != "serve" {
+			args = append(args, "-"+fl.Name+"="+fl.Value.String())
+		}
+	})
+	return Start(endpoint, args...)
+}
 
 // Serve is the child's side: it prints endpoint as one JSON line on stdout
 // and returns when the parent closes stdin.
