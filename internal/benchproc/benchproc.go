@@ -57,7 +57,9 @@ func NewFlags(concurrency string) *Flags {
 }
 
 // Faults are the simulator's latency and jitter.
-func (f *Flags) Faults() simfault.Options { return simfault.Options{Latency: f.Latency, Jitter: f.Jitter} }
+func (f *Flags) Faults() simfault.Options {
+	return simfault.Options{Latency: f.Latency, Jitter: f.Jitter}
+}
 
 // HTTP is the client's configuration: the rate with a burst of 1.
 func (f *Flags) HTTP(logger *slog.Logger) connector.HTTPConfig {
