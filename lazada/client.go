@@ -207,8 +207,8 @@ type Envelope struct {
 }
 
 // DecodeEnvelope turns an HTTP answer into the Envelope or an *APIError: a
-// body that is not a JSON object with a code, or an error code, is an
-// error. needData makes a success without data (null or absent) an error
+// body that is not a JSON object with a code, an error code, or a status
+// other than 2xx is an error. needData makes a success without data (null or absent) an error
 // too, never "nothing".
 func DecodeEnvelope(endpoint string, status int, body []byte, needData bool) (Envelope, error) {
 	var env Envelope
@@ -219,8 +219,14 @@ func DecodeEnvelope(endpoint string, status int, body []byte, needData bool) (En
 		}
 		return env, &APIError{Endpoint: endpoint, HTTPStatus: status, Message: msg, kind: ErrBadResponse}
 	}
-	if c := code(env.Code); c != CodeOK || status >= 400 {
-		return env, &APIError{Endpoint: endpoint, HTTPStatus: status, Code: c, Type: env.Type, Message: env.Message, RequestID: env.RequestID}
+	if c := code(env.Code); c != CodeOK || status < 200 || status > 299 {
+		e := &APIError{Endpoint: endpoint, HTTPStatus: status, Code: c, Type: env.Type, Message: env.Message, RequestID: env.RequestID}
+		if c == CodeOK {
+			// A success envelope with a status that is not a success
+			// (a 3xx without Location, a proxy's 5xx) is no answer.
+			e.Message, e.kind = fmt.Sprintf("a success envelope with HTTP %d", status), ErrBadResponse
+		}
+		return env, e
 	}
 	if needData && (len(env.Data) == 0 || string(env.Data) == "null") {
 		return env, badResponse(endpoint, env.RequestID, "success without data")

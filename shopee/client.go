@@ -287,7 +287,9 @@ type envelope struct {
 	Warning   json.RawMessage `json:"warning"`
 }
 
-// decode turns a response into the envelope or an *APIError.
+// decode turns a response into the envelope or an *APIError. A body that is
+// not a JSON envelope, an error code, or a status other than 2xx (a 3xx
+// without Location, a 1xx) is an error, never an answer.
 func decode(endpoint string, resp *connector.Response) (*envelope, error) {
 	var env envelope
 	if err := json.Unmarshal(resp.Body, &env); err != nil {
@@ -297,7 +299,7 @@ func decode(endpoint string, resp *connector.Response) (*envelope, error) {
 		}
 		return nil, &APIError{Endpoint: endpoint, HTTPStatus: resp.StatusCode, Code: code, Message: "response is not a JSON envelope"}
 	}
-	if env.Error != "" || resp.StatusCode >= 400 {
+	if env.Error != "" || resp.StatusCode < 200 || resp.StatusCode > 299 {
 		code := env.Error
 		if code == "" {
 			code = fmt.Sprintf("http_%d", resp.StatusCode)
@@ -398,7 +400,7 @@ func (c *Client) tokenAnswer(endpoint string, resp *connector.Response) (tokenst
 		RefreshToken string `json:"refresh_token"`
 		ExpireIn     int64  `json:"expire_in"`
 	}
-	if err := json.Unmarshal(resp.Body, &r); err != nil || r.Error != "" || resp.StatusCode >= 400 || r.AccessToken == "" {
+	if err := json.Unmarshal(resp.Body, &r); err != nil || r.Error != "" || resp.StatusCode < 200 || resp.StatusCode > 299 || r.AccessToken == "" {
 		code := r.Error
 		if code == "" {
 			code = fmt.Sprintf("http_%d", resp.StatusCode)
