@@ -288,6 +288,20 @@ func (c *Client) waitPause(ctx context.Context) error {
 	}
 }
 
+// Attempts is how many requests one call may send (HTTPConfig.Attempts,
+// default 3). A platform client that retries answers refused with a
+// retryable code inside an HTTP success (an error envelope, which this
+// client's retries do not see) gives a call as many.
+func (c *Client) Attempts() int { return c.cfg.Attempts }
+
+// MinBackoff is the first wait before a retry (HTTPConfig.MinBackoff,
+// default 500 ms).
+func (c *Client) MinBackoff() time.Duration { return c.cfg.MinBackoff }
+
+// Sleep waits d, or until ctx ends (then it returns ctx's error). It is
+// the default HTTPConfig.Sleep.
+func Sleep(ctx context.Context, d time.Duration) error { return sleep(ctx, d) }
+
 // sleep is the default HTTPConfig.Sleep.
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

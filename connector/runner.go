@@ -288,6 +288,20 @@ type PanicError struct {
 // Error names the part and the panic value (not the stack).
 func (e *PanicError) Error() string { return fmt.Sprintf("%s panicked: %v", e.Where, e.Value) }
 
+// Guard runs f and turns a panic into a *PanicError (with the stack) naming
+// where. The runner guards every goroutine it starts; a source guards the
+// goroutines it starts itself (page fetchers, detail workers) with Guard,
+// so that a panic on bytes from the network fails the stream instead of
+// ending the process.
+func Guard(where string, f func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Where: where, Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return f()
+}
+
 // safely runs f, turning a panic into a *PanicError logged with its stack.
 func (r *Runner) safely(pipeline, stream, where string, f func() error) (err error) {
 	defer func() {

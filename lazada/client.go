@@ -85,9 +85,10 @@ type Config struct {
 	Lookback time.Duration
 	// StartDate of full loads (default DefaultStartDate).
 	StartDate time.Time
-	// Concurrency is how many windows of a full load are read at once and
-	// how many item calls are in flight (default DefaultConcurrency; 1
-	// reads the range as one window, page by page).
+	// Concurrency scales the calls in flight (default DefaultConcurrency):
+	// a full load reads up to 2 × Concurrency list pages ahead of the merge
+	// and has up to 2 × Concurrency item calls in flight. 1 reads the range
+	// of a full load as one window, page by page.
 	Concurrency int
 	// OffsetCap is the largest offset the client asks for (default and
 	// at most OffsetCap; tests lower it with the simulator's).
@@ -103,10 +104,10 @@ type Config struct {
 // DefaultStartDate is the start of full loads when none is configured.
 var DefaultStartDate = time.Date(2024, 7, 1, 0, 0, 0, 0, connector.Vietnam)
 
-// DefaultConcurrency is how many windows of a full load are read at once,
-// and how many item calls are in flight, by default: at 20 calls/s and
-// 300 ms a call, 6 calls must be in flight to use the budget; 8 leave room
-// for jitter.
+// DefaultConcurrency is the default Concurrency: at 20 calls/s and 300 ms
+// a call, 6 calls must be in flight to use the budget; up to 16 list pages
+// and 16 item calls leave room for jitter, for answers slower than that,
+// and for either kind to use the whole budget while the other waits.
 const DefaultConcurrency = 8
 
 // Client calls the Lazada API. It is safe for concurrent use.
@@ -206,8 +207,8 @@ type Envelope struct {
 }
 
 // DecodeEnvelope turns an HTTP answer into the Envelope or an *APIError: a
-// body that is not a JSON object with a code, or an error code, is an
-// error. needData makes a success without data (null or absent) an error
+// body that is not a JSON object with a code, an error code, or a status
+// other than 2xx is an error. needData makes a success without data (null or absent) an error
 // too, never "nothing".
 func DecodeEnvelope(endpoint string, status int, body []byte, needData bool) (Envelope, error) {
 	var env Envelope
@@ -218,8 +219,14 @@ func DecodeEnvelope(endpoint string, status int, body []byte, needData bool) (En
 		}
 		return env, &APIError{Endpoint: endpoint, HTTPStatus: status, Message: msg, kind: ErrBadResponse}
 	}
-	if c := code(env.Code); c != CodeOK || status >= 400 {
-		return env, &APIError{Endpoint: endpoint, HTTPStatus: status, Code: c, Type: env.Type, Message: env.Message, RequestID: env.RequestID}
+	if c := code(env.Code); c != CodeOK || status < 200 || status > 299 {
+		e := &APIError{Endpoint: endpoint, HTTPStatus: status, Code: c, Type: env.Type, Message: env.Message, RequestID: env.RequestID}
+		if c == CodeOK {
+			// A success envelope with a status that is not a success
+			// (a 3xx without Location, a proxy's 5xx) is no answer.
+			e.Message, e.kind = fmt.Sprintf("a success envelope with HTTP %d", status), ErrBadResponse
+		}
+		return env, e
 	}
 	if needData && (len(env.Data) == 0 || string(env.Data) == "null") {
 		return env, badResponse(endpoint, env.RequestID, "success without data")
@@ -282,7 +289,7 @@ func (c *Client) call(ctx context.Context, base, apiPath string, params map[stri
 		})
 		resp, err := c.http.Do(pctx, req)
 		if err != nil {
-			return Envelope{}, nil, fmt.Errorf("lazada seller %s: %w", c.cfg.SellerID, err)
+			return Envelope{}, nil, fmt.Errorf("lazada: %w", err)
 		}
 		env, err := DecodeEnvelope(apiPath, resp.StatusCode, resp.Body, needData)
 		switch {
@@ -292,8 +299,8 @@ func (c *Client) call(ctx context.Context, base, apiPath string, params map[stri
 			c.log.Info("lazada access token refused; refreshing", "seller", c.cfg.SellerID, "endpoint", apiPath)
 			stale = p["access_token"]
 			continue
-		case retryable(err) && resp.StatusCode < 300 && serverRetries+1 < c.attempts():
-			wait := time.Duration(serverRetries+1) * c.minBackoff()
+		case retryable(err) && resp.StatusCode < 300 && serverRetries+1 < c.http.Attempts():
+			wait := time.Duration(serverRetries+1) * c.http.MinBackoff()
 			if errors.Is(err, ErrThrottled) {
 				// ApiCallLimit bans the API for a second: this client
 				// waits it out, and the app's shared budget slows down
@@ -303,7 +310,7 @@ func (c *Client) call(ctx context.Context, base, apiPath string, params map[stri
 			}
 			serverRetries++
 			c.log.Debug("lazada code retried", "seller", c.cfg.SellerID, "endpoint", apiPath, "error", err)
-			if werr := sleep(ctx, wait); werr != nil {
+			if werr := connector.Sleep(ctx, wait); werr != nil {
 				return Envelope{}, nil, werr
 			}
 			continue
@@ -316,35 +323,11 @@ func (c *Client) call(ctx context.Context, base, apiPath string, params map[stri
 	}
 }
 
-func (c *Client) attempts() int {
-	if c.cfg.HTTP.Attempts > 0 {
-		return c.cfg.HTTP.Attempts
-	}
-	return 3
-}
-
-func (c *Client) minBackoff() time.Duration {
-	if c.cfg.HTTP.MinBackoff > 0 {
-		return c.cfg.HTTP.MinBackoff
-	}
-	return 500 * time.Millisecond
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// tokenError wraps a token failure, naming the seller; its text is
-// redacted, its chain kept (ErrReauthorize matches through it).
+// tokenError wraps a token failure (the token store's error names the
+// seller); its text is redacted, its chain kept (ErrReauthorize matches
+// through it).
 func (c *Client) tokenError(path string, err error) error {
-	return &redacted{msg: fmt.Sprintf("lazada seller %s: %s: token: %s", c.cfg.SellerID, path, c.http.Redact(err.Error())), err: err}
+	return &redacted{msg: fmt.Sprintf("lazada %s: token: %s", path, c.http.Redact(err.Error())), err: err}
 }
 
 // redacted is an error whose text was redacted and whose cause is kept.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/testsinks"
 	"github.com/facolos/etl/lazada"
 	"github.com/facolos/etl/lazada/lazadatest"
 	"github.com/facolos/etl/sink/sqlite"
@@ -62,14 +62,7 @@ func sourceFor(t testing.TB, cfg lazada.Config) *lazada.Source {
 
 func openSink(t testing.TB, path string, cfg sqlite.Config) *sqlite.Sink {
 	t.Helper()
-	if path == "" {
-		path = filepath.Join(t.TempDir(), "lazada.db")
-	}
-	cfg.Path = path
-	s, err := sqlite.Open(context.Background(), cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	return s
+	return testsinks.SQLite(t, path, cfg)
 }
 
 func run(t testing.TB, src connector.Source, sink connector.Sink) connector.Result {

@@ -146,10 +146,12 @@ func TestOrderLeftOutOfItems(t *testing.T) {
 // 429, truncated bodies, hangs past the timeout) a full load and an
 // incremental run after the simulator's clock moves leave the same
 // contents as without faults (the fault seed is one whose sequence hits
-// this load's calls with drops, hangs and truncated bodies).
+// this load's calls with drops, hangs and truncated bodies). The attempt
+// timeout is half the hang: long enough for an answer of a loaded machine
+// under the race detector, with every call of the load in flight.
 func TestFaultsGiveIdenticalContents(t *testing.T) {
 	sim := newSim(t, lazadatest.Options{Orders: 400, Faults: simfault.Options{Rate: 0.1, HangFor: 2 * time.Second, Seed: 4}})
-	src := sourceFor(t, config(sim, nil, connector.HTTPConfig{Attempts: 8, Timeout: 300 * time.Millisecond}))
+	src := sourceFor(t, config(sim, nil, connector.HTTPConfig{Attempts: 8, Timeout: time.Second}))
 	sink := openSink(t, "", sqlite.Config{})
 	require.NoError(t, run(t, src, sink).Err)
 	sim.Advance(24 * time.Hour)

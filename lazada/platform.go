@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
-	"github.com/facolos/etl/internal/simfault"
 	"github.com/facolos/etl/lazada/lazadatest"
 	"github.com/facolos/etl/platform"
 )
@@ -33,15 +32,15 @@ func (driver) Variables() []platform.Variable {
 	return []platform.Variable{
 		{Name: "LAZADA_APP_KEY", Required: true, Doc: "app key from the Lazada Open Platform console"},
 		{Name: "LAZADA_APP_SECRET", Required: true, Secret: true, Doc: "app secret (signs every request)"},
-		{Name: "LAZADA_ACCESS_TOKEN", Required: true, Secret: true, Doc: "first access token (used when the token store has none)"},
-		{Name: "LAZADA_REFRESH_TOKEN", Required: true, Secret: true, Doc: "first refresh token (used when the token store has none)"},
 		{Name: "LAZADA_SELLER_ID", Required: true, Account: true, Doc: "seller_id of the token (country_user_info): the warehouse key and the account in the token store"},
+		{Name: "LAZADA_ACCESS_TOKEN", Secret: true, Doc: "first access token (used when the token store has none; examples/authorize -platform lazada stores a first pair instead)"},
+		{Name: "LAZADA_REFRESH_TOKEN", Secret: true, Doc: "first refresh token (used when the token store has none)"},
 		{Name: "LAZADA_COUNTRY", Doc: "vn, sg, my, th, ph or id: the API host (default vn)"},
 		{Name: "LAZADA_API_BASE_URL", Doc: "API host with /rest, overriding the country's"},
 		{Name: "LAZADA_AUTH_BASE_URL", Doc: "token host with /rest (default " + DefaultAuthURL + ")"},
 		{Name: "LAZADA_START_DATE", Doc: "start of full loads, YYYY-MM-DD: midnight of the warehouse's time basis (default 2024-07-01 00:00 Vietnam time)"},
 		{Name: "LAZADA_RATE_LIMIT", Doc: "calls per second of the app, shared by its sellers (default " + strconv.Itoa(DefaultRateLimit) + ")"},
-		{Name: "LAZADA_CONCURRENCY", Doc: "windows of a full load read at once and item calls in flight (default " + strconv.Itoa(DefaultConcurrency) + "; 1 reads page by page)"},
+		{Name: "LAZADA_CONCURRENCY", Doc: "calls in flight: a full load reads up to twice this many list pages ahead and has up to twice this many item calls in flight (default " + strconv.Itoa(DefaultConcurrency) + "; 1 reads page by page)"},
 		{Name: "ETL_INCREMENTAL_LOOKBACK_MINUTES", Doc: "overlap of incremental windows (default 15)"},
 	}
 }
@@ -84,9 +83,6 @@ func configFromEnv(getenv func(string) string, basis connector.TimeBasis) (cfg C
 	if cfg.AppKey == "" || cfg.AppSecret == "" {
 		return cfg, false, errors.New("lazada: LAZADA_APP_KEY and LAZADA_APP_SECRET must both be set")
 	}
-	if cfg.AccessToken == "" && cfg.RefreshToken == "" {
-		return cfg, false, errors.New("lazada: LAZADA_ACCESS_TOKEN or LAZADA_REFRESH_TOKEN must be set")
-	}
 	if cfg.SellerID == "" {
 		return cfg, false, errors.New("lazada: LAZADA_SELLER_ID must be set")
 	}
@@ -102,11 +98,9 @@ func (driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 	cfg.Tokens, cfg.Logger = deps.Tokens, deps.Logger
 	cfg.HTTP = cfg.HTTP.Merge(deps.HTTP)
 	if cfg.HTTP.Budget == nil {
-		perSecond := float64(DefaultRateLimit)
-		if v := acct.Get("LAZADA_RATE_LIMIT"); v != "" {
-			if perSecond, err = strconv.ParseFloat(v, 64); err != nil || perSecond <= 0 {
-				return nil, nil, fmt.Errorf("lazada seller %s: LAZADA_RATE_LIMIT: %q is not a positive number", acct.Name, v)
-			}
+		perSecond, err := platform.EnvRate(acct.Get, "LAZADA_RATE_LIMIT", DefaultRateLimit)
+		if err != nil {
+			return nil, nil, fmt.Errorf("lazada seller %s: %w", acct.Name, err)
 		}
 		cfg.HTTP.Budget = connector.SharedBudget("lazada/"+cfg.AppKey, perSecond, 1)
 	}
@@ -120,16 +114,9 @@ func (driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 // Demo implements platform.Driver: a lazadatest simulator and an account
 // pointing at it, with the real clock.
 func (driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
-	n := opts.Records
-	if n <= 0 {
-		n = 500
-	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now().UTC().Truncate(24 * time.Hour)
-	}
-	sim := lazadatest.NewServer(lazadatest.Options{Seed: opts.Seed, Orders: n, Now: now, RateLimit: opts.RateLimit,
-		Faults: simfault.Options{Rate: opts.FaultRate, Latency: opts.Latency, Jitter: opts.Jitter, Seed: opts.Seed + 1}})
+	now := opts.Clock()
+	sim := lazadatest.NewServer(lazadatest.Options{Seed: opts.Seed, Orders: opts.Size(500), Now: now, RateLimit: opts.RateLimit,
+		Faults: opts.Faults()})
 	env := map[string]string{
 		"LAZADA_APP_KEY":       sim.AppKey(),
 		"LAZADA_APP_SECRET":    sim.AppSecret(),

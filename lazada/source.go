@@ -21,7 +21,7 @@ type Source struct {
 	c   *Client
 	cfg Config
 
-	lists, windows, splits, passes, itemRetries atomic.Int64
+	lists, windows, splits, rereads, passes, itemRetries atomic.Int64
 }
 
 // NewSource returns the source of the seller in cfg.
@@ -51,12 +51,13 @@ func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 
 // Stats implements connector.StatsSource: list_calls (/orders/get pages
 // read), windows (windows read), window_splits (windows split before
-// being read on), reread_passes (passes over a create second with more
+// being read on), window_rereads (windows of a full load read again page
+// by page because they changed while their pages were read), reread_passes (passes over a create second with more
 // updated orders than a page), item_retries (items calls repeated for
 // orders an answer left out), token_refreshes, http_retries, throttled.
 func (s *Source) Stats() map[string]any {
 	return map[string]any{"list_calls": s.lists.Load(), "windows": s.windows.Load(), "window_splits": s.splits.Load(),
-		"reread_passes": s.passes.Load(), "item_retries": s.itemRetries.Load(), "token_refreshes": s.c.Refreshes(),
+		"window_rereads": s.rereads.Load(), "reread_passes": s.passes.Load(), "item_retries": s.itemRetries.Load(), "token_refreshes": s.c.Refreshes(),
 		"http_retries": s.c.Retries(), "throttled": s.c.Throttled()}
 }
 
@@ -139,14 +140,14 @@ type job struct {
 // load makes ceil(N/50) item calls whatever its pages and windows) and the
 // checkpoint it completes: the create time of the chunk's last order (as
 // window_from of a full load, as the keyset position of an incremental
-// read). Up to Concurrency item calls are in flight while later pages are
-// read. An order read again (at a window's edge, or at a keyset boundary)
+// read). Up to 2 × Concurrency item calls are in flight while later pages
+// are read. An order read again (at a window's edge, or at a keyset boundary)
 // is not sent again.
 func (o *orders) run(ctx context.Context, cp Checkpoint, emit connector.EmitFunc) error {
 	s := o.s
 	conc := s.cfg.Concurrency
 	jobs := make(chan *job, 2*conc)
-	sem := make(chan struct{}, conc)
+	sem := make(chan struct{}, 2*conc)
 	g, gctx := errgroup.WithContext(ctx)
 	queue := func(chunk []order, final bool) error {
 		next := cp
@@ -264,113 +265,327 @@ func plan(w window, n int) []window {
 	return out
 }
 
-// WindowPages is the number of pages a planned window of a full load is
-// sized for: few enough windows that the partial last page of each costs
-// little, enough that Concurrency windows are read at once through a
-// large load.
+// WindowPages is how many pages a window read page by page (an answer
+// without countTotal) may have read ahead of the merge.
 const WindowPages = 10
 
-// full reads the created_at range. With Concurrency above 1, a first call
-// (limit 1) reads the range's countTotal and the range is planned as
-// windows of about WindowPages pages, at least Concurrency of them (or 2 ×
-// Concurrency without a countTotal), evenly by time; up to Concurrency
-// windows are read at once, each into its own buffer of up to WindowPages
-// pages, and their orders go downstream in window order, so positions stay
-// exact. A window's slot is freed when its orders have gone downstream,
-// not when it is read, so memory is bounded: at most Concurrency windows
-// of about WindowPages pages each are read ahead.
+// headerLookahead is how many windows' first pages are read ahead of the
+// window being enumerated.
+const headerLookahead = 3
+
+// readAhead is how many parts (pages, or windows read page by page) of a
+// full load may be read or waiting for the merge at once, per unit of
+// Concurrency: it bounds the load's memory whatever the shop's size, and
+// keeps enough list calls ready that the app's budget, not the round
+// trip, bounds the load. Item calls have as many slots of their own.
+const readAhead = 2
+
+// part is a piece of a full load on its way to the merge, in created_at
+// order: one page of a window whose countTotal is known (read at once with
+// the others), or a whole window read page by page.
+type part struct {
+	w window
+	// offset of the page and total, the window's countTotal (-1: a
+	// window read page by page); last marks the window's last page.
+	offset, total int
+	last          bool
+	// pages yields the part's orders (one page, or every page of a window
+	// read page by page, already checked), then is closed; err is set
+	// before the close.
+	pages chan []order
+	page  ListPage
+	err   error
+}
+
+// full reads the created_at range [From, End] of a full load.
+//
+// With Concurrency 1 the range is one window read page by page
+// (readWindow). Otherwise its pages are read several at once and merged in
+// created_at order:
+//
+//   - windows: the range is a window; a window whose first page's
+//     countTotal shows more orders than the pages up to the offset cap
+//     hold is split evenly by time into windows of about three quarters of
+//     that, and its parts are read instead (each from its first page). The
+//     first pages of the next windows are read ahead (headerLookahead).
+//   - pages: once a window's first page has told its countTotal, its other
+//     pages are known by their offsets and are read at once, up to
+//     readAhead × Concurrency parts read or waiting for the merge in the
+//     whole stream. An order's create time never changes, so a page of a
+//     created_at window holds the same orders whenever it is read.
+//   - merge: the pages go downstream in window and offset order, each
+//     checked (sorted by created_at; a window's orders counted against its
+//     countTotal). A window some page of which reports another countTotal
+//     than its first (orders appeared in it or left it while it was read)
+//     is read again page by page.
+//
+// A window whose first page has no countTotal is read page by page, up to
+// WindowPages pages ahead of the merge (the whole range without a
+// countTotal is first cut into 2 × Concurrency windows by time).
 func (o *orders) full(ctx context.Context, cp Checkpoint, put putFunc) error {
 	s := o.s
 	conc := s.cfg.Concurrency
 	whole := window{cp.From, cp.End}
-	windows := []window{whole}
-	if conc > 1 && whole.to > whole.from {
-		probe, err := o.list(ctx, ListRequest{Field: "created_at", From: whole.from, To: whole.to, Limit: 1})
-		if err != nil {
-			return err
-		}
-		n := 2 * conc
-		if t := probe.CountTotal; t >= 0 {
-			pages := (t + MaxLimit - 1) / MaxLimit
-			n = max((pages+WindowPages-1)/WindowPages, min(conc, pages))
-		}
-		if parts := plan(whole, n); parts != nil {
-			windows = parts
-		}
-	}
-	if len(windows) == 1 {
-		return o.readWindow(ctx, windows[0], put)
-	}
-	bufs := make([]chan []order, len(windows))
-	errs := make([]error, len(windows))
-	for i := range bufs {
-		bufs[i] = make(chan []order, WindowPages)
+	if conc <= 1 || whole.to <= whole.from {
+		return o.readWindow(ctx, whole, nil, put)
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	slots := make(chan struct{}, conc)
+	fetch := func(r ListRequest) *part {
+		p := &part{pages: make(chan []order, 1)}
+		g.Go(func() error {
+			defer close(p.pages)
+			p.page, p.err = o.list(gctx, r)
+			return p.err
+		})
+		return p
+	}
+	first := func(w window) ListRequest {
+		return ListRequest{Field: "created_at", From: w.from, To: w.to, Limit: MaxLimit}
+	}
+	// Windows with their first page, in order.
+	type header struct {
+		w    window
+		page ListPage
+	}
+	headers := make(chan header, 1)
 	g.Go(func() error {
-		for i, w := range windows {
+		defer close(headers)
+		type entry struct {
+			w     window
+			f     *part
+			depth int
+		}
+		queue := []*entry{{w: whole}}
+		for len(queue) > 0 {
+			for i, e := range queue {
+				if i == headerLookahead {
+					break
+				}
+				if e.f == nil {
+					e.f = fetch(first(e.w))
+				}
+			}
+			e := queue[0]
 			select {
-			case slots <- struct{}{}:
+			case <-e.f.pages:
 			case <-gctx.Done():
 				return gctx.Err()
 			}
-			g.Go(func() error {
-				err := o.readWindow(gctx, w, func(p []order) error {
-					select {
-					case bufs[i] <- p:
-						return nil
-					case <-gctx.Done():
-						return gctx.Err()
-					}
-				})
-				errs[i] = err // before the close: the merger reads it after
-				close(bufs[i])
-				return err
-			})
+			if e.f.err != nil {
+				return e.f.err
+			}
+			total := e.f.page.CountTotal
+			var parts []window
+			switch {
+			case total > o.capacity():
+				per := o.capacity() * 3 / 4
+				if parts = plan(e.w, (total+per-1)/per); parts == nil {
+					return fmt.Errorf("lazada seller %s: %d orders created in [%s, %s], more than the offset cap lets a window hold",
+						s.c.SellerID(), total, time.Unix(e.w.from, 0).UTC().Format(time.RFC3339), time.Unix(e.w.to, 0).UTC().Format(time.RFC3339))
+				}
+			case total < 0 && e.depth == 0:
+				// No countTotal: windows by time, each read page by page.
+				parts = plan(e.w, 2*conc)
+			}
+			if parts != nil {
+				s.splits.Add(1)
+				next := make([]*entry, 0, len(parts)+len(queue)-1)
+				for _, w := range parts {
+					next = append(next, &entry{w: w, depth: e.depth + 1})
+				}
+				queue = append(next, queue[1:]...)
+				continue
+			}
+			queue = queue[1:]
+			select {
+			case headers <- header{e.w, e.f.page}:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
 		}
 		return nil
 	})
+	// The parts, in order, each holding a slot of the read-ahead.
+	parts := make(chan *part, readAhead*conc)
+	slots := make(chan struct{}, readAhead*conc)
 	g.Go(func() error {
-		for i := range bufs {
-			for p := range bufs[i] {
-				if err := put(p); err != nil {
+		defer close(parts)
+		send := func(p *part) error {
+			select {
+			case parts <- p:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		take := func() error {
+			select {
+			case slots <- struct{}{}:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		for h := range headers {
+			s.windows.Add(1)
+			total := h.page.CountTotal
+			if err := take(); err != nil {
+				return err
+			}
+			if total < 0 {
+				p := &part{w: h.w, total: -1, pages: make(chan []order, WindowPages)}
+				g.Go(func() error {
+					defer close(p.pages)
+					page := h.page
+					p.err = o.readWindow(gctx, h.w, &page, func(ods []order) error {
+						select {
+						case p.pages <- ods:
+							return nil
+						case <-gctx.Done():
+							return gctx.Err()
+						}
+					})
+					return p.err
+				})
+				if err := send(p); err != nil {
+					return err
+				}
+				continue
+			}
+			head := &part{w: h.w, total: total, last: total <= MaxLimit, pages: make(chan []order, 1), page: h.page}
+			close(head.pages)
+			if err := send(head); err != nil {
+				return err
+			}
+			for off := MaxLimit; off < total; off += MaxLimit {
+				if err := take(); err != nil {
+					return err
+				}
+				r := first(h.w)
+				r.Offset = off
+				p := fetch(r)
+				p.w, p.offset, p.total, p.last = h.w, off, total, off+MaxLimit >= total
+				if err := send(p); err != nil {
 					return err
 				}
 			}
-			if errs[i] != nil {
-				return errs[i]
+		}
+		return nil
+	})
+	// The merge.
+	g.Go(func() error {
+		var read map[int64]bool
+		var seen int64
+		var changed bool
+		for p := range parts {
+			if p.total < 0 {
+				for ods := range p.pages {
+					if err := put(ods); err != nil {
+						return err
+					}
+				}
+				if p.err != nil {
+					return p.err
+				}
+				<-slots
+				continue
 			}
-			if err := gctx.Err(); err != nil {
+			select {
+			case <-p.pages:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			if p.err != nil {
+				return p.err
+			}
+			if p.offset == 0 {
+				read, seen, changed = map[int64]bool{}, p.w.from, false
+			}
+			changed = changed || p.page.CountTotal != p.total
+			ods, err := o.checkPage(p.page, p.w, p.offset, p.total, seen, read, p.last && !changed)
+			if err != nil {
 				return err
 			}
-			<-slots // the window is sent on: the next may start
+			if len(ods) > 0 {
+				seen = ods[len(ods)-1].at
+			}
+			if err := put(ods); err != nil {
+				return err
+			}
+			<-slots
+			if p.last && changed {
+				// An answer counted the window otherwise than its first
+				// page: orders appeared in it or left it while its pages
+				// were read, which can shift an order out of the pages read
+				// at once. Read it again page by page, which no order
+				// appearing can make skip another.
+				s.rereads.Add(1)
+				s.c.log.Warn("lazada window changed while read; reading it again page by page", "seller", s.c.SellerID(),
+					"window_from", time.Unix(p.w.from, 0).UTC().Format(time.RFC3339), "window_to", time.Unix(p.w.to, 0).UTC().Format(time.RFC3339),
+					"count_total", p.total)
+				if err := o.readWindow(gctx, p.w, nil, put); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
 	return g.Wait()
 }
 
-// readWindow reads a created_at window by offset paging, sorted by
-// created_at (which never changes, so an order updated during the load
-// does not move in the list). A window whose countTotal shows more orders
-// than the pages up to the offset cap hold is split evenly by time before
-// it is read on; without countTotal, a window that reaches the cap goes on
-// from the create time of the last order read, at offset 0. The orders
-// read from a first page to the end of a window are checked against its
-// countTotal: a shortfall is an error.
-func (o *orders) readWindow(ctx context.Context, w0 window, put putFunc) error {
+// checkPage reads the orders of a page of a created_at window w at offset
+// and checks them: sorted by create time from floor; the first page holds
+// no more orders than countTotal; at the window's last page, the orders
+// read (read, by id) are at least countTotal.
+func (o *orders) checkPage(page ListPage, w window, offset, total int, floor int64, read map[int64]bool, last bool) ([]order, error) {
+	s := o.s
+	ods, err := orderList(page)
+	if err == nil {
+		err = ascending(ods, floor, page.RequestID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
+	}
+	for _, od := range ods {
+		read[od.id] = true
+	}
+	if total >= 0 && offset == 0 && len(ods) > total {
+		return nil, badResponse(PathOrders, page.RequestID, fmt.Sprintf("a page of %d orders with countTotal %d", len(ods), total))
+	}
+	if last && total >= 0 && len(read) < total {
+		return nil, badResponse(PathOrders, page.RequestID, fmt.Sprintf("window [%s, %s] ended after %d orders, countTotal said %d",
+			time.Unix(w.from, 0).UTC().Format(time.RFC3339), time.Unix(w.to, 0).UTC().Format(time.RFC3339), len(read), total))
+	}
+	return ods, nil
+}
+
+// readWindow reads a created_at window page by page (from first, its page
+// at offset 0, when given), sorted by created_at (which never changes, so
+// an order updated during the load does not move in the list). A window
+// whose countTotal shows more orders than the pages up to the offset cap
+// hold is split evenly by time before it is read on; without countTotal, a
+// window that reaches the cap goes on from the create time of the last
+// order read, at offset 0. The orders read from a first page to the end of
+// a window are checked against its countTotal: a shortfall is an error.
+func (o *orders) readWindow(ctx context.Context, w0 window, first *ListPage, put putFunc) error {
 	s := o.s
 	queue := []window{w0}
 	for len(queue) > 0 {
 		w := queue[0]
 		queue = queue[1:]
-		s.windows.Add(1)
+		if first == nil {
+			s.windows.Add(1)
+		}
 		offset, read, total, seen := 0, map[int64]bool{}, -1, w.from
 		for {
-			page, err := o.list(ctx, ListRequest{Field: "created_at", From: w.from, To: w.to, Offset: offset, Limit: MaxLimit})
-			if err != nil {
-				return err
+			var page ListPage
+			if first != nil {
+				page, first = *first, nil
+			} else {
+				var err error
+				if page, err = o.list(ctx, ListRequest{Field: "created_at", From: w.from, To: w.to, Offset: offset, Limit: MaxLimit}); err != nil {
+					return err
+				}
 			}
 			if offset == 0 {
 				total = page.CountTotal
@@ -385,23 +600,10 @@ func (o *orders) readWindow(ctx context.Context, w0 window, put putFunc) error {
 					break
 				}
 			}
-			ods, err := orderList(page)
-			if err == nil {
-				err = ascending(ods, seen, page.RequestID)
-			}
+			last := len(page.Orders) < MaxLimit
+			ods, err := o.checkPage(page, w, offset, total, seen, read, last)
 			if err != nil {
-				return fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
-			}
-			for _, od := range ods {
-				read[od.id] = true
-			}
-			last := len(ods) < MaxLimit
-			if total >= 0 && offset == 0 && len(ods) > total {
-				return badResponse(PathOrders, page.RequestID, fmt.Sprintf("a page of %d orders with countTotal %d", len(ods), total))
-			}
-			if last && total >= 0 && len(read) < total {
-				return badResponse(PathOrders, page.RequestID, fmt.Sprintf("window [%s, %s] ended after %d orders, countTotal said %d",
-					time.Unix(w.from, 0).UTC().Format(time.RFC3339), time.Unix(w.to, 0).UTC().Format(time.RFC3339), len(read), total))
+				return err
 			}
 			if len(ods) > 0 {
 				seen = ods[len(ods)-1].at

@@ -99,7 +99,8 @@ func TestTokenRotationFourWorkersOneStore(t *testing.T) {
 }
 
 // The error envelope (HTTP 200) becomes typed errors; a body that is not an
-// envelope, or a success without data, is an error too.
+// envelope, a success without data, or a success envelope with a status
+// other than 2xx, is an error too.
 func TestEnvelopeErrors(t *testing.T) {
 	cases := []struct {
 		path, body string
@@ -121,6 +122,9 @@ func TestEnvelopeErrors(t *testing.T) {
 		{lazada.PathOrders, `{"code":"0","request_id":"x"}`, 200, lazada.ErrBadResponse},
 		{lazada.PathOrders, `{"code":"0","data":null}`, 200, lazada.ErrBadResponse},
 		{lazada.PathOrders, `{"message":"no code"}`, 200, lazada.ErrBadResponse},
+		{lazada.PathOrders, `{"code":"0","data":{"countTotal":0,"orders":[]}}`, 306, lazada.ErrBadResponse},
+		{lazada.PathTokenRefresh, `{"code":"0","access_token":"a","refresh_token":"r"}`, 304, lazada.ErrBadResponse},
+		{lazada.PathOrders, `{"code":"0","data":{"orders":[]}}`, 503, lazada.ErrServer},
 	}
 	for _, c := range cases {
 		_, err := lazada.DecodeEnvelope(c.path, c.status, []byte(c.body), true)

@@ -49,10 +49,11 @@ func fuzzToken() string {
 // answered to every call through the real HTTP client (retries included):
 // a page read, a full pass of customers, the product_stock stream (the
 // warehouse list and every ledger page), or a login. Nothing panics or
-// hangs; a failure is an *APIError or a *connector.TransportError; a page
-// is accepted only from a 2xx valid JSON body, with the records
-// encoding/json finds in its data; every record emitted is valid JSON and
-// the transformer takes or rejects it with an error naming MISA.
+// hangs; a failure is an *APIError or a *connector.TransportError; a read
+// answered a status other than 2xx fails; a page is accepted only from a
+// 2xx valid JSON body, with the records encoding/json finds in its data;
+// every record emitted is valid JSON and the transformer takes or rejects
+// it with an error naming MISA.
 func FuzzClient(f *testing.F) {
 	uuid := `"6F9619FF-8B86-D011-B42D-00C04FC964FF"`
 	f.Add(uint8(0), uint16(0), []byte(`{"success":true,"code":"","data":[{"id":1,"modified_date":"2025-07-16T00:00:00.000+07:00"},{"id":2}]}`))
@@ -97,6 +98,9 @@ func FuzzClient(f *testing.F) {
 		}
 		if ctx.Err() != nil {
 			t.Fatalf("hangs: %v", err)
+		}
+		if err == nil && ft.status >= 300 {
+			t.Fatalf("a read answered HTTP %d ended without an error", ft.status)
 		}
 		if err != nil {
 			var ae *APIError

@@ -84,7 +84,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			}
 			return
 		}
-		if status >= 400 || env.Success == nil {
+		if status < 200 || status > 299 || env.Success == nil {
 			t.Fatalf("status %d accepted", status)
 		}
 		p, err := pageOf("/Customers", env)
@@ -113,7 +113,7 @@ func asAPIError(err error, target **APIError) bool {
 }
 
 // FuzzScanner: on valid JSON objects the scanner sees the same members as
-// encoding/json.
+// encoding/json, each with the same raw value.
 func FuzzScanner(f *testing.F) {
 	f.Add([]byte(`{"a":1,"b":"x\"y","c":{"d":[1,{"e":"}"}]},"f":null, "g" : true}`))
 	f.Add([]byte(`{}`))
@@ -133,7 +133,7 @@ func FuzzScanner(f *testing.F) {
 			t.Fatalf("members %v, want %v", got, want)
 		}
 		for k, v := range want {
-			if strings.TrimSpace(got[k]) != strings.TrimSpace(string(v)) && !json.Valid([]byte(got[k])) {
+			if g, ok := got[k]; !ok || g != string(v) {
 				t.Fatalf("member %q = %q, want %q", k, got[k], v)
 			}
 		}

@@ -519,7 +519,11 @@ func (f *fetcher) launchOne() {
 	page := f.next_
 	f.next_++
 	go func() {
-		p, err := f.fetch(f.ctx, page)
+		var p Page
+		err := connector.Guard("misa page fetcher", func() (err error) {
+			p, err = f.fetch(f.ctx, page)
+			return err
+		})
 		ch <- fetched{p, err}
 	}()
 	f.inflight = append(f.inflight, ch)
@@ -685,7 +689,10 @@ func (p *productStock) Read(ctx context.Context, opts connector.ReadOptions, emi
 				defer wg.Done()
 				var l ledger
 				if l.err = whs[i].bad; l.err == nil {
-					l.pages, l.err = p.readWarehouse(rctx, whs[i])
+					l.err = connector.Guard("misa warehouse reader", func() (err error) {
+						l.pages, err = p.readWarehouse(rctx, whs[i])
+						return err
+					})
 				}
 				results[i] <- l
 			}()

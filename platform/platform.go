@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/simfault"
 	"github.com/facolos/etl/tokenstore"
 )
 
@@ -96,6 +98,30 @@ func (o DemoOptions) AppRate() string {
 		r = demoUnlimitedRate
 	}
 	return strconv.FormatFloat(r, 'f', -1, 64)
+}
+
+// Size is the demo account's size: Records, or def when that is not set.
+func (o DemoOptions) Size(def int) int {
+	if o.Records <= 0 {
+		return def
+	}
+	return o.Records
+}
+
+// Clock is the simulator's clock start: Now, or today 00:00 UTC when that
+// is not set.
+func (o DemoOptions) Clock() time.Time {
+	if o.Now.IsZero() {
+		return time.Now().UTC().Truncate(24 * time.Hour)
+	}
+	return o.Now
+}
+
+// Faults are the simulator's faults: FaultRate, Latency and Jitter, seeded
+// from Seed (Seed + 1, so that the faults of a demo do not follow its
+// data's random sequence).
+func (o DemoOptions) Faults() simfault.Options {
+	return simfault.Options{Rate: o.FaultRate, Latency: o.Latency, Jitter: o.Jitter, Seed: o.Seed + 1}
 }
 
 // Demo is a running simulator and the account that points at it.
@@ -207,6 +233,21 @@ func EnvInt(getenv func(string) string, name string) (int64, error) {
 		return 0, fmt.Errorf("%s: %q is not a non-negative integer", name, v)
 	}
 	return n, nil
+}
+
+// EnvRate reads the calls-per-second setting name through getenv: def when
+// it is not set, an error naming the setting and its value when it is not
+// a positive number.
+func EnvRate(getenv func(string) string, name string, def float64) (float64, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	r, err := strconv.ParseFloat(v, 64)
+	if err != nil || r <= 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+		return 0, fmt.Errorf("%s: %q is not a positive number", name, v)
+	}
+	return r, nil
 }
 
 // EnvDate reads the date-only setting name through getenv with

@@ -3,6 +3,7 @@ package platform_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/facolos/etl/platform"
 	"github.com/stretchr/testify/require"
@@ -25,6 +26,41 @@ func TestEnvInt(t *testing.T) {
 		require.ErrorContains(t, err, k+": ")
 		require.ErrorContains(t, err, "is not a non-negative integer")
 	}
+}
+
+func TestEnvRate(t *testing.T) {
+	env := map[string]string{"R": "2.5", "ZERO": "0", "NEG": "-3", "BAD": "fast", "NAN": "NaN", "INF": "+Inf"}
+	get := func(k string) string { return env[k] }
+	r, err := platform.EnvRate(get, "R", 20)
+	require.NoError(t, err)
+	require.Equal(t, 2.5, r)
+	r, err = platform.EnvRate(get, "UNSET", 20)
+	require.NoError(t, err)
+	require.Equal(t, 20.0, r)
+	for _, k := range []string{"ZERO", "NEG", "BAD", "NAN", "INF"} {
+		_, err = platform.EnvRate(get, k, 20)
+		require.ErrorContains(t, err, k+": ")
+		require.ErrorContains(t, err, "is not a positive number")
+	}
+}
+
+// A demo's defaults: the platform's size, today 00:00 UTC, faults seeded
+// apart from the data.
+func TestDemoOptionsDefaults(t *testing.T) {
+	var o platform.DemoOptions
+	require.Equal(t, 500, o.Size(500))
+	before := time.Now().UTC().Truncate(24 * time.Hour)
+	clock := o.Clock()
+	require.Contains(t, []time.Time{before, time.Now().UTC().Truncate(24 * time.Hour)}, clock, "today 00:00 UTC")
+	now := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+	o = platform.DemoOptions{Seed: 4, Records: 30, Now: now, FaultRate: 0.1, Latency: time.Millisecond, Jitter: 2 * time.Millisecond}
+	require.Equal(t, 30, o.Size(500))
+	require.Equal(t, now, o.Clock())
+	f := o.Faults()
+	require.Equal(t, 0.1, f.Rate)
+	require.Equal(t, time.Millisecond, f.Latency)
+	require.Equal(t, 2*time.Millisecond, f.Jitter)
+	require.EqualValues(t, 5, f.Seed)
 }
 
 func ExampleEnvInt() {

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -173,7 +174,15 @@ type Config struct {
 	// run on it is quarantined instead and the run goes on (default 3,
 	// env SHOPEE_DETAIL_MISSING_RUNS; see Checkpoint.Missing).
 	DetailMissingRuns int
-	Logger            *slog.Logger
+	// DisableFinance turns off the finance streams (escrow and
+	// wallet_transactions, see finance.go), which are on by default (env
+	// SHOPEE_FINANCE=false).
+	DisableFinance bool
+	// FinanceLookback is the overlap of the finance streams' incremental
+	// windows (default DefaultFinanceLookback, env
+	// SHOPEE_FINANCE_LOOKBACK_HOURS).
+	FinanceLookback time.Duration
+	Logger          *slog.Logger
 }
 
 // Client calls the Shopee API. It is safe for concurrent use.
@@ -278,7 +287,9 @@ type envelope struct {
 	Warning   json.RawMessage `json:"warning"`
 }
 
-// decode turns a response into the envelope or an *APIError.
+// decode turns a response into the envelope or an *APIError. A body that is
+// not a JSON envelope, an error code, or a status other than 2xx (a 3xx
+// without Location, a 1xx) is an error, never an answer.
 func decode(endpoint string, resp *connector.Response) (*envelope, error) {
 	var env envelope
 	if err := json.Unmarshal(resp.Body, &env); err != nil {
@@ -288,7 +299,7 @@ func decode(endpoint string, resp *connector.Response) (*envelope, error) {
 		}
 		return nil, &APIError{Endpoint: endpoint, HTTPStatus: resp.StatusCode, Code: code, Message: "response is not a JSON envelope"}
 	}
-	if env.Error != "" || resp.StatusCode >= 400 {
+	if env.Error != "" || resp.StatusCode < 200 || resp.StatusCode > 299 {
 		code := env.Error
 		if code == "" {
 			code = fmt.Sprintf("http_%d", resp.StatusCode)
@@ -301,6 +312,13 @@ func decode(endpoint string, resp *connector.Response) (*envelope, error) {
 // shopGET calls a shop API. On an expired-token error it refreshes once and
 // retries with a new signature.
 func (c *Client) shopGET(ctx context.Context, path string, params url.Values) (*envelope, error) {
+	return c.shopCall(ctx, http.MethodGet, path, params, nil)
+}
+
+// shopCall calls a shop API with method, sending body (when not nil) as
+// JSON. On an expired-token error it refreshes once and retries with a new
+// signature.
+func (c *Client) shopCall(ctx context.Context, method, path string, params url.Values, body []byte) (*envelope, error) {
 	var stale string
 	for attempt := 0; ; attempt++ {
 		var tok string
@@ -324,9 +342,16 @@ func (c *Client) shopGET(ctx context.Context, path string, params url.Values) (*
 		q.Set("access_token", tok)
 		q.Set("shop_id", strconv.FormatInt(c.cfg.ShopID, 10))
 		q.Set("sign", Sign(c.cfg.PartnerKey, ShopBase(c.cfg.PartnerID, path, ts, tok, c.cfg.ShopID)))
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.Host+path+"?"+q.Encode(), nil)
+		var rd io.Reader
+		if body != nil {
+			rd = bytes.NewReader(body)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, c.cfg.Host+path+"?"+q.Encode(), rd)
 		if err != nil {
 			return nil, fmt.Errorf("shopee %s: %s", path, c.http.Redact(err.Error()))
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
 		}
 		resp, err := c.http.Do(ctx, req)
 		if err != nil {
@@ -375,7 +400,7 @@ func (c *Client) tokenAnswer(endpoint string, resp *connector.Response) (tokenst
 		RefreshToken string `json:"refresh_token"`
 		ExpireIn     int64  `json:"expire_in"`
 	}
-	if err := json.Unmarshal(resp.Body, &r); err != nil || r.Error != "" || resp.StatusCode >= 400 || r.AccessToken == "" {
+	if err := json.Unmarshal(resp.Body, &r); err != nil || r.Error != "" || resp.StatusCode < 200 || resp.StatusCode > 299 || r.AccessToken == "" {
 		code := r.Error
 		if code == "" {
 			code = fmt.Sprintf("http_%d", resp.StatusCode)

@@ -129,7 +129,7 @@ func TestColumnCoverageDemo(t *testing.T) {
 	res := (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
 		connector.Pipeline{Name: "shopee/coverage", Platform: "shopee", Account: demo.Account.Name, Source: src, Transformer: tr, Sink: sink})[0]
 	require.NoError(t, res.Err)
-	require.EqualValues(t, 200, res.Records)
+	require.EqualValues(t, 200, res.Rows["staging.shopee_orders"])
 
 	seen, valued, nonZero := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, body := range bodies {
@@ -228,7 +228,7 @@ func TestDemoIncrementalAfterAdvance(t *testing.T) {
 	r := &connector.Runner{Mode: connector.Incremental, Logger: quiet}
 	res := r.Run(ctx, p)[0]
 	require.NoError(t, res.Err)
-	require.EqualValues(t, 120, res.Records)
+	require.EqualValues(t, 120, res.Rows["staging.shopee_orders"])
 	demo.Advance(6 * time.Hour)
 	res = r.Run(ctx, p)[0]
 	require.NoError(t, res.Err)

@@ -32,6 +32,6 @@ func ExampleNewSource() {
 
 	r := &connector.Runner{Logger: quiet}
 	res := r.Run(ctx, connector.Pipeline{Name: "shopee/123456", Source: src, Transformer: shopee.Transformer{}, Sink: sink})[0]
-	fmt.Println(res.Status, res.Records, res.APICalls[shopee.PathOrderDetail])
+	fmt.Println(res.Status, res.Rows["staging.shopee_orders"], res.APICalls[shopee.PathOrderDetail])
 	// Output: ok 120 3
 }

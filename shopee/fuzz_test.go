@@ -15,9 +15,11 @@ import (
 )
 
 // The decoders of Shopee answers never panic, and what they accept keeps
-// their promises: an envelope without error, a list page whose more has a
-// cursor and whose orders have numbers, a detail answer with one key per
-// order. Seeds: f.Add below plus testdata/fuzz/<name>/.
+// their promises: an envelope without error from a 2xx answer, a list page
+// whose more has a cursor and whose orders (all of the list's) have
+// numbers, a detail answer with one key per order where every order of the
+// list is an order or a malformed record. Seeds: f.Add below plus
+// testdata/fuzz/<name>/.
 
 func FuzzDecodeEnvelope(f *testing.F) {
 	for _, s := range []string{
@@ -43,7 +45,7 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			}
 			return
 		}
-		if status >= 400 || env.Error != "" {
+		if status < 200 || status > 299 || env.Error != "" {
 			t.Fatalf("accepted status %d error %q", status, env.Error)
 		}
 	})
@@ -79,6 +81,15 @@ func FuzzParseListPage(f *testing.F) {
 				t.Fatal("empty order_sn accepted")
 			}
 		}
+		// The page is what encoding/json reads: more is there, and every
+		// order of the list is on the page.
+		var ref struct {
+			More      *bool             `json:"more"`
+			OrderList []json.RawMessage `json:"order_list"`
+		}
+		if json.Unmarshal(raw, &ref) != nil || ref.More == nil || *ref.More != p.More || len(ref.OrderList) != len(p.OrderSNs) {
+			t.Fatalf("page %+v accepted from %q", p, raw)
+		}
 	})
 }
 
@@ -102,6 +113,13 @@ func FuzzParseDetail(f *testing.F) {
 		if len(d.Keys) != len(d.Orders) {
 			t.Fatalf("%d keys for %d orders", len(d.Keys), len(d.Orders))
 		}
+		// Every order of the list is an order or a malformed record.
+		var ref struct {
+			OrderList []json.RawMessage `json:"order_list"`
+		}
+		if json.Unmarshal(raw, &ref) != nil || len(ref.OrderList) != len(d.Orders)+len(d.Malformed) {
+			t.Fatalf("%d orders and %d malformed records accepted from %q", len(d.Orders), len(d.Malformed), raw)
+		}
 		for i, k := range d.Keys {
 			if k == "" {
 				t.Fatal("empty key accepted")
@@ -119,8 +137,8 @@ func FuzzParseDetail(f *testing.F) {
 // request, the retrying HTTP client, the envelope, get_order_list,
 // get_order_detail (a token rejection also goes through a refresh whose
 // answer is the same body), the one-pass transformer of every order the
-// answer holds. Nothing panics; what is accepted keeps the promises of the
-// decoders; every refusal is an error. Seeds: real answers, whole and cut
+// answer holds. Nothing panics; what is accepted came with a 2xx status and
+// keeps the promises of the decoders; every refusal is an error. Seeds: real answers, whole and cut
 // short at several points.
 func FuzzClientPath(f *testing.F) {
 	order := `{"order_sn":"2510A","order_status":"COMPLETED","total_amount":120000.5,"create_time":1761955200,"update_time":1761958800,` +
@@ -163,8 +181,12 @@ func FuzzClientPath(f *testing.F) {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
+		ok2xx := status >= 200 && status <= 299
 		p, err := c.GetOrderList(ctx, "update_time", time.Unix(1761955200, 0), time.Unix(1761958800, 0), 100, "")
 		if err == nil {
+			if !ok2xx {
+				t.Fatalf("a list page accepted from HTTP %d", status)
+			}
 			if p.More && p.NextCursor == "" {
 				t.Fatal("more without a cursor accepted")
 			}
@@ -177,6 +199,9 @@ func FuzzClientPath(f *testing.F) {
 		d, err := c.GetOrderDetail(ctx, []string{"2510A", "2510B"})
 		if err != nil {
 			return
+		}
+		if !ok2xx {
+			t.Fatalf("a detail answer accepted from HTTP %d", status)
 		}
 		if len(d.Keys) != len(d.Orders) {
 			t.Fatalf("%d keys for %d orders", len(d.Keys), len(d.Orders))

@@ -211,7 +211,7 @@ func TestFullLoad1234Orders(t *testing.T) {
 	res := runner(connector.Full).Run(ctx, pipeline(src, sink))[0]
 	require.NoError(t, res.Err)
 	require.Equal(t, connector.StatusOK, res.Status)
-	require.EqualValues(t, 1234, res.Records)
+	require.EqualValues(t, 1234, res.Rows["staging.shopee_orders"])
 	require.EqualValues(t, 1234, res.Rows["staging.shopee_orders"])
 	require.EqualValues(t, 25, res.APICalls[shopee.PathOrderDetail], "ceil(1234/50) detail calls")
 	require.Equal(t, 25, sim.Calls(shopee.PathOrderDetail))
@@ -237,7 +237,7 @@ func TestIncrementalAfterAdvance(t *testing.T) {
 	src := sourceFor(t, sim, nil, connector.HTTPConfig{})
 	res := runner(connector.Incremental).Run(ctx, pipeline(src, sink))[0]
 	require.NoError(t, res.Err)
-	require.EqualValues(t, 400, res.Records, "no checkpoint: incremental does a full load")
+	require.EqualValues(t, 400, res.Rows["staging.shopee_orders"], "no checkpoint: incremental does a full load")
 
 	stamp := func(sn string) string {
 		var s string
@@ -263,8 +263,8 @@ func TestIncrementalAfterAdvance(t *testing.T) {
 
 	res = runner(connector.Incremental).Run(ctx, pipeline(src, sink))[0]
 	require.NoError(t, res.Err)
-	require.GreaterOrEqual(t, res.Records, int64(len(changes)))
-	require.LessOrEqual(t, res.Records, int64(len(changes)+20), "only changed orders (and the lookback overlap) are read")
+	require.GreaterOrEqual(t, res.Rows["staging.shopee_orders"], int64(len(changes)))
+	require.LessOrEqual(t, res.Rows["staging.shopee_orders"], int64(len(changes)+20), "only changed orders (and the lookback overlap) are read")
 	requireSame(t, expected(sim.Orders()), actual(t, sink.DB()))
 
 	for _, c := range removed {
@@ -296,7 +296,7 @@ func TestTokenExpiryMidLoad(t *testing.T) {
 	r := runner(connector.Full)
 	res := r.Run(ctx, pipeline(src, sink))[0]
 	require.NoError(t, res.Err)
-	require.EqualValues(t, 600, res.Records)
+	require.EqualValues(t, 600, res.Rows["staging.shopee_orders"])
 	require.Equal(t, 1, sim.Rotations(), "exactly one refresh")
 	require.Equal(t, 1, res.Stats["token_refreshes"])
 	tok, err := store.Load(ctx, "shopee", "123456")

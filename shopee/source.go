@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,6 +63,9 @@ func NewSource(cfg Config) (*Source, error) {
 	if c.cfg.Lookback <= 0 {
 		c.cfg.Lookback = 15 * time.Minute
 	}
+	if c.cfg.FinanceLookback <= 0 {
+		c.cfg.FinanceLookback = DefaultFinanceLookback
+	}
 	if c.cfg.DetailMissingRuns <= 0 {
 		c.cfg.DetailMissingRuns = DefaultDetailMissingRuns
 	}
@@ -71,10 +75,19 @@ func NewSource(cfg Config) (*Source, error) {
 // Client returns the source's API client.
 func (s *Source) Client() *Client { return s.c }
 
-// Streams implements connector.Source: one stream, "orders", whose
-// records are get_order_detail orders, or quarantine markers of orders the
-// platform never details (see Quarantined).
-func (s *Source) Streams() []connector.Stream { return []connector.Stream{&orders{s: s}} }
+// Streams implements connector.Source: "orders", whose records are
+// get_order_detail orders, or quarantine markers of orders the platform
+// never details (see Quarantined); then, unless Config.DisableFinance,
+// "escrow" (released escrows and their details) and "wallet_transactions"
+// (the wallet ledger, and the escrow details of the orders its
+// adjustments name), see finance.go.
+func (s *Source) Streams() []connector.Stream {
+	st := []connector.Stream{&orders{s: s}}
+	if !s.cfg.DisableFinance {
+		st = append(st, &financeStream{s: s, name: StreamEscrow}, &financeStream{s: s, name: StreamWallet})
+	}
+	return st
+}
 
 // APICalls implements connector.StatsSource.
 func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
@@ -234,7 +247,8 @@ func (s *Source) setEarliest(probes int, day string) {
 // ConfigFromEnv reads the SHOPEE_* variables: SHOPEE_PARTNER_ID,
 // SHOPEE_PARTNER_KEY, SHOPEE_SHOP_ID, SHOPEE_ACCESS_TOKEN,
 // SHOPEE_REFRESH_TOKEN, SHOPEE_HOST, SHOPEE_TOKEN_REFRESH_BUFFER (seconds),
-// SHOPEE_INCREMENTAL_LOOKBACK_MINUTES, SHOPEE_START_DATE (YYYY-MM-DD,
+// SHOPEE_INCREMENTAL_LOOKBACK_MINUTES, SHOPEE_FINANCE (false turns the
+// finance streams off), SHOPEE_FINANCE_LOOKBACK_HOURS, SHOPEE_START_DATE (YYYY-MM-DD,
 // midnight UTC: the default time basis; the driver reads it in
 // platform.Deps.TimeBasis), SHOPEE_DETAIL_MISSING_RUNS. ok is false when the
 // credentials are not set.
@@ -270,6 +284,18 @@ func configFromEnv(getenv func(string) string, basis connector.TimeBasis) (cfg C
 		return cfg, false, fmt.Errorf("SHOPEE_DETAIL_MISSING_RUNS: %d is negative", runs)
 	}
 	cfg.DetailMissingRuns = int(runs)
+	finLook, err := num("SHOPEE_FINANCE_LOOKBACK_HOURS")
+	if err != nil {
+		return cfg, false, err
+	}
+	cfg.FinanceLookback = time.Duration(finLook) * time.Hour
+	switch v := strings.ToLower(getenv("SHOPEE_FINANCE")); v {
+	case "", "1", "true", "on", "yes":
+	case "0", "false", "off", "no":
+		cfg.DisableFinance = true
+	default:
+		return cfg, false, fmt.Errorf("SHOPEE_FINANCE: %q is not true or false", v)
+	}
 	cfg.RefreshBuffer = time.Duration(buf) * time.Second
 	cfg.Lookback = time.Duration(look) * time.Minute
 	cfg.PartnerKey = getenv("SHOPEE_PARTNER_KEY")

@@ -210,8 +210,9 @@ type Transformer struct {
 // fills shopee_orders.shop_id.
 func (s *Source) Transformer() Transformer { return Transformer{ShopID: s.cfg.ShopID} }
 
-// Tables implements connector.Transformer.
-func (Transformer) Tables() []*connector.Table { return Tables() }
+// Tables implements connector.Transformer: the twelve order tables, then
+// the finance tables (FinanceTables).
+func (Transformer) Tables() []*connector.Table { return append(Tables(), FinanceTables()...) }
 
 // rowCtx carries what a row needs besides its JSON object.
 type rowCtx struct {
@@ -511,6 +512,9 @@ func addUnmapped(kind, key string) {
 // Transform implements connector.Transformer. The order's JSON is read once
 // (see decode.go), then each column's value is converted once.
 func (t Transformer) Transform(rec connector.Record, out connector.Output) error {
+	if isFinance(rec) {
+		return transformFinance(rec, out, t.ShopID)
+	}
 	if err := Quarantined(rec); err != nil { // an order the source quarantined (walk.go)
 		return err
 	}

@@ -366,7 +366,13 @@ func (o *orders) assemble(ctx context.Context, incremental bool, prior map[strin
 			}
 			go func() {
 				defer func() { <-sem }()
-				recs, quarantined, malformed, err := o.details(ctx, j.sns, prior)
+				var recs []connector.Record
+				var quarantined map[string]DetailMissing
+				var malformed map[string]string
+				err := connector.Guard("shopee detail worker", func() (err error) {
+					recs, quarantined, malformed, err = o.details(ctx, j.sns, prior)
+					return err
+				})
 				j.quarantined, j.malformed = quarantined, malformed
 				o.finish(j, func() ([]connector.Record, error) { return recs, err })
 			}()

@@ -274,7 +274,7 @@ func (c *Client) call(ctx context.Context, method, path string, params url.Value
 			c.log.Info("tiktok access token expired; refreshing", "shop", c.cfg.Shop, "endpoint", path)
 			stale = tok
 			continue
-		case retryable(err) && resp.StatusCode < 300 && serverRetries+1 < c.attempts():
+		case retryable(err) && resp.StatusCode < 300 && serverRetries+1 < c.http.Attempts():
 			if errors.Is(err, ErrThrottled) {
 				// 36009002 in a 200 answer: the app's budget slows down
 				// for every shop of the app (HTTP 429 the client sees
@@ -283,37 +283,12 @@ func (c *Client) call(ctx context.Context, method, path string, params url.Value
 			}
 			serverRetries++
 			c.log.Debug("tiktok server code retried", "shop", c.cfg.Shop, "endpoint", path, "error", err)
-			if werr := sleep(ctx, time.Duration(serverRetries)*c.minBackoff()); werr != nil {
+			if werr := connector.Sleep(ctx, time.Duration(serverRetries)*c.http.MinBackoff()); werr != nil {
 				return nil, "", werr
 			}
 			continue
 		}
 		return nil, rid, err
-	}
-}
-
-func (c *Client) attempts() int {
-	if c.cfg.HTTP.Attempts > 0 {
-		return c.cfg.HTTP.Attempts
-	}
-	return 3
-}
-
-func (c *Client) minBackoff() time.Duration {
-	if c.cfg.HTTP.MinBackoff > 0 {
-		return c.cfg.HTTP.MinBackoff
-	}
-	return 500 * time.Millisecond
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -59,18 +60,36 @@ func FuzzTransform(f *testing.F) {
 	})
 }
 
-// FuzzEnvelope: the envelope decoder returns data or an error, never
-// nothing and never a panic.
+// FuzzEnvelope: the envelope decoder returns data or an *APIError naming
+// the endpoint, never nothing and never a panic; data comes only from a
+// 2xx answer whose body encoding/json reads as an envelope with code 0, and
+// it is that envelope's data.
 func FuzzEnvelope(f *testing.F) {
 	f.Add(200, []byte(`{"code":0,"message":"Success","request_id":"r","data":{"orders":[]}}`))
 	f.Add(200, []byte(`{"code":0,"data":null}`))
 	f.Add(401, []byte(`{"code":105002,"message":"Expired"}`))
 	f.Add(502, []byte(`<html>502</html>`))
 	f.Add(200, []byte(`{"code":"0"}`))
+	f.Add(306, []byte(`{"code":0,"data":{}}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		data, _, err := tiktok.DecodeEnvelope("/x", status, body)
-		if err == nil && (len(data) == 0 || string(data) == "null") {
+		if err != nil {
+			var ae *tiktok.APIError
+			if !errors.As(err, &ae) || ae.Endpoint != "/x" {
+				t.Fatalf("error %v is not an *APIError of the endpoint", err)
+			}
+			return
+		}
+		if len(data) == 0 || string(data) == "null" {
 			t.Fatal("success without data")
+		}
+		var env struct {
+			Code *int            `json:"code"`
+			Data json.RawMessage `json:"data"`
+		}
+		if status < 200 || status > 299 || json.Unmarshal(body, &env) != nil || env.Code == nil || *env.Code != 0 ||
+			!bytes.Equal(bytes.TrimSpace(env.Data), bytes.TrimSpace(data)) {
+			t.Fatalf("data %q accepted from HTTP %d %q", data, status, body)
 		}
 	})
 }
@@ -101,7 +120,9 @@ func (a answer) RoundTrip(r *http.Request) (*http.Response, error) {
 // transformer. Nothing panics and nothing hangs (a body that keeps
 // answering with a page token ends on the token that does not move); a
 // load that ends without an error was answered a 2xx success envelope
-// whose data carries total_count.
+// whose data carries total_count, no next_page_token and at least as many
+// orders as total_count, and every one of those orders reached the
+// transformer.
 func FuzzSearchAnswer(f *testing.F) {
 	page := `{"code":0,"message":"Success","request_id":"r","data":{"next_page_token":"","total_count":1,"orders":[{"id":"576461413038785752","create_time":1700000000,"update_time":1700000001,"line_items":[{"id":"1","sale_price":"12.50"}]}]}}`
 	f.Add(200, []byte(page))
@@ -130,8 +151,10 @@ func FuzzSearchAnswer(f *testing.F) {
 			t.Fatal(err)
 		}
 		tr := src.Transformer()
+		records := 0
 		err = src.Streams()[0].Read(context.Background(), connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
 			for _, rec := range p.Records {
+				records++
 				var out collect
 				_ = tr.Transform(rec, &out) // an error quarantines the record
 			}
@@ -141,11 +164,16 @@ func FuzzSearchAnswer(f *testing.F) {
 			var env struct {
 				Code *int `json:"code"`
 				Data struct {
-					TotalCount *int `json:"total_count"`
+					TotalCount    *int              `json:"total_count"`
+					NextPageToken string            `json:"next_page_token"`
+					Orders        []json.RawMessage `json:"orders"`
 				} `json:"data"`
 			}
 			if status < 200 || status > 299 || json.Unmarshal(body, &env) != nil || env.Code == nil || *env.Code != 0 || env.Data.TotalCount == nil {
 				t.Fatalf("a load answered HTTP %d %q ended without an error", status, body)
+			}
+			if env.Data.NextPageToken != "" || len(env.Data.Orders) < *env.Data.TotalCount || records < len(env.Data.Orders) {
+				t.Fatalf("a load answered %q ended without an error after %d records", body, records)
 			}
 		}
 	})

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/testsinks"
 	"github.com/facolos/etl/sink/sqlite"
 	"github.com/facolos/etl/tiktok"
 	"github.com/facolos/etl/tiktok/tiktoktest"
@@ -73,14 +73,7 @@ func sourceFor(t testing.TB, sim *tiktoktest.Server, tokens tokenstore.Store, ht
 
 func openSink(t testing.TB, path string, cfg sqlite.Config) *sqlite.Sink {
 	t.Helper()
-	if path == "" {
-		path = filepath.Join(t.TempDir(), "tiktok.db")
-	}
-	cfg.Path = path
-	s, err := sqlite.Open(context.Background(), cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
-	return s
+	return testsinks.SQLite(t, path, cfg)
 }
 
 func run(t testing.TB, r *connector.Runner, src connector.Source, sink connector.Sink) connector.Result {

@@ -2,19 +2,16 @@ package tiktok_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/testsinks"
 	"github.com/facolos/etl/sink/postgres"
 	"github.com/facolos/etl/sink/sqlite"
 	"github.com/facolos/etl/tiktok"
 	"github.com/facolos/etl/tiktok/tiktoktest"
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 )
 
@@ -29,33 +26,7 @@ type testSink interface {
 // set, on private schemas of a real PostgreSQL.
 func eachSink(t *testing.T, f func(t *testing.T, sink testSink)) {
 	t.Run("sqlite", func(t *testing.T) { f(t, openSink(t, "", sqlite.Config{})) })
-	t.Run("postgres", func(t *testing.T) {
-		dsn := os.Getenv("ETL_TEST_POSTGRES_DSN")
-		if dsn == "" {
-			t.Skip("set ETL_TEST_POSTGRES_DSN to run on PostgreSQL")
-		}
-		var b [6]byte
-		_, _ = rand.Read(b[:])
-		p := "etl_tt_" + hex.EncodeToString(b[:])
-		schemas := map[string]string{"staging": p + "_staging", "etl_control": p + "_control"}
-		t.Cleanup(func() {
-			conn, err := pgx.Connect(context.Background(), dsn)
-			if err != nil {
-				t.Errorf("cleanup: %v", err)
-				return
-			}
-			defer conn.Close(context.Background())
-			for _, s := range schemas {
-				if _, err := conn.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+connector.QuoteIdent(s)+" CASCADE"); err != nil {
-					t.Errorf("cleanup: %v", err)
-				}
-			}
-		})
-		s, err := postgres.Open(context.Background(), postgres.Config{DSN: dsn, Schemas: schemas})
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
-		f(t, s)
-	})
+	t.Run("postgres", func(t *testing.T) { f(t, testsinks.Postgres(t, "etl_tt", postgres.Config{})) })
 }
 
 // bounded is a runner that stops a run reading more than 60 pages (these

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
-	"github.com/facolos/etl/internal/simfault"
 	"github.com/facolos/etl/platform"
 	"github.com/facolos/etl/tiktok/tiktoktest"
 )
@@ -56,11 +55,9 @@ func (driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 	cfg.Logger = deps.Logger
 	cfg.HTTP = cfg.HTTP.Merge(deps.HTTP)
 	if cfg.HTTP.Budget == nil {
-		perSecond := float64(DefaultRateLimit)
-		if v := acct.Get("TIKTOK_RATE_LIMIT"); v != "" {
-			if perSecond, err = strconv.ParseFloat(v, 64); err != nil || perSecond <= 0 {
-				return nil, nil, fmt.Errorf("tiktok shop %s: TIKTOK_RATE_LIMIT: %q is not a positive number", acct.Name, v)
-			}
+		perSecond, err := platform.EnvRate(acct.Get, "TIKTOK_RATE_LIMIT", DefaultRateLimit)
+		if err != nil {
+			return nil, nil, fmt.Errorf("tiktok shop %s: %w", acct.Name, err)
 		}
 		// Every shop of one app draws from the app's budget.
 		cfg.HTTP.Budget = connector.SharedBudget("tiktok/"+cfg.AppKey+"@"+cfg.BaseURL, perSecond, 1)
@@ -77,19 +74,12 @@ func (driver) Open(ctx context.Context, acct platform.Account, deps platform.Dep
 // resolves it). The source talks to it like to the real platform, with the
 // real clock.
 func (driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
-	n := opts.Records
-	if n <= 0 {
-		n = 500
-	}
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now().UTC().Truncate(24 * time.Hour)
-	}
+	now := opts.Clock()
 	// One shop per seed (seed 0 and 1 are the simulator's default shop), so
 	// that the demo shops of an accounts file are told apart by shop_id.
 	shopID := strconv.FormatInt(7494049642642000000+max(opts.Seed, 1)-1, 10)
-	sim := tiktoktest.NewServer(tiktoktest.Options{Seed: opts.Seed, ShopID: shopID, Orders: n, Now: now, RateLimit: opts.RateLimit,
-		Faults: simfault.Options{Rate: opts.FaultRate, Latency: opts.Latency, Jitter: opts.Jitter, Seed: opts.Seed + 1}})
+	sim := tiktoktest.NewServer(tiktoktest.Options{Seed: opts.Seed, ShopID: shopID, Orders: opts.Size(500), Now: now, RateLimit: opts.RateLimit,
+		Faults: opts.Faults()})
 	env := map[string]string{
 		"TIKTOK_APP_KEY":           sim.AppKey(),
 		"TIKTOK_APP_SECRET":        sim.AppSecret(),

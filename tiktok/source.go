@@ -394,7 +394,12 @@ func (o *orders) work(ctx context.Context, field string, l *windowList) {
 		w.busy = true
 		l.held++
 		l.mu.Unlock()
-		p, after, err := o.readPage(ctx, field, w)
+		var p windowPage
+		var after []*window
+		err := connector.Guard("tiktok search worker", func() (err error) {
+			p, after, err = o.readPage(ctx, field, w)
+			return err
+		})
 		l.mu.Lock()
 		w.busy = false
 		if err == nil && w.parent != nil && !w.reported {

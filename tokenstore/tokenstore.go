@@ -324,7 +324,8 @@ func (m *Manager) obtain(ctx context.Context, stale string) (Token, error) {
 		tok, err := m.Store.Load(ctx, m.Platform, m.Account)
 		if errors.Is(err, ErrNotFound) {
 			if m.Seed == nil || m.Seed.AccessToken == "" && m.Seed.RefreshToken == "" {
-				return Token{}, fmt.Errorf("tokenstore: %s: no token stored and none configured", m.key())
+				return Token{}, fmt.Errorf("tokenstore: %s: no token pair (go run ./examples/authorize -platform %s stores one)",
+					m.key(), m.Platform)
 			}
 			seed := *m.Seed
 			seed.Platform, seed.Account, seed.Version, seed.LockedUntil = m.Platform, m.Account, 0, time.Time{}

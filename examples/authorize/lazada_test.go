@@ -13,9 +13,32 @@ import (
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/lazada"
 	"github.com/facolos/etl/lazada/lazadatest"
+	"github.com/facolos/etl/platform"
 	"github.com/facolos/etl/tokenstore"
 	"github.com/stretchr/testify/require"
 )
+
+// A new Lazada seller: the command exchanges the code of the redirect
+// (-code) and stores the pair for the seller of the answer; a sync
+// configured without any token variable loads the seller's orders with it.
+func TestFirstTokensThenSyncLazada(t *testing.T) {
+	ctx := context.Background()
+	sim := lazadatest.NewServer(lazadatest.Options{Orders: 30, Now: time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)})
+	defer sim.Close()
+	path := filepath.Join(t.TempDir(), "wh.db")
+	env := map[string]string{"LAZADA_APP_KEY": sim.AppKey(), "LAZADA_APP_SECRET": sim.AppSecret(), "LAZADA_SELLER_ID": sim.SellerID(),
+		"LAZADA_API_BASE_URL": sim.URL, "LAZADA_AUTH_BASE_URL": sim.AuthURL, "LAZADA_START_DATE": "2025-06-01"}
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"-platform", "lazada", "-sink", "sqlite:" + path, "-code", sim.NewAuthCode()},
+		func(k string) string { return env[k] }, strings.NewReader(""), &out))
+	require.Contains(t, out.String(), "lazada seller "+sim.SellerID())
+	require.Equal(t, 1, sim.Calls(lazada.PathTokenCreate))
+
+	res := syncOnce(t, path, platform.Account{Platform: "lazada", Name: sim.SellerID(), Get: func(k string) string { return env[k] }})
+	require.Equal(t, connector.StatusOK, res.Status, "%v", res.Err)
+	require.EqualValues(t, 30, res.Records)
+	require.Zero(t, sim.Refreshes(), "the stored pair was used as it is")
+}
 
 // A Lazada seller whose refresh token died is re-authorised with
 // -platform lazada: the code becomes a pair stored for the seller_id of

@@ -26,29 +26,22 @@ import (
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/internal/benchproc"
-	"github.com/facolos/etl/internal/simfault"
 	"github.com/facolos/etl/misa"
 	"github.com/facolos/etl/misa/misatest"
 	"github.com/facolos/etl/sink"
 	"golang.org/x/sync/errgroup"
-	"golang.org/x/time/rate"
 )
 
 var (
-	customers   = flag.Int("customers", 20000, "customers in the simulated tenant")
-	saleOrders  = flag.Int("sale-orders", 20000, "sale orders")
-	contacts    = flag.Int("contacts", 1000, "contacts")
-	products    = flag.Int("products", 500, "products")
-	stocks      = flag.Int("stocks", 2, "warehouses")
-	serve       = flag.Bool("serve", false, "internal: run the simulator and print its address")
-	latency     = flag.Duration("latency", 0, "simulated latency of every call")
-	jitter      = flag.Duration("jitter", 0, "extra random latency of up to this")
-	rateLimit   = flag.Float64("rate", 0, "calls per second the simulator allows and the client keeps to (0: unlimited)")
-	concurrency = flag.Int("concurrency", 0, "pages of a full pass in flight (default the library's; 1: one at a time)")
-	streamPar   = flag.Int("stream-parallel", 0, "streams read at once (default the source's: all six; 1: one after the other)")
-	into        = flag.String("sink", "", "warehouse URL (sqlite:PATH, postgres://…, sqlserver://…; default: a new SQLite file); use an empty database: the load is a full load")
-	sourceOnly  = flag.Bool("source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
-	now         = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	customers  = flag.Int("customers", 20000, "customers in the simulated tenant")
+	saleOrders = flag.Int("sale-orders", 20000, "sale orders")
+	contacts   = flag.Int("contacts", 1000, "contacts")
+	products   = flag.Int("products", 500, "products")
+	stocks     = flag.Int("stocks", 2, "warehouses")
+	flags      = benchproc.NewFlags("pages of a full pass in flight (default the library's; 1: one at a time)")
+	streamPar  = flag.Int("stream-parallel", 0, "streams read at once (default the source's: all six; 1: one after the other)")
+	into       = flag.String("sink", "", "warehouse URL (sqlite:PATH, postgres://…, sqlserver://…; default: a new SQLite file); use an empty database: the load is a full load")
+	now        = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 )
 
 type endpoint struct {
@@ -71,9 +64,9 @@ func total(calls map[string]int64) int64 {
 
 func main() {
 	flag.Parse()
-	if *serve {
+	if flags.Serve {
 		sim := misatest.NewServer(misatest.Options{Seed: 1, Customers: *customers, SaleOrders: *saleOrders, Contacts: *contacts,
-			Products: *products, Stock: *stocks, Now: now, RateLimit: *rateLimit, Faults: simfault.Options{Latency: *latency, Jitter: *jitter}})
+			Products: *products, Stock: *stocks, Now: now, RateLimit: flags.Rate, Faults: flags.Faults()})
 		minCalls := pages(*customers) + pages(*saleOrders) + pages(*contacts) + pages(*products) + 2 + 1
 		for _, rows := range sim.Ledger() {
 			minCalls += pages(len(rows))
@@ -90,9 +83,7 @@ func main() {
 
 func run() error {
 	var ep endpoint
-	stopSim, err := benchproc.Start(&ep, "-serve", "-customers", fmt.Sprint(*customers), "-sale-orders", fmt.Sprint(*saleOrders),
-		"-contacts", fmt.Sprint(*contacts), "-products", fmt.Sprint(*products), "-stocks", fmt.Sprint(*stocks),
-		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit))
+	stopSim, err := benchproc.StartChild(&ep)
 	if err != nil {
 		return err
 	}
@@ -114,16 +105,15 @@ func run() error {
 	defer wh.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	src, err := misa.NewSource(misa.Config{BaseURL: ep.URL, ClientID: ep.ClientID, ClientSecret: ep.ClientSecret, Logger: quiet,
-		Now: func() time.Time { return now }, Concurrency: *concurrency,
-		HTTP: connector.HTTPConfig{RateLimit: rate.Limit(*rateLimit), Burst: 1, Logger: quiet}})
+		Now: func() time.Time { return now }, Concurrency: flags.Concurrency, HTTP: flags.HTTP(quiet)})
 	if err != nil {
 		return err
 	}
 	peakHeap := benchproc.PeakHeap()
-	cpu0 := cpuTime()
+	cpu0 := benchproc.CPUTime()
 	start := time.Now()
 	var res connector.Result
-	if *sourceOnly {
+	if flags.SourceOnly {
 		// The streams are read the way the runner reads them: up to
 		// -stream-parallel at once.
 		par := src.StreamParallelism()
@@ -157,7 +147,7 @@ func run() error {
 			connector.Pipeline{Name: "bench", Source: src, Transformer: src.Transformer(), Sink: wh.Sink})[0]
 	}
 	wall := time.Since(start)
-	cpu := cpuTime() - cpu0
+	cpu := benchproc.CPUTime() - cpu0
 	peak := peakHeap()
 	if res.Err != nil {
 		return res.Err
@@ -167,10 +157,10 @@ func run() error {
 		float64(res.Records)/wall.Seconds(), cpu.Round(time.Millisecond), float64(peak)/(1<<20))
 	fmt.Printf("calls=%d (minimum %d) by path %v; passes_repeated=%v throttled=%v retries=%v\n", calls, ep.MinCalls, res.APICalls,
 		res.Stats["passes_repeated"], res.Stats["throttled"], res.Stats["http_retries"])
-	if *rateLimit > 0 {
-		bound := float64(ep.MinCalls) / *rateLimit
+	if flags.Rate > 0 {
+		bound := float64(ep.MinCalls) / flags.Rate
 		fmt.Printf("latency=%s jitter=%s rate=%.0f/s concurrency=%d: minimum calls / rate = %.1fs; wall = %.2f x that (goal <= 1.2)\n",
-			*latency, *jitter, *rateLimit, *concurrency, bound, wall.Seconds()/bound)
+			flags.Latency, flags.Jitter, flags.Rate, flags.Concurrency, bound, wall.Seconds()/bound)
 	}
 	return nil
 }

@@ -27,30 +27,19 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/internal/benchproc"
-	"github.com/facolos/etl/internal/simfault"
-	"github.com/facolos/etl/sink/sqlite"
 	"github.com/facolos/etl/tiktok"
 	"github.com/facolos/etl/tiktok/tiktoktest"
-	"golang.org/x/time/rate"
 )
 
 var (
 	orders = flag.Int("orders", 10000, "orders in the simulated shop")
 	days   = flag.Int("days", 365, "days of history they are spread over")
-	serve  = flag.Bool("serve", false, "internal: run the simulator and print its address")
-	// Latency-bound loads.
-	latency     = flag.Duration("latency", 0, "simulated latency of every call")
-	jitter      = flag.Duration("jitter", 0, "extra random latency of up to this")
-	rateLimit   = flag.Float64("rate", 0, "calls per second the simulator allows and the client keeps to (0: unlimited)")
-	concurrency = flag.Int("concurrency", 0, "windows read at once (default the library's; 1: one window, page by page)")
-	sourceOnly  = flag.Bool("source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
-	spread      = flag.String("spread", "uniform", "create times: uniform, or skewed (volume growing twentyfold over the range, 3 sale days of a week's volume, each opening with 1% of the orders in one second)")
-	end         = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	flags  = benchproc.NewFlags("windows read at once (default the library's; 1: one window, page by page)")
+	spread = flag.String("spread", "uniform", "create times: uniform, or skewed (volume growing twentyfold over the range, 3 sale days of a week's volume, each opening with 1% of the orders in one second)")
+	end    = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 )
 
 type endpoint struct {
@@ -68,9 +57,9 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bench-tiktok: -spread %q: uniform or skewed\n", *spread)
 		os.Exit(2)
 	}
-	if *serve {
+	if flags.Serve {
 		sim := tiktoktest.NewServer(tiktoktest.Options{Orders: *orders, Days: *days, Now: end, Seed: 1, Spread: sp,
-			Faults: simfault.Options{Latency: *latency, Jitter: *jitter}, RateLimit: *rateLimit})
+			Faults: flags.Faults(), RateLimit: flags.Rate})
 		benchproc.Serve(endpoint{sim.URL, sim.AuthURL, sim.AppKey(), sim.AppSecret(), sim.ShopCipher(), sim.InitialAccess(), sim.InitialRefresh()})
 		sim.Close()
 		return
@@ -83,71 +72,40 @@ func main() {
 
 func run() error {
 	var ep endpoint
-	stopSim, err := benchproc.Start(&ep, "-serve", "-orders", fmt.Sprint(*orders), "-days", fmt.Sprint(*days),
-		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit), "-spread", *spread)
+	stopSim, err := benchproc.StartChild(&ep)
 	if err != nil {
 		return err
 	}
 	defer stopSim()
-	dir, err := os.MkdirTemp("", "etl-bench-tiktok")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	ctx := context.Background()
-	sink, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "bench.db")})
-	if err != nil {
-		return err
-	}
-	defer sink.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	src, err := tiktok.NewSource(tiktok.Config{BaseURL: ep.URL, AuthURL: ep.AuthURL, AppKey: ep.AppKey, AppSecret: ep.AppSecret,
 		ShopCipher: ep.Cipher, AccessToken: ep.Access, RefreshToken: ep.Refresh, StartDate: end.AddDate(0, 0, -*days-1), Logger: quiet,
 		// The load reads up to the simulated shop's now, as a load of a
 		// shop selling until today does.
 		Now:         func() time.Time { return end },
-		Concurrency: *concurrency, HTTP: connector.HTTPConfig{RateLimit: rate.Limit(*rateLimit), Burst: 1, Logger: quiet}})
+		Concurrency: flags.Concurrency, HTTP: flags.HTTP(quiet)})
 	if err != nil {
 		return err
 	}
-	peakHeap := benchproc.PeakHeap()
-	var cpu0 = cpuTime()
-	start := time.Now()
-	var res connector.Result
-	if *sourceOnly {
-		res.Err = src.Streams()[0].Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
-			res.Records += int64(len(p.Records))
-			return nil
-		})
-		res.APICalls, res.Stats = src.APICalls(), src.Stats()
-	} else {
-		res = (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
-			connector.Pipeline{Name: "bench", Source: src, Transformer: src.Transformer(), Sink: sink})[0]
+	m, err := benchproc.Load(context.Background(), src, src.Transformer(), flags.SourceOnly)
+	if err != nil {
+		return err
 	}
-	wall := time.Since(start)
-	cpu := cpuTime() - cpu0
-	peak := peakHeap()
-	if res.Err != nil {
-		return res.Err
-	}
-	rows := int64(0)
-	for _, n := range res.Rows {
-		rows += n
-	}
-	fmt.Printf("orders=%d records=%d rows=%d wall=%s orders/s=%.0f cpu(loader)=%s\n", *orders, res.Records, rows,
-		wall.Round(time.Millisecond), float64(res.Records)/wall.Seconds(), cpu.Round(time.Millisecond))
+	res, wall := m.Result, m.Wall
+	fmt.Printf("orders=%d records=%d rows=%d wall=%s orders/s=%.0f cpu(loader)=%s\n", *orders, res.Records, m.Rows(),
+		wall.Round(time.Millisecond), float64(res.Records)/wall.Seconds(), m.CPU.Round(time.Millisecond))
 	minCalls := (*orders + tiktok.MaxPageSize - 1) / tiktok.MaxPageSize
 	fmt.Printf("search calls=%d (minimum %d)  detail calls=%d  windows=%v\n", res.APICalls[tiktok.PathSearch], minCalls,
 		res.APICalls[tiktok.PathDetail], res.Stats["search_windows"])
-	fmt.Printf("peak heap=%.1f MiB\n", float64(peak)/(1<<20))
-	if *rateLimit > 0 {
+	fmt.Printf("peak heap=%.1f MiB\n", float64(m.PeakHeap)/(1<<20))
+	if flags.Rate > 0 {
 		var calls int64
 		for _, n := range res.APICalls {
 			calls += n
 		}
-		bound := float64(minCalls) / *rateLimit
+		bound := float64(minCalls) / flags.Rate
 		fmt.Printf("latency=%s jitter=%s rate=%.0f/s: calls=%d minimum=%d throttled=%v retries=%v; minimum calls / rate = %.1fs; wall = %.2f x that (goal <= 1.2)\n",
-			*latency, *jitter, *rateLimit, calls, minCalls, res.Stats["throttled"], res.Stats["http_retries"], bound, wall.Seconds()/bound)
+			flags.Latency, flags.Jitter, flags.Rate, calls, minCalls, res.Stats["throttled"], res.Stats["http_retries"], bound, wall.Seconds()/bound)
 	}
 	return nil
 }

@@ -128,7 +128,7 @@ func run() error {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	src, err := shopee.NewSource(shopee.Config{Host: ep.URL, PartnerID: ep.PartnerID, PartnerKey: ep.PartnerKey, ShopID: ep.ShopID,
 		AccessToken: ep.Access, RefreshToken: ep.Refresh, Now: func() time.Time { return now }, Logger: quiet,
-		Concurrency: *concurrency, ListConcurrency: *listConc,
+		Concurrency: *concurrency, ListConcurrency: *listConc, DisableFinance: true, // the orders pipeline alone
 		HTTP: connector.HTTPConfig{RateLimit: rate.Limit(*rateLimit), Burst: 1}})
 	if err != nil {
 		return err

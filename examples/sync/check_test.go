@@ -53,7 +53,7 @@ func TestCheckAccounts(t *testing.T) {
 	require.Equal(t, exitFailed, code, logs)
 	require.Contains(t, table, "writable   yes")
 	require.Contains(t, table, "time basis utc")
-	require.Regexp(t, `shopee/shop-1\s+yes\s+order list answered\s+orders: full load \(no checkpoint yet\)`, row(t, table, "shopee/shop-1"))
+	require.Regexp(t, `shopee/shop-1\s+yes\s+order list answered\s+all 3 streams: full load \(no checkpoint yet\)`, row(t, table, "shopee/shop-1"))
 	require.Regexp(t, `\s+NO\s+`, row(t, table, "shopee/shop-3"))
 	require.Regexp(t, `\s+yes\s+token tok-a accepted`, row(t, table, "fakeplat/acct-1"))
 	require.Regexp(t, `\s+NO\s+fakeplat: authorization failed`, row(t, table, "fakeplat/acct-2"))

@@ -37,6 +37,9 @@ func TestDemoAccountsFile(t *testing.T) {
 	for _, p := range r.Pipelines {
 		require.Equal(t, "ok", p.Status, "%s: %s", p.Pipeline, p.Error)
 		got[p.Pipeline] = p.Records
+		if p.Platform == "shopee" {
+			got[p.Pipeline] = p.Rows["staging.shopee_orders"] // the finance streams add records of their own
+		}
 	}
 	require.Len(t, got, 9, "three pipelines per platform, none else: %v", got)
 	for _, name := range []string{"shopee/shopee-1", "shopee/shopee-2", "shopee/shopee-3", "tiktok/tiktok-1", "tiktok/tiktok-2", "tiktok/tiktok-3"} {

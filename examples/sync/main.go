@@ -316,6 +316,7 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 			return exitOK, nil
 		}
 		r.Mode = connector.Incremental
+		logger.Info("waiting for the next round", "every", o.every, "next", time.Now().Add(o.every).UTC().Format(time.RFC3339))
 		select {
 		case <-ctx.Done():
 			return exitOK, nil

@@ -67,13 +67,29 @@ func (p *progress) start(pipelines []connector.Pipeline) {
 	}
 }
 
-// observe is the runner's Observer.
+// observe is the runner's Observer. It moves the bar after releasing p.mu:
+// the bar's decorator (line) takes p.mu from the bar's own goroutine, and a
+// bar call waits for that goroutine, so holding p.mu across a bar call can
+// deadlock.
 func (p *progress) observe(e connector.Event) {
+	bar, total, cur, done := p.observeLocked(e)
+	if bar != nil {
+		bar.SetTotal(total, false)
+		bar.SetCurrent(cur)
+		if done {
+			bar.SetTotal(total, true)
+		}
+	}
+}
+
+// observeLocked updates the pipeline's state under p.mu and returns what
+// its bar should show (bar nil: no bar).
+func (p *progress) observeLocked(e connector.Event) (bar *mpb.Bar, total, cur int64, done bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st := p.state[e.Pipeline]
 	if st == nil {
-		return
+		return nil, 0, 0, false
 	}
 	switch e.Kind {
 	case connector.BatchWritten:
@@ -96,17 +112,14 @@ func (p *progress) observe(e connector.Event) {
 		st.done = true
 		st.status = string(e.Result.Status)
 	}
-	if st.bar != nil {
-		total, cur := int64(1000), int64(0)
-		if f, ok := st.fraction(); ok {
-			cur = int64(f * 1000)
-		}
-		st.bar.SetTotal(total, false)
-		st.bar.SetCurrent(cur)
-		if st.done {
-			st.bar.SetTotal(total, true)
-		}
+	if st.bar == nil {
+		return nil, 0, 0, false
 	}
+	total = 1000
+	if f, ok := st.fraction(); ok {
+		cur = int64(f * 1000)
+	}
+	return st.bar, total, cur, st.done
 }
 
 // fraction is the position in the loaded time range.

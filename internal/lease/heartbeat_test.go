@@ -17,10 +17,11 @@ import (
 // after the expiry it extended.
 type flakyStore struct {
 	*memStore
-	mu    sync.Mutex
-	fails int
-	late  bool
-	ok    int
+	mu     sync.Mutex
+	fails  int
+	panics int // the first renewals panic instead (after the failures)
+	late   bool
+	ok     int
 }
 
 func (f *flakyStore) Renew(ctx context.Context, p, s string, fe connector.Fence, exp time.Time) (bool, error) {
@@ -29,6 +30,11 @@ func (f *flakyStore) Renew(ctx context.Context, p, s string, fe connector.Fence,
 		f.fails--
 		f.mu.Unlock()
 		return false, errors.New("connection reset by peer")
+	}
+	if f.panics > 0 {
+		f.panics--
+		f.mu.Unlock()
+		panic("driver: index out of range")
 	}
 	f.mu.Unlock()
 	f.memStore.mu.Lock()
@@ -93,6 +99,25 @@ func TestHeartbeatFailuresAreLoggedAndRetriedSoon(t *testing.T) {
 	}
 	if out := log.String(); !strings.Contains(out, "lease renewal failed") || !strings.Contains(out, "connection reset by peer") || !strings.Contains(out, "failures=2") {
 		t.Errorf("failed renewals not logged:\n%s", out)
+	}
+}
+
+// A renewal that panics (a driver fed bytes it did not expect) is a failed
+// renewal: logged and tried again, and the process lives on.
+func TestHeartbeatSurvivesAPanickingStore(t *testing.T) {
+	st := &flakyStore{memStore: newMem(), panics: 2}
+	var log syncBuffer
+	o := Options{TTL: 1200 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(&log, nil))}
+	l, err := Acquire(context.Background(), st, "mem", "p", "s", 0, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a renewal after the panics", func() bool { st.mu.Lock(); defer st.mu.Unlock(); return st.ok > 0 })
+	if err := l.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if out := log.String(); !strings.Contains(out, "lease renewal panicked: driver: index out of range") || !strings.Contains(out, "failures=2") {
+		t.Errorf("panicking renewals not logged as failures:\n%s", out)
 	}
 }
 

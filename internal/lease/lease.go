@@ -240,13 +240,7 @@ func hold(st Store, where, pipeline, stream string, r Row, o Options) *connector
 				return
 			case <-time.After(wait):
 			}
-			ctx, cancel := context.WithTimeout(hctx, period)
-			now, err := o.now(ctx, st)
-			held := true
-			if err == nil {
-				held, err = st.Renew(ctx, pipeline, stream, f, now.Add(o.TTL))
-			}
-			cancel()
+			held, err := renew(hctx, period, st, pipeline, stream, f, o)
 			switch {
 			case hctx.Err() != nil:
 				return
@@ -285,6 +279,24 @@ func hold(st Store, where, pipeline, stream string, r Row, o Options) *connector
 		}
 		return nil
 	})
+}
+
+// renew extends the lease once. A panic of the store (a driver fed bytes
+// it did not expect) is a failed renewal, tried again like any other: the
+// heartbeat runs on its own goroutine, where a panic would end the process.
+func renew(hctx context.Context, period time.Duration, st Store, pipeline, stream string, f connector.Fence, o Options) (held bool, err error) {
+	ctx, cancel := context.WithTimeout(hctx, period)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			held, err = true, fmt.Errorf("lease renewal panicked: %v", r)
+		}
+	}()
+	now, err := o.now(ctx, st)
+	if err != nil {
+		return true, err
+	}
+	return st.Renew(ctx, pipeline, stream, f, now.Add(o.TTL))
 }
 
 // Lost is the error of a write whose fence no longer matches the lease row.

@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/internal/simfault"
+	"github.com/facolos/etl/internal/simtoken"
 	"golang.org/x/time/rate"
 )
 
@@ -145,24 +146,21 @@ type Server struct {
 
 	inflight atomic.Int64
 
-	mu        sync.Mutex
-	offset    time.Duration
-	orders    []*Order // by create time
-	byID      map[int64]*Order
-	access    map[string]time.Time
-	refresh   map[string]time.Time
-	codes     map[string]time.Time
-	issued    int
-	advances  int
-	calls     map[string]int
-	rejected  map[string]int
-	reqID     int
-	limiters  map[string]*rate.Limiter
-	bans      map[string]time.Time
-	omitted   int
-	moved     map[int64]bool
-	lists     []List
-	refreshes int
+	mu       sync.Mutex
+	offset   time.Duration
+	orders   []*Order // by create time
+	byID     map[int64]*Order
+	tokens   *simtoken.Book
+	codeN    int
+	advances int
+	calls    map[string]int
+	rejected map[string]int
+	reqID    int
+	limiters map[string]*rate.Limiter
+	bans     map[string]time.Time
+	omitted  int
+	moved    map[int64]bool
+	lists    []List
 }
 
 // List is one /orders/get the server answered.
@@ -206,8 +204,7 @@ func NewServer(opts Options) *Server {
 	if opts.Faults.Seed == 0 {
 		opts.Faults.Seed = opts.Seed + 1
 	}
-	s := &Server{opts: opts, byID: map[int64]*Order{}, access: map[string]time.Time{}, refresh: map[string]time.Time{},
-		codes: map[string]time.Time{}, calls: map[string]int{}, rejected: map[string]int{}, limiters: map[string]*rate.Limiter{},
+	s := &Server{opts: opts, byID: map[int64]*Order{}, calls: map[string]int{}, rejected: map[string]int{}, limiters: map[string]*rate.Limiter{},
 		bans: map[string]time.Time{}, moved: map[int64]bool{}}
 	s.fault = simfault.New(opts.Faults, simfault.ErrorFunc(s.platformError))
 	end := opts.Now.Unix()
@@ -217,9 +214,7 @@ func NewServer(opts Options) *Server {
 		s.byID[o.ID] = o
 	}
 	s.sortOrders()
-	now := time.Now()
-	s.access[s.accessToken(0)] = now.Add(opts.AccessTTL)
-	s.refresh[s.refreshToken(0)] = now.Add(opts.RefreshTTL)
+	s.tokens = simtoken.New(opts.AccessTTL, opts.RefreshTTL, s.accessToken, s.refreshToken, time.Now())
 	api := http.NewServeMux()
 	api.HandleFunc(Rest+PathOrders, s.handle(true, s.list))
 	api.HandleFunc(Rest+PathOrderItems, s.handle(true, s.items))
@@ -275,8 +270,9 @@ func (s *Server) InitialRefresh() string { return s.refreshToken(0) }
 func (s *Server) NewAuthCode() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := fmt.Sprintf("0_%s_simCode%d", s.opts.AppKey, len(s.codes)+1)
-	s.codes[c] = s.now().Add(30 * time.Minute)
+	s.codeN++
+	c := fmt.Sprintf("0_%s_simCode%d", s.opts.AppKey, s.codeN)
+	s.tokens.AddCode(c, s.now().Add(30*time.Minute))
 	return c
 }
 
@@ -348,7 +344,7 @@ func (s *Server) Rejections() map[string]int {
 func (s *Server) Refreshes() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.refreshes
+	return s.tokens.Refreshes()
 }
 
 // Faults returns how many faults of each kind were injected.
@@ -374,18 +370,14 @@ func (s *Server) WaitIdle(timeout time.Duration) bool {
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k := range s.access {
-		s.access[k] = s.now().Add(-time.Second)
-	}
+	s.tokens.ExpireAccess(s.now())
 }
 
 // ExpireRefreshTokens makes every refresh token expire now.
 func (s *Server) ExpireRefreshTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k := range s.refresh {
-		s.refresh[k] = s.now().Add(-time.Second)
-	}
+	s.tokens.ExpireRefresh(s.now())
 }
 
 // Advance moves the shop on by d: about one order in 200 per simulated
@@ -526,7 +518,7 @@ func (s *Server) check(path string, p url.Values, needToken bool) *apiErr {
 	}
 	if needToken {
 		s.mu.Lock()
-		exp, ok := s.access[p.Get("access_token")]
+		exp, ok := s.tokens.Access(p.Get("access_token"))
 		now := s.now()
 		s.mu.Unlock()
 		if !ok || !now.Before(exp) {
@@ -794,16 +786,6 @@ func (s *Server) tokenAnswer(at, rt string, accessLeft, refreshLeft time.Duratio
 	return m
 }
 
-// issue creates a new pair; the refresh token keeps deadline.
-func (s *Server) issue(deadline time.Time) (string, string, time.Time) {
-	s.issued++
-	at, rt := s.accessToken(s.issued), s.refreshToken(s.issued)
-	aexp := s.now().Add(s.opts.AccessTTL)
-	s.access[at] = aexp
-	s.refresh[rt] = deadline
-	return at, rt, aexp
-}
-
 // tokenCreate serves /auth/token/create.
 func (s *Server) tokenCreate(p url.Values, _ string) (any, *apiErr) {
 	if p.Get("uuid") != "" {
@@ -811,14 +793,11 @@ func (s *Server) tokenCreate(p url.Values, _ string) (any, *apiErr) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := p.Get("code")
-	exp, ok := s.codes[c]
-	if !ok || !s.now().Before(exp) {
+	now := s.now()
+	if !s.tokens.UseCode(p.Get("code"), now) {
 		return nil, &apiErr{"InvalidCode", "ISP", "Invalid authorization code"}
 	}
-	delete(s.codes, c) // single use
-	now := s.now()
-	at, rt, aexp := s.issue(now.Add(s.opts.RefreshTTL))
+	at, rt, aexp := s.tokens.Issue(now, now.Add(s.opts.RefreshTTL))
 	return s.tokenAnswer(at, rt, aexp.Sub(now), s.opts.RefreshTTL, false), nil
 }
 
@@ -827,14 +806,10 @@ func (s *Server) tokenCreate(p url.Values, _ string) (any, *apiErr) {
 func (s *Server) tokenRefresh(p url.Values, _ string) (any, *apiErr) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old := p.Get("refresh_token")
-	deadline, ok := s.refresh[old]
 	now := s.now()
-	if !ok || !now.Before(deadline) {
+	at, rt, aexp, deadline, ok := s.tokens.Refresh(p.Get("refresh_token"), now, true)
+	if !ok {
 		return nil, &apiErr{"IllegalRefreshToken", "ISV", "The specified refresh token is invalid or expired"}
 	}
-	delete(s.refresh, old)
-	at, rt, aexp := s.issue(deadline)
-	s.refreshes++
 	return s.tokenAnswer(at, rt, aexp.Sub(now), deadline.Sub(now), true), nil
 }

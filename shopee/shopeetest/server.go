@@ -1,5 +1,6 @@
 // Package shopeetest is a faithful, adversarial local simulator of the Shopee
-// Open Platform v2 order and auth APIs, like net/http/httptest: a real HTTP
+// Open Platform v2 order, payment (escrow and wallet, see finance.go) and
+// auth APIs, like net/http/httptest: a real HTTP
 // server on loopback that verifies signatures, partner id, timestamp
 // freshness (against the wall clock, as the platform does) and access
 // tokens, expires access tokens after 4 hours of the wall clock and refresh
@@ -164,6 +165,16 @@ type Server struct {
 	reqID     int
 	faultRand *rand.Rand
 	limiter   *rate.Limiter
+
+	// Finance (finance.go): the escrow state of completed orders, the
+	// wallet ledger and its balance, the data-clock second settled last.
+	fin            map[string]*escrowState
+	escrowWithheld map[string]bool
+	wallet         []WalletTxn
+	balance        float64
+	finSettled     int64
+	txnID          int64
+	withdrawals    int64
 }
 
 // NewServer starts a simulator. Close it when done.
@@ -200,6 +211,7 @@ func NewServer(opts Options) *Server {
 	}
 	s := &Server{opts: opts, now: opts.Now, clock: opts.Clock, older: map[string]*Order{}, bySN: map[string]*Order{}, access: map[string]time.Time{}, refresh: map[string]time.Time{},
 		codes: map[string]time.Time{}, calls: map[string]int{}, faults: map[string]int{}, hostile: map[string]int{}, nextIndex: opts.Orders,
+		fin: map[string]*escrowState{}, escrowWithheld: map[string]bool{},
 		faultRand: rand.New(rand.NewPCG(uint64(opts.Seed), 0xfa017))}
 	s.inj = simfault.New(simfault.Options{Rate: opts.FaultRate, Kinds: opts.FaultKinds, HangFor: opts.HangFor,
 		Latency: opts.Latency, Jitter: opts.Jitter, Seed: opts.Seed}, simfault.ErrorFunc(s.platformError))
@@ -225,8 +237,12 @@ func NewServer(opts Options) *Server {
 	s.access[s.accessToken(0)] = s.clock().Add(opts.TTL)
 	s.refresh[s.refreshToken(0)] = opts.Now.Add(opts.RefreshTTL)
 	mux := http.NewServeMux()
-	mux.HandleFunc(PathOrderList, s.handleShop(s.orderList))
-	mux.HandleFunc(PathOrderDetail, s.handleShop(s.orderDetail))
+	s.settleFinance()
+	mux.HandleFunc(PathOrderList, s.handleShop(http.MethodGet, mapAnswer(s.orderList)))
+	mux.HandleFunc(PathOrderDetail, s.handleShop(http.MethodGet, mapAnswer(s.orderDetail)))
+	mux.HandleFunc(PathEscrowList, s.handleShop(http.MethodGet, s.escrowList))
+	mux.HandleFunc(PathEscrowDetailBatch, s.handleShop(http.MethodPost, s.escrowDetailBatch))
+	mux.HandleFunc(PathWalletTxnList, s.handleShop(http.MethodGet, s.walletTxnList))
 	mux.HandleFunc(PathRefresh, s.handleRefresh)
 	mux.HandleFunc(PathTokenGet, s.handleTokenGet)
 	mux.HandleFunc(PathAuthPartner, s.handleAuthPartner)
@@ -478,6 +494,7 @@ func (s *Server) Advance(d time.Duration) []Change {
 		changes = append(changes, Change{OrderSN: o.OrderSN, Status: o.OrderStatus, New: true})
 	}
 	sort.SliceStable(s.orders, func(i, j int) bool { return s.orders[i].CreateTime < s.orders[j].CreateTime })
+	s.settleFinance()
 	return changes
 }
 
@@ -635,9 +652,20 @@ func (s *Server) checkCommon(r *http.Request, shop bool) *apiError {
 	return nil
 }
 
-func (s *Server) handleShop(h func(r *http.Request) (map[string]any, []string, *apiError)) http.HandlerFunc {
+// mapAnswer adapts a handler whose answer is an object.
+func mapAnswer(h func(r *http.Request) (map[string]any, []string, *apiError)) func(r *http.Request) (any, []string, *apiError) {
+	return func(r *http.Request) (any, []string, *apiError) {
+		m, w, e := h(r)
+		if m == nil {
+			return nil, w, e
+		}
+		return m, w, e
+	}
+}
+
+func (s *Server) handleShop(method string, h func(r *http.Request) (any, []string, *apiError)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet {
+		if r.Method != method {
 			s.fail(w, apiError{405, "error_param", "Method not allowed."})
 			return
 		}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/lazada"
 	"github.com/facolos/etl/misa"
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/tiktok"
@@ -196,6 +197,7 @@ func sent(r *recorder, start int) []string {
 // plus such a child table.
 func indexedTables(t *testing.T) []*connector.Table {
 	all := append(append(shopee.Tables(), tiktok.Table()), misa.Tables()...)
+	all = append(all, lazada.OrdersTableDef(), lazada.ItemsTableDef())
 	all = append(all, &connector.Table{Schema: "staging", Name: "lines", PrimaryKey: []string{"line_id"}, Parent: "staging.shopee_orders", ParentKey: []string{"order_sn"},
 		Columns: []connector.Column{{Name: "line_id", Type: connector.Int}, {Name: "order_sn", Type: connector.String, Length: 50}}})
 	var out []*connector.Table

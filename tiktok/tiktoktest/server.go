@@ -41,6 +41,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/internal/simfault"
+	"github.com/facolos/etl/internal/simtoken"
 	"golang.org/x/time/rate"
 )
 
@@ -163,20 +164,16 @@ type Server struct {
 	offset     time.Duration // simulated clock = real clock + offset
 	orders     []*Order
 	byID       map[string]*Order
-	access     map[string]time.Time // access token -> expiry (simulated clock)
-	refresh    map[string]time.Time // refresh token -> expiry
-	issued     int
+	tokens     *simtoken.Book // on the simulated clock
 	pageTokens map[string]*pageToken
 	tokenSeq   uint64
 	advances   int
 	calls      map[string]int
-	refreshes  int
 	throttled  int
 	rejected   map[int]int
 	reqID      int
 	limiter    *rate.Limiter
 	loseNext   bool
-	codes      map[string]time.Time // unused auth_code -> expiry (simulated clock)
 	codeN      int
 	searches   []Search
 	prev       map[string]*Order // the version before the last Advance (Lies.StaleCopies)
@@ -232,8 +229,8 @@ func NewServer(opts Options) *Server {
 	if opts.Faults.Seed == 0 {
 		opts.Faults.Seed = opts.Seed + 1
 	}
-	s := &Server{opts: opts, byID: map[string]*Order{}, access: map[string]time.Time{}, refresh: map[string]time.Time{},
-		pageTokens: map[string]*pageToken{}, codes: map[string]time.Time{}, calls: map[string]int{}, rejected: map[int]int{},
+	s := &Server{opts: opts, byID: map[string]*Order{},
+		pageTokens: map[string]*pageToken{}, calls: map[string]int{}, rejected: map[int]int{},
 		prev: map[string]*Order{}, bent: map[string]int{}}
 	s.fault = simfault.New(opts.Faults, simfault.ErrorFunc(s.platformError))
 	if opts.RateLimit > 0 {
@@ -249,9 +246,7 @@ func NewServer(opts Options) *Server {
 		s.orders = append(s.orders, o)
 		s.byID[o.ID] = o
 	}
-	now := time.Now()
-	s.access[s.accessToken(0)] = now.Add(opts.AccessTTL)
-	s.refresh[s.refreshToken(0)] = now.Add(opts.RefreshTTL)
+	s.tokens = simtoken.New(opts.AccessTTL, opts.RefreshTTL, s.accessToken, s.refreshToken, time.Now())
 	api := http.NewServeMux()
 	api.HandleFunc(PathShops, s.handle(http.MethodGet, false, s.shops))
 	api.HandleFunc(PathSearch, s.handle(http.MethodPost, true, s.search))
@@ -299,7 +294,7 @@ func (s *Server) Authorize() string {
 	defer s.mu.Unlock()
 	s.codeN++
 	code := fmt.Sprintf("TTP_sim_code_%d_%d", s.opts.Seed, s.codeN)
-	s.codes[code] = s.now().Add(AuthCodeTTL)
+	s.tokens.AddCode(code, s.now().Add(AuthCodeTTL))
 	return code
 }
 
@@ -373,7 +368,7 @@ func (s *Server) Searches() []Search {
 func (s *Server) Refreshes() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.refreshes
+	return s.tokens.Refreshes()
 }
 
 // Rejections returns how many requests were refused per platform code.
@@ -398,10 +393,7 @@ func (s *Server) SetFaultRate(rate float64) { s.fault.SetRate(rate) }
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
-	for k := range s.access {
-		s.access[k] = now.Add(-time.Second)
-	}
+	s.tokens.ExpireAccess(s.now())
 }
 
 // ExpireRefreshTokens makes every refresh token expire now (the seller's
@@ -409,10 +401,7 @@ func (s *Server) ExpireTokens() {
 func (s *Server) ExpireRefreshTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
-	for k := range s.refresh {
-		s.refresh[k] = now.Add(-time.Second)
-	}
+	s.tokens.ExpireRefresh(s.now())
 }
 
 // ExpirePageTokens makes every page token handed out so far expire.
@@ -584,7 +573,7 @@ func (s *Server) check(r *http.Request, body []byte, shopScoped bool) *apiErr {
 	}
 	tok := r.Header.Get("x-tts-access-token")
 	s.mu.Lock()
-	exp, ok := s.access[tok]
+	exp, ok := s.tokens.Access(tok)
 	now := s.now()
 	s.mu.Unlock()
 	switch {
@@ -976,19 +965,15 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	exp, ok := s.refresh[q.Get("refresh_token")]
 	now := s.now()
-	if !ok || !now.Before(exp) {
+	// The old refresh token stays usable until its deadline; the new one
+	// keeps that deadline (the authorisation period does not grow).
+	at, rt, aexp, exp, ok := s.tokens.Refresh(q.Get("refresh_token"), now, false)
+	if !ok {
 		s.mu.Unlock()
 		s.fail(w, http.StatusUnauthorized, CodeRefreshExpired, "The refresh_token is invalid or expired; the seller must authorise the app again.")
 		return
 	}
-	s.issued++
-	at, rt := s.accessToken(s.issued), s.refreshToken(s.issued)
-	aexp := now.Add(s.opts.AccessTTL)
-	s.access[at] = aexp
-	s.refresh[rt] = exp // the authorisation period does not grow
-	s.refreshes++
 	lose := s.loseNext
 	s.loseNext = false
 	s.mu.Unlock()
@@ -1076,20 +1061,14 @@ func (s *Server) handleTokenGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	code := q.Get("auth_code")
-	exp, ok := s.codes[code]
 	now := s.now()
-	if !ok || !now.Before(exp) {
+	if !s.tokens.UseCode(q.Get("auth_code"), now) {
 		s.mu.Unlock()
 		s.fail(w, http.StatusUnauthorized, CodeInvalidCredentials, "Invalid credentials. The auth_code is invalid, used or expired.")
 		return
 	}
-	delete(s.codes, code)
-	s.issued++
-	at, rt := s.accessToken(s.issued), s.refreshToken(s.issued)
-	aexp, rexp := now.Add(s.opts.AccessTTL), now.Add(s.opts.RefreshTTL)
-	s.access[at] = aexp
-	s.refresh[rt] = rexp
+	rexp := now.Add(s.opts.RefreshTTL)
+	at, rt, aexp := s.tokens.Issue(now, rexp)
 	s.mu.Unlock()
 	s.write(w, http.StatusOK, 0, "success", map[string]any{
 		"access_token": at, "access_token_expire_in": aexp.Unix(),
