@@ -29,7 +29,8 @@
 // follows a value is the caller's to check (AtEnd). The fuzz targets of
 // this package hold it to encoding/json.
 //
-// A Scanner never panics on any input; every failure is a *SyntaxError
-// with the offset where reading stopped, kept by the Scanner (Err) and
-// sticky: once failed, every read fails.
+// A Scanner never panics on any input. A read that fails returns false;
+// the Scanner keeps its first failure (Err, a *SyntaxError with the offset
+// where reading stopped), and its position is then of no further use: the
+// walkers stop, and so should their callers.
 package jsonscan
