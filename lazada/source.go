@@ -166,7 +166,12 @@ func (o *orders) run(ctx context.Context, cp Checkpoint, emit connector.EmitFunc
 		j := &job{done: make(chan struct{}), cp: data}
 		g.Go(func() error {
 			defer close(j.done)
-			j.recs, j.err = o.withItems(gctx, chunk, sem)
+			// The error is set before done closes, a panic's too: a job
+			// done without an error is emitted with its checkpoint.
+			j.err = connector.Guard("lazada item worker", func() (err error) {
+				j.recs, err = o.withItems(gctx, chunk, sem)
+				return err
+			})
 			return nil
 		})
 		select {
@@ -334,7 +339,10 @@ func (o *orders) full(ctx context.Context, cp Checkpoint, put putFunc) error {
 		p := &part{pages: make(chan []order, 1)}
 		g.Go(func() error {
 			defer close(p.pages)
-			p.page, p.err = o.list(gctx, r)
+			p.err = connector.Guard("lazada list worker", func() (err error) {
+				p.page, err = o.list(gctx, r)
+				return err
+			})
 			return p.err
 		})
 		return p
@@ -437,13 +445,15 @@ func (o *orders) full(ctx context.Context, cp Checkpoint, put putFunc) error {
 				g.Go(func() error {
 					defer close(p.pages)
 					page := h.page
-					p.err = o.readWindow(gctx, h.w, &page, func(ods []order) error {
-						select {
-						case p.pages <- ods:
-							return nil
-						case <-gctx.Done():
-							return gctx.Err()
-						}
+					p.err = connector.Guard("lazada window reader", func() error {
+						return o.readWindow(gctx, h.w, &page, func(ods []order) error {
+							select {
+							case p.pages <- ods:
+								return nil
+							case <-gctx.Done():
+								return gctx.Err()
+							}
+						})
 					})
 					return p.err
 				})

@@ -31,7 +31,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(res.Status, res.Records, "orders,", res.Rows["staging.shopee_orders"], "rows in staging.shopee_orders")
+	fmt.Println(res.Status, res.Records, "records,", res.Rows["staging.shopee_orders"], "rows in staging.shopee_orders")
 }
 
 func run(ctx context.Context, path string) (connector.Result, error) {

@@ -1007,14 +1007,19 @@ func testFunctions(dir string) ([]string, error) {
 }
 
 // checkGoRun checks that an inline go run names a command of the
-// repository and only flags it defines ([-flag] is an optional one).
+// repository and only flags it defines ([-flag] is an optional one), in
+// its own files or in a package of this module it imports (shared flags).
 func checkGoRun(program string, args []string) error {
 	files, err := filepath.Glob(filepath.Join(root, program, "*.go"))
 	if err != nil || len(files) == 0 {
 		return fmt.Errorf("no command %s", program)
 	}
 	var src strings.Builder
-	for _, f := range files {
+	imported := regexp.MustCompile(`"github\.com/facolos/etl/([\w/.-]+)"`)
+	seen := map[string]bool{}
+	for len(files) > 0 {
+		f := files[0]
+		files = files[1:]
 		if strings.HasSuffix(f, "_test.go") {
 			continue
 		}
@@ -1023,6 +1028,13 @@ func checkGoRun(program string, args []string) error {
 			return err
 		}
 		src.Write(data)
+		for _, m := range imported.FindAllSubmatch(data, -1) {
+			if dir := string(m[1]); !seen[dir] && (strings.HasPrefix(dir, "internal/") || strings.HasPrefix(dir, "examples/")) {
+				seen[dir] = true
+				more, _ := filepath.Glob(filepath.Join(root, dir, "*.go"))
+				files = append(files, more...)
+			}
+		}
 	}
 	for _, a := range args {
 		a = strings.TrimPrefix(a, "[")
