@@ -194,18 +194,18 @@ func (d *decoder) scalar(v *val) bool {
 	return ok
 }
 
-// nested decodes the value of one of the order's nested keys (a raw
-// field, payment, recipient_address, packages or line_items) at the
-// position; the order is at p. A value of the wrong kind is kept raw: the
+// nested decodes the value of a raw field of the struct at p, or of one of
+// the order's nested keys (payment, recipient_address, packages,
+// line_items; p is then the order), at the position. A value of the wrong kind is kept raw: the
 // transformer reports it, naming the field.
 func (d *decoder) nested(f field, p unsafe.Pointer) bool {
 	s := d.s
 	c := s.Lookahead()
 	start := s.Pos()
-	o := (*apiOrder)(p)
 	var ok bool
 	switch f.kind {
-	case fPayment:
+	case fPayment: // the order's keys: p is the order
+		o := (*apiOrder)(p)
 		o.payment = apiPayment{}
 		if c == '{' {
 			ok = d.object(paymentFields, unsafe.Pointer(&o.payment))
@@ -213,6 +213,7 @@ func (d *decoder) nested(f field, p unsafe.Pointer) bool {
 			ok = s.Skip()
 		}
 	case fRecipient:
+		o := (*apiOrder)(p)
 		o.recipient = apiRecipient{}
 		if c == '{' {
 			ok = d.object(recipientFields, unsafe.Pointer(&o.recipient))
@@ -220,6 +221,7 @@ func (d *decoder) nested(f field, p unsafe.Pointer) bool {
 			ok = s.Skip()
 		}
 	case fPackages:
+		o := (*apiOrder)(p)
 		o.pkg, o.pkgRaw = apiPackage{}, nil
 		if c == '[' {
 			ok = d.packages(o)
@@ -227,6 +229,7 @@ func (d *decoder) nested(f field, p unsafe.Pointer) bool {
 			ok = s.Skip()
 		}
 	case fItems:
+		o := (*apiOrder)(p)
 		o.items = o.items[:0]
 		if c == '[' {
 			ok = d.lineItems(o)
