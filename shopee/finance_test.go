@@ -223,7 +223,7 @@ func TestFinanceFullThenIncremental(t *testing.T) {
 			ctx := context.Background()
 			sim := newSim(t, shopeetest.Options{Orders: 300, Seed: 3})
 			w := open(t)
-			src := sourceFor(t, sim, nil, connector.HTTPConfig{}, func(c *shopee.Config) { c.StartDate = sim.Now().Add(-150 * 24 * time.Hour) })
+			src := sourceFor(t, sim, nil, connector.HTTPConfig{}, withFinance, func(c *shopee.Config) { c.StartDate = sim.Now().Add(-150 * 24 * time.Hour) })
 			res := runner(connector.Full).Run(ctx, financePipeline(src, w))[0]
 			require.NoError(t, res.Err)
 			require.Zero(t, res.Rejected)
@@ -291,7 +291,7 @@ func TestFinanceEstimateNeverReplacesReleased(t *testing.T) {
 	ctx := context.Background()
 	sim := newSim(t, shopeetest.Options{Orders: 200, Seed: 3})
 	w := sinks(t)["sqlite"](t)
-	src := sourceFor(t, sim, nil, connector.HTTPConfig{}, func(c *shopee.Config) { c.StartDate = sim.Now().Add(-150 * 24 * time.Hour) })
+	src := sourceFor(t, sim, nil, connector.HTTPConfig{}, withFinance, func(c *shopee.Config) { c.StartDate = sim.Now().Add(-150 * 24 * time.Hour) })
 	require.NoError(t, runner(connector.Full).Run(ctx, financePipeline(src, w))[0].Err)
 	want := financeActual(t, w)
 
@@ -341,7 +341,7 @@ func TestFinanceFaultsSameContents(t *testing.T) {
 	ctx := context.Background()
 	sim := newSim(t, shopeetest.Options{Orders: 200, Seed: 3, FaultRate: 0.1, HangFor: 300 * time.Millisecond})
 	w := sinks(t)["sqlite"](t)
-	src := sourceFor(t, sim, nil, connector.HTTPConfig{Timeout: 150 * time.Millisecond, Attempts: 10},
+	src := sourceFor(t, sim, nil, connector.HTTPConfig{Timeout: 150 * time.Millisecond, Attempts: 10}, withFinance,
 		func(c *shopee.Config) { c.StartDate = sim.Now().Add(-150 * 24 * time.Hour) })
 	res := runner(connector.Full).Run(ctx, financePipeline(src, w))[0]
 	require.NoError(t, res.Err)
@@ -369,7 +369,7 @@ func TestFinanceWithheldDetailFails(t *testing.T) {
 	}
 	sim.WithholdEscrow(sn)
 	w := sinks(t)["sqlite"](t)
-	src := sourceFor(t, sim, nil, connector.HTTPConfig{}, func(c *shopee.Config) { c.StartDate = sim.Now().Add(-150 * 24 * time.Hour) })
+	src := sourceFor(t, sim, nil, connector.HTTPConfig{}, withFinance, func(c *shopee.Config) { c.StartDate = sim.Now().Add(-150 * 24 * time.Hour) })
 	res := runner(connector.Full).Run(ctx, financePipeline(src, w))[0]
 	require.Error(t, res.Err)
 	require.ErrorIs(t, res.Err, shopee.ErrBadResponse)

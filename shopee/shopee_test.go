@@ -51,8 +51,12 @@ func sourceFor(t testing.TB, sim *shopeetest.Server, tokens tokenstore.Store, ht
 		httpCfg.MinBackoff, httpCfg.MaxBackoff = time.Millisecond, 20*time.Millisecond
 	}
 	httpCfg.Logger = quiet
+	// The orders stream alone unless a test asks for the finance streams
+	// (withFinance): they are tested on their own, and every order test
+	// would otherwise pay for them.
 	cfg := shopee.Config{Host: sim.URL, PartnerID: sim.PartnerID(), PartnerKey: sim.PartnerKey(), ShopID: sim.ShopID(),
-		AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), Tokens: tokens, Now: sim.Now, HTTP: httpCfg, Logger: quiet}
+		AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), Tokens: tokens, Now: sim.Now, HTTP: httpCfg, Logger: quiet,
+		DisableFinance: true}
 	for _, f := range tweak {
 		f(&cfg)
 	}
@@ -60,6 +64,9 @@ func sourceFor(t testing.TB, sim *shopeetest.Server, tokens tokenstore.Store, ht
 	require.NoError(t, err)
 	return src
 }
+
+// withFinance turns the finance streams on (sourceFor leaves them off).
+func withFinance(c *shopee.Config) { c.DisableFinance = false }
 
 func openSink(t testing.TB) *sqlite.Sink {
 	t.Helper()
