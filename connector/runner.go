@@ -363,6 +363,15 @@ func (r *Runner) runPipeline(ctx context.Context, p Pipeline, res *Result) error
 	if err := p.Sink.Prepare(ctx, tables); err != nil {
 		return fmt.Errorf("pipeline %s: prepare sink: %w", p.Name, err)
 	}
+	if vt, ok := p.Transformer.(ViewTransformer); ok {
+		if vs, ok := p.Sink.(ViewSink); ok {
+			if parts := vt.Views(); len(parts) > 0 {
+				if err := vs.PrepareViews(ctx, parts); err != nil {
+					return fmt.Errorf("pipeline %s: prepare views: %w", p.Name, err)
+				}
+			}
+		}
+	}
 	streams := p.Source.Streams()
 	if n := r.streamParallelism(p.Source, len(streams)); n > 1 {
 		return r.runStreamsParallel(ctx, p, streams, tables, n, res)
