@@ -93,6 +93,13 @@ type Config struct {
 	// OffsetCap is the largest offset the client asks for (default and
 	// at most OffsetCap; tests lower it with the simulator's).
 	OffsetCap int
+	// DisableFinance turns off the finance streams (transactions and
+	// payouts; env LAZADA_FINANCE=false).
+	DisableFinance bool
+	// FinanceLookback is the overlap of the finance streams' incremental
+	// reads (default DefaultFinanceLookback, env
+	// LAZADA_FINANCE_LOOKBACK_HOURS).
+	FinanceLookback time.Duration
 	// HTTP configures retries, timeouts and the rate limit.
 	HTTP connector.HTTPConfig
 	// Now is the clock of load windows and token expiry (default

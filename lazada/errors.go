@@ -103,7 +103,7 @@ func (e *APIError) Is(target error) bool {
 	case ErrInvalidParam:
 		switch e.Code {
 		case CodeMissingParameter, CodeInvalidOffset, CodeInvalidDate, CodeInvalidLimit, CodeInvalidStatus, CodeInvalidSortDir,
-			CodeInvalidSortBy, CodeBadOrderIDs, CodeTooManyOrders, CodeNoOrders, CodeBadIDListFormat:
+			CodeInvalidSortBy, CodeBadOrderIDs, CodeTooManyOrders, CodeNoOrders, CodeBadIDListFormat, CodeFinanceRange, CodeFinanceFeeType:
 			return true
 		case CodeSystemOrStatus:
 			return e.Endpoint == PathOrders

@@ -48,9 +48,11 @@ func config(sim *lazadatest.Server, tokens tokenstore.Store, httpCfg connector.H
 	if httpCfg.Logger == nil {
 		httpCfg.Logger = quiet
 	}
+	// The orders stream alone: the finance streams are tested on their
+	// own (financeConfig), and the order tests count the order calls.
 	return lazada.Config{BaseURL: sim.URL, AuthURL: sim.AuthURL, AppKey: sim.AppKey(), AppSecret: sim.AppSecret(),
 		AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), SellerID: sim.SellerID(),
-		Tokens: tokens, StartDate: simNow.AddDate(0, 0, -200), HTTP: httpCfg, Logger: httpCfg.Logger}
+		Tokens: tokens, StartDate: simNow.AddDate(0, 0, -200), HTTP: httpCfg, Logger: httpCfg.Logger, DisableFinance: true}
 }
 
 func sourceFor(t testing.TB, cfg lazada.Config) *lazada.Source {

@@ -42,6 +42,8 @@ func (driver) Variables() []platform.Variable {
 		{Name: "LAZADA_RATE_LIMIT", Doc: "calls per second of the app, shared by its sellers (default " + strconv.Itoa(DefaultRateLimit) + ")"},
 		{Name: "LAZADA_CONCURRENCY", Doc: "calls in flight: a full load reads up to twice this many list pages ahead and has up to twice this many item calls in flight (default " + strconv.Itoa(DefaultConcurrency) + "; 1 reads page by page)"},
 		{Name: "ETL_INCREMENTAL_LOOKBACK_MINUTES", Doc: "overlap of incremental windows (default 15)"},
+		{Name: "LAZADA_FINANCE", Doc: "false turns off the finance streams (transactions, payout statements; default on)"},
+		{Name: "LAZADA_FINANCE_LOOKBACK_HOURS", Doc: "overlap of the finance streams' incremental reads in hours (default 24)"},
 	}
 }
 
@@ -77,6 +79,18 @@ func configFromEnv(getenv func(string) string, basis connector.TimeBasis) (cfg C
 		return cfg, false, err
 	}
 	cfg.Lookback, cfg.Concurrency = time.Duration(look)*time.Minute, int(min(conc, 64))
+	finLook, err := platform.EnvInt(getenv, "LAZADA_FINANCE_LOOKBACK_HOURS")
+	if err != nil {
+		return cfg, false, err
+	}
+	cfg.FinanceLookback = time.Duration(finLook) * time.Hour
+	switch v := strings.ToLower(getenv("LAZADA_FINANCE")); v {
+	case "", "true", "1", "yes", "on":
+	case "false", "0", "no", "off":
+		cfg.DisableFinance = true
+	default:
+		return cfg, false, fmt.Errorf("LAZADA_FINANCE: %q is not true or false", v)
+	}
 	if cfg.StartDate, err = platform.EnvDate(getenv, "LAZADA_START_DATE", basis); err != nil {
 		return cfg, false, err
 	}

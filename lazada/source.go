@@ -22,6 +22,8 @@ type Source struct {
 	cfg Config
 
 	lists, windows, splits, rereads, passes, itemRetries atomic.Int64
+
+	fin financeStats
 }
 
 // NewSource returns the source of the seller in cfg.
@@ -36,15 +38,25 @@ func NewSource(cfg Config) (*Source, error) {
 	if c.cfg.StartDate.IsZero() {
 		c.cfg.StartDate = DefaultStartDate
 	}
+	if c.cfg.FinanceLookback <= 0 {
+		c.cfg.FinanceLookback = DefaultFinanceLookback
+	}
 	return &Source{c: c, cfg: c.cfg}, nil
 }
 
 // Client returns the source's API client.
 func (s *Source) Client() *Client { return s.c }
 
-// Streams implements connector.Source: one stream, "orders" (each order
-// with its items).
-func (s *Source) Streams() []connector.Stream { return []connector.Stream{&orders{s: s}} }
+// Streams implements connector.Source: "orders" (each order with its
+// items), then, unless Config.DisableFinance, "transactions" and
+// "payouts" (docs/lazada-finance.md).
+func (s *Source) Streams() []connector.Stream {
+	out := []connector.Stream{&orders{s: s}}
+	if !s.cfg.DisableFinance {
+		out = append(out, &financeStream{s: s, name: StreamTransactions}, &financeStream{s: s, name: StreamPayouts})
+	}
+	return out
+}
 
 // APICalls implements connector.StatsSource.
 func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
@@ -54,9 +66,13 @@ func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 // being read on), window_rereads (windows of a full load read again page
 // by page because they changed while their pages were read), reread_passes (passes over a create second with more
 // updated orders than a page), item_retries (items calls repeated for
-// orders an answer left out), token_refreshes, http_retries, throttled.
+// orders an answer left out), finance_windows, finance_segments and
+// finance_splits (transaction windows read, reads of a window from a day
+// at offset 0, windows read again in halves), token_refreshes,
+// http_retries, throttled.
 func (s *Source) Stats() map[string]any {
-	return map[string]any{"list_calls": s.lists.Load(), "windows": s.windows.Load(), "window_splits": s.splits.Load(),
+	return map[string]any{"finance_windows": s.fin.windows.Load(), "finance_segments": s.fin.segments.Load(),
+		"finance_splits": s.fin.splits.Load(), "list_calls": s.lists.Load(), "windows": s.windows.Load(), "window_splits": s.splits.Load(),
 		"window_rereads": s.rereads.Load(), "reread_passes": s.passes.Load(), "item_retries": s.itemRetries.Load(), "token_refreshes": s.c.Refreshes(),
 		"http_retries": s.c.Retries(), "throttled": s.c.Throttled()}
 }

@@ -17,8 +17,11 @@ import (
 // error naming the field and the order. It is safe for concurrent use.
 type Transformer struct{}
 
-// Tables implements connector.Transformer: orders, then items.
-func (Transformer) Tables() []*connector.Table { return []*connector.Table{ordersTable, itemsTable} }
+// Tables implements connector.Transformer: orders, items, then the
+// finance tables (FinanceTables).
+func (Transformer) Tables() []*connector.Table {
+	return append([]*connector.Table{ordersTable, itemsTable}, FinanceTables()...)
+}
 
 // lookup reads a field by its path ("address_billing.first_name"); nested
 // objects are decoded once per record (in nested).
@@ -60,6 +63,9 @@ func fill(row []any, at int, obj map[string]json.RawMessage, fields []field) err
 
 // Transform implements connector.Transformer.
 func (Transformer) Transform(rec connector.Record, out connector.Output) error {
+	if isFinance(rec) {
+		return transformFinance(rec, out)
+	}
 	var r struct {
 		SellerID string                       `json:"seller_id"`
 		Order    map[string]json.RawMessage   `json:"order"`

@@ -20,7 +20,9 @@ import (
 )
 
 // -platforms lazada runs the Lazada demo: a full load of orders with their
-// items into both tables, then an incremental run that reads one window.
+// items and of the finance streams (transactions, payout statements), then
+// an incremental run that reads one orders window and one call of each
+// finance stream.
 func TestDemoSyncLazada(t *testing.T) {
 	t.Parallel()
 	o := opts(t)
@@ -31,14 +33,18 @@ func TestDemoSyncLazada(t *testing.T) {
 	p := r.Pipelines[0]
 	require.Equal(t, "ok", p.Status, p.Error)
 	require.Equal(t, "lazada", p.Platform)
-	require.EqualValues(t, 120, p.Records)
+	require.Greater(t, p.Records, int64(120), "the orders, then the finance records")
 	require.EqualValues(t, 120, p.Rows["staging.lazada_orders"])
 	require.Greater(t, p.Rows["staging.lazada_order_items"], int64(120))
+	require.Positive(t, p.Rows["staging.lazada_transactions"])
+	require.Positive(t, p.Rows["staging.lazada_payouts"])
 	require.EqualValues(t, 3, p.APICalls["/rest/orders/items/get"], "ceil(120/50) item calls")
 
 	r = runOnce(t, o, env{})
 	require.Equal(t, "ok", r.Pipelines[0].Status, r.Pipelines[0].Error)
 	require.EqualValues(t, 1, r.Pipelines[0].APICalls["/rest/orders/get"], "one incremental window")
+	require.EqualValues(t, 1, r.Pipelines[0].APICalls["/rest/finance/transaction/details/get"], "one short page")
+	require.EqualValues(t, 1, r.Pipelines[0].APICalls["/rest/finance/payout/status/get"])
 }
 
 // A partial Lazada configuration names what is missing.
@@ -102,8 +108,8 @@ func TestLazadaTokensFromTheTokenStoreOnly(t *testing.T) {
 	p := r.Pipelines[0]
 	require.Equal(t, "ok", p.Status, p.Error)
 	require.Equal(t, pipeline, p.Pipeline)
-	require.EqualValues(t, 60, p.Records)
 	require.EqualValues(t, 60, p.Rows["staging.lazada_orders"])
+	require.Positive(t, p.Rows["staging.lazada_transactions"], "the finance streams use the stored pair too")
 	require.Zero(t, sim.Refreshes(), "the stored pair was used as it is")
 }
 
@@ -132,7 +138,8 @@ func TestAccountsFileLazadaSellers(t *testing.T) {
 	got := map[string]int64{}
 	for _, p := range r.Pipelines {
 		require.Equal(t, "ok", p.Status, p.Error)
-		got[p.Pipeline] = p.Records
+		got[p.Pipeline] = p.Rows["staging.lazada_orders"]
+		require.Positive(t, p.Rows["staging.lazada_transactions"], p.Pipeline)
 	}
 	require.Equal(t, map[string]int64{"lazada/200000000001": 40, "lazada/200000000002": 50}, got)
 }

@@ -96,6 +96,13 @@ type Options struct {
 	RateLimit float64
 	// Faults configures network-shaped faults and latency.
 	Faults simfault.Options
+	// OmitTransactionNumbers leaves transaction_number out of the
+	// finance rows.
+	OmitTransactionNumbers bool
+	// FinanceAnswer, when set, replaces the data of every finance answer
+	// (the rows it would send, []map[string]any) with what it returns:
+	// tests make hostile answers with it.
+	FinanceAnswer func(path string, offset int, rows []map[string]any) any
 }
 
 // Rest is the prefix of both hosts' paths.
@@ -161,6 +168,7 @@ type Server struct {
 	omitted  int
 	moved    map[int64]bool
 	lists    []List
+	fin      *finance
 }
 
 // List is one /orders/get the server answered.
@@ -214,10 +222,14 @@ func NewServer(opts Options) *Server {
 		s.byID[o.ID] = o
 	}
 	s.sortOrders()
+	s.fin = newFinance(end - int64(opts.Days)*86400)
+	s.settleFinance()
 	s.tokens = simtoken.New(opts.AccessTTL, opts.RefreshTTL, s.accessToken, s.refreshToken, time.Now())
 	api := http.NewServeMux()
 	api.HandleFunc(Rest+PathOrders, s.handle(true, s.list))
 	api.HandleFunc(Rest+PathOrderItems, s.handle(true, s.items))
+	api.HandleFunc(Rest+PathTransactions, s.handle(true, s.transactions))
+	api.HandleFunc(Rest+PathPayoutStatus, s.handle(true, s.payouts))
 	api.HandleFunc("/", s.handle(false, func(p url.Values, path string) (any, *apiErr) {
 		return nil, &apiErr{"InvalidApiPath", "ISV", "The specified API path is invalid"}
 	}))
@@ -422,7 +434,19 @@ func (s *Server) Advance(d time.Duration) []int64 {
 		out = append(out, o.ID)
 	}
 	s.sortOrders()
+	s.markFinance()
+	s.settleFinance()
 	return out
+}
+
+// AdvanceClock moves the simulated clock by d without changing any order:
+// time passes for the tokens and the finance lifecycle (settlements,
+// adjustments, statements created and paid) alone.
+func (s *Server) AdvanceClock(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.offset += d
+	s.settleFinance()
 }
 
 // apiErr is a refusal: code, type, message.
@@ -705,6 +729,7 @@ func (s *Server) list(p url.Values, _ string) (any, *apiErr) {
 		o := page[0]
 		advanceOrder(o, rand.New(rand.NewPCG(uint64(o.ID), uint64(len(s.lists)))), time.Now().Unix(), len(s.lists))
 		s.moved[o.ID] = true
+		s.markFinance()
 	}
 	s.mu.Unlock()
 	data := map[string]any{"count": w.num(int64(len(page))), "orders": orders}
