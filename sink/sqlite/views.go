@@ -28,9 +28,11 @@ func (s *Sink) viewDialect() sqlview.Dialect {
 			select_sql TEXT NOT NULL,
 			updated_at TIMESTAMP_TEXT NOT NULL,
 			PRIMARY KEY (view_name, part))`,
-		Param:    func(int) string { return "?" },
-		Now:      `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
-		Recreate: func(view, body string) []string { return []string{"DROP VIEW IF EXISTS " + view, "CREATE VIEW " + view + " AS\n" + body} },
+		Param: func(int) string { return "?" },
+		Now:   `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+		Recreate: func(view, body string) []string {
+			return []string{"DROP VIEW IF EXISTS " + view, "CREATE VIEW " + view + " AS\n" + body}
+		},
 	}
 }
 
