@@ -38,6 +38,9 @@ type ViewPart struct {
 	//	{text}           the type of a text CAST (CAST(x AS {text}))
 	//	{timestamp}      the type of a timestamp CAST (CAST(NULL AS {timestamp}))
 	SQL string
+	// Doc says, per column, how the part computes it (for the warehouse
+	// reference; not stored).
+	Doc map[string]string
 }
 
 // ViewTransformer is implemented by a Transformer whose tables feed view
@@ -172,6 +175,28 @@ var NetPayoutColumns = []Column{
 	money("net_payout"),
 	{Name: "payout_status", Type: String, Length: 16},
 	{Name: "payout_time", Type: Timestamp},
+}
+
+// NetPayoutMeaning says what each column of NetPayoutView means, whatever the
+// platform (the warehouse reference prints it beside each part's Doc).
+var NetPayoutMeaning = map[string]string{
+	"platform":         "the platform of the part (`shopee`, `tiktok`, `lazada`)",
+	"shop_id":          "the shop (seller) as text, as its orders table keys it",
+	"order_id":         "the order as its orders table keys it",
+	"order_time":       "when the order was placed (NULL until its orders stream stored it)",
+	"currency":         "the currency of the amounts",
+	"buyer_paid":       "what the buyer paid for the order",
+	"commission_fee":   "the platform's commission (positive: charged to the seller)",
+	"service_fee":      "service fees of the programmes the seller is in (positive: charged)",
+	"transaction_fee":  "the payment processing fee (positive: charged)",
+	"other_fees":       "every other fee and tax the platform deducts (positive: charged)",
+	"shipping_net":     "shipping money to the seller: what the buyer and the platform paid for shipping minus what it cost (signed)",
+	"voucher_seller":   "vouchers and coin cash-back funded by the seller (positive: cost to the seller)",
+	"voucher_platform": "vouchers and coins funded by the platform (positive: paid by the platform, not the seller)",
+	"adjustments":      "adjustments after settlement, returns after payout among them (signed)",
+	"net_payout":       "what the seller gets for the order, the platform's own figure (signed)",
+	"payout_status":    "`estimate` (can still change), `settled` (released to the seller's platform balance) or `paid` (paid to the seller's bank)",
+	"payout_time":      "when the money was released or paid (NULL for an estimate)",
 }
 
 func money(name string) Column { return Column{Name: name, Type: Decimal, Precision: 18, Scale: 4} }
