@@ -505,9 +505,31 @@ FROM (
 ) f
 LEFT JOIN {staging.lazada_orders} o ON o.seller_id = f.seller_id AND o.order_id = f.order_no`
 
+// netPayoutDoc says how the Lazada part computes each column (the
+// warehouse reference prints it).
+var netPayoutDoc = map[string]string{
+	"shop_id":          "`lazada_transactions.seller_id`",
+	"order_id":         "`order_no` as text (rows without an order are left out)",
+	"order_time":       "`lazada_orders.created_at`",
+	"currency":         "the venture's currency (`lazada_transactions.currency`)",
+	"buyer_paid":       "`lazada_orders.price` − `voucher` + `shipping_fee`",
+	"commission_fee":   "− the sum of `amount` of the order's rows of `fee_kind` `commission`",
+	"service_fee":      "− the sum of `amount` of `fee_kind` `service`",
+	"transaction_fee":  "− the sum of `amount` of `fee_kind` `transaction`",
+	"other_fees":       "− the sum of `amount` of `fee_kind` `other`",
+	"shipping_net":     "the sum of `amount` of `fee_kind` `shipping`",
+	"voucher_seller":   "− the sum of `amount` of `fee_kind` `voucher_seller`",
+	"voucher_platform": "`lazada_orders.voucher_platform`",
+	"adjustments":      "the sum of `amount` of `fee_kind` `adjustment`",
+	"net_payout":       "the sum of `amount` of all the order's rows",
+	"payout_status":    "`paid` when every row of the order is paid, else `settled`",
+	"payout_time":      "when paid: the latest `updated_at` of the paid `lazada_payouts` statements of the rows' periods (`period_end` = `statement_end`); else NULL",
+}
+
 // Views implements connector.ViewTransformer: the Lazada part of
-// staging.order_net_payout (docs/lazada-finance.md, "The net payout
-// view").
+// staging.order_net_payout (docs/warehouse.md, docs/lazada-finance.md),
+// one row per order with transaction rows.
 func (Transformer) Views() []connector.ViewPart {
-	return []connector.ViewPart{{View: connector.NetPayoutView, Part: "lazada", Columns: connector.NetPayoutColumns, SQL: netPayoutSQL}}
+	return []connector.ViewPart{{View: connector.NetPayoutView, Part: "lazada", Columns: connector.NetPayoutColumns, SQL: netPayoutSQL,
+		Doc: netPayoutDoc}}
 }
