@@ -153,6 +153,59 @@ func minimumTransactionCalls(sim *lazadatest.Server, from, to time.Time) int {
 	}
 }
 
+// requireMinimumCalls asserts that a run read the transactions dated from
+// to today in the contract's minimum of calls and the statements in one
+// call (unless the run crossed midnight, which changes its range).
+func requireMinimumCalls(t testing.TB, sim *lazadatest.Server, res connector.Result, from, today time.Time, what string) {
+	t.Helper()
+	calls := res.APICalls[lazadatest.Rest+lazada.PathTransactions]
+	min := minimumTransactionCalls(sim, from, today)
+	rows := 0
+	for _, tx := range sim.Transactions() {
+		if d := day(tx.Date); !d.Before(from) && !d.After(today) {
+			rows++
+		}
+	}
+	t.Logf("%s: %d transactions dated %s to %s: %d transaction calls (minimum %d), %d payout status calls", what, rows,
+		from.Format(time.DateOnly), today.Format(time.DateOnly), calls, min, res.APICalls[lazadatest.Rest+lazada.PathPayoutStatus])
+	if vnDay(sim.Now()).Equal(today) {
+		require.EqualValues(t, min, calls, "transaction calls at the contract's minimum")
+	}
+	require.EqualValues(t, 1, res.APICalls[lazadatest.Rest+lazada.PathPayoutStatus])
+}
+
+// A shop whose history spans two windows and several pages is read, in a
+// full load and in an incremental run after the clock moves, in the
+// contract's minimum of calls: per window of 178 days, its rows / 500 + 1
+// pages.
+func TestFinanceCallsAtTheMinimum(t *testing.T) {
+	sim := finSim(t, lazadatest.Options{Orders: 400, Days: 300})
+	cfg := finConfig(sim, nil, connector.HTTPConfig{})
+	cfg.StartDate = sim.Now().AddDate(0, 0, -310)
+	src := financeOnly{sourceFor(t, cfg)}
+	sink := openSink(t, "", sqlite.Config{})
+	from, today := vnDay(cfg.StartDate), vnDay(sim.Now())
+	res := runFinance(t, src, sink)
+	requireMinimumCalls(t, sim, res, from, today, "full load")
+	require.EqualValues(t, 2, src.Stats()["finance_windows"])
+	cp := loadFinanceCheckpoint(t, sink, lazada.StreamTransactions)
+	sim.AdvanceClock(6 * 24 * time.Hour) // within the access token's 7 days: no refused call
+	from, today = earliestDay(vnDay(time.Unix(cp.Watermark, 0).Add(-lazada.DefaultFinanceLookback)), cp.Unpaid), vnDay(sim.Now())
+	res = runFinance(t, src, sink)
+	requireMinimumCalls(t, sim, res, from, today, "incremental")
+	want := finExpected(sim, false)
+	want[lazada.OrdersTable], want[lazada.ItemsTable] = nil, nil
+	requireSame(t, want, finActual(t, sink))
+}
+
+// earliestDay is the earlier of d and the day s (YYYY-MM-DD, "" none).
+func earliestDay(d time.Time, s string) time.Time {
+	if s != "" && day(s).Before(d) {
+		return day(s)
+	}
+	return d
+}
+
 // vnDay is the Vietnam day of t, at midnight UTC.
 func vnDay(t time.Time) time.Time { return day(t.In(connector.Vietnam).Format(time.DateOnly)) }
 
@@ -222,15 +275,7 @@ func TestFinanceFullThenIncremental(t *testing.T) {
 			requireSame(t, want, got)
 			checkStatements(t, got)
 			checkView(t, fs, sim)
-			calls := res.APICalls[lazadatest.Rest+lazada.PathTransactions]
-			min := minimumTransactionCalls(sim, from, today)
-			t.Logf("full load: %d transactions over %d days, %d statements: %d transaction calls (minimum %d), %d payout calls",
-				len(want[lazada.TransactionsTable]), int(today.Sub(from).Hours()/24)+1, len(want[lazada.PayoutsTable]), calls, min,
-				res.APICalls[lazadatest.Rest+lazada.PathPayoutStatus])
-			if vnDay(sim.Now()).Equal(today) { // not across midnight
-				require.EqualValues(t, min, calls, "transaction calls at the contract's minimum")
-			}
-			require.EqualValues(t, 1, res.APICalls[lazadatest.Rest+lazada.PathPayoutStatus])
+			requireMinimumCalls(t, sim, res, from, today, "full load")
 
 			cp := loadFinanceCheckpoint(t, fs, lazada.StreamTransactions)
 			require.NotEmpty(t, cp.Unpaid, "rows not paid yet at the first load")
@@ -239,22 +284,14 @@ func TestFinanceFullThenIncremental(t *testing.T) {
 			// eight days of the finance lifecycle alone.
 			require.NotEmpty(t, sim.Advance(24*time.Hour))
 			sim.AdvanceClock(8 * 24 * time.Hour)
-			from = vnDay(time.Unix(cp.Watermark, 0).Add(-lazada.DefaultFinanceLookback))
-			if u := day(cp.Unpaid); u.Before(from) {
-				from = u
-			}
-			today = vnDay(sim.Now())
+			from, today = earliestDay(vnDay(time.Unix(cp.Watermark, 0).Add(-lazada.DefaultFinanceLookback)), cp.Unpaid), vnDay(sim.Now())
 			res = runFinance(t, src, fs)
 			want = finExpected(sim, false)
 			got = finActual(t, fs)
 			requireSame(t, want, got)
 			checkStatements(t, got)
 			checkView(t, fs, sim)
-			calls, min = res.APICalls[lazadatest.Rest+lazada.PathTransactions], minimumTransactionCalls(sim, from, today)
-			t.Logf("incremental from %s: %d transaction calls (minimum %d)", from.Format(time.DateOnly), calls, min)
-			if vnDay(sim.Now()).Equal(today) {
-				require.EqualValues(t, min, calls, "transaction calls at the contract's minimum")
-			}
+			requireMinimumCalls(t, sim, res, from, today, "incremental")
 			flipped, later := 0, 0
 			settledBefore := map[any]bool{}
 			for k, row := range before[lazada.TransactionsTable] {

@@ -185,6 +185,8 @@ type finItem struct {
 
 type finOrder struct {
 	lag       int64
+	program   bool  // in the free-shipping programme (its fee)
+	surcharge int64 // the carrier's weight surcharge
 	adjustAt  int64
 	adjustKnd int
 	items     []*finItem
@@ -327,7 +329,10 @@ func (s *Server) noteOrder(o *Order, f *finance) {
 			}
 			if fo == nil {
 				r := s.finRand(o.ID, 1)
-				fo = &finOrder{lag: int64(SettleLagMin+r.IntN(SettleLagMax-SettleLagMin+1))*day + r.Int64N(day)}
+				fo = &finOrder{lag: int64(SettleLagMin+r.IntN(SettleLagMax-SettleLagMin+1))*day + r.Int64N(day), program: r.IntN(10) < 3}
+				if r.IntN(5) == 0 {
+					fo.surcharge = 2000
+				}
 				if r.Float64() < AdjustedShare {
 					fo.adjustKnd = 1 + r.IntN(3)
 					fo.adjustAt = int64(3+r.IntN(18))*day + r.Int64N(day) // after the first settlement
@@ -416,17 +421,14 @@ func (s *Server) apply(e finEvent) {
 		s.add(e.at, feeItemPrice, fi.price, fi, "delivered", "", fi.itemID)
 		s.add(e.at, feeCommission, -fi.commission, fi, "delivered", "", fi.itemID)
 		s.add(e.at, feePayment, -(fi.paidPrice+fi.ship)*2/100, fi, "delivered", "", fi.itemID)
-		if fi.orderID%10 < 3 {
+		fo := f.orders[fi.orderID]
+		if fo.program {
 			s.add(e.at, feeFreeShipMax, -fi.price*3/100, fi, "delivered", "", fi.itemID)
 		}
 		s.add(e.at, feeVoucher, -fi.vseller, fi, "delivered", "", fi.itemID)
 		if fi.ship > 0 {
-			surcharge := int64(0)
-			if fi.orderID%5 == 0 {
-				surcharge = 2000
-			}
 			s.add(e.at, feeShipCustomer, fi.ship, fi, "delivered", "", fi.itemID)
-			s.add(e.at, feeShipSeller, -(fi.shipOriginal + surcharge), fi, "delivered", "", fi.itemID)
+			s.add(e.at, feeShipSeller, -(fi.shipOriginal + fo.surcharge), fi, "delivered", "", fi.itemID)
 			s.add(e.at, feeShipSubsidy, fi.shipOriginal-fi.shipFee, fi, "delivered", "", fi.itemID)
 		}
 	case evReverse:
