@@ -6,7 +6,10 @@
 // for a full load, by update_after windows for incremental runs, never
 // reading past the offset cap) with the items of every order
 // (/orders/items/get, 50 orders a call); and a transformer to
-// staging.lazada_orders and staging.lazada_order_items. Package
+// staging.lazada_orders and staging.lazada_order_items; and the finance
+// streams (transaction lines by day windows, payout statements) into
+// staging.lazada_transactions and staging.lazada_payouts, with the Lazada
+// part of staging.order_net_payout (docs/lazada-finance.md). Package
 // lazadatest simulates the platform.
 package lazada
 

@@ -167,6 +167,17 @@ func (c *Client) GetTransactions(ctx context.Context, r TransactionRequest) (Tra
 	return page, nil
 }
 
+// unmarshalObject decodes raw, which must be a JSON object, into v.
+func unmarshalObject(raw json.RawMessage, v any) error {
+	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
+		return fmt.Errorf("not an object")
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("not an object: %v", err)
+	}
+	return nil
+}
+
 // numberNote names a row's transaction_number in an error, when it has
 // one.
 func numberNote(raw json.RawMessage) string {
@@ -190,11 +201,8 @@ func readTransactionRow(raw json.RawMessage, zone *time.Location) (TransactionRo
 		Number json.RawMessage `json:"transaction_number"`
 		Paid   json.RawMessage `json:"paid_status"`
 	}
-	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
-		return TransactionRow{}, fmt.Errorf("not an object")
-	}
-	if err := json.Unmarshal(raw, &h); err != nil {
-		return TransactionRow{}, fmt.Errorf("not an object: %v", err)
+	if err := unmarshalObject(raw, &h); err != nil {
+		return TransactionRow{}, err
 	}
 	row := TransactionRow{Raw: raw}
 	s, ok, err := scalar(h.Date)
@@ -307,11 +315,8 @@ func readStatementRow(raw json.RawMessage, zone *time.Location) (StatementRow, e
 		CreatedAt json.RawMessage `json:"created_at"`
 		Paid      json.RawMessage `json:"paid"`
 	}
-	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
-		return StatementRow{}, fmt.Errorf("not an object")
-	}
-	if err := json.Unmarshal(raw, &h); err != nil {
-		return StatementRow{}, fmt.Errorf("not an object: %v", err)
+	if err := unmarshalObject(raw, &h); err != nil {
+		return StatementRow{}, err
 	}
 	n, ok, err := scalar(h.Number)
 	if err != nil || !ok || strings.TrimSpace(n) == "" {

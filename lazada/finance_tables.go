@@ -1,7 +1,6 @@
 package lazada
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -252,8 +251,8 @@ func readFinance(f ffield, raw json.RawMessage, zone *time.Location) (any, error
 	return asString(raw)
 }
 
-// fillFinance fills row from obj; the derived columns are left to the
-// caller. lead is the number of leading key columns.
+// fillFinance fills the columns after the two key columns of row from obj;
+// the derived columns are left to the caller.
 func fillFinance(row []any, obj map[string]json.RawMessage, fields []ffield, zone *time.Location) error {
 	for i, f := range fields {
 		if f.kind == fDerived {
@@ -314,23 +313,43 @@ func transformFinance(rec connector.Record, out connector.Output) error {
 	return nil
 }
 
-func object(raw json.RawMessage, what string) (map[string]json.RawMessage, error) {
-	var obj map[string]json.RawMessage
-	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
-		return nil, fmt.Errorf("the %s is not an object", what)
-	}
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return nil, fmt.Errorf("the %s is not an object: %v", what, err)
-	}
-	return obj, nil
+// financeRow is a row of a finance table on its way: the record's keys,
+// the fields read from the object, the derived columns set by name.
+type financeRow struct {
+	t   *connector.Table
+	row []any
+	obj map[string]json.RawMessage
+	raw json.RawMessage
 }
 
-func compact(raw json.RawMessage) (connector.RawJSON, error) {
-	v, err := asJSON(raw)
-	if err != nil {
-		return "", err
+// newFinanceRow reads the object raw (the record's transaction or
+// statement) into a row of t.
+func newFinanceRow(t *connector.Table, fields []ffield, r financeRecord, raw json.RawMessage, what string, zone *time.Location) (*financeRow, error) {
+	f := &financeRow{t: t, row: make([]any, len(t.Columns)), raw: raw}
+	if err := unmarshalObject(raw, &f.obj); err != nil {
+		return nil, fmt.Errorf("the %s is %w", what, err)
 	}
-	return v.(connector.RawJSON), nil
+	f.row[0], f.row[1] = r.SellerID, r.Key
+	if err := fillFinance(f.row, f.obj, fields, zone); err != nil {
+		return nil, err
+	}
+	f.set("currency", r.Currency)
+	return f, nil
+}
+
+func (f *financeRow) set(col string, v any) { f.row[fieldIndex(f.t, col)] = v }
+func (f *financeRow) get(col string) any    { return f.row[fieldIndex(f.t, col)] }
+
+// add sets the raw JSON and the request id and adds the row.
+func (f *financeRow) add(rec connector.Record, out connector.Output) error {
+	raw, err := asJSON(f.raw)
+	if err != nil {
+		return err
+	}
+	f.set("raw_json", raw)
+	f.row[len(f.row)-len(etlColumns)] = rec.RequestID
+	out.Add(f.t, f.row)
+	return nil
 }
 
 // transformTransaction writes a row of staging.lazada_transactions.
@@ -339,18 +358,11 @@ func compact(raw json.RawMessage) (connector.RawJSON, error) {
 // so a copy read before the row was paid never replaces the paid row;
 // reading the same row again is the same version.
 func transformTransaction(rec connector.Record, r financeRecord, out connector.Output, zone *time.Location) error {
-	t := transactionsTable
-	obj, err := object(r.Transaction, "transaction")
+	f, err := newFinanceRow(transactionsTable, transactionFields, r, r.Transaction, "transaction", zone)
 	if err != nil {
 		return err
 	}
-	row := make([]any, len(t.Columns))
-	row[0], row[1] = r.SellerID, r.Key
-	if err := fillFinance(row, obj, transactionFields, zone); err != nil {
-		return err
-	}
-	set := func(col string, v any) { row[fieldIndex(t, col)] = v }
-	get := func(col string) any { return row[fieldIndex(t, col)] }
+	set, get, obj := f.set, f.get, f.obj
 	s, _, err := scalar(obj["transaction_date"])
 	if err != nil || strings.TrimSpace(s) == "" {
 		return fmt.Errorf("field transaction_date is missing")
@@ -389,15 +401,7 @@ func transformTransaction(rec connector.Record, r financeRecord, out connector.O
 			}
 		}
 	}
-	set("currency", r.Currency)
-	raw, err := compact(r.Transaction)
-	if err != nil {
-		return err
-	}
-	set("raw_json", raw)
-	row[len(row)-len(etlColumns)] = rec.RequestID
-	out.Add(t, row)
-	return nil
+	return f.add(rec, out)
 }
 
 // transformStatement writes a row of staging.lazada_payouts.
@@ -406,18 +410,11 @@ func transformTransaction(rec connector.Record, r financeRecord, out connector.O
 // created_at) in Unix seconds: paid wins over not paid whatever the
 // times, and among copies of one paid status the later update wins.
 func transformStatement(rec connector.Record, r financeRecord, out connector.Output, zone *time.Location) error {
-	t := payoutsTable
-	obj, err := object(r.Statement, "statement")
+	f, err := newFinanceRow(payoutsTable, payoutFields, r, r.Statement, "statement", zone)
 	if err != nil {
 		return err
 	}
-	row := make([]any, len(t.Columns))
-	row[0], row[1] = r.SellerID, r.Key
-	if err := fillFinance(row, obj, payoutFields, zone); err != nil {
-		return err
-	}
-	set := func(col string, v any) { row[fieldIndex(t, col)] = v }
-	get := func(col string) any { return row[fieldIndex(t, col)] }
+	set, get, obj := f.set, f.get, f.obj
 	if n, _, _ := scalar(obj["statement_number"]); strings.TrimSpace(n) != r.Key {
 		return fmt.Errorf("field statement_number is %q, the record's is %q", n, r.Key)
 	}
@@ -457,15 +454,7 @@ func transformStatement(rec connector.Record, r financeRecord, out connector.Out
 			set("payout_currency", strings.ToUpper(m[2]))
 		}
 	}
-	set("currency", r.Currency)
-	raw, err := compact(r.Statement)
-	if err != nil {
-		return err
-	}
-	set("raw_json", raw)
-	row[len(row)-len(etlColumns)] = rec.RequestID
-	out.Add(t, row)
-	return nil
+	return f.add(rec, out)
 }
 
 // isFinance reports whether rec comes from a finance stream.

@@ -19,6 +19,11 @@
 // documentation's all-strings form. Hostile modes: orders moved while a
 // client pages (MoveMidRead), orders left out of items answers
 // (OmitItems), countTotal absent or lying (Count), ids above 2^53.
+//
+// The finance endpoints (/finance/transaction/details/get,
+// /finance/payout/status/get) are served from the orders: settlements,
+// returns and adjustments after settlement, weekly statements paid after
+// they close (finance.go).
 package lazadatest
 
 import (
