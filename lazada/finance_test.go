@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,10 +33,10 @@ func finSim(t testing.TB, opts lazadatest.Options) *lazadatest.Server {
 		opts.Now = time.Now().Add(-48 * time.Hour).Truncate(time.Second)
 	}
 	if opts.Orders == 0 {
-		opts.Orders = 100
+		opts.Orders = 60
 	}
 	if opts.Days == 0 {
-		opts.Days = 60
+		opts.Days = 45
 	}
 	return newSim(t, opts)
 }
@@ -103,6 +104,14 @@ func finExpected(sim *lazadatest.Server, doc bool) contents {
 			"currency": "VND"}
 	}
 	return out
+}
+
+// financeExpected is finExpected of the finance tables alone (a load of
+// the finance streams alone).
+func financeExpected(sim *lazadatest.Server, doc bool) contents {
+	c := finExpected(sim, doc)
+	c[lazada.OrdersTable], c[lazada.ItemsTable] = nil, nil
+	return c
 }
 
 // finActual reads every table back; the raw JSON of each finance row must
@@ -179,11 +188,12 @@ func requireMinimumCalls(t testing.TB, sim *lazadatest.Server, res connector.Res
 // contract's minimum of calls: per window of 178 days, its rows / 500 + 1
 // pages.
 func TestFinanceCallsAtTheMinimum(t *testing.T) {
-	sim := finSim(t, lazadatest.Options{Orders: 400, Days: 300})
+	t.Parallel()
+	sim := finSim(t, lazadatest.Options{Orders: 220, Days: 300})
 	cfg := finConfig(sim, nil, connector.HTTPConfig{})
 	cfg.StartDate = sim.Now().AddDate(0, 0, -310)
 	src := financeOnly{sourceFor(t, cfg)}
-	sink := openSink(t, "", sqlite.Config{})
+	sink := newMemSink()
 	from, today := vnDay(cfg.StartDate), vnDay(sim.Now())
 	res := runFinance(t, src, sink)
 	requireMinimumCalls(t, sim, res, from, today, "full load")
@@ -193,9 +203,66 @@ func TestFinanceCallsAtTheMinimum(t *testing.T) {
 	from, today = earliestDay(vnDay(time.Unix(cp.Watermark, 0).Add(-lazada.DefaultFinanceLookback)), cp.Unpaid), vnDay(sim.Now())
 	res = runFinance(t, src, sink)
 	requireMinimumCalls(t, sim, res, from, today, "incremental")
-	want := finExpected(sim, false)
-	want[lazada.OrdersTable], want[lazada.ItemsTable] = nil, nil
-	requireSame(t, want, finActual(t, sink))
+}
+
+// memSink keeps the checkpoints, the last row written per table and key,
+// and the rejections, in memory: for the tests of what the streams read
+// (the warehouses' own rules are tested on SQLite and PostgreSQL).
+type memSink struct {
+	mu       sync.Mutex
+	cps      map[string]connector.Checkpoint
+	rows     map[string]map[string][]any
+	rejected []connector.Rejection
+	writes   int
+}
+
+func newMemSink() *memSink {
+	return &memSink{cps: map[string]connector.Checkpoint{}, rows: map[string]map[string][]any{}}
+}
+
+func (m *memSink) Prepare(context.Context, []*connector.Table) error { return nil }
+func (m *memSink) Close() error                                      { return nil }
+func (m *memSink) Write(_ context.Context, b *connector.Batch) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.writes++
+	for _, tr := range b.Tables {
+		if m.rows[tr.Table.Name] == nil {
+			m.rows[tr.Table.Name] = map[string][]any{}
+		}
+		for _, r := range tr.Rows {
+			m.rows[tr.Table.Name][fmt.Sprint(r[0], "/", r[1])] = r
+		}
+	}
+	m.rejected = append(m.rejected, b.Rejected...)
+	if b.Checkpoint != nil {
+		m.cps[b.Pipeline+"/"+b.Stream] = b.Checkpoint
+	}
+	return nil
+}
+
+// ReadTable returns the rows of t (tableReader).
+func (m *memSink) ReadTable(_ context.Context, t *connector.Table) ([][]any, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out [][]any
+	for _, r := range m.rows[t.Name] {
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (m *memSink) LoadCheckpoint(_ context.Context, pipeline, stream string) (connector.Checkpoint, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.cps[pipeline+"/"+stream], nil
+}
+
+func (m *memSink) SaveCheckpoint(_ context.Context, pipeline, stream string, cp connector.Checkpoint) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.cps[pipeline+"/"+stream] = cp
+	return nil
 }
 
 // earliestDay is the earlier of d and the day s (YYYY-MM-DD, "" none).
@@ -260,8 +327,10 @@ func financeSinks(t *testing.T) map[string]func(t *testing.T) financeSink {
 // were open (their rows turn paid) and brings adjustments and returns
 // after settlement (new rows of orders settled before). Each run reads
 // the transactions in the contract's minimum of calls (pages of 500 per
-// window of 178 days) and the statements in one call.
+// window of 178 days) and the statements in one call. Then an older copy
+// of a paid row and of a paid statement never replaces them.
 func TestFinanceFullThenIncremental(t *testing.T) {
+	t.Parallel()
 	for name, open := range financeSinks(t) {
 		t.Run(name, func(t *testing.T) {
 			sim := finSim(t, lazadatest.Options{})
@@ -309,6 +378,7 @@ func TestFinanceFullThenIncremental(t *testing.T) {
 			}
 			require.Positive(t, flipped, "rows read unpaid turned paid")
 			require.Positive(t, later, "orders settled before the advance got adjustments after it")
+			requireOlderCopiesStale(t, sim, fs)
 		})
 	}
 }
@@ -411,19 +481,13 @@ func (s *replaySource) Read(ctx context.Context, _ connector.ReadOptions, emit c
 	return emit(ctx, connector.Page{Records: s.recs, Checkpoint: connector.Checkpoint(`{}`)})
 }
 
-// An older copy never replaces a newer row: a paid transaction read again
-// as not paid (as it was before its statement was paid) and a paid
-// statement read again as not paid with an earlier update are counted as
-// stale and leave the stored rows as they were; the adjustment rows an
-// incremental run added stay.
-func TestFinanceOlderCopyNeverReplaces(t *testing.T) {
-	sim := finSim(t, lazadatest.Options{})
-	sink := openSink(t, "", sqlite.Config{})
-	src := sourceFor(t, finConfig(sim, nil, connector.HTTPConfig{}))
-	runFinance(t, src, sink)
-	stored := finActual(t, sink)
-	require.Equal(t, finExpected(sim, false)[lazada.TransactionsTable], stored[lazada.TransactionsTable])
-
+// requireOlderCopiesStale writes, after the loads, an older copy of a
+// paid adjustment (read as not paid, as before its statement was paid) and
+// of a paid statement (not paid, with an earlier update): both are
+// counted stale and the stored rows stay as they were.
+func requireOlderCopiesStale(t testing.TB, sim *lazadatest.Server, sink connector.Sink) {
+	t.Helper()
+	stored := finActual(t, sink.(tableReader))
 	var tx lazadatest.Transaction
 	for _, x := range sim.Transactions() {
 		if x.Paid && x.Kind == lazadatest.KindAdjustment && x.OrderID != 0 {
@@ -459,54 +523,58 @@ func TestFinanceOlderCopyNeverReplaces(t *testing.T) {
 		table := map[string]string{lazada.StreamTransactions: "staging." + lazada.TransactionsTable, lazada.StreamPayouts: "staging." + lazada.PayoutsTable}[stream]
 		require.EqualValues(t, 1, res.Stale[table], "the older copy is stale")
 	}
-	require.Equal(t, stored, finActual(t, sink), "the newer rows stay")
+	require.Equal(t, stored, finActual(t, sink.(tableReader)), "the newer rows stay")
 }
 
-// With a tenth of the calls faulted (dropped connections, 5xx, 429,
-// truncated bodies, hangs past the timeout), with the warehouse failing at
-// a random commit of the load and the load run again, and with the access
-// token expiring in the middle of the load, the tables end up the same.
+// The access token expiring in the middle of a load, the warehouse failing
+// at a random commit of a load that is then run again, and a tenth of the
+// calls faulted (dropped connections, 5xx, 429, truncated bodies, hangs
+// past the timeout) all leave the same tables.
 func TestFinanceFaultsCrashesAndTokenExpiry(t *testing.T) {
-	t.Run("faults", func(t *testing.T) {
-		sim := finSim(t, lazadatest.Options{Faults: simfault.Options{Rate: 0.1, HangFor: 2 * time.Second, Seed: 9}})
-		sink := openSink(t, "", sqlite.Config{})
-		src := sourceFor(t, finConfig(sim, nil, connector.HTTPConfig{Attempts: 10, Timeout: time.Second}))
-		require.NoError(t, run(t, src, sink).Err)
-		require.GreaterOrEqual(t, len(sim.Faults()), 2, "several kinds of faults were injected: %v", sim.Faults())
-		requireSame(t, finExpected(sim, false), finActual(t, sink))
-	})
-	t.Run("crashes", func(t *testing.T) {
-		r := rand.New(rand.NewPCG(11, 12))
-		for i := 0; i < 2; i++ {
-			sim := finSim(t, lazadatest.Options{Seed: int64(20 + i), Orders: 60})
-			sink := openSink(t, "", sqlite.Config{})
-			cfg := finConfig(sim, nil, connector.HTTPConfig{})
-			counter := &failingSink{Sink: openSink(t, "", sqlite.Config{}), n: 1 << 30}
-			runFinance(t, sourceFor(t, cfg), counter)
-			commits := 1<<30 - counter.n
-			n := 1 + r.IntN(commits-1)
-			res := run(t, sourceFor(t, cfg), &failingSink{Sink: sink, n: n})
-			require.ErrorIs(t, res.Err, errGone, "crash after %d of %d commits", n, commits)
-			runFinance(t, sourceFor(t, cfg), sink)
-			requireSame(t, finExpected(sim, false), finActual(t, sink))
-		}
-	})
-	t.Run("token expiry", func(t *testing.T) {
-		sim := finSim(t, lazadatest.Options{})
-		sink := openSink(t, "", sqlite.Config{})
-		store := &tokenstore.Memory{}
-		src := sourceFor(t, finConfig(sim, store, connector.HTTPConfig{}))
-		res := run(t, src, &expiringSink{Sink: sink, sim: sim, at: 2})
-		require.NoError(t, res.Err)
-		require.Positive(t, sim.Refreshes(), "the token expired during the load and was refreshed")
-		requireSame(t, finExpected(sim, false), finActual(t, sink))
-	})
+	t.Parallel()
+	sim := finSim(t, lazadatest.Options{Seed: 21, Faults: simfault.Options{HangFor: 2 * time.Second, Seed: 9}})
+	cfg := finConfig(sim, &tokenstore.Memory{}, connector.HTTPConfig{Attempts: 10, Timeout: time.Second})
+	want := finExpected(sim, false)
+
+	// The token expires when the first batch of the finance streams is
+	// written (the transactions stream goes on, the payouts stream has not
+	// started).
+	sink := newMemSink()
+	exp := &expiringSink{memSink: sink, sim: sim, at: 1}
+	runFinance(t, financeOnly{sourceFor(t, cfg)}, exp)
+	require.Positive(t, sim.Refreshes(), "the token expired during the load and was refreshed")
+	requireSame(t, financeExpected(sim, false), finActual(t, sink))
+
+	// A crash at a random commit of a load of every stream, then the load
+	// again.
+	counter := newMemSink()
+	runFinance(t, sourceFor(t, cfg), counter)
+	commits := counter.writes
+	n := 1 + rand.New(rand.NewPCG(11, 12)).IntN(commits-1)
+	crashed := openSink(t, "", sqlite.Config{})
+	res := run(t, sourceFor(t, cfg), &failingSink{Sink: crashed, n: n})
+	require.ErrorIs(t, res.Err, errGone, "crash after %d of %d commits", n, commits)
+	runFinance(t, sourceFor(t, cfg), crashed)
+	requireSame(t, want, finActual(t, crashed))
+
+	// Faults, on the finance streams alone from two years back (five
+	// windows, most of them empty: more calls to fault).
+	sim.SetFaultRate(0.1)
+	t.Cleanup(func() { sim.SetFaultRate(0) })
+	sink = newMemSink()
+	cfg.StartDate = sim.Now().AddDate(-2, 0, 0)
+	before := sim.Calls(lazadatest.PathTransactions)
+	src := sourceFor(t, cfg)
+	require.NoError(t, run(t, financeOnly{src}, sink).Err)
+	require.GreaterOrEqual(t, len(sim.Faults()), 2, "several kinds of faults were injected: %v", sim.Faults())
+	require.Greater(t, int64(sim.Calls(lazadatest.PathTransactions)-before), src.Stats()["finance_windows"], "transaction calls were faulted")
+	requireSame(t, financeExpected(sim, false), finActual(t, sink))
 }
 
 // expiringSink expires the simulator's access tokens when its at-th
 // batch is written (in the middle of a load).
 type expiringSink struct {
-	*sqlite.Sink
+	*memSink
 	sim *lazadatest.Server
 	at  int
 }
@@ -515,7 +583,7 @@ func (e *expiringSink) Write(ctx context.Context, b *connector.Batch) error {
 	if e.at--; e.at == 0 {
 		e.sim.ExpireTokens()
 	}
-	return e.Sink.Write(ctx, b)
+	return e.memSink.Write(ctx, b)
 }
 
 // The documentation's all-strings form (paid status Yes/No) and answers
@@ -523,9 +591,10 @@ func (e *expiringSink) Write(ctx context.Context, b *connector.Batch) error {
 // are keyed by a digest of their fields, stable across runs: a second
 // full read adds no row.
 func TestFinanceDocFormWithoutNumbers(t *testing.T) {
-	sim := finSim(t, lazadatest.Options{DocForm: true, OmitTransactionNumbers: true, Orders: 60})
-	sink := openSink(t, "", sqlite.Config{})
-	runFinance(t, sourceFor(t, finConfig(sim, nil, connector.HTTPConfig{})), sink)
+	t.Parallel()
+	sim := finSim(t, lazadatest.Options{DocForm: true, OmitTransactionNumbers: true})
+	sink := newMemSink()
+	runFinance(t, financeOnly{sourceFor(t, finConfig(sim, nil, connector.HTTPConfig{}))}, sink)
 	// Without numbers the keys are digests: compare the rows without
 	// their keys.
 	strip := func(c contents) []string {
@@ -543,13 +612,13 @@ func TestFinanceDocFormWithoutNumbers(t *testing.T) {
 		sort.Strings(out)
 		return out
 	}
-	want, got := finExpected(sim, true), finActual(t, sink)
+	want, got := financeExpected(sim, true), finActual(t, sink)
 	require.Equal(t, strip(want), strip(got))
 	require.Equal(t, want[lazada.PayoutsTable], got[lazada.PayoutsTable])
 	for k := range got[lazada.TransactionsTable] {
 		require.Contains(t, k, "/h:", "keyed by digest")
 	}
-	runFinance(t, sourceFor(t, finConfig(sim, nil, connector.HTTPConfig{})), sink)
+	runFinance(t, financeOnly{sourceFor(t, finConfig(sim, nil, connector.HTTPConfig{}))}, sink)
 	require.Len(t, finActual(t, sink)[lazada.TransactionsTable], len(got[lazada.TransactionsTable]), "a second read adds no row")
 }
 
@@ -558,9 +627,10 @@ func TestFinanceDocFormWithoutNumbers(t *testing.T) {
 // offset 0; out of date order the window is read again in halves. No
 // request passes the cap (the simulator refuses one).
 func TestFinanceOffsetCap(t *testing.T) {
+	t.Parallel()
 	for name, reverse := range map[string]bool{"in date order": false, "out of date order": true} {
 		t.Run(name, func(t *testing.T) {
-			opts := lazadatest.Options{Orders: 250, OffsetCap: 100}
+			opts := lazadatest.Options{Orders: 130, OffsetCap: 100}
 			if reverse {
 				opts.FinanceAnswer = func(path string, _ int, rows []map[string]any) any {
 					if path == lazadatest.PathTransactions {
@@ -575,9 +645,9 @@ func TestFinanceOffsetCap(t *testing.T) {
 			cfg := finConfig(sim, nil, connector.HTTPConfig{})
 			cfg.OffsetCap = 100
 			src := sourceFor(t, cfg)
-			sink := openSink(t, "", sqlite.Config{})
+			sink := newMemSink()
 			runFinance(t, financeOnly{src}, sink)
-			require.Greater(t, len(sim.Transactions()), 2*lazada.MaxTransactionLimit, "more rows than two reads hold")
+			require.Greater(t, len(sim.Transactions()), 100+lazada.MaxTransactionLimit, "more rows than a read holds")
 			require.Zero(t, sim.Rejections()["14"], "no offset beyond the cap")
 			stats := src.Stats()
 			t.Logf("%d transaction calls, stats %v", sim.Calls(lazadatest.PathTransactions), stats)
@@ -587,9 +657,7 @@ func TestFinanceOffsetCap(t *testing.T) {
 				require.Zero(t, stats["finance_splits"])
 				require.Greater(t, stats["finance_segments"], stats["finance_windows"])
 			}
-			want := finExpected(sim, false)
-			want[lazada.OrdersTable], want[lazada.ItemsTable] = nil, nil
-			requireSame(t, want, finActual(t, sink))
+			requireSame(t, financeExpected(sim, false), finActual(t, sink))
 		})
 	}
 }
@@ -612,6 +680,7 @@ func (f financeOnly) Streams() []connector.Stream {
 // value cannot be read is quarantined with the field and the transaction
 // in the reason, and the rest is stored.
 func TestFinanceHostileAnswers(t *testing.T) {
+	t.Parallel()
 	fakeRows := func(n, from int) []map[string]any {
 		out := make([]map[string]any, n)
 		for i := range out {
@@ -682,9 +751,9 @@ func TestFinanceHostileAnswers(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			sim := finSim(t, lazadatest.Options{Orders: 60, FinanceAnswer: c.answer})
-			sink := openSink(t, "", sqlite.Config{})
-			res := run(t, sourceFor(t, finConfig(sim, nil, connector.HTTPConfig{})), sink)
+			sim := finSim(t, lazadatest.Options{Orders: 30, FinanceAnswer: c.answer})
+			sink := newMemSink()
+			res := run(t, financeOnly{sourceFor(t, finConfig(sim, nil, connector.HTTPConfig{}))}, sink)
 			require.ErrorIs(t, res.Err, lazada.ErrBadResponse)
 			for _, w := range c.want {
 				require.ErrorContains(t, res.Err, w)
@@ -700,23 +769,22 @@ func TestFinanceHostileAnswers(t *testing.T) {
 	}
 	t.Run("unreadable row quarantined", func(t *testing.T) {
 		var bad string
-		sim := finSim(t, lazadatest.Options{Orders: 60, FinanceAnswer: func(p string, _ int, rows []map[string]any) any {
+		sim := finSim(t, lazadatest.Options{Orders: 30, FinanceAnswer: func(p string, _ int, rows []map[string]any) any {
 			if p == lazadatest.PathTransactions && len(rows) > 4 {
 				rows[4]["amount"] = "12,34.5.6"
 				bad, _ = rows[4]["transaction_number"].(string)
 			}
 			return rows
 		}})
-		sink := openSink(t, "", sqlite.Config{})
-		res := run(t, sourceFor(t, finConfig(sim, nil, connector.HTTPConfig{})), sink)
+		sink := newMemSink()
+		res := run(t, financeOnly{sourceFor(t, finConfig(sim, nil, connector.HTTPConfig{}))}, sink)
 		require.NoError(t, res.Err)
 		require.EqualValues(t, 1, res.Rejected)
-		rej, err := sink.ReadRejected(context.Background(), "lazada/seller", lazada.StreamTransactions)
-		require.NoError(t, err)
+		rej := sink.rejected
 		require.Len(t, rej, 1)
 		require.Contains(t, rej[0].Reason, "field amount")
 		require.Contains(t, rej[0].Reason, bad)
-		want := finExpected(sim, false)
+		want := financeExpected(sim, false)
 		delete(want[lazada.TransactionsTable], sim.SellerID()+"/n:"+bad)
 		requireSame(t, want, finActual(t, sink))
 	})
