@@ -77,7 +77,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	m, err := benchproc.Load(context.Background(), src, lazada.Transformer{}, flags.SourceOnly)
+	m, err := benchproc.LoadProfiled(context.Background(), src, lazada.Transformer{}, flags.SourceOnly, flags.MemProfile)
 	if err != nil {
 		return err
 	}
