@@ -17,7 +17,7 @@ import (
 // an uneven one (all its orders in the last 3 of 200 days), one whose
 // orders come in bursts of 130 in one second (boundary seconds across
 // pages and segments, and a last page at the cap holding only one
-// second), and one of exactly 500 orders (no empty page read to find
+// second), and one of exactly 400 orders (no empty page read to find
 // the end). Read page by page (Concurrency 1) and pipelined (4), every
 // list request stays within the cap and the tables equal the simulator's.
 func TestFullLoadMakesTheMinimumCalls(t *testing.T) {
@@ -26,10 +26,10 @@ func TestFullLoadMakesTheMinimumCalls(t *testing.T) {
 		name string
 		opts lazadatest.Options
 	}{
-		{"even", lazadatest.Options{Orders: 550, Days: 120}},
-		{"uneven", lazadatest.Options{Orders: 550, Days: 3}},
-		{"bursts", lazadatest.Options{Orders: 550, Days: 1, Burst: 130}},
-		{"round", lazadatest.Options{Orders: 500, Days: 30}},
+		{"even", lazadatest.Options{Orders: 450, Days: 120}},
+		{"uneven", lazadatest.Options{Orders: 450, Days: 3}},
+		{"bursts", lazadatest.Options{Orders: 450, Days: 1, Burst: 130}},
+		{"round", lazadatest.Options{Orders: 400, Days: 30}},
 	}
 	for _, shop := range shops {
 		for _, conc := range []int{1, 4} {
@@ -67,7 +67,7 @@ func TestUnstableTiesAtASegmentBoundary(t *testing.T) {
 	const capOffset = 200
 	for _, conc := range []int{1, 4} {
 		t.Run(fmt.Sprint("concurrency", conc), func(t *testing.T) {
-			sim := newSim(t, lazadatest.Options{Orders: 550, Days: 1, Burst: 130, UnstableTies: true, OffsetCap: capOffset})
+			sim := newSim(t, lazadatest.Options{Orders: 450, Days: 1, Burst: 130, UnstableTies: true, OffsetCap: capOffset})
 			cfg := config(sim, nil, connector.HTTPConfig{})
 			cfg.OffsetCap, cfg.Concurrency = capOffset, conc
 			src := sourceFor(t, cfg)
@@ -78,7 +78,7 @@ func TestUnstableTiesAtASegmentBoundary(t *testing.T) {
 			rereads := src.Stats()["window_rereads"].(int64)
 			require.Positive(t, rereads, "a boundary second read again")
 			segments := src.Stats()["windows"].(int64)
-			require.LessOrEqual(t, sim.Calls(lazadatest.PathOrders), 6+int(segments)*(capOffset/100+1), "list pages")
+			require.LessOrEqual(t, sim.Calls(lazadatest.PathOrders), (450+99)/100+int(segments)*(capOffset/100+1), "list pages")
 		})
 	}
 }
@@ -91,7 +91,7 @@ func TestContinuedSegmentCountChanged(t *testing.T) {
 	const capOffset = 200
 	for _, conc := range []int{1, 4} {
 		t.Run(fmt.Sprint("concurrency", conc), func(t *testing.T) {
-			sim := newSim(t, lazadatest.Options{Orders: 550, Days: 10, OffsetCap: capOffset})
+			sim := newSim(t, lazadatest.Options{Orders: 450, Days: 10, OffsetCap: capOffset})
 			p := newProxy(t, sim)
 			var once sync.Once
 			p.hook = func(offset int, answer map[string]any) bool {
@@ -112,7 +112,7 @@ func TestContinuedSegmentCountChanged(t *testing.T) {
 			require.NoError(t, run(t, src, sink).Err)
 			requireSame(t, expected(sim.SellerID(), sim.Orders()), actual(t, sink))
 			require.EqualValues(t, 1, src.Stats()["window_rereads"])
-			require.Greater(t, sim.Calls(lazadatest.PathOrders), 6, "pages read again")
+			require.Greater(t, sim.Calls(lazadatest.PathOrders), (450+99)/100, "pages read again")
 		})
 	}
 }

@@ -301,7 +301,9 @@ type segment struct {
 const readAhead = 2
 
 // segmentLookahead is how many segments the planner may have named ahead
-// of the segment whose pages are being read.
+// of the segment whose pages are being asked for: with the segment being
+// named, at most segmentLookahead+1 last pages are read outside the
+// read-ahead's slots.
 const segmentLookahead = 2
 
 // pipeline reads the segments from whole on (first, its page at offset 0,

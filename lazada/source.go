@@ -49,11 +49,14 @@ func (s *Source) Streams() []connector.Stream { return []connector.Stream{&order
 func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 
 // Stats implements connector.StatsSource: list_calls (/orders/get pages
-// read), windows (windows read), window_splits (windows split before
-// being read on), window_rereads (windows of a full load read again page
-// by page because they changed while their pages were read), reread_passes (passes over a create second with more
-// updated orders than a page), item_retries (items calls repeated for
-// orders an answer left out), token_refreshes, http_retries, throttled.
+// read), windows (segments of a full load read, and incremental reads),
+// window_splits (segments of a full load that reached the offset cap and
+// went on from the create second of their last order), window_rereads
+// (segments of a full load read again from their second at offset 0
+// because they changed while read), reread_passes (passes over a create
+// second with more updated orders than a page), item_retries (items calls
+// repeated for orders an answer left out), token_refreshes, http_retries,
+// throttled.
 func (s *Source) Stats() map[string]any {
 	return map[string]any{"list_calls": s.lists.Load(), "windows": s.windows.Load(), "window_splits": s.splits.Load(),
 		"window_rereads": s.rereads.Load(), "reread_passes": s.passes.Load(), "item_retries": s.itemRetries.Load(), "token_refreshes": s.c.Refreshes(),
