@@ -31,6 +31,19 @@ type Row struct {
 	ExpiresAt time.Time
 	Host      string
 	PID       int
+	// Succeeded is when a holding last ended with the stream's success
+	// (zero: never), SucceededMode the mode of that run ("full",
+	// "incremental"). Insert and Swap leave them as they are; Release
+	// sets them.
+	Succeeded     time.Time
+	SucceededMode string
+}
+
+// Success is what Release records after a successful run: when (on the
+// lease's clock) and the run's mode.
+type Success struct {
+	At   time.Time
+	Mode string
 }
 
 // Fence returns the row's holder and epoch.
@@ -51,8 +64,10 @@ type Store interface {
 	// Renew sets the expiry of the holding f and reports whether the row
 	// still carries f.
 	Renew(ctx context.Context, pipeline, stream string, f connector.Fence, expires time.Time) (bool, error)
-	// Release expires the holding f (if the row still carries it).
-	Release(ctx context.Context, pipeline, stream string, f connector.Fence, expired time.Time) error
+	// Release expires the holding f (if the row still carries it) and,
+	// when success is not nil, records it (Row.Succeeded, SucceededMode) in
+	// the same statement.
+	Release(ctx context.Context, pipeline, stream string, f connector.Fence, expired time.Time, success *Success) error
 }
 
 // Clock is implemented by a Store whose database has its own clock (a
@@ -87,6 +102,11 @@ type Options struct {
 	// Logger receives the heartbeat's failed renewals and the loss of the
 	// lease (default slog.Default()).
 	Logger *slog.Logger
+	// Heartbeat is the Store the heartbeat's renewals and the release go
+	// through (default the Store given to Acquire): a dedicated connection
+	// or small pool, so that renewals never wait behind batch writes for a
+	// connection. It must be the same table.
+	Heartbeat Store
 }
 
 func (o *Options) defaults() {
@@ -207,7 +227,22 @@ func Acquire(ctx context.Context, st Store, where, pipeline, stream string, wait
 			}
 		}
 		if ok {
-			return hold(st, where, pipeline, stream, mine, o), nil
+			info := connector.LeaseInfo{Fence: mine.Fence(), Acquired: now, LastSuccess: cur.Succeeded, LastMode: connector.Mode(cur.SucceededMode)}
+			if cur.Holder != "" && !cur.ExpiresAt.Equal(Released) {
+				// An expired holding taken over: its worker may have
+				// released it with a success between Get and Swap (Release
+				// matches holder and epoch, which the Swap kept), so the
+				// row is read again; nothing can change it now.
+				after, found, err := st.Get(ctx, pipeline, stream)
+				if err == nil && found && after.Holder == mine.Holder {
+					info.LastSuccess, info.LastMode = after.Succeeded, connector.Mode(after.SucceededMode)
+				}
+				if err == nil && after.Succeeded.Equal(cur.Succeeded) {
+					prev := cur.Fence()
+					info.TookOver = &prev
+				}
+			}
+			return hold(st, where, pipeline, stream, mine, info, o), nil
 		}
 		if !time.Now().Before(deadline) {
 			return nil, fail(fmt.Errorf("%w (holder %s, process %d on %q, epoch %d, expires %s)",
@@ -221,8 +256,32 @@ func Acquire(ctx context.Context, st Store, where, pipeline, stream string, wait
 	}
 }
 
+// Inspect reads the lease of (pipeline, stream) without taking it: whether
+// a holding is live, and its last success.
+func Inspect(ctx context.Context, st Store, where, pipeline, stream string, o Options) (connector.LeaseState, error) {
+	o.defaults()
+	now, err := o.now(ctx, st)
+	if err != nil {
+		return connector.LeaseState{}, fmt.Errorf("%s: lease %s/%s: %w", where, pipeline, stream, err)
+	}
+	cur, found, err := st.Get(ctx, pipeline, stream)
+	if err != nil {
+		return connector.LeaseState{}, fmt.Errorf("%s: lease %s/%s: %w", where, pipeline, stream, err)
+	}
+	state := connector.LeaseState{Now: now}
+	if found {
+		can, _ := takeover(cur, now, &o)
+		state.Held = !can
+		state.LastSuccess, state.LastMode = cur.Succeeded, connector.Mode(cur.SucceededMode)
+	}
+	return state, nil
+}
+
 // hold starts the heartbeat of a taken lease.
-func hold(st Store, where, pipeline, stream string, r Row, o Options) *connector.Lease {
+func hold(st Store, where, pipeline, stream string, r Row, info connector.LeaseInfo, o Options) *connector.Lease {
+	if o.Heartbeat != nil {
+		st = o.Heartbeat
+	}
 	f := r.Fence()
 	live.Store(f.Holder, true)
 	// hctx ends at Release, so that Release never waits for a renewal in
@@ -268,13 +327,21 @@ func hold(st Store, where, pipeline, stream string, r Row, o Options) *connector
 			}
 		}
 	}()
-	return connector.NewLease(f, func() error {
+	return connector.NewLeaseWith(info, func(success *connector.Success) error {
 		stop()
 		<-done
 		live.Delete(f.Holder)
 		ctx, cancel := context.WithTimeout(context.Background(), max(o.TTL, 10*time.Second))
 		defer cancel()
-		if err := st.Release(ctx, pipeline, stream, f, Released); err != nil {
+		var mark *Success
+		if success != nil {
+			now, err := o.now(ctx, st)
+			if err != nil {
+				return fmt.Errorf("%s: release lease %s/%s: %w", where, pipeline, stream, err)
+			}
+			mark = &Success{At: now, Mode: string(success.Mode)}
+		}
+		if err := st.Release(ctx, pipeline, stream, f, Released, mark); err != nil {
 			return fmt.Errorf("%s: release lease %s/%s: %w", where, pipeline, stream, err)
 		}
 		return nil
