@@ -199,6 +199,16 @@ func holding(holder string) bool {
 func Acquire(ctx context.Context, st Store, where, pipeline, stream string, wait time.Duration, o Options) (*connector.Lease, error) {
 	o.defaults()
 	holder := NewHolder()
+	// Known as this process's before the row can carry it: another
+	// Acquire of this process that reads the row in between must not take
+	// it for a holding this process lost.
+	live.Store(holder, true)
+	held := false
+	defer func() {
+		if !held {
+			live.Delete(holder)
+		}
+	}()
 	deadline := time.Now().Add(wait)
 	fail := func(err error) error { return fmt.Errorf("%s: lease %s/%s: %w", where, pipeline, stream, err) }
 	for {
@@ -242,6 +252,7 @@ func Acquire(ctx context.Context, st Store, where, pipeline, stream string, wait
 					info.TookOver = &prev
 				}
 			}
+			held = true
 			return hold(st, where, pipeline, stream, mine, info, o), nil
 		}
 		if !time.Now().Before(deadline) {
@@ -330,7 +341,9 @@ func hold(st Store, where, pipeline, stream string, r Row, info connector.LeaseI
 	return connector.NewLeaseWith(info, func(success *connector.Success) error {
 		stop()
 		<-done
-		live.Delete(f.Holder)
+		// Forgotten only once the row is released (or the release failed):
+		// until then another Acquire of this process must see it held.
+		defer live.Delete(f.Holder)
 		ctx, cancel := context.WithTimeout(context.Background(), max(o.TTL, 10*time.Second))
 		defer cancel()
 		var mark *Success
