@@ -552,6 +552,13 @@ func (r *Runner) runPipeline(ctx context.Context, p Pipeline, res *Result) error
 	if p.Name == "" || p.Source == nil || p.Transformer == nil || p.Sink == nil {
 		return fmt.Errorf("pipeline %q: name, source, transformer and sink are required", p.Name)
 	}
+	if r.helping {
+		// Another shard's pipeline: nothing to do (and nothing to prepare)
+		// when its streams are fresh or another worker holds one.
+		if done, err := r.lookFirst(ctx, p, res); done || err != nil {
+			return err
+		}
+	}
 	tables := p.Transformer.Tables()
 	for _, t := range tables {
 		if err := t.Validate(); err != nil {
@@ -582,6 +589,31 @@ func (r *Runner) runPipeline(ctx context.Context, p Pipeline, res *Result) error
 		}
 	}
 	return ctx.Err()
+}
+
+// lookFirst looks at the leases of a helped pipeline's streams: done when
+// every one is fresh; ErrLeaseHeld when another worker holds one before a
+// stream that is not fresh (the pipeline is then watched, see Watch).
+func (r *Runner) lookFirst(ctx context.Context, p Pipeline, res *Result) (bool, error) {
+	li, ok := p.Sink.(LeaseInspector)
+	if !ok {
+		return false, nil
+	}
+	for _, st := range p.Source.Streams() {
+		state, err := li.InspectLease(ctx, p.Name, st.Name())
+		switch {
+		case err != nil:
+			return false, nil // the run decides
+		case state.FreshWithin(r.FreshWithin, r.mode()):
+			res.setStream(st.Name(), StatusFresh)
+		case state.Held:
+			res.setStream(st.Name(), StatusSkipped)
+			return true, fmt.Errorf("pipeline %s, stream %s: lease: %w", p.Name, st.Name(), ErrLeaseHeld)
+		default:
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // streamParallelism is how many of the n streams of src are read at once.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -161,11 +162,13 @@ func scalePipelines(sink connector.Sink, n int) []connector.Pipeline {
 // warehouse is one database shared by several workers: each worker opens
 // its own sink on it.
 type warehouse struct {
-	open  func(ttl time.Duration) connector.Sink
-	db    *sql.DB
-	runs  string // batch_runs, qualified
-	rows  string // scale_rows, qualified
-	param func(n int) string
+	open func(ttl time.Duration) connector.Sink
+	// openBare opens a sink the test closes itself (a killed worker's).
+	openBare func(ttl time.Duration) connector.Sink
+	db       *sql.DB
+	runs     string // batch_runs, qualified
+	rows     string // scale_rows, qualified
+	param    func(n int) string
 }
 
 func eachWarehouse(t *testing.T, f func(t *testing.T, w warehouse)) {
@@ -174,12 +177,21 @@ func eachWarehouse(t *testing.T, f func(t *testing.T, w warehouse)) {
 		first := testsinks.SQLite(t, path, sqlite.Config{})
 		f(t, warehouse{open: func(ttl time.Duration) connector.Sink {
 			return testsinks.SQLite(t, path, sqlite.Config{LeaseTTL: ttl})
+		}, openBare: func(ttl time.Duration) connector.Sink {
+			s, err := sqlite.Open(context.Background(), sqlite.Config{Path: path, LeaseTTL: ttl})
+			require.NoError(t, err)
+			return s
 		}, db: first.DB(), runs: "etl_control_batch_runs", rows: "scale_rows", param: func(int) string { return "?" }})
 	})
 	t.Run("postgres", func(t *testing.T) {
 		first := testsinks.Postgres(t, "scaleout", postgres.Config{})
 		f(t, warehouse{open: func(ttl time.Duration) connector.Sink {
 			return testsinks.PostgresShared(t, first, postgres.Config{LeaseTTL: ttl})
+		}, openBare: func(ttl time.Duration) connector.Sink {
+			s, err := postgres.Open(context.Background(), postgres.Config{DSN: os.Getenv(testsinks.PostgresEnv), LeaseTTL: ttl,
+				Schemas: map[string]string{"staging": first.Schema("staging"), "etl_control": first.Schema("etl_control")}})
+			require.NoError(t, err)
+			return s
 		}, db: first.DB(), runs: connector.QuoteIdent(first.Schema("etl_control")) + ".batch_runs",
 			rows: connector.QuoteIdent(first.Schema("staging")) + ".scale_rows", param: func(n int) string { return fmt.Sprintf("$%d", n) }})
 	})
@@ -318,9 +330,9 @@ func TestSameStreamNeverSucceedsTwiceInACycle(t *testing.T) {
 // warehouse then holds every row.
 func TestKilledWorkersStreamsAreFinishedInTheSameCycle(t *testing.T) {
 	eachWarehouse(t, func(t *testing.T, w warehouse) {
-		const shops, ttl = 8, 300 * time.Millisecond
+		const shops, ttl = 8, time.Second
 		ctx := context.Background()
-		sinkA := w.open(ttl)
+		sinkA := w.openBare(ttl) // closed once, by the "kill" below
 		psA := scalePipelines(sinkA, shops)
 		// The killed worker's shop: the first of shard 0.
 		var victim *scaleShop

@@ -246,7 +246,7 @@ func run() error {
 		}
 		callsBefore := calls(sims)
 		throttledBefore := throttled(sims)
-		peakConns, stopConns := sampleConnections(wh.DB, names.postgres)
+		stopConns := sampleConnections(wh.DB, names.postgres)
 		start := time.Now()
 		ps, killedAt, err := cycle(specPath, url, c == 1 && *kill, streams)
 		wall := time.Since(start)
@@ -254,7 +254,6 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		_ = peakConns
 		if err := report(ctx, c, wh.DB, names, seen, ps, wall, killedAt, streams, conns, calls(sims)-callsBefore, throttled(sims)-throttledBefore); err != nil {
 			return err
 		}
@@ -549,34 +548,16 @@ func throttled(sims []*shopeetest.Server) int {
 
 // sampleConnections samples the database's connections (PostgreSQL) every
 // 20 ms until stop, which returns the peak (the bench's own one left out).
-func sampleConnections(db *sql.DB, pg bool) (int, func() int) {
+func sampleConnections(db *sql.DB, pg bool) (stop func() int) {
 	if !pg {
-		return 0, func() int { return 0 }
+		return func() int { return 0 }
 	}
-	var peak atomic.Int64
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			var n int64
-			if db.QueryRow(`SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = current_database()`).Scan(&n) == nil && n > peak.Load() {
-				peak.Store(n)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return 0, func() int {
-		close(done)
-		<-finished
-		return int(peak.Load())
-	}
+	peak := benchproc.Peak(20*time.Millisecond, func() uint64 {
+		var n uint64
+		_ = db.QueryRow(`SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = current_database()`).Scan(&n)
+		return n
+	})
+	return func() int { return int(peak()) }
 }
 
 func loadAvg() string {

@@ -81,6 +81,12 @@ type Clock interface {
 	Now(ctx context.Context) (time.Time, error)
 }
 
+// ClockGetter is a Clock that reads a lease row and the database's time in
+// one round trip (Inspect uses it).
+type ClockGetter interface {
+	GetWithNow(ctx context.Context, pipeline, stream string) (Row, bool, time.Time, error)
+}
+
 // Released is the expiry a released lease gets: long past on every clock.
 var Released = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -271,11 +277,15 @@ func Acquire(ctx context.Context, st Store, where, pipeline, stream string, wait
 // a holding is live, and its last success.
 func Inspect(ctx context.Context, st Store, where, pipeline, stream string, o Options) (connector.LeaseState, error) {
 	o.defaults()
-	now, err := o.now(ctx, st)
-	if err != nil {
-		return connector.LeaseState{}, fmt.Errorf("%s: lease %s/%s: %w", where, pipeline, stream, err)
+	var now time.Time
+	var cur Row
+	var found bool
+	var err error
+	if g, ok := st.(ClockGetter); ok {
+		cur, found, now, err = g.GetWithNow(ctx, pipeline, stream)
+	} else if now, err = o.now(ctx, st); err == nil {
+		cur, found, err = st.Get(ctx, pipeline, stream)
 	}
-	cur, found, err := st.Get(ctx, pipeline, stream)
 	if err != nil {
 		return connector.LeaseState{}, fmt.Errorf("%s: lease %s/%s: %w", where, pipeline, stream, err)
 	}

@@ -138,17 +138,44 @@ func (l leaseStore) Insert(ctx context.Context, pipeline, stream string, r lease
 }
 
 func (l leaseStore) Get(ctx context.Context, pipeline, stream string) (lease.Row, bool, error) {
+	r, found, _, err := l.get(ctx, pipeline, stream, false)
+	return r, found, err
+}
+
+// GetWithNow implements lease.ClockGetter: the row and the server's clock
+// in one statement.
+func (l leaseStore) GetWithNow(ctx context.Context, pipeline, stream string) (lease.Row, bool, time.Time, error) {
+	return l.get(ctx, pipeline, stream, true)
+}
+
+func (l leaseStore) get(ctx context.Context, pipeline, stream string, withNow bool) (lease.Row, bool, time.Time, error) {
 	var r lease.Row
 	var host, mode *string
 	var pid *int32
 	var succ *time.Time
-	err := l.pool.QueryRow(ctx, `SELECT holder, epoch, expires_at, host, pid, succeeded_at, succeeded_mode FROM `+l.s.control("leases")+` WHERE pipeline = $1 AND stream = $2`,
-		pipeline, stream).Scan(&r.Holder, &r.Epoch, &r.ExpiresAt, &host, &pid, &succ, &mode)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, false, nil
-	}
-	if err != nil {
-		return r, false, err
+	var now time.Time
+	query := `SELECT holder, epoch, expires_at, host, pid, succeeded_at, succeeded_mode FROM ` + l.s.control("leases") + ` WHERE pipeline = $1 AND stream = $2`
+	dest := []any{&r.Holder, &r.Epoch, &r.ExpiresAt, &host, &pid, &succ, &mode}
+	if withNow {
+		// A row even when the lease row is missing, for the clock.
+		query = `SELECT clock_timestamp(), l.holder, l.epoch, l.expires_at, l.host, l.pid, l.succeeded_at, l.succeeded_mode
+			FROM (SELECT 1) one LEFT JOIN ` + l.s.control("leases") + ` l ON l.pipeline = $1 AND l.stream = $2`
+		var holder *string
+		var epoch *int64
+		var exp *time.Time
+		err := l.pool.QueryRow(ctx, query, pipeline, stream).Scan(&now, &holder, &epoch, &exp, &host, &pid, &succ, &mode)
+		if err != nil || holder == nil {
+			return r, false, now, err
+		}
+		r.Holder, r.Epoch, r.ExpiresAt = *holder, *epoch, *exp
+	} else {
+		err := l.pool.QueryRow(ctx, query, pipeline, stream).Scan(dest...)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return r, false, now, nil
+		}
+		if err != nil {
+			return r, false, now, err
+		}
 	}
 	if host != nil {
 		r.Host = *host
@@ -162,7 +189,7 @@ func (l leaseStore) Get(ctx context.Context, pipeline, stream string) (lease.Row
 	if mode != nil {
 		r.SucceededMode = *mode
 	}
-	return r, true, nil
+	return r, true, now, nil
 }
 
 func (l leaseStore) Swap(ctx context.Context, pipeline, stream string, old connector.Fence, r lease.Row) (bool, error) {
