@@ -63,6 +63,7 @@ var (
 	appRate     = flag.Float64("rate", 0, "the app's limit in calls/s across its shops (0: none); each worker keeps rate/workers")
 	latency     = flag.Duration("latency", 0, "simulated latency of every call")
 	finance     = flag.Bool("finance", false, "also the finance streams (escrow, wallet): three streams per shop instead of one")
+	split       = flag.Bool("split", true, "with -rate: each worker keeps rate/workers (false: each keeps the whole rate, the budget per process as before)")
 	parallel    = flag.Int("parallel", 0, "pipelines in flight per worker (default connector.DefaultParallel)")
 	worker      = flag.Bool("worker", false, "internal: run as a worker")
 	spec        = flag.String("spec", "", "internal: the shops (JSON file)")
@@ -142,7 +143,11 @@ func runWorker() error {
 	}
 	defer wh.Close()
 	// One budget for the app in this worker: its share of the app's limit.
-	budget := connector.NewBudget(*appRate/float64(sh.Count), 1)
+	share := float64(sh.Count)
+	if !*split {
+		share = 1
+	}
+	budget := connector.NewBudget(*appRate/share, 1)
 	var ps []connector.Pipeline
 	for _, sp := range specs {
 		src, err := shopee.NewSource(shopee.Config{Host: sp.URL, PartnerID: sp.PartnerID, PartnerKey: sp.PartnerKey, ShopID: sp.ShopID,
@@ -196,7 +201,8 @@ func run() error {
 	ctx := context.Background()
 	var lim *rate.Limiter
 	if *appRate > 0 {
-		lim = rate.NewLimiter(rate.Limit(*appRate), 1)
+		// R calls in any second, as the platform counts them.
+		lim = rate.NewLimiter(rate.Limit(*appRate), max(1, int(*appRate)))
 	}
 	var sims []*shopeetest.Server
 	var specs []shopSpec
@@ -233,8 +239,8 @@ func run() error {
 		streamsPerShop = 3
 	}
 	streams := *shops * streamsPerShop
-	fmt.Printf("workers=%d shops=%d streams=%d orders/shop=%d sink=%s rate=%v latency=%s parallel=%d kill=%v\n",
-		*workers, *shops, streams, *orders, connector.Redact(url), *appRate, *latency, *parallel, *kill)
+	fmt.Printf("workers=%d shops=%d streams=%d orders/shop=%d sink=%s rate=%v split=%v latency=%s parallel=%d kill=%v\n",
+		*workers, *shops, streams, *orders, connector.Redact(url), *appRate, *split, *latency, *parallel, *kill)
 	fmt.Printf("load average: %s\n", loadAvg())
 	seen := map[string]bool{}
 	for c := 1; c <= *cycles; c++ {
@@ -325,7 +331,7 @@ func cycle(specPath, url string, kill bool, streams int) ([]*proc, time.Time, er
 		p := &proc{}
 		ps[i] = p
 		p.cmd = exec.Command(self, "-worker", "-spec", specPath, "-sink", url, "-shard", fmt.Sprintf("%d/%d", i, *workers),
-			"-rate", fmt.Sprint(*appRate), "-fresh-within", freshWithin.String(), "-parallel", fmt.Sprint(*parallel), fmt.Sprintf("-finance=%v", *finance))
+			"-rate", fmt.Sprint(*appRate), "-fresh-within", freshWithin.String(), "-parallel", fmt.Sprint(*parallel), fmt.Sprintf("-finance=%v", *finance), fmt.Sprintf("-split=%v", *split))
 		p.cmd.Stderr = os.Stderr
 		stdout, err := p.cmd.StdoutPipe()
 		if err != nil {
