@@ -184,11 +184,11 @@ func eachWarehouse(t *testing.T, f func(t *testing.T, w warehouse)) {
 		}, db: first.DB(), runs: "etl_control_batch_runs", rows: "scale_rows", param: func(int) string { return "?" }})
 	})
 	t.Run("postgres", func(t *testing.T) {
-		first := testsinks.Postgres(t, "scaleout", postgres.Config{})
+		first := testsinks.Postgres(t, "scaleout", postgres.Config{MaxConns: 2})
 		f(t, warehouse{open: func(ttl time.Duration) connector.Sink {
-			return testsinks.PostgresShared(t, first, postgres.Config{LeaseTTL: ttl})
+			return testsinks.PostgresShared(t, first, postgres.Config{LeaseTTL: ttl, MaxConns: 3})
 		}, openBare: func(ttl time.Duration) connector.Sink {
-			s, err := postgres.Open(context.Background(), postgres.Config{DSN: os.Getenv(testsinks.PostgresEnv), LeaseTTL: ttl,
+			s, err := postgres.Open(context.Background(), postgres.Config{DSN: os.Getenv(testsinks.PostgresEnv), LeaseTTL: ttl, MaxConns: 3,
 				Schemas: map[string]string{"staging": first.Schema("staging"), "etl_control": first.Schema("etl_control")}})
 			require.NoError(t, err)
 			return s
