@@ -78,6 +78,19 @@ PRIVATE_ENV = {
 }
 
 
+# What every task of the image shares. Exit 3: another worker held the
+# streams' leases and did the work; the task is marked skipped, not failed.
+DOCKER = dict(
+    image=IMAGE,
+    environment=PUBLIC_ENV,
+    private_environment=PRIVATE_ENV,
+    network_mode=os.environ.get("ETL_DOCKER_NETWORK", "bridge"),
+    auto_remove="success",
+    mount_tmp_dir=False,
+    skip_on_exit_code=3,
+)
+
+
 def sync_task(platform, mode, timeout):
     """One platform's sync: the image with -platforms <platform>.
 
@@ -86,17 +99,9 @@ def sync_task(platform, mode, timeout):
     """
     return DockerOperator(
         task_id=f"{platform}_{mode}",
-        image=IMAGE,
         command=["-platforms", platform, "-mode", mode, "-report", "json"],
-        environment=PUBLIC_ENV,
-        private_environment=PRIVATE_ENV,
-        network_mode=os.environ.get("ETL_DOCKER_NETWORK", "bridge"),
-        auto_remove="success",
-        mount_tmp_dir=False,
         execution_timeout=timeout,
-        # Exit 3: another worker held the streams' leases and did the work;
-        # the task is marked skipped, not failed.
-        skip_on_exit_code=3,
+        **DOCKER,
     )
 
 
@@ -152,14 +157,8 @@ with DAG(
 ) as sharded_incremental_etl_dag:
     DockerOperator.partial(
         task_id="sync_shard",
-        image=IMAGE,
-        environment=PUBLIC_ENV,
-        private_environment=PRIVATE_ENV,
-        network_mode=os.environ.get("ETL_DOCKER_NETWORK", "bridge"),
-        auto_remove="success",
-        mount_tmp_dir=False,
         execution_timeout=timedelta(minutes=30),
-        skip_on_exit_code=3,
+        **DOCKER,
     ).expand(
         command=[
             ["-mode", "incremental", "-accounts", os.environ.get("ETL_ACCOUNTS", "/etc/etl/accounts.yaml"),

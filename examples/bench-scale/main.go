@@ -35,10 +35,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -488,13 +489,8 @@ func parseStart(v any) time.Time {
 }
 
 func histString(h map[int]int) string {
-	var ks []int
-	for k := range h {
-		ks = append(ks, k)
-	}
-	sort.Ints(ks)
 	var parts []string
-	for _, k := range ks {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		if h[k] > 0 || k == 1 {
 			parts = append(parts, fmt.Sprintf("%d streams %d×", h[k], k))
 		}
@@ -503,13 +499,8 @@ func histString(h map[int]int) string {
 }
 
 func mapString(m map[string]int) string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
 	var parts []string
-	for _, k := range ks {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
 	}
 	return strings.Join(parts, ", ")
