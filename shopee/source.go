@@ -80,11 +80,15 @@ func (s *Source) Client() *Client { return s.c }
 // never details (see Quarantined); then, unless Config.DisableFinance,
 // "escrow" (released escrows and their details) and "wallet_transactions"
 // (the wallet ledger, and the escrow details of the orders its
-// adjustments name), see finance.go.
+// adjustments name), see finance.go, and with Config.FinanceEstimates
+// "escrow_estimates" (see estimates.go).
 func (s *Source) Streams() []connector.Stream {
 	st := []connector.Stream{&orders{s: s}}
 	if !s.cfg.DisableFinance {
 		st = append(st, &financeStream{s: s, name: StreamEscrow}, &financeStream{s: s, name: StreamWallet})
+		if s.cfg.FinanceEstimates {
+			st = append(st, &financeStream{s: s, name: StreamEstimates})
+		}
 	}
 	return st
 }
@@ -248,7 +252,8 @@ func (s *Source) setEarliest(probes int, day string) {
 // SHOPEE_PARTNER_KEY, SHOPEE_SHOP_ID, SHOPEE_ACCESS_TOKEN,
 // SHOPEE_REFRESH_TOKEN, SHOPEE_HOST, SHOPEE_TOKEN_REFRESH_BUFFER (seconds),
 // SHOPEE_INCREMENTAL_LOOKBACK_MINUTES, SHOPEE_FINANCE (false turns the
-// finance streams off), SHOPEE_FINANCE_LOOKBACK_HOURS, SHOPEE_START_DATE (YYYY-MM-DD,
+// finance streams off), SHOPEE_FINANCE_ESTIMATES (true adds the escrow
+// estimates stream), SHOPEE_FINANCE_LOOKBACK_HOURS, SHOPEE_START_DATE (YYYY-MM-DD,
 // midnight UTC: the default time basis; the driver reads it in
 // platform.Deps.TimeBasis), SHOPEE_DETAIL_MISSING_RUNS. ok is false when the
 // credentials are not set.
@@ -295,6 +300,13 @@ func configFromEnv(getenv func(string) string, basis connector.TimeBasis) (cfg C
 		cfg.DisableFinance = true
 	default:
 		return cfg, false, fmt.Errorf("SHOPEE_FINANCE: %q is not true or false", v)
+	}
+	switch v := strings.ToLower(getenv("SHOPEE_FINANCE_ESTIMATES")); v {
+	case "", "0", "false", "off", "no":
+	case "1", "true", "on", "yes":
+		cfg.FinanceEstimates = true
+	default:
+		return cfg, false, fmt.Errorf("SHOPEE_FINANCE_ESTIMATES: %q is not true or false", v)
 	}
 	cfg.RefreshBuffer = time.Duration(buf) * time.Second
 	cfg.Lookback = time.Duration(look) * time.Minute
