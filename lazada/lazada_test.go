@@ -38,6 +38,28 @@ func TestFullLoad(t *testing.T) {
 	}
 }
 
+// advance moves the simulator's clock by 48 hours and returns the ids of
+// the orders changed or added; some orders lost an item line upstream.
+func advance(t *testing.T, sim *lazadatest.Server) map[int64]bool {
+	t.Helper()
+	had := map[int64]int{}
+	for _, o := range sim.Orders() {
+		had[o.ID] = len(o.Items)
+	}
+	changed := map[int64]bool{}
+	for _, id := range sim.Advance(48 * time.Hour) {
+		changed[id] = true
+	}
+	vanished := 0
+	for _, o := range sim.Orders() {
+		if n, ok := had[o.ID]; ok && len(o.Items) < n {
+			vanished++
+		}
+	}
+	require.Positive(t, vanished, "items vanished upstream")
+	return changed
+}
+
 // etlUpdated returns etl_updated_at per row key of a table.
 func etlUpdated(t *testing.T, s *sqlite.Sink, tb *connector.Table) map[string]time.Time {
 	t.Helper()
@@ -76,21 +98,7 @@ func TestIncrementalAfterAdvance(t *testing.T) {
 	require.Equal(t, firstItems, etlUpdated(t, sink, lazada.ItemsTableDef()), "nothing changed")
 
 	clock.Add(3600)
-	had := map[int64]int{}
-	for _, o := range sim.Orders() {
-		had[o.ID] = len(o.Items)
-	}
-	changed := map[int64]bool{}
-	for _, id := range sim.Advance(48 * time.Hour) {
-		changed[id] = true
-	}
-	vanished := 0
-	for _, o := range sim.Orders() {
-		if n, ok := had[o.ID]; ok && len(o.Items) < n {
-			vanished++
-		}
-	}
-	require.Positive(t, vanished, "items vanished upstream")
+	changed := advance(t, sim)
 	res = run(t, src, sink)
 	require.NoError(t, res.Err)
 	orders := sim.Orders()

@@ -1,7 +1,6 @@
 package lazada
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -62,14 +61,16 @@ func (s *Source) Streams() []connector.Stream {
 func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 
 // Stats implements connector.StatsSource: list_calls (/orders/get pages
-// read), windows (windows read), window_splits (windows split before
-// being read on), window_rereads (windows of a full load read again page
-// by page because they changed while their pages were read), reread_passes (passes over a create second with more
-// updated orders than a page), item_retries (items calls repeated for
-// orders an answer left out), finance_windows, finance_segments and
-// finance_splits (transaction windows read, reads of a window from a day
-// at offset 0, windows read again in halves), token_refreshes,
-// http_retries, throttled.
+// read), windows (segments of a full load read, and incremental reads),
+// window_splits (segments of a full load that reached the offset cap and
+// went on from the create second of their last order), window_rereads
+// (segments of a full load read again from their second at offset 0
+// because they changed while read), reread_passes (passes over a create
+// second with more updated orders than a page), item_retries (items calls
+// repeated for orders an answer left out), finance_windows,
+// finance_segments and finance_splits (transaction windows read, reads of
+// a window from a day at offset 0, windows read again in halves),
+// token_refreshes, http_retries, throttled.
 func (s *Source) Stats() map[string]any {
 	return map[string]any{"finance_windows": s.fin.windows.Load(), "finance_segments": s.fin.segments.Load(),
 		"finance_splits": s.fin.splits.Load(), "list_calls": s.lists.Load(), "windows": s.windows.Load(), "window_splits": s.splits.Load(),
@@ -222,16 +223,18 @@ func (o *orders) run(ctx context.Context, cp Checkpoint, emit connector.EmitFunc
 	}
 	g.Go(func() error {
 		defer close(jobs)
-		var err error
-		if cp.Field == "created_at" {
-			err = o.full(gctx, cp, put)
-		} else {
-			err = o.incremental(gctx, cp, put)
-		}
-		if err != nil {
-			return err
-		}
-		return queue(pending, true)
+		return connector.Guard("lazada order reader", func() error {
+			var err error
+			if cp.Field == "created_at" {
+				err = o.full(gctx, cp, put)
+			} else {
+				err = o.incremental(gctx, cp, put)
+			}
+			if err != nil {
+				return err
+			}
+			return queue(pending, true)
+		})
 	})
 	g.Go(func() error {
 		for j := range jobs {
@@ -262,397 +265,6 @@ func (o *orders) list(ctx context.Context, r ListRequest) (ListPage, error) {
 	}
 	s.lists.Add(1)
 	return page, nil
-}
-
-// capacity is how many orders one window can be read to: the pages at
-// offsets 0..OffsetCap.
-func (o *orders) capacity() int { return o.s.cfg.OffsetCap + MaxLimit }
-
-// window is an inclusive range [from, to] of the walk's field.
-type window struct{ from, to int64 }
-
-// plan cuts w into n windows, evenly by time, sharing their edges (an
-// order at an edge is read by both windows and sent once).
-func plan(w window, n int) []window {
-	span := w.to - w.from
-	n = int(min(int64(n), span))
-	if n < 2 {
-		return nil
-	}
-	out := make([]window, n)
-	for i := range out {
-		out[i] = window{w.from + span*int64(i)/int64(n), w.from + span*int64(i+1)/int64(n)}
-	}
-	return out
-}
-
-// WindowPages is how many pages a window read page by page (an answer
-// without countTotal) may have read ahead of the merge.
-const WindowPages = 10
-
-// headerLookahead is how many windows' first pages are read ahead of the
-// window being enumerated.
-const headerLookahead = 3
-
-// readAhead is how many parts (pages, or windows read page by page) of a
-// full load may be read or waiting for the merge at once, per unit of
-// Concurrency: it bounds the load's memory whatever the shop's size, and
-// keeps enough list calls ready that the app's budget, not the round
-// trip, bounds the load. Item calls have as many slots of their own.
-const readAhead = 2
-
-// part is a piece of a full load on its way to the merge, in created_at
-// order: one page of a window whose countTotal is known (read at once with
-// the others), or a whole window read page by page.
-type part struct {
-	w window
-	// offset of the page and total, the window's countTotal (-1: a
-	// window read page by page); last marks the window's last page.
-	offset, total int
-	last          bool
-	// pages yields the part's orders (one page, or every page of a window
-	// read page by page, already checked), then is closed; err is set
-	// before the close.
-	pages chan []order
-	page  ListPage
-	err   error
-}
-
-// full reads the created_at range [From, End] of a full load.
-//
-// With Concurrency 1 the range is one window read page by page
-// (readWindow). Otherwise its pages are read several at once and merged in
-// created_at order:
-//
-//   - windows: the range is a window; a window whose first page's
-//     countTotal shows more orders than the pages up to the offset cap
-//     hold is split evenly by time into windows of about three quarters of
-//     that, and its parts are read instead (each from its first page). The
-//     first pages of the next windows are read ahead (headerLookahead).
-//   - pages: once a window's first page has told its countTotal, its other
-//     pages are known by their offsets and are read at once, up to
-//     readAhead × Concurrency parts read or waiting for the merge in the
-//     whole stream. An order's create time never changes, so a page of a
-//     created_at window holds the same orders whenever it is read.
-//   - merge: the pages go downstream in window and offset order, each
-//     checked (sorted by created_at; a window's orders counted against its
-//     countTotal). A window some page of which reports another countTotal
-//     than its first (orders appeared in it or left it while it was read)
-//     is read again page by page.
-//
-// A window whose first page has no countTotal is read page by page, up to
-// WindowPages pages ahead of the merge (the whole range without a
-// countTotal is first cut into 2 × Concurrency windows by time).
-func (o *orders) full(ctx context.Context, cp Checkpoint, put putFunc) error {
-	s := o.s
-	conc := s.cfg.Concurrency
-	whole := window{cp.From, cp.End}
-	if conc <= 1 || whole.to <= whole.from {
-		return o.readWindow(ctx, whole, nil, put)
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	fetch := func(r ListRequest) *part {
-		p := &part{pages: make(chan []order, 1)}
-		g.Go(func() error {
-			defer close(p.pages)
-			p.err = connector.Guard("lazada list worker", func() (err error) {
-				p.page, err = o.list(gctx, r)
-				return err
-			})
-			return p.err
-		})
-		return p
-	}
-	first := func(w window) ListRequest {
-		return ListRequest{Field: "created_at", From: w.from, To: w.to, Limit: MaxLimit}
-	}
-	// Windows with their first page, in order.
-	type header struct {
-		w    window
-		page ListPage
-	}
-	headers := make(chan header, 1)
-	g.Go(func() error {
-		defer close(headers)
-		type entry struct {
-			w     window
-			f     *part
-			depth int
-		}
-		queue := []*entry{{w: whole}}
-		for len(queue) > 0 {
-			for i, e := range queue {
-				if i == headerLookahead {
-					break
-				}
-				if e.f == nil {
-					e.f = fetch(first(e.w))
-				}
-			}
-			e := queue[0]
-			select {
-			case <-e.f.pages:
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-			if e.f.err != nil {
-				return e.f.err
-			}
-			total := e.f.page.CountTotal
-			var parts []window
-			switch {
-			case total > o.capacity():
-				per := o.capacity() * 3 / 4
-				if parts = plan(e.w, (total+per-1)/per); parts == nil {
-					return fmt.Errorf("lazada seller %s: %d orders created in [%s, %s], more than the offset cap lets a window hold",
-						s.c.SellerID(), total, time.Unix(e.w.from, 0).UTC().Format(time.RFC3339), time.Unix(e.w.to, 0).UTC().Format(time.RFC3339))
-				}
-			case total < 0 && e.depth == 0:
-				// No countTotal: windows by time, each read page by page.
-				parts = plan(e.w, 2*conc)
-			}
-			if parts != nil {
-				s.splits.Add(1)
-				next := make([]*entry, 0, len(parts)+len(queue)-1)
-				for _, w := range parts {
-					next = append(next, &entry{w: w, depth: e.depth + 1})
-				}
-				queue = append(next, queue[1:]...)
-				continue
-			}
-			queue = queue[1:]
-			select {
-			case headers <- header{e.w, e.f.page}:
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-		}
-		return nil
-	})
-	// The parts, in order, each holding a slot of the read-ahead.
-	parts := make(chan *part, readAhead*conc)
-	slots := make(chan struct{}, readAhead*conc)
-	g.Go(func() error {
-		defer close(parts)
-		send := func(p *part) error {
-			select {
-			case parts <- p:
-				return nil
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-		}
-		take := func() error {
-			select {
-			case slots <- struct{}{}:
-				return nil
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-		}
-		for h := range headers {
-			s.windows.Add(1)
-			total := h.page.CountTotal
-			if err := take(); err != nil {
-				return err
-			}
-			if total < 0 {
-				p := &part{w: h.w, total: -1, pages: make(chan []order, WindowPages)}
-				g.Go(func() error {
-					defer close(p.pages)
-					page := h.page
-					p.err = connector.Guard("lazada window reader", func() error {
-						return o.readWindow(gctx, h.w, &page, func(ods []order) error {
-							select {
-							case p.pages <- ods:
-								return nil
-							case <-gctx.Done():
-								return gctx.Err()
-							}
-						})
-					})
-					return p.err
-				})
-				if err := send(p); err != nil {
-					return err
-				}
-				continue
-			}
-			head := &part{w: h.w, total: total, last: total <= MaxLimit, pages: make(chan []order, 1), page: h.page}
-			close(head.pages)
-			if err := send(head); err != nil {
-				return err
-			}
-			for off := MaxLimit; off < total; off += MaxLimit {
-				if err := take(); err != nil {
-					return err
-				}
-				r := first(h.w)
-				r.Offset = off
-				p := fetch(r)
-				p.w, p.offset, p.total, p.last = h.w, off, total, off+MaxLimit >= total
-				if err := send(p); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	// The merge.
-	g.Go(func() error {
-		var read map[int64]bool
-		var seen int64
-		var changed bool
-		for p := range parts {
-			if p.total < 0 {
-				for ods := range p.pages {
-					if err := put(ods); err != nil {
-						return err
-					}
-				}
-				if p.err != nil {
-					return p.err
-				}
-				<-slots
-				continue
-			}
-			select {
-			case <-p.pages:
-			case <-gctx.Done():
-				return gctx.Err()
-			}
-			if p.err != nil {
-				return p.err
-			}
-			if p.offset == 0 {
-				read, seen, changed = map[int64]bool{}, p.w.from, false
-			}
-			changed = changed || p.page.CountTotal != p.total
-			ods, err := o.checkPage(p.page, p.w, p.offset, p.total, seen, read, p.last && !changed)
-			if err != nil {
-				return err
-			}
-			if len(ods) > 0 {
-				seen = ods[len(ods)-1].at
-			}
-			if err := put(ods); err != nil {
-				return err
-			}
-			<-slots
-			if p.last && changed {
-				// An answer counted the window otherwise than its first
-				// page: orders appeared in it or left it while its pages
-				// were read, which can shift an order out of the pages read
-				// at once. Read it again page by page, which no order
-				// appearing can make skip another.
-				s.rereads.Add(1)
-				s.c.log.Warn("lazada window changed while read; reading it again page by page", "seller", s.c.SellerID(),
-					"window_from", time.Unix(p.w.from, 0).UTC().Format(time.RFC3339), "window_to", time.Unix(p.w.to, 0).UTC().Format(time.RFC3339),
-					"count_total", p.total)
-				if err := o.readWindow(gctx, p.w, nil, put); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	return g.Wait()
-}
-
-// checkPage reads the orders of a page of a created_at window w at offset
-// and checks them: sorted by create time from floor; the first page holds
-// no more orders than countTotal; at the window's last page, the orders
-// read (read, by id) are at least countTotal.
-func (o *orders) checkPage(page ListPage, w window, offset, total int, floor int64, read map[int64]bool, last bool) ([]order, error) {
-	s := o.s
-	ods, err := orderList(page)
-	if err == nil {
-		err = ascending(ods, floor, page.RequestID)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("lazada seller %s: %w", s.c.SellerID(), err)
-	}
-	for _, od := range ods {
-		read[od.id] = true
-	}
-	if total >= 0 && offset == 0 && len(ods) > total {
-		return nil, badResponse(PathOrders, page.RequestID, fmt.Sprintf("a page of %d orders with countTotal %d", len(ods), total))
-	}
-	if last && total >= 0 && len(read) < total {
-		return nil, badResponse(PathOrders, page.RequestID, fmt.Sprintf("window [%s, %s] ended after %d orders, countTotal said %d",
-			time.Unix(w.from, 0).UTC().Format(time.RFC3339), time.Unix(w.to, 0).UTC().Format(time.RFC3339), len(read), total))
-	}
-	return ods, nil
-}
-
-// readWindow reads a created_at window page by page (from first, its page
-// at offset 0, when given), sorted by created_at (which never changes, so
-// an order updated during the load does not move in the list). A window
-// whose countTotal shows more orders than the pages up to the offset cap
-// hold is split evenly by time before it is read on; without countTotal, a
-// window that reaches the cap goes on from the create time of the last
-// order read, at offset 0. The orders read from a first page to the end of
-// a window are checked against its countTotal: a shortfall is an error.
-func (o *orders) readWindow(ctx context.Context, w0 window, first *ListPage, put putFunc) error {
-	s := o.s
-	queue := []window{w0}
-	for len(queue) > 0 {
-		w := queue[0]
-		queue = queue[1:]
-		if first == nil {
-			s.windows.Add(1)
-		}
-		offset, read, total, seen := 0, map[int64]bool{}, -1, w.from
-		for {
-			var page ListPage
-			if first != nil {
-				page, first = *first, nil
-			} else {
-				var err error
-				if page, err = o.list(ctx, ListRequest{Field: "created_at", From: w.from, To: w.to, Offset: offset, Limit: MaxLimit}); err != nil {
-					return err
-				}
-			}
-			if offset == 0 {
-				total = page.CountTotal
-				if total > o.capacity() {
-					parts := plan(w, (total+o.capacity()*3/4-1)/(o.capacity()*3/4))
-					if parts == nil {
-						return fmt.Errorf("lazada seller %s: %d orders created in [%s, %s], more than the offset cap lets a window hold",
-							s.c.SellerID(), total, time.Unix(w.from, 0).UTC().Format(time.RFC3339), time.Unix(w.to, 0).UTC().Format(time.RFC3339))
-					}
-					s.splits.Add(1)
-					queue = append(parts, queue...)
-					break
-				}
-			}
-			last := len(page.Orders) < MaxLimit
-			ods, err := o.checkPage(page, w, offset, total, seen, read, last)
-			if err != nil {
-				return err
-			}
-			if len(ods) > 0 {
-				seen = ods[len(ods)-1].at
-			}
-			if err := put(ods); err != nil {
-				return err
-			}
-			if last {
-				break
-			}
-			offset += MaxLimit
-			if offset > s.cfg.OffsetCap {
-				// Without a usable countTotal the window reached the cap:
-				// go on from the last create time read, at offset 0.
-				if seen <= w.from {
-					return fmt.Errorf("lazada seller %s: more than %d orders created in the second %s", s.c.SellerID(), o.capacity(),
-						time.Unix(w.from, 0).UTC().Format(time.RFC3339))
-				}
-				w.from, offset, read, total = seen, 0, map[int64]bool{}, -1
-			}
-		}
-	}
-	return nil
 }
 
 // createdFloor is the created_after of incremental reads: before any
@@ -875,21 +487,25 @@ func (o *orders) withItems(ctx context.Context, chunk []order, sem chan struct{}
 	}
 	recs := make([]connector.Record, len(chunk))
 	seller, _ := json.Marshal(s.c.SellerID())
+	const head, mid, tail, end = `{"seller_id":`, `,"order":`, `,"items":[`, `]}`
 	for i, od := range chunk {
-		var b bytes.Buffer
-		b.WriteString(`{"seller_id":`)
-		b.Write(seller)
-		b.WriteString(`,"order":`)
-		b.Write(od.raw)
-		b.WriteString(`,"items":[`)
-		for j, it := range items[od.id] {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			b.Write(it)
+		// Sized exactly: the records wait for the writer, and a grown
+		// buffer would hold up to twice their bytes meanwhile.
+		its := items[od.id]
+		n := len(head) + len(seller) + len(mid) + len(od.raw) + len(tail) + len(end)
+		for _, it := range its {
+			n += len(it) + 1
 		}
-		b.WriteString(`]}`)
-		recs[i] = connector.Record{Key: s.c.SellerID() + "/" + od.key, Data: b.Bytes(), RequestID: od.rid}
+		b := make([]byte, 0, n)
+		b = append(append(append(append(append(b, head...), seller...), mid...), od.raw...), tail...)
+		for j, it := range its {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, it...)
+		}
+		b = append(b, end...)
+		recs[i] = connector.Record{Key: s.c.SellerID() + "/" + od.key, Data: b, RequestID: od.rid}
 	}
 	return recs, nil
 }

@@ -15,7 +15,9 @@
 //	go run ./examples/bench-lazada -orders 50000 -latency 200ms -jitter 200ms -rate 20 -source-only
 //
 // -range-days longer than -days makes the shop uneven: the load's first
-// days have no orders, the last ones all of them.
+// days have no orders, the last ones all of them. -memprofile FILE writes
+// the heap profile of the load's largest live heap (go tool pprof -top
+// FILE).
 //
 //	go run ./examples/bench-lazada -orders 50000 -latency 200ms -jitter 200ms -rate 20 -source-only -range-days 360
 package main
@@ -77,7 +79,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	m, err := benchproc.Load(context.Background(), src, lazada.Transformer{}, flags.SourceOnly)
+	m, err := benchproc.LoadProfiled(context.Background(), src, lazada.Transformer{}, flags.SourceOnly, flags.MemProfile)
 	if err != nil {
 		return err
 	}

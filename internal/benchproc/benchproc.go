@@ -6,6 +6,7 @@ package benchproc
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -17,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -41,6 +43,9 @@ type Flags struct {
 	// SourceOnly reads from the API only, the records counted and
 	// dropped: the API-bound part of a load.
 	SourceOnly bool
+	// MemProfile, when set, is the file LoadProfiled writes the heap
+	// profile of the largest live heap of the load to.
+	MemProfile string
 }
 
 // NewFlags defines the Flags on the default flag set; concurrency says
@@ -53,6 +58,7 @@ func NewFlags(concurrency string) *Flags {
 	flag.Float64Var(&f.Rate, "rate", 0, "calls per second the client keeps to and the simulator allows (0: unlimited)")
 	flag.IntVar(&f.Concurrency, "concurrency", 0, concurrency)
 	flag.BoolVar(&f.SourceOnly, "source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
+	flag.StringVar(&f.MemProfile, "memprofile", "", "write the heap profile of the load's largest live heap to this file (go tool pprof)")
 	return f
 }
 
@@ -118,7 +124,7 @@ func Start(endpoint any, args ...string) (stop func(), err error) {
 // called; that function returns the peak in bytes.
 func PeakHeap() (stop func() uint64) {
 	var ms runtime.MemStats
-	return peak(func() uint64 {
+	return Peak(5*time.Millisecond, func() uint64 {
 		runtime.ReadMemStats(&ms)
 		return ms.HeapAlloc
 	})
@@ -130,23 +136,37 @@ func PeakHeap() (stop func() uint64) {
 // returns the peak in bytes. Unlike PeakHeap it does not depend on when
 // the collector runs.
 func PeakLiveHeap() (stop func() uint64) {
+	return peakLive(nil)
+}
+
+// peakLive is PeakLiveHeap; with profile set, every time the live heap
+// read is the largest yet the heap profile (which describes the same
+// collection) is written into profile, replacing the one before.
+func peakLive(profile *bytes.Buffer) (stop func() uint64) {
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	return peak(func() uint64 {
+	var top uint64
+	return Peak(5*time.Millisecond, func() uint64 {
 		metrics.Read(s)
-		return s[0].Value.Uint64()
+		v := s[0].Value.Uint64()
+		if profile != nil && v > top {
+			profile.Reset()
+			_ = pprof.Lookup("heap").WriteTo(profile, 0)
+		}
+		top = max(top, v)
+		return v
 	})
 }
 
-// peak samples read every 5 ms after a GC until the returned function is
+// Peak samples read every period after a GC until the returned function is
 // called; that function returns the largest value read.
-func peak(read func() uint64) (stop func() uint64) {
+func Peak(period time.Duration, read func() uint64) (stop func() uint64) {
 	runtime.GC()
 	var top atomic.Uint64
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(5 * time.Millisecond)
+		t := time.NewTicker(period)
 		defer t.Stop()
 		for {
 			if v := read(); v > top.Load() {
@@ -185,6 +205,13 @@ type Source interface {
 // first stream and drops the records (the API-bound part of a load), and
 // measures it: wall and CPU time, peak heap. A failed load is an error.
 func Load(ctx context.Context, src Source, tr connector.Transformer, sourceOnly bool) (Measure, error) {
+	return LoadProfiled(ctx, src, tr, sourceOnly, "")
+}
+
+// LoadProfiled is Load that, with memProfile set, writes to that file the
+// heap profile of the collection that found the largest live heap of the
+// load: what the peak was made of.
+func LoadProfiled(ctx context.Context, src Source, tr connector.Transformer, sourceOnly bool, memProfile string) (Measure, error) {
 	dir, err := os.MkdirTemp("", "etl-bench")
 	if err != nil {
 		return Measure{}, err
@@ -196,7 +223,13 @@ func Load(ctx context.Context, src Source, tr connector.Transformer, sourceOnly 
 	}
 	defer sink.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	peakHeap, peakLive := PeakHeap(), PeakLiveHeap()
+	var profile *bytes.Buffer
+	if memProfile != "" {
+		// Finer samples than the default of one per 512 KiB allocated.
+		runtime.MemProfileRate = 16 << 10
+		profile = new(bytes.Buffer)
+	}
+	peakHeap, peakLive := PeakHeap(), peakLive(profile)
 	cpu0 := CPUTime()
 	start := time.Now()
 	var m Measure
@@ -212,6 +245,11 @@ func Load(ctx context.Context, src Source, tr connector.Transformer, sourceOnly 
 	}
 	m.Wall, m.CPU = time.Since(start), CPUTime()-cpu0
 	m.PeakHeap, m.PeakLive = peakHeap(), peakLive()
+	if profile != nil {
+		if err := os.WriteFile(memProfile, profile.Bytes(), 0o644); err != nil {
+			return m, err
+		}
+	}
 	return m, m.Result.Err
 }
 

@@ -93,6 +93,14 @@ type Options struct {
 	// right after answering (a status step stamped with the real time), so
 	// that a client paging by offset sees the list shift under it.
 	MoveMidRead bool
+	// Burst creates the orders in bursts of this many in one second (a
+	// flash sale): more than a page, or than a read up to the offset cap,
+	// can share a create time.
+	Burst int
+	// UnstableTies orders the orders of one create second by an order
+	// that depends on the request's created_after (as a search engine's
+	// ties may), instead of by order id whatever the request.
+	UnstableTies bool
 	// OmitItems is how many /orders/items/get answers leave out their
 	// last order (negative: every answer).
 	OmitItems int
@@ -223,6 +231,13 @@ func NewServer(opts Options) *Server {
 	end := opts.Now.Unix()
 	for i := 0; i < opts.Orders; i++ {
 		o := genOrder(opts.Seed, i, opts.Orders, end, opts.Days, opts.BigIDs)
+		if opts.Burst > 1 && i%opts.Burst != 0 {
+			// The burst's first order is the earliest of it.
+			o.CreatedAt = s.orders[i-i%opts.Burst].CreatedAt
+			for j := range o.Items {
+				o.Items[j].CreatedAt = o.CreatedAt
+			}
+		}
 		s.orders = append(s.orders, o)
 		s.byID[o.ID] = o
 	}
@@ -710,11 +725,16 @@ func (s *Server) list(p url.Values, _ string) (any, *apiErr) {
 		}
 		return o.CreatedAt
 	}
+	tie := func(o *Order) int64 { return o.ID }
+	if s.opts.UnstableTies {
+		salt := uint64(bounds["created_after"]) * 0x9E3779B97F4A7C15
+		tie = func(o *Order) int64 { return int64((uint64(o.ID) ^ salt) * 0x2545F4914F6CDD1D) }
+	}
 	sort.SliceStable(match, func(i, j int) bool {
 		a, b := match[i], match[j]
-		less := key(a) < key(b) || key(a) == key(b) && a.ID < b.ID
+		less := key(a) < key(b) || key(a) == key(b) && tie(a) < tie(b)
 		if dir == "DESC" {
-			return key(a) > key(b) || key(a) == key(b) && a.ID > b.ID
+			return key(a) > key(b) || key(a) == key(b) && tie(a) > tie(b)
 		}
 		return less
 	})
