@@ -75,7 +75,7 @@ func run() error {
 		// The load reads up to the simulated shop's now, as a load of a
 		// shop selling until today does.
 		Now:         func() time.Time { return end },
-		Concurrency: flags.Concurrency, HTTP: flags.HTTP(quiet)})
+		Concurrency: flags.Concurrency, HTTP: flags.HTTP(quiet), DisableFinance: true}) // the orders pipeline alone
 	if err != nil {
 		return err
 	}
