@@ -86,6 +86,12 @@ type Sink struct {
 	textUUIDs map[string]map[string]bool
 
 	basisRecorded atomic.Bool
+
+	// The ANALYZEs of refreshStats run beside the writes, on bgCtx (which
+	// Close cancels before it waits for them).
+	bg       sync.WaitGroup
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
 }
 
 type tableInfo struct {
@@ -123,6 +129,7 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	s := &Sink{cfg: cfg, pool: pool, tables: map[string]*tableInfo{}}
+	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	if err := s.createControl(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -150,8 +157,10 @@ func (s *Sink) DB() *sql.DB {
 	return s.sqldb
 }
 
-// Close closes the pool.
+// Close stops the statistics refreshes under way and closes the pool.
 func (s *Sink) Close() error {
+	s.bgCancel()
+	s.bg.Wait()
 	s.mu.Lock()
 	if s.sqldb != nil {
 		s.sqldb.Close()
@@ -496,9 +505,6 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 }
 
 func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
-	if err := s.fence(ctx, tx, b); err != nil {
-		return err
-	}
 	now := s.cfg.Now()
 	hasRows := map[string]bool{}
 	for _, tr := range b.Tables {
@@ -525,8 +531,9 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 		byName[tr.Table.FullName()] = ti
 		setup.Queue(ti.create)
 	}
-	if err := tx.SendBatch(ctx, setup).Close(); err != nil {
-		return fmt.Errorf("create temp tables: %w", err)
+	// The lease check and the temp tables go in one round trip.
+	if err := s.fenceAndSetup(ctx, tx, b, setup); err != nil {
+		return err
 	}
 	// ON COMMIT DELETE ROWS empties the temp tables at every commit, and a
 	// rollback takes their rows away too: they are empty here.
@@ -540,13 +547,6 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 			return fmt.Errorf("copy %s: %w", st.ti.t.FullName(), err)
 		}
 	}
-	var children []*connector.Table
-	for _, st := range staged {
-		children = append(children, st.ti.t)
-	}
-	if err := analyzeParentTemps(ctx, tx, byName, children); err != nil {
-		return fmt.Errorf("analyze: %w", err)
-	}
 	if len(b.Rejected) > 0 {
 		rows := make([][]any, len(b.Rejected))
 		for i, r := range b.Rejected {
@@ -559,10 +559,18 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 			return fmt.Errorf("quarantine: %w", err)
 		}
 	}
-	// Stale rows out, upserts, child-set replacements and the checkpoint go
-	// in one round trip.
+	// The parent temp tables' statistics, stale rows out, upserts,
+	// child-set replacements and the checkpoint go in one round trip.
 	work := &pgx.Batch{}
 	var what []string
+	var children []*connector.Table
+	for _, st := range staged {
+		children = append(children, st.ti.t)
+	}
+	for _, st := range parentTempAnalyzes(byName, children) {
+		work.Queue(st)
+		what = append(what, "analyze: "+st)
+	}
 	counts := map[int]func(int64){} // what a statement's row count is, by position
 	changed := map[string]int64{}
 	var stale map[string]int64

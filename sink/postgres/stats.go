@@ -20,7 +20,8 @@ import (
 //   - the batch's parent temp table is analyzed after COPY (a few hundred
 //     rows, well under a millisecond), so the planner knows how few parents
 //     a batch has;
-//   - a target table is analyzed after the commit of a batch once the rows
+//   - a target table is analyzed after the commit of a batch (beside the
+//     next batches' writes, not before them) once the rows
 //     written by this sink since its last ANALYZE reach max(analyzeMin, the
 //     rows it had then): the table doubles between two ANALYZEs, so a load
 //     of n rows costs O(log n) of them, starting after its first batches.
@@ -60,6 +61,19 @@ func (st *tableStats) due(n int) bool {
 // analyzeParentTemps analyzes, inside the write transaction, the temp tables
 // of the batch's tables that have a child table in the batch.
 func analyzeParentTemps(ctx context.Context, tx pgx.Tx, parents map[string]*tableInfo, children []*connector.Table) error {
+	for _, st := range parentTempAnalyzes(parents, children) {
+		if _, err := tx.Exec(ctx, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parentTempAnalyzes returns the ANALYZE statements of the temp tables of
+// the batch's tables that have a child table in the batch (Write queues
+// them at the head of its one round trip of statements).
+func parentTempAnalyzes(parents map[string]*tableInfo, children []*connector.Table) []string {
+	var out []string
 	done := map[string]bool{}
 	for _, c := range children {
 		p := parents[c.Parent]
@@ -67,17 +81,17 @@ func analyzeParentTemps(ctx context.Context, tx pgx.Tx, parents map[string]*tabl
 			continue
 		}
 		done[p.temp] = true
-		if _, err := tx.Exec(ctx, "ANALYZE "+p.temp); err != nil {
-			return err
-		}
+		out = append(out, "ANALYZE "+p.temp)
 	}
-	return nil
+	return out
 }
 
-// refreshStats runs after a committed batch: it analyzes every target table
-// that grew enough since its last ANALYZE. It never fails the batch (the
+// refreshStats runs after a committed batch: it starts an ANALYZE, beside
+// the writes that follow, of every target table that grew enough since its
+// last ANALYZE (one at a time per table). It never fails the batch (the
 // batch is committed); a table the server refuses to analyze (ANALYZE needs
-// its owner) is left to autovacuum.
+// its owner) is left to autovacuum. Close cancels and waits for the
+// ANALYZEs under way.
 func (s *Sink) refreshStats(ctx context.Context, b *connector.Batch) {
 	for _, tr := range b.Tables {
 		if len(tr.Rows) == 0 {
@@ -96,25 +110,31 @@ func (s *Sink) refreshStats(ctx context.Context, b *connector.Batch) {
 		if !st.due(len(tr.Rows)) {
 			continue
 		}
-		if _, err := s.pool.Exec(ctx, "ANALYZE "+target); err != nil {
-			st.mu.Lock()
-			st.running = false
-			if ctx.Err() == nil {
-				st.off = true // autovacuum's statistics must do
-			}
-			st.mu.Unlock()
-			if ctx.Err() != nil {
-				return
-			}
-			continue
-		}
-		var n float64
-		err := s.pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = $1::regclass`, target).Scan(&n)
-		st.mu.Lock()
-		st.running = false
-		if err == nil {
-			st.base, st.written = max(n, 0), 0
-		}
-		st.mu.Unlock()
+		s.bg.Go(func() { s.analyze(target, st) })
 	}
 }
+
+// analyze runs ANALYZE on target and records its new size in st.
+func (s *Sink) analyze(target string, st *tableStats) {
+	ctx := s.bgCtx
+	if _, err := s.pool.Exec(ctx, "ANALYZE "+target); err != nil {
+		st.mu.Lock()
+		st.running = false
+		if ctx.Err() == nil {
+			st.off = true // autovacuum's statistics must do
+		}
+		st.mu.Unlock()
+		return
+	}
+	var n float64
+	err := s.pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = $1::regclass`, target).Scan(&n)
+	st.mu.Lock()
+	st.running = false
+	if err == nil {
+		st.base, st.written = max(n, 0), 0
+	}
+	st.mu.Unlock()
+}
+
+// waitStats waits for the ANALYZEs refreshStats started.
+func (s *Sink) waitStats() { s.bg.Wait() }

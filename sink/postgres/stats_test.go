@@ -56,6 +56,7 @@ func TestChildReplacementUsesTheParentIndexDuringAFirstLoad(t *testing.T) {
 	for b := 0; b < batches; b++ {
 		require.NoError(t, s.Write(ctx, batch(b*perBatch, perBatch)))
 	}
+	s.waitStats()
 	var tuples float64
 	require.NoError(t, s.pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = $1::regclass`, s.qualified("staging", "lines")).Scan(&tuples))
 	require.Greater(t, tuples, float64(perBatch*3), "the lines table was analyzed during the load")
