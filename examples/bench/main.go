@@ -150,8 +150,16 @@ func run(p platform) error {
 		defer os.RemoveAll(dir)
 		url = "sqlite:" + filepath.Join(dir, "bench.db")
 	}
+	var batches, checkpoints atomic.Int64
 	runner := &connector.Runner{Mode: connector.Full, Logger: quiet, StreamParallel: *streamPar,
-		FullLoadBatchSize: *batchRows, FullLoadCheckpointInterval: *cpInterval}
+		FullLoadBatchSize: *batchRows, FullLoadCheckpointInterval: *cpInterval, Observer: func(e connector.Event) {
+			switch e.Kind {
+			case connector.BatchWritten:
+				batches.Add(1)
+			case connector.CheckpointCommitted:
+				checkpoints.Add(1)
+			}
+		}}
 	batch := *batchRows
 	if batch <= 0 {
 		batch = connector.DefaultFullLoadBatchSize
@@ -232,7 +240,7 @@ func run(p platform) error {
 			*latency, *jitter, *rateLimit, bound, wall.Seconds()/bound)
 	}
 	if !*sourceOnly {
-		line := fmt.Sprintf("batch=%d rows", batch)
+		line := fmt.Sprintf("batch=%d rows: %d batches written (one transaction each), %d with a checkpoint", batch, batches.Load(), checkpoints.Load())
 		if ceiling > 0 {
 			line += fmt.Sprintf("; sink ceiling (its upsert benchmark, %d rows in batches of %d, this process) = %.0f rows/s; the load = %.0f %% of it",
 				*ceilingRows, batch, ceiling, 100*float64(rows)/wall.Seconds()/ceiling)
