@@ -41,17 +41,11 @@ func TestFullLoadCrashBetweenCoalescedCheckpointsLosesNothing(t *testing.T) {
 		}})
 		require.NoError(t, err)
 		src := newShop(orders, page)
-		var mu sync.Mutex
-		var committed []string // the checkpoints committed, in order
+		log := &checkpointLog{}
 		r := &connector.Runner{Mode: connector.Full, FullLoadBatchSize: batchRows, FullLoadCheckpointInterval: time.Hour, Logger: quiet(),
-			Observer: func(e connector.Event) {
-				if e.Kind == connector.CheckpointCommitted {
-					mu.Lock()
-					committed = append(committed, string(e.Checkpoint))
-					mu.Unlock()
-				}
-			}}
+			Observer: log.observe}
 		res := r.Run(ctx, pipeline("crash", src, sink))[0]
+		committed := log.all()
 		require.Equal(t, connector.StatusFailed, res.Status, "crash at write %d", crashAt)
 		require.ErrorIs(t, res.Err, errCrash)
 		require.Len(t, committed, crashAt-1, "one checkpoint per batch written before the crash, not one per page")
@@ -73,7 +67,7 @@ func TestFullLoadCrashBetweenCoalescedCheckpointsLosesNothing(t *testing.T) {
 		sink, err = sqlite.Open(ctx, sqlite.Config{Path: path})
 		require.NoError(t, err)
 		var reread []string
-		r = &connector.Runner{Logger: quiet(), Observer: func(e connector.Event) {}}
+		r = &connector.Runner{Logger: quiet()}
 		reader := &recordingShop{shop: src, onRecord: func(key string) {
 			if stored[key] {
 				reread = append(reread, key)
@@ -92,6 +86,26 @@ func TestFullLoadCrashBetweenCoalescedCheckpointsLosesNothing(t *testing.T) {
 		}
 		require.NoError(t, sink.Close())
 	}
+}
+
+// checkpointLog records the checkpoints a run commits, in order.
+type checkpointLog struct {
+	mu  sync.Mutex
+	cps []string
+}
+
+func (l *checkpointLog) observe(e connector.Event) {
+	if e.Kind == connector.CheckpointCommitted {
+		l.mu.Lock()
+		l.cps = append(l.cps, string(e.Checkpoint))
+		l.mu.Unlock()
+	}
+}
+
+func (l *checkpointLog) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.cps...)
 }
 
 // storedOrders returns the order ids the sink holds.
@@ -158,16 +172,10 @@ func TestFullLoadCheckpointIntervalBoundsTheTimeBetweenCommits(t *testing.T) {
 			mu.Unlock()
 		}
 	}
-	var commits []string
-	r := &connector.Runner{FullLoadCheckpointInterval: 10 * time.Second, PageBuffer: 1, Now: clock, Logger: quiet(),
-		Observer: func(e connector.Event) {
-			if e.Kind == connector.CheckpointCommitted {
-				mu.Lock()
-				commits = append(commits, string(e.Checkpoint))
-				mu.Unlock()
-			}
-		}}
+	log := &checkpointLog{}
+	r := &connector.Runner{FullLoadCheckpointInterval: 10 * time.Second, PageBuffer: 1, Now: clock, Logger: quiet(), Observer: log.observe}
 	res := r.Run(ctx, pipeline("interval", src, sink))[0]
+	commits := log.all()
 	require.NoError(t, res.Err)
 	require.Equal(t, expected(src), contents(t, sink.DB()))
 	// 300 rows never fill a default batch: only the interval and the end
