@@ -171,8 +171,9 @@ type Runner struct {
 	FullLoadCheckpointInterval time.Duration
 	// PageBuffer is the number of pages buffered between a stream and its
 	// writer (default 4). Memory per stream read is bounded by about
-	// PageBuffer pages plus two batches of BatchSize rows (one being
-	// written while the next is transformed); a ParallelSource's streams
+	// PageBuffer pages plus two batches of BatchSize rows (FullLoadBatchSize
+	// in a full load; one being written while the next is transformed); a
+	// ParallelSource's streams
 	// read at once each have their own.
 	PageBuffer int
 	// Parallel is the number of pipelines run at once (default: all).
