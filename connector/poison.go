@@ -298,9 +298,7 @@ func CheckJSONText(j string) error {
 	if !utf8.ValidString(j) {
 		return errors.New("value is not valid UTF-8")
 	}
-	// The scanner accepts exactly what json.Valid accepts (its fuzz tests
-	// hold it to that), without copying j and in about a third of the time.
-	if sc := jsonscan.New(j); !sc.Skip() || !sc.AtEnd() {
+	if sc := jsonscan.New(j); !sc.Skip() || !sc.AtEnd() { // json.Valid, faster (jsonscan.Valid)
 		return errors.New("value is not valid JSON")
 	}
 	if !strings.Contains(j, `\u`) && !strings.Contains(j, `\U`) {
