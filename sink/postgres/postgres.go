@@ -559,15 +559,17 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 			return fmt.Errorf("quarantine: %w", err)
 		}
 	}
-	// The parent temp tables' statistics, stale rows out, upserts,
+	// The temp tables' statistics (stats.go), stale rows out, upserts,
 	// child-set replacements and the checkpoint go in one round trip.
 	work := &pgx.Batch{}
 	var what []string
-	var children []*connector.Table
+	var filled []*tableInfo
 	for _, st := range staged {
-		children = append(children, st.ti.t)
+		if len(st.rows) > 0 {
+			filled = append(filled, st.ti)
+		}
 	}
-	for _, st := range parentTempAnalyzes(byName, children) {
+	for _, st := range tempAnalyzes(filled) {
 		work.Queue(st)
 		what = append(what, "analyze: "+st)
 	}
@@ -599,6 +601,17 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 		work.Queue(pruneStaleSQL(st.ti.temp, st.ti.t.VersionGroup(), st.ti))
 		what = append(what, "skip the stale rows of "+name)
 	}
+	// The child rows that left their parents' sets go before the upserts
+	// (the result is the same: the rows deleted are not among the batch's):
+	// a batch into a table this load created finds it empty then, instead
+	// of holding rows the planner still takes for none (stats.go).
+	for _, st := range staged {
+		t := st.ti.t
+		if parent := byName[t.Parent]; t.Parent != "" && parent != nil {
+			work.Queue(childDeleteSQL(t, st.ti, parent))
+			what = append(what, "replace children of "+t.FullName())
+		}
+	}
 	for _, st := range staged {
 		if len(st.rows) > 0 {
 			name := st.ti.t.FullName()
@@ -607,13 +620,6 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 			counts[len(what)] = func(n int64) { changed[name] = n }
 			work.Queue(st.ti.upsert)
 			what = append(what, "upsert "+name)
-		}
-	}
-	for _, st := range staged {
-		t := st.ti.t
-		if parent := byName[t.Parent]; t.Parent != "" && parent != nil {
-			work.Queue(childDeleteSQL(t, st.ti, parent))
-			what = append(what, "replace children of "+t.FullName())
 		}
 	}
 	if b.Checkpoint != nil {

@@ -76,7 +76,7 @@ func TestChildReplacementUsesTheParentIndexDuringAFirstLoad(t *testing.T) {
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{unquote(st.temp)}, st.cols, pgx.CopyFromRows(next.Tables[i].Rows))
 		require.NoError(t, err)
 	}
-	require.NoError(t, analyzeParentTemps(ctx, tx, map[string]*tableInfo{"staging.orders": pi}, []*connector.Table{orders, lines}))
+	require.NoError(t, analyzeTemps(ctx, tx, []*tableInfo{pi, ti}))
 	rows, err := tx.Query(ctx, "EXPLAIN "+childDeleteSQL(lines, ti, pi))
 	require.NoError(t, err)
 	plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
