@@ -3,7 +3,6 @@ package connector
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/facolos/etl/internal/jsonscan"
 	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/time/rate"
 )
@@ -504,7 +504,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	case resp.StatusCode == http.StatusTooManyRequests || (resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented):
 		c.log.Debug("api call retried", "endpoint", endpoint, "status", resp.StatusCode)
 		return true, nil
-	case resp.StatusCode >= 200 && resp.StatusCode < 300 && !c.cfg.AcceptInvalidJSON && len(data) > 0 && !json.Valid(data):
+	case resp.StatusCode >= 200 && resp.StatusCode < 300 && !c.cfg.AcceptInvalidJSON && len(data) > 0 && !jsonscan.Valid(data):
 		c.log.Debug("api call retried", "endpoint", endpoint, "reason", "invalid JSON body")
 		return true, nil
 	}

@@ -86,7 +86,7 @@ func TestRunnerStopEndsAStuckWrite(t *testing.T) {
 	}
 	done := make(chan connector.Result)
 	go func() {
-		done <- (&connector.Runner{StopGrace: 100 * time.Millisecond}).Run(ctx, pipeline("stuck", src, s))[0]
+		done <- (&connector.Runner{StopGrace: 100 * time.Millisecond, FullLoadCheckpointInterval: -1}).Run(ctx, pipeline("stuck", src, s))[0]
 	}()
 	select {
 	case res := <-done:

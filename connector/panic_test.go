@@ -86,7 +86,7 @@ func TestRunnerPanicFailsOnlyItsPipeline(t *testing.T) {
 	streams := pipeline("streams", panicStreams{}, sharedSink)
 
 	var logs syncBuffer
-	r := &connector.Runner{Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	r := &connector.Runner{Logger: slog.New(slog.NewTextHandler(&logs, nil)), FullLoadCheckpointInterval: -1}
 	res := r.Run(ctx, pipeline("reader", reader, sharedSink), transformer, pipeline("healthy", healthy, healthySink),
 		pipeline("sink", newShop(50, 10), ps), streams)
 

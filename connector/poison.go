@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/facolos/etl/internal/jsonscan"
 )
 
 // Hostile values. The rules below make "what passes the runner's
@@ -296,7 +298,7 @@ func CheckJSONText(j string) error {
 	if !utf8.ValidString(j) {
 		return errors.New("value is not valid UTF-8")
 	}
-	if !json.Valid([]byte(j)) {
+	if sc := jsonscan.New(j); !sc.Skip() || !sc.AtEnd() { // json.Valid, faster (jsonscan.Valid)
 		return errors.New("value is not valid JSON")
 	}
 	if !strings.Contains(j, `\u`) && !strings.Contains(j, `\U`) {

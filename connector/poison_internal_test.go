@@ -2,6 +2,7 @@ package connector
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,4 +158,21 @@ func TestDecimalExponentBounded(t *testing.T) {
 	d, err = ParseDec("25E-2")
 	require.NoError(t, err)
 	require.Equal(t, "0.25", d.String())
+}
+
+// CheckJSONText accepts as valid JSON exactly what encoding/json does.
+func TestCheckJSONTextAgreesWithEncodingJSON(t *testing.T) {
+	for _, in := range []string{
+		`{}`, ` {"a":1} `, "\t[1,2]\r\n", `"x"`, `1`, `-0.5e+3`, `true`, `null`,
+		`{"a":1}x`, `{"a":1} {}`, `{"a":}`, `[1,]`, `{,}`, `01`, `1.`, `.5`, `-`, `1e`, `+1`,
+		"\"a\x01b\"", `"\x"`, `"\u12"`, `"\u0041"`, `'a'`, `{"a" 1}`, ``, ` `, "\v1", "\u00a01",
+		`[` + strings.Repeat(`[`, 9999) + strings.Repeat(`]`, 10000), strings.Repeat(`[`, 10001) + strings.Repeat(`]`, 10001),
+	} {
+		err := CheckJSONText(in)
+		if json.Valid([]byte(in)) {
+			require.NoError(t, err, "%q", in)
+		} else {
+			require.EqualError(t, err, "value is not valid JSON", "%q", in)
+		}
+	}
 }

@@ -156,17 +156,38 @@ type Runner struct {
 	// Since is the start of full loads; zero lets each stream decide.
 	Since time.Time
 	// BatchSize is the number of rows after which buffered rows are written
-	// (default 1000).
+	// (default 1000) in incremental runs; full loads use FullLoadBatchSize.
 	BatchSize int
 	// CheckpointInterval: 0 (default) writes the buffered rows and commits
 	// at every checkpoint a stream emits; a positive value commits a pending
 	// checkpoint at most that often (fewer, larger transactions; a crash then
-	// redoes at most that much work).
+	// redoes at most that much work). Full loads use
+	// FullLoadCheckpointInterval instead.
 	CheckpointInterval time.Duration
+	// FullLoadBatchSize is BatchSize during a stream's full load (Mode
+	// Full, or no stored checkpoint): 0 means BatchSize when that is set,
+	// else DefaultFullLoadBatchSize.
+	FullLoadBatchSize int
+	// FullLoadCheckpointInterval coalesces checkpoints during a stream's
+	// full load: a checkpoint the stream emits does not end the batch;
+	// the newest one rides with the next batch written, which is written
+	// when it holds FullLoadBatchSize rows, or at the first checkpoint
+	// after this interval has passed since the last write (0: the default,
+	// DefaultFullLoadCheckpointInterval; negative: every checkpoint is
+	// committed at once, as in incremental runs). A crash, kill or failure
+	// then makes the next run re-read at most the pages whose rows had not
+	// filled a batch yet: fewer than FullLoadBatchSize rows, read in less
+	// than this interval (beyond the batch being written and the pages
+	// buffered, which are lost in any mode). Nothing read is lost: a
+	// checkpoint is only ever committed with, or after, every row before
+	// it. Incremental runs of a stream that has a checkpoint are not
+	// affected.
+	FullLoadCheckpointInterval time.Duration
 	// PageBuffer is the number of pages buffered between a stream and its
 	// writer (default 4). Memory per stream read is bounded by about
-	// PageBuffer pages plus two batches of BatchSize rows (one being
-	// written while the next is transformed); a ParallelSource's streams
+	// PageBuffer pages plus two batches of BatchSize rows (FullLoadBatchSize
+	// in a full load; one being written while the next is transformed); a
+	// ParallelSource's streams
 	// read at once each have their own.
 	PageBuffer int
 	// Parallel is the number of pipelines run at once (default
@@ -231,11 +252,60 @@ type Runner struct {
 	Observer Observer
 	// Logger receives progress logs (default slog.Default()).
 	Logger *slog.Logger
-	// Now is the clock for rejection times (default time.Now).
+	// Now is the clock for rejection times and checkpoint intervals
+	// (default time.Now).
 	Now func() time.Time
 
 	// helping: this runner runs another shard's pipelines (see helper).
 	helping bool
+}
+
+// Full-load defaults (see Runner.FullLoadBatchSize and
+// Runner.FullLoadCheckpointInterval).
+const (
+	// DefaultFullLoadBatchSize is the rows per batch of a full load: large
+	// enough that the per-transaction costs (commit, statement round
+	// trips, child-set deletes) are small against the rows, small enough
+	// that two batches of a stream stay a few MiB.
+	DefaultFullLoadBatchSize = 5000
+	// DefaultFullLoadCheckpointInterval bounds how much reading a crash
+	// during a full load can make the next run redo.
+	DefaultFullLoadCheckpointInterval = 10 * time.Second
+)
+
+// writePlan is how a stream's run batches rows and commits checkpoints.
+type writePlan struct {
+	batchSize int
+	// interval: 0 commits at every checkpoint; positive commits a pending
+	// checkpoint once that long has passed since the last write.
+	interval time.Duration
+}
+
+// plan returns the write plan of a stream's run: a full load (no
+// checkpoint to start from) batches more rows and coalesces checkpoints.
+func (r *Runner) plan(full bool) writePlan {
+	p := writePlan{batchSize: r.BatchSize, interval: max(r.CheckpointInterval, 0)}
+	if p.batchSize <= 0 {
+		p.batchSize = 1000
+	}
+	if !full {
+		return p
+	}
+	switch {
+	case r.FullLoadBatchSize > 0:
+		p.batchSize = r.FullLoadBatchSize
+	case r.BatchSize <= 0:
+		p.batchSize = DefaultFullLoadBatchSize
+	}
+	switch {
+	case r.FullLoadCheckpointInterval < 0:
+		p.interval = 0
+	case r.FullLoadCheckpointInterval > 0:
+		p.interval = r.FullLoadCheckpointInterval
+	default:
+		p.interval = DefaultFullLoadCheckpointInterval
+	}
+	return p
 }
 
 // Run runs the pipelines concurrently and returns one Result per pipeline, in
@@ -835,7 +905,8 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 		})
 	}()
 
-	w := newBatcher(r, p, st.Name(), tables, runID, store, inSink, res)
+	plan := r.plan(opts.Checkpoint == nil)
+	w := newBatcher(r, p, st.Name(), tables, runID, store, inSink, res, plan.batchSize)
 	run.w = w
 	w.fence = fence
 	// Writes are not cancelled with ctx at once: what was read is stored and
@@ -886,7 +957,7 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 		}
 		if writeErr == nil && transformErr == nil && pg.Checkpoint != nil {
 			w.pending = pg.Checkpoint
-			if r.CheckpointInterval <= 0 || time.Since(w.lastFlush) >= r.CheckpointInterval {
+			if plan.interval <= 0 || r.now().Sub(w.lastFlush) >= plan.interval {
 				writeErr = w.flush(wctx)
 			}
 		}
@@ -1016,14 +1087,10 @@ type staged struct {
 	row []any
 }
 
-func newBatcher(r *Runner, p Pipeline, stream string, tables []*Table, runID string, store CheckpointStore, inSink bool, res *Result) *batcher {
-	bs := r.BatchSize
-	if bs <= 0 {
-		bs = 1000
-	}
+func newBatcher(r *Runner, p Pipeline, stream string, tables []*Table, runID string, store CheckpointStore, inSink bool, res *Result, bs int) *batcher {
 	b := &batcher{r: r, p: p, stream: stream, runID: runID, store: store, inSink: inSink, res: res, batchSize: bs,
 		tables: tables, pos: make(map[*Table]int, len(tables)), rows: make([][][]any, len(tables)),
-		keys: map[string]struct{}{}, groups: map[string]struct{}{}, groupIdx: make([][]int, len(tables)), lastFlush: time.Now()}
+		keys: map[string]struct{}{}, groups: map[string]struct{}{}, groupIdx: make([][]int, len(tables)), lastFlush: r.now()}
 	for i, t := range tables {
 		b.pos[t] = i
 		if g := t.VersionGroup(); g != nil {
@@ -1180,7 +1247,7 @@ func (b *batcher) flush(ctx context.Context) error {
 	clear(b.keys)
 	clear(b.groups)
 	b.nrows, b.records, b.rejects, b.pending = 0, 0, nil, nil
-	b.lastFlush = time.Now()
+	b.lastFlush = b.r.now()
 	return b.wr.submit(u)
 }
 

@@ -393,7 +393,9 @@ func TestRunnerSinkErrorStopsStream(t *testing.T) {
 	fs := &failingSink{Sink: openSink(t)}
 	fs.n.Store(3)
 	src := newShop(200, 10)
-	res := (&connector.Runner{Checkpoints: fs.Sink}).Run(ctx, pipeline("s", src, fs))[0]
+	// Every checkpoint committed, as in incremental runs (full loads
+	// coalesce them by default: coalesce_test.go).
+	res := (&connector.Runner{Checkpoints: fs.Sink, FullLoadCheckpointInterval: -1}).Run(ctx, pipeline("s", src, fs))[0]
 	require.Equal(t, connector.StatusFailed, res.Status)
 	require.ErrorContains(t, res.Err, "disk full")
 	cp, err := fs.LoadCheckpoint(ctx, "s", "orders")
@@ -433,16 +435,26 @@ func TestRunnerPipelinesShareASink(t *testing.T) {
 	require.Equal(t, 200, n)
 }
 
+// Incremental runs commit every checkpoint a stream emits unless
+// CheckpointInterval coalesces them; full loads coalesce them by default
+// (FullLoadCheckpointInterval; coalesce_test.go), and a negative
+// FullLoadCheckpointInterval commits every one. The stored checkpoint is
+// the same whichever way.
 func TestRunnerCheckpointInterval(t *testing.T) {
 	ctx := context.Background()
-	count := func(interval time.Duration) (int64, string) {
+	count := func(r *connector.Runner, incremental bool) (int64, string) {
 		sink := openSink(t)
+		if incremental {
+			// A checkpoint before every order: the run is incremental and
+			// reads them all.
+			require.NoError(t, sink.SaveCheckpoint(ctx, "ci", "orders", connector.Checkpoint(`{"seq":0}`)))
+		}
 		var commits atomic.Int64
-		r := &connector.Runner{CheckpointInterval: interval, Observer: func(e connector.Event) {
+		r.Observer = func(e connector.Event) {
 			if e.Kind == connector.CheckpointCommitted {
 				commits.Add(1)
 			}
-		}}
+		}
 		src := newShop(100, 5)
 		res := r.Run(ctx, pipeline("ci", src, sink))[0]
 		require.NoError(t, res.Err)
@@ -451,9 +463,15 @@ func TestRunnerCheckpointInterval(t *testing.T) {
 		require.NoError(t, err)
 		return commits.Load(), string(cp)
 	}
-	every, cp1 := count(0)
-	coalesced, cp2 := count(time.Hour)
-	require.EqualValues(t, 20, every, "one commit per checkpoint by default")
+	every, cp1 := count(&connector.Runner{}, true)
+	coalesced, cp2 := count(&connector.Runner{CheckpointInterval: time.Hour}, true)
+	full, cp3 := count(&connector.Runner{}, false)
+	fullEvery, cp4 := count(&connector.Runner{FullLoadCheckpointInterval: -1}, false)
+	require.EqualValues(t, 20, every, "one commit per checkpoint by default in an incremental run")
 	require.EqualValues(t, 1, coalesced, "with an interval, the pending checkpoint is committed at the end")
-	require.JSONEq(t, cp1, cp2)
+	require.EqualValues(t, 1, full, "a full load of 300 rows is one batch: its checkpoints are coalesced")
+	require.EqualValues(t, 20, fullEvery, "a negative FullLoadCheckpointInterval commits every checkpoint")
+	for _, cp := range []string{cp2, cp3, cp4} {
+		require.JSONEq(t, cp1, cp)
+	}
 }

@@ -40,7 +40,9 @@ func (f *failingSink) Write(ctx context.Context, b *connector.Batch) error {
 func TestResumeFromCheckpoint(t *testing.T) {
 	sim := newSim(t, lazadatest.Options{Orders: 600})
 	sink := openSink(t, "", sqlite.Config{})
-	r := &connector.Runner{Logger: quiet}
+	// Every checkpoint committed, as incremental runs do (a full load
+	// coalesces them: its 600 orders would be one batch).
+	r := &connector.Runner{Logger: quiet, FullLoadCheckpointInterval: -1}
 	pipe := func(s connector.Sink) connector.Pipeline {
 		return connector.Pipeline{Name: "lazada/seller", Platform: "lazada", Account: "seller",
 			Source: sourceFor(t, config(sim, nil, connector.HTTPConfig{})), Transformer: lazada.Transformer{}, Sink: s}

@@ -1,7 +1,6 @@
 package misa
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/jsonscan"
 )
 
 // Stream names.
@@ -55,7 +55,7 @@ func (Transformer) Tables() []*connector.Table { return Tables() }
 // Transform implements connector.Transformer. A malformed record is
 // rejected with an error naming the field.
 func (tr Transformer) Transform(rec connector.Record, out connector.Output) error {
-	if !json.Valid(rec.Data) {
+	if !jsonscan.Valid(rec.Data) {
 		return fmt.Errorf("misa %s %s: record is not valid JSON", rec.Stream, rec.Key)
 	}
 	switch rec.Stream {

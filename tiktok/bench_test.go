@@ -42,7 +42,7 @@ func BenchmarkTransform(b *testing.B) {
 // BenchmarkFullLoad loads N simulated orders into SQLite through the
 // runner: wall time per load and search calls against the minimum
 // (ceil(N/100)). The simulator shares this process, so the heap is
-// measured by examples/bench-tiktok, which runs it in a child process.
+// measured by examples/bench (-platform tiktok), which runs it in a child process.
 func BenchmarkFullLoad(b *testing.B) {
 	for _, n := range []int{10_000, 50_000} {
 		b.Run(strconv.Itoa(n/1000)+"k", func(b *testing.B) {

@@ -1,115 +1,148 @@
-// Command bench measures a full Shopee load from the simulator into a
-// warehouse (a fresh SQLite file by default, or any sink URL): wall time,
-// orders per second, API calls against the minimum possible, and the peak
-// heap of the loading process. The simulator runs in a child process (this
-// binary with -serve), so the heap measured is the pipeline's alone.
+// Command bench measures a full load of one platform's simulated account
+// into a warehouse (a new SQLite file by default, or any sink URL), so that
+// a user can size a warehouse and an API budget from it. It prints:
+//
+//   - the API calls against the fewest the platform's paging permits;
+//   - with -rate, the wall time against the API bound (minimum calls ÷
+//     rate: what the budget alone allows);
+//   - rows per second against the sink's measured ceiling: the sink's own
+//     upsert benchmark (sinktest.UpsertCeiling, the workload of the sinks'
+//     BenchmarkUpsert) run in this process, into this warehouse, just
+//     before the load (-ceiling-rows 0 skips it); with -read-pass also the
+//     rows per second the load adds beyond reading the API alone;
+//   - the peak heap of the loading process.
+//
+// The simulator runs in a child process (this binary with -serve), so the
+// heap and CPU time measured are the loader's alone.
 //
 //	go run ./examples/bench -orders 10000
-//	go run ./examples/bench -orders 50000 -sink 'postgres://postgres@127.0.0.1:5432/bench?sslmode=disable'
-//	go run ./examples/bench -orders 50000 -sink 'sqlserver://sa:PASSWORD@127.0.0.1:1433?database=bench'
+//	go run ./examples/bench -platform tiktok -orders 50000 -latency 300ms -jitter 100ms -rate 20
+//	go run ./examples/bench -platform misa -customers 20000 -sale-orders 20000 -sink 'postgres://postgres@127.0.0.1:5432/bench?sslmode=disable'
+//	go run ./examples/bench -platform lazada -orders 50000 -latency 200ms -jitter 200ms -rate 20 -source-only
 //
-// A server warehouse should be empty (a fresh database): the load is a first
-// load only when the staging tables hold no rows of the simulated shop.
-//
-// With -latency (plus -jitter) every simulated call takes that long and
-// -rate limits both the simulator and the client to that many calls per
-// second: the latency-bound load, reported against minimum calls ÷ rate.
-//
-//	go run ./examples/bench -orders 50000 -latency 300ms -rate 20
+// A server warehouse should be an empty database: the load is a first load
+// only when the staging tables hold no rows of the simulated account, and
+// the ceiling writes its own table (bench_wide).
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
+	"runtime/pprof"
+	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/internal/benchproc"
-	"github.com/facolos/etl/shopee"
-	"github.com/facolos/etl/shopee/shopeetest"
 	"github.com/facolos/etl/sink"
-	"golang.org/x/time/rate"
+	"github.com/facolos/etl/sink/sinktest"
+	"golang.org/x/sync/errgroup"
 )
 
 var (
-	orders = flag.Int("orders", 10000, "orders in the simulated shop")
-	days   = flag.Int("days", 365, "days of history they are spread over")
-	serve  = flag.Bool("serve", false, "internal: run the simulator and print its address")
-	// Latency-bound loads.
+	platformName = flag.String("platform", "shopee", "simulated platform: shopee, tiktok, misa or lazada")
+	into         = flag.String("sink", "", "warehouse URL (sqlite:PATH, postgres://…, sqlserver://…; default: a new SQLite file)")
+	serve        = flag.Bool("serve", false, "internal: run the simulator and print its address")
+
+	orders = flag.Int("orders", 10000, "orders in the simulated shop (shopee, tiktok, lazada)")
+	days   = flag.Int("days", 0, "days of history the orders are spread over (default: shopee and tiktok 365, lazada 120)")
+
 	latency     = flag.Duration("latency", 0, "simulated latency of every call")
 	jitter      = flag.Duration("jitter", 0, "extra random latency of up to this")
 	rateLimit   = flag.Float64("rate", 0, "calls per second the simulator allows and the client keeps to (0: unlimited)")
-	concurrency = flag.Int("concurrency", 0, "detail calls in flight (default the library's)")
-	listConc    = flag.Int("list-concurrency", 0, "15-day windows listed at once in a full load (default the library's)")
+	concurrency = flag.Int("concurrency", 0, "the source's Concurrency: requests or windows in flight (default the library's)")
 	sourceOnly  = flag.Bool("source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
-	into        = flag.String("sink", "", "warehouse URL (sqlite:PATH, postgres://…, sqlserver://…; default: a new SQLite file)")
-	now         = time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+	readPass    = flag.Bool("read-pass", false, "before the load, read the same account once from a fresh simulator without writing, and report the rows per second the load adds beyond reading")
+
+	ceilingRows = flag.Int("ceiling-rows", 100000, "rows of the sink's own upsert benchmark run before the load, in batches of the load's size (0: skip)")
+	batchRows   = flag.Int("batch", 0, "rows per batch of the full load (Runner.FullLoadBatchSize; default connector.DefaultFullLoadBatchSize)")
+	cpInterval  = flag.Duration("checkpoint-interval", 0, "Runner.FullLoadCheckpointInterval (default connector.DefaultFullLoadCheckpointInterval; negative, such as -1s: commit every checkpoint)")
+	streamPar   = flag.Int("stream-parallel", 0, "streams read at once (Runner.StreamParallel; default the source's)")
+	cpuProfile  = flag.String("cpuprofile", "", "write a CPU profile of the load to this file")
+	memProfile  = flag.String("memprofile", "", "write the heap profile of the load's largest live heap to this file (go tool pprof)")
 )
 
-type endpoint struct {
-	URL        string `json:"url"`
-	PartnerID  int64  `json:"partner_id"`
-	PartnerKey string `json:"partner_key"`
-	ShopID     int64  `json:"shop_id"`
-	Access     string `json:"access"`
-	Refresh    string `json:"refresh"`
-	// MinList is the fewest get_order_list pages a full load from the
-	// first order's day can take: per 15-day window, ceil(orders/100).
-	MinList int `json:"min_list"`
+// loaded is what a platform's part of the command returns: the source to
+// read, its transformer, the fewest calls a full load can take (with what
+// they are made of) and the size of the simulated account.
+type loaded struct {
+	src      benchSource
+	tr       connector.Transformer
+	minCalls func(connector.Result) (int, string)
+	size     string // "orders=50000"
 }
 
-// minListPages counts, per 15-day window from the first order's day (UTC)
-// to now, the pages of 100 orders its orders need (at least one each).
-func minListPages(orders []shopeetest.Order) int {
-	if len(orders) == 0 {
-		return 1
-	}
-	start := time.Unix(orders[0].CreateTime, 0).UTC().Truncate(24 * time.Hour).Unix()
-	span := int64(shopee.MaxWindow / time.Second)
-	counts := map[int64]int{}
-	for _, o := range orders {
-		counts[(o.CreateTime-start)/span]++
-	}
-	pages := 0
-	for w := int64(0); start+w*span < now.Unix(); w++ {
-		pages += max(1, (counts[w]+shopee.PageSize-1)/shopee.PageSize)
-	}
-	return pages
+type benchSource interface {
+	connector.Source
+	connector.StatsSource
+}
+
+// platform is one simulated platform: serve runs its simulator in the
+// child process; open connects a source to the endpoint the child printed.
+type platform struct {
+	serve func()
+	open  func(ep json.RawMessage, quiet *slog.Logger) (loaded, error)
+}
+
+var platforms = map[string]platform{
+	"shopee": shopeeBench,
+	"tiktok": tiktokBench,
+	"misa":   misaBench,
+	"lazada": lazadaBench,
 }
 
 func main() {
 	flag.Parse()
+	p, ok := platforms[*platformName]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "bench: -platform %q: shopee, tiktok, misa or lazada\n", *platformName)
+		os.Exit(2)
+	}
 	if *serve {
-		sim := shopeetest.NewServer(shopeetest.Options{Orders: *orders, Days: *days, Now: now, Seed: 1,
-			Latency: *latency, Jitter: *jitter, RateLimit: *rateLimit, Burst: max(int(*rateLimit), 1)})
-		benchproc.Serve(endpoint{sim.URL, sim.PartnerID(), sim.PartnerKey(), sim.ShopID(), sim.InitialAccess(), sim.InitialRefresh(),
-			minListPages(sim.Orders())})
-		sim.Close()
+		p.serve()
 		return
 	}
-	if err := run(); err != nil {
+	if err := run(p); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	var ep endpoint
-	stopSim, err := benchproc.Start(&ep, "-serve", "-orders", fmt.Sprint(*orders), "-days", fmt.Sprint(*days),
-		"-latency", latency.String(), "-jitter", jitter.String(), "-rate", fmt.Sprint(*rateLimit))
-	if err != nil {
-		return err
+// daysOr is -days, or def when it was not given.
+func daysOr(def int) int {
+	if *days > 0 {
+		return *days
 	}
-	defer stopSim()
+	return def
+}
 
+// connect starts a simulator child and opens the platform's source on it.
+func connect(p platform, quiet *slog.Logger) (loaded, func(), error) {
+	var ep json.RawMessage
+	stop, err := benchproc.StartChild(&ep)
+	if err != nil {
+		return loaded{}, nil, err
+	}
+	l, err := p.open(ep, quiet)
+	if err != nil {
+		stop()
+		return loaded{}, nil, err
+	}
+	return l, stop, nil
+}
+
+func run(p platform) error {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	url := *into
 	if url == "" {
 		dir, err := os.MkdirTemp("", "etl-bench")
@@ -119,86 +152,162 @@ func run() error {
 		defer os.RemoveAll(dir)
 		url = "sqlite:" + filepath.Join(dir, "bench.db")
 	}
-	ctx := context.Background()
-	wh, err := sink.Open(ctx, url, connector.TimeUTC)
-	if err != nil {
-		return err
-	}
-	defer wh.Close()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	src, err := shopee.NewSource(shopee.Config{Host: ep.URL, PartnerID: ep.PartnerID, PartnerKey: ep.PartnerKey, ShopID: ep.ShopID,
-		AccessToken: ep.Access, RefreshToken: ep.Refresh, Now: func() time.Time { return now }, Logger: quiet,
-		Concurrency: *concurrency, ListConcurrency: *listConc, DisableFinance: true, // the orders pipeline alone
-		HTTP: connector.HTTPConfig{RateLimit: rate.Limit(*rateLimit), Burst: 1}})
-	if err != nil {
-		return err
+	var batches, checkpoints atomic.Int64
+	runner := &connector.Runner{Mode: connector.Full, Logger: quiet, StreamParallel: *streamPar,
+		FullLoadBatchSize: *batchRows, FullLoadCheckpointInterval: *cpInterval, Observer: func(e connector.Event) {
+			switch e.Kind {
+			case connector.BatchWritten:
+				batches.Add(1)
+			case connector.CheckpointCommitted:
+				checkpoints.Add(1)
+			}
+		}}
+	batch := *batchRows
+	if batch <= 0 {
+		batch = connector.DefaultFullLoadBatchSize
 	}
 
-	runtime.GC()
-	var peak, peakLive atomic.Uint64
-	stop := make(chan struct{})
-	go func() {
-		var ms runtime.MemStats
-		// The live heap after the last GC: what the pipeline retains, less
-		// noisy than HeapAlloc, which also counts garbage not yet collected.
-		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > peak.Load() {
-				peak.Store(ms.HeapAlloc)
-			}
-			metrics.Read(live)
-			if v := live[0].Value.Uint64(); v > peakLive.Load() {
-				peakLive.Store(v)
-			}
-			select {
-			case <-stop:
-				return
-			case <-t.C:
+	var readWall time.Duration
+	if *readPass && !*sourceOnly {
+		l, stop, err := connect(p, quiet)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		_, err = readOnly(ctx, l.src, *streamPar)
+		readWall = time.Since(start)
+		stop()
+		if err != nil {
+			return fmt.Errorf("read pass: %w", err)
+		}
+	}
+
+	l, stop, err := connect(p, quiet)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	var wh *sink.Warehouse
+	var ceiling float64
+	if !*sourceOnly {
+		if wh, err = sink.Open(ctx, url, connector.TimeUTC); err != nil {
+			return err
+		}
+		defer wh.Close()
+		if *ceilingRows > 0 {
+			if ceiling, err = sinktest.UpsertCeiling(ctx, wh.Sink, *ceilingRows, batch); err != nil {
+				return fmt.Errorf("sink ceiling: %w", err)
 			}
 		}
-	}()
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var profile *bytes.Buffer
+	if *memProfile != "" {
+		profile = new(bytes.Buffer)
+	}
+	peakHeap, peakLive := benchproc.PeakHeap(), benchproc.PeakLiveHeapProfiled(profile)
+	cpu0 := benchproc.CPUTime()
 	start := time.Now()
 	var res connector.Result
 	if *sourceOnly {
-		res.Err = src.Streams()[0].Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
-			res.Records += int64(len(p.Records))
-			return nil
-		})
-		res.APICalls, res.Stats = src.APICalls(), src.Stats()
+		res.Records, res.Err = readOnly(ctx, l.src, *streamPar)
+		res.APICalls, res.Stats = l.src.APICalls(), l.src.Stats()
 	} else {
-		res = (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
-			connector.Pipeline{Name: "bench", Source: src, Transformer: src.Transformer(), Sink: wh.Sink})[0]
+		res = runner.Run(ctx, connector.Pipeline{Name: "bench", Source: l.src, Transformer: l.tr, Sink: wh.Sink})[0]
 	}
-	wall := time.Since(start)
-	close(stop)
+	wall, cpu := time.Since(start), benchproc.CPUTime()-cpu0
+	heap, live := peakHeap(), peakLive()
 	if res.Err != nil {
 		return res.Err
 	}
-	rows := int64(0)
+	if profile != nil {
+		if err := os.WriteFile(*memProfile, profile.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+
+	var rows int64
 	for _, n := range res.Rows {
 		rows += n
 	}
-	minDetail := (*orders + shopee.MaxDetailBatch - 1) / shopee.MaxDetailBatch
-	windows := (int(time.Duration(*days)*24*time.Hour/shopee.MaxWindow) + 1)
-	minList := max(windows, (*orders+shopee.PageSize-1)/shopee.PageSize)
-	fmt.Printf("sink=%s\n", connector.Redact(url))
-	fmt.Printf("orders=%d records=%d rows=%d wall=%s orders/s=%.0f\n", *orders, res.Records, rows, wall.Round(time.Millisecond), float64(res.Records)/wall.Seconds())
-	fmt.Printf("get_order_detail calls=%d (minimum %d)  get_order_list calls=%d (lower bound %d: %d windows, %d orders per page; includes %v earliest-date probes)\n",
-		res.APICalls[shopee.PathOrderDetail], minDetail, res.APICalls[shopee.PathOrderList], minList, windows, shopee.PageSize, res.Stats["earliest_date_probes"])
-	fmt.Printf("peak heap=%.1f MiB  peak live heap=%.1f MiB\n", float64(peak.Load())/(1<<20), float64(peakLive.Load())/(1<<20))
+	fmt.Printf("platform=%s sink=%s\n", *platformName, connector.Redact(url))
+	fmt.Printf("%s records=%d rows=%d wall=%s records/s=%.0f rows/s=%.0f cpu(loader)=%s\n", l.size, res.Records, rows,
+		wall.Round(time.Millisecond), float64(res.Records)/wall.Seconds(), float64(rows)/wall.Seconds(), cpu.Round(time.Millisecond))
+	calls := total(res.APICalls)
+	minCalls, made := l.minCalls(res)
+	fmt.Printf("calls=%d minimum=%d (%s) = %.2f x; by path %s\n", calls, minCalls, made, float64(calls)/float64(max(minCalls, 1)), byPath(res.APICalls))
 	if *rateLimit > 0 {
-		probes, _ := res.Stats["earliest_date_probes"].(int)
-		minCalls := minDetail + ep.MinList + probes
-		var calls int64
-		for _, n := range res.APICalls {
-			calls += n
-		}
 		bound := float64(minCalls) / *rateLimit
-		fmt.Printf("latency=%s jitter=%s rate=%.0f/s: calls=%d minimum=%d (detail %d + list pages %d + earliest-date probes %d); minimum calls / rate = %.1fs; wall = %.2f x that (goal <= 1.2)\n",
-			*latency, *jitter, *rateLimit, calls, minCalls, minDetail, ep.MinList, probes, bound, wall.Seconds()/bound)
+		fmt.Printf("latency=%s jitter=%s rate=%.0f/s: API bound (minimum calls / rate) = %.1fs; wall = %.2f x that\n",
+			*latency, *jitter, *rateLimit, bound, wall.Seconds()/bound)
 	}
+	if !*sourceOnly {
+		line := fmt.Sprintf("batch=%d rows: %d batches written (one transaction each), %d with a checkpoint", batch, batches.Load(), checkpoints.Load())
+		if ceiling > 0 {
+			line += fmt.Sprintf("; sink ceiling (its upsert benchmark, %d rows in batches of %d, this process) = %.0f rows/s; the load = %.0f %% of it",
+				*ceilingRows, batch, ceiling, 100*float64(rows)/wall.Seconds()/ceiling)
+		}
+		if readWall > 0 {
+			beyond := float64(rows) / max(wall-readWall, time.Millisecond).Seconds()
+			line += fmt.Sprintf("; read pass %s, beyond reading %.0f rows/s", readWall.Round(time.Millisecond), beyond)
+			if ceiling > 0 {
+				line += fmt.Sprintf(" = %.0f %% of the ceiling", 100*beyond/ceiling)
+			}
+		}
+		fmt.Println(line)
+	}
+	fmt.Printf("peak heap=%.1f MiB  peak live heap=%.1f MiB\n", float64(heap)/(1<<20), float64(live)/(1<<20))
 	return nil
+}
+
+// readOnly reads every stream of src the way the runner does (up to its
+// stream parallelism at once) and drops the records.
+func readOnly(ctx context.Context, src connector.Source, streamPar int) (int64, error) {
+	par := 1
+	if ps, ok := src.(connector.ParallelSource); ok {
+		par = max(ps.StreamParallelism(), 1)
+		if streamPar > 0 {
+			par = min(par, streamPar)
+		}
+	}
+	var records atomic.Int64
+	var g errgroup.Group
+	g.SetLimit(par)
+	for _, st := range src.Streams() {
+		g.Go(func() error {
+			return st.Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
+				records.Add(int64(len(p.Records)))
+				return nil
+			})
+		})
+	}
+	err := g.Wait()
+	return records.Load(), err
+}
+
+func total(calls map[string]int64) int64 {
+	var n int64
+	for _, c := range calls {
+		n += c
+	}
+	return n
+}
+
+// byPath lists calls per endpoint path, sorted.
+func byPath(calls map[string]int64) string {
+	var parts []string
+	for p, n := range calls {
+		parts = append(parts, fmt.Sprintf("%s=%d", p, n))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " ")
 }

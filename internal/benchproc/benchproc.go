@@ -1,76 +1,24 @@
-// Package benchproc holds what the benchmark mains under examples/ share:
-// running the simulator in a child process (so the loader's heap is
-// measured alone), loading a source into a temporary SQLite file (or
-// reading it only) while measuring the loader's time and peak heap.
+// Package benchproc holds the process plumbing of examples/bench: running
+// the simulator in a child process (so the loader's heap and CPU time are
+// measured alone) and measuring the loader's peak heap and CPU time.
 package benchproc
 
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/facolos/etl/connector"
-	"github.com/facolos/etl/internal/simfault"
-	"github.com/facolos/etl/sink/sqlite"
-	"golang.org/x/time/rate"
 )
-
-// Flags are the flags every bench command of a platform has.
-type Flags struct {
-	// Serve is set in the simulator's child process.
-	Serve bool
-	// Latency of every simulated call, plus up to Jitter more.
-	Latency, Jitter time.Duration
-	// Rate is the calls per second the client keeps to and the simulator
-	// allows (0: unlimited).
-	Rate float64
-	// Concurrency is the source's Concurrency (0: the library's default).
-	Concurrency int
-	// SourceOnly reads from the API only, the records counted and
-	// dropped: the API-bound part of a load.
-	SourceOnly bool
-	// MemProfile, when set, is the file LoadProfiled writes the heap
-	// profile of the largest live heap of the load to.
-	MemProfile string
-}
-
-// NewFlags defines the Flags on the default flag set; concurrency says
-// what -concurrency means to the command.
-func NewFlags(concurrency string) *Flags {
-	f := &Flags{}
-	flag.BoolVar(&f.Serve, "serve", false, "internal: run the simulator and print its address")
-	flag.DurationVar(&f.Latency, "latency", 0, "simulated latency of every call")
-	flag.DurationVar(&f.Jitter, "jitter", 0, "extra random latency of up to this")
-	flag.Float64Var(&f.Rate, "rate", 0, "calls per second the client keeps to and the simulator allows (0: unlimited)")
-	flag.IntVar(&f.Concurrency, "concurrency", 0, concurrency)
-	flag.BoolVar(&f.SourceOnly, "source-only", false, "read from the API only (records counted and dropped): the API-bound part of a load")
-	flag.StringVar(&f.MemProfile, "memprofile", "", "write the heap profile of the load's largest live heap to this file (go tool pprof)")
-	return f
-}
-
-// Faults are the simulator's latency and jitter.
-func (f *Flags) Faults() simfault.Options {
-	return simfault.Options{Latency: f.Latency, Jitter: f.Jitter}
-}
-
-// HTTP is the client's configuration: the rate with a burst of 1.
-func (f *Flags) HTTP(logger *slog.Logger) connector.HTTPConfig {
-	return connector.HTTPConfig{RateLimit: rate.Limit(f.Rate), Burst: 1, Logger: logger}
-}
 
 // StartChild runs this executable as the simulator's child process with
 // -serve and every flag of the command line as parsed (Start).
@@ -136,13 +84,14 @@ func PeakHeap() (stop func() uint64) {
 // returns the peak in bytes. Unlike PeakHeap it does not depend on when
 // the collector runs.
 func PeakLiveHeap() (stop func() uint64) {
-	return peakLive(nil)
+	return PeakLiveHeapProfiled(nil)
 }
 
-// peakLive is PeakLiveHeap; with profile set, every time the live heap
-// read is the largest yet the heap profile (which describes the same
-// collection) is written into profile, replacing the one before.
-func peakLive(profile *bytes.Buffer) (stop func() uint64) {
+// PeakLiveHeapProfiled is PeakLiveHeap that, with profile set, writes into
+// profile the heap profile (which describes the same collection) every
+// time the live heap read is the largest yet, replacing the one before: at
+// the end it says what the peak was made of.
+func PeakLiveHeapProfiled(profile *bytes.Buffer) (stop func() uint64) {
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	var top uint64
 	return Peak(5*time.Millisecond, func() uint64 {
@@ -184,82 +133,6 @@ func Peak(period time.Duration, read func() uint64) (stop func() uint64) {
 		<-finished
 		return top.Load()
 	}
-}
-
-// Measure is a load measured by Load.
-type Measure struct {
-	Result    connector.Result
-	Wall, CPU time.Duration
-	// PeakHeap and PeakLive are the peaks of PeakHeap and PeakLiveHeap.
-	PeakHeap, PeakLive uint64
-}
-
-// Source is what Load reads: a source that counts its calls.
-type Source interface {
-	connector.Source
-	connector.StatsSource
-}
-
-// Load runs a full load of src through tr into a SQLite file of a
-// temporary directory (removed afterwards), or with sourceOnly reads its
-// first stream and drops the records (the API-bound part of a load), and
-// measures it: wall and CPU time, peak heap. A failed load is an error.
-func Load(ctx context.Context, src Source, tr connector.Transformer, sourceOnly bool) (Measure, error) {
-	return LoadProfiled(ctx, src, tr, sourceOnly, "")
-}
-
-// LoadProfiled is Load that, with memProfile set, writes to that file the
-// heap profile of the collection that found the largest live heap of the
-// load: what the peak was made of.
-func LoadProfiled(ctx context.Context, src Source, tr connector.Transformer, sourceOnly bool, memProfile string) (Measure, error) {
-	dir, err := os.MkdirTemp("", "etl-bench")
-	if err != nil {
-		return Measure{}, err
-	}
-	defer os.RemoveAll(dir)
-	sink, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "bench.db")})
-	if err != nil {
-		return Measure{}, err
-	}
-	defer sink.Close()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	var profile *bytes.Buffer
-	if memProfile != "" {
-		// Finer samples than the default of one per 512 KiB allocated.
-		runtime.MemProfileRate = 16 << 10
-		profile = new(bytes.Buffer)
-	}
-	peakHeap, peakLive := PeakHeap(), peakLive(profile)
-	cpu0 := CPUTime()
-	start := time.Now()
-	var m Measure
-	if sourceOnly {
-		m.Result.Err = src.Streams()[0].Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
-			m.Result.Records += int64(len(p.Records))
-			return nil
-		})
-		m.Result.APICalls, m.Result.Stats = src.APICalls(), src.Stats()
-	} else {
-		m.Result = (&connector.Runner{Mode: connector.Full, Logger: quiet}).Run(ctx,
-			connector.Pipeline{Name: "bench", Source: src, Transformer: tr, Sink: sink})[0]
-	}
-	m.Wall, m.CPU = time.Since(start), CPUTime()-cpu0
-	m.PeakHeap, m.PeakLive = peakHeap(), peakLive()
-	if profile != nil {
-		if err := os.WriteFile(memProfile, profile.Bytes(), 0o644); err != nil {
-			return m, err
-		}
-	}
-	return m, m.Result.Err
-}
-
-// Rows is the rows the load wrote, over all tables.
-func (m Measure) Rows() int64 {
-	var n int64
-	for _, v := range m.Result.Rows {
-		n += v
-	}
-	return n
 }
 
 // CPUTime is the CPU time (user + system) this process has used.

@@ -91,6 +91,7 @@ func FuzzValue(f *testing.F) {
 		skipped := s.Skip()
 		require.Equal(t, valid, skipped && s.AtEnd(), "Skip %q", data)
 		require.Equal(t, skipped, s.Err() == nil, "Skip %q", data)
+		require.Equal(t, valid, Valid([]byte(data)), "Valid %q", data)
 		s = New(data)
 		v, ok := s.Value()
 		require.Equal(t, valid, ok && s.AtEnd(), "Value %q", data)

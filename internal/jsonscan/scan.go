@@ -524,3 +524,12 @@ func (a *ArrayIter) Next() bool {
 
 // Index returns the index of the current element.
 func (a *ArrayIter) Index() int { return a.n - 1 }
+
+// Valid reports whether data is one JSON value with nothing but whitespace
+// around it: what encoding/json's Valid accepts (FuzzValue holds the two
+// together), for inputs under MaxInput, without copying data and in about a
+// third of the time.
+func Valid(data []byte) bool {
+	s := NewBytes(data)
+	return s.Skip() && s.AtEnd()
+}

@@ -97,20 +97,35 @@ func (s *Sink) InspectLease(ctx context.Context, pipeline, stream string) (conne
 	return lease.Inspect(ctx, leaseStore{s.pool, s}, "postgres", pipeline, stream, s.leaseOptions())
 }
 
-// fence checks, first in the write transaction, that the batch's writer
-// still holds its lease. The UPDATE locks the lease row until commit, so a
-// takeover waits for this write and a write after a takeover fails.
-func (s *Sink) fence(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
-	if b.Fence == nil {
+// fenceAndSetup checks, first in the write transaction, that the batch's
+// writer still holds its lease (when b has a Fence), and runs the
+// statements of setup after it, in the same round trip. The UPDATE locks
+// the lease row until commit, so a takeover waits for this write and a
+// write after a takeover fails with ErrLeaseLost (the setup's effects then
+// go with the rolled-back transaction).
+func (s *Sink) fenceAndSetup(ctx context.Context, tx pgx.Tx, b *connector.Batch, setup *pgx.Batch) error {
+	work := &pgx.Batch{}
+	if b.Fence != nil {
+		work.Queue(`UPDATE `+s.control("leases")+` SET written_at = now() WHERE pipeline = $1 AND stream = $2 AND holder = $3 AND epoch = $4`,
+			b.Pipeline, b.Stream, b.Fence.Holder, b.Fence.Epoch)
+	}
+	work.QueuedQueries = append(work.QueuedQueries, setup.QueuedQueries...)
+	if work.Len() == 0 {
 		return nil
 	}
-	tag, err := tx.Exec(ctx, `UPDATE `+s.control("leases")+` SET written_at = now() WHERE pipeline = $1 AND stream = $2 AND holder = $3 AND epoch = $4`,
-		b.Pipeline, b.Stream, b.Fence.Holder, b.Fence.Epoch)
-	if err != nil {
-		return fmt.Errorf("check lease: %w", err)
+	br := tx.SendBatch(ctx, work)
+	defer br.Close()
+	if b.Fence != nil {
+		tag, err := br.Exec()
+		if err != nil {
+			return fmt.Errorf("check lease: %w", err)
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("as holder %s: %w", b.Fence, connector.ErrLeaseLost)
+		}
 	}
-	if tag.RowsAffected() != 1 {
-		return fmt.Errorf("as holder %s: %w", b.Fence, connector.ErrLeaseLost)
+	if err := br.Close(); err != nil {
+		return fmt.Errorf("create temp tables: %w", err)
 	}
 	return nil
 }

@@ -88,6 +88,12 @@ type Sink struct {
 	textUUIDs map[string]map[string]bool
 
 	basisRecorded atomic.Bool
+
+	// The ANALYZEs of refreshStats run beside the writes, on bgCtx (which
+	// Close cancels before it waits for them).
+	bg       sync.WaitGroup
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
 }
 
 type tableInfo struct {
@@ -132,6 +138,7 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	s := &Sink{cfg: cfg, pool: pool, leasePool: leasePool, tables: map[string]*tableInfo{}}
+	s.bgCtx, s.bgCancel = context.WithCancel(context.Background())
 	if err := s.createControl(ctx); err != nil {
 		pool.Close()
 		leasePool.Close()
@@ -160,8 +167,10 @@ func (s *Sink) DB() *sql.DB {
 	return s.sqldb
 }
 
-// Close closes the pool.
+// Close stops the statistics refreshes under way and closes the pool.
 func (s *Sink) Close() error {
+	s.bgCancel()
+	s.bg.Wait()
 	s.mu.Lock()
 	if s.sqldb != nil {
 		s.sqldb.Close()
@@ -507,9 +516,6 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 }
 
 func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
-	if err := s.fence(ctx, tx, b); err != nil {
-		return err
-	}
 	now := s.cfg.Now()
 	hasRows := map[string]bool{}
 	for _, tr := range b.Tables {
@@ -536,8 +542,9 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 		byName[tr.Table.FullName()] = ti
 		setup.Queue(ti.create)
 	}
-	if err := tx.SendBatch(ctx, setup).Close(); err != nil {
-		return fmt.Errorf("create temp tables: %w", err)
+	// The lease check and the temp tables go in one round trip.
+	if err := s.fenceAndSetup(ctx, tx, b, setup); err != nil {
+		return err
 	}
 	// ON COMMIT DELETE ROWS empties the temp tables at every commit, and a
 	// rollback takes their rows away too: they are empty here.
@@ -551,13 +558,6 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 			return fmt.Errorf("copy %s: %w", st.ti.t.FullName(), err)
 		}
 	}
-	var children []*connector.Table
-	for _, st := range staged {
-		children = append(children, st.ti.t)
-	}
-	if err := analyzeParentTemps(ctx, tx, byName, children); err != nil {
-		return fmt.Errorf("analyze: %w", err)
-	}
 	if len(b.Rejected) > 0 {
 		rows := make([][]any, len(b.Rejected))
 		for i, r := range b.Rejected {
@@ -570,10 +570,20 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 			return fmt.Errorf("quarantine: %w", err)
 		}
 	}
-	// Stale rows out, upserts, child-set replacements and the checkpoint go
-	// in one round trip.
+	// The temp tables' statistics (stats.go), stale rows out, upserts,
+	// child-set replacements and the checkpoint go in one round trip.
 	work := &pgx.Batch{}
 	var what []string
+	var filled []*tableInfo
+	for _, st := range staged {
+		if len(st.rows) > 0 {
+			filled = append(filled, st.ti)
+		}
+	}
+	for _, st := range tempAnalyzes(filled) {
+		work.Queue(st)
+		what = append(what, "analyze: "+st)
+	}
 	counts := map[int]func(int64){} // what a statement's row count is, by position
 	changed := map[string]int64{}
 	var stale map[string]int64
@@ -602,6 +612,17 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 		work.Queue(pruneStaleSQL(st.ti.temp, st.ti.t.VersionGroup(), st.ti))
 		what = append(what, "skip the stale rows of "+name)
 	}
+	// The child rows that left their parents' sets go before the upserts
+	// (the result is the same: the rows deleted are not among the batch's):
+	// a batch into a table this load created finds it empty then, instead
+	// of holding rows the planner still takes for none (stats.go).
+	for _, st := range staged {
+		t := st.ti.t
+		if parent := byName[t.Parent]; t.Parent != "" && parent != nil {
+			work.Queue(childDeleteSQL(t, st.ti, parent))
+			what = append(what, "replace children of "+t.FullName())
+		}
+	}
 	for _, st := range staged {
 		if len(st.rows) > 0 {
 			name := st.ti.t.FullName()
@@ -610,13 +631,6 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 			counts[len(what)] = func(n int64) { changed[name] = n }
 			work.Queue(st.ti.upsert)
 			what = append(what, "upsert "+name)
-		}
-	}
-	for _, st := range staged {
-		t := st.ti.t
-		if parent := byName[t.Parent]; t.Parent != "" && parent != nil {
-			work.Queue(childDeleteSQL(t, st.ti, parent))
-			what = append(what, "replace children of "+t.FullName())
 		}
 	}
 	if b.Checkpoint != nil {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/facolos/etl/connector"
@@ -17,16 +18,26 @@ import (
 // a first load scans every child table: quadratic. Two things keep the
 // plans right:
 //
-//   - the batch's parent temp table is analyzed after COPY (a few hundred
-//     rows, well under a millisecond), so the planner knows how few parents
-//     a batch has;
-//   - a target table is analyzed after the commit of a batch once the rows
+//   - every temp table the batch staged rows in is analyzed after COPY, on
+//     the columns the write statements join on (key, parent key, version):
+//     a temp table emptied by ON COMMIT DELETE ROWS looks empty to the
+//     planner (no pages, no tuples), so without it the planner took one row
+//     for a 5,000-row batch and joined it to the target by nested loops
+//     without an index condition: a stale check of one MISA batch of
+//     5,000 customers compared 25 million pairs (83 s); the child-set
+//     delete of its sale order items compared 5 million. The column list
+//     keeps the JSON columns out (TikTok's detail rows carry kilobytes of
+//     it), so it costs milliseconds;
+//   - a target table is analyzed after the commit of a batch (the first
+//     time before the next batch, later beside the next batches' writes)
+//     once the rows
 //     written by this sink since its last ANALYZE reach max(analyzeMin, the
 //     rows it had then): the table doubles between two ANALYZEs, so a load
 //     of n rows costs O(log n) of them, starting after its first batches.
 
-// analyzeMin is the number of rows written into a table before its first
-// ANALYZE.
+// analyzeMin is the number of rows written into a table that holds rows
+// before its first ANALYZE (a table that looked empty is analyzed after its
+// first batch).
 const analyzeMin = 1000
 
 // tableStats counts the rows written into one target table.
@@ -50,34 +61,57 @@ func (st *tableStats) due(n int) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.written += int64(n)
-	if st.running || !st.known || st.off || float64(st.written) < max(analyzeMin, st.base) {
+	enough := float64(analyzeMin)
+	if st.base == 0 {
+		enough = 1 // a table that looked empty: its first rows are enough
+	}
+	if st.running || !st.known || st.off || float64(st.written) < max(enough, st.base) {
 		return false
 	}
 	st.running = true
 	return true
 }
 
-// analyzeParentTemps analyzes, inside the write transaction, the temp tables
-// of the batch's tables that have a child table in the batch.
-func analyzeParentTemps(ctx context.Context, tx pgx.Tx, parents map[string]*tableInfo, children []*connector.Table) error {
-	done := map[string]bool{}
-	for _, c := range children {
-		p := parents[c.Parent]
-		if c.Parent == "" || p == nil || done[p.temp] {
-			continue
-		}
-		done[p.temp] = true
-		if _, err := tx.Exec(ctx, "ANALYZE "+p.temp); err != nil {
+// analyzeTemps analyzes, inside the write transaction, the temp tables of
+// tables (see tempAnalyzes).
+func analyzeTemps(ctx context.Context, tx pgx.Tx, tables []*tableInfo) error {
+	for _, st := range tempAnalyzes(tables) {
+		if _, err := tx.Exec(ctx, st); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// refreshStats runs after a committed batch: it analyzes every target table
-// that grew enough since its last ANALYZE. It never fails the batch (the
+// tempAnalyzes returns the ANALYZE statements of the temp tables of
+// tables, each on the columns the write statements join on: the primary
+// key, the parent key and the version columns (Write queues them at the
+// head of its one round trip of statements).
+func tempAnalyzes(tables []*tableInfo) []string {
+	var out []string
+	for _, ti := range tables {
+		t := ti.t
+		seen := map[string]bool{}
+		var cols []string
+		for _, group := range [][]string{t.PrimaryKey, t.ParentKey, t.VersionGroup(), {t.Version}} {
+			for _, c := range group {
+				if c != "" && !seen[c] {
+					seen[c] = true
+					cols = append(cols, q(c))
+				}
+			}
+		}
+		out = append(out, "ANALYZE "+ti.temp+" ("+strings.Join(cols, ", ")+")")
+	}
+	return out
+}
+
+// refreshStats runs after a committed batch: it analyzes every target
+// table that grew enough since its last ANALYZE (one at a time per table):
+// the first time at once, later beside the writes that follow. It never fails the batch (the
 // batch is committed); a table the server refuses to analyze (ANALYZE needs
-// its owner) is left to autovacuum.
+// its owner) is left to autovacuum. Close cancels and waits for the
+// ANALYZEs under way.
 func (s *Sink) refreshStats(ctx context.Context, b *connector.Batch) {
 	for _, tr := range b.Tables {
 		if len(tr.Rows) == 0 {
@@ -92,29 +126,43 @@ func (s *Sink) refreshStats(ctx context.Context, b *connector.Batch) {
 				st.known, st.base = true, max(n, 0)
 			}
 		}
+		// A table that looked empty (a new table: CREATE INDEX records it
+		// as empty) is analyzed before the next batch is written, which
+		// would otherwise be planned for one row; later ANALYZEs only
+		// refine statistics that already lead to the indexes.
+		first := st.base == 0
 		st.mu.Unlock()
 		if !st.due(len(tr.Rows)) {
 			continue
 		}
-		if _, err := s.pool.Exec(ctx, "ANALYZE "+target); err != nil {
-			st.mu.Lock()
-			st.running = false
-			if ctx.Err() == nil {
-				st.off = true // autovacuum's statistics must do
-			}
-			st.mu.Unlock()
-			if ctx.Err() != nil {
-				return
-			}
+		if first {
+			s.analyze(ctx, target, st)
 			continue
 		}
-		var n float64
-		err := s.pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = $1::regclass`, target).Scan(&n)
-		st.mu.Lock()
-		st.running = false
-		if err == nil {
-			st.base, st.written = max(n, 0), 0
-		}
-		st.mu.Unlock()
+		s.bg.Go(func() { s.analyze(s.bgCtx, target, st) })
 	}
 }
+
+// analyze runs ANALYZE on target and records its new size in st.
+func (s *Sink) analyze(ctx context.Context, target string, st *tableStats) {
+	if _, err := s.pool.Exec(ctx, "ANALYZE "+target); err != nil {
+		st.mu.Lock()
+		st.running = false
+		if ctx.Err() == nil {
+			st.off = true // autovacuum's statistics must do
+		}
+		st.mu.Unlock()
+		return
+	}
+	var n float64
+	err := s.pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = $1::regclass`, target).Scan(&n)
+	st.mu.Lock()
+	st.running = false
+	if err == nil {
+		st.base, st.written = max(n, 0), 0
+	}
+	st.mu.Unlock()
+}
+
+// waitStats waits for the ANALYZEs refreshStats started.
+func (s *Sink) waitStats() { s.bg.Wait() }

@@ -56,6 +56,7 @@ func TestChildReplacementUsesTheParentIndexDuringAFirstLoad(t *testing.T) {
 	for b := 0; b < batches; b++ {
 		require.NoError(t, s.Write(ctx, batch(b*perBatch, perBatch)))
 	}
+	s.waitStats()
 	var tuples float64
 	require.NoError(t, s.pool.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE oid = $1::regclass`, s.qualified("staging", "lines")).Scan(&tuples))
 	require.Greater(t, tuples, float64(perBatch*3), "the lines table was analyzed during the load")
@@ -75,7 +76,7 @@ func TestChildReplacementUsesTheParentIndexDuringAFirstLoad(t *testing.T) {
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{unquote(st.temp)}, st.cols, pgx.CopyFromRows(next.Tables[i].Rows))
 		require.NoError(t, err)
 	}
-	require.NoError(t, analyzeParentTemps(ctx, tx, map[string]*tableInfo{"staging.orders": pi}, []*connector.Table{orders, lines}))
+	require.NoError(t, analyzeTemps(ctx, tx, []*tableInfo{pi, ti}))
 	rows, err := tx.Query(ctx, "EXPLAIN "+childDeleteSQL(lines, ti, pi))
 	require.NoError(t, err)
 	plan, err := pgx.CollectRows(rows, pgx.RowTo[string])

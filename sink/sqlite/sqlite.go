@@ -87,6 +87,7 @@ type stmtKey struct {
 	table  string
 	rows   int
 	filter string // the stale-group filter of the statement, "" for none (version.go)
+	temp   string // the temp table of the table an insertTuples statement fills, "" for the upsert
 }
 
 type tableInfo struct {
@@ -403,7 +404,7 @@ func (ti *tableInfo) statement(rows int, filter string) string {
 func (s *Sink) stmt(ctx context.Context, ti *tableInfo, rows int, filter string) (*sql.Stmt, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := stmtKey{ti.name, rows, filter}
+	k := stmtKey{table: ti.name, rows: rows, filter: filter}
 	if st, ok := s.stmts[k]; ok {
 		return st, nil
 	}
@@ -547,15 +548,19 @@ func (s *Sink) upsert(ctx context.Context, tr connector.TableRows, runID string,
 
 // chunks splits n rows into multi-row statements of a few fixed sizes, so
 // that a handful of prepared statements per table serve every batch size.
-func (ti *tableInfo) chunks(n int) []int {
+func (ti *tableInfo) chunks(n int) []int { return chunkSizes(n, ti.chunk) }
+
+// chunkSizes splits n rows into statements of at most chunk rows and of
+// the sizes of stmtSizes below that.
+func chunkSizes(n, chunk int) []int {
 	var out []int
 	for n > 0 {
-		size := ti.chunk
+		size := chunk
 		for _, s := range stmtSizes {
 			if size <= n {
 				break
 			}
-			size = min(s, ti.chunk)
+			size = min(s, chunk)
 		}
 		out = append(out, size)
 		n -= size
@@ -632,7 +637,7 @@ func (s *Sink) replaceChildren(ctx context.Context, tx execer, b *connector.Batc
 	// The parent's leading key columns match ParentKey (all of them for a
 	// separate parent table; the prefix when a table is its own parent).
 	pk := parent.Table.KeyIndexes()[:len(t.ParentKey)]
-	if err := insertTuples(ctx, tx, "temp."+pTmp, len(pk), len(parent.Rows), func(i int, dst []any) []any {
+	if err := s.insertTuples(ctx, ti, "temp."+pTmp, len(pk), len(parent.Rows), func(i int, dst []any) []any {
 		for _, k := range pk {
 			dst = append(dst, s.value(&parent.Table.Columns[k], parent.Rows[i][k]))
 		}
@@ -641,7 +646,7 @@ func (s *Sink) replaceChildren(ctx context.Context, tx execer, b *connector.Batc
 		return err
 	}
 	ck := t.KeyIndexes()
-	if err := insertTuples(ctx, tx, "temp."+kTmp, len(ck), len(tr.Rows), func(i int, dst []any) []any {
+	if err := s.insertTuples(ctx, ti, "temp."+kTmp, len(ck), len(tr.Rows), func(i int, dst []any) []any {
 		for _, k := range ck {
 			dst = append(dst, s.value(&t.Columns[k], tr.Rows[i][k]))
 		}
@@ -669,23 +674,47 @@ func (s *Sink) replaceChildren(ctx context.Context, tx execer, b *connector.Batc
 	return err
 }
 
-// insertTuples inserts n tuples of width w into table in multi-row chunks.
-func insertTuples(ctx context.Context, tx execer, table string, w, n int, row func(i int, dst []any) []any) error {
+// insertTuples inserts n tuples of width w into tmp, a temp table of ti
+// (quoted and qualified), in multi-row statements of a few fixed sizes
+// prepared once on the write connection (preparing a statement of a
+// thousand tuples for every batch cost as much as running it).
+func (s *Sink) insertTuples(ctx context.Context, ti *tableInfo, tmp string, w, n int, row func(i int, dst []any) []any) error {
 	chunk := min(maxVars/w, maxRowsPerStatement)
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", w), ",") + ")"
 	args := make([]any, 0, min(n, chunk)*w)
-	for start := 0; start < n; start += chunk {
-		end := min(start+chunk, n)
-		args = args[:0]
-		for i := start; i < end; i++ {
-			args = row(i, args)
-		}
-		stmt := "INSERT OR IGNORE INTO " + table + " VALUES " + strings.TrimSuffix(strings.Repeat(tuple+",", end-start), ",")
-		if _, err := tx.ExecContext(ctx, stmt, args...); err != nil {
+	start := 0
+	for _, size := range chunkSizes(n, chunk) {
+		st, err := s.tupleStmt(ctx, ti, tmp, w, size)
+		if err != nil {
 			return err
 		}
+		args = args[:0]
+		for i := start; i < start+size; i++ {
+			args = row(i, args)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		start += size
 	}
 	return nil
+}
+
+// tupleStmt returns the prepared INSERT OR IGNORE of rows tuples of width
+// w into tmp, a temp table of ti.
+func (s *Sink) tupleStmt(ctx context.Context, ti *tableInfo, tmp string, w, rows int) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := stmtKey{table: ti.name, rows: rows, temp: tmp}
+	if st, ok := s.stmts[k]; ok {
+		return st, nil
+	}
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", w), ",") + ")"
+	st, err := s.wconn.PrepareContext(ctx, "INSERT OR IGNORE INTO "+tmp+" VALUES "+strings.TrimSuffix(strings.Repeat(tuple+",", rows), ","))
+	if err != nil {
+		return nil, err
+	}
+	s.stmts[k] = st
+	return st, nil
 }
 
 // tempKeyTable creates (if missing) a temp table of the named columns of t,

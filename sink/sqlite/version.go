@@ -72,7 +72,7 @@ func (s *Sink) markStale(ctx context.Context, tx execer, b *connector.Batch) (ma
 		}
 		gi := t.KeyIndexes()[:len(group)] // the group leads the key
 		vi := t.ColumnIndex(t.Version)
-		if err := insertTuples(ctx, tx, "temp."+verTmp, len(group)+1, len(tr.Rows), func(i int, dst []any) []any {
+		if err := s.insertTuples(ctx, ti, "temp."+verTmp, len(group)+1, len(tr.Rows), func(i int, dst []any) []any {
 			for _, k := range gi {
 				dst = append(dst, s.value(&t.Columns[k], tr.Rows[i][k]))
 			}
