@@ -93,6 +93,8 @@ type Options struct {
 	// Lies bends the order search's answers the way a flaky platform
 	// does (all off by default).
 	Lies Lies
+	// FinanceLies bends the finance answers (all off by default).
+	FinanceLies FinanceLies
 }
 
 // Lies are search answers that contradict the platform's contract; a
@@ -178,6 +180,14 @@ type Server struct {
 	searches   []Search
 	prev       map[string]*Order // the version before the last Advance (Lies.StaleCopies)
 	bent       map[string]int    // answers bent per lie (Lies.Times)
+
+	// The finance state (finance.go), moved at start and at each Advance.
+	finClock    int64
+	fin         map[string]*finOrder
+	statements  map[int64]*Statement // by statement time
+	withdrawals []Withdrawal
+	balance     int64
+	finSeq      int64
 }
 
 // Search is one order search the server answered: the query's field and
@@ -246,11 +256,15 @@ func NewServer(opts Options) *Server {
 		s.orders = append(s.orders, o)
 		s.byID[o.ID] = o
 	}
+	s.finance(s.now().Unix())
 	s.tokens = simtoken.New(opts.AccessTTL, opts.RefreshTTL, s.accessToken, s.refreshToken, time.Now())
 	api := http.NewServeMux()
 	api.HandleFunc(PathShops, s.handle(http.MethodGet, false, s.shops))
 	api.HandleFunc(PathSearch, s.handle(http.MethodPost, true, s.search))
 	api.HandleFunc(PathDetail, s.handle(http.MethodGet, true, s.detail))
+	api.HandleFunc(PathStatements, s.handle(http.MethodGet, true, s.statementsList))
+	api.HandleFunc("/finance/202501/statements/", s.handle(http.MethodGet, true, s.statementTransactions))
+	api.HandleFunc(PathWithdrawals, s.handle(http.MethodGet, true, s.withdrawalsList))
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, 36009009, "Invalid path")
 	})
@@ -480,6 +494,7 @@ func (s *Server) Advance(d time.Duration) []Change {
 		s.byID[o.ID] = o
 		out = append(out, Change{OrderID: o.ID, New: true})
 	}
+	s.finance(s.now().Unix())
 	return out
 }
 
@@ -600,7 +615,7 @@ func (s *Server) handle(method string, shopScoped bool, h func(r *http.Request, 
 		s.inflight.Add(1)
 		defer s.inflight.Add(-1)
 		s.mu.Lock()
-		s.calls[r.URL.Path]++
+		s.calls[callPath(r.URL.Path)]++
 		s.mu.Unlock()
 		if s.fault.Inject(w, r) {
 			return
