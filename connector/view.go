@@ -23,9 +23,11 @@ type ViewPart struct {
 	// Part names the part within its view ("shopee"); a part given again
 	// replaces the stored one.
 	Part string
-	// Columns are the view's column names in order. Every part of a view
-	// has the same list; a part with another list is refused.
-	Columns []string
+	// Columns are the view's columns in order. Every part of a view has
+	// the same list; a part with another list is refused. The view casts
+	// each part's column to the column's type (Nullable and Auto are not
+	// used), so parts never disagree on a type.
+	Columns []Column
 	// SQL is a SELECT that yields Columns in order, written in the portable
 	// subset every sink accepts (see ExpandViewSQL): standard SELECT, JOIN,
 	// GROUP BY, CASE, COALESCE, SUM, MAX, CAST AS DECIMAL(p,s), no
@@ -36,6 +38,9 @@ type ViewPart struct {
 	//	{text}           the type of a text CAST (CAST(x AS {text}))
 	//	{timestamp}      the type of a timestamp CAST (CAST(NULL AS {timestamp}))
 	SQL string
+	// Doc says, per column, how the part computes it (for the warehouse
+	// reference; not stored).
+	Doc map[string]string
 }
 
 // ViewTransformer is implemented by a Transformer whose tables feed view
@@ -69,6 +74,10 @@ type ViewDialect struct {
 	True, False string
 	// Text and Timestamp are CAST target types.
 	Text, Timestamp string
+	// Quote quotes an identifier.
+	Quote func(name string) string
+	// Type is the CAST target type of a view column ("": no cast).
+	Type func(c Column) string
 }
 
 var placeholder = regexp.MustCompile(`\{([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?\}`)
@@ -112,7 +121,7 @@ func UnionView(parts []ViewPart, d ViewDialect) (string, error) {
 	slices.SortFunc(ps, func(a, b ViewPart) int { return strings.Compare(a.Part, b.Part) })
 	var sb strings.Builder
 	for i, p := range ps {
-		if !slices.Equal(p.Columns, ps[0].Columns) {
+		if !slices.EqualFunc(p.Columns, ps[0].Columns, sameViewColumn) {
 			return "", fmt.Errorf("%s part %q: %w", p.View, p.Part, ErrViewColumns)
 		}
 		body, err := ExpandViewSQL(p.SQL, d)
@@ -129,11 +138,19 @@ func UnionView(parts []ViewPart, d ViewDialect) (string, error) {
 			if j > 0 {
 				sb.WriteString(", ")
 			}
-			fmt.Fprintf(&sb, "p.%s", QuoteIdent(c))
+			col := "p." + d.Quote(c.Name)
+			if typ := d.Type(c); typ != "" {
+				col = "CAST(" + col + " AS " + typ + ")"
+			}
+			sb.WriteString(col + " AS " + d.Quote(c.Name))
 		}
 		fmt.Fprintf(&sb, " FROM (%s) p", body)
 	}
 	return sb.String(), nil
+}
+
+func sameViewColumn(a, b Column) bool {
+	return a.Name == b.Name && a.Type == b.Type && a.Precision == b.Precision && a.Scale == b.Scale && a.Length == b.Length
 }
 
 // NetPayoutView is the view of what each order paid out, one row per order
@@ -147,9 +164,50 @@ const NetPayoutView = "staging.order_net_payout"
 // money to the seller). payout_status is "estimate" (figures can still
 // change), "settled" (released to the seller's platform balance) or "paid"
 // (paid out to the seller's bank).
-var NetPayoutColumns = []string{
-	"platform", "shop_id", "order_id", "order_time", "currency",
-	"buyer_paid", "commission_fee", "service_fee", "transaction_fee", "other_fees",
-	"shipping_net", "voucher_seller", "voucher_platform", "adjustments",
-	"net_payout", "payout_status", "payout_time",
+var NetPayoutColumns = []Column{
+	{Name: "platform", Type: String, Length: 16},
+	{Name: "shop_id", Type: String, Length: 64},
+	{Name: "order_id", Type: String, Length: 64},
+	{Name: "order_time", Type: Timestamp},
+	{Name: "currency", Type: String, Length: 8},
+	money("buyer_paid"), money("commission_fee"), money("service_fee"), money("transaction_fee"), money("other_fees"),
+	money("shipping_net"), money("voucher_seller"), money("voucher_platform"), money("adjustments"),
+	money("net_payout"),
+	{Name: "payout_status", Type: String, Length: 16},
+	{Name: "payout_time", Type: Timestamp},
+}
+
+// NetPayoutMeaning says what each column of NetPayoutView means, whatever the
+// platform (the warehouse reference prints it beside each part's Doc).
+var NetPayoutMeaning = map[string]string{
+	"platform":         "the platform of the part (`shopee`, `tiktok`, `lazada`)",
+	"shop_id":          "the shop (seller) as text, as its orders table keys it",
+	"order_id":         "the order as its orders table keys it",
+	"order_time":       "when the order was placed (NULL until its orders stream stored it)",
+	"currency":         "the currency of the amounts",
+	"buyer_paid":       "what the buyer paid for the order",
+	"commission_fee":   "the platform's commission (positive: charged to the seller)",
+	"service_fee":      "service fees of the programmes the seller is in (positive: charged)",
+	"transaction_fee":  "the payment processing fee (positive: charged)",
+	"other_fees":       "every other fee and tax the platform deducts (positive: charged)",
+	"shipping_net":     "shipping money to the seller: what the buyer and the platform paid for shipping minus what it cost (signed)",
+	"voucher_seller":   "vouchers and coin cash-back funded by the seller (positive: cost to the seller)",
+	"voucher_platform": "vouchers and coins funded by the platform (positive: paid by the platform, not the seller)",
+	"adjustments":      "adjustments after settlement, returns after payout among them (signed)",
+	"net_payout":       "what the seller gets for the order, the platform's own figure (signed)",
+	"payout_status":    "`estimate` (can still change), `settled` (released to the seller's platform balance) or `paid` (paid to the seller's bank)",
+	"payout_time":      "when the money was released or paid (NULL for an estimate)",
+}
+
+func money(name string) Column { return Column{Name: name, Type: Decimal, Precision: 18, Scale: 4} }
+
+// NetPayoutTable describes NetPayoutView as a table ordered by platform, shop
+// and order, for reading the view back (a sink's ReadTable); it is not a
+// table to prepare or write.
+func NetPayoutTable() *Table {
+	cols := slices.Clone(NetPayoutColumns)
+	for i := range cols {
+		cols[i].Nullable = true
+	}
+	return &Table{Schema: "staging", Name: "order_net_payout", PrimaryKey: []string{"platform", "shop_id", "order_id"}, Columns: cols}
 }

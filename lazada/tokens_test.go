@@ -27,12 +27,13 @@ func TestCreateToken(t *testing.T) {
 	code := sim.NewAuthCode()
 	before := time.Now()
 	ti, err := c.CreateToken(context.Background(), code)
+	after := time.Now()
 	require.NoError(t, err)
 	require.Equal(t, sim.SellerID(), ti.SellerID)
 	require.Equal(t, "vn", ti.Country)
 	require.NotEmpty(t, ti.Account)
-	require.WithinDuration(t, before.Add(3*time.Hour), ti.AccessExpiresAt, 5*time.Second)
-	require.WithinDuration(t, before.Add(50*time.Hour), ti.RefreshExpiresAt, 5*time.Second)
+	within(t, before, after, 3*time.Hour, ti.AccessExpiresAt, "access token expiry")
+	within(t, before, after, 50*time.Hour, ti.RefreshExpiresAt, "refresh token expiry")
 	_, err = c.CreateToken(context.Background(), code)
 	require.ErrorIs(t, err, lazada.ErrRefreshInvalid)
 	require.NotContains(t, err.Error(), code, "the code is a secret")
@@ -46,14 +47,16 @@ func TestExpiredAccessTokenRefreshed(t *testing.T) {
 	store := &tokenstore.Memory{}
 	sink := openSink(t, "", sqlite.Config{})
 	sim.ExpireTokens()
+	before := time.Now()
 	res := run(t, sourceFor(t, config(sim, store, connector.HTTPConfig{})), sink)
+	after := time.Now()
 	require.NoError(t, res.Err)
 	require.Equal(t, 1, sim.Refreshes())
 	tok, err := store.Load(context.Background(), lazada.PlatformName, sim.SellerID())
 	require.NoError(t, err)
 	require.NotEqual(t, sim.InitialRefresh(), tok.RefreshToken)
-	require.WithinDuration(t, time.Now().Add(7*24*time.Hour), tok.AccessExpiresAt, time.Minute)
-	require.WithinDuration(t, time.Now().Add(30*24*time.Hour), tok.RefreshExpiresAt, time.Minute)
+	within(t, before, after, 7*24*time.Hour, tok.AccessExpiresAt, "access token expiry")
+	within(t, before, after, 30*24*time.Hour, tok.RefreshExpiresAt, "refresh token expiry")
 	requireSame(t, expected(sim.SellerID(), sim.Orders()), actual(t, sink))
 }
 
@@ -152,4 +155,12 @@ func TestShortLivedRefreshedToken(t *testing.T) {
 	require.Equal(t, 1, sim.Rejections()["IllegalAccessToken"])
 	require.NoError(t, run(t, src, sink).Err)
 	require.Equal(t, 1, sim.Refreshes(), "the next run uses the token too")
+}
+
+// within checks that at is ttl after a moment between before and after (to
+// the second: lifetimes are whole seconds).
+func within(t *testing.T, before, after time.Time, ttl time.Duration, at time.Time, what string) {
+	t.Helper()
+	lo, hi := before.Add(ttl).Add(-time.Second), after.Add(ttl).Add(time.Second)
+	require.False(t, at.Before(lo) || at.After(hi), "%s %s, want %s after a moment between %s and %s", what, at, ttl, before, after)
 }

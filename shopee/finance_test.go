@@ -239,6 +239,7 @@ func TestFinanceFullThenIncremental(t *testing.T) {
 			require.LessOrEqual(t, calls, (nReleased+49)/50+11)
 			require.Equal(t, truth, financeActual(t, w))
 			checkStoredIdentity(t, w)
+			checkNetPayout(t, w, sim)
 
 			before := truth
 			sim.Advance(12 * 24 * time.Hour)
@@ -260,6 +261,7 @@ func TestFinanceFullThenIncremental(t *testing.T) {
 			require.Positive(t, adjustedLater, "an order released before the advance was adjusted after it")
 			require.Equal(t, truth, financeActual(t, w))
 			checkStoredIdentity(t, w)
+			checkNetPayout(t, w, sim)
 		})
 	}
 }

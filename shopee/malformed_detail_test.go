@@ -27,6 +27,12 @@ type warehouseSink struct {
 	rejected func(ctx context.Context, pipeline, stream string) ([]connector.Rejection, error)
 }
 
+// PrepareViews passes the views on to the sink (an embedded interface
+// hides the sink's optional interfaces).
+func (w warehouseSink) PrepareViews(ctx context.Context, parts []connector.ViewPart) error {
+	return w.Sink.(connector.ViewSink).PrepareViews(ctx, parts)
+}
+
 // sinks returns the real sinks the test runs on: a SQLite file, and a
 // PostgreSQL database in private schemas when ETL_TEST_POSTGRES_DSN is set.
 func sinks(t *testing.T) map[string]func(t *testing.T) warehouseSink {

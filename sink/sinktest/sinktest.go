@@ -5,7 +5,7 @@
 // parent; stale rows are counted), schema evolution, a table whose primary
 // key changed refused by Prepare (connector.ErrKeyChanged), exact
 // decimals, UTC timestamps, NULLs, Vietnamese text and emoji, 1 MB values,
-// checkpoint atomicity, concurrent writers, lease exclusivity, fenced
+// views built from parts (connector.ViewSink), checkpoint atomicity, concurrent writers, lease exclusivity, fenced
 // writes (a writer that lost its lease to a takeover stores nothing) and a
 // corpus of hostile values run through a connector.Runner (see HostileCorpus).
 package sinktest
@@ -80,6 +80,7 @@ func Run(t *testing.T, newSink NewSink) {
 		{"Versioned", testVersioned},
 		{"NotNull", testNotNull},
 		{"KeyChanged", testKeyChanged},
+		{"Views", testViews},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, newSink) })

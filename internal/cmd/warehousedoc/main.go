@@ -34,13 +34,13 @@ import (
 // transformer writes, in the order of the reference.
 var platformTables = []struct {
 	name, title string
-	tables      []*connector.Table
+	tr          connector.Transformer
 }{
-	{"shopee", "Shopee", shopee.Transformer{}.Tables()},
-	{"tiktok", "TikTok Shop", tiktok.Transformer{}.Tables()},
-	{"misa", "MISA CRM", misa.Transformer{}.Tables()},
-	{"lazada", "Lazada", lazada.Transformer{}.Tables()},
-	{"stock", "Stock counts from a CSV file (examples/custom)", stock.Transformer{}.Tables()},
+	{"shopee", "Shopee", shopee.Transformer{}},
+	{"tiktok", "TikTok Shop", tiktok.Transformer{}},
+	{"misa", "MISA CRM", misa.Transformer{}},
+	{"lazada", "Lazada", lazada.Transformer{}},
+	{"stock", "Stock counts from a CSV file (examples/custom)", stock.Transformer{}},
 }
 
 // versionColumn is the column whose value orders the versions of a row
@@ -88,15 +88,75 @@ func render() []byte {
 	renderTypes(p)
 	for _, pl := range platformTables {
 		p("## %s (`%s`)\n\n", pl.title, pl.name)
-		for _, t := range pl.tables {
+		tables := pl.tr.Tables()
+		for _, t := range tables {
 			p("- [%s](#%s)\n", t.FullName(), anchor(t.FullName()))
 		}
 		p("\n")
-		for _, t := range pl.tables {
+		for _, t := range tables {
 			renderTable(p, t)
 		}
 	}
+	renderViews(p)
 	return b.Bytes()
+}
+
+// renderViews writes each view: its columns with their meaning, and how
+// each platform's part computes them.
+func renderViews(p func(string, ...any)) {
+	type partOf struct {
+		title string
+		part  connector.ViewPart
+	}
+	byView := map[string][]partOf{}
+	var views []string
+	for _, pl := range platformTables {
+		vt, ok := pl.tr.(connector.ViewTransformer)
+		if !ok {
+			continue
+		}
+		for _, part := range vt.Views() {
+			if _, ok := byView[part.View]; !ok {
+				views = append(views, part.View)
+			}
+			byView[part.View] = append(byView[part.View], partOf{pl.title, part})
+		}
+	}
+	if len(views) == 0 {
+		return
+	}
+	p("## Views\n\n")
+	p("A view is the union of one part per platform that feeds it. A sink creates it when a pipeline of such a\n")
+	p("platform prepares its tables, and recreates it when a part is added or changed, so a warehouse that loads\n")
+	p("only Shopee has a view of the Shopee rows alone. The parts are kept in the control table `view_parts`\n")
+	p("(`etl_control_view_parts` in SQLite). Every column is cast to its type below; SQLite passes the stored values\n")
+	p("through.\n\n")
+	for _, v := range views {
+		parts := byView[v]
+		p("### %s\n\n", v)
+		if v == connector.NetPayoutView {
+			p("One row per order per platform that has finance data: what the buyer paid, what the platform took,\n")
+			p("and what the seller gets, joinable to the orders tables by `shop_id` and `order_id`.\n\n")
+		}
+		p("| Column | Type | Meaning |\n|---|---|---|\n")
+		for _, c := range parts[0].part.Columns {
+			meaning := ""
+			if v == connector.NetPayoutView {
+				meaning = connector.NetPayoutMeaning[c.Name]
+			}
+			p("| `%s` | %s | %s |\n", c.Name, logicalType(c), meaning)
+		}
+		p("\n")
+		for _, pt := range parts {
+			p("How the %s part (`%s`) computes it:\n\n| Column | Computed from |\n|---|---|\n", pt.title, pt.part.Part)
+			for _, c := range pt.part.Columns {
+				if d := pt.part.Doc[c.Name]; d != "" {
+					p("| `%s` | %s |\n", c.Name, d)
+				}
+			}
+			p("\n")
+		}
+	}
 }
 
 // renderTypes writes the mapping of logical types to each sink's types.
