@@ -88,7 +88,32 @@ GROUP BY t.shop_id, t.related_order_id`
 // statement they are in is PAID, else "settled" (statement transactions are
 // never estimates); payout_time the latest of their statement times.
 func NetPayoutPart() connector.ViewPart {
-	return connector.ViewPart{View: connector.NetPayoutView, Part: "tiktok", Columns: connector.NetPayoutColumns, SQL: netPayoutSQL}
+	return connector.ViewPart{View: connector.NetPayoutView, Part: "tiktok", Columns: connector.NetPayoutColumns, SQL: netPayoutSQL,
+		Doc: netPayoutDoc}
+}
+
+func codeList(codes []string) string { return "`" + strings.Join(codes, "`, `") + "`" }
+
+// base names the transactions the breakdown columns come from.
+const base = " of the order's ORDER transactions in its first statement"
+
+var netPayoutDoc = map[string]string{
+	"shop_id":          "`tiktok_statement_transactions.shop_id`",
+	"order_id":         "`related_order_id`: `order_id` of ORDER transactions, `adjustment_order_id` of adjustments",
+	"order_time":       "`tiktok_shop_order_detail.create_time`",
+	"currency":         "the statement's `currency`",
+	"buyer_paid":       "`supplementary.customer_payment_amount`" + base,
+	"commission_fee":   "− `fee.platform_commission_amount`" + base,
+	"service_fee":      "− the sum of `fee` codes " + codeList(ServiceFeeCodes) + base,
+	"transaction_fee":  "− the sum of `fee` codes " + codeList(TransactionFeeCodes) + base,
+	"other_fees":       "− the sum of every other `fee` and every `tax` code" + base + " (new codes land here)",
+	"shipping_net":     "`shipping_cost_amount`" + base,
+	"voucher_seller":   "− (`revenue.seller_discount_amount` + `revenue.seller_discount_refund_amount`)" + base,
+	"voucher_platform": "`supplementary.platform_discount_amount` + `supplementary.platform_discount_refund_amount`" + base,
+	"adjustments":      "`settlement_amount` of the order's other transactions: adjustments naming it, refunds in later statements",
+	"net_payout":       "the sum of `settlement_amount` of all the order's transactions",
+	"payout_status":    "`paid` when every statement of its transactions is PAID (for a VN shop the platform pays into the seller's TikTok balance; bank transfers are `tiktok_withdrawals`), else `settled`",
+	"payout_time":      "the latest `statement_time` of its transactions",
 }
 
 // Views implements connector.ViewTransformer: the TikTok Shop part of
