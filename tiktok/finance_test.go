@@ -208,8 +208,8 @@ func netPayoutTruth(t *testing.T, sim *tiktoktest.Server) []string {
 	}
 	type agg struct {
 		buyer, commission, service, txnFee, other, shipping, vSeller, vPlatform, adjust, net int64
-		paid                                                                                bool
-		last                                                                                int64
+		paid                                                                                 bool
+		last                                                                                 int64
 	}
 	byOrder := map[string]*agg{}
 	for _, st := range sts {
@@ -349,6 +349,11 @@ func minimumCalls(sts []tiktoktest.Statement, newIDs map[string]bool, w int) map
 	return map[string]int64{tiktok.PathStatements: pages(len(sts)), tiktok.PathStatementTransactions: txns, tiktok.PathWithdrawals: pages(w)}
 }
 
+func callText(c map[string]int64) string {
+	return fmt.Sprintf("statements %d, transactions %d, withdrawals %d", c[tiktok.PathStatements], c[tiktok.PathStatementTransactions],
+		c[tiktok.PathWithdrawals])
+}
+
 func financeCalls(res connector.Result) map[string]int64 {
 	out := map[string]int64{}
 	for _, p := range []string{tiktok.PathStatements, tiktok.PathStatementTransactions, tiktok.PathWithdrawals} {
@@ -386,8 +391,8 @@ func TestFinanceFullThenIncremental(t *testing.T) {
 			}
 			require.NotEmpty(t, processing, "the latest statements are still being paid")
 			want := minimumCalls(before, nil, len(sim.Withdrawals()))
-			t.Logf("full load: %d statements, %d withdrawals; finance calls %v (minimum %v)", len(before), len(sim.Withdrawals()),
-				financeCalls(res), want)
+			t.Logf("full load: %d statements, %d withdrawals; finance calls %s (minimum %s)", len(before), len(sim.Withdrawals()),
+				callText(financeCalls(res)), callText(want))
 			require.Equal(t, want, financeCalls(res))
 
 			seen := map[string]bool{}
@@ -429,8 +434,8 @@ func TestFinanceFullThenIncremental(t *testing.T) {
 			require.GreaterOrEqual(t, src.Stats()["statements_reread"], int64(len(processing)))
 			// Withdrawals of the lookback day before the full load's end are read again.
 			want = minimumCalls(inRange, newIDs, 1)
-			t.Logf("incremental load: %d new statements, %d read again; finance calls %v (minimum %v)", len(newIDs), len(inRange)-len(newIDs),
-				financeCalls(res), want)
+			t.Logf("incremental load: %d new statements, %d read again; finance calls %s (minimum %s)", len(newIDs), len(inRange)-len(newIDs),
+				callText(financeCalls(res)), callText(want))
 			require.Equal(t, want, financeCalls(res))
 		})
 	}

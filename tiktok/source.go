@@ -30,8 +30,8 @@ type Source struct {
 	// finRereads those of them stored again without their transactions
 	// (known, settlement unchanged: read again for their payment status).
 	finStatements, finRereads atomic.Int64
-	shop     atomic.Pointer[shopCols] // the shop the records come from, once resolved
-	unmapped sync.Map                 // fields of its answers no column stores (Unmapped)
+	shop                      atomic.Pointer[shopCols] // the shop the records come from, once resolved
+	unmapped                  sync.Map                 // fields of its answers no column stores (Unmapped)
 }
 
 // NewSource returns the source of the shop in cfg.

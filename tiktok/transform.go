@@ -68,7 +68,9 @@ func (s *Source) Transformer() Transformer { return Transformer{src: s} }
 
 // Tables implements connector.Transformer: the order table, then the
 // finance tables (FinanceTables).
-func (Transformer) Tables() []*connector.Table { return append([]*connector.Table{table}, financeTables...) }
+func (Transformer) Tables() []*connector.Table {
+	return append([]*connector.Table{table}, financeTables...)
+}
 
 // Transform implements connector.Transformer. The order's text is copied
 // once into a string (the raw_order_json column) and decoded in one

@@ -101,9 +101,9 @@ type Statement struct {
 	PaymentID     string
 	PaymentStatus string
 	// PaidAt is when the payment becomes PAID.
-	PaidAt                              int64
+	PaidAt                               int64
 	Settlement, Revenue, Fee, Adjustment int64
-	Transactions                        []Transaction
+	Transactions                         []Transaction
 }
 
 // Withdrawal is one record of GET /finance/202309/withdrawals.
@@ -288,7 +288,7 @@ func (s *Server) statementAt(t int64) *Statement {
 		r := s.finRand(strconv.FormatInt(t, 10), 5)
 		dayNo := t / day
 		st = &Statement{ID: strconv.FormatInt(7_200_000_000_000_000_000+s.opts.Seed%1000*1_000_000_000+dayNo, 10), Time: t,
-			PaymentID: strconv.FormatInt(7_250_000_000_000_000_000+s.opts.Seed%1000*1_000_000_000+dayNo, 10),
+			PaymentID:     strconv.FormatInt(7_250_000_000_000_000_000+s.opts.Seed%1000*1_000_000_000+dayNo, 10),
 			PaymentStatus: "PROCESSING", PaidAt: t + int64(1+r.IntN(4))*day + r.Int64N(6*3600)}
 		s.statements[t] = st
 	}
