@@ -126,6 +126,26 @@ func stringField(raw json.RawMessage, key string) string {
 	return s
 }
 
+// financePage sends one page request of a finance list (q plus page_size
+// and page_token) and returns its data object, the request id and the
+// next_page_token (present, and moved).
+func (c *Client) financePage(ctx context.Context, path, endpoint string, q url.Values, token string, pageSize int) (map[string]json.RawMessage, string, string, error) {
+	q.Set("page_size", strconv.Itoa(pageSize))
+	if token != "" {
+		q.Set("page_token", token)
+	}
+	data, rid, err := c.call(connector.WithEndpoint(ctx, endpoint), http.MethodGet, path, q, nil, true)
+	if err != nil {
+		return nil, rid, "", err
+	}
+	m, err := decodeData(endpoint, rid, data)
+	if err != nil {
+		return nil, rid, "", err
+	}
+	next, err := pageToken(endpoint, rid, m, token)
+	return m, rid, next, err
+}
+
 // StatementRow is one statement of GET /finance/202309/statements.
 type StatementRow struct {
 	ID            string
@@ -154,22 +174,11 @@ func (c *Client) GetStatements(ctx context.Context, ge, lt int64, token string, 
 	q.Set("sort_order", "ASC")
 	q.Set("statement_time_ge", strconv.FormatInt(ge, 10))
 	q.Set("statement_time_lt", strconv.FormatInt(lt, 10))
-	q.Set("page_size", strconv.Itoa(pageSize))
-	if token != "" {
-		q.Set("page_token", token)
-	}
-	data, rid, err := c.call(ctx, http.MethodGet, PathStatements, q, nil, true)
+	m, rid, next, err := c.financePage(ctx, PathStatements, PathStatements, q, token, pageSize)
 	if err != nil {
 		return StatementsPage{}, err
 	}
-	m, err := decodeData(PathStatements, rid, data)
-	if err != nil {
-		return StatementsPage{}, err
-	}
-	p := StatementsPage{RequestID: rid}
-	if p.NextPageToken, err = pageToken(PathStatements, rid, m, token); err != nil {
-		return p, err
-	}
+	p := StatementsPage{RequestID: rid, NextPageToken: next}
 	rows, err := list(PathStatements, rid, m, "statements")
 	if err != nil {
 		return p, err
@@ -214,30 +223,19 @@ func (c *Client) GetStatementTransactions(ctx context.Context, statementID, toke
 	q := url.Values{}
 	q.Set("sort_field", "order_create_time")
 	q.Set("sort_order", "ASC")
-	q.Set("page_size", strconv.Itoa(pageSize))
-	if token != "" {
-		q.Set("page_token", token)
-	}
-	path := "/finance/202501/statements/" + url.PathEscape(statementID) + "/statement_transactions"
-	data, rid, err := c.call(connector.WithEndpoint(ctx, PathStatementTransactions), http.MethodGet, path, q, nil, true)
-	if err != nil {
-		return TransactionsPage{}, err
-	}
 	ep := PathStatementTransactions
-	m, err := decodeData(ep, rid, data)
+	path := "/finance/202501/statements/" + url.PathEscape(statementID) + "/statement_transactions"
+	m, rid, next, err := c.financePage(ctx, path, ep, q, token, pageSize)
 	if err != nil {
 		return TransactionsPage{}, err
 	}
-	p := TransactionsPage{RequestID: rid}
+	p := TransactionsPage{RequestID: rid, NextPageToken: next}
 	var id string
 	if err := json.Unmarshal(m["id"], &id); err != nil || id != statementID {
 		return p, badAnswer(ep, rid, "statement %s: data.id is %s", statementID, strings.TrimSpace(string(m["id"])))
 	}
 	_ = json.Unmarshal(m["currency"], &p.Currency)
 	if p.TotalCount, err = count(ep, rid, m); err != nil {
-		return p, err
-	}
-	if p.NextPageToken, err = pageToken(ep, rid, m, token); err != nil {
 		return p, err
 	}
 	rows, err := list(ep, rid, m, "transactions")
@@ -281,23 +279,12 @@ func (c *Client) GetWithdrawals(ctx context.Context, ge, lt int64, token string,
 	q.Set("types", strings.Join(WithdrawalTypes, ","))
 	q.Set("create_time_ge", strconv.FormatInt(ge, 10))
 	q.Set("create_time_lt", strconv.FormatInt(lt, 10))
-	q.Set("page_size", strconv.Itoa(pageSize))
-	if token != "" {
-		q.Set("page_token", token)
-	}
-	data, rid, err := c.call(ctx, http.MethodGet, PathWithdrawals, q, nil, true)
+	m, rid, next, err := c.financePage(ctx, PathWithdrawals, PathWithdrawals, q, token, pageSize)
 	if err != nil {
 		return WithdrawalsPage{}, err
 	}
-	m, err := decodeData(PathWithdrawals, rid, data)
-	if err != nil {
-		return WithdrawalsPage{}, err
-	}
-	p := WithdrawalsPage{RequestID: rid}
+	p := WithdrawalsPage{RequestID: rid, NextPageToken: next}
 	if p.TotalCount, err = count(PathWithdrawals, rid, m); err != nil {
-		return p, err
-	}
-	if p.NextPageToken, err = pageToken(PathWithdrawals, rid, m, token); err != nil {
 		return p, err
 	}
 	rows, err := list(PathWithdrawals, rid, m, "withdrawals")

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -751,13 +750,11 @@ func configFromEnv(getenv func(string) string, basis connector.TimeBasis) (cfg C
 		return cfg, false, err
 	}
 	cfg.FinanceLookback = time.Duration(finLook) * time.Hour
-	switch v := strings.ToLower(getenv("TIKTOK_FINANCE")); v {
-	case "", "1", "true", "on", "yes":
-	case "0", "false", "off", "no":
-		cfg.DisableFinance = true
-	default:
-		return cfg, false, fmt.Errorf("TIKTOK_FINANCE: %q is not true or false", v)
+	finance, err := platform.EnvBool(getenv, "TIKTOK_FINANCE", true)
+	if err != nil {
+		return cfg, false, err
 	}
+	cfg.DisableFinance = !finance
 	cfg.RefreshBuffer = time.Duration(buf) * time.Second
 	cfg.Lookback = time.Duration(look) * time.Minute
 	if cfg.StartDate, err = platform.EnvDate(getenv, "TIKTOK_START_DATE", basis); err != nil {
