@@ -59,7 +59,7 @@ func main() {
 	}
 	if flags.Serve {
 		sim := tiktoktest.NewServer(tiktoktest.Options{Orders: *orders, Days: *days, Now: end, Seed: 1, Spread: sp,
-			Faults: flags.Faults(), RateLimit: flags.Rate})
+			Faults: flags.Faults(), RateLimit: flags.Rate, NoFinance: true})
 		benchproc.Serve(endpoint{sim.URL, sim.AuthURL, sim.AppKey(), sim.AppSecret(), sim.ShopCipher(), sim.InitialAccess(), sim.InitialRefresh()})
 		sim.Close()
 		return
@@ -83,7 +83,8 @@ func run() error {
 		// The load reads up to the simulated shop's now, as a load of a
 		// shop selling until today does.
 		Now:         func() time.Time { return end },
-		Concurrency: flags.Concurrency, HTTP: flags.HTTP(quiet)})
+		Concurrency: flags.Concurrency, HTTP: flags.HTTP(quiet),
+		DisableFinance: true}) // the orders load is measured
 	if err != nil {
 		return err
 	}

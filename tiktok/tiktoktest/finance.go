@@ -155,6 +155,10 @@ func nextMidnight(t int64) int64 { return (t/day + 1) * day }
 // finance moves the finance state to the clock now (Unix seconds). Called
 // with s.mu held.
 func (s *Server) finance(now int64) {
+	if s.opts.NoFinance {
+		s.statements, s.finClock = map[int64]*Statement{}, now
+		return
+	}
 	prev := s.finClock
 	first := s.fin == nil
 	if first {

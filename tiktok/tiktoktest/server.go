@@ -95,6 +95,10 @@ type Options struct {
 	Lies Lies
 	// FinanceLies bends the finance answers (all off by default).
 	FinanceLies FinanceLies
+	// NoFinance leaves the finance state out, for large shops whose
+	// orders alone are loaded (benchmarks): the finance endpoints then list
+	// no statement and no withdrawal.
+	NoFinance bool
 }
 
 // Lies are search answers that contradict the platform's contract; a
