@@ -5,8 +5,11 @@
 // the orders stream from the order search (complete order objects, so no
 // detail calls) by page token inside half-open time windows, and a
 // transformer to the 118-column staging.tiktok_shop_order_detail (one row
-// per line item, the line set of an order replaced on every sync). Package
-// tiktoktest simulates the platform.
+// per line item, the line set of an order replaced on every sync). Its
+// finance streams (finance.go) read the daily statements with their
+// transactions and the withdrawals into four more tables, and feed the
+// TikTok part of staging.order_net_payout. Package tiktoktest simulates the
+// platform.
 package tiktok
 
 import (

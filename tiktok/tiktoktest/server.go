@@ -1,5 +1,6 @@
 // Package tiktoktest is a strict local simulator of the TikTok Shop Open API
-// (202309) order endpoints, like net/http/httptest: real HTTP servers on
+// (202309) order endpoints and finance endpoints (finance.go), like
+// net/http/httptest: real HTTP servers on
 // loopback (the Open API host and the auth host) that recompute every
 // signature over the raw body received and the decoded query, check request
 // timestamps against the real wall clock (5 minutes back, 30 s ahead),
