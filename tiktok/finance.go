@@ -215,9 +215,17 @@ func (f *finStream) statements(ctx context.Context, shop string, cp FinanceCheck
 			}
 			s.finStatements.Add(1)
 			cp.Known[st.ID] = KnownRecord{Time: st.Time, Final: finalStatus(st.PaymentStatus), Settlement: st.Settlement}
+			// The checkpoint never passes a known statement this walk has
+			// not listed again: a resumed run must still see it (or fail).
+			pos := st.Time
+			for id, k := range cp.Known {
+				if k.Time >= walkFrom && k.Time < pos && !listed[id] {
+					pos = k.Time
+				}
+			}
 			next := cp
-			next.From = st.Time
-			next.Known = f.keep(cp.Known, min(st.Time, cp.End))
+			next.From = pos
+			next.Known = f.keep(cp.Known, pos)
 			data, err = json.Marshal(next)
 			if err != nil {
 				return err

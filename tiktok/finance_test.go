@@ -588,6 +588,36 @@ func TestFinanceHostileAnswers(t *testing.T) {
 	}
 }
 
+// A statement stored while PROCESSING must be listed again until it is
+// final: a later statements list that leaves it out fails the run naming
+// it (it would otherwise stay PROCESSING in the warehouse for ever).
+func TestFinanceKnownStatementMissing(t *testing.T) {
+	sim := finSim(t, tiktoktest.Options{Orders: 60})
+	w := finSinks()["sqlite"](t, sqlite.Config{})
+	src := finSource(t, sim, connector.HTTPConfig{})
+	require.NoError(t, run(t, &connector.Runner{}, src, w.Sink).Err)
+	var pending string
+	for _, st := range sim.Statements() {
+		if st.PaymentStatus == "PROCESSING" {
+			pending = st.ID
+			break
+		}
+	}
+	require.NotEmpty(t, pending)
+	sim.SetFinanceLies(tiktoktest.FinanceLies{OmitStatement: pending})
+	sim.Advance(2 * 24 * time.Hour)
+	res := run(t, &connector.Runner{}, src, w.Sink)
+	require.ErrorIs(t, res.Err, tiktok.ErrBadResponse)
+	require.Contains(t, res.Err.Error(), "statement "+pending)
+	require.Contains(t, res.Err.Error(), "missing from the statements list")
+	var status string
+	require.NoError(t, w.db.QueryRow(`SELECT payment_status FROM tiktok_statements WHERE statement_id = ?`, pending).Scan(&status))
+	require.Equal(t, "PROCESSING", status)
+	sim.SetFinanceLies(tiktoktest.FinanceLies{})
+	require.NoError(t, run(t, &connector.Runner{}, src, w.Sink).Err, "the next run reads it again")
+	require.Equal(t, financeTruth(sim), financeActual(t, w))
+}
+
 // The answers' shapes: a statements page without next_page_token, a
 // statement without id, an answer naming another statement, an amount
 // that is not a decimal string.

@@ -152,6 +152,13 @@ func delivered(o *Order) bool {
 // UTC strictly after t.
 func nextMidnight(t int64) int64 { return (t/day + 1) * day }
 
+// SetFinanceLies changes the finance lies the server tells from now on.
+func (s *Server) SetFinanceLies(l FinanceLies) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.FinanceLies = l
+}
+
 // finance moves the finance state to the clock now (Unix seconds). Called
 // with s.mu held.
 func (s *Server) finance(now int64) {
