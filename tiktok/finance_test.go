@@ -374,8 +374,10 @@ func financeCalls(res connector.Result) map[string]int64 {
 // an order settled before the clock moved shows its later adjustment or
 // refund. Both loads make the contract's minimum of finance calls.
 func TestFinanceFullThenIncremental(t *testing.T) {
+	t.Parallel()
 	for name, open := range finSinks() {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			sim := finSim(t, tiktoktest.Options{})
 			w := open(t, sqlite.Config{})
 			src := finSource(t, sim, connector.HTTPConfig{})
@@ -468,6 +470,7 @@ func statementRecord(status, settlement string) connector.Record {
 // PROCESSING copy of a statement stored PAID (later in the same run, or in
 // a later run) is skipped and counted stale.
 func TestFinanceOlderStatusNeverReplacesNewer(t *testing.T) {
+	t.Parallel()
 	sink := openSink(t, "", sqlite.Config{})
 	status := func() string {
 		var s, amt string
@@ -490,6 +493,7 @@ func TestFinanceOlderStatusNeverReplacesNewer(t *testing.T) {
 // the resumed runs end with the contents of an uninterrupted load, and the
 // view with the simulator's net payouts.
 func TestFinanceFaultsCrashesTokenExpiry(t *testing.T) {
+	t.Parallel()
 	sim := finSim(t, tiktoktest.Options{Faults: simfault.Options{Rate: 0.1, HangFor: time.Second, RetryAfter: time.Millisecond}})
 	rnd := rand.New(rand.NewPCG(5, 6))
 	var crashed atomic.Int64
@@ -531,6 +535,7 @@ func TestFinanceFaultsCrashesTokenExpiry(t *testing.T) {
 // the record is quarantined with the field and record in the reason),
 // never "nothing new".
 func TestFinanceHostileAnswers(t *testing.T) {
+	t.Parallel()
 	plain := finSim(t, tiktoktest.Options{Orders: 60})
 	sts := plain.Statements()
 	require.Greater(t, len(sts), 8)
@@ -580,6 +585,7 @@ func TestFinanceHostileAnswers(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			sim := finSim(t, tiktoktest.Options{Orders: 60, FinanceLies: c.lies})
 			w := finSinks()["sqlite"](t, sqlite.Config{})
 			res := run(t, &connector.Runner{}, finSource(t, sim, connector.HTTPConfig{}, small), w.Sink)
@@ -592,6 +598,7 @@ func TestFinanceHostileAnswers(t *testing.T) {
 // final: a later statements list that leaves it out fails the run naming
 // it (it would otherwise stay PROCESSING in the warehouse for ever).
 func TestFinanceKnownStatementMissing(t *testing.T) {
+	t.Parallel()
 	sim := finSim(t, tiktoktest.Options{Orders: 60})
 	w := finSinks()["sqlite"](t, sqlite.Config{})
 	src := finSource(t, sim, connector.HTTPConfig{})
@@ -622,6 +629,7 @@ func TestFinanceKnownStatementMissing(t *testing.T) {
 // statement without id, an answer naming another statement, an amount
 // that is not a decimal string.
 func TestFinanceShapes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, c := range []struct{ name, body, want string }{
 		{"no next_page_token", `{"statements":[]}`, "next_page_token is missing"},
