@@ -51,9 +51,20 @@ func NewBudget(perSecond float64, burst int) *Budget {
 }
 
 var (
-	budgetsMu sync.Mutex
-	budgets   = map[string]*Budget{}
+	budgetsMu   sync.Mutex
+	budgets     = map[string]*Budget{}
+	budgetShare = 1
 )
+
+// ShareBudgets makes every budget SharedBudget creates from now on take
+// 1/workers of the rate it is given: with the accounts of an app split over
+// that many worker processes (Shard), together they stay within the app's
+// limit. Budgets already created keep their rate.
+func ShareBudgets(workers int) {
+	budgetsMu.Lock()
+	defer budgetsMu.Unlock()
+	budgetShare = max(workers, 1)
+}
 
 // SharedBudget returns the process-wide budget registered under key (by
 // convention "platform/app id", e.g. "shopee/2001887"), creating it with
@@ -65,6 +76,9 @@ func SharedBudget(key string, perSecond float64, burst int) *Budget {
 	defer budgetsMu.Unlock()
 	if b, ok := budgets[key]; ok {
 		return b
+	}
+	if budgetShare > 1 && perSecond > 0 {
+		perSecond /= float64(budgetShare)
 	}
 	b := NewBudget(perSecond, burst)
 	budgets[key] = b

@@ -46,27 +46,109 @@ func (f Fence) String() string { return fmt.Sprintf("%s@%d", f.Holder, f.Epoch) 
 type Lease struct {
 	// Fence is what the runner puts on every Batch of the stream.
 	Fence Fence
+	// Acquired is when the lease was taken, on the clock that decides
+	// expiries (the database server's): LastSuccess compares with it.
+	Acquired time.Time
+	// LastSuccess is when a holding of this lease last ended with the
+	// stream's success (ReleaseSucceeded), and LastMode the mode of that
+	// run; zero when none did or the sink does not record it. The runner
+	// skips a stream that succeeded within Runner.FreshWithin (StatusFresh).
+	LastSuccess time.Time
+	LastMode    Mode
+	// TookOver is the holding this lease replaced when that one had expired
+	// without being released (its worker stopped or was cut off), nil
+	// otherwise: that worker's run of the stream is abandoned.
+	TookOver *Fence
 
 	once    sync.Once
-	release func() error
+	release func(success *Success) error
 	err     error
 }
 
+// Success is what a lease released after the stream's success records: the
+// time (on the lease's clock, filled by the sink) and the mode of the run.
+type Success struct {
+	Mode Mode
+}
+
+// LeaseInfo is what a Leaser knows of a lease it took (see Lease).
+type LeaseInfo struct {
+	Fence       Fence
+	Acquired    time.Time
+	LastSuccess time.Time
+	LastMode    Mode
+	TookOver    *Fence
+}
+
 // NewLease returns a held lease; release gives it back (it is called at most
-// once). For Leaser implementations.
+// once). For Leaser implementations that do not record successes.
 func NewLease(f Fence, release func() error) *Lease {
-	return &Lease{Fence: f, release: release}
+	return &Lease{Fence: f, release: func(*Success) error { return release() }}
+}
+
+// NewLeaseWith returns a held lease described by info; release gives it
+// back, recording the stream's success when success is not nil (it is
+// called at most once). For Leaser implementations.
+func NewLeaseWith(info LeaseInfo, release func(success *Success) error) *Lease {
+	return &Lease{Fence: info.Fence, Acquired: info.Acquired, LastSuccess: info.LastSuccess, LastMode: info.LastMode, TookOver: info.TookOver, release: release}
 }
 
 // Release gives the lease back (stopping its heartbeat). It is safe to call
 // more than once; later calls return the first call's error.
-func (l *Lease) Release() error {
+func (l *Lease) Release() error { return l.finish(nil) }
+
+// ReleaseSucceeded gives the lease back and records, in the same statement,
+// that the stream's run of mode succeeded: the next holder sees it as
+// LastSuccess. Only the holder can record it (the statement is fenced).
+func (l *Lease) ReleaseSucceeded(mode Mode) error { return l.finish(&Success{Mode: mode}) }
+
+func (l *Lease) finish(s *Success) error {
 	l.once.Do(func() {
 		if l.release != nil {
-			l.err = l.release()
+			l.err = l.release(s)
 		}
 	})
 	return l.err
+}
+
+// FreshWithin reports whether the lease's stream succeeded less than d
+// before the lease was taken, by a run that counts for mode: any success
+// for an incremental run, a full one for a full run.
+func (l *Lease) FreshWithin(d time.Duration, mode Mode) bool {
+	return fresh(l.Acquired, l.LastSuccess, l.LastMode, d, mode)
+}
+
+func fresh(now, last time.Time, lastMode Mode, d time.Duration, mode Mode) bool {
+	if d <= 0 || last.IsZero() || now.IsZero() || now.Sub(last) >= d {
+		return false
+	}
+	return mode != Full || lastMode == Full
+}
+
+// LeaseState is what a LeaseInspector tells of a stream's lease without
+// taking it.
+type LeaseState struct {
+	// Now is the time on the lease's clock (the database server's).
+	Now time.Time
+	// Held: a holding is live (not released, not expired).
+	Held bool
+	// LastSuccess and LastMode are as in Lease.
+	LastSuccess time.Time
+	LastMode    Mode
+}
+
+// FreshWithin is Lease.FreshWithin for a state read without the lease.
+func (s LeaseState) FreshWithin(d time.Duration, mode Mode) bool {
+	return fresh(s.Now, s.LastSuccess, s.LastMode, d, mode)
+}
+
+// LeaseInspector is implemented by Leaser sinks that can read a stream's
+// lease row without taking it (one short read). The runner uses it to skip
+// a stream that is fresh (cheaper than taking and giving back its lease)
+// and, when helping other shards, to watch a held stream until it is done
+// or its holder is gone.
+type LeaseInspector interface {
+	InspectLease(ctx context.Context, pipeline, stream string) (LeaseState, error)
 }
 
 // ErrLeaseLost means the worker no longer holds the lease it wrote under:

@@ -43,6 +43,14 @@ const (
 	// stream was read or written. It is not a failure (the other worker is
 	// syncing) but it is not "ok" either: Result.Err wraps ErrLeaseHeld.
 	StatusSkipped Status = "skipped"
+	// StatusFresh: every stream of the pipeline this run looked at had
+	// succeeded less than Runner.FreshWithin before (by this or another
+	// worker), so none was run: nothing was read or written. It is the
+	// once-per-cycle rule of several workers, not a failure.
+	StatusFresh Status = "fresh"
+	// StatusOtherShard: the pipeline belongs to another worker's shard
+	// (Runner.Shard) and this worker did not help with it (Runner.Help).
+	StatusOtherShard Status = "other-shard"
 )
 
 // Pipeline is a source, its transformer and the sink they load into.
@@ -87,6 +95,12 @@ type Result struct {
 	// APICallOutcomes is the number of HTTP requests sent per endpoint path
 	// and outcome (OutcomeOK, ...), when the source is an APIOutcomeSource.
 	APICallOutcomes map[string]map[string]int64
+	// Streams is the status of each stream this run looked at: ok, failed,
+	// interrupted, skipped (its lease was held) or fresh.
+	Streams map[string]Status
+	// TookOver lists the streams whose lease this run took over from a
+	// worker that stopped (their abandoned runs are closed as ABANDONED).
+	TookOver []string
 	// Stats holds source-specific counters.
 	Stats    map[string]any
 	Duration time.Duration
@@ -155,7 +169,11 @@ type Runner struct {
 	// written while the next is transformed); a ParallelSource's streams
 	// read at once each have their own.
 	PageBuffer int
-	// Parallel is the number of pipelines run at once (default: all).
+	// Parallel is the number of pipelines run at once (default
+	// DefaultParallel). It bounds the worker's memory (about PageBuffer
+	// pages and two batches per stream read at once) and its share of the
+	// warehouse's connections; a negative value runs every pipeline at
+	// once.
 	Parallel int
 	// StreamParallel caps the streams of one pipeline read at once when its
 	// source is a ParallelSource: 0 (default) lets the source decide, 1
@@ -175,6 +193,35 @@ type Runner struct {
 	// Leaser and another worker holds it (default 0: skip the pipeline at
 	// once with StatusSkipped).
 	LeaseWait time.Duration
+	// FreshWithin: a stream that succeeded less than this before (recorded
+	// on its lease by whichever worker ran it, on the database's clock) is
+	// not run again: StatusFresh in Streams (and for the pipeline when all
+	// its streams are fresh), a FRESH row in the run history for a
+	// pipeline of this worker's shard. An incremental run counts any
+	// success, a full run only a full one, so a second worker never repeats
+	// a full reload of the same cycle. Set it to the schedule's period
+	// minus a margin; 0 (default) runs every stream (force). Needs a
+	// Leaser sink; the check is made holding the lease, so two workers
+	// racing for a stream run it once.
+	FreshWithin time.Duration
+	// Shard is this worker's share of the pipelines (default: all of
+	// them). Pipelines of other shards get StatusOtherShard unless Help.
+	Shard Shard
+	// Help: after the pipelines of its shard, the worker goes over the
+	// other shards' pipelines, from the end of each shard's list, running
+	// the streams that are neither fresh nor leased by another worker.
+	// With FreshWithin, that balances the cycle's work over the workers
+	// and finishes the share of a worker that stopped.
+	Help bool
+	// Watch: pipelines skipped because another worker held a stream's
+	// lease are tried again, each time that lease is free, until every
+	// stream is done (fresh) or taken over from a holder that stopped
+	// renewing it (expired lease, or a process of this host that is gone).
+	// The run then ends only when the cycle's work is done, by this worker
+	// or another. WatchEvery is how often a held lease is looked at
+	// (default 500 ms).
+	Watch      bool
+	WatchEvery time.Duration
 	// StopGrace bounds how long writes go on after ctx is cancelled (to
 	// store what was read and commit its checkpoint) before they are
 	// cancelled too (default DefaultStopGrace), so a stuck write cannot
@@ -186,26 +233,164 @@ type Runner struct {
 	Logger *slog.Logger
 	// Now is the clock for rejection times (default time.Now).
 	Now func() time.Time
+
+	// helping: this runner runs another shard's pipelines (see helper).
+	helping bool
 }
 
 // Run runs the pipelines concurrently and returns one Result per pipeline, in
 // the same order. A failing pipeline never stops the others. Cancelling ctx
 // stops reading; what was read is written, the last checkpoint committed, and
 // the pipelines report StatusInterrupted.
+//
+// With a Shard, the pipelines of this worker's shard run first; the others
+// get StatusOtherShard, or with Help are run after them (see Help). With
+// Watch, pipelines skipped for a held lease are run again until done (see
+// Watch).
 func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 	results := make([]Result, len(pipelines))
 	var g errgroup.Group
-	if r.Parallel > 0 {
-		g.SetLimit(r.Parallel)
+	if n := r.parallel(); n > 0 {
+		g.SetLimit(n)
 	}
-	for i := range pipelines {
+	order, help := r.shardOrder(pipelines)
+	for _, i := range order {
+		if ctx.Err() != nil && help[i] {
+			results[i] = r.notRun(pipelines[i])
+			continue
+		}
 		g.Go(func() error {
-			results[i] = r.RunPipeline(ctx, pipelines[i])
+			rr := r
+			if help[i] {
+				rr = r.helper()
+			}
+			results[i] = rr.RunPipeline(ctx, pipelines[i])
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for i := range results {
+		if results[i].Pipeline == "" {
+			results[i] = r.notRun(pipelines[i])
+		}
+	}
+	if !r.Watch {
+		return results
+	}
+	// Watch: the pipelines another worker held, until done or taken over.
+	for i := range results {
+		if results[i].Status != StatusSkipped || ctx.Err() != nil {
+			continue
+		}
+		g.Go(func() error {
+			results[i] = r.watch(ctx, pipelines[i], results[i], !r.Shard.Owns(pipelines[i].Name))
 			return nil
 		})
 	}
 	_ = g.Wait()
 	return results
+}
+
+// DefaultParallel is how many pipelines a Runner runs at once by default.
+const DefaultParallel = 16
+
+func (r *Runner) parallel() int {
+	switch {
+	case r.Parallel < 0:
+		return 0
+	case r.Parallel == 0:
+		return DefaultParallel
+	}
+	return r.Parallel
+}
+
+// notRun is the Result of a pipeline of another shard that this run did
+// not help with.
+func (r *Runner) notRun(p Pipeline) Result {
+	return Result{Pipeline: p.Name, Platform: p.Platform, Account: p.Account, Status: StatusOtherShard, Rows: map[string]int64{}}
+}
+
+// shardOrder returns the order to run the pipelines in and which are
+// another shard's (help): this shard's first, in their order; then, with
+// Help, the next shard's from its end, the one after it, and so on, so that
+// helpers meet the owner of a shard last.
+func (r *Runner) shardOrder(ps []Pipeline) (order []int, help []bool) {
+	help = make([]bool, len(ps))
+	if !r.Shard.Sharded() {
+		for i := range ps {
+			order = append(order, i)
+		}
+		return order, help
+	}
+	n := r.Shard.Count
+	byShard := make([][]int, n)
+	for i, p := range ps {
+		sh := ShardOf(p.Name, n)
+		byShard[sh] = append(byShard[sh], i)
+	}
+	order = append(order, byShard[r.Shard.Index]...)
+	if !r.Help {
+		return order, help
+	}
+	for k := 1; k < n; k++ {
+		own := byShard[(r.Shard.Index+k)%n]
+		for j := len(own) - 1; j >= 0; j-- {
+			order = append(order, own[j])
+			help[own[j]] = true
+		}
+	}
+	return order, help
+}
+
+// helper returns the runner for pipelines of other shards: it first looks
+// at a stream's lease (LeaseInspector) and skips it when fresh or held,
+// without taking it, and records no FRESH run.
+func (r *Runner) helper() *Runner {
+	h := *r
+	h.helping = true
+	return &h
+}
+
+// watch runs a pipeline that was skipped for a held lease again each time
+// the held streams' leases are free, until it is not skipped.
+func (r *Runner) watch(ctx context.Context, p Pipeline, res Result, helping bool) Result {
+	li, ok := p.Sink.(LeaseInspector)
+	if !ok {
+		return res
+	}
+	every := r.WatchEvery
+	if every <= 0 {
+		every = 500 * time.Millisecond
+	}
+	rr := r
+	if helping {
+		rr = r.helper()
+	}
+	for res.Status == StatusSkipped && ctx.Err() == nil {
+		var held []string
+		for st, status := range res.Streams {
+			if status == StatusSkipped {
+				held = append(held, st)
+			}
+		}
+		for _, st := range held {
+			for ctx.Err() == nil {
+				state, err := li.InspectLease(ctx, p.Name, st)
+				if err != nil || !state.Held || state.FreshWithin(r.FreshWithin, r.mode()) {
+					break // free (released or expired), fresh, or unknown: try the pipeline
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(every):
+				}
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		res = rr.RunPipeline(ctx, p)
+	}
+	return res
 }
 
 // RunPipeline runs one pipeline: every stream of its source, one after the
@@ -250,6 +435,9 @@ func (r *Runner) RunPipeline(ctx context.Context, p Pipeline) Result {
 		err = cerr
 	}
 	res.Duration = time.Since(start)
+	if err == nil && allFresh(res.Streams) {
+		res.Status = StatusFresh
+	}
 	if err != nil {
 		res.Err = err
 		res.Status = StatusFailed
@@ -343,6 +531,16 @@ func onlyLeaseHeld(err error) bool {
 	return errors.Is(err, ErrLeaseHeld)
 }
 
+// allFresh reports whether streams has entries and every one is fresh.
+func allFresh(streams map[string]Status) bool {
+	for _, s := range streams {
+		if s != StatusFresh {
+			return false
+		}
+	}
+	return len(streams) > 0
+}
+
 func errString(err error) string {
 	if err == nil {
 		return ""
@@ -353,6 +551,13 @@ func errString(err error) string {
 func (r *Runner) runPipeline(ctx context.Context, p Pipeline, res *Result) error {
 	if p.Name == "" || p.Source == nil || p.Transformer == nil || p.Sink == nil {
 		return fmt.Errorf("pipeline %q: name, source, transformer and sink are required", p.Name)
+	}
+	if r.helping {
+		// Another shard's pipeline: nothing to do (and nothing to prepare)
+		// when its streams are fresh or another worker holds one.
+		if done, err := r.lookFirst(ctx, p, res); done || err != nil {
+			return err
+		}
 	}
 	tables := p.Transformer.Tables()
 	for _, t := range tables {
@@ -384,6 +589,31 @@ func (r *Runner) runPipeline(ctx context.Context, p Pipeline, res *Result) error
 		}
 	}
 	return ctx.Err()
+}
+
+// lookFirst looks at the leases of a helped pipeline's streams: done when
+// every one is fresh; ErrLeaseHeld when another worker holds one before a
+// stream that is not fresh (the pipeline is then watched, see Watch).
+func (r *Runner) lookFirst(ctx context.Context, p Pipeline, res *Result) (bool, error) {
+	li, ok := p.Sink.(LeaseInspector)
+	if !ok {
+		return false, nil
+	}
+	for _, st := range p.Source.Streams() {
+		state, err := li.InspectLease(ctx, p.Name, st.Name())
+		switch {
+		case err != nil:
+			return false, nil // the run decides
+		case state.FreshWithin(r.FreshWithin, r.mode()):
+			res.setStream(st.Name(), StatusFresh)
+		case state.Held:
+			res.setStream(st.Name(), StatusSkipped)
+			return true, fmt.Errorf("pipeline %s, stream %s: lease: %w", p.Name, st.Name(), ErrLeaseHeld)
+		default:
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // streamParallelism is how many of the n streams of src are read at once.
@@ -444,6 +674,10 @@ func (r *Runner) runStreamsParallel(ctx context.Context, p Pipeline, streams []S
 
 // mergeResult adds the counts of one stream's run to the pipeline's.
 func mergeResult(dst, src *Result) {
+	for st, status := range src.Streams {
+		dst.setStream(st, status)
+	}
+	dst.TookOver = append(dst.TookOver, src.TookOver...)
 	dst.Records += src.Records
 	dst.Rejected += src.Rejected
 	for t, n := range src.Rows {
@@ -452,6 +686,14 @@ func mergeResult(dst, src *Result) {
 	addCounts(&dst.Changed, src.Changed)
 	addCounts(&dst.Stale, src.Stale)
 	addCounts(&dst.Duplicates, src.Duplicates)
+}
+
+// setStream records the status of one stream of the run.
+func (res *Result) setStream(stream string, s Status) {
+	if res.Streams == nil {
+		res.Streams = map[string]Status{}
+	}
+	res.Streams[stream] = s
 }
 
 // addCounts adds the counts of src to *dst, making it when needed.
@@ -479,26 +721,74 @@ func (r *Runner) store(p Pipeline) (CheckpointStore, bool) {
 
 func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []*Table, runID string, res *Result) (err error) {
 	var fence *Fence
+	leased := false
+	defer func() {
+		switch {
+		case errors.Is(err, errFresh):
+			res.setStream(st.Name(), StatusFresh)
+			err = nil
+		case err == nil:
+			res.setStream(st.Name(), StatusOK)
+		case errors.Is(err, ErrLeaseHeld) && !errors.As(err, new(*failedBeforeStop)):
+			res.setStream(st.Name(), StatusSkipped)
+		case ctx.Err() != nil && !errors.As(err, new(*failedBeforeStop)):
+			res.setStream(st.Name(), StatusInterrupted)
+		default:
+			res.setStream(st.Name(), StatusFailed)
+		}
+	}()
 	if l, ok := p.Sink.(Leaser); ok {
-		lease, err := l.Lease(ctx, p.Name, st.Name(), r.LeaseWait)
-		if errors.Is(err, ErrLeaseHeld) {
+		if r.helping {
+			// Another shard's stream: look before taking anything.
+			if li, ok := p.Sink.(LeaseInspector); ok {
+				state, ierr := li.InspectLease(ctx, p.Name, st.Name())
+				switch {
+				case ierr != nil:
+					// Unknown: the lease below decides.
+				case state.FreshWithin(r.FreshWithin, r.mode()):
+					return errFresh
+				case state.Held:
+					return fmt.Errorf("lease: %s/%s: %w", p.Name, st.Name(), ErrLeaseHeld)
+				}
+			}
+		}
+		lease, lerr := l.Lease(ctx, p.Name, st.Name(), r.LeaseWait)
+		if errors.Is(lerr, ErrLeaseHeld) && !r.helping && !r.Watch {
 			r.logger().Warn("stream skipped: another worker is syncing it", "pipeline", p.Name, "stream", st.Name(), "waited", r.LeaseWait)
 		}
-		if err != nil {
-			err = fmt.Errorf("lease: %w", err)
-			if ctx.Err() == nil && !errors.Is(err, ErrLeaseHeld) {
-				err = &failedBeforeStop{err}
+		if lerr != nil {
+			lerr = fmt.Errorf("lease: %w", lerr)
+			if ctx.Err() == nil && !errors.Is(lerr, ErrLeaseHeld) {
+				lerr = &failedBeforeStop{lerr}
 			}
-			return err
+			return lerr
 		}
 		fence = &lease.Fence
+		leased = true
 		defer func() {
-			if err := lease.Release(); err != nil {
-				r.logger().Warn("lease release failed", "pipeline", p.Name, "stream", st.Name(), "error", err)
+			var rerr error
+			if err == nil {
+				rerr = lease.ReleaseSucceeded(r.mode())
+			} else {
+				rerr = lease.Release()
+			}
+			if rerr != nil {
+				r.logger().Warn("lease release failed", "pipeline", p.Name, "stream", st.Name(), "error", rerr)
 			}
 		}()
+		if lease.FreshWithin(r.FreshWithin, r.mode()) {
+			if !r.helping {
+				r.recordFresh(ctx, p, st.Name(), runID, lease)
+			}
+			return errFresh
+		}
+		if lease.TookOver != nil {
+			res.TookOver = append(res.TookOver, st.Name())
+			r.logger().Warn("stream taken over: its worker stopped renewing its lease; its run is closed as ABANDONED",
+				"pipeline", p.Name, "stream", st.Name(), "from", lease.TookOver.String(), "run", runID)
+		}
 	}
-	run := r.startRun(ctx, p, st.Name(), runID, res)
+	run := r.startRun(ctx, p, st.Name(), runID, leased, res)
 	defer func() {
 		if err != nil && ctx.Err() == nil {
 			err = &failedBeforeStop{err}
@@ -623,6 +913,32 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 		return fmt.Errorf("read: %w", readErr)
 	}
 	return nil
+}
+
+// errFresh ends a stream run that was skipped as fresh (StatusFresh); it
+// never leaves runStream.
+var errFresh = errors.New("fresh")
+
+// recordFresh records a stream skipped as fresh in the run history: a FRESH
+// row naming when it last succeeded.
+func (r *Runner) recordFresh(ctx context.Context, p Pipeline, stream, runID string, l *Lease) {
+	rec, ok := p.Sink.(RunRecorder)
+	if !ok {
+		return
+	}
+	now := time.Now()
+	run := Run{ID: runID, Pipeline: p.Name, Platform: p.Platform, Account: p.Account, Stream: stream, Start: now, State: RunRunning, Leased: true}
+	ctx = context.WithoutCancel(ctx)
+	if err := rec.StartRun(ctx, run); err != nil {
+		r.logger().Warn("run history: fresh stream not recorded", "pipeline", p.Name, "stream", stream, "error", err)
+		return
+	}
+	run.End, run.State = now, RunFresh
+	run.Error = fmt.Sprintf("not run: it succeeded %s ago (%s run), less than the fresh interval %s",
+		l.Acquired.Sub(l.LastSuccess).Round(time.Millisecond), l.LastMode, r.FreshWithin)
+	if err := rec.FinishRun(ctx, run); err != nil {
+		r.logger().Warn("run history: fresh stream not recorded", "pipeline", p.Name, "stream", stream, "error", err)
+	}
 }
 
 func (r *Runner) mode() Mode {

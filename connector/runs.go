@@ -15,6 +15,12 @@ const (
 	RunSuccess   RunState = "SUCCESS"
 	RunFailed    RunState = "FAILED"
 	RunCancelled RunState = "CANCELLED"
+	// RunAbandoned: the run's worker stopped (killed, cut off) and another
+	// run took the stream's lease over; Run.TakenOverBy names that run.
+	RunAbandoned RunState = "ABANDONED"
+	// RunFresh: the stream was not run because it succeeded less than
+	// Runner.FreshWithin before (StatusFresh); nothing was read or written.
+	RunFresh RunState = "FRESH"
 )
 
 // Run is one run of one stream of a pipeline.
@@ -30,13 +36,22 @@ type Run struct {
 	Extracted, Loaded, Rejected int64
 	// Error is the failure, for FAILED and CANCELLED runs.
 	Error string
+	// Leased: the runner holds the stream's lease for this run, so no
+	// other run of the stream is live: StartRun closes the stream's rows
+	// still RUNNING (runs whose worker died) as ABANDONED, with
+	// taken_over_by = this run's ID.
+	Leased bool
 }
 
 // RunRecorder is implemented by sinks that keep a run history
 // (etl_control.batch_runs) and the registry of accounts
 // (etl_control.data_sources). The runner calls StartRun before reading a
 // stream (after taking its lease) and FinishRun when the stream ends,
-// however it ends; a run whose process died stays RUNNING.
+// however it ends; a run whose process died stays RUNNING until the next
+// run of its stream takes the lease (Run.Leased) and closes it as
+// ABANDONED. A stream skipped as fresh is recorded as a FRESH run
+// (StartRun, then FinishRun with State RunFresh). FinishRun leaves a row
+// already ABANDONED as it is.
 type RunRecorder interface {
 	// StartRun commits a RUNNING row for run and registers its account.
 	StartRun(ctx context.Context, run Run) error
@@ -60,14 +75,14 @@ type runTracker struct {
 // startRun records the start of a stream's run when the sink is a
 // RunRecorder. A failure to record is logged, never fatal: the data matter
 // more than their history.
-func (r *Runner) startRun(ctx context.Context, p Pipeline, stream, runID string, res *Result) *runTracker {
+func (r *Runner) startRun(ctx context.Context, p Pipeline, stream, runID string, leased bool, res *Result) *runTracker {
 	t := &runTracker{r: r, res: res, before: Result{Records: res.Records, Rejected: res.Rejected}}
 	rec, ok := p.Sink.(RunRecorder)
 	if !ok {
 		return t
 	}
 	t.rec = rec
-	t.run = Run{ID: runID, Pipeline: p.Name, Platform: p.Platform, Account: p.Account, Stream: stream, Start: time.Now(), State: RunRunning}
+	t.run = Run{ID: runID, Pipeline: p.Name, Platform: p.Platform, Account: p.Account, Stream: stream, Start: time.Now(), State: RunRunning, Leased: leased}
 	if err := rec.StartRun(context.WithoutCancel(ctx), t.run); err != nil {
 		r.logger().Warn("run history: start not recorded", "pipeline", p.Name, "stream", stream, "error", err)
 		return t
@@ -99,4 +114,10 @@ func (t *runTracker) finish(ctx context.Context, err error) {
 	if rerr := t.rec.FinishRun(context.WithoutCancel(ctx), run); rerr != nil {
 		t.r.logger().Warn("run history: end not recorded", "pipeline", run.Pipeline, "stream", run.Stream, "error", rerr)
 	}
+}
+
+// AbandonedMessage is the error_message sinks give a run they close as
+// ABANDONED when run taker took its stream's lease over.
+func AbandonedMessage(taker string) string {
+	return "abandoned: its worker stopped renewing the stream's lease; run " + taker + " took the stream over"
 }

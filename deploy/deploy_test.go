@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -123,6 +124,29 @@ func TestKubernetesManifest(t *testing.T) {
 		pod := dig(d, "spec", "jobTemplate", "spec", "template", "spec")
 		require.Equal(t, true, dig(pod, "securityContext", "runAsNonRoot"))
 		require.Equal(t, "etl-sync", dig(pod, "containers", 0, "envFrom", 0, "secretRef", "name"))
+	}
+}
+
+// The sharded CronJob is an Indexed Job whose pods know the shard count,
+// and the Airflow DAG maps one task per shard.
+func TestShardedManifests(t *testing.T) {
+	docs := yamlDocs(t, "k8s/sharded-cronjob.yaml")
+	require.Len(t, docs, 1)
+	d := docs[0]
+	require.Equal(t, "CronJob", d["kind"])
+	require.Equal(t, "Forbid", dig(d, "spec", "concurrencyPolicy"))
+	job := dig(d, "spec", "jobTemplate", "spec")
+	require.Equal(t, "Indexed", dig(job, "completionMode"))
+	n := dig(job, "completions")
+	require.Equal(t, n, dig(job, "parallelism"))
+	c := dig(job, "template", "spec", "containers", 0)
+	require.Equal(t, "ETL_SHARD_COUNT", dig(c, "env", 0, "name"))
+	require.Equal(t, fmt.Sprint(n), dig(c, "env", 0, "value"), "ETL_SHARD_COUNT equals completions")
+	require.Equal(t, true, dig(job, "template", "spec", "securityContext", "runAsNonRoot"))
+	src, err := os.ReadFile("airflow/facolos_etl_dags.py")
+	require.NoError(t, err)
+	for _, want := range []string{`dag_id="sharded_incremental_etl_dag"`, ".expand(", `"-shard", f"{i}/{SHARDS}"`, "for i in range(SHARDS)"} {
+		require.Contains(t, string(src), want)
 	}
 }
 

@@ -401,11 +401,20 @@ func (c *Client) tokenCall(ctx context.Context, apiPath string, params map[strin
 	c.http.AddSecret(r.AccessToken)
 	c.http.AddSecret(r.RefreshToken)
 	ti := TokenInfo{AccessToken: r.AccessToken, RefreshToken: r.RefreshToken, Country: r.Country, Account: r.Account}
-	if n, err := asInt(r.ExpiresIn); err == nil && n != nil && n.(int64) > 0 {
-		ti.AccessExpiresAt = now.Add(time.Duration(n.(int64)) * time.Second).UTC()
-	}
-	if n, err := asInt(r.RefreshExpiresIn); err == nil && n != nil && n.(int64) > 0 {
-		ti.RefreshExpiresAt = now.Add(time.Duration(n.(int64)) * time.Second).UTC()
+	// A lifetime the answer leaves out is unknown (zero); one it sends
+	// that is not a whole number of seconds is an error, never a guess.
+	for _, l := range []struct {
+		field string
+		raw   json.RawMessage
+		at    *time.Time
+	}{{"expires_in", r.ExpiresIn, &ti.AccessExpiresAt}, {"refresh_expires_in", r.RefreshExpiresIn, &ti.RefreshExpiresAt}} {
+		n, err := asInt(l.raw)
+		if err != nil {
+			return TokenInfo{}, badResponse(apiPath, "", fmt.Sprintf("token answer: %s %.40q is not a number of seconds", l.field, l.raw))
+		}
+		if n != nil && n.(int64) > 0 {
+			*l.at = now.Add(time.Duration(n.(int64)) * time.Second).UTC()
+		}
 	}
 	infos := r.Info
 	if len(infos) == 0 {

@@ -3,8 +3,11 @@ package lazada_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -163,4 +166,30 @@ func within(t *testing.T, before, after time.Time, ttl time.Duration, at time.Ti
 	t.Helper()
 	lo, hi := before.Add(ttl).Add(-time.Second), after.Add(ttl).Add(time.Second)
 	require.False(t, at.Before(lo) || at.After(hi), "%s %s, want %s after a moment between %s and %s", what, at, ttl, before, after)
+}
+
+// A token answer whose lifetime is not a number of seconds is an error naming
+// the field, never a token stored without expiry; a lifetime left out is
+// unknown (zero).
+func TestTokenAnswerLifetimes(t *testing.T) {
+	answer := ""
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, answer)
+	}))
+	defer srv.Close()
+	c, err := lazada.NewClient(lazada.Config{BaseURL: srv.URL, AuthURL: srv.URL, AppKey: "1", AppSecret: "s", SellerID: "1",
+		HTTP: connector.HTTPConfig{Logger: quiet}})
+	require.NoError(t, err)
+	for _, bad := range []string{`"expires_in":"soon"`, `"refresh_expires_in":1.5`, `"expires_in":{"s":1}`} {
+		answer = `{"code":"0","access_token":"A","refresh_token":"R",` + bad + `}`
+		_, err := c.CreateToken(context.Background(), "code")
+		require.ErrorIs(t, err, lazada.ErrBadResponse, bad)
+		field, _, _ := strings.Cut(strings.Trim(bad, `"`), `"`)
+		require.ErrorContains(t, err, field, bad)
+	}
+	answer = `{"code":"0","access_token":"A","refresh_token":"R"}`
+	ti, err := c.CreateToken(context.Background(), "code")
+	require.NoError(t, err)
+	require.True(t, ti.AccessExpiresAt.IsZero() && ti.RefreshExpiresAt.IsZero(), "no lifetime sent: unknown")
 }

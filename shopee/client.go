@@ -178,6 +178,11 @@ type Config struct {
 	// wallet_transactions, see finance.go), which are on by default (env
 	// SHOPEE_FINANCE=false).
 	DisableFinance bool
+	// FinanceEstimates adds the escrow_estimates stream (off by default,
+	// env SHOPEE_FINANCE_ESTIMATES=true): the escrow details of paid
+	// orders not yet released, stored as estimates (is_released false, no
+	// version) that the released figure replaces.
+	FinanceEstimates bool
 	// FinanceLookback is the overlap of the finance streams' incremental
 	// windows (default DefaultFinanceLookback, env
 	// SHOPEE_FINANCE_LOOKBACK_HOURS).
@@ -423,7 +428,10 @@ func (c *Client) tokenAnswer(endpoint string, resp *connector.Response) (tokenst
 
 // ListPage is one page of get_order_list.
 type ListPage struct {
-	OrderSNs   []string
+	OrderSNs []string
+	// Statuses are the order_status of OrderSNs, in the same order, when
+	// the page was asked for them (GetOrderStatusList).
+	Statuses   []string
 	More       bool
 	NextCursor string
 	RequestID  string
@@ -433,17 +441,31 @@ type ListPage struct {
 // in [from, to] (at most 15 days apart), one page of pageSize (1..100) from
 // cursor ("" for the first page).
 func (c *Client) GetOrderList(ctx context.Context, field string, from, to time.Time, pageSize int, cursor string) (ListPage, error) {
+	return c.orderList(ctx, field, from, to, pageSize, cursor, false)
+}
+
+// GetOrderStatusList is GetOrderList with each order's order_status
+// (response_optional_fields=order_status); an order without one is an
+// error.
+func (c *Client) GetOrderStatusList(ctx context.Context, field string, from, to time.Time, pageSize int, cursor string) (ListPage, error) {
+	return c.orderList(ctx, field, from, to, pageSize, cursor, true)
+}
+
+func (c *Client) orderList(ctx context.Context, field string, from, to time.Time, pageSize int, cursor string, statuses bool) (ListPage, error) {
 	q := url.Values{}
 	q.Set("time_range_field", field)
 	q.Set("time_from", strconv.FormatInt(from.Unix(), 10))
 	q.Set("time_to", strconv.FormatInt(to.Unix(), 10))
 	q.Set("page_size", strconv.Itoa(pageSize))
 	q.Set("cursor", cursor)
+	if statuses {
+		q.Set("response_optional_fields", "order_status")
+	}
 	env, err := c.shopGET(ctx, PathOrderList, q)
 	if err != nil {
 		return ListPage{}, err
 	}
-	p, err := parseListPage(env.Response)
+	p, err := parseListPage(env.Response, statuses)
 	p.RequestID = env.RequestID
 	if err != nil {
 		return ListPage{}, &APIError{Endpoint: PathOrderList, HTTPStatus: 200, Code: "invalid_response", Message: err.Error(), RequestID: env.RequestID}
@@ -458,7 +480,7 @@ func (c *Client) GetOrderList(ctx context.Context, field string, from, to time.T
 // parseListPage decodes the response object of get_order_list. A null or
 // missing response, a missing order_list, an order without order_sn, or
 // more without next_cursor is an error.
-func parseListPage(raw json.RawMessage) (ListPage, error) {
+func parseListPage(raw json.RawMessage, statuses bool) (ListPage, error) {
 	if isNull(raw) {
 		return ListPage{}, errors.New("response is null")
 	}
@@ -466,7 +488,8 @@ func parseListPage(raw json.RawMessage) (ListPage, error) {
 		More       *bool  `json:"more"`
 		NextCursor string `json:"next_cursor"`
 		OrderList  *[]struct {
-			OrderSN string `json:"order_sn"`
+			OrderSN     string `json:"order_sn"`
+			OrderStatus string `json:"order_status"`
 		} `json:"order_list"`
 	}
 	if err := json.Unmarshal(raw, &r); err != nil {
@@ -487,6 +510,12 @@ func parseListPage(raw json.RawMessage) (ListPage, error) {
 			return ListPage{}, fmt.Errorf("response.order_list[%d].order_sn is missing", i)
 		}
 		p.OrderSNs = append(p.OrderSNs, o.OrderSN)
+		if statuses {
+			if o.OrderStatus == "" {
+				return ListPage{}, fmt.Errorf("response.order_list[%d].order_status is missing (order %s)", i, o.OrderSN)
+			}
+			p.Statuses = append(p.Statuses, o.OrderStatus)
+		}
 	}
 	if p.More && p.NextCursor == "" {
 		return ListPage{}, errors.New("more is true but next_cursor is empty")

@@ -112,9 +112,12 @@ func (f *financeStream) Read(ctx context.Context, opts connector.ReadOptions, em
 	for cp.From <= cp.End {
 		to := min(cp.From+int64(FinanceWindow/time.Second), cp.End)
 		var err error
-		if f.name == StreamEscrow {
+		switch f.name {
+		case StreamEscrow:
 			err = f.escrowWindow(ctx, cp.From, to, emit)
-		} else {
+		case StreamEstimates:
+			err = f.estimateWindow(ctx, cp.From, to, emit)
+		default:
 			// A full load details every order released in its range as it
 			// is now, adjustments included: only incremental runs read the
 			// adjusted orders again.
@@ -262,6 +265,23 @@ func (f *financeStream) detail(ctx context.Context, recs []incomeRecord, _ strin
 		for sn := range d.Details {
 			reqIDs[sn] = d.RequestID
 		}
+		estimates := len(chunk) > 0 && !chunk[0].Released
+		if len(missing) > 0 && estimates {
+			// An estimable order without an escrow has not been paid (a
+			// cash-on-delivery order before delivery): there is nothing to
+			// estimate yet. The released escrow, when it comes, is read by
+			// the escrow stream, which never passes over one.
+			kept := chunk[:0:0]
+			for _, r := range chunk {
+				if _, ok := d.Details[r.OrderSN]; ok {
+					kept = append(kept, r)
+				}
+			}
+			chunk, sns, missing = kept, nil, nil
+			for _, r := range chunk {
+				sns = append(sns, r.OrderSN)
+			}
+		}
 		if len(missing) > 0 {
 			again, err := s.c.GetEscrowDetailBatch(ctx, missing)
 			if err != nil {
@@ -279,6 +299,9 @@ func (f *financeStream) detail(ctx context.Context, recs []incomeRecord, _ strin
 				return fmt.Errorf("shopee shop %d: get_escrow_detail_batch left out %d released order(s) twice: %s: %w",
 					s.cfg.ShopID, len(still), strings.Join(still, ", "), ErrBadResponse)
 			}
+		}
+		if len(chunk) == 0 {
+			continue
 		}
 		out := make([]connector.Record, len(chunk))
 		for i, r := range chunk {

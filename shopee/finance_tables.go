@@ -256,7 +256,7 @@ func finRow(t *finTable, m map[string]any, prefix, reqID string, fill map[string
 
 // isFinance reports whether rec comes from a finance stream.
 func isFinance(rec connector.Record) bool {
-	return rec.Stream == StreamEscrow || rec.Stream == StreamWallet
+	return rec.Stream == StreamEscrow || rec.Stream == StreamWallet || rec.Stream == StreamEstimates
 }
 
 // transformFinance makes the rows of a finance record of shop shopID.

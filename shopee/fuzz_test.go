@@ -69,9 +69,12 @@ func FuzzParseListPage(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		p, err := parseListPage(json.RawMessage(raw))
+		p, err := parseListPage(json.RawMessage(raw), len(raw)%2 == 1)
 		if err != nil {
 			return
+		}
+		if len(raw)%2 == 1 && len(p.Statuses) != len(p.OrderSNs) {
+			t.Fatalf("%d statuses for %d orders", len(p.Statuses), len(p.OrderSNs))
 		}
 		if p.More && p.NextCursor == "" {
 			t.Fatal("more without a cursor accepted")

@@ -42,6 +42,7 @@ func (Driver) Variables() []platform.Variable {
 		{Name: "SHOPEE_START_DATE", Doc: "YYYY-MM-DD start of full loads, midnight of the warehouse's time basis (default: the earliest order, found by search)"},
 		{Name: "SHOPEE_DETAIL_MISSING_RUNS", Doc: "an order get_order_detail leaves out in this many consecutive runs is quarantined instead of failing the run again (default " + strconv.Itoa(DefaultDetailMissingRuns) + ")"},
 		{Name: "SHOPEE_FINANCE", Doc: "false turns off the finance streams (escrow income, wallet transactions; default on)"},
+		{Name: "SHOPEE_FINANCE_ESTIMATES", Doc: "true adds the escrow estimates of paid orders not yet released (default off)"},
 		{Name: "SHOPEE_FINANCE_LOOKBACK_HOURS", Doc: "overlap of the finance streams' incremental windows in hours (default 24)"},
 		{Name: "SHOPEE_RATE_LIMIT", Doc: "calls per second of the partner app, shared by its shops (default " + strconv.Itoa(DefaultRateLimit) + ")"},
 	}

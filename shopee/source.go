@@ -79,11 +79,15 @@ func (s *Source) Client() *Client { return s.c }
 // never details (see Quarantined); then, unless Config.DisableFinance,
 // "escrow" (released escrows and their details) and "wallet_transactions"
 // (the wallet ledger, and the escrow details of the orders its
-// adjustments name), see finance.go.
+// adjustments name), see finance.go, and with Config.FinanceEstimates
+// "escrow_estimates" (see estimates.go).
 func (s *Source) Streams() []connector.Stream {
 	st := []connector.Stream{&orders{s: s}}
 	if !s.cfg.DisableFinance {
 		st = append(st, &financeStream{s: s, name: StreamEscrow}, &financeStream{s: s, name: StreamWallet})
+		if s.cfg.FinanceEstimates {
+			st = append(st, &financeStream{s: s, name: StreamEstimates})
+		}
 	}
 	return st
 }
@@ -247,7 +251,8 @@ func (s *Source) setEarliest(probes int, day string) {
 // SHOPEE_PARTNER_KEY, SHOPEE_SHOP_ID, SHOPEE_ACCESS_TOKEN,
 // SHOPEE_REFRESH_TOKEN, SHOPEE_HOST, SHOPEE_TOKEN_REFRESH_BUFFER (seconds),
 // SHOPEE_INCREMENTAL_LOOKBACK_MINUTES, SHOPEE_FINANCE (false turns the
-// finance streams off), SHOPEE_FINANCE_LOOKBACK_HOURS, SHOPEE_START_DATE (YYYY-MM-DD,
+// finance streams off), SHOPEE_FINANCE_ESTIMATES (true adds the escrow
+// estimates stream), SHOPEE_FINANCE_LOOKBACK_HOURS, SHOPEE_START_DATE (YYYY-MM-DD,
 // midnight UTC: the default time basis; the driver reads it in
 // platform.Deps.TimeBasis), SHOPEE_DETAIL_MISSING_RUNS. ok is false when the
 // credentials are not set.
@@ -293,6 +298,9 @@ func configFromEnv(getenv func(string) string, basis connector.TimeBasis) (cfg C
 		return cfg, false, err
 	}
 	cfg.DisableFinance = !finance
+	if cfg.FinanceEstimates, err = platform.EnvBool(getenv, "SHOPEE_FINANCE_ESTIMATES", false); err != nil {
+		return cfg, false, err
+	}
 	cfg.RefreshBuffer = time.Duration(buf) * time.Second
 	cfg.Lookback = time.Duration(look) * time.Minute
 	cfg.PartnerKey = getenv("SHOPEE_PARTNER_KEY")

@@ -4,6 +4,12 @@ full_load_etl_dag       manual trigger only; the three platforms in parallel,
                         each a task running the image with -mode full.
 incremental_etl_dag     every 15 minutes, max_active_runs=1, catch-up off;
                         the three platforms in parallel, -mode incremental.
+sharded_incremental_etl_dag
+                        scale-out for many accounts: every 15 minutes, one
+                        mapped task per shard (SHARDS, default 4), each
+                        running the image with -shard i/SHARDS over the whole
+                        accounts file (ETL_ACCOUNTS). Use it instead of
+                        incremental_etl_dag, not beside it.
 
 Each task runs the etl-sync image (DockerOperator). Where the old DAGs had
 extract -> transform -> load tasks passing data through XCom, one task now
@@ -72,6 +78,19 @@ PRIVATE_ENV = {
 }
 
 
+# What every task of the image shares. Exit 3: another worker held the
+# streams' leases and did the work; the task is marked skipped, not failed.
+DOCKER = dict(
+    image=IMAGE,
+    environment=PUBLIC_ENV,
+    private_environment=PRIVATE_ENV,
+    network_mode=os.environ.get("ETL_DOCKER_NETWORK", "bridge"),
+    auto_remove="success",
+    mount_tmp_dir=False,
+    skip_on_exit_code=3,
+)
+
+
 def sync_task(platform, mode, timeout):
     """One platform's sync: the image with -platforms <platform>.
 
@@ -80,17 +99,9 @@ def sync_task(platform, mode, timeout):
     """
     return DockerOperator(
         task_id=f"{platform}_{mode}",
-        image=IMAGE,
         command=["-platforms", platform, "-mode", mode, "-report", "json"],
-        environment=PUBLIC_ENV,
-        private_environment=PRIVATE_ENV,
-        network_mode=os.environ.get("ETL_DOCKER_NETWORK", "bridge"),
-        auto_remove="success",
-        mount_tmp_dir=False,
         execution_timeout=timeout,
-        # Exit 3: another worker held the streams' leases and did the work;
-        # the task is marked skipped, not failed.
-        skip_on_exit_code=3,
+        **DOCKER,
     )
 
 
@@ -123,3 +134,35 @@ with DAG(
     end = EmptyOperator(task_id="end_incremental")
     for p in PLATFORMS:
         start >> sync_task(p, "incremental", timedelta(minutes=30)) >> end
+
+
+# Scale-out: the accounts of ETL_ACCOUNTS split over SHARDS workers. Each
+# mapped task runs its shard (rendezvous hashing of the pipeline names:
+# adding a shop moves only that shop), then helps with the streams nobody
+# started and watches those another task holds, taking over the ones of a
+# task that died once their leases expire. A stream that succeeded less
+# than 10 minutes ago is not run again (-fresh-within), and each task keeps
+# 1/SHARDS of every app's API budget. See docs/operations.md, "Scale-out".
+SHARDS = int(os.environ.get("ETL_SHARDS", "4"))
+
+with DAG(
+    dag_id="sharded_incremental_etl_dag",
+    description="Incremental sync of every account, one mapped task per shard",
+    schedule="*/15 * * * *",
+    start_date=datetime(2025, 9, 3),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 1, "retry_delay": timedelta(minutes=2)},
+    tags=["etl", "incremental", "sharded"],
+) as sharded_incremental_etl_dag:
+    DockerOperator.partial(
+        task_id="sync_shard",
+        execution_timeout=timedelta(minutes=30),
+        **DOCKER,
+    ).expand(
+        command=[
+            ["-mode", "incremental", "-accounts", os.environ.get("ETL_ACCOUNTS", "/etc/etl/accounts.yaml"),
+             "-shard", f"{i}/{SHARDS}", "-fresh-within", "10m", "-report", "json"]
+            for i in range(SHARDS)
+        ]
+    )

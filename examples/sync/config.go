@@ -35,6 +35,10 @@ func badConfig(format string, args ...any) error {
 	return &configError{msg: fmt.Sprintf(format, args...)}
 }
 
+// defaultFreshWithin is -fresh-within of a sharded worker: below the
+// shortest schedule the shipped manifests use (every 15 minutes).
+const defaultFreshWithin = 10 * time.Minute
+
 // maxSinceBack is how far back -since may go.
 const maxSinceBack = 10 * 365 * 24 * time.Hour
 
@@ -51,6 +55,10 @@ type plan struct {
 	accounts  []platform.Account // empty in demo mode
 	secrets   []string           // values never to log
 	healthFor time.Duration
+	// shard is this worker's share (-shard, ETL_SHARD, a Kubernetes
+	// Indexed Job); freshWithin the once-per-cycle interval.
+	shard       connector.Shard
+	freshWithin time.Duration
 
 	// demoAccounts are the accounts of the accounts file in demo mode: one
 	// simulated shop each, named after it.
@@ -61,6 +69,7 @@ type plan struct {
 // between demo and real accounts, before anything is opened or created.
 func settle(o options, getenv func(string) string, now time.Time) (*plan, error) {
 	p := &plan{mode: connector.Mode(o.mode)}
+	var err error
 	if p.mode != connector.Full && p.mode != connector.Incremental {
 		return nil, badConfig("-mode: %q is neither full nor incremental", o.mode)
 	}
@@ -93,6 +102,23 @@ func settle(o options, getenv func(string) string, now time.Time) (*plan, error)
 	}
 	if o.leaseWait < 0 {
 		return nil, badConfig("-lease-wait: %s must not be negative", o.leaseWait)
+	}
+	if o.shard != "" {
+		if p.shard, err = connector.ParseShard(o.shard); err != nil {
+			return nil, badConfig("-shard: %v", err)
+		}
+	} else if s, ok, err := connector.ShardFromEnv(getenv); err != nil {
+		return nil, badConfig("%v", err)
+	} else if ok {
+		p.shard = s
+	}
+	switch {
+	case o.force:
+		p.freshWithin = 0
+	case o.freshWithin >= 0:
+		p.freshWithin = o.freshWithin
+	case p.shard.Sharded():
+		p.freshWithin = defaultFreshWithin
 	}
 	if o.parallel <= 0 {
 		return nil, badConfig("-parallel: %d must be positive", o.parallel)
@@ -141,7 +167,6 @@ func settle(o options, getenv func(string) string, now time.Time) (*plan, error)
 	if o.since != "" && o.mode == string(connector.Incremental) && o.every > 0 {
 		return nil, badConfig("-since applies to full loads: use it with -mode full (not with incremental -every)")
 	}
-	var err error
 	if p.drivers, err = selectDrivers(o.platforms); err != nil {
 		return nil, err
 	}

@@ -25,7 +25,8 @@
 // Exit codes: 0 every pipeline ok, 1 a pipeline failed, 2 bad configuration
 // (nothing was opened or created), 3 none failed but at least one was
 // skipped (another worker held its lease), 130 a single run was
-// interrupted.
+// interrupted. A pipeline not run because it is fresh (it succeeded less
+// than -fresh-within ago) or another shard's is not a failure (0).
 package main
 
 import (
@@ -81,6 +82,11 @@ type options struct {
 	logFormat     string
 	progressEvery time.Duration
 	check         bool
+	shard         string
+	freshWithin   time.Duration
+	force         bool
+	help          bool
+	watch         bool
 
 	// afterRound, when set (tests), is called after every round with the
 	// metrics address ("" without metrics).
@@ -91,7 +97,7 @@ type options struct {
 
 func defaults() options {
 	return options{mode: "incremental", platforms: "all", demoOrders: 500, demoSeed: 1, timeBasis: "utc", parallel: 4,
-		logFormat: "text", progressEvery: 10 * time.Second}
+		logFormat: "text", progressEvery: 10 * time.Second, freshWithin: -1, help: true, watch: true}
 }
 
 func main() {
@@ -118,6 +124,11 @@ func main() {
 	flag.BoolVar(&o.verbose, "v", false, "debug logs (API calls, retries)")
 	flag.StringVar(&o.logFormat, "log-format", o.logFormat, "text or json")
 	flag.DurationVar(&o.progressEvery, "progress-every", o.progressEvery, "interval of progress log lines when stderr is not a terminal")
+	flag.StringVar(&o.shard, "shard", "", "i/n: this worker's share of the accounts, 0 ≤ i < n (default $ETL_SHARD, else $JOB_COMPLETION_INDEX/$ETL_SHARD_COUNT of a Kubernetes Indexed Job; none: every account)")
+	flag.DurationVar(&o.freshWithin, "fresh-within", o.freshWithin, "skip a stream that succeeded less than this ago, by any worker (status fresh); set it to the schedule's period minus a margin (default 10m with -shard, else 0: off)")
+	flag.BoolVar(&o.force, "force", false, "run every stream even when it is fresh (-fresh-within 0)")
+	flag.BoolVar(&o.help, "help-others", o.help, "with -shard: after its own share, help with the other shards' streams that nobody has started")
+	flag.BoolVar(&o.watch, "watch", o.watch, "with -shard: wait for streams other workers hold until they are done, taking over those whose worker stopped")
 	flag.BoolVar(&o.check, "check", false, "dry run: validate the configuration, reach every account with one read-only call, check the warehouse takes writes, print what a run would do (exit 0 ok, 1 something unreachable, 2 bad configuration)")
 	flag.Parse()
 
@@ -167,6 +178,12 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 	p, err := settle(o, getenv, time.Now())
 	if err != nil {
 		return exitConfig, err
+	}
+	if p.shard.Sharded() {
+		// One API budget per app across the workers: each takes its share.
+		connector.ShareBudgets(p.shard.Count)
+		logger.Info("sharded worker: its share of the accounts first, each app's API budget divided by the shard count",
+			"shard", p.shard.String(), "fresh_within", p.freshWithin, "help", o.help, "watch", o.watch)
 	}
 	// Every account must open (its settings parse) before the warehouse is
 	// touched.
@@ -256,6 +273,7 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 	}
 	prog := newProgress(logger)
 	r := &connector.Runner{Mode: p.mode, Since: p.since, Logger: logger, LeaseWait: o.leaseWait, Parallel: o.parallel, StreamParallel: o.streamPar,
+		Shard: p.shard, FreshWithin: p.freshWithin, Help: p.shard.Sharded() && o.help, Watch: p.shard.Sharded() && o.watch,
 		Observer: func(e connector.Event) {
 			prog.observe(e)
 			if m != nil {
@@ -291,14 +309,19 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 		if o.afterRound != nil {
 			o.afterRound(metricsAddr)
 		}
-		failed, skipped := 0, 0
+		failed, skipped, fresh := 0, 0, 0
 		for _, res := range results {
 			switch res.Status {
 			case connector.StatusFailed:
 				failed++
 			case connector.StatusSkipped:
 				skipped++
+			case connector.StatusFresh:
+				fresh++
 			}
+		}
+		if fresh > 0 {
+			logger.Info("pipelines not run: they succeeded less than -fresh-within ago", "fresh", fresh, "fresh_within", p.freshWithin)
 		}
 		if skipped > 0 {
 			logger.Warn("pipelines skipped: another worker holds their lease", "skipped", skipped)

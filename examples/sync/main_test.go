@@ -35,6 +35,7 @@ type report struct {
 		Throttled int64                       `json:"throttled"`
 		Stats     map[string]any              `json:"stats"`
 		Error     string                      `json:"error"`
+		Streams   map[string]string           `json:"streams"`
 	} `json:"pipelines"`
 }
 

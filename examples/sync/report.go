@@ -63,6 +63,11 @@ type reportPipeline struct {
 	Stats    map[string]any `json:"stats"`
 	Duration int64          `json:"duration_ms"`
 	Error    string         `json:"error,omitempty"`
+	// Streams is the status of each stream looked at (ok, failed,
+	// interrupted, skipped, fresh); TookOver the streams taken over from a
+	// worker that stopped.
+	Streams  map[string]connector.Status `json:"streams,omitempty"`
+	TookOver []string                    `json:"took_over,omitempty"`
 }
 
 func writeReport(w io.Writer, mode connector.Mode, d time.Duration, results []connector.Result, stats []map[string]int64) error {
@@ -81,7 +86,8 @@ func writeReport(w io.Writer, mode connector.Mode, d time.Duration, results []co
 		}
 		p := reportPipeline{Pipeline: r.Pipeline, Platform: r.Platform, Account: r.Account, Status: string(r.Status), Records: r.Records, Rows: r.Rows, Changed: r.Changed,
 			Stale: r.Stale, Duplicates: r.Duplicates,
-			Rejected: r.Rejected, APICalls: r.APICalls, APICallOutcomes: r.APICallOutcomes, Throttled: stats[i]["throttled"], Stats: st, Duration: r.Duration.Milliseconds()}
+			Rejected: r.Rejected, APICalls: r.APICalls, APICallOutcomes: r.APICallOutcomes, Throttled: stats[i]["throttled"], Stats: st, Duration: r.Duration.Milliseconds(),
+			Streams: r.Streams, TookOver: r.TookOver}
 		if r.Err != nil {
 			p.Error = r.Err.Error()
 		}

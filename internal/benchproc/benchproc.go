@@ -118,7 +118,7 @@ func Start(endpoint any, args ...string) (stop func(), err error) {
 // called; that function returns the peak in bytes.
 func PeakHeap() (stop func() uint64) {
 	var ms runtime.MemStats
-	return peak(func() uint64 {
+	return Peak(5*time.Millisecond, func() uint64 {
 		runtime.ReadMemStats(&ms)
 		return ms.HeapAlloc
 	})
@@ -131,22 +131,22 @@ func PeakHeap() (stop func() uint64) {
 // the collector runs.
 func PeakLiveHeap() (stop func() uint64) {
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	return peak(func() uint64 {
+	return Peak(5*time.Millisecond, func() uint64 {
 		metrics.Read(s)
 		return s[0].Value.Uint64()
 	})
 }
 
-// peak samples read every 5 ms after a GC until the returned function is
+// Peak samples read every period after a GC until the returned function is
 // called; that function returns the largest value read.
-func peak(read func() uint64) (stop func() uint64) {
+func Peak(period time.Duration, read func() uint64) (stop func() uint64) {
 	runtime.GC()
 	var top atomic.Uint64
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(5 * time.Millisecond)
+		t := time.NewTicker(period)
 		defer t.Stop()
 		for {
 			if v := read(); v > top.Load() {

@@ -31,6 +31,19 @@ type Row struct {
 	ExpiresAt time.Time
 	Host      string
 	PID       int
+	// Succeeded is when a holding last ended with the stream's success
+	// (zero: never), SucceededMode the mode of that run ("full",
+	// "incremental"). Insert and Swap leave them as they are; Release
+	// sets them.
+	Succeeded     time.Time
+	SucceededMode string
+}
+
+// Success is what Release records after a successful run: when (on the
+// lease's clock) and the run's mode.
+type Success struct {
+	At   time.Time
+	Mode string
 }
 
 // Fence returns the row's holder and epoch.
@@ -51,8 +64,10 @@ type Store interface {
 	// Renew sets the expiry of the holding f and reports whether the row
 	// still carries f.
 	Renew(ctx context.Context, pipeline, stream string, f connector.Fence, expires time.Time) (bool, error)
-	// Release expires the holding f (if the row still carries it).
-	Release(ctx context.Context, pipeline, stream string, f connector.Fence, expired time.Time) error
+	// Release expires the holding f (if the row still carries it) and,
+	// when success is not nil, records it (Row.Succeeded, SucceededMode) in
+	// the same statement.
+	Release(ctx context.Context, pipeline, stream string, f connector.Fence, expired time.Time, success *Success) error
 }
 
 // Clock is implemented by a Store whose database has its own clock (a
@@ -64,6 +79,12 @@ type Store interface {
 type Clock interface {
 	// Now returns the database's current time.
 	Now(ctx context.Context) (time.Time, error)
+}
+
+// ClockGetter is a Clock that reads a lease row and the database's time in
+// one round trip (Inspect uses it).
+type ClockGetter interface {
+	GetWithNow(ctx context.Context, pipeline, stream string) (Row, bool, time.Time, error)
 }
 
 // Released is the expiry a released lease gets: long past on every clock.
@@ -87,6 +108,11 @@ type Options struct {
 	// Logger receives the heartbeat's failed renewals and the loss of the
 	// lease (default slog.Default()).
 	Logger *slog.Logger
+	// Heartbeat is the Store the heartbeat's renewals and the release go
+	// through (default the Store given to Acquire): a dedicated connection
+	// or small pool, so that renewals never wait behind batch writes for a
+	// connection. It must be the same table.
+	Heartbeat Store
 }
 
 func (o *Options) defaults() {
@@ -179,6 +205,16 @@ func holding(holder string) bool {
 func Acquire(ctx context.Context, st Store, where, pipeline, stream string, wait time.Duration, o Options) (*connector.Lease, error) {
 	o.defaults()
 	holder := NewHolder()
+	// Known as this process's before the row can carry it: another
+	// Acquire of this process that reads the row in between must not take
+	// it for a holding this process lost.
+	live.Store(holder, true)
+	held := false
+	defer func() {
+		if !held {
+			live.Delete(holder)
+		}
+	}()
 	deadline := time.Now().Add(wait)
 	fail := func(err error) error { return fmt.Errorf("%s: lease %s/%s: %w", where, pipeline, stream, err) }
 	for {
@@ -207,7 +243,23 @@ func Acquire(ctx context.Context, st Store, where, pipeline, stream string, wait
 			}
 		}
 		if ok {
-			return hold(st, where, pipeline, stream, mine, o), nil
+			info := connector.LeaseInfo{Fence: mine.Fence(), Acquired: now, LastSuccess: cur.Succeeded, LastMode: connector.Mode(cur.SucceededMode)}
+			if cur.Holder != "" && !cur.ExpiresAt.Equal(Released) {
+				// An expired holding taken over: its worker may have
+				// released it with a success between Get and Swap (Release
+				// matches holder and epoch, which the Swap kept), so the
+				// row is read again; nothing can change it now.
+				after, found, err := st.Get(ctx, pipeline, stream)
+				if err == nil && found && after.Holder == mine.Holder {
+					info.LastSuccess, info.LastMode = after.Succeeded, connector.Mode(after.SucceededMode)
+				}
+				if err == nil && after.Succeeded.Equal(cur.Succeeded) {
+					prev := cur.Fence()
+					info.TookOver = &prev
+				}
+			}
+			held = true
+			return hold(st, where, pipeline, stream, mine, info, o), nil
 		}
 		if !time.Now().Before(deadline) {
 			return nil, fail(fmt.Errorf("%w (holder %s, process %d on %q, epoch %d, expires %s)",
@@ -221,8 +273,36 @@ func Acquire(ctx context.Context, st Store, where, pipeline, stream string, wait
 	}
 }
 
+// Inspect reads the lease of (pipeline, stream) without taking it: whether
+// a holding is live, and its last success.
+func Inspect(ctx context.Context, st Store, where, pipeline, stream string, o Options) (connector.LeaseState, error) {
+	o.defaults()
+	var now time.Time
+	var cur Row
+	var found bool
+	var err error
+	if g, ok := st.(ClockGetter); ok {
+		cur, found, now, err = g.GetWithNow(ctx, pipeline, stream)
+	} else if now, err = o.now(ctx, st); err == nil {
+		cur, found, err = st.Get(ctx, pipeline, stream)
+	}
+	if err != nil {
+		return connector.LeaseState{}, fmt.Errorf("%s: lease %s/%s: %w", where, pipeline, stream, err)
+	}
+	state := connector.LeaseState{Now: now}
+	if found {
+		can, _ := takeover(cur, now, &o)
+		state.Held = !can
+		state.LastSuccess, state.LastMode = cur.Succeeded, connector.Mode(cur.SucceededMode)
+	}
+	return state, nil
+}
+
 // hold starts the heartbeat of a taken lease.
-func hold(st Store, where, pipeline, stream string, r Row, o Options) *connector.Lease {
+func hold(st Store, where, pipeline, stream string, r Row, info connector.LeaseInfo, o Options) *connector.Lease {
+	if o.Heartbeat != nil {
+		st = o.Heartbeat
+	}
 	f := r.Fence()
 	live.Store(f.Holder, true)
 	// hctx ends at Release, so that Release never waits for a renewal in
@@ -268,13 +348,23 @@ func hold(st Store, where, pipeline, stream string, r Row, o Options) *connector
 			}
 		}
 	}()
-	return connector.NewLease(f, func() error {
+	return connector.NewLeaseWith(info, func(success *connector.Success) error {
 		stop()
 		<-done
-		live.Delete(f.Holder)
+		// Forgotten only once the row is released (or the release failed):
+		// until then another Acquire of this process must see it held.
+		defer live.Delete(f.Holder)
 		ctx, cancel := context.WithTimeout(context.Background(), max(o.TTL, 10*time.Second))
 		defer cancel()
-		if err := st.Release(ctx, pipeline, stream, f, Released); err != nil {
+		var mark *Success
+		if success != nil {
+			now, err := o.now(ctx, st)
+			if err != nil {
+				return fmt.Errorf("%s: release lease %s/%s: %w", where, pipeline, stream, err)
+			}
+			mark = &Success{At: now, Mode: string(success.Mode)}
+		}
+		if err := st.Release(ctx, pipeline, stream, f, Released, mark); err != nil {
 			return fmt.Errorf("%s: release lease %s/%s: %w", where, pipeline, stream, err)
 		}
 		return nil

@@ -40,9 +40,11 @@ func (m *memStore) Get(_ context.Context, p, s string) (Row, bool, error) {
 func (m *memStore) Swap(_ context.Context, p, s string, old connector.Fence, r Row) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if cur, ok := m.rows[p+"/"+s]; !ok || cur.Fence() != old {
+	cur, ok := m.rows[p+"/"+s]
+	if !ok || cur.Fence() != old {
 		return false, nil
 	}
+	r.Succeeded, r.SucceededMode = cur.Succeeded, cur.SucceededMode // as the sinks' UPDATE
 	m.rows[p+"/"+s] = r
 	return true, nil
 }
@@ -59,8 +61,15 @@ func (m *memStore) Renew(_ context.Context, p, s string, f connector.Fence, exp 
 	return true, nil
 }
 
-func (m *memStore) Release(ctx context.Context, p, s string, f connector.Fence, exp time.Time) error {
-	_, err := m.Renew(ctx, p, s, f, exp)
+func (m *memStore) Release(ctx context.Context, p, s string, f connector.Fence, exp time.Time, success *Success) error {
+	ok, err := m.Renew(ctx, p, s, f, exp)
+	if ok && success != nil {
+		m.mu.Lock()
+		cur := m.rows[p+"/"+s]
+		cur.Succeeded, cur.SucceededMode = success.At, success.Mode
+		m.rows[p+"/"+s] = cur
+		m.mu.Unlock()
+	}
 	return err
 }
 
@@ -182,6 +191,6 @@ func TestFailedReleaseOfThisProcess(t *testing.T) {
 
 type failingRelease struct{ *memStore }
 
-func (f *failingRelease) Release(context.Context, string, string, connector.Fence, time.Time) error {
+func (f *failingRelease) Release(context.Context, string, string, connector.Fence, time.Time, *Success) error {
 	return errors.New("database is locked")
 }

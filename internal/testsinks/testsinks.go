@@ -91,6 +91,21 @@ func Postgres(t testing.TB, prefix string, cfg postgres.Config) *postgres.Sink {
 	return s
 }
 
+// PostgresShared opens another PostgreSQL sink on the schemas of first (a
+// second worker on the same warehouse) and closes it when t ends; first's
+// cleanup drops the schemas.
+func PostgresShared(t testing.TB, first *postgres.Sink, cfg postgres.Config) *postgres.Sink {
+	t.Helper()
+	cfg.DSN = dsn(t, PostgresEnv)
+	cfg.Schemas = map[string]string{"staging": first.Schema("staging"), "etl_control": first.Schema("etl_control")}
+	s, err := postgres.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("open PostgreSQL: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // SQLServer opens a SQL Server sink on ETL_TEST_MSSQL_DSN in private
 // schemas named after prefix (cfg.DSN and cfg.Schemas are set here), and
 // drops their tables and the schemas when t ends. It skips t when the

@@ -398,7 +398,7 @@ func (s *Server) escrowOf(o *Order) (Escrow, bool) {
 		return Escrow{OrderSN: o.OrderSN, Released: true, ReleaseTime: st.releaseAt,
 			PayoutAmount: st.income["escrow_amount"].(float64), Detail: deepCopy(st.detail)}, true
 	}
-	return Escrow{OrderSN: o.OrderSN, Detail: s.escrowDetail(o)}, true
+	return Escrow{OrderSN: o.OrderSN, Detail: deepCopy(s.escrowDetail(o))}, true
 }
 
 func deepCopy(m map[string]any) map[string]any {

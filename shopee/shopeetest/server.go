@@ -90,6 +90,9 @@ type Options struct {
 	// to RateLimit.
 	RateLimit float64
 	Burst     int
+	// Limiter, when set, throttles instead of RateLimit: one limiter given
+	// to several servers is the limit of a partner app across its shops.
+	Limiter *rate.Limiter
 }
 
 // Hostile are data faults a careless client turns into silent gaps. Each
@@ -215,7 +218,9 @@ func NewServer(opts Options) *Server {
 		faultRand: rand.New(rand.NewPCG(uint64(opts.Seed), 0xfa017))}
 	s.inj = simfault.New(simfault.Options{Rate: opts.FaultRate, Kinds: opts.FaultKinds, HangFor: opts.HangFor,
 		Latency: opts.Latency, Jitter: opts.Jitter, Seed: opts.Seed}, simfault.ErrorFunc(s.platformError))
-	if opts.RateLimit > 0 {
+	if opts.Limiter != nil {
+		s.limiter = opts.Limiter
+	} else if opts.RateLimit > 0 {
 		b := opts.Burst
 		if b <= 0 {
 			b = max(int(opts.RateLimit), 1)

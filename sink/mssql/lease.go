@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -37,8 +38,12 @@ CREATE TABLE %s (
 	[host] NVARCHAR(255) NULL,
 	[pid] BIGINT NULL,
 	[written_at] DATETIMEOFFSET(7) NULL,
+	[succeeded_at] DATETIMEOFFSET(7) NULL,
+	[succeeded_mode] NVARCHAR(20) NULL,
 	CONSTRAINT [PK_leases] PRIMARY KEY CLUSTERED ([pipeline], [stream])
 )`, qs(ctl+".leases"), ls.target()),
+		fmt.Sprintf("IF COL_LENGTH(%s, N'succeeded_at') IS NULL\nALTER TABLE %s ADD [succeeded_at] DATETIMEOFFSET(7) NULL", qs(ctl+".leases"), ls.target()),
+		fmt.Sprintf("IF COL_LENGTH(%s, N'succeeded_mode') IS NULL\nALTER TABLE %s ADD [succeeded_mode] NVARCHAR(20) NULL", qs(ctl+".leases"), ls.target()),
 		fmt.Sprintf(`IF OBJECT_ID(%s, N'U') IS NULL
 CREATE TABLE %s (
 	[name] NVARCHAR(100) NOT NULL,
@@ -90,7 +95,7 @@ WHERE NOT EXISTS (SELECT 1 FROM %s WHERE [pipeline] = @p1 AND [stream] = @p2)`, 
 
 // leaseGetSQL reads the lease row of (@p1 pipeline, @p2 stream).
 func leaseGetSQL(ctl string) string {
-	return fmt.Sprintf(`SELECT [holder], [epoch], [expires_at], [host], [pid] FROM %s WHERE [pipeline] = @p1 AND [stream] = @p2`, leases(ctl))
+	return fmt.Sprintf(`SELECT [holder], [epoch], [expires_at], [host], [pid], [succeeded_at], [succeeded_mode] FROM %s WHERE [pipeline] = @p1 AND [stream] = @p2`, leases(ctl))
 }
 
 // leaseSwapSQL takes the lease over from (@p3 holder, @p4 epoch) if the row
@@ -105,6 +110,13 @@ WHERE [pipeline] = @p1 AND [stream] = @p2 AND [holder] = @p3 AND [epoch] = @p4`,
 // epoch); releasing sets it to 1970.
 func leaseRenewSQL(ctl string) string {
 	return fmt.Sprintf(`UPDATE %s SET [expires_at] = @p5
+WHERE [pipeline] = @p1 AND [stream] = @p2 AND [holder] = @p3 AND [epoch] = @p4`, leases(ctl))
+}
+
+// leaseReleaseSQL gives the holding (@p3 holder, @p4 epoch) back: the
+// expiry @p5 (1970) and, when not NULL, the success time @p6 and mode @p7.
+func leaseReleaseSQL(ctl string) string {
+	return fmt.Sprintf(`UPDATE %s SET [expires_at] = @p5, [succeeded_at] = COALESCE(@p6, [succeeded_at]), [succeeded_mode] = COALESCE(@p7, [succeeded_mode])
 WHERE [pipeline] = @p1 AND [stream] = @p2 AND [holder] = @p3 AND [epoch] = @p4`, leases(ctl))
 }
 
@@ -135,7 +147,61 @@ func (s *Sink) leaseTTL() time.Duration {
 // held for the lease's life. Expiries are measured with the server's clock
 // (not Config.Now). See connector.Fence for the fencing of writes.
 func (s *Sink) Lease(ctx context.Context, pipeline, stream string, wait time.Duration) (*connector.Lease, error) {
-	return lease.Acquire(ctx, leaseStore{s, s.Schema("etl_control")}, "mssql", pipeline, stream, wait, lease.Options{TTL: s.leaseTTL(), Now: s.cfg.Now, Logger: s.cfg.Logger})
+	return lease.Acquire(ctx, leaseStore{s: s, ctl: s.Schema("etl_control")}, "mssql", pipeline, stream, wait, s.leaseOptions())
+}
+
+// leaseOptions: the heartbeat's renewals and the releases go through one
+// connection the sink reserves from its pool on first use (see
+// reservedConn), never queued behind batch writes waiting for a connection.
+func (s *Sink) leaseOptions() lease.Options {
+	return lease.Options{TTL: s.leaseTTL(), Now: s.cfg.Now, Logger: s.cfg.Logger,
+		Heartbeat: leaseStore{s: s, ctl: s.Schema("etl_control"), hb: &s.heartbeat}}
+}
+
+// The sink is a connector.LeaseInspector.
+var _ connector.LeaseInspector = (*Sink)(nil)
+
+// InspectLease implements connector.LeaseInspector.
+func (s *Sink) InspectLease(ctx context.Context, pipeline, stream string) (connector.LeaseState, error) {
+	return lease.Inspect(ctx, leaseStore{s: s, ctl: s.Schema("etl_control")}, "mssql", pipeline, stream, s.leaseOptions())
+}
+
+// reservedConn is one connection of the pool kept for the leases'
+// heartbeats and releases: they run one at a time on it, never waiting for
+// a connection behind batch writes. A connection that fails is given back
+// (closed) and another one reserved at the next use.
+type reservedConn struct {
+	mu   sync.Mutex
+	conn *sql.Conn
+}
+
+// do runs f on the reserved connection, reserving one when needed.
+func (r *reservedConn) do(ctx context.Context, db *sql.DB, f func(c *sql.Conn) error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.conn == nil {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		r.conn = c
+	}
+	err := f(r.conn)
+	if err != nil && ctx.Err() == nil {
+		// The connection may be broken: reserve a fresh one next time.
+		_ = r.conn.Close()
+		r.conn = nil
+	}
+	return err
+}
+
+func (r *reservedConn) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.conn != nil {
+		_ = r.conn.Close()
+		r.conn = nil
+	}
 }
 
 // fence checks, first in the write transaction, that the batch's writer
@@ -157,6 +223,21 @@ func (s *Sink) fence(ctx context.Context, tx *sql.Tx, b *connector.Batch) error 
 type leaseStore struct {
 	s   *Sink
 	ctl string
+	// hb, when set, runs the statements on the reserved heartbeat
+	// connection instead of the pool.
+	hb *reservedConn
+}
+
+func (l leaseStore) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if l.hb == nil {
+		return l.s.db.ExecContext(ctx, query, args...)
+	}
+	var res sql.Result
+	err := l.hb.do(ctx, l.s.db, func(c *sql.Conn) (err error) {
+		res, err = c.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
 }
 
 // Now implements lease.Clock: the server's clock decides lease expiries,
@@ -164,7 +245,11 @@ type leaseStore struct {
 // lease.
 func (l leaseStore) Now(ctx context.Context) (time.Time, error) {
 	var t time.Time
-	err := l.s.db.QueryRowContext(ctx, leaseNowSQL).Scan(&t)
+	if l.hb == nil {
+		err := l.s.db.QueryRowContext(ctx, leaseNowSQL).Scan(&t)
+		return t, err
+	}
+	err := l.hb.do(ctx, l.s.db, func(c *sql.Conn) error { return c.QueryRowContext(ctx, leaseNowSQL).Scan(&t) })
 	return t, err
 }
 
@@ -183,7 +268,7 @@ func duplicateKey(err error) bool {
 }
 
 func (l leaseStore) Insert(ctx context.Context, pipeline, stream string, r lease.Row) (bool, error) {
-	ok, err := rowsAffected(l.s.db.ExecContext(ctx, leaseInsertSQL(l.ctl), pipeline, stream, r.Holder, r.Epoch, r.ExpiresAt, r.Host, int64(r.PID)))
+	ok, err := rowsAffected(l.exec(ctx, leaseInsertSQL(l.ctl), pipeline, stream, r.Holder, r.Epoch, r.ExpiresAt, r.Host, int64(r.PID)))
 	if duplicateKey(err) {
 		return false, nil
 	}
@@ -192,29 +277,37 @@ func (l leaseStore) Insert(ctx context.Context, pipeline, stream string, r lease
 
 func (l leaseStore) Get(ctx context.Context, pipeline, stream string) (lease.Row, bool, error) {
 	var r lease.Row
-	var host sql.NullString
+	var host, mode sql.NullString
 	var pid sql.NullInt64
-	err := l.s.db.QueryRowContext(ctx, leaseGetSQL(l.ctl), pipeline, stream).Scan(&r.Holder, &r.Epoch, &r.ExpiresAt, &host, &pid)
+	var succ sql.NullTime
+	err := l.s.db.QueryRowContext(ctx, leaseGetSQL(l.ctl), pipeline, stream).Scan(&r.Holder, &r.Epoch, &r.ExpiresAt, &host, &pid, &succ, &mode)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
 	if err != nil {
 		return r, false, err
 	}
-	r.Host, r.PID = host.String, int(pid.Int64)
+	r.Host, r.PID, r.Succeeded, r.SucceededMode = host.String, int(pid.Int64), succ.Time, mode.String
 	return r, true, nil
 }
 
 func (l leaseStore) Swap(ctx context.Context, pipeline, stream string, old connector.Fence, r lease.Row) (bool, error) {
-	return rowsAffected(l.s.db.ExecContext(ctx, leaseSwapSQL(l.ctl), pipeline, stream, old.Holder, old.Epoch, r.Holder, r.Epoch, r.ExpiresAt, r.Host, int64(r.PID)))
+	return rowsAffected(l.exec(ctx, leaseSwapSQL(l.ctl), pipeline, stream, old.Holder, old.Epoch, r.Holder, r.Epoch, r.ExpiresAt, r.Host, int64(r.PID)))
 }
 
 func (l leaseStore) Renew(ctx context.Context, pipeline, stream string, f connector.Fence, expires time.Time) (bool, error) {
-	return rowsAffected(l.s.db.ExecContext(ctx, leaseRenewSQL(l.ctl), pipeline, stream, f.Holder, f.Epoch, expires))
+	return rowsAffected(l.exec(ctx, leaseRenewSQL(l.ctl), pipeline, stream, f.Holder, f.Epoch, expires))
 }
 
-func (l leaseStore) Release(ctx context.Context, pipeline, stream string, f connector.Fence, expired time.Time) error {
-	_, err := l.Renew(ctx, pipeline, stream, f, expired)
+func (l leaseStore) Release(ctx context.Context, pipeline, stream string, f connector.Fence, expired time.Time, success *lease.Success) error {
+	// Typed NULLs (Babelfish rejects untyped ones).
+	var at sql.NullTime
+	var mode sql.NullString
+	if success != nil {
+		at = sql.NullTime{Time: success.At, Valid: true}
+		mode = sql.NullString{String: success.Mode, Valid: true}
+	}
+	_, err := l.exec(ctx, leaseReleaseSQL(l.ctl), pipeline, stream, f.Holder, f.Epoch, expired, at, mode)
 	return err
 }
 

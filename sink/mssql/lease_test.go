@@ -31,6 +31,7 @@ func TestLeaseGoldenStatements(t *testing.T) {
 		"lease_get":            leaseGetSQL(ctl),
 		"lease_swap":           leaseSwapSQL(ctl),
 		"lease_renew":          leaseRenewSQL(ctl),
+		"lease_release":        leaseReleaseSQL(ctl),
 		"lease_fence":          leaseFenceSQL(ctl),
 		"lease_now":            leaseNowSQL,
 		"basis_get":            basisGetSQL(ctl),
@@ -77,6 +78,9 @@ type leaseRowState struct {
 	host    string
 	pid     int64
 	written bool
+	// succeeded and mode: the last success a release recorded (nil: none).
+	succeeded any
+	mode      any
 }
 
 func (d *leaseDB) Open(string) (driver.Conn, error) { return &leaseConn{recConn{r: d.rec}, d}, nil }
@@ -112,7 +116,7 @@ func (c *leaseConn) ExecContext(ctx context.Context, query string, args []driver
 	case leaseSwapSQL(ctl):
 		if r := d.rows[key]; match(r) {
 			*r = leaseRowState{holder: arg(args, 5).(string), epoch: arg(args, 6).(int64), expires: arg(args, 7).(time.Time),
-				host: arg(args, 8).(string), pid: arg(args, 9).(int64)}
+				host: arg(args, 8).(string), pid: arg(args, 9).(int64), succeeded: r.succeeded, mode: r.mode}
 			n = 1
 		}
 		d.rec.add(fmt.Sprintf("LEASE swap %d", n))
@@ -122,6 +126,15 @@ func (c *leaseConn) ExecContext(ctx context.Context, query string, args []driver
 			n = 1
 		}
 		d.rec.add(fmt.Sprintf("LEASE renew %d", n))
+	case leaseReleaseSQL(ctl):
+		if r := d.rows[key]; match(r) {
+			r.expires = arg(args, 5).(time.Time)
+			if at := arg(args, 6); at != nil {
+				r.succeeded, r.mode = at, arg(args, 7)
+			}
+			n = 1
+		}
+		d.rec.add(fmt.Sprintf("LEASE release %d", n))
 	case basisInsertSQL(ctl):
 		if d.basis == "" {
 			d.basis, n = arg(args, 1).(string), 1
@@ -172,9 +185,9 @@ func (c *leaseConn) QueryContext(ctx context.Context, query string, args []drive
 		return c.recConn.QueryContext(ctx, query, args)
 	}
 	c.d.rec.add("LEASE get")
-	rows := &valueRows{cols: []string{"holder", "epoch", "expires_at", "host", "pid"}}
+	rows := &valueRows{cols: []string{"holder", "epoch", "expires_at", "host", "pid", "succeeded_at", "succeeded_mode"}}
 	if r := c.d.rows[[2]string{fmt.Sprint(arg(args, 1)), fmt.Sprint(arg(args, 2))}]; r != nil {
-		rows.vals = [][]driver.Value{{r.holder, r.epoch, r.expires, r.host, r.pid}}
+		rows.vals = [][]driver.Value{{r.holder, r.epoch, r.expires, r.host, r.pid, r.succeeded, r.mode}}
 	}
 	return rows, nil
 }

@@ -73,6 +73,8 @@ type Config struct {
 type Sink struct {
 	cfg Config
 	db  *sql.DB
+	// heartbeat is the connection the leases' renewals use (lease.go).
+	heartbeat reservedConn
 
 	mu       sync.Mutex
 	tables   map[string]*tableInfo
@@ -157,7 +159,10 @@ func OpenDB(ctx context.Context, db *sql.DB, cfg Config) (*Sink, error) {
 func (s *Sink) DB() *sql.DB { return s.db }
 
 // Close closes the database.
-func (s *Sink) Close() error { return s.db.Close() }
+func (s *Sink) Close() error {
+	s.heartbeat.close()
+	return s.db.Close()
+}
 
 // Schema returns the physical schema of a logical one.
 func (s *Sink) Schema(logical string) string {

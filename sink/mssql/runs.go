@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,7 +29,7 @@ CREATE TABLE %s (
 	[table_name] NVARCHAR(100) NOT NULL,
 	[start_time] DATETIMEOFFSET(7) NULL DEFAULT SYSDATETIMEOFFSET(),
 	[end_time] DATETIMEOFFSET(7) NULL,
-	[status] NVARCHAR(20) NULL CHECK ([status] IN (N'RUNNING', N'SUCCESS', N'FAILED', N'CANCELLED')),
+	[status] NVARCHAR(20) NULL CONSTRAINT [CK_batch_runs_status] CHECK ([status] IN `+runStatesSQL+`),
 	[records_extracted] INT NULL DEFAULT 0,
 	[records_loaded] INT NULL DEFAULT 0,
 	[error_message] NVARCHAR(MAX) NULL,
@@ -36,6 +37,7 @@ CREATE TABLE %s (
 	[pipeline] NVARCHAR(200) NULL,
 	[account] NVARCHAR(200) NULL,
 	[records_rejected] INT NULL DEFAULT 0,
+	[taken_over_by] UNIQUEIDENTIFIER NULL,
 	CONSTRAINT [PK_batch_runs] PRIMARY KEY CLUSTERED ([batch_id])
 )`, qs(ctl+".batch_runs"), br.target()),
 		fmt.Sprintf(`IF OBJECT_ID(%s, N'U') IS NULL
@@ -52,22 +54,41 @@ CREATE TABLE %s (
 )`, qs(ctl+".data_sources"), ds.target()),
 	}
 	// A batch_runs created by the old setup script lacks the new columns.
-	for _, c := range [][2]string{{"pipeline", "NVARCHAR(200) NULL"}, {"account", "NVARCHAR(200) NULL"}, {"records_rejected", "INT NULL"}} {
+	for _, c := range [][2]string{{"pipeline", "NVARCHAR(200) NULL"}, {"account", "NVARCHAR(200) NULL"}, {"records_rejected", "INT NULL"}, {"taken_over_by", "UNIQUEIDENTIFIER NULL"}} {
 		stmts = append(stmts, fmt.Sprintf("IF COL_LENGTH(%s, %s) IS NULL\nALTER TABLE %s ADD %s %s", qs(ctl+".batch_runs"), qs(c[0]), br.target(), qi(c[0]), c[1]))
 	}
+	// A batch_runs of an older version: its status CHECK (a name the
+	// server chose) does not allow ABANDONED and FRESH; it is replaced.
+	stmts = append(stmts, fmt.Sprintf(`DECLARE @ck SYSNAME;
+SELECT TOP 1 @ck = [name] FROM sys.check_constraints
+WHERE [parent_object_id] = OBJECT_ID(%s) AND [definition] LIKE N'%%RUNNING%%' AND [definition] NOT LIKE N'%%ABANDONED%%';
+IF @ck IS NOT NULL
+BEGIN
+	DECLARE @drop NVARCHAR(MAX) = N'ALTER TABLE %s DROP CONSTRAINT ' + QUOTENAME(@ck);
+	EXEC (@drop);
+	ALTER TABLE %s ADD CONSTRAINT [CK_batch_runs_status] CHECK ([status] IN %s);
+END`, qs(ctl+".batch_runs"), strings.ReplaceAll(br.target(), "'", "''"), br.target(), runStatesSQL))
 	return stmts
 }
 
-// startRunSQL inserts the RUNNING row (@p1 batch_id, @p2 data_source, @p3
-// table_name, @p4 start_time, @p5 pipeline, @p6 account) and registers the
-// account (@p5 source_id, @p7 source_name, @p2 source_type) without MERGE.
+// runStatesSQL are the values batch_runs.status may take.
+const runStatesSQL = `(N'RUNNING', N'SUCCESS', N'FAILED', N'CANCELLED', N'ABANDONED', N'FRESH')`
+
+// startRunSQL closes the stream's RUNNING rows as ABANDONED when the run
+// holds the stream's lease (@p8 = 1; @p9 the message), inserts the RUNNING
+// row (@p1 batch_id, @p2 data_source, @p3 table_name, @p4 start_time, @p5
+// pipeline, @p6 account) and registers the account (@p5 source_id, @p7
+// source_name, @p2 source_type) without MERGE.
 func startRunSQL(ctl string) string {
 	br, ds := names{ctl, "batch_runs"}.target(), names{ctl, "data_sources"}.target()
-	return fmt.Sprintf(`INSERT INTO %s ([batch_id], [data_source], [table_name], [start_time], [status], [pipeline], [account], [records_extracted], [records_loaded], [records_rejected])
+	return fmt.Sprintf(`IF @p8 = 1
+	UPDATE %s SET [status] = N'ABANDONED', [end_time] = @p4, [taken_over_by] = @p1, [error_message] = COALESCE([error_message], @p9)
+	WHERE [pipeline] = @p5 AND [table_name] = @p3 AND [status] = N'RUNNING';
+INSERT INTO %s ([batch_id], [data_source], [table_name], [start_time], [status], [pipeline], [account], [records_extracted], [records_loaded], [records_rejected])
 VALUES (@p1, @p2, @p3, @p4, N'RUNNING', @p5, @p6, 0, 0, 0);
 UPDATE %s WITH (UPDLOCK, HOLDLOCK) SET [is_active] = 1, [updated_at] = @p4 WHERE [source_id] = @p5;
 IF @@ROWCOUNT = 0
-	INSERT INTO %s ([source_id], [source_name], [source_type], [is_active], [created_at], [updated_at]) VALUES (@p5, @p7, @p2, 1, @p4, @p4);`, br, ds, ds)
+	INSERT INTO %s ([source_id], [source_name], [source_type], [is_active], [created_at], [updated_at]) VALUES (@p5, @p7, @p2, 1, @p4, @p4);`, br, br, ds, ds)
 }
 
 // finishRunSQL records the outcome (@p1 end_time, @p2 status, @p3
@@ -75,7 +96,7 @@ IF @@ROWCOUNT = 0
 // SUCCESS, the account's last_extract_time (@p8 source_id).
 func finishRunSQL(ctl string) string {
 	br, ds := names{ctl, "batch_runs"}.target(), names{ctl, "data_sources"}.target()
-	return fmt.Sprintf(`UPDATE %s SET [end_time] = @p1, [status] = @p2, [records_extracted] = @p3, [records_loaded] = @p4, [records_rejected] = @p5, [error_message] = @p6 WHERE [batch_id] = @p7;
+	return fmt.Sprintf(`UPDATE %s SET [end_time] = @p1, [status] = @p2, [records_extracted] = @p3, [records_loaded] = @p4, [records_rejected] = @p5, [error_message] = @p6 WHERE [batch_id] = @p7 AND [status] <> N'ABANDONED';
 IF @p2 = N'SUCCESS'
 	UPDATE %s SET [last_extract_time] = @p1, [updated_at] = @p1 WHERE [source_id] = @p8;`, br, ds)
 }
@@ -99,7 +120,7 @@ func (s *Sink) StartRun(ctx context.Context, run connector.Run) error {
 		return err
 	}
 	if _, err := s.db.ExecContext(ctx, startRunSQL(s.Schema("etl_control")), run.ID, run.Platform, run.Stream, run.Start.UTC().Truncate(time.Microsecond),
-		run.Pipeline, run.Account, run.Platform+" "+run.Account); err != nil {
+		run.Pipeline, run.Account, run.Platform+" "+run.Account, run.Leased, connector.AbandonedMessage(run.ID)); err != nil {
 		return fmt.Errorf("mssql: record run start of %s/%s: %w", run.Pipeline, run.Stream, err)
 	}
 	return nil

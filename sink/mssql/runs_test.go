@@ -39,7 +39,7 @@ func TestRunRecorderStatements(t *testing.T) {
 	}
 	log := strings.Join(rec.entries(), "\n")
 	for _, want := range []string{"EXEC IF OBJECT_ID(N'etl_control.batch_runs', N'U') IS NULL 0",
-		"EXEC INSERT INTO [etl_control].[batch_runs] ([batch_id], [data_so 7",
+		"EXEC IF @p8 = 1 9",
 		"EXEC UPDATE [etl_control].[batch_runs] SET [end_time] = @p1, [sta 8"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("missing %q in:\n%s", want, log)

@@ -75,6 +75,8 @@ type Config struct {
 type Sink struct {
 	cfg  Config
 	pool *pgxpool.Pool
+	// leasePool serves the leases' heartbeats and releases (LeaseConns).
+	leasePool *pgxpool.Pool
 
 	mu     sync.Mutex
 	tables map[string]*tableInfo
@@ -122,9 +124,17 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	s := &Sink{cfg: cfg, pool: pool, tables: map[string]*tableInfo{}}
+	lpc := pc.Copy()
+	lpc.MaxConns, lpc.MinConns = LeaseConns, 0
+	leasePool, err := pgxpool.NewWithConfig(ctx, lpc)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	s := &Sink{cfg: cfg, pool: pool, leasePool: leasePool, tables: map[string]*tableInfo{}}
 	if err := s.createControl(ctx); err != nil {
 		pool.Close()
+		leasePool.Close()
 		return nil, err
 	}
 	return s, nil
@@ -158,6 +168,7 @@ func (s *Sink) Close() error {
 	}
 	s.mu.Unlock()
 	s.pool.Close()
+	s.leasePool.Close()
 	return nil
 }
 

@@ -23,14 +23,16 @@ func (s *Sink) runsDDL() []string {
 			table_name VARCHAR(100) NOT NULL,
 			start_time TIMESTAMPTZ DEFAULT now(),
 			end_time TIMESTAMPTZ,
-			status VARCHAR(20) CHECK (status IN ('RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED')),
+			status VARCHAR(20) CONSTRAINT batch_runs_status_check CHECK (status IN ` + runStates + `),
 			records_extracted BIGINT DEFAULT 0,
 			records_loaded BIGINT DEFAULT 0,
 			error_message TEXT,
 			created_by VARCHAR(50) DEFAULT 'facolos_etl_system',
 			pipeline TEXT,
 			account TEXT,
-			records_rejected BIGINT DEFAULT 0)`,
+			records_rejected BIGINT DEFAULT 0,
+			taken_over_by UUID)`,
+		`ALTER TABLE ` + s.control("batch_runs") + ` ADD COLUMN IF NOT EXISTS taken_over_by UUID`,
 		`CREATE INDEX IF NOT EXISTS ix_batch_runs_pipeline ON ` + s.control("batch_runs") + ` (pipeline, start_time)`,
 		`CREATE TABLE IF NOT EXISTS ` + s.control("data_sources") + ` (
 			source_id VARCHAR(200) NOT NULL PRIMARY KEY,
@@ -57,13 +59,37 @@ func (s *Sink) ensureRuns(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return s.migrateRunStates(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: create run history: %w", err)
 	}
 	runsReady.Store(s, struct{}{})
 	return nil
+}
+
+// runStates are the values batch_runs.status may take.
+const runStates = `('RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'ABANDONED', 'FRESH')`
+
+// migrateRunStates replaces the status CHECK of a batch_runs of an older
+// version (without ABANDONED and FRESH).
+func (s *Sink) migrateRunStates(ctx context.Context, tx pgx.Tx) error {
+	rows, err := tx.Query(ctx, `SELECT conname FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'c'
+		AND pg_get_constraintdef(oid) LIKE '%RUNNING%' AND pg_get_constraintdef(oid) NOT LIKE '%ABANDONED%'`, s.control("batch_runs"))
+	if err != nil {
+		return err
+	}
+	old, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(old) == 0 {
+		return err
+	}
+	for _, name := range old {
+		if _, err := tx.Exec(ctx, `ALTER TABLE `+s.control("batch_runs")+` DROP CONSTRAINT `+q(name)); err != nil {
+			return err
+		}
+	}
+	_, err = tx.Exec(ctx, `ALTER TABLE `+s.control("batch_runs")+` ADD CONSTRAINT batch_runs_status_check CHECK (status IN `+runStates+`)`)
+	return err
 }
 
 // StartRun implements connector.RunRecorder: it commits a RUNNING row in
@@ -74,6 +100,15 @@ func (s *Sink) StartRun(ctx context.Context, run connector.Run) error {
 		return err
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if run.Leased {
+			// This run holds the stream's lease: a run of the stream still
+			// RUNNING was abandoned by its worker.
+			if _, err := tx.Exec(ctx, `UPDATE `+s.control("batch_runs")+` SET status = 'ABANDONED', end_time = $1, taken_over_by = $2,
+				error_message = COALESCE(error_message, $3) WHERE pipeline = $4 AND table_name = $5 AND status = 'RUNNING'`,
+				run.Start, run.ID, connector.AbandonedMessage(run.ID), run.Pipeline, run.Stream); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO `+s.control("batch_runs")+` (batch_id, data_source, table_name, start_time, status, pipeline, account)
 			VALUES ($1,$2,$3,$4,$5,$6,$7)`, run.ID, run.Platform, run.Stream, run.Start, string(connector.RunRunning), run.Pipeline, run.Account); err != nil {
 			return err
@@ -97,7 +132,7 @@ func (s *Sink) FinishRun(ctx context.Context, run connector.Run) error {
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE `+s.control("batch_runs")+` SET end_time = $1, status = $2, records_extracted = $3, records_loaded = $4,
-			records_rejected = $5, error_message = $6 WHERE batch_id = $7`, run.End, string(run.State), run.Extracted, run.Loaded, run.Rejected, msg, run.ID); err != nil {
+			records_rejected = $5, error_message = $6 WHERE batch_id = $7 AND status <> 'ABANDONED'`, run.End, string(run.State), run.Extracted, run.Loaded, run.Rejected, msg, run.ID); err != nil {
 			return err
 		}
 		if run.State != connector.RunSuccess {

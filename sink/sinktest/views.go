@@ -109,6 +109,20 @@ func testViews(t *testing.T, newSink NewSink) {
 	}
 	check(append([][]any{wantA[0]}, wantB...), "refused parts changed nothing")
 
+	// Two workers adding their parts at the same moment: the view ends up
+	// with both, whoever commits last.
+	c, d := viewPart("c", `SELECT 'c' AS part, id, amount, paid FROM {staging.st_view_a} WHERE paid = {true}`),
+		viewPart("d", `SELECT 'd' AS part, id, amount, paid FROM {staging.st_view_a} WHERE paid = {true}`)
+	errs := make(chan error, 2)
+	go func() { errs <- vs.PrepareViews(ctx, []connector.ViewPart{c}) }()
+	go func() { errs <- other.(connector.ViewSink).PrepareViews(ctx, []connector.ViewPart{d}) }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(append([][]any{wantA[0]}, append(wantB, []any{"c", "x1", dec("10.5"), true}, []any{"d", "x1", dec("10.5"), true})...), "parts added at once")
+
 	// A new column list (a newer release): the view takes it and leaves
 	// out part b until b is given with the new list.
 	wider := viewPart("a", `SELECT 'a' AS part, id, amount, paid, 1 AS n FROM {staging.st_view_a} WHERE paid = {true}`)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/facolos/etl/connector"
@@ -12,19 +13,77 @@ import (
 )
 
 // writeLock serialises writes on the dedicated connection; unlike a mutex,
-// waiting for it ends with the context.
-type writeLock chan struct{}
+// waiting for it ends with the context. Urgent waiters (lease renewals and
+// releases) are served before every other waiter, so a renewal waits for the
+// write in progress at most, never for the queue of batch writes behind it.
+type writeLock struct {
+	mu     sync.Mutex
+	held   bool
+	urgent []chan struct{}
+	normal []chan struct{}
+}
 
-func (l writeLock) lock(ctx context.Context) error {
+func (l *writeLock) lock(ctx context.Context) error { return l.acquire(ctx, false) }
+
+// lockUrgent is lock ahead of every waiting lock.
+func (l *writeLock) lockUrgent(ctx context.Context) error { return l.acquire(ctx, true) }
+
+func (l *writeLock) acquire(ctx context.Context, urgent bool) error {
+	l.mu.Lock()
+	if !l.held {
+		l.held = true
+		l.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	if urgent {
+		l.urgent = append(l.urgent, ch)
+	} else {
+		l.normal = append(l.normal, ch)
+	}
+	l.mu.Unlock()
 	select {
-	case l <- struct{}{}:
+	case <-ch:
 		return nil
 	case <-ctx.Done():
+		l.mu.Lock()
+		if removeWaiter(&l.urgent, ch) || removeWaiter(&l.normal, ch) {
+			l.mu.Unlock()
+			return context.Cause(ctx)
+		}
+		l.mu.Unlock()
+		// Handed over meanwhile: pass it on.
+		l.unlock()
 		return context.Cause(ctx)
 	}
 }
 
-func (l writeLock) unlock() { <-l }
+func removeWaiter(q *[]chan struct{}, ch chan struct{}) bool {
+	for i, c := range *q {
+		if c == ch {
+			*q = append((*q)[:i], (*q)[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// unlock hands the lock to the first urgent waiter, else the first waiter.
+func (l *writeLock) unlock() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var next chan struct{}
+	switch {
+	case len(l.urgent) > 0:
+		next, l.urgent = l.urgent[0], l.urgent[1:]
+	case len(l.normal) > 0:
+		next, l.normal = l.normal[0], l.normal[1:]
+	default:
+		l.held = false
+		return
+	}
+	close(next)
+}
 
 // createLeasesSQL is the lease table: a row per (pipeline, stream) holding
 // the current holding (holder, epoch, expiry, host, pid).
@@ -37,6 +96,8 @@ var createLeasesSQL = `CREATE TABLE IF NOT EXISTS ` + q(leasesTable) + ` (
 			host TEXT,
 			pid INTEGER,
 			written_at TIMESTAMP_TEXT,
+			succeeded_at TIMESTAMP_TEXT,
+			succeeded_mode TEXT,
 			PRIMARY KEY (pipeline, stream))`
 
 // createControlMore brings control tables of older versions up to date and
@@ -46,7 +107,7 @@ func (s *Sink) createControlMore(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: create control tables: %w", err)
 	}
-	for _, c := range [][2]string{{"epoch", "INTEGER NOT NULL DEFAULT 0"}, {"host", "TEXT"}, {"pid", "INTEGER"}, {"written_at", "TIMESTAMP_TEXT"}} {
+	for _, c := range [][2]string{{"epoch", "INTEGER NOT NULL DEFAULT 0"}, {"host", "TEXT"}, {"pid", "INTEGER"}, {"written_at", "TIMESTAMP_TEXT"}, {"succeeded_at", "TIMESTAMP_TEXT"}, {"succeeded_mode", "TEXT"}} {
 		if have[c[0]] {
 			continue
 		}
@@ -71,7 +132,22 @@ func (s *Sink) leaseTTL() time.Duration {
 // etl_control_leases (holder, epoch, expiry, host, pid), renewed every third
 // of Config.LeaseTTL; see connector.Fence for the fencing of writes.
 func (s *Sink) Lease(ctx context.Context, pipeline, stream string, wait time.Duration) (*connector.Lease, error) {
-	return lease.Acquire(ctx, leaseStore{s}, "sqlite", pipeline, stream, wait, lease.Options{TTL: s.leaseTTL()})
+	return lease.Acquire(ctx, leaseStore{s: s}, "sqlite", pipeline, stream, wait, s.leaseOptions())
+}
+
+// leaseOptions: the heartbeat's renewals and the release jump the queue of
+// writes for the writer connection (writeLock.lockUrgent).
+func (s *Sink) leaseOptions() lease.Options {
+	return lease.Options{TTL: s.leaseTTL(), Heartbeat: leaseStore{s: s, urgent: true}}
+}
+
+// The sink is a connector.LeaseInspector.
+var _ connector.LeaseInspector = (*Sink)(nil)
+
+// InspectLease implements connector.LeaseInspector: one read of the lease
+// row, on a reader connection.
+func (s *Sink) InspectLease(ctx context.Context, pipeline, stream string) (connector.LeaseState, error) {
+	return lease.Inspect(ctx, leaseStore{s: s}, "sqlite", pipeline, stream, s.leaseOptions())
 }
 
 // fence checks, inside the write transaction, that the batch's writer still
@@ -92,7 +168,11 @@ func (s *Sink) fence(ctx context.Context, tx execer, b *connector.Batch) error {
 	return nil
 }
 
-type leaseStore struct{ s *Sink }
+type leaseStore struct {
+	s *Sink
+	// urgent statements go ahead of the queued writes.
+	urgent bool
+}
 
 // Now implements lease.Clock: SQLite's clock is this host's, so lease
 // expiries are measured with time.Now, never with Config.Now (the clock of
@@ -104,7 +184,11 @@ func (l leaseStore) Now(context.Context) (time.Time, error) { return time.Now(),
 // could starve behind a stream of writes (SQLITE_BUSY) and miss its
 // heartbeat or its release.
 func (l leaseStore) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if err := l.s.wmu.lock(ctx); err != nil {
+	lock := l.s.wmu.lock
+	if l.urgent {
+		lock = l.s.wmu.lockUrgent
+	}
+	if err := lock(ctx); err != nil {
 		return nil, err
 	}
 	defer l.s.wmu.unlock()
@@ -126,10 +210,10 @@ func (l leaseStore) Insert(ctx context.Context, pipeline, stream string, r lease
 func (l leaseStore) Get(ctx context.Context, pipeline, stream string) (lease.Row, bool, error) {
 	var r lease.Row
 	var exp string
-	var host sql.NullString
+	var host, succ, mode sql.NullString
 	var pid sql.NullInt64
-	err := l.s.db.QueryRowContext(ctx, `SELECT holder, epoch, expires_at, host, pid FROM `+q(leasesTable)+` WHERE pipeline = ? AND stream = ?`,
-		pipeline, stream).Scan(&r.Holder, &r.Epoch, &exp, &host, &pid)
+	err := l.s.db.QueryRowContext(ctx, `SELECT holder, epoch, expires_at, host, pid, succeeded_at, succeeded_mode FROM `+q(leasesTable)+` WHERE pipeline = ? AND stream = ?`,
+		pipeline, stream).Scan(&r.Holder, &r.Epoch, &exp, &host, &pid, &succ, &mode)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}
@@ -139,7 +223,12 @@ func (l leaseStore) Get(ctx context.Context, pipeline, stream string) (lease.Row
 	if r.ExpiresAt, err = parseTime(exp, connector.TimeUTC); err != nil {
 		return r, false, fmt.Errorf("lease expiry %q: %w", exp, err)
 	}
-	r.Host, r.PID = host.String, int(pid.Int64)
+	r.Host, r.PID, r.SucceededMode = host.String, int(pid.Int64), mode.String
+	if succ.Valid {
+		if r.Succeeded, err = parseTime(succ.String, connector.TimeUTC); err != nil {
+			return r, false, fmt.Errorf("lease success time %q: %w", succ.String, err)
+		}
+	}
 	return r, true, nil
 }
 
@@ -164,8 +253,13 @@ func (l leaseStore) Renew(ctx context.Context, pipeline, stream string, f connec
 	return n == 1, err
 }
 
-func (l leaseStore) Release(ctx context.Context, pipeline, stream string, f connector.Fence, expired time.Time) error {
-	_, err := l.Renew(ctx, pipeline, stream, f, expired)
+func (l leaseStore) Release(ctx context.Context, pipeline, stream string, f connector.Fence, expired time.Time, success *lease.Success) error {
+	var at, mode any
+	if success != nil {
+		at, mode = ts(success.At), success.Mode
+	}
+	_, err := l.exec(ctx, `UPDATE `+q(leasesTable)+` SET expires_at = ?, succeeded_at = COALESCE(?, succeeded_at), succeeded_mode = COALESCE(?, succeeded_mode)
+		WHERE pipeline = ? AND stream = ? AND holder = ? AND epoch = ?`, ts(expired), at, mode, pipeline, stream, f.Holder, f.Epoch)
 	return err
 }
 

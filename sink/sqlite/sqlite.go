@@ -69,8 +69,10 @@ type Sink struct {
 
 	// Writes go through one dedicated connection, one at a time; the
 	// prepared upsert statements live on it.
-	wmu   writeLock
+	wmu   *writeLock
 	wconn *sql.Conn
+	// runsReady: the run history exists (runs.go); guarded by wmu.
+	runsReady bool
 
 	ddlMu  sync.Mutex // serialises Prepare: check-then-ALTER must not interleave
 	mu     sync.Mutex
@@ -114,7 +116,7 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", cfg.Path, err)
 	}
-	s := &Sink{cfg: cfg, db: db, wmu: make(writeLock, 1), tables: map[string]*tableInfo{}, stmts: map[stmtKey]*sql.Stmt{}}
+	s := &Sink{cfg: cfg, db: db, wmu: &writeLock{}, tables: map[string]*tableInfo{}, stmts: map[stmtKey]*sql.Stmt{}}
 	if err := s.createControl(ctx); err != nil {
 		db.Close()
 		return nil, err

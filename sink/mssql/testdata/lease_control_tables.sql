@@ -8,8 +8,14 @@ CREATE TABLE [etl_control].[leases] (
 	[host] NVARCHAR(255) NULL,
 	[pid] BIGINT NULL,
 	[written_at] DATETIMEOFFSET(7) NULL,
+	[succeeded_at] DATETIMEOFFSET(7) NULL,
+	[succeeded_mode] NVARCHAR(20) NULL,
 	CONSTRAINT [PK_leases] PRIMARY KEY CLUSTERED ([pipeline], [stream])
 );
+IF COL_LENGTH(N'etl_control.leases', N'succeeded_at') IS NULL
+ALTER TABLE [etl_control].[leases] ADD [succeeded_at] DATETIMEOFFSET(7) NULL;
+IF COL_LENGTH(N'etl_control.leases', N'succeeded_mode') IS NULL
+ALTER TABLE [etl_control].[leases] ADD [succeeded_mode] NVARCHAR(20) NULL;
 IF OBJECT_ID(N'etl_control.settings', N'U') IS NULL
 CREATE TABLE [etl_control].[settings] (
 	[name] NVARCHAR(100) NOT NULL,

@@ -1,1 +1,1 @@
-SELECT [holder], [epoch], [expires_at], [host], [pid] FROM [etl_control].[leases] WHERE [pipeline] = @p1 AND [stream] = @p2
+SELECT [holder], [epoch], [expires_at], [host], [pid], [succeeded_at], [succeeded_mode] FROM [etl_control].[leases] WHERE [pipeline] = @p1 AND [stream] = @p2

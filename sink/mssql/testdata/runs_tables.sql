@@ -6,7 +6,7 @@ CREATE TABLE [etl_control].[batch_runs] (
 	[table_name] NVARCHAR(100) NOT NULL,
 	[start_time] DATETIMEOFFSET(7) NULL DEFAULT SYSDATETIMEOFFSET(),
 	[end_time] DATETIMEOFFSET(7) NULL,
-	[status] NVARCHAR(20) NULL CHECK ([status] IN (N'RUNNING', N'SUCCESS', N'FAILED', N'CANCELLED')),
+	[status] NVARCHAR(20) NULL CONSTRAINT [CK_batch_runs_status] CHECK ([status] IN (N'RUNNING', N'SUCCESS', N'FAILED', N'CANCELLED', N'ABANDONED', N'FRESH')),
 	[records_extracted] INT NULL DEFAULT 0,
 	[records_loaded] INT NULL DEFAULT 0,
 	[error_message] NVARCHAR(MAX) NULL,
@@ -14,6 +14,7 @@ CREATE TABLE [etl_control].[batch_runs] (
 	[pipeline] NVARCHAR(200) NULL,
 	[account] NVARCHAR(200) NULL,
 	[records_rejected] INT NULL DEFAULT 0,
+	[taken_over_by] UNIQUEIDENTIFIER NULL,
 	CONSTRAINT [PK_batch_runs] PRIMARY KEY CLUSTERED ([batch_id])
 );
 IF OBJECT_ID(N'etl_control.data_sources', N'U') IS NULL
@@ -33,4 +34,15 @@ ALTER TABLE [etl_control].[batch_runs] ADD [pipeline] NVARCHAR(200) NULL;
 IF COL_LENGTH(N'etl_control.batch_runs', N'account') IS NULL
 ALTER TABLE [etl_control].[batch_runs] ADD [account] NVARCHAR(200) NULL;
 IF COL_LENGTH(N'etl_control.batch_runs', N'records_rejected') IS NULL
-ALTER TABLE [etl_control].[batch_runs] ADD [records_rejected] INT NULL
+ALTER TABLE [etl_control].[batch_runs] ADD [records_rejected] INT NULL;
+IF COL_LENGTH(N'etl_control.batch_runs', N'taken_over_by') IS NULL
+ALTER TABLE [etl_control].[batch_runs] ADD [taken_over_by] UNIQUEIDENTIFIER NULL;
+DECLARE @ck SYSNAME;
+SELECT TOP 1 @ck = [name] FROM sys.check_constraints
+WHERE [parent_object_id] = OBJECT_ID(N'etl_control.batch_runs') AND [definition] LIKE N'%RUNNING%' AND [definition] NOT LIKE N'%ABANDONED%';
+IF @ck IS NOT NULL
+BEGIN
+	DECLARE @drop NVARCHAR(MAX) = N'ALTER TABLE [etl_control].[batch_runs] DROP CONSTRAINT ' + QUOTENAME(@ck);
+	EXEC (@drop);
+	ALTER TABLE [etl_control].[batch_runs] ADD CONSTRAINT [CK_batch_runs_status] CHECK ([status] IN (N'RUNNING', N'SUCCESS', N'FAILED', N'CANCELLED', N'ABANDONED', N'FRESH'));
+END

@@ -1,0 +1,424 @@
+package connector_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/testsinks"
+	"github.com/facolos/etl/sink/postgres"
+	"github.com/facolos/etl/sink/sqlite"
+	"github.com/stretchr/testify/require"
+)
+
+// Rendezvous hashing: an account's shard depends on its name and the shard
+// count only. Adding accounts moves none of the others; going from 4 to 5
+// shards moves only the accounts the new shard wins, about a fifth; the
+// shards are balanced.
+func TestShardAssignmentIsStable(t *testing.T) {
+	names := func(from, to int) []string {
+		var out []string
+		for i := from; i < to; i++ {
+			out = append(out, fmt.Sprintf("shopee/%d", 100000+i*7))
+		}
+		return out
+	}
+	assign := func(ps []string, n int) map[string]int {
+		m := map[string]int{}
+		for _, p := range ps {
+			m[p] = connector.ShardOf(p, n)
+		}
+		return m
+	}
+	before := assign(names(0, 1000), 4)
+	after := assign(names(0, 1001), 4) // one shop added
+	for p, sh := range before {
+		require.Equal(t, sh, after[p], "adding a shop moved %s", p)
+	}
+	five := assign(names(0, 1000), 5)
+	moved := 0
+	for p, sh := range before {
+		if five[p] != sh {
+			moved++
+			require.Equal(t, 4, five[p], "%s moved to an old shard (%d → %d)", p, sh, five[p])
+		}
+	}
+	require.InDelta(t, 200, moved, 50, "4 → 5 shards moves about a fifth")
+	count := make([]int, 4)
+	for _, sh := range before {
+		count[sh]++
+	}
+	for sh, n := range count {
+		require.InDelta(t, 250, n, 50, "shard %d of 4 has %d of 1000", sh, n)
+	}
+	// Owns agrees with ShardOf, and exactly one shard owns each name.
+	for _, p := range names(0, 50) {
+		owners := 0
+		for i := 0; i < 3; i++ {
+			if (connector.Shard{Index: i, Count: 3}).Owns(p) {
+				owners++
+			}
+		}
+		require.Equal(t, 1, owners, p)
+	}
+}
+
+func TestParseShardAndEnvironment(t *testing.T) {
+	s, err := connector.ParseShard("2/8")
+	require.NoError(t, err)
+	require.Equal(t, connector.Shard{Index: 2, Count: 8}, s)
+	for _, bad := range []string{"", "1", "8/8", "-1/4", "a/b", "0/0"} {
+		_, err := connector.ParseShard(bad)
+		require.Error(t, err, bad)
+	}
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	_, ok, err := connector.ShardFromEnv(env())
+	require.NoError(t, err)
+	require.False(t, ok)
+	s, ok, err = connector.ShardFromEnv(env("JOB_COMPLETION_INDEX", "3", "ETL_SHARD_COUNT", "4"))
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, connector.Shard{Index: 3, Count: 4}, s)
+	s, _, err = connector.ShardFromEnv(env("ETL_SHARD", "1/2", "JOB_COMPLETION_INDEX", "3", "ETL_SHARD_COUNT", "4"))
+	require.NoError(t, err)
+	require.Equal(t, connector.Shard{Index: 1, Count: 2}, s, "ETL_SHARD wins")
+	_, _, err = connector.ShardFromEnv(env("JOB_COMPLETION_INDEX", "3"))
+	require.ErrorContains(t, err, "ETL_SHARD_COUNT")
+}
+
+var scaleTable = &connector.Table{Schema: "staging", Name: "scale_rows", PrimaryKey: []string{"k"}, Columns: []connector.Column{
+	{Name: "k", Type: connector.String, Length: 60}, {Name: "shop", Type: connector.String, Length: 40}, {Name: "n", Type: connector.Int}}}
+
+type scaleTransformer struct{}
+
+func (scaleTransformer) Tables() []*connector.Table { return []*connector.Table{scaleTable} }
+func (scaleTransformer) Transform(rec connector.Record, out connector.Output) error {
+	var v struct {
+		Shop string
+		N    int64
+	}
+	if err := json.Unmarshal(rec.Data, &v); err != nil {
+		return err
+	}
+	out.Add(scaleTable, []any{rec.Key, v.Shop, v.N})
+	return nil
+}
+
+// scaleShop is a shop with one stream of n records in pages of 5. When
+// stuck is set, the read emits its first page, signals stuck and blocks
+// until release is closed, as a worker killed mid-stream.
+type scaleShop struct {
+	name    string
+	n       int
+	stuck   chan struct{}
+	release chan struct{}
+}
+
+func (s *scaleShop) Streams() []connector.Stream { return []connector.Stream{s} }
+func (s *scaleShop) Name() string                { return "rows" }
+func (s *scaleShop) Read(ctx context.Context, _ connector.ReadOptions, emit connector.EmitFunc) error {
+	for i := 0; i < s.n; i += 5 {
+		var pg connector.Page
+		for j := i; j < min(i+5, s.n); j++ {
+			pg.Records = append(pg.Records, connector.Record{Key: fmt.Sprintf("%s-%03d", s.name, j), Data: json.RawMessage(fmt.Sprintf(`{"Shop":%q,"N":%d}`, s.name, j))})
+		}
+		pg.Checkpoint = connector.Checkpoint(fmt.Sprintf(`{"i":%d}`, i))
+		if err := emit(ctx, pg); err != nil {
+			return err
+		}
+		if s.stuck != nil && i == 0 {
+			close(s.stuck)
+			<-s.release
+			return fmt.Errorf("the worker was killed")
+		}
+	}
+	return nil
+}
+
+func scalePipelines(sink connector.Sink, n int) []connector.Pipeline {
+	var ps []connector.Pipeline
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("shop%02d", i)
+		ps = append(ps, connector.Pipeline{Name: "scale/" + name, Platform: "scale", Account: name,
+			Source: &scaleShop{name: name, n: 12}, Transformer: scaleTransformer{}, Sink: sink})
+	}
+	return ps
+}
+
+// warehouse is one database shared by several workers: each worker opens
+// its own sink on it.
+type warehouse struct {
+	open func(ttl time.Duration) connector.Sink
+	// openBare opens a sink the test closes itself (a killed worker's).
+	openBare func(ttl time.Duration) connector.Sink
+	db       *sql.DB
+	runs     string // batch_runs, qualified
+	rows     string // scale_rows, qualified
+	param    func(n int) string
+}
+
+func eachWarehouse(t *testing.T, f func(t *testing.T, w warehouse)) {
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "shared.db")
+		first := testsinks.SQLite(t, path, sqlite.Config{})
+		f(t, warehouse{open: func(ttl time.Duration) connector.Sink {
+			return testsinks.SQLite(t, path, sqlite.Config{LeaseTTL: ttl})
+		}, openBare: func(ttl time.Duration) connector.Sink {
+			s, err := sqlite.Open(context.Background(), sqlite.Config{Path: path, LeaseTTL: ttl})
+			require.NoError(t, err)
+			return s
+		}, db: first.DB(), runs: "etl_control_batch_runs", rows: "scale_rows", param: func(int) string { return "?" }})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		first := testsinks.Postgres(t, "scaleout", postgres.Config{MaxConns: 2})
+		f(t, warehouse{open: func(ttl time.Duration) connector.Sink {
+			return testsinks.PostgresShared(t, first, postgres.Config{LeaseTTL: ttl, MaxConns: 3})
+		}, openBare: func(ttl time.Duration) connector.Sink {
+			s, err := postgres.Open(context.Background(), postgres.Config{DSN: os.Getenv(testsinks.PostgresEnv), LeaseTTL: ttl, MaxConns: 3,
+				Schemas: map[string]string{"staging": first.Schema("staging"), "etl_control": first.Schema("etl_control")}})
+			require.NoError(t, err)
+			return s
+		}, db: first.DB(), runs: connector.QuoteIdent(first.Schema("etl_control")) + ".batch_runs",
+			rows: connector.QuoteIdent(first.Schema("staging")) + ".scale_rows", param: func(n int) string { return fmt.Sprintf("$%d", n) }})
+	})
+}
+
+// runsByStatus counts the run-history rows of each pipeline by status.
+func runsByStatus(t *testing.T, w warehouse) map[string]map[string]int {
+	t.Helper()
+	rows, err := w.db.Query(`SELECT pipeline, status FROM ` + w.runs)
+	require.NoError(t, err)
+	defer rows.Close()
+	out := map[string]map[string]int{}
+	for rows.Next() {
+		var p, st string
+		require.NoError(t, rows.Scan(&p, &st))
+		if out[p] == nil {
+			out[p] = map[string]int{}
+		}
+		out[p][st]++
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+func rowCount(t *testing.T, w warehouse) int {
+	t.Helper()
+	var n int
+	require.NoError(t, w.db.QueryRow(`SELECT count(*) FROM `+w.rows).Scan(&n))
+	return n
+}
+
+// runWorkers runs one Runner per worker at once, each with its own sink on
+// the warehouse and its own copies of the pipelines.
+func runWorkers(ctx context.Context, w warehouse, shops int, workers ...*connector.Runner) [][]connector.Result {
+	out := make([][]connector.Result, len(workers))
+	sinks := make([]connector.Sink, len(workers))
+	for i := range workers {
+		sinks[i] = w.open(0)
+	}
+	var wg sync.WaitGroup
+	for i, r := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = r.Run(ctx, scalePipelines(sinks[i], shops)...)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// Two workers with shards 0/2 and 1/2 split the shops: each shop is run
+// by exactly one of them, the one whose shard owns it, and the other
+// reports it as another shard's.
+func TestTwoShardsSplitTheShops(t *testing.T) {
+	eachWarehouse(t, func(t *testing.T, w warehouse) {
+		const shops = 16
+		res := runWorkers(context.Background(), w, shops,
+			&connector.Runner{Shard: connector.Shard{Index: 0, Count: 2}, Logger: quietLogger()},
+			&connector.Runner{Shard: connector.Shard{Index: 1, Count: 2}, Logger: quietLogger()})
+		ran := map[string]int{}
+		for wi, rs := range res {
+			mine := 0
+			for _, r := range rs {
+				owner := connector.ShardOf(r.Pipeline, 2)
+				if owner == wi {
+					require.Equal(t, connector.StatusOK, r.Status, "%s: %v", r.Pipeline, r.Err)
+					ran[r.Pipeline]++
+					mine++
+				} else {
+					require.Equal(t, connector.StatusOtherShard, r.Status, r.Pipeline)
+				}
+			}
+			require.NotZero(t, mine, "worker %d got no shop", wi)
+		}
+		require.Len(t, ran, shops)
+		for p, n := range runsByStatus(t, w) {
+			require.Equal(t, map[string]int{"SUCCESS": 1}, n, p)
+		}
+		require.Equal(t, shops*12, rowCount(t, w))
+	})
+}
+
+// Three workers without shards race for the same shops in one cycle
+// (FreshWithin an hour, Watch on): every stream succeeds exactly once; the
+// workers that lose a race see it fresh. A second cycle within the hour
+// runs nothing; a full load does not count an incremental success, and a
+// second full load in the same cycle runs nothing.
+func TestSameStreamNeverSucceedsTwiceInACycle(t *testing.T) {
+	eachWarehouse(t, func(t *testing.T, w warehouse) {
+		const shops = 10
+		worker := func(mode connector.Mode) *connector.Runner {
+			return &connector.Runner{Mode: mode, FreshWithin: time.Hour, Watch: true, WatchEvery: 10 * time.Millisecond, Logger: quietLogger()}
+		}
+		check := func(wantSuccess, wantRan int, res [][]connector.Result) {
+			t.Helper()
+			ok := map[string]int{}
+			for _, rs := range res {
+				for _, r := range rs {
+					require.Contains(t, []connector.Status{connector.StatusOK, connector.StatusFresh}, r.Status, "%s: %v", r.Pipeline, r.Err)
+					if r.Status == connector.StatusOK {
+						ok[r.Pipeline]++
+					}
+				}
+			}
+			for p, n := range runsByStatus(t, w) {
+				require.Equal(t, wantSuccess, n["SUCCESS"], "%s: %v %v", p, n, res)
+				require.Zero(t, n["RUNNING"], p)
+			}
+			require.Len(t, ok, wantRan)
+			for p, n := range ok {
+				require.Equal(t, 1, n, p)
+			}
+		}
+		ctx := context.Background()
+		check(1, shops, runWorkers(ctx, w, shops, worker(connector.Incremental), worker(connector.Incremental), worker(connector.Incremental)))
+		check(1, 0, runWorkers(ctx, w, shops, worker(connector.Incremental), worker(connector.Incremental)))
+		// The full reload runs once more (an incremental success does not
+		// count for it), by one of the two workers.
+		check(2, shops, runWorkers(ctx, w, shops, worker(connector.Full), worker(connector.Full)))
+		check(2, 0, runWorkers(ctx, w, shops, worker(connector.Full)))
+		for p, n := range runsByStatus(t, w) {
+			require.NotZero(t, n["FRESH"], "%s: skipped streams are in the run history", p)
+		}
+		// Forced (FreshWithin 0): it runs.
+		check(3, shops, runWorkers(ctx, w, shops, &connector.Runner{Logger: quietLogger()}))
+		require.Equal(t, shops*12, rowCount(t, w))
+	})
+}
+
+// A worker is killed in the middle of a stream of its shard: its lease
+// stops being renewed and its run stays RUNNING. The other worker, after
+// its own shard, helps with the killed worker's shard and watches the held
+// stream: when the lease expires it takes it over in the same cycle, and
+// the killed run's row becomes ABANDONED with the taker's run id. The
+// warehouse then holds every row.
+func TestKilledWorkersStreamsAreFinishedInTheSameCycle(t *testing.T) {
+	eachWarehouse(t, func(t *testing.T, w warehouse) {
+		const shops, ttl = 8, time.Second
+		ctx := context.Background()
+		sinkA := w.openBare(ttl) // closed once, by the "kill" below
+		psA := scalePipelines(sinkA, shops)
+		// The killed worker's shop: the first of shard 0.
+		var victim *scaleShop
+		for _, p := range psA {
+			if connector.ShardOf(p.Name, 2) == 0 {
+				victim = p.Source.(*scaleShop)
+				victim.stuck, victim.release = make(chan struct{}), make(chan struct{})
+				break
+			}
+		}
+		require.NotNil(t, victim)
+		doneA := make(chan []connector.Result, 1)
+		go func() {
+			doneA <- (&connector.Runner{Shard: connector.Shard{Index: 0, Count: 2}, Parallel: 1, FreshWithin: time.Hour, Logger: quietLogger()}).Run(ctx, psA...)
+		}()
+		<-victim.stuck
+		// Kill A: its sink is gone, so its lease is no longer renewed.
+		require.NoError(t, sinkA.Close())
+
+		sinkB := w.open(ttl)
+		resB := (&connector.Runner{Shard: connector.Shard{Index: 1, Count: 2}, Help: true, Watch: true, WatchEvery: 10 * time.Millisecond,
+			FreshWithin: time.Hour, Logger: quietLogger()}).Run(ctx, scalePipelines(sinkB, shops)...)
+		close(victim.release)
+		<-doneA
+
+		tookOver := 0
+		for _, r := range resB {
+			require.Contains(t, []connector.Status{connector.StatusOK, connector.StatusFresh}, r.Status, "%s: %v", r.Pipeline, r.Err)
+			if r.Pipeline == "scale/"+victim.name {
+				require.Equal(t, []string{"rows"}, r.TookOver)
+				tookOver++
+			}
+		}
+		require.Equal(t, 1, tookOver)
+		byStatus := runsByStatus(t, w)
+		require.Len(t, byStatus, shops)
+		for p, n := range byStatus {
+			require.Zero(t, n["RUNNING"], p)
+			require.Equal(t, 1, n["SUCCESS"], "%s: %v", p, n)
+			if p == "scale/"+victim.name {
+				require.Equal(t, 1, n["ABANDONED"], "%s: %v", p, n)
+			}
+		}
+		var taker, success string
+		require.NoError(t, w.db.QueryRow(fmt.Sprintf(`SELECT taken_over_by FROM %s WHERE pipeline = %s AND status = 'ABANDONED'`, w.runs, w.param(1)),
+			"scale/"+victim.name).Scan(&taker))
+		require.NoError(t, w.db.QueryRow(fmt.Sprintf(`SELECT batch_id FROM %s WHERE pipeline = %s AND status = 'SUCCESS'`, w.runs, w.param(1)),
+			"scale/"+victim.name).Scan(&success))
+		require.Equal(t, strings.ToLower(success), strings.ToLower(taker))
+		require.Equal(t, shops*12, rowCount(t, w), "the warehouse equals an uninterrupted run")
+	})
+}
+
+// Lease renewals go through the sink's own small pool: with every
+// connection of the write pool taken, a held lease is still renewed.
+func TestRenewalsProceedWhileTheWritePoolIsExhausted(t *testing.T) {
+	const ttl = 300 * time.Millisecond
+	s := testsinks.Postgres(t, "renewals", postgres.Config{MaxConns: 1, LeaseTTL: ttl})
+	ctx := context.Background()
+	l, err := s.Lease(ctx, "p", "s", 0)
+	require.NoError(t, err)
+	defer l.Release()
+	expiry := func() time.Time {
+		var e time.Time
+		require.NoError(t, s.DB().QueryRowContext(ctx, `SELECT expires_at FROM `+connector.QuoteIdent(s.Schema("etl_control"))+`.leases`).Scan(&e))
+		return e
+	}
+	start := expiry()
+	// A write holds the only connection of the write pool.
+	conn, err := s.Pool().Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	tx, err := conn.Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(ctx)
+	// Renewals every ttl/3: read the row through the held connection
+	// until the expiry moved twice (a renewal queued behind the pool never
+	// would; the minute bounds a hang, it is no speed check).
+	seen := []time.Time{start}
+	deadline := time.Now().Add(time.Minute)
+	for len(seen) < 3 && time.Now().Before(deadline) {
+		var e time.Time
+		require.NoError(t, tx.QueryRow(ctx, `SELECT expires_at FROM `+connector.QuoteIdent(s.Schema("etl_control"))+`.leases`).Scan(&e))
+		if e.After(seen[len(seen)-1]) {
+			seen = append(seen, e)
+		}
+	}
+	require.Len(t, seen, 3, "renewed twice while the write pool was exhausted")
+}
