@@ -63,6 +63,7 @@ func finSim(t *testing.T, opts tiktoktest.Options) *tiktoktest.Server {
 		opts.Orders = 120
 	}
 	opts.Days, opts.Now = 30, time.Now().Truncate(time.Second)
+	opts.NoArrivals = true // new orders do not settle within the tests' advances
 	return newSim(t, opts)
 }
 
@@ -494,11 +495,11 @@ func TestFinanceOlderStatusNeverReplacesNewer(t *testing.T) {
 // view with the simulator's net payouts.
 func TestFinanceFaultsCrashesTokenExpiry(t *testing.T) {
 	t.Parallel()
-	sim := finSim(t, tiktoktest.Options{Faults: simfault.Options{Rate: 0.1, HangFor: time.Second, RetryAfter: time.Millisecond}})
+	sim := finSim(t, tiktoktest.Options{Orders: 80, Faults: simfault.Options{Rate: 0.1, HangFor: time.Second, RetryAfter: time.Millisecond}})
 	rnd := rand.New(rand.NewPCG(5, 6))
 	var crashed atomic.Int64
 	w := finSinks()["sqlite"](t, sqlite.Config{BeforeCommit: func(context.Context, *connector.Batch) error {
-		if crashed.Load() < 8 && (crashed.Load() == 0 || rnd.IntN(3) == 0) {
+		if crashed.Load() < 5 && (crashed.Load() == 0 || rnd.IntN(3) == 0) {
 			crashed.Add(1)
 			return errCrash
 		}

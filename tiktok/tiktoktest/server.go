@@ -96,6 +96,9 @@ type Options struct {
 	Lies Lies
 	// FinanceLies bends the finance answers (all off by default).
 	FinanceLies FinanceLies
+	// NoArrivals: Advance brings no new orders (it still moves the
+	// existing ones on), for tests whose subject is not the orders.
+	NoArrivals bool
 	// NoFinance leaves the finance state out, for large shops whose
 	// orders alone are loaded (benchmarks): the finance endpoints then list
 	// no statement and no withdrawal.
@@ -487,7 +490,11 @@ func (s *Server) Advance(d time.Duration) []Change {
 		advanceOrder(o, r, at)
 		out = append(out, Change{OrderID: o.ID})
 	}
-	for k := 0; k < 2*hours && k < 1000; k++ {
+	arrivals := 2 * hours
+	if s.opts.NoArrivals {
+		arrivals = 0
+	}
+	for k := 0; k < arrivals && k < 1000; k++ {
 		n := len(s.orders)
 		o := genOrder(s.opts.Seed+int64(s.advances)*7919, n, n+1, at+1, 1, nil)
 		o.ID = orderID(s.opts.Seed, n)
