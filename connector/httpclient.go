@@ -217,8 +217,8 @@ func Redact(s string) string {
 	return bearer.ReplaceAllString(s, "Bearer [REDACTED]")
 }
 
-// APICalls returns the number of requests sent per endpoint path (retries
-// included).
+// APICalls returns the number of requests sent per endpoint path (or the
+// name WithEndpoint gave them), retries included.
 func (c *Client) APICalls() map[string]int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -357,6 +357,25 @@ type attemptsKey struct{}
 
 type prepareKey struct{}
 
+type endpointKey struct{}
+
+// WithEndpoint returns a context that makes Do count and name the requests
+// sent with it as endpoint instead of their URL path: an API whose path
+// carries an id (/statements/{statement_id}/...) is counted as one
+// endpoint, not one per id.
+func WithEndpoint(ctx context.Context, endpoint string) context.Context {
+	return context.WithValue(ctx, endpointKey{}, endpoint)
+}
+
+// endpointOf is the name a request is counted under: WithEndpoint's in
+// ctx, or its path.
+func endpointOf(ctx context.Context, path string) string {
+	if e, ok := ctx.Value(endpointKey{}).(string); ok && e != "" {
+		return e
+	}
+	return path
+}
+
 // PrepareFunc prepares a request again before it is retried, for example
 // with a fresh timestamp and signature. It may replace req.URL and headers
 // (assign a new *url.URL rather than modifying the old one, which the
@@ -380,7 +399,7 @@ func prepareRetry(req *http.Request) error {
 // status. The error is non-nil only when no response could be obtained; it
 // is then a *TransportError.
 func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
-	endpoint := req.URL.Path
+	endpoint := endpointOf(ctx, req.URL.Path)
 	var attempts atomic.Int64
 	ctx = context.WithValue(ctx, attemptsKey{}, &attempts)
 	co := &callOutcomes{}
@@ -478,7 +497,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return false, errTooLarge
 	}
 	resp.Body = &bufferedBody{Reader: bytes.NewReader(data), data: data}
-	endpoint := resp.Request.URL.Path
+	endpoint := endpointOf(resp.Request.Context(), resp.Request.URL.Path)
 	throttled := resp.StatusCode == http.StatusTooManyRequests
 	if throttled {
 		c.throttled.Add(1)
@@ -558,7 +577,7 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		return nil, err
 	}
 	t.c.mu.Lock()
-	t.c.calls[req.URL.Path]++
+	t.c.calls[endpointOf(req.Context(), req.URL.Path)]++
 	t.c.mu.Unlock()
 	if n, ok := req.Context().Value(attemptsKey{}).(*atomic.Int64); ok {
 		n.Add(1)

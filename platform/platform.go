@@ -235,6 +235,22 @@ func EnvInt(getenv func(string) string, name string) (int64, error) {
 	return n, nil
 }
 
+// EnvBool reads the on/off setting name through getenv: def when it is not
+// set; true, 1, on, yes or false, 0, off, no (any case); an error naming the
+// setting and its value otherwise.
+func EnvBool(getenv func(string) string, name string, def bool) (bool, error) {
+	switch v := strings.ToLower(getenv(name)); v {
+	case "":
+		return def, nil
+	case "1", "true", "on", "yes":
+		return true, nil
+	case "0", "false", "off", "no":
+		return false, nil
+	default:
+		return false, fmt.Errorf("%s: %q is not true or false", name, v)
+	}
+}
+
 // EnvRate reads the calls-per-second setting name through getenv: def when
 // it is not set, an error naming the setting and its value when it is not
 // a positive number.

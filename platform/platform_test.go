@@ -73,3 +73,13 @@ func ExampleEnvInt() {
 	// 8 <nil>
 	// SHOPEE_SHOP_ID: "twelve" is not a non-negative integer
 }
+
+func TestEnvBool(t *testing.T) {
+	for v, want := range map[string]bool{"": true, "true": true, "ON": true, "1": true, "yes": true, "false": false, "Off": false, "0": false, "no": false} {
+		got, err := platform.EnvBool(func(string) string { return v }, "X_FLAG", true)
+		require.NoError(t, err, v)
+		require.Equal(t, want, got, v)
+	}
+	_, err := platform.EnvBool(func(string) string { return "maybe" }, "X_FLAG", true)
+	require.ErrorContains(t, err, `X_FLAG: "maybe" is not true or false`)
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -294,19 +293,13 @@ func configFromEnv(getenv func(string) string, basis connector.TimeBasis) (cfg C
 		return cfg, false, err
 	}
 	cfg.FinanceLookback = time.Duration(finLook) * time.Hour
-	switch v := strings.ToLower(getenv("SHOPEE_FINANCE")); v {
-	case "", "1", "true", "on", "yes":
-	case "0", "false", "off", "no":
-		cfg.DisableFinance = true
-	default:
-		return cfg, false, fmt.Errorf("SHOPEE_FINANCE: %q is not true or false", v)
+	finance, err := platform.EnvBool(getenv, "SHOPEE_FINANCE", true)
+	if err != nil {
+		return cfg, false, err
 	}
-	switch v := strings.ToLower(getenv("SHOPEE_FINANCE_ESTIMATES")); v {
-	case "", "0", "false", "off", "no":
-	case "1", "true", "on", "yes":
-		cfg.FinanceEstimates = true
-	default:
-		return cfg, false, fmt.Errorf("SHOPEE_FINANCE_ESTIMATES: %q is not true or false", v)
+	cfg.DisableFinance = !finance
+	if cfg.FinanceEstimates, err = platform.EnvBool(getenv, "SHOPEE_FINANCE_ESTIMATES", false); err != nil {
+		return cfg, false, err
 	}
 	cfg.RefreshBuffer = time.Duration(buf) * time.Second
 	cfg.Lookback = time.Duration(look) * time.Minute

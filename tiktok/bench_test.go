@@ -46,7 +46,7 @@ func BenchmarkTransform(b *testing.B) {
 func BenchmarkFullLoad(b *testing.B) {
 	for _, n := range []int{10_000, 50_000} {
 		b.Run(strconv.Itoa(n/1000)+"k", func(b *testing.B) {
-			sim := newSim(b, tiktoktest.Options{Orders: n, Days: 150})
+			sim := newSim(b, tiktoktest.Options{Orders: n, Days: 150, NoFinance: true})
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				sink := openSink(b, "", sqlite.Config{})

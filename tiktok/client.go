@@ -5,8 +5,11 @@
 // the orders stream from the order search (complete order objects, so no
 // detail calls) by page token inside half-open time windows, and a
 // transformer to the 118-column staging.tiktok_shop_order_detail (one row
-// per line item, the line set of an order replaced on every sync). Package
-// tiktoktest simulates the platform.
+// per line item, the line set of an order replaced on every sync). Its
+// finance streams (finance.go) read the daily statements with their
+// transactions and the withdrawals into four more tables, and feed the
+// TikTok part of staging.order_net_payout. Package tiktoktest simulates the
+// platform.
 package tiktok
 
 import (
@@ -90,6 +93,17 @@ type Config struct {
 	// after another; the windows' pages are emitted in time order, so
 	// checkpoints stay exact. Every call still draws from HTTP's budget.
 	Concurrency int
+	// DisableFinance turns off the finance streams (statements and
+	// withdrawals, see finance.go), which are on by default (env
+	// TIKTOK_FINANCE=false).
+	DisableFinance bool
+	// FinanceLookback is the overlap of the finance streams' incremental
+	// reads (default DefaultFinanceLookback, env
+	// TIKTOK_FINANCE_LOOKBACK_HOURS).
+	FinanceLookback time.Duration
+	// FinancePageSize is the page size of the finance lists (default and
+	// maximum MaxFinancePageSize).
+	FinancePageSize int
 	// HTTP configures retries, timeouts and the rate limit.
 	HTTP connector.HTTPConfig
 	// Now is the clock of load windows and token expiry (default
@@ -147,6 +161,12 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
+	}
+	if cfg.FinancePageSize <= 0 || cfg.FinancePageSize > MaxFinancePageSize {
+		cfg.FinancePageSize = MaxFinancePageSize
+	}
+	if cfg.FinanceLookback <= 0 {
+		cfg.FinanceLookback = DefaultFinanceLookback
 	}
 	c := &Client{cfg: cfg, http: connector.NewClient(cfg.HTTP), log: cfg.Logger, cipher: cfg.ShopCipher}
 	for _, s := range []string{cfg.AppSecret, cfg.AccessToken, cfg.RefreshToken} {

@@ -32,6 +32,10 @@ var (
 	// ErrServer: the platform failed (21011500, 99999999, 36009007, HTTP
 	// 5xx); retried.
 	ErrServer = errors.New("tiktok: server error")
+	// ErrBadResponse: a success answer of unexpected shape (a missing
+	// field, a page that ends early, a page token that does not move). It
+	// is never read as "nothing new".
+	ErrBadResponse = errors.New("tiktok: answer of unexpected shape")
 	// ErrReauthorize: the refresh token is expired or revoked; the seller
 	// must authorise the app again. Retrying cannot help.
 	ErrReauthorize = errors.New("tiktok: refresh token expired or revoked; re-authorise this shop")
@@ -98,6 +102,8 @@ func (e *APIError) Is(target error) bool {
 		case CodeInvalidParams, CodeNotJSON, CodeCipherMissing, CodeInvalidPath, CodeInvalidMethod:
 			return true
 		}
+	case ErrBadResponse:
+		return e.Code == 0 && e.HTTPStatus >= 200 && e.HTTPStatus <= 299
 	case ErrServer:
 		return e.Code == CodeInternal || e.Code == CodeSystem || e.Code == CodeTimeout || e.HTTPStatus >= 500
 	}

@@ -22,6 +22,7 @@ func ExampleNewSource() {
 		BaseURL: sim.URL, AuthURL: sim.AuthURL, AppKey: sim.AppKey(), AppSecret: sim.AppSecret(),
 		AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), ShopCipher: sim.ShopCipher(),
 		StartDate: time.Date(2026, 1, 1, 0, 0, 0, 0, connector.Vietnam), Logger: quiet,
+		DisableFinance: true, // the orders alone (the finance streams are on by default)
 	})
 	if err != nil {
 		panic(err)

@@ -61,12 +61,23 @@ func config(sim *tiktoktest.Server, tokens tokenstore.Store, httpCfg connector.H
 	}
 	return tiktok.Config{BaseURL: sim.URL, AuthURL: sim.AuthURL, AppKey: sim.AppKey(), AppSecret: sim.AppSecret(),
 		AccessToken: sim.InitialAccess(), RefreshToken: sim.InitialRefresh(), ShopCipher: sim.ShopCipher(), Shop: "shop-7",
-		Tokens: tokens, StartDate: simNow.AddDate(0, 0, -200), HTTP: httpCfg, Logger: httpCfg.Logger}
+		Tokens: tokens, StartDate: simNow.AddDate(0, 0, -200), HTTP: httpCfg, Logger: httpCfg.Logger,
+		// The orders stream alone unless a test asks for the finance
+		// streams (withFinance): they are tested on their own, and every
+		// order test would otherwise pay for them.
+		DisableFinance: true}
 }
 
-func sourceFor(t testing.TB, sim *tiktoktest.Server, tokens tokenstore.Store, httpCfg connector.HTTPConfig) *tiktok.Source {
+// withFinance turns the finance streams on (config leaves them off).
+func withFinance(c *tiktok.Config) { c.DisableFinance = false }
+
+func sourceFor(t testing.TB, sim *tiktoktest.Server, tokens tokenstore.Store, httpCfg connector.HTTPConfig, tweak ...func(*tiktok.Config)) *tiktok.Source {
 	t.Helper()
-	src, err := tiktok.NewSource(config(sim, tokens, httpCfg))
+	cfg := config(sim, tokens, httpCfg)
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	src, err := tiktok.NewSource(cfg)
 	require.NoError(t, err)
 	return src
 }

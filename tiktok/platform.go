@@ -40,6 +40,8 @@ func (driver) Variables() []platform.Variable {
 		{Name: "TIKTOK_RATE_LIMIT", Doc: "calls per second of the app, shared by its shops (default " + strconv.Itoa(DefaultRateLimit) + ")"},
 		{Name: "TIKTOK_TOKEN_REFRESH_BUFFER", Doc: "refresh this many seconds before the access token expires (default 300)"},
 		{Name: "ETL_INCREMENTAL_LOOKBACK_MINUTES", Doc: "overlap of incremental windows (default 15)"},
+		{Name: "TIKTOK_FINANCE", Doc: "false turns off the finance streams (statements, their transactions, withdrawals; default on)"},
+		{Name: "TIKTOK_FINANCE_LOOKBACK_HOURS", Doc: "overlap of the finance streams' incremental reads, in hours (default 24)"},
 		{Name: "TIKTOK_CONCURRENCY", Doc: "time windows of a load read at once (default " + strconv.Itoa(DefaultConcurrency) + "; 1 reads one page at a time)"},
 	}
 }

@@ -38,12 +38,22 @@ func TestPlatformDemoOpenRun(t *testing.T) {
 	r := &connector.Runner{Logger: quiet}
 	res := r.Run(ctx, p)[0]
 	require.NoError(t, res.Err)
-	require.Equal(t, int64(400), res.Records)
 	require.Equal(t, int64(1), res.APICalls[tiktok.PathShops], "the cipher is resolved once")
 	require.Equal(t, int64(4), res.APICalls[tiktok.PathSearch])
 	rows, err := sink.ReadTable(ctx, tiktok.Table())
 	require.NoError(t, err)
 	full := len(rows)
+	orders := map[any]bool{}
+	for _, r := range rows {
+		orders[r[tiktok.Table().ColumnIndex("order_id")]] = true
+	}
+	require.Len(t, orders, 400)
+	// The finance streams are on by default: the demo loads them too.
+	for _, tb := range tiktok.FinanceTables() {
+		require.Positive(t, res.Rows[tb.FullName()], tb.FullName())
+	}
+	require.Equal(t, (res.Rows["staging."+tiktok.StatementsTable]+99)/100, res.APICalls[tiktok.PathStatements], "100 statements a call")
+	require.Equal(t, res.Rows["staging."+tiktok.StatementsTable], res.APICalls[tiktok.PathStatementTransactions], "one transactions call per statement")
 
 	demo.Advance(3 * time.Hour)
 	res = r.Run(ctx, p)[0]

@@ -25,8 +25,12 @@ type Source struct {
 	restarts atomic.Int64
 	windows  atomic.Int64
 	rereads  atomic.Int64
-	shop     atomic.Pointer[shopCols] // the shop the records come from, once resolved
-	unmapped sync.Map                 // fields of its answers no column stores (Unmapped)
+	// finStatements counts the statements the statements stream stored,
+	// finRereads those of them stored again without their transactions
+	// (known, settlement unchanged: read again for their payment status).
+	finStatements, finRereads atomic.Int64
+	shop                      atomic.Pointer[shopCols] // the shop the records come from, once resolved
+	unmapped                  sync.Map                 // fields of its answers no column stores (Unmapped)
 }
 
 // NewSource returns the source of the shop in cfg.
@@ -47,8 +51,12 @@ func NewSource(cfg Config) (*Source, error) {
 // Client returns the source's API client.
 func (s *Source) Client() *Client { return s.c }
 
-// Streams implements connector.Source: one stream, "orders".
-func (s *Source) Streams() []connector.Stream { return []connector.Stream{&orders{s: s}} }
+// Streams implements connector.Source: "orders", then, unless
+// Config.DisableFinance, "statements" (statements and their transactions)
+// and "withdrawals" (see finance.go).
+func (s *Source) Streams() []connector.Stream {
+	return append([]connector.Stream{&orders{s: s}}, s.financeStreams()...)
+}
 
 // APICalls implements connector.StatsSource.
 func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
@@ -58,10 +66,14 @@ func (s *Source) APICalls() map[string]int64 { return s.c.APICalls() }
 // or a re-read added), page_restarts (windows read again from their start
 // after a rejected page token), window_rereads (windows read again because
 // fewer orders came than the platform counted), token_refreshes,
-// http_retries and throttled answers since the source was created.
+// http_retries and throttled answers since the source was created, and
+// statements_read (statements stored by the statements stream) and
+// statements_reread (those of them read again only for their payment
+// status, without their transactions).
 func (s *Source) Stats() map[string]any {
 	return map[string]any{"search_pages": s.pages.Load(), "search_windows": s.windows.Load(), "page_restarts": s.restarts.Load(),
-		"window_rereads": s.rereads.Load(), "token_refreshes": s.c.Refreshes(), "http_retries": s.c.Retries(), "throttled": s.c.Throttled()}
+		"window_rereads": s.rereads.Load(), "token_refreshes": s.c.Refreshes(), "http_retries": s.c.Retries(), "throttled": s.c.Throttled(),
+		"statements_read": s.finStatements.Load(), "statements_reread": s.finRereads.Load()}
 }
 
 // Checkpoint is the orders stream's cursor. A run reads [From, End) by
@@ -699,7 +711,8 @@ func orderKey(raw json.RawMessage, field string) (key, error) {
 // TIKTOK_START_DATE (YYYY-MM-DD, midnight UTC: the default time basis; the
 // driver reads it in platform.Deps.TimeBasis), TIKTOK_TOKEN_REFRESH_BUFFER
 // (seconds), ETL_INCREMENTAL_LOOKBACK_MINUTES, TIKTOK_CONCURRENCY (windows
-// read at once, at most 64). ok is false when the app
+// read at once, at most 64), TIKTOK_FINANCE (false turns the finance
+// streams off) and TIKTOK_FINANCE_LOOKBACK_HOURS. ok is false when the app
 // credentials are not set. The tokens are optional: without them the token
 // store must hold the account's pair (examples/authorize stores one).
 func ConfigFromEnv(getenv func(string) string) (cfg Config, ok bool, err error) {
@@ -732,6 +745,16 @@ func configFromEnv(getenv func(string) string, basis connector.TimeBasis) (cfg C
 		return cfg, false, err
 	}
 	cfg.Concurrency = int(min(conc, 64))
+	finLook, err := num("TIKTOK_FINANCE_LOOKBACK_HOURS")
+	if err != nil {
+		return cfg, false, err
+	}
+	cfg.FinanceLookback = time.Duration(finLook) * time.Hour
+	finance, err := platform.EnvBool(getenv, "TIKTOK_FINANCE", true)
+	if err != nil {
+		return cfg, false, err
+	}
+	cfg.DisableFinance = !finance
 	cfg.RefreshBuffer = time.Duration(buf) * time.Second
 	cfg.Lookback = time.Duration(look) * time.Minute
 	if cfg.StartDate, err = platform.EnvDate(getenv, "TIKTOK_START_DATE", basis); err != nil {

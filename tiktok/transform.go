@@ -48,7 +48,9 @@ var table = func() *connector.Table {
 func Table() *connector.Table { return table }
 
 // Transformer turns one order object (from the search or the detail call)
-// into one row per line item of staging.tiktok_shop_order_detail. NULL
+// into one row per line item of staging.tiktok_shop_order_detail, and the
+// records of the finance streams into the finance tables
+// (finance_tables.go). NULL
 // stays NULL, ids stay the exact text sent (never a float), money is an
 // exact decimal, times are UTC instants (a millisecond
 // recommended_shipping_time is recognised), JSON columns hold the API's
@@ -64,8 +66,11 @@ type Transformer struct{ src *Source }
 // the shop columns from the shop the source resolved.
 func (s *Source) Transformer() Transformer { return Transformer{src: s} }
 
-// Tables implements connector.Transformer.
-func (Transformer) Tables() []*connector.Table { return []*connector.Table{table} }
+// Tables implements connector.Transformer: the order table, then the
+// finance tables (FinanceTables).
+func (Transformer) Tables() []*connector.Table {
+	return append([]*connector.Table{table}, financeTables...)
+}
 
 // Transform implements connector.Transformer. The order's text is copied
 // once into a string (the raw_order_json column) and decoded in one
@@ -74,6 +79,9 @@ func (Transformer) Tables() []*connector.Table { return []*connector.Table{table
 // are unquoted. The values are boxed into slabs (connector.Boxer), not one
 // by one. The rows keep no reference to rec.Data.
 func (t Transformer) Transform(rec connector.Record, out connector.Output) error {
+	if isFinance(rec) {
+		return transformFinance(rec, out)
+	}
 	s := string(rec.Data)
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()

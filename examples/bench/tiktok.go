@@ -48,7 +48,7 @@ var tiktokBench = platform{
 			os.Exit(2)
 		}
 		sim := tiktoktest.NewServer(tiktoktest.Options{Orders: *orders, Days: daysOr(365), Now: simEnd, Seed: 1, Spread: sp,
-			Faults: faults(), RateLimit: *rateLimit})
+			Faults: faults(), RateLimit: *rateLimit, NoFinance: true})
 		benchproc.Serve(tiktokEndpoint{sim.URL, sim.AuthURL, sim.AppKey(), sim.AppSecret(), sim.ShopCipher(), sim.InitialAccess(), sim.InitialRefresh()})
 		sim.Close()
 	},
@@ -59,6 +59,7 @@ var tiktokBench = platform{
 		}
 		src, err := tiktok.NewSource(tiktok.Config{BaseURL: ep.URL, AuthURL: ep.AuthURL, AppKey: ep.AppKey, AppSecret: ep.AppSecret,
 			ShopCipher: ep.Cipher, AccessToken: ep.Access, RefreshToken: ep.Refresh, StartDate: simEnd.AddDate(0, 0, -daysOr(365)-1), Logger: quiet,
+			DisableFinance: true, // the orders pipeline alone
 			// The load reads up to the simulated shop's now, as a load of a
 			// shop selling until today does.
 			Now:         func() time.Time { return simEnd },

@@ -1,5 +1,6 @@
 // Package tiktoktest is a strict local simulator of the TikTok Shop Open API
-// (202309) order endpoints, like net/http/httptest: real HTTP servers on
+// (202309) order endpoints and finance endpoints (finance.go), like
+// net/http/httptest: real HTTP servers on
 // loopback (the Open API host and the auth host) that recompute every
 // signature over the raw body received and the decoded query, check request
 // timestamps against the real wall clock (5 minutes back, 30 s ahead),
@@ -93,6 +94,15 @@ type Options struct {
 	// Lies bends the order search's answers the way a flaky platform
 	// does (all off by default).
 	Lies Lies
+	// FinanceLies bends the finance answers (all off by default).
+	FinanceLies FinanceLies
+	// NoArrivals: Advance brings no new orders (it still moves the
+	// existing ones on), for tests whose subject is not the orders.
+	NoArrivals bool
+	// NoFinance leaves the finance state out, for large shops whose
+	// orders alone are loaded (benchmarks): the finance endpoints then list
+	// no statement and no withdrawal.
+	NoFinance bool
 }
 
 // Lies are search answers that contradict the platform's contract; a
@@ -178,6 +188,14 @@ type Server struct {
 	searches   []Search
 	prev       map[string]*Order // the version before the last Advance (Lies.StaleCopies)
 	bent       map[string]int    // answers bent per lie (Lies.Times)
+
+	// The finance state (finance.go), moved at start and at each Advance.
+	finClock    int64
+	fin         map[string]*finOrder
+	statements  map[int64]*Statement // by statement time
+	withdrawals []Withdrawal
+	balance     int64
+	finSeq      int64
 }
 
 // Search is one order search the server answered: the query's field and
@@ -246,11 +264,15 @@ func NewServer(opts Options) *Server {
 		s.orders = append(s.orders, o)
 		s.byID[o.ID] = o
 	}
+	s.finance(s.now().Unix())
 	s.tokens = simtoken.New(opts.AccessTTL, opts.RefreshTTL, s.accessToken, s.refreshToken, time.Now())
 	api := http.NewServeMux()
 	api.HandleFunc(PathShops, s.handle(http.MethodGet, false, s.shops))
 	api.HandleFunc(PathSearch, s.handle(http.MethodPost, true, s.search))
 	api.HandleFunc(PathDetail, s.handle(http.MethodGet, true, s.detail))
+	api.HandleFunc(PathStatements, s.handle(http.MethodGet, true, s.statementsList))
+	api.HandleFunc("/finance/202501/statements/", s.handle(http.MethodGet, true, s.statementTransactions))
+	api.HandleFunc(PathWithdrawals, s.handle(http.MethodGet, true, s.withdrawalsList))
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, 36009009, "Invalid path")
 	})
@@ -468,7 +490,11 @@ func (s *Server) Advance(d time.Duration) []Change {
 		advanceOrder(o, r, at)
 		out = append(out, Change{OrderID: o.ID})
 	}
-	for k := 0; k < 2*hours && k < 1000; k++ {
+	arrivals := 2 * hours
+	if s.opts.NoArrivals {
+		arrivals = 0
+	}
+	for k := 0; k < arrivals && k < 1000; k++ {
 		n := len(s.orders)
 		o := genOrder(s.opts.Seed+int64(s.advances)*7919, n, n+1, at+1, 1, nil)
 		o.ID = orderID(s.opts.Seed, n)
@@ -480,6 +506,7 @@ func (s *Server) Advance(d time.Duration) []Change {
 		s.byID[o.ID] = o
 		out = append(out, Change{OrderID: o.ID, New: true})
 	}
+	s.finance(s.now().Unix())
 	return out
 }
 
@@ -600,7 +627,7 @@ func (s *Server) handle(method string, shopScoped bool, h func(r *http.Request, 
 		s.inflight.Add(1)
 		defer s.inflight.Add(-1)
 		s.mu.Lock()
-		s.calls[r.URL.Path]++
+		s.calls[callPath(r.URL.Path)]++
 		s.mu.Unlock()
 		if s.fault.Inject(w, r) {
 			return
