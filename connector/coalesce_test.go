@@ -193,3 +193,48 @@ func TestFullLoadCheckpointIntervalBoundsTheTimeBetweenCommits(t *testing.T) {
 	}
 	require.JSONEq(t, `{"seq":100}`, commits[len(commits)-1])
 }
+
+// A full-load batch ends at the record that brings its source bytes to
+// FullLoadBatchBytes, whatever its rows: every batch but the last reaches
+// the bound with its last record and not before.
+func TestFullLoadBatchBytesBoundsABatch(t *testing.T) {
+	ctx := context.Background()
+	var sizes []int
+	require.NoError(t, newShop(200, 10).Streams()[0].Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
+		for _, r := range p.Records {
+			sizes = append(sizes, len(r.Data))
+		}
+		return nil
+	}))
+	limit := 10*sizes[0] + 1
+	var mu sync.Mutex
+	var batches []int
+	r := &connector.Runner{FullLoadBatchBytes: limit, FullLoadCheckpointInterval: time.Hour, Logger: quiet(),
+		Observer: func(e connector.Event) {
+			if e.Kind == connector.BatchWritten {
+				mu.Lock()
+				batches = append(batches, e.Records)
+				mu.Unlock()
+			}
+		}}
+	sink := openSink(t)
+	src := newShop(200, 10)
+	res := r.Run(ctx, pipeline("bytes", src, sink))[0]
+	require.NoError(t, res.Err)
+	require.Equal(t, expected(src), contents(t, sink.DB()))
+	require.Greater(t, len(batches), 2, "the byte bound ended batches long before 5,000 rows")
+	sum := func(xs []int) (n int) {
+		for _, x := range xs {
+			n += x
+		}
+		return n
+	}
+	at := 0
+	for k, n := range batches[:len(batches)-1] {
+		b := sizes[at : at+n]
+		require.GreaterOrEqual(t, sum(b), limit, "batch %d of %d records", k, n)
+		require.Less(t, sum(b[:n-1]), limit, "batch %d went on past the bound", k)
+		at += n
+	}
+	require.Equal(t, len(sizes), at+batches[len(batches)-1])
+}

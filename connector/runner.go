@@ -168,6 +168,12 @@ type Runner struct {
 	// Full, or no stored checkpoint): 0 means BatchSize when that is set,
 	// else DefaultFullLoadBatchSize.
 	FullLoadBatchSize int
+	// FullLoadBatchBytes ends a full-load batch early when the records it
+	// holds reach this many bytes of source data (0: the default,
+	// DefaultFullLoadBatchBytes; negative: no byte bound), so that wide
+	// records (a TikTok order is about 6 kB) do not make two batches of
+	// FullLoadBatchSize rows hold hundreds of MiB.
+	FullLoadBatchBytes int
 	// FullLoadCheckpointInterval coalesces checkpoints during a stream's
 	// full load: a checkpoint the stream emits does not end the batch;
 	// the newest one rides with the next batch written, which is written
@@ -268,6 +274,9 @@ const (
 	// trips, child-set deletes) are small against the rows, small enough
 	// that two batches of a stream stay a few MiB.
 	DefaultFullLoadBatchSize = 5000
+	// DefaultFullLoadBatchBytes is the source bytes per batch of a full
+	// load at most (see Runner.FullLoadBatchBytes).
+	DefaultFullLoadBatchBytes = 8 << 20
 	// DefaultFullLoadCheckpointInterval bounds how much reading a crash
 	// during a full load can make the next run redo.
 	DefaultFullLoadCheckpointInterval = 10 * time.Second
@@ -276,6 +285,8 @@ const (
 // writePlan is how a stream's run batches rows and commits checkpoints.
 type writePlan struct {
 	batchSize int
+	// batchBytes bounds a batch's source bytes (0: no bound).
+	batchBytes int
 	// interval: 0 commits at every checkpoint; positive commits a pending
 	// checkpoint once that long has passed since the last write.
 	interval time.Duration
@@ -296,6 +307,12 @@ func (r *Runner) plan(full bool) writePlan {
 		p.batchSize = r.FullLoadBatchSize
 	case r.BatchSize <= 0:
 		p.batchSize = DefaultFullLoadBatchSize
+	}
+	switch {
+	case r.FullLoadBatchBytes > 0:
+		p.batchBytes = r.FullLoadBatchBytes
+	case r.FullLoadBatchBytes == 0:
+		p.batchBytes = DefaultFullLoadBatchBytes
 	}
 	switch {
 	case r.FullLoadCheckpointInterval < 0:
@@ -949,7 +966,7 @@ func (r *Runner) runStream(ctx context.Context, p Pipeline, st Stream, tables []
 				}
 				w.accept(rec)
 			}
-			if w.nrows >= w.batchSize {
+			if w.nrows >= w.batchSize || (plan.batchBytes > 0 && w.bytes >= plan.batchBytes) {
 				if writeErr = w.flush(wctx); writeErr != nil {
 					break
 				}
@@ -1055,6 +1072,7 @@ type batcher struct {
 	rows    [][][]any
 	nrows   int
 	records int
+	bytes   int   // source bytes of the batch's records
 	loaded  int64 // records stored by this batcher's flushes
 	keys    map[string]struct{}
 	rejects []Rejection
@@ -1200,6 +1218,7 @@ func (b *batcher) accept(rec Record) {
 	}
 	b.nrows += len(b.staged)
 	b.records++
+	b.bytes += len(rec.Data)
 	if rec.Key != "" {
 		b.keys[rec.Key] = struct{}{}
 	}
@@ -1246,7 +1265,7 @@ func (b *batcher) flush(ctx context.Context) error {
 	b.recStarts = make([]int, 0, len(u.starts))
 	clear(b.keys)
 	clear(b.groups)
-	b.nrows, b.records, b.rejects, b.pending = 0, 0, nil, nil
+	b.nrows, b.records, b.bytes, b.rejects, b.pending = 0, 0, 0, nil, nil
 	b.lastFlush = b.r.now()
 	return b.wr.submit(u)
 }
