@@ -43,6 +43,7 @@ func pacedLoad(t *testing.T, limit, budget float64, burst, orders int) (calls, t
 		"SHOPEE_ACCESS_TOKEN":  sim.InitialAccess(),
 		"SHOPEE_REFRESH_TOKEN": sim.InitialRefresh(),
 		"SHOPEE_RATE_LIMIT":    strconv.FormatFloat(budget, 'f', -1, 64),
+		"SHOPEE_FINANCE":       "false", // the orders pace the test
 	}
 	acct := platform.Account{Platform: "shopee", Name: "paced", Get: func(k string) string { return vars[k] }}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
