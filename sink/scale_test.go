@@ -60,7 +60,7 @@ type counter interface {
 // pipeline at once, the sink's default pool): all of them load, then an
 // incremental cycle finds nothing new, and nothing is lost or doubled.
 func manyShops(t *testing.T, s connector.Sink, c counter) {
-	n, orders := scaleShops, 5 // 200 shops (20 under the race detector)
+	n, orders := scaleShops, 5 // 60 shops (200 with ETL_TEST_LONG=1, 20 under the race detector)
 	ps := shops(t, n, orders, s)
 	var stored int64
 	for _, r := range runAll(t, ps) {

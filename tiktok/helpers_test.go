@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/testenv"
 	"github.com/facolos/etl/internal/testsinks"
 	"github.com/facolos/etl/sink/sqlite"
 	"github.com/facolos/etl/tiktok"
@@ -30,13 +30,14 @@ var (
 	quiet  = slog.New(slog.NewTextHandler(io.Discard, nil))
 )
 
-// small is a shop size, halved under the race detector (or with
-// TIKTOK_TEST_SMALL set, to check the smaller sizes without it).
+// small is a shop size, halved unless ETL_TEST_LONG=1 (testenv.Long): the
+// halved shops prove the same paths (windows split, pages, faults) in a
+// quick go test ./...; the soak run of .ci/run loads the full ones.
 func small(n int) int {
-	if raceEnabled || os.Getenv("TIKTOK_TEST_SMALL") != "" {
-		return n / 2
+	if testenv.Long() {
+		return n
 	}
-	return n
+	return n / 2
 }
 
 func newSim(t testing.TB, opts tiktoktest.Options) *tiktoktest.Server {
