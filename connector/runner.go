@@ -276,7 +276,7 @@ const (
 	DefaultFullLoadBatchSize = 5000
 	// DefaultFullLoadBatchBytes is the source bytes per batch of a full
 	// load at most (see Runner.FullLoadBatchBytes).
-	DefaultFullLoadBatchBytes = 8 << 20
+	DefaultFullLoadBatchBytes = 2 << 20
 	// DefaultFullLoadCheckpointInterval bounds how much reading a crash
 	// during a full load can make the next run redo.
 	DefaultFullLoadCheckpointInterval = 10 * time.Second

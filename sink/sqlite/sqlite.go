@@ -111,14 +111,30 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	dsn := fmt.Sprintf("file:%s?_pragma=journal_mode(WAL)&_pragma=busy_timeout(%d)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_txlock=immediate",
+	// busy_timeout comes first: switching a new file to WAL takes the
+	// file's exclusive lock, which another process opening it at the same
+	// moment may hold; the wait needs the busy handler already set.
+	dsn := fmt.Sprintf("file:%s?_pragma=busy_timeout(%[2]d)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_txlock=immediate",
 		uriPath(cfg.Path), cfg.BusyTimeout.Milliseconds())
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", cfg.Path, err)
 	}
 	s := &Sink{cfg: cfg, db: db, wmu: &writeLock{}, tables: map[string]*tableInfo{}, stmts: map[stmtKey]*sql.Stmt{}}
-	if err := s.createControl(ctx); err != nil {
+	// Two processes creating the control tables of a new file at once can
+	// get SQLITE_BUSY without the busy handler being asked (a schema read
+	// that must become a write): the creation is tried again.
+	for attempt := 1; ; attempt++ {
+		err = s.createControl(ctx)
+		if err == nil || attempt == 10 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(attempt) * 20 * time.Millisecond):
+		}
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
