@@ -973,6 +973,32 @@ func checkGoTest(env, args []string) error {
 // testFunctions lists the Test, Benchmark, Fuzz and Example functions of
 // the package in dir (with dir/... every package under it).
 func testFunctions(dir string) ([]string, error) {
+	testFuncs.Lock()
+	defer testFuncs.Unlock()
+	if fns, ok := testFuncs.byDir[dir]; ok {
+		return fns, nil
+	}
+	fns, err := readTestFunctions(dir)
+	if err == nil {
+		if testFuncs.byDir == nil {
+			testFuncs.byDir = map[string][]string{}
+		}
+		testFuncs.byDir[dir] = fns
+	}
+	return fns, err
+}
+
+// testFuncs caches testFunctions: the documents name the same packages
+// many times.
+var testFuncs struct {
+	sync.Mutex
+	byDir map[string][]string
+}
+
+// testFunc finds the test, benchmark, fuzz and example functions of a file.
+var testFunc = regexp.MustCompile(`(?m)^func ((?:Test|Benchmark|Fuzz|Example)\w*)\(`)
+
+func readTestFunctions(dir string) ([]string, error) {
 	base, all := strings.CutSuffix(dir, "/...")
 	info, err := os.Stat(filepath.Join(root, base))
 	if err != nil || !info.IsDir() {
@@ -993,13 +1019,12 @@ func testFunctions(dir string) ([]string, error) {
 		return nil, err
 	}
 	var out []string
-	fn := regexp.MustCompile(`(?m)^func ((?:Test|Benchmark|Fuzz|Example)\w*)\(`)
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		for _, m := range fn.FindAllSubmatch(data, -1) {
+		for _, m := range testFunc.FindAllSubmatch(data, -1) {
 			out = append(out, string(m[1]))
 		}
 	}
@@ -1113,23 +1138,29 @@ func TestSplitAlternatives(t *testing.T) {
 // mentioned reports whether a Go file of the repository names the
 // variable (in quotes).
 func mentioned(name string) bool {
-	found := false
-	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || found {
-			return filepath.SkipAll
-		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != root {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".go") {
-			data, err := os.ReadFile(p)
-			if err == nil && bytes.Contains(data, []byte(`"`+name+`"`)) {
-				found = true
+	goSources.Do(func() {
+		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return filepath.SkipAll
 			}
-		}
-		return nil
+			if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != root {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && strings.HasSuffix(p, ".go") {
+				if data, err := os.ReadFile(p); err == nil {
+					goSources.all = append(goSources.all, data...)
+				}
+			}
+			return nil
+		})
 	})
-	return found
+	return bytes.Contains(goSources.all, []byte(`"`+name+`"`))
+}
+
+// goSources is every Go file of the repository, read once for mentioned.
+var goSources struct {
+	sync.Once
+	all []byte
 }
 
 func hasAnyPrefix(s string, prefixes []string) bool {
