@@ -106,8 +106,8 @@ func TestLazadaStatementsSent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The orders tables (the finance tables of the same transformer are
-	// not part of these goldens).
+	// The orders tables (the finance tables of the same transformer have
+	// their own goldens: finance_test.go).
 	orders, items := tr.Tables()[0], tr.Tables()[1]
 	tables := []*connector.Table{orders, items}
 	if orders.Name != lazada.OrdersTable || len(rows[orders]) != 60 || len(rows[items]) <= 60 {

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,8 +90,7 @@ func (r *recorder) checkTyped(query string, nv *driver.NamedValue) error {
 // even one whose error the code under test swallowed.
 func register(t testing.TB, drv driver.Driver, r *recorder) string {
 	t.Helper()
-	driverSeq++
-	name := fmt.Sprintf("recorder%d", driverSeq)
+	name := fmt.Sprintf("recorder%d", driverSeq.Add(1))
 	sql.Register(name, drv)
 	t.Cleanup(func() {
 		r.mu.Lock()
@@ -302,7 +302,9 @@ func firstLine(q string) string {
 	return q
 }
 
-var driverSeq int
+// driverSeq numbers the registered drivers (parallel tests register theirs
+// at once).
+var driverSeq atomic.Int64
 
 func openRecorded(t *testing.T, r *recorder, cfg Config) *Sink {
 	t.Helper()
