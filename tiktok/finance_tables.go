@@ -84,7 +84,7 @@ var (
 	// its transaction.
 	componentsTable = func() *connector.Table {
 		t := finTable(ComponentsTable, []string{"shop_id", "transaction_id", "component_group", "code"}, "",
-			fkeyCol("shop_id", 100), fkeyCol("transaction_id", 100), fkeyCol("component_group", 100), fkeyCol("code", 200),
+			fkeyCol("shop_id", 100), fkeyCol("transaction_id", 100), fkeyCol("component_group", 50), fkeyCol("code", 150),
 			fcol("amount", tDec, 0))
 		t.Parent, t.ParentKey = "staging."+TransactionsTable, []string{"shop_id", "transaction_id"}
 		if err := t.Validate(); err != nil {

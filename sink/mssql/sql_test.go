@@ -10,8 +10,10 @@ import (
 
 	"github.com/facolos/etl/connector"
 	"github.com/facolos/etl/lazada"
+	"github.com/facolos/etl/misa"
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/sink/sinktest"
+	"github.com/facolos/etl/tiktok"
 	"github.com/facolos/etl/tokenstore"
 	mssql "github.com/microsoft/go-mssqldb"
 )
@@ -96,7 +98,11 @@ func TestGoldenStatements(t *testing.T) {
 }
 
 func TestNoMaxTypesInKeys(t *testing.T) {
-	for _, tb := range append(shopee.Tables(), sinktest.WideTable(), lazada.OrdersTableDef(), lazada.ItemsTableDef()) {
+	var all []*connector.Table
+	for _, tr := range []interface{ Tables() []*connector.Table }{shopee.Transformer{}, tiktok.Transformer{}, lazada.Transformer{}, misa.Transformer{}} {
+		all = append(all, tr.Tables()...)
+	}
+	for _, tb := range append(all, sinktest.WideTable()) {
 		for _, c := range tb.Columns {
 			if typ := columnType(c, tb.IsKey(c.Name), false, connector.TimeUTC); tb.IsKey(c.Name) && strings.Contains(typ, "MAX") {
 				t.Errorf("%s.%s: key column of type %s", tb.FullName(), c.Name, typ)

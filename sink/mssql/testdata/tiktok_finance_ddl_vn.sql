@@ -163,8 +163,8 @@ IF OBJECT_ID(N'staging.tiktok_transaction_components', N'U') IS NULL
 CREATE TABLE [staging].[tiktok_transaction_components] (
 	[shop_id] NVARCHAR(100) NOT NULL,
 	[transaction_id] NVARCHAR(100) NOT NULL,
-	[component_group] NVARCHAR(100) NOT NULL,
-	[code] NVARCHAR(200) NOT NULL,
+	[component_group] NVARCHAR(50) NOT NULL,
+	[code] NVARCHAR(150) NOT NULL,
 	[amount] DECIMAL(18,4) NULL,
 	[source_request_id] NVARCHAR(100) NULL,
 	[etl_created_at] DATETIME2(7) NULL,
@@ -178,9 +178,9 @@ ALTER TABLE [staging].[tiktok_transaction_components] ADD [shop_id] NVARCHAR(100
 IF COL_LENGTH(N'staging.tiktok_transaction_components', N'transaction_id') IS NULL
 ALTER TABLE [staging].[tiktok_transaction_components] ADD [transaction_id] NVARCHAR(100) NULL;
 IF COL_LENGTH(N'staging.tiktok_transaction_components', N'component_group') IS NULL
-ALTER TABLE [staging].[tiktok_transaction_components] ADD [component_group] NVARCHAR(100) NULL;
+ALTER TABLE [staging].[tiktok_transaction_components] ADD [component_group] NVARCHAR(50) NULL;
 IF COL_LENGTH(N'staging.tiktok_transaction_components', N'code') IS NULL
-ALTER TABLE [staging].[tiktok_transaction_components] ADD [code] NVARCHAR(200) NULL;
+ALTER TABLE [staging].[tiktok_transaction_components] ADD [code] NVARCHAR(150) NULL;
 IF COL_LENGTH(N'staging.tiktok_transaction_components', N'amount') IS NULL
 ALTER TABLE [staging].[tiktok_transaction_components] ADD [amount] DECIMAL(18,4) NULL;
 IF COL_LENGTH(N'staging.tiktok_transaction_components', N'source_request_id') IS NULL
