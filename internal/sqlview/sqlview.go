@@ -138,8 +138,10 @@ func prepareView(ctx context.Context, db *sql.DB, d Dialect, view string, given 
 		if err := deletePart(ctx, tx, d, view, p.Part); err != nil {
 			return err
 		}
-		ins := fmt.Sprintf("INSERT INTO %s (view_name, part, columns_json, select_sql, updated_at) VALUES (%s, %s, %s, %s, %s)",
-			d.Parts, d.Param(1), d.Param(2), d.Param(3), d.Param(4), d.Now)
+		q := d.Quote
+		ins := fmt.Sprintf("INSERT INTO %s (%s, %s, %s, %s, %s) VALUES (%s, %s, %s, %s, %s)",
+			d.Parts, q("view_name"), q("part"), q("columns_json"), q("select_sql"), q("updated_at"),
+			d.Param(1), d.Param(2), d.Param(3), d.Param(4), d.Now)
 		if _, err := tx.ExecContext(ctx, ins, view, p.Part, cols, p.SQL); err != nil {
 			return fmt.Errorf("store part %q: %w", p.Part, err)
 		}
@@ -166,7 +168,8 @@ type querier interface {
 }
 
 func readParts(ctx context.Context, db querier, d Dialect, view string) (map[string]stored, error) {
-	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT part, columns_json, select_sql FROM %s WHERE view_name = %s", d.Parts, d.Param(1)), view)
+	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT %s, %s, %s FROM %s WHERE %s = %s",
+		d.Quote("part"), d.Quote("columns_json"), d.Quote("select_sql"), d.Parts, d.Quote("view_name"), d.Param(1)), view)
 	if err != nil {
 		return nil, fmt.Errorf("read parts: %w", err)
 	}
@@ -200,7 +203,7 @@ func unchanged(have map[string]stored, given []connector.ViewPart) bool {
 }
 
 func deletePart(ctx context.Context, tx *sql.Tx, d Dialect, view, part string) error {
-	del := fmt.Sprintf("DELETE FROM %s WHERE view_name = %s AND part = %s", d.Parts, d.Param(1), d.Param(2))
+	del := fmt.Sprintf("DELETE FROM %s WHERE %s = %s AND %s = %s", d.Parts, d.Quote("view_name"), d.Param(1), d.Quote("part"), d.Param(2))
 	if _, err := tx.ExecContext(ctx, del, view, part); err != nil {
 		return fmt.Errorf("replace part %q: %w", part, err)
 	}

@@ -108,8 +108,8 @@ func viewStatements(t *testing.T, s *Sink, given []connector.ViewPart, stored []
 	out := []string{d.CreateParts}
 	for range given {
 		out = append(out,
-			"DELETE FROM "+d.Parts+" WHERE view_name = @p1 AND part = @p2",
-			"INSERT INTO "+d.Parts+" (view_name, part, columns_json, select_sql, updated_at) VALUES (@p1, @p2, @p3, @p4, SYSDATETIMEOFFSET())")
+			"DELETE FROM "+d.Parts+" WHERE [view_name] = @p1 AND [part] = @p2",
+			"INSERT INTO "+d.Parts+" ([view_name], [part], [columns_json], [select_sql], [updated_at]) VALUES (@p1, @p2, @p3, @p4, SYSDATETIMEOFFSET())")
 	}
 	body, err := connector.UnionView(stored, d.ViewDialect)
 	require.NoError(t, err)
@@ -406,7 +406,7 @@ func TestFinanceStatementsSent(t *testing.T) {
 // their parts of one view.
 func viewPartsDB(r *recorder) func(string, []driver.NamedValue) [][]driver.Value {
 	return func(q string, args []driver.NamedValue) [][]driver.Value {
-		if !strings.HasPrefix(q, "SELECT part, columns_json, select_sql FROM ") {
+		if !strings.HasPrefix(q, "SELECT [part], [columns_json], [select_sql] FROM ") {
 			return nil
 		}
 		r.mu.Lock()

@@ -5,8 +5,8 @@ IF OBJECT_ID(N'etl_control.view_parts', N'U') IS NULL CREATE TABLE [etl_control]
 	[select_sql] NVARCHAR(MAX) NOT NULL,
 	[updated_at] DATETIMEOFFSET(7) NOT NULL,
 	PRIMARY KEY ([view_name], [part]));
-DELETE FROM [etl_control].[view_parts] WHERE view_name = @p1 AND part = @p2;
-INSERT INTO [etl_control].[view_parts] (view_name, part, columns_json, select_sql, updated_at) VALUES (@p1, @p2, @p3, @p4, SYSDATETIMEOFFSET());
+DELETE FROM [etl_control].[view_parts] WHERE [view_name] = @p1 AND [part] = @p2;
+INSERT INTO [etl_control].[view_parts] ([view_name], [part], [columns_json], [select_sql], [updated_at]) VALUES (@p1, @p2, @p3, @p4, SYSDATETIMEOFFSET());
 DROP VIEW IF EXISTS [staging].[order_net_payout];
 CREATE VIEW [staging].[order_net_payout] AS
 SELECT CAST(p.[platform] AS NVARCHAR(16)) AS [platform], CAST(p.[shop_id] AS NVARCHAR(64)) AS [shop_id], CAST(p.[order_id] AS NVARCHAR(64)) AS [order_id], CAST(p.[order_time] AS DATETIMEOFFSET(7)) AS [order_time], CAST(p.[currency] AS NVARCHAR(8)) AS [currency], CAST(p.[buyer_paid] AS DECIMAL(18,4)) AS [buyer_paid], CAST(p.[commission_fee] AS DECIMAL(18,4)) AS [commission_fee], CAST(p.[service_fee] AS DECIMAL(18,4)) AS [service_fee], CAST(p.[transaction_fee] AS DECIMAL(18,4)) AS [transaction_fee], CAST(p.[other_fees] AS DECIMAL(18,4)) AS [other_fees], CAST(p.[shipping_net] AS DECIMAL(18,4)) AS [shipping_net], CAST(p.[voucher_seller] AS DECIMAL(18,4)) AS [voucher_seller], CAST(p.[voucher_platform] AS DECIMAL(18,4)) AS [voucher_platform], CAST(p.[adjustments] AS DECIMAL(18,4)) AS [adjustments], CAST(p.[net_payout] AS DECIMAL(18,4)) AS [net_payout], CAST(p.[payout_status] AS NVARCHAR(16)) AS [payout_status], CAST(p.[payout_time] AS DATETIMEOFFSET(7)) AS [payout_time] FROM (SELECT 'lazada' AS platform, f.seller_id AS shop_id, CAST(f.order_no AS NVARCHAR(4000)) AS order_id,
