@@ -22,25 +22,21 @@ var estimable = map[string]bool{
 }
 
 // estimateWindow lists the orders updated in [from, to] with their status
-// and emits the escrow details of the paid ones as estimates.
-func (f *financeStream) estimateWindow(ctx context.Context, from, to int64, emit connector.EmitFunc) error {
+// and queues the paid ones for their escrow details, stored as estimates.
+func (f *financeStream) estimateWindow(ctx context.Context, from, to int64, q *detailQueue, emit connector.EmitFunc) error {
 	s := f.s
 	cursor := ""
-	seen := map[string]bool{}
 	for page := 0; ; page++ {
 		p, err := s.c.GetOrderStatusList(ctx, "update_time", time.Unix(from, 0), time.Unix(to, 0), PageSize, cursor)
 		if err != nil {
 			return fmt.Errorf("shopee shop %d: escrow estimates: order list [%d, %d] page %d: %w", s.cfg.ShopID, from, to, page, err)
 		}
-		var recs []incomeRecord
 		for i, sn := range p.OrderSNs {
-			if estimable[p.Statuses[i]] && !seen[sn] {
-				seen[sn] = true
-				recs = append(recs, incomeRecord{OrderSN: sn})
+			if estimable[p.Statuses[i]] {
+				if err := q.add(ctx, incomeRecord{OrderSN: sn}, emit); err != nil {
+					return err
+				}
 			}
-		}
-		if err := f.detail(ctx, recs, p.RequestID, emit); err != nil {
-			return err
 		}
 		if !p.More {
 			return nil

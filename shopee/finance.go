@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -109,19 +108,20 @@ func (f *financeStream) Read(ctx context.Context, opts connector.ReadOptions, em
 			cp = FinanceCheckpoint{Phase: "incremental", From: from.Unix(), End: now.Unix(), Watermark: cp.Watermark}
 		}
 	}
+	q := newDetailQueue(f)
 	for cp.From <= cp.End {
 		to := min(cp.From+int64(FinanceWindow/time.Second), cp.End)
 		var err error
 		switch f.name {
 		case StreamEscrow:
-			err = f.escrowWindow(ctx, cp.From, to, emit)
+			err = f.escrowWindow(ctx, cp.From, to, q, emit)
 		case StreamEstimates:
-			err = f.estimateWindow(ctx, cp.From, to, emit)
+			err = f.estimateWindow(ctx, cp.From, to, q, emit)
 		default:
 			// A full load details every order released in its range as it
 			// is now, adjustments included: only incremental runs read the
 			// adjusted orders again.
-			err = f.walletWindow(ctx, cp.From, to, cp.Phase == "incremental", emit)
+			err = f.walletWindow(ctx, cp.From, to, cp.Phase == "incremental", q, emit)
 		}
 		if err != nil {
 			return err
@@ -133,7 +133,7 @@ func (f *financeStream) Read(ctx context.Context, opts connector.ReadOptions, em
 			next.From = to // the boundary second is read again
 		}
 		b, _ := json.Marshal(next)
-		if err := emit(ctx, connector.Page{Checkpoint: b}); err != nil {
+		if err := q.endWindow(ctx, b, to == cp.End, emit); err != nil {
 			return err
 		}
 		if to == cp.End {
@@ -144,8 +144,9 @@ func (f *financeStream) Read(ctx context.Context, opts connector.ReadOptions, em
 	return nil
 }
 
-// escrowWindow reads the releases of [from, to] and their details.
-func (f *financeStream) escrowWindow(ctx context.Context, from, to int64, emit connector.EmitFunc) error {
+// escrowWindow reads the releases of [from, to] and queues their orders
+// for their details.
+func (f *financeStream) escrowWindow(ctx context.Context, from, to int64, q *detailQueue, emit connector.EmitFunc) error {
 	s := f.s
 	var prev map[string]bool
 	empty := 0
@@ -155,22 +156,17 @@ func (f *financeStream) escrowWindow(ctx context.Context, from, to int64, emit c
 			return fmt.Errorf("shopee shop %d: escrow list [%d, %d] page %d: %w", s.cfg.ShopID, from, to, no, err)
 		}
 		seen := map[string]bool{}
-		var recs []incomeRecord
 		for _, r := range p.Releases {
 			if prev[r.OrderSN] {
 				return fmt.Errorf("shopee shop %d: escrow list [%d, %d] page %d repeats order %s of the page before (page_no ignored?): %w",
 					s.cfg.ShopID, from, to, no, r.OrderSN, ErrBadResponse)
 			}
-			if seen[r.OrderSN] {
-				continue
-			}
 			seen[r.OrderSN] = true
-			recs = append(recs, incomeRecord{OrderSN: r.OrderSN, Release: r.Raw, ReleaseTime: r.ReleaseTime, Released: true})
+			if err := q.add(ctx, incomeRecord{OrderSN: r.OrderSN, Release: r.Raw, ReleaseTime: r.ReleaseTime, Released: true}, emit); err != nil {
+				return err
+			}
 		}
 		prev = seen
-		if err := f.detail(ctx, recs, p.RequestID, emit); err != nil {
-			return err
-		}
 		if !p.More {
 			return nil
 		}
@@ -186,9 +182,9 @@ func (f *financeStream) escrowWindow(ctx context.Context, from, to int64, emit c
 }
 
 // walletWindow reads the wallet transactions of [from, to] and, when
-// redetail, the escrow details of the orders that adjustments among them
-// name.
-func (f *financeStream) walletWindow(ctx context.Context, from, to int64, redetail bool, emit connector.EmitFunc) error {
+// redetail, queues the orders that adjustments among them name for their
+// escrow details.
+func (f *financeStream) walletWindow(ctx context.Context, from, to int64, redetail bool, q *detailQueue, emit connector.EmitFunc) error {
 	s := f.s
 	var prevFirst string
 	for no := 0; ; no++ {
@@ -209,7 +205,7 @@ func (f *financeStream) walletWindow(ctx context.Context, from, to int64, redeta
 			prevFirst = first
 		}
 		recs := make([]connector.Record, 0, len(p.Txns))
-		adjusted := map[string]int64{}
+		var adjusted []incomeRecord
 		for _, t := range p.Txns {
 			k, err := walletKey(t.Raw)
 			if err != nil {
@@ -217,7 +213,7 @@ func (f *financeStream) walletWindow(ctx context.Context, from, to int64, redeta
 			}
 			recs = append(recs, connector.Record{Key: k, Data: t.Raw, RequestID: p.RequestID})
 			if redetail && adjustmentTypes[t.Type] && t.OrderSN != "" {
-				adjusted[t.OrderSN] = max(adjusted[t.OrderSN], t.CreateTime)
+				adjusted = append(adjusted, incomeRecord{OrderSN: t.OrderSN, AdjustedAt: t.CreateTime, Released: true})
 			}
 		}
 		if len(recs) > 0 {
@@ -225,13 +221,10 @@ func (f *financeStream) walletWindow(ctx context.Context, from, to int64, redeta
 				return err
 			}
 		}
-		var again []incomeRecord
-		for sn, at := range adjusted {
-			again = append(again, incomeRecord{OrderSN: sn, AdjustedAt: at, Released: true})
-		}
-		sort.Slice(again, func(i, j int) bool { return again[i].OrderSN < again[j].OrderSN })
-		if err := f.detail(ctx, again, p.RequestID, emit); err != nil {
-			return err
+		for _, r := range adjusted {
+			if err := q.add(ctx, r, emit); err != nil {
+				return err
+			}
 		}
 		if !p.More {
 			return nil
@@ -239,84 +232,166 @@ func (f *financeStream) walletWindow(ctx context.Context, from, to int64, redeta
 	}
 }
 
-// detail fetches the escrow details of recs (whose Release names the
-// order) in batches of EscrowBatch and emits one record per order. An
-// order the answer leaves out is asked for once more on its own batch;
-// left out again, it fails the run (never read as "no income").
-func (f *financeStream) detail(ctx context.Context, recs []incomeRecord, _ string, emit connector.EmitFunc) error {
-	s := f.s
-	for lo := 0; lo < len(recs); lo += EscrowBatch {
-		chunk := recs[lo:min(lo+EscrowBatch, len(recs))]
-		sns := make([]string, len(chunk))
-		for i, r := range chunk {
-			sns[i] = r.OrderSN
+// detailQueue gathers the orders a stream reads escrow details of, across
+// pages and windows, and asks for them EscrowBatch at a time: a load makes
+// ceil(orders / EscrowBatch) detail calls, not one more per page or window
+// that ends with a partial batch.
+//
+// A window's checkpoint covers the orders listed in it, so it is held back
+// while any of them waits in the queue: it is emitted with the batch that
+// stores them, and a later window's checkpoint replaces a held one (the
+// newest safe one is kept). A committed checkpoint therefore never passes
+// an order whose detail is not stored; a crash re-reads at most the windows
+// since the last batch.
+type detailQueue struct {
+	f       *financeStream
+	pending []incomeRecord
+	at      map[string]int // order_sn -> index in pending
+	held    connector.Checkpoint
+	// cur and prev are the orders queued in the current and the previous
+	// window, with their stamp: consecutive windows share their boundary
+	// second, and an order read twice at it is asked for once.
+	cur, prev map[string]int64
+}
+
+func newDetailQueue(f *financeStream) *detailQueue {
+	return &detailQueue{f: f, at: map[string]int{}, cur: map[string]int64{}, prev: map[string]int64{}}
+}
+
+// stamp orders two readings of one order: the later release or adjustment
+// is the one to keep.
+func (r incomeRecord) stamp() int64 { return max(r.ReleaseTime, r.AdjustedAt) }
+
+// add queues r, reading the details of a full batch at once. An order
+// already queued keeps one place, with the later of the two readings; one
+// already read in this window or the one before is not read again unless
+// this reading is later.
+func (q *detailQueue) add(ctx context.Context, r incomeRecord, emit connector.EmitFunc) error {
+	sn := r.OrderSN
+	if i, ok := q.at[sn]; ok {
+		if r.stamp() > q.pending[i].stamp() {
+			r.AdjustedAt = max(r.AdjustedAt, q.pending[i].AdjustedAt)
+			q.pending[i] = r
+			q.cur[sn] = r.stamp()
 		}
-		d, err := s.c.GetEscrowDetailBatch(ctx, sns)
-		if err != nil {
-			return fmt.Errorf("shopee shop %d: escrow details: %w", s.cfg.ShopID, err)
-		}
-		var missing []string
-		for _, sn := range sns {
-			if _, ok := d.Details[sn]; !ok {
-				missing = append(missing, sn)
-			}
-		}
-		reqIDs := map[string]string{}
-		for sn := range d.Details {
-			reqIDs[sn] = d.RequestID
-		}
-		estimates := len(chunk) > 0 && !chunk[0].Released
-		if len(missing) > 0 && estimates {
-			// An estimable order without an escrow has not been paid (a
-			// cash-on-delivery order before delivery): there is nothing to
-			// estimate yet. The released escrow, when it comes, is read by
-			// the escrow stream, which never passes over one.
-			kept := chunk[:0:0]
-			for _, r := range chunk {
-				if _, ok := d.Details[r.OrderSN]; ok {
-					kept = append(kept, r)
-				}
-			}
-			chunk, sns, missing = kept, nil, nil
-			for _, r := range chunk {
-				sns = append(sns, r.OrderSN)
-			}
-		}
-		if len(missing) > 0 {
-			again, err := s.c.GetEscrowDetailBatch(ctx, missing)
-			if err != nil {
-				return fmt.Errorf("shopee shop %d: escrow details: %w", s.cfg.ShopID, err)
-			}
-			var still []string
-			for _, sn := range missing {
-				if det, ok := again.Details[sn]; ok {
-					d.Details[sn], reqIDs[sn] = det, again.RequestID
-				} else {
-					still = append(still, sn)
-				}
-			}
-			if len(still) > 0 {
-				return fmt.Errorf("shopee shop %d: get_escrow_detail_batch left out %d released order(s) twice: %s: %w",
-					s.cfg.ShopID, len(still), strings.Join(still, ", "), ErrBadResponse)
-			}
-		}
-		if len(chunk) == 0 {
-			continue
-		}
-		out := make([]connector.Record, len(chunk))
-		for i, r := range chunk {
-			r.Detail = d.Details[sns[i]]
-			data, err := json.Marshal(r)
-			if err != nil {
-				return err
-			}
-			out[i] = connector.Record{Key: sns[i], Data: data, RequestID: reqIDs[sns[i]]}
-		}
-		if err := emit(ctx, connector.Page{Records: out}); err != nil {
+		return nil
+	}
+	if st, ok := q.cur[sn]; ok && r.stamp() <= st {
+		return nil
+	}
+	if st, ok := q.prev[sn]; ok && r.stamp() <= st {
+		return nil
+	}
+	q.cur[sn] = r.stamp()
+	q.at[sn] = len(q.pending)
+	q.pending = append(q.pending, r)
+	if len(q.pending) >= EscrowBatch {
+		return q.flush(ctx, emit)
+	}
+	return nil
+}
+
+// endWindow takes the checkpoint after a window: emitted now when no order
+// waits, else held until the batch that stores the waiting orders. The
+// last window's (final) flushes the queue with it.
+func (q *detailQueue) endWindow(ctx context.Context, cp connector.Checkpoint, final bool, emit connector.EmitFunc) error {
+	q.prev, q.cur = q.cur, map[string]int64{}
+	q.held = cp
+	if final || len(q.pending) == 0 {
+		return q.flush(ctx, emit)
+	}
+	return nil
+}
+
+// flush reads the details of the queued orders and emits them with the
+// held checkpoint, if any.
+func (q *detailQueue) flush(ctx context.Context, emit connector.EmitFunc) error {
+	recs := q.pending
+	q.pending = nil
+	clear(q.at)
+	var out []connector.Record
+	if len(recs) > 0 {
+		var err error
+		if out, err = q.f.details(ctx, recs); err != nil {
 			return err
 		}
 	}
-	return nil
+	p := connector.Page{Records: out, Checkpoint: q.held}
+	q.held = nil
+	if len(p.Records) == 0 && p.Checkpoint == nil {
+		return nil
+	}
+	return emit(ctx, p)
+}
+
+// details fetches the escrow details of recs (1..EscrowBatch orders) in
+// one call and returns one record per order. A released order the answer
+// leaves out is asked for once more; left out again, it fails the run
+// (never read as "no income").
+func (f *financeStream) details(ctx context.Context, recs []incomeRecord) ([]connector.Record, error) {
+	s := f.s
+	sns := make([]string, len(recs))
+	for i, r := range recs {
+		sns[i] = r.OrderSN
+	}
+	d, err := s.c.GetEscrowDetailBatch(ctx, sns)
+	if err != nil {
+		return nil, fmt.Errorf("shopee shop %d: escrow details: %w", s.cfg.ShopID, err)
+	}
+	var missing []string
+	for _, sn := range sns {
+		if _, ok := d.Details[sn]; !ok {
+			missing = append(missing, sn)
+		}
+	}
+	reqIDs := map[string]string{}
+	for sn := range d.Details {
+		reqIDs[sn] = d.RequestID
+	}
+	if len(missing) > 0 && !recs[0].Released {
+		// An estimable order without an escrow has not been paid (a
+		// cash-on-delivery order before delivery): there is nothing to
+		// estimate yet. The released escrow, when it comes, is read by
+		// the escrow stream, which never passes over one.
+		kept := recs[:0:0]
+		for _, r := range recs {
+			if _, ok := d.Details[r.OrderSN]; ok {
+				kept = append(kept, r)
+			}
+		}
+		recs, sns, missing = kept, nil, nil
+		for _, r := range recs {
+			sns = append(sns, r.OrderSN)
+		}
+	}
+	if len(missing) > 0 {
+		again, err := s.c.GetEscrowDetailBatch(ctx, missing)
+		if err != nil {
+			return nil, fmt.Errorf("shopee shop %d: escrow details: %w", s.cfg.ShopID, err)
+		}
+		var still []string
+		for _, sn := range missing {
+			if det, ok := again.Details[sn]; ok {
+				d.Details[sn], reqIDs[sn] = det, again.RequestID
+			} else {
+				still = append(still, sn)
+			}
+		}
+		if len(still) > 0 {
+			return nil, fmt.Errorf("shopee shop %d: get_escrow_detail_batch left out %d released order(s) twice: %s: %w",
+				s.cfg.ShopID, len(still), strings.Join(still, ", "), ErrBadResponse)
+		}
+	}
+	out := make([]connector.Record, len(recs))
+	for i, r := range recs {
+		r.Detail = d.Details[sns[i]]
+		data, err := json.Marshal(r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = connector.Record{Key: sns[i], Data: data, RequestID: reqIDs[sns[i]]}
+	}
+	return out, nil
 }
 
 // walletKey is a wallet transaction's key: "id:<transaction_id>" when the

@@ -33,6 +33,18 @@ func (w warehouseSink) PrepareViews(ctx context.Context, parts []connector.ViewP
 	return w.Sink.(connector.ViewSink).PrepareViews(ctx, parts)
 }
 
+// LoadCheckpoint passes on to the sink, which keeps the checkpoints in its
+// own tables (without it the runner finds no checkpoint store and every run
+// is a full load).
+func (w warehouseSink) LoadCheckpoint(ctx context.Context, pipeline, stream string) (connector.Checkpoint, error) {
+	return w.Sink.(connector.CheckpointStore).LoadCheckpoint(ctx, pipeline, stream)
+}
+
+// SaveCheckpoint passes on to the sink.
+func (w warehouseSink) SaveCheckpoint(ctx context.Context, pipeline, stream string, cp connector.Checkpoint) error {
+	return w.Sink.(connector.CheckpointStore).SaveCheckpoint(ctx, pipeline, stream, cp)
+}
+
 // sinks returns the real sinks the test runs on: a SQLite file, and a
 // PostgreSQL database in private schemas when ETL_TEST_POSTGRES_DSN is set.
 func sinks(t *testing.T) map[string]func(t *testing.T) warehouseSink {
