@@ -82,7 +82,7 @@ func TestConcurrentPassListShiftsReadAgain(t *testing.T) {
 // watermark: every record modified at or before it).
 func TestConcurrentFaultsCrashesCheckpointNeverAhead(t *testing.T) {
 	sim := newSim(t, misatest.Options{Customers: 350, SaleOrders: 120, Contacts: 1, Products: 1, Stock: 1,
-		Faults: simfault.Options{Rate: 0.1, HangFor: time.Second, RetryAfter: time.Millisecond, Jitter: 2 * time.Millisecond}})
+		Faults: simfault.Options{Rate: 0.1, RetryAfter: time.Millisecond, Jitter: 2 * time.Millisecond}})
 	type cust struct {
 		id  string
 		mod time.Time
@@ -106,7 +106,7 @@ func TestConcurrentFaultsCrashesCheckpointNeverAhead(t *testing.T) {
 		}
 		return nil
 	}})
-	cfg := config(sim, nil, connector.HTTPConfig{Timeout: 300 * time.Millisecond, Attempts: 10, MaxRetryAfter: 10 * time.Millisecond})
+	cfg := config(sim, nil, connector.HTTPConfig{Timeout: 2 * time.Second, Attempts: 10, MaxRetryAfter: 10 * time.Millisecond})
 	cfg.Concurrency = 4
 	src, err := misa.NewSource(cfg)
 	require.NoError(t, err)

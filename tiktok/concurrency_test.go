@@ -162,7 +162,9 @@ func TestConcurrentFaultsCrashesResume(t *testing.T) {
 // more without crashes, checking the plan; it returns that plan.
 func faultsCrashesResume(t *testing.T, opts tiktoktest.Options, pageSize int) planStats {
 	t.Helper()
-	opts.Faults = simfault.Options{Rate: 0.1, HangFor: time.Second, RetryAfter: time.Millisecond, Jitter: 3 * time.Millisecond}
+	// A hang lasts until the client gives up (its timeout: long enough that
+	// an answer of a loaded machine is not taken for one).
+	opts.Faults = simfault.Options{Rate: 0.1, RetryAfter: time.Millisecond, Jitter: 3 * time.Millisecond}
 	sim := newSim(t, opts)
 	want := expected(sim.Orders())
 	created := map[string]int64{}
@@ -186,7 +188,7 @@ func faultsCrashesResume(t *testing.T, opts tiktoktest.Options, pageSize int) pl
 		}
 		return nil
 	}})
-	cfg := config(sim, nil, connector.HTTPConfig{Timeout: 300 * time.Millisecond, Attempts: 10, MaxRetryAfter: 10 * time.Millisecond})
+	cfg := config(sim, nil, connector.HTTPConfig{Timeout: 2 * time.Second, Attempts: 10, MaxRetryAfter: 10 * time.Millisecond})
 	cfg.PageSize = pageSize
 	cfg.Concurrency = 4
 	src, err := tiktok.NewSource(cfg)

@@ -495,7 +495,7 @@ func TestFinanceOlderStatusNeverReplacesNewer(t *testing.T) {
 // view with the simulator's net payouts.
 func TestFinanceFaultsCrashesTokenExpiry(t *testing.T) {
 	t.Parallel()
-	sim := finSim(t, tiktoktest.Options{Orders: 80, Faults: simfault.Options{Rate: 0.1, HangFor: time.Second, RetryAfter: time.Millisecond}})
+	sim := finSim(t, tiktoktest.Options{Orders: 80, Faults: simfault.Options{Rate: 0.1, RetryAfter: time.Millisecond}})
 	rnd := rand.New(rand.NewPCG(5, 6))
 	var crashed atomic.Int64
 	w := finSinks()["sqlite"](t, sqlite.Config{BeforeCommit: func(context.Context, *connector.Batch) error {
@@ -506,7 +506,7 @@ func TestFinanceFaultsCrashesTokenExpiry(t *testing.T) {
 		return nil
 	}})
 	hook := &reqhook.Transport{Match: func(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/finance/202501/statements/") }, N: 7, Fire: sim.ExpireTokens}
-	src := finSource(t, sim, connector.HTTPConfig{Timeout: 300 * time.Millisecond, Attempts: 10, MaxRetryAfter: 10 * time.Millisecond,
+	src := finSource(t, sim, connector.HTTPConfig{Timeout: 2 * time.Second, Attempts: 10, MaxRetryAfter: 10 * time.Millisecond,
 		Transport: hook})
 	for runs := 0; ; runs++ {
 		require.Less(t, runs, 60, "no progress")

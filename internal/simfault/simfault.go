@@ -17,6 +17,7 @@ package simfault
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"sort"
@@ -194,6 +195,9 @@ func (in *Injector) Render(w http.ResponseWriter, r *http.Request, k Kind) {
 	case HTML503:
 		HTML(w, http.StatusServiceUnavailable)
 	case Hang:
+		// Read the request to its end first: the server notices that the
+		// client gave up (and ends r's context) only once it has.
+		_, _ = io.Copy(io.Discard, r.Body)
 		t := time.NewTimer(in.opts.HangFor)
 		defer t.Stop()
 		select {
