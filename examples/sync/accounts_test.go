@@ -103,7 +103,7 @@ func writeAccounts(t *testing.T) (string, env) {
 			key = "wrong-partner-key"
 		}
 		fmt.Fprintf(&b, "  - name: shop-%d\n", i)
-		for _, k := range []string{"SHOPEE_HOST", "SHOPEE_PARTNER_ID", "SHOPEE_SHOP_ID", "SHOPEE_ACCESS_TOKEN", "SHOPEE_REFRESH_TOKEN"} {
+		for _, k := range []string{"SHOPEE_HOST", "SHOPEE_PARTNER_ID", "SHOPEE_SHOP_ID", "SHOPEE_ACCESS_TOKEN", "SHOPEE_REFRESH_TOKEN", "SHOPEE_RATE_LIMIT"} {
 			fmt.Fprintf(&b, "    %s: %q\n", k, demo.Account.Get(k))
 		}
 		if i == 1 {

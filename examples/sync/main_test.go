@@ -206,7 +206,7 @@ func TestProgressDisplay(t *testing.T) {
 	require.Contains(t, logs, "rec/s")
 
 	o = opts(t)
-	o.demoOrders, o.progressEvery, o.demoRate = 300, 20*time.Millisecond, 20
+	o.demoOrders, o.progressEvery, o.demoRate = 100, 20*time.Millisecond, 50
 	code, _, logs = runJob(t, o, env{})
 	require.Equal(t, exitOK, code, logs)
 	require.Contains(t, logs, "msg=progress pipeline=shopee/123456")
