@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,6 +62,9 @@ func TestRunnerFencesAWorkerThatLostItsLease(t *testing.T) {
 type stuckSink struct {
 	*sqlite.Sink
 	writes chan struct{}
+	// stuck is closed when a write starts hanging (when set).
+	stuck     chan struct{}
+	stuckOnce sync.Once
 }
 
 func (s *stuckSink) Write(ctx context.Context, b *connector.Batch) error {
@@ -68,6 +72,9 @@ func (s *stuckSink) Write(ctx context.Context, b *connector.Batch) error {
 	case s.writes <- struct{}{}:
 		return s.Sink.Write(ctx, b)
 	default:
+	}
+	if s.stuck != nil {
+		s.stuckOnce.Do(func() { close(s.stuck) })
 	}
 	<-ctx.Done()
 	return context.Cause(ctx)
@@ -77,13 +84,12 @@ func (s *stuckSink) Write(ctx context.Context, b *connector.Batch) error {
 // Runner.StopGrace has passed.
 func TestRunnerStopEndsAStuckWrite(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &stuckSink{Sink: openSink(t), writes: make(chan struct{}, 1)}
+	s := &stuckSink{Sink: openSink(t), writes: make(chan struct{}, 1), stuck: make(chan struct{})}
 	src := newShop(50, 5)
-	src.onPage = func(n int) {
-		if n == 3 {
-			cancel() // Ctrl-C while the second write hangs
-		}
-	}
+	go func() {
+		<-s.stuck
+		cancel() // Ctrl-C while the second write hangs
+	}()
 	done := make(chan connector.Result)
 	go func() {
 		done <- (&connector.Runner{StopGrace: 100 * time.Millisecond, FullLoadCheckpointInterval: -1}).Run(ctx, pipeline("stuck", src, s))[0]
