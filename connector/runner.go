@@ -370,7 +370,7 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 			continue
 		}
 		g.Go(func() error {
-			results[i] = r.watch(ctx, pipelines[i], results[i], !r.Shard.Owns(pipelines[i].Name))
+			results[i] = r.watch(ctx, pipelines[i], results[i], help[i])
 			return nil
 		})
 	}
@@ -410,9 +410,12 @@ func (r *Runner) shardOrder(ps []Pipeline) (order []int, help []bool) {
 		return order, help
 	}
 	n := r.Shard.Count
-	byShard := make([][]int, n)
+	names := make([]string, len(ps))
 	for i, p := range ps {
-		sh := ShardOf(p.Name, n)
+		names[i] = p.Name
+	}
+	byShard := make([][]int, n)
+	for i, sh := range Assign(names, n) {
 		byShard[sh] = append(byShard[sh], i)
 	}
 	order = append(order, byShard[r.Shard.Index]...)
