@@ -52,6 +52,7 @@ import (
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/shopee/shopeetest"
 	etlsink "github.com/facolos/etl/sink"
+	"github.com/facolos/etl/sink/postgres"
 	"golang.org/x/time/rate"
 )
 
@@ -74,6 +75,7 @@ var (
 	cpuProfile  = flag.String("cpuprofile", "", "write each worker's CPU profile of each cycle to PREFIX-w<i>-c<cycle>.pprof")
 	cycleNo     = flag.Int("cycle", 0, "internal: the cycle (for -cpuprofile)")
 	verbose     = flag.Bool("v", false, "the workers log at level info (on stderr)")
+	sharePool   = flag.Bool("share-pool", true, "each worker opens 1/workers of the default PostgreSQL pool (postgres.SharePool), as the sharded job does")
 	t0          = flag.Int64("t0", 0, "internal: the cycle's start (Unix ns)")
 	now         = time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
 )
@@ -161,6 +163,9 @@ func runWorker() error {
 		return err
 	}
 	ctx := context.Background()
+	if *sharePool {
+		postgres.SharePool(sh.Count)
+	}
 	wh, err := etlsink.Open(ctx, *into, connector.TimeUTC)
 	if err != nil {
 		return err
@@ -289,8 +294,8 @@ func run() error {
 		streamsPerShop = 3
 	}
 	streams := *shops * streamsPerShop
-	fmt.Printf("workers=%d shops=%d streams=%d orders/shop=%d sink=%s rate=%v split=%v latency=%s parallel=%d kill=%v\n",
-		*workers, *shops, streams, *orders, connector.Redact(url), *appRate, *split, *latency, *parallel, *kill)
+	fmt.Printf("workers=%d shops=%d streams=%d orders/shop=%d sink=%s rate=%v split=%v latency=%s parallel=%d kill=%v share-pool=%v\n",
+		*workers, *shops, streams, *orders, connector.Redact(url), *appRate, *split, *latency, *parallel, *kill, *sharePool)
 	fmt.Printf("load average: %s\n", loadAvg())
 	seen := map[string]bool{}
 	for c := 1; c <= *cycles; c++ {
@@ -387,7 +392,7 @@ func cycle(specPath, url string, cyc int, kill bool, streams int) ([]*proc, time
 		ps[i] = p
 		p.cmd = exec.Command(self, "-worker", "-spec", specPath, "-sink", url, "-shard", fmt.Sprintf("%d/%d", i, *workers),
 			"-rate", fmt.Sprint(*appRate), "-fresh-within", freshWithin.String(), "-parallel", fmt.Sprint(*parallel), fmt.Sprintf("-finance=%v", *finance), fmt.Sprintf("-split=%v", *split),
-			"-cycle", fmt.Sprint(cyc), fmt.Sprintf("-v=%v", *verbose), "-cpuprofile", *cpuProfile, "-t0", fmt.Sprint(t0.UnixNano()))
+			"-cycle", fmt.Sprint(cyc), fmt.Sprintf("-v=%v", *verbose), fmt.Sprintf("-share-pool=%v", *sharePool), "-cpuprofile", *cpuProfile, "-t0", fmt.Sprint(t0.UnixNano()))
 		p.cmd.Stderr = os.Stderr
 		stdout, err := p.cmd.StdoutPipe()
 		if err != nil {

@@ -54,7 +54,8 @@ type Config struct {
 	TimeBasis connector.TimeBasis
 	// Strategy of the upsert (default OnConflict).
 	Strategy Strategy
-	// MaxConns of the pool (default: pool_max_conns of the DSN, else 8).
+	// MaxConns of the pool (default: pool_max_conns of the DSN, else
+	// DefaultMaxConns, or its share after SharePool).
 	// No lease holds a connection, so any size works with any number of
 	// pipelines; it bounds how many write at once.
 	MaxConns int32
@@ -131,7 +132,7 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.MaxConns > 0 {
 		pc.MaxConns = cfg.MaxConns
 	} else if !dsnSetsPoolSize(cfg.DSN) {
-		pc.MaxConns = 8
+		pc.MaxConns = sharedMaxConns()
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
