@@ -264,6 +264,8 @@ type Runner struct {
 
 	// helping: this runner runs another shard's pipelines (see helper).
 	helping bool
+	// done: of the pipelines a helper may help with, those known done.
+	done *doneSet
 }
 
 // Full-load defaults (see Runner.FullLoadBatchSize and
@@ -341,6 +343,18 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 		g.SetLimit(n)
 	}
 	order, help := r.shardOrder(pipelines)
+	// One helper for the other shards' pipelines, which knows those found
+	// done (doneSet).
+	hr := r.helper()
+	var helped []Pipeline
+	for i, p := range pipelines {
+		if help[i] {
+			helped = append(helped, p)
+		}
+	}
+	if len(helped) > 0 {
+		hr.done = r.newDoneSet(helped)
+	}
 	for _, i := range order {
 		if ctx.Err() != nil && help[i] {
 			results[i] = r.notRun(pipelines[i])
@@ -349,7 +363,7 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 		g.Go(func() error {
 			rr := r
 			if help[i] {
-				rr = r.helper()
+				rr = hr
 			}
 			results[i] = rr.RunPipeline(ctx, pipelines[i])
 			return nil
@@ -370,7 +384,11 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 			continue
 		}
 		g.Go(func() error {
-			results[i] = r.watch(ctx, pipelines[i], results[i], help[i])
+			rr := r
+			if help[i] {
+				rr = hr
+			}
+			results[i] = rr.watch(ctx, pipelines[i], results[i])
 			return nil
 		})
 	}
@@ -443,7 +461,7 @@ func (r *Runner) helper() *Runner {
 
 // watch runs a pipeline that was skipped for a held lease again each time
 // the held streams' leases are free, until it is not skipped.
-func (r *Runner) watch(ctx context.Context, p Pipeline, res Result, helping bool) Result {
+func (r *Runner) watch(ctx context.Context, p Pipeline, res Result) Result {
 	li, ok := p.Sink.(LeaseInspector)
 	if !ok {
 		return res
@@ -451,10 +469,6 @@ func (r *Runner) watch(ctx context.Context, p Pipeline, res Result, helping bool
 	every := r.WatchEvery
 	if every <= 0 {
 		every = 500 * time.Millisecond
-	}
-	rr := r
-	if helping {
-		rr = r.helper()
 	}
 	for res.Status == StatusSkipped && ctx.Err() == nil {
 		var held []string
@@ -478,7 +492,7 @@ func (r *Runner) watch(ctx context.Context, p Pipeline, res Result, helping bool
 		if ctx.Err() != nil {
 			break
 		}
-		res = rr.RunPipeline(ctx, p)
+		res = r.RunPipeline(ctx, p)
 	}
 	return res
 }
@@ -688,6 +702,12 @@ func (r *Runner) lookFirst(ctx context.Context, p Pipeline, res *Result) (bool, 
 	li, ok := p.Sink.(LeaseInspector)
 	if !ok {
 		return false, nil
+	}
+	if r.done != nil && r.done.isDone(ctx, p) {
+		for _, st := range p.Source.Streams() {
+			res.setStream(st.Name(), StatusFresh)
+		}
+		return true, nil
 	}
 	for _, st := range p.Source.Streams() {
 		state, err := li.InspectLease(ctx, p.Name, st.Name())

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -465,4 +466,46 @@ func TestRenewalsProceedWhileTheWritePoolIsExhausted(t *testing.T) {
 		}
 	}
 	require.Len(t, seen, 3, "renewed twice while the write pool was exhausted")
+}
+
+// inspectCounter counts a sink's lease reads: one stream's (InspectLease)
+// and many pipelines' last successes (LastSuccesses).
+type inspectCounter struct {
+	*postgres.Sink
+	inspects, lists atomic.Int64
+}
+
+func (c *inspectCounter) InspectLease(ctx context.Context, pipeline, stream string) (connector.LeaseState, error) {
+	c.inspects.Add(1)
+	return c.Sink.InspectLease(ctx, pipeline, stream)
+}
+
+func (c *inspectCounter) LastSuccesses(ctx context.Context, pipelines []string) (time.Time, []connector.StreamSuccess, error) {
+	c.lists.Add(1)
+	return c.Sink.LastSuccesses(ctx, pipelines)
+}
+
+// A helper whose other shards' pipelines are already done learns it from
+// one read of their last successes, not one lease read per stream (at the
+// end of a cycle most of the pipelines it goes over are done).
+func TestHelperFindsDonePipelinesInOneRead(t *testing.T) {
+	first := testsinks.Postgres(t, "helpdone", postgres.Config{MaxConns: 2})
+	ctx := context.Background()
+	const shops = 16
+	// Worker 1 runs every shop: its shard, then the other one's.
+	res := (&connector.Runner{Shard: connector.Shard{Index: 1, Count: 2}, Help: true, FreshWithin: time.Hour, Logger: quietLogger()}).
+		Run(ctx, scalePipelines(testsinks.PostgresShared(t, first, postgres.Config{MaxConns: 2}), shops)...)
+	for _, r := range res {
+		require.Equal(t, connector.StatusOK, r.Status, "%s: %v", r.Pipeline, r.Err)
+	}
+	// Worker 0 comes later: its own shops are fresh, and so are those it
+	// would help with.
+	late := &inspectCounter{Sink: testsinks.PostgresShared(t, first, postgres.Config{MaxConns: 2})}
+	res = (&connector.Runner{Shard: connector.Shard{Index: 0, Count: 2}, Help: true, FreshWithin: time.Hour, Parallel: 1, Logger: quietLogger()}).
+		Run(ctx, scalePipelines(late, shops)...)
+	for _, r := range res {
+		require.Equal(t, connector.StatusFresh, r.Status, "%s: %v", r.Pipeline, r.Err)
+	}
+	require.Zero(t, late.inspects.Load(), "lease reads of single streams")
+	require.Equal(t, int64(1), late.lists.Load(), "reads of the last successes")
 }
