@@ -240,6 +240,16 @@ type Runner struct {
 	// With FreshWithin, that balances the cycle's work over the workers
 	// and finishes the share of a worker that stopped.
 	Help bool
+	// HelpParallel caps the other shards' pipelines a helper runs at once
+	// (default: Parallel divided by the shard count, rounded up). A helper
+	// takes the pipelines their owners have not started, from the end of
+	// their lists: taking many at once under an API budget would spread
+	// its share of the budget thin over them, so that they finish after
+	// their owners would have (with 8 workers of one app at 100 calls/s,
+	// the cycle took 1.38 × calls ÷ limit with 16 at once, see "Scale-out"
+	// in docs/operations.md), and it would take more of a slower worker's
+	// share than needed to end the cycle with it.
+	HelpParallel int
 	// Watch: pipelines skipped because another worker held a stream's
 	// lease are tried again, each time that lease is free, until every
 	// stream is done (fresh) or taken over from a holder that stopped
@@ -355,6 +365,7 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 	if len(helped) > 0 {
 		hr.done = r.newDoneSet(helped)
 	}
+	helpSlots := make(chan struct{}, r.helpParallel())
 	for _, i := range order {
 		if ctx.Err() != nil && help[i] {
 			results[i] = r.notRun(pipelines[i])
@@ -364,6 +375,13 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 			rr := r
 			if help[i] {
 				rr = hr
+				select {
+				case helpSlots <- struct{}{}:
+				case <-ctx.Done():
+					results[i] = r.notRun(pipelines[i])
+					return nil
+				}
+				defer func() { <-helpSlots }()
 			}
 			results[i] = rr.RunPipeline(ctx, pipelines[i])
 			return nil
@@ -398,6 +416,19 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 
 // DefaultParallel is how many pipelines a Runner runs at once by default.
 const DefaultParallel = 16
+
+// helpParallel is how many other shards' pipelines a helper runs at once
+// (see HelpParallel).
+func (r *Runner) helpParallel() int {
+	if r.HelpParallel > 0 {
+		return r.HelpParallel
+	}
+	n := r.parallel()
+	if n == 0 {
+		n = DefaultParallel
+	}
+	return max(1, (n+r.Shard.Count-1)/max(r.Shard.Count, 1))
+}
 
 func (r *Runner) parallel() int {
 	switch {
