@@ -4,9 +4,13 @@
 // of one partner app, on one warehouse. Per cycle it prints the runs per
 // stream (every stream must succeed exactly once), the spread of streams
 // over the workers, the wall time, the idle cost per stream, the peak
-// database connections (PostgreSQL) and the workers' peak memory; with
+// database connections (PostgreSQL) and the workers' peak memory, when
+// each worker started its Runner and finished its own shard, and on
+// PostgreSQL the database's transactions and rows (pg_stat_database) and
+// the server's CPU time (all its sessions, when it runs on this host); with
 // -kill it SIGKILLs one worker in the middle of the first cycle and prints
-// how long its streams waited to be taken over.
+// how long its streams waited to be taken over. -cpuprofile writes each
+// worker's CPU profile, -v prints the workers' logs.
 //
 //	go run ./examples/bench-scale -workers 4 -shops 200
 //	go run ./examples/bench-scale -workers 4 -shops 200 -sink 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
@@ -20,7 +24,9 @@
 // passing, so that each cycle runs every stream once instead of finding it
 // fresh. On PostgreSQL the warehouse is a pair of fresh schemas, dropped at
 // the end. With -rate R the shops share one limit of R calls/s (the app's,
-// as on Shopee) and each worker keeps R/W (connector.ShareBudgets).
+// as on Shopee) and each worker keeps R/W (connector.ShareBudgets). Each
+// worker opens 1/W of the default PostgreSQL pool as the sharded job does
+// (postgres.SharePool; -share-pool=false: the whole default pool each).
 package main
 
 import (
@@ -318,7 +324,7 @@ func run() error {
 			return err
 		}
 		fmt.Printf("\n  database (pg_stat_database of this database, this cycle): %s", dbStats(wh.DB, names.postgres).minus(dbBefore))
-		fmt.Printf("\n  CPU of PostgreSQL %s, of the simulators (this process) %s", (postgresCPU() - pgBefore).Round(time.Millisecond), (selfCPU() - selfBefore).Round(time.Millisecond))
+		fmt.Printf("\n  CPU of the PostgreSQL server (all its sessions, when on this host) %s, of the simulators (this process) %s", (postgresCPU() - pgBefore).Round(time.Millisecond), (selfCPU() - selfBefore).Round(time.Millisecond))
 		if err := report(ctx, c, wh.DB, names, seen, ps, wall, killedAt, streams, conns, calls(sims)-callsBefore, throttled(sims)-throttledBefore); err != nil {
 			return err
 		}
