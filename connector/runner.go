@@ -365,7 +365,21 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 	if len(helped) > 0 {
 		hr.done = r.newDoneSet(helped)
 	}
+	// Helping starts once this shard's pipelines have all ended: the other
+	// shards' pipelines not started by then are those of workers behind
+	// this one (started later, slower, or gone). Workers that keep pace
+	// leave each other nothing to take; helping earlier would only move
+	// work between them, and under an API budget spread each one's share
+	// thinner over more pipelines.
 	helpSlots := make(chan struct{}, r.helpParallel())
+	ownDone := make(chan struct{})
+	var own sync.WaitGroup
+	for _, i := range order {
+		if !help[i] {
+			own.Add(1)
+		}
+	}
+	go func() { own.Wait(); close(ownDone) }()
 	for _, i := range order {
 		if ctx.Err() != nil && help[i] {
 			results[i] = r.notRun(pipelines[i])
@@ -376,12 +390,22 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 			if help[i] {
 				rr = hr
 				select {
-				case helpSlots <- struct{}{}:
+				case <-ownDone:
 				case <-ctx.Done():
+				}
+				if ctx.Err() == nil {
+					select {
+					case helpSlots <- struct{}{}:
+						defer func() { <-helpSlots }()
+					case <-ctx.Done():
+					}
+				}
+				if ctx.Err() != nil {
 					results[i] = r.notRun(pipelines[i])
 					return nil
 				}
-				defer func() { <-helpSlots }()
+			} else {
+				defer own.Done()
 			}
 			results[i] = rr.RunPipeline(ctx, pipelines[i])
 			return nil

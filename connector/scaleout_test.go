@@ -509,3 +509,59 @@ func TestHelperFindsDonePipelinesInOneRead(t *testing.T) {
 	require.Zero(t, late.inspects.Load(), "lease reads of single streams")
 	require.Equal(t, int64(1), late.lists.Load(), "reads of the last successes")
 }
+
+// hookedShop is a scaleShop that calls onRead when its read starts.
+type hookedShop struct {
+	*scaleShop
+	onRead func()
+}
+
+func (h *hookedShop) Streams() []connector.Stream { return []connector.Stream{h} }
+func (h *hookedShop) Read(ctx context.Context, o connector.ReadOptions, emit connector.EmitFunc) error {
+	h.onRead()
+	return h.scaleShop.Read(ctx, o, emit)
+}
+
+// A helper starts on the other shards' pipelines only once the pipelines of
+// its own shard have all ended (all of them started at once here), so that
+// workers that keep pace take nothing from each other.
+func TestHelpStartsWhenTheOwnShardHasEnded(t *testing.T) {
+	sink := testsinks.SQLite(t, filepath.Join(t.TempDir(), "help.db"), sqlite.Config{})
+	ps := scalePipelines(sink, 16)
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name
+	}
+	owned := connector.Shard{Index: 0, Count: 2}.Owned(names)
+	var mu sync.Mutex
+	ownLeft, early := 0, 0
+	for i := range ps {
+		if owned[i] {
+			ownLeft++
+			continue
+		}
+		ps[i].Source = &hookedShop{scaleShop: ps[i].Source.(*scaleShop), onRead: func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if ownLeft > 0 {
+				early++
+			}
+		}}
+	}
+	own := map[string]bool{}
+	for i, n := range names {
+		own[n] = owned[i]
+	}
+	r := &connector.Runner{Shard: connector.Shard{Index: 0, Count: 2}, Help: true, FreshWithin: time.Hour, Parallel: -1, Logger: quietLogger(),
+		Observer: func(e connector.Event) {
+			if e.Kind == connector.PipelineFinished && own[e.Pipeline] {
+				mu.Lock()
+				ownLeft--
+				mu.Unlock()
+			}
+		}}
+	for _, res := range r.Run(context.Background(), ps...) {
+		require.Equal(t, connector.StatusOK, res.Status, "%s: %v", res.Pipeline, res.Err)
+	}
+	require.Zero(t, early, "helped pipelines read while the worker's own shard was running")
+}
