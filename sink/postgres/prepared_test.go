@@ -148,3 +148,27 @@ func TestRunHistoryOfAnotherWorkerTakesNoLock(t *testing.T) {
 	defer cancel()
 	require.NoError(t, late.StartRun(wctx, run("00000000-0000-4000-8000-000000000002")))
 }
+
+// A leased run's success is marked on its stream's lease in the transaction
+// that records it: a worker killed before it gives the lease back leaves
+// the stream fresh, so no other worker runs it again in the cycle.
+func TestLeasedSuccessIsMarkedWithTheRun(t *testing.T) {
+	ctx := context.Background()
+	s := openPrepared(t, 1)[0]
+	l, err := s.Lease(ctx, "shopee/1", "orders", 0)
+	require.NoError(t, err)
+	defer l.Release()
+	run := connector.Run{ID: "00000000-0000-4000-8000-000000000003", Pipeline: "shopee/1", Platform: "shopee", Account: "1", Stream: "orders",
+		Start: time.Now(), State: connector.RunRunning, Leased: true, Mode: connector.Incremental}
+	require.NoError(t, s.StartRun(ctx, run))
+	state, err := s.InspectLease(ctx, "shopee/1", "orders")
+	require.NoError(t, err)
+	require.False(t, state.FreshWithin(time.Hour, connector.Incremental), "not fresh while running")
+	run.End, run.State = time.Now(), connector.RunSuccess
+	require.NoError(t, s.FinishRun(ctx, run))
+	state, err = s.InspectLease(ctx, "shopee/1", "orders")
+	require.NoError(t, err)
+	require.True(t, state.Held, "the lease is still held")
+	require.True(t, state.FreshWithin(time.Hour, connector.Incremental), "fresh once the run's success is recorded")
+	require.False(t, state.FreshWithin(time.Hour, connector.Full), "an incremental success does not make a full run fresh")
+}

@@ -166,6 +166,15 @@ func (s *Sink) FinishRun(ctx context.Context, run connector.Run) error {
 		if run.State != connector.RunSuccess {
 			return nil
 		}
+		if run.Leased && run.Mode != "" {
+			// The stream's success on its lease row, with the run's: a
+			// worker killed before it gives the lease back (which marks
+			// it too) leaves the stream fresh, not run again.
+			if _, err := tx.Exec(ctx, `UPDATE `+s.control("leases")+` SET succeeded_at = clock_timestamp(), succeeded_mode = $3 WHERE pipeline = $1 AND stream = $2`,
+				run.Pipeline, run.Stream, string(run.Mode)); err != nil {
+				return err
+			}
+		}
 		_, err := tx.Exec(ctx, `UPDATE `+s.control("data_sources")+` SET last_extract_time = $1, updated_at = $1 WHERE source_id = $2`, run.End, run.Pipeline)
 		return err
 	})
