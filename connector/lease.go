@@ -195,3 +195,21 @@ func (r *Runner) writeContext(ctx context.Context) (context.Context, context.Can
 		cancel(context.Canceled)
 	}
 }
+
+// StreamSuccess is the last success of one stream, as its lease row holds
+// it (see Lease.LastSuccess).
+type StreamSuccess struct {
+	Pipeline, Stream string
+	At               time.Time
+	Mode             Mode
+}
+
+// SuccessLister is implemented by Leaser sinks that can read the last
+// successes of many pipelines' streams in one query. A helping runner
+// (Runner.Help) reads those of the other shards' pipelines with it, now and
+// then, and skips the pipelines found done without a lease read each: at
+// the end of a cycle, when most of them are, that was most of a helper's
+// statements. now is the lease clock's time of the read.
+type SuccessLister interface {
+	LastSuccesses(ctx context.Context, pipelines []string) (now time.Time, last []StreamSuccess, err error)
+}

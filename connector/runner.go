@@ -240,6 +240,16 @@ type Runner struct {
 	// With FreshWithin, that balances the cycle's work over the workers
 	// and finishes the share of a worker that stopped.
 	Help bool
+	// HelpParallel caps the other shards' pipelines a helper runs at once
+	// (default: Parallel divided by the shard count, rounded up). A helper
+	// takes the pipelines their owners have not started, from the end of
+	// their lists: taking many at once under an API budget would spread
+	// its share of the budget thin over them, so that they finish after
+	// their owners would have (with 8 workers of one app at 100 calls/s,
+	// the cycle took 1.38 × calls ÷ limit with 16 at once, see "Scale-out"
+	// in docs/operations.md), and it would take more of a slower worker's
+	// share than needed to end the cycle with it.
+	HelpParallel int
 	// Watch: pipelines skipped because another worker held a stream's
 	// lease are tried again, each time that lease is free, until every
 	// stream is done (fresh) or taken over from a holder that stopped
@@ -264,6 +274,8 @@ type Runner struct {
 
 	// helping: this runner runs another shard's pipelines (see helper).
 	helping bool
+	// done: of the pipelines a helper may help with, those known done.
+	done *doneSet
 }
 
 // Full-load defaults (see Runner.FullLoadBatchSize and
@@ -341,6 +353,33 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 		g.SetLimit(n)
 	}
 	order, help := r.shardOrder(pipelines)
+	// One helper for the other shards' pipelines, which knows those found
+	// done (doneSet).
+	hr := r.helper()
+	var helped []Pipeline
+	for i, p := range pipelines {
+		if help[i] {
+			helped = append(helped, p)
+		}
+	}
+	if len(helped) > 0 {
+		hr.done = r.newDoneSet(helped)
+	}
+	// Helping starts once this shard's pipelines have all ended: the other
+	// shards' pipelines not started by then are those of workers behind
+	// this one (started later, slower, or gone). Workers that keep pace
+	// leave each other nothing to take; helping earlier would only move
+	// work between them, and under an API budget spread each one's share
+	// thinner over more pipelines.
+	helpSlots := make(chan struct{}, r.helpParallel())
+	ownDone := make(chan struct{})
+	var own sync.WaitGroup
+	for _, i := range order {
+		if !help[i] {
+			own.Add(1)
+		}
+	}
+	go func() { own.Wait(); close(ownDone) }()
 	for _, i := range order {
 		if ctx.Err() != nil && help[i] {
 			results[i] = r.notRun(pipelines[i])
@@ -349,7 +388,24 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 		g.Go(func() error {
 			rr := r
 			if help[i] {
-				rr = r.helper()
+				rr = hr
+				select {
+				case <-ownDone:
+				case <-ctx.Done():
+				}
+				if ctx.Err() == nil {
+					select {
+					case helpSlots <- struct{}{}:
+						defer func() { <-helpSlots }()
+					case <-ctx.Done():
+					}
+				}
+				if ctx.Err() != nil {
+					results[i] = r.notRun(pipelines[i])
+					return nil
+				}
+			} else {
+				defer own.Done()
 			}
 			results[i] = rr.RunPipeline(ctx, pipelines[i])
 			return nil
@@ -370,7 +426,11 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 			continue
 		}
 		g.Go(func() error {
-			results[i] = r.watch(ctx, pipelines[i], results[i], !r.Shard.Owns(pipelines[i].Name))
+			rr := r
+			if help[i] {
+				rr = hr
+			}
+			results[i] = rr.watch(ctx, pipelines[i], results[i])
 			return nil
 		})
 	}
@@ -380,6 +440,19 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 
 // DefaultParallel is how many pipelines a Runner runs at once by default.
 const DefaultParallel = 16
+
+// helpParallel is how many other shards' pipelines a helper runs at once
+// (see HelpParallel).
+func (r *Runner) helpParallel() int {
+	if r.HelpParallel > 0 {
+		return r.HelpParallel
+	}
+	n := r.parallel()
+	if n == 0 {
+		n = DefaultParallel
+	}
+	return max(1, (n+r.Shard.Count-1)/max(r.Shard.Count, 1))
+}
 
 func (r *Runner) parallel() int {
 	switch {
@@ -410,9 +483,12 @@ func (r *Runner) shardOrder(ps []Pipeline) (order []int, help []bool) {
 		return order, help
 	}
 	n := r.Shard.Count
-	byShard := make([][]int, n)
+	names := make([]string, len(ps))
 	for i, p := range ps {
-		sh := ShardOf(p.Name, n)
+		names[i] = p.Name
+	}
+	byShard := make([][]int, n)
+	for i, sh := range Assign(names, n) {
 		byShard[sh] = append(byShard[sh], i)
 	}
 	order = append(order, byShard[r.Shard.Index]...)
@@ -440,7 +516,7 @@ func (r *Runner) helper() *Runner {
 
 // watch runs a pipeline that was skipped for a held lease again each time
 // the held streams' leases are free, until it is not skipped.
-func (r *Runner) watch(ctx context.Context, p Pipeline, res Result, helping bool) Result {
+func (r *Runner) watch(ctx context.Context, p Pipeline, res Result) Result {
 	li, ok := p.Sink.(LeaseInspector)
 	if !ok {
 		return res
@@ -448,10 +524,6 @@ func (r *Runner) watch(ctx context.Context, p Pipeline, res Result, helping bool
 	every := r.WatchEvery
 	if every <= 0 {
 		every = 500 * time.Millisecond
-	}
-	rr := r
-	if helping {
-		rr = r.helper()
 	}
 	for res.Status == StatusSkipped && ctx.Err() == nil {
 		var held []string
@@ -475,7 +547,7 @@ func (r *Runner) watch(ctx context.Context, p Pipeline, res Result, helping bool
 		if ctx.Err() != nil {
 			break
 		}
-		res = rr.RunPipeline(ctx, p)
+		res = r.RunPipeline(ctx, p)
 	}
 	return res
 }
@@ -685,6 +757,12 @@ func (r *Runner) lookFirst(ctx context.Context, p Pipeline, res *Result) (bool, 
 	li, ok := p.Sink.(LeaseInspector)
 	if !ok {
 		return false, nil
+	}
+	if r.done != nil && r.done.isDone(ctx, p) {
+		for _, st := range p.Source.Streams() {
+			res.setStream(st.Name(), StatusFresh)
+		}
+		return true, nil
 	}
 	for _, st := range p.Source.Streams() {
 		state, err := li.InspectLease(ctx, p.Name, st.Name())

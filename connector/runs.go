@@ -41,6 +41,11 @@ type Run struct {
 	// still RUNNING (runs whose worker died) as ABANDONED, with
 	// taken_over_by = this run's ID.
 	Leased bool
+	// Mode is the run's mode: a Leaser sink that records a leased run's
+	// success may mark it on the stream's lease with this mode (see
+	// Lease.FreshWithin), in the same transaction, so that a worker killed
+	// between that and giving its lease back leaves the stream fresh.
+	Mode Mode
 }
 
 // RunRecorder is implemented by sinks that keep a run history
@@ -82,7 +87,7 @@ func (r *Runner) startRun(ctx context.Context, p Pipeline, stream, runID string,
 		return t
 	}
 	t.rec = rec
-	t.run = Run{ID: runID, Pipeline: p.Name, Platform: p.Platform, Account: p.Account, Stream: stream, Start: time.Now(), State: RunRunning, Leased: leased}
+	t.run = Run{ID: runID, Pipeline: p.Name, Platform: p.Platform, Account: p.Account, Stream: stream, Start: time.Now(), State: RunRunning, Leased: leased, Mode: r.mode()}
 	if err := rec.StartRun(context.WithoutCancel(ctx), t.run); err != nil {
 		r.logger().Warn("run history: start not recorded", "pipeline", p.Name, "stream", stream, "error", err)
 		return t

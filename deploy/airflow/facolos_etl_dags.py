@@ -137,12 +137,13 @@ with DAG(
 
 
 # Scale-out: the accounts of ETL_ACCOUNTS split over SHARDS workers. Each
-# mapped task runs its shard (rendezvous hashing of the pipeline names:
-# adding a shop moves only that shop), then helps with the streams nobody
+# mapped task runs its shard (rendezvous hashing of the pipeline names with
+# bounded loads: shards differ by one account at most, adding a shop moves
+# that shop and a few others), then helps with the streams nobody
 # started and watches those another task holds, taking over the ones of a
 # task that died once their leases expire. A stream that succeeded less
 # than 10 minutes ago is not run again (-fresh-within), and each task keeps
-# 1/SHARDS of every app's API budget. See docs/operations.md, "Scale-out".
+# 1/SHARDS of every app's API budget and of the default PostgreSQL pool. See docs/operations.md, "Scale-out".
 SHARDS = int(os.environ.get("ETL_SHARDS", "4"))
 
 with DAG(

@@ -4,9 +4,13 @@
 // of one partner app, on one warehouse. Per cycle it prints the runs per
 // stream (every stream must succeed exactly once), the spread of streams
 // over the workers, the wall time, the idle cost per stream, the peak
-// database connections (PostgreSQL) and the workers' peak memory; with
+// database connections (PostgreSQL) and the workers' peak memory, when
+// each worker started its Runner and finished its own shard, and on
+// PostgreSQL the database's transactions and rows (pg_stat_database) and
+// the server's CPU time (all its sessions, when it runs on this host); with
 // -kill it SIGKILLs one worker in the middle of the first cycle and prints
-// how long its streams waited to be taken over.
+// how long its streams waited to be taken over. -cpuprofile writes each
+// worker's CPU profile, -v prints the workers' logs.
 //
 //	go run ./examples/bench-scale -workers 4 -shops 200
 //	go run ./examples/bench-scale -workers 4 -shops 200 -sink 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
@@ -20,7 +24,9 @@
 // passing, so that each cycle runs every stream once instead of finding it
 // fresh. On PostgreSQL the warehouse is a pair of fresh schemas, dropped at
 // the end. With -rate R the shops share one limit of R calls/s (the app's,
-// as on Shopee) and each worker keeps R/W (connector.ShareBudgets).
+// as on Shopee) and each worker keeps R/W (connector.ShareBudgets). Each
+// worker opens 1/W of the default PostgreSQL pool as the sharded job does
+// (postgres.SharePool; -share-pool=false: the whole default pool each).
 package main
 
 import (
@@ -39,6 +45,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -51,6 +58,7 @@ import (
 	"github.com/facolos/etl/shopee"
 	"github.com/facolos/etl/shopee/shopeetest"
 	etlsink "github.com/facolos/etl/sink"
+	"github.com/facolos/etl/sink/postgres"
 	"golang.org/x/time/rate"
 )
 
@@ -70,6 +78,11 @@ var (
 	spec        = flag.String("spec", "", "internal: the shops (JSON file)")
 	shard       = flag.String("shard", "", "internal: the worker's shard")
 	freshWithin = flag.Duration("fresh-within", time.Hour, "the workers' -fresh-within")
+	cpuProfile  = flag.String("cpuprofile", "", "write each worker's CPU profile of each cycle to PREFIX-w<i>-c<cycle>.pprof")
+	cycleNo     = flag.Int("cycle", 0, "internal: the cycle (for -cpuprofile)")
+	verbose     = flag.Bool("v", false, "the workers log at level info (on stderr)")
+	sharePool   = flag.Bool("share-pool", true, "each worker opens 1/workers of the default PostgreSQL pool (postgres.SharePool), as the sharded job does")
+	t0          = flag.Int64("t0", 0, "internal: the cycle's start (Unix ns)")
 	now         = time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
 )
 
@@ -84,14 +97,17 @@ type shopSpec struct {
 
 // workerResult is what a worker prints last.
 type workerResult struct {
-	Streams          map[string]int `json:"streams"` // by status
-	TookOver         int            `json:"took_over"`
-	PeakHeap         uint64         `json:"peak_heap"`
-	RenewalFailures  int64          `json:"renewal_failures"`
-	Pipelines        int            `json:"pipelines"`
-	FailedPipelines  []string       `json:"failed,omitempty"`
-	WallMS           int64          `json:"wall_ms"`
-	DoneBeforeResult int            `json:"-"`
+	Streams         map[string]int `json:"streams"` // by status
+	TookOver        int            `json:"took_over"`
+	PeakHeap        uint64         `json:"peak_heap"`
+	RenewalFailures int64          `json:"renewal_failures"`
+	Pipelines       int            `json:"pipelines"`
+	FailedPipelines []string       `json:"failed,omitempty"`
+	WallMS          int64          `json:"wall_ms"`
+	// Since the cycle's start: the Runner starts, the first and the last
+	// pipeline of its own shard finish, the Runner returns.
+	RunAtMS, FirstOwnMS, LastOwnMS, EndMS int64
+	DoneBeforeResult                      int `json:"-"`
 }
 
 func main() {
@@ -123,11 +139,26 @@ func (c countRenewals) Handle(ctx context.Context, r slog.Record) error {
 
 func runWorker() error {
 	var renewals atomic.Int64
-	logger := slog.New(countRenewals{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}), &renewals})
-	slog.SetDefault(logger)
+	level := slog.LevelError
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	logger := slog.New(countRenewals{slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}), &renewals})
 	sh, err := connector.ParseShard(*shard)
 	if err != nil {
 		return err
+	}
+	logger = logger.With("worker", sh.Index)
+	slog.SetDefault(logger)
+	if *cpuProfile != "" {
+		f, err := os.Create(fmt.Sprintf("%s-w%d-c%d.pprof", *cpuProfile, sh.Index, *cycleNo))
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
 	}
 	data, err := os.ReadFile(*spec)
 	if err != nil {
@@ -138,6 +169,9 @@ func runWorker() error {
 		return err
 	}
 	ctx := context.Background()
+	if *sharePool {
+		postgres.SharePool(sh.Count)
+	}
 	wh, err := etlsink.Open(ctx, *into, connector.TimeUTC)
 	if err != nil {
 		return err
@@ -162,18 +196,44 @@ func runWorker() error {
 	}
 	var mu sync.Mutex
 	out := json.NewEncoder(os.Stdout)
+	cycleStart := time.Unix(0, *t0)
+	sinceStart := func() int64 { return time.Since(cycleStart).Milliseconds() }
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.Name)
+	}
+	mine := map[string]bool{}
+	for i, owned := range sh.Owned(names) {
+		if owned {
+			mine[names[i]] = true
+		}
+	}
+	own := len(mine)
+	var wr workerResult
+	ownDone := 0
 	r := &connector.Runner{Shard: sh, Help: true, Watch: true, FreshWithin: *freshWithin, Parallel: *parallel, Logger: logger,
 		Observer: func(e connector.Event) {
 			if e.Kind == connector.PipelineFinished {
 				mu.Lock()
+				if mine[e.Pipeline] {
+					if ownDone++; ownDone == 1 {
+						wr.FirstOwnMS = sinceStart()
+					}
+					if ownDone == own {
+						wr.LastOwnMS = sinceStart()
+					}
+				}
 				_ = out.Encode(map[string]string{"done": e.Pipeline})
 				mu.Unlock()
 			}
 		}}
 	peak := benchproc.PeakHeap()
 	start := time.Now()
+	wr.RunAtMS = sinceStart()
 	res := r.Run(ctx, ps...)
-	wr := workerResult{Streams: map[string]int{}, WallMS: time.Since(start).Milliseconds(), PeakHeap: peak(), Pipelines: len(res)}
+	mu.Lock()
+	wr.Streams, wr.WallMS, wr.PeakHeap, wr.Pipelines, wr.EndMS = map[string]int{}, time.Since(start).Milliseconds(), peak(), len(res), sinceStart()
+	mu.Unlock()
 	for _, x := range res {
 		for _, st := range x.Streams {
 			wr.Streams[string(st)]++
@@ -240,8 +300,8 @@ func run() error {
 		streamsPerShop = 3
 	}
 	streams := *shops * streamsPerShop
-	fmt.Printf("workers=%d shops=%d streams=%d orders/shop=%d sink=%s rate=%v split=%v latency=%s parallel=%d kill=%v\n",
-		*workers, *shops, streams, *orders, connector.Redact(url), *appRate, *split, *latency, *parallel, *kill)
+	fmt.Printf("workers=%d shops=%d streams=%d orders/shop=%d sink=%s rate=%v split=%v latency=%s parallel=%d kill=%v share-pool=%v\n",
+		*workers, *shops, streams, *orders, connector.Redact(url), *appRate, *split, *latency, *parallel, *kill, *sharePool)
 	fmt.Printf("load average: %s\n", loadAvg())
 	seen := map[string]bool{}
 	for c := 1; c <= *cycles; c++ {
@@ -254,13 +314,17 @@ func run() error {
 		callsBefore := calls(sims)
 		throttledBefore := throttled(sims)
 		stopConns := sampleConnections(wh.DB, names.postgres)
+		pgBefore, selfBefore := postgresCPU(), selfCPU()
+		dbBefore := dbStats(wh.DB, names.postgres)
 		start := time.Now()
-		ps, killedAt, err := cycle(specPath, url, c == 1 && *kill, streams)
+		ps, killedAt, err := cycle(specPath, url, c, c == 1 && *kill, streams)
 		wall := time.Since(start)
 		conns := stopConns()
 		if err != nil {
 			return err
 		}
+		fmt.Printf("\n  database (pg_stat_database of this database, this cycle): %s", dbStats(wh.DB, names.postgres).minus(dbBefore))
+		fmt.Printf("\n  CPU of the PostgreSQL server (all its sessions, when on this host) %s, of the simulators (this process) %s", (postgresCPU() - pgBefore).Round(time.Millisecond), (selfCPU() - selfBefore).Round(time.Millisecond))
 		if err := report(ctx, c, wh.DB, names, seen, ps, wall, killedAt, streams, conns, calls(sims)-callsBefore, throttled(sims)-throttledBefore); err != nil {
 			return err
 		}
@@ -318,7 +382,7 @@ func warehouseURL(ctx context.Context, dir string) (string, func(), error) {
 
 // cycle starts the workers at once and waits for them; with kill, worker
 // 0 is killed once it finished half of its shard's pipelines.
-func cycle(specPath, url string, kill bool, streams int) ([]*proc, time.Time, error) {
+func cycle(specPath, url string, cyc int, kill bool, streams int) ([]*proc, time.Time, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, time.Time{}, err
@@ -328,11 +392,13 @@ func cycle(specPath, url string, kill bool, streams int) ([]*proc, time.Time, er
 	var killedAt time.Time
 	var killMu sync.Mutex
 	half := max(1, *shops / *workers / 2)
+	t0 := time.Now()
 	for i := range ps {
 		p := &proc{}
 		ps[i] = p
 		p.cmd = exec.Command(self, "-worker", "-spec", specPath, "-sink", url, "-shard", fmt.Sprintf("%d/%d", i, *workers),
-			"-rate", fmt.Sprint(*appRate), "-fresh-within", freshWithin.String(), "-parallel", fmt.Sprint(*parallel), fmt.Sprintf("-finance=%v", *finance), fmt.Sprintf("-split=%v", *split))
+			"-rate", fmt.Sprint(*appRate), "-fresh-within", freshWithin.String(), "-parallel", fmt.Sprint(*parallel), fmt.Sprintf("-finance=%v", *finance), fmt.Sprintf("-split=%v", *split),
+			"-cycle", fmt.Sprint(cyc), fmt.Sprintf("-v=%v", *verbose), fmt.Sprintf("-share-pool=%v", *sharePool), "-cpuprofile", *cpuProfile, "-t0", fmt.Sprint(t0.UnixNano()))
 		p.cmd.Stderr = os.Stderr
 		stdout, err := p.cmd.StdoutPipe()
 		if err != nil {
@@ -447,7 +513,9 @@ func report(ctx context.Context, c int, db *sql.DB, names tables, seen map[strin
 		if p.killed {
 			status = fmt.Sprintf("killed after %d pipelines", p.done.Load())
 		}
-		fmt.Printf("  worker %d: %s; took over %d; peak heap %.1f MiB; %s\n", i, status, p.res.TookOver, float64(p.res.PeakHeap)/(1<<20), strings.Join(p.res.FailedPipelines, "; "))
+		fmt.Printf("  worker %d: %s; took over %d; peak heap %.1f MiB; runner started %.1fs, own shard %.1f–%.1fs, done %.1fs %s\n", i, status, p.res.TookOver,
+			float64(p.res.PeakHeap)/(1<<20), float64(p.res.RunAtMS)/1000, float64(p.res.FirstOwnMS)/1000, float64(p.res.LastOwnMS)/1000, float64(p.res.EndMS)/1000,
+			strings.Join(p.res.FailedPipelines, "; "))
 	}
 	fmt.Printf("  spread of streams run over the live workers: %s\n", spread(ran))
 	fmt.Printf("  CPU of the workers: %s (%.2f ms per stream); peak RSS of a worker %.0f MiB; lease-renewal failures %d\n",
@@ -567,4 +635,90 @@ func loadAvg() string {
 		return "unknown"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// selfCPU is this process's CPU time (the simulators').
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// postgresCPU is the CPU time of a PostgreSQL server on this host: its
+// postmaster's children that ended (cutime, cstime) and the live ones.
+// Zero when no postmaster is found.
+func postgresCPU() time.Duration {
+	stat := func(pid string) (ppid string, self, children int64, comm string) {
+		b, err := os.ReadFile("/proc/" + pid + "/stat")
+		if err != nil {
+			return
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			return
+		}
+		comm = s[strings.IndexByte(s, '(')+1 : i]
+		f := strings.Fields(s[i+2:])
+		if len(f) < 15 {
+			return
+		}
+		var u, st, cu, cs int64
+		fmt.Sscan(f[11], &u)
+		fmt.Sscan(f[12], &st)
+		fmt.Sscan(f[13], &cu)
+		fmt.Sscan(f[14], &cs)
+		return f[1], u + st, cu + cs, comm
+	}
+	ents, _ := os.ReadDir("/proc")
+	type pr struct {
+		ppid           string
+		self, children int64
+		comm           string
+	}
+	all := map[string]pr{}
+	for _, e := range ents {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		ppid, self, ch, comm := stat(e.Name())
+		all[e.Name()] = pr{ppid, self, ch, comm}
+	}
+	var ticks int64
+	for pid, p := range all {
+		if p.comm != "postgres" || all[p.ppid].comm == "postgres" {
+			continue
+		}
+		ticks += p.self + p.children // the postmaster
+		for _, c := range all {
+			if c.ppid == pid {
+				ticks += c.self
+			}
+		}
+	}
+	return time.Duration(ticks) * time.Second / 100
+}
+
+// pgStats are counters of pg_stat_database.
+type pgStats [8]int64
+
+var pgStatNames = [8]string{"commits", "rollbacks", "blocks read", "blocks hit", "rows returned", "rows fetched", "rows written", "sessions"}
+
+func dbStats(db *sql.DB, pg bool) pgStats {
+	var s pgStats
+	if !pg {
+		return s
+	}
+	_, _ = db.Exec(`SELECT pg_stat_force_next_flush()`)
+	_ = db.QueryRow(`SELECT xact_commit, xact_rollback, blks_read, blks_hit, tup_returned, tup_fetched, tup_inserted + tup_updated + tup_deleted, sessions
+		FROM pg_stat_database WHERE datname = current_database()`).Scan(&s[0], &s[1], &s[2], &s[3], &s[4], &s[5], &s[6], &s[7])
+	return s
+}
+
+func (s pgStats) minus(o pgStats) string {
+	var parts []string
+	for i := range s {
+		parts = append(parts, fmt.Sprintf("%s %d", pgStatNames[i], s[i]-o[i]))
+	}
+	return strings.Join(parts, ", ")
 }

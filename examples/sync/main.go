@@ -50,6 +50,7 @@ import (
 	_ "github.com/facolos/etl/shopee" // registers "shopee"
 	etlsink "github.com/facolos/etl/sink"
 	"github.com/facolos/etl/sink/mssql"
+	"github.com/facolos/etl/sink/postgres"
 	"github.com/facolos/etl/tokenstore"
 	"github.com/mattn/go-isatty"
 
@@ -182,7 +183,10 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 	if p.shard.Sharded() {
 		// One API budget per app across the workers: each takes its share.
 		connector.ShareBudgets(p.shard.Count)
-		logger.Info("sharded worker: its share of the accounts first, each app's API budget divided by the shard count",
+		// One warehouse across the workers: each opens its share of the
+		// connections (a PostgreSQL pool size of the URL wins).
+		postgres.SharePool(p.shard.Count)
+		logger.Info("sharded worker: its share of the accounts first, each app's API budget and the PostgreSQL pool divided by the shard count",
 			"shard", p.shard.String(), "fresh_within", p.freshWithin, "help", o.help, "watch", o.watch)
 	}
 	// Every account must open (its settings parse) before the warehouse is

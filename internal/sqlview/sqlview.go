@@ -27,6 +27,11 @@ type Dialect struct {
 	// Lock, when not empty, runs first in the transaction and serialises
 	// concurrent PrepareViews calls of every process.
 	Lock string
+	// Exists, when not empty, is a query of one parameter, a quoted view
+	// name, that returns whether the view exists; the transaction that
+	// holds Lock then leaves parts stored unchanged and an existing view
+	// alone (another process prepared them while this one waited).
+	Exists string
 	// Param is the placeholder of the i-th parameter (from 1).
 	Param func(i int) string
 	// Now is the SQL expression of the current time for updated_at.
@@ -121,6 +126,14 @@ func prepareView(ctx context.Context, db *sql.DB, d Dialect, view string, given 
 	have, err := readParts(ctx, tx, d, view)
 	if err != nil {
 		return err
+	}
+	// Another worker may have stored the same parts while this one waited
+	// for the lock: recreating the view would only wait for its readers.
+	if d.Exists != "" && unchanged(have, given) {
+		var ok bool
+		if err := tx.QueryRowContext(ctx, d.Exists, quoted).Scan(&ok); err == nil && ok {
+			return tx.Commit()
+		}
 	}
 	cols := encodeColumns(given[0].Columns)
 	for name, st := range have {

@@ -231,3 +231,31 @@ func (l leaseStore) Release(ctx context.Context, pipeline, stream string, f conn
 		pipeline, stream, f.Holder, f.Epoch, expired, at, mode)
 	return err
 }
+
+// LastSuccesses implements connector.SuccessLister: the last successes of
+// the pipelines' streams and the server's clock, in one statement.
+func (s *Sink) LastSuccesses(ctx context.Context, pipelines []string) (time.Time, []connector.StreamSuccess, error) {
+	var now time.Time
+	var out []connector.StreamSuccess
+	rows, err := s.pool.Query(ctx, `SELECT clock_timestamp(), l.pipeline, l.stream, l.succeeded_at, l.succeeded_mode
+		FROM (SELECT 1) one LEFT JOIN `+s.control("leases")+` l ON l.pipeline = ANY($1) AND l.succeeded_at IS NOT NULL`, pipelines)
+	if err != nil {
+		return now, nil, fmt.Errorf("postgres: last successes: %w", err)
+	}
+	var pipeline, stream, mode *string
+	var at *time.Time
+	_, err = pgx.ForEachRow(rows, []any{&now, &pipeline, &stream, &at, &mode}, func() error {
+		if pipeline != nil && at != nil {
+			m := ""
+			if mode != nil {
+				m = *mode
+			}
+			out = append(out, connector.StreamSuccess{Pipeline: *pipeline, Stream: *stream, At: *at, Mode: connector.Mode(m)})
+		}
+		return nil
+	})
+	if err != nil {
+		return now, nil, fmt.Errorf("postgres: last successes: %w", err)
+	}
+	return now, out, nil
+}

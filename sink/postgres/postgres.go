@@ -54,7 +54,8 @@ type Config struct {
 	TimeBasis connector.TimeBasis
 	// Strategy of the upsert (default OnConflict).
 	Strategy Strategy
-	// MaxConns of the pool (default: pool_max_conns of the DSN, else 8).
+	// MaxConns of the pool (default: pool_max_conns of the DSN, else
+	// DefaultMaxConns, or its share after SharePool).
 	// No lease holds a connection, so any size works with any number of
 	// pipelines; it bounds how many write at once.
 	MaxConns int32
@@ -86,6 +87,13 @@ type Sink struct {
 	// textUUIDs holds the UUID columns of existing tables that store them as
 	// text (uuid.go), by table full name; guarded by mu.
 	textUUIDs map[string]map[string]bool
+
+	// prepared: the table definitions Prepare made ready (prepared.go).
+	prepared prepared
+	// runsMu: one run-history check or DDL at a time (runs.go).
+	runsMu sync.Mutex
+	// catalogReads counts the catalog reads of Prepare (readCatalog).
+	catalogReads atomic.Int64
 
 	basisRecorded atomic.Bool
 
@@ -124,7 +132,7 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.MaxConns > 0 {
 		pc.MaxConns = cfg.MaxConns
 	} else if !dsnSetsPoolSize(cfg.DSN) {
-		pc.MaxConns = 8
+		pc.MaxConns = sharedMaxConns()
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
@@ -292,8 +300,41 @@ func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
 		if err := t.Validate(); err != nil {
 			return fmt.Errorf("postgres: %w", err)
 		}
-		// Tables that already match cost no lock and no DDL.
-		match, err := s.matches(ctx, t)
+	}
+	if err := s.prepareTables(ctx, tables); err != nil {
+		return err
+	}
+	return s.recordBasis(ctx)
+}
+
+// prepareTables makes the tables ready, each definition once per sink (see
+// prepared): the tables not prepared yet cost one catalog read together,
+// and DDL only where one is missing or lacks a column or an index.
+func (s *Sink) prepareTables(ctx context.Context, tables []*connector.Table) error {
+	unlock := s.prepared.lock("tables")
+	defer unlock()
+	var todo []*connector.Table
+	for _, t := range tables {
+		if !s.prepared.done(t.FullName(), definition(t)) {
+			todo = append(todo, t)
+			continue
+		}
+		s.mu.Lock()
+		ti := s.tables[t.FullName()]
+		s.mu.Unlock()
+		if ti == nil {
+			s.install(t)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	cat, err := s.readCatalog(ctx, s.pool, todo)
+	if err != nil {
+		return fmt.Errorf("postgres: prepare %s: %w", todo[0].FullName(), err)
+	}
+	for _, t := range todo {
+		match, err := s.matchesIn(cat, t)
 		if err == nil {
 			if match {
 				s.install(t)
@@ -304,8 +345,9 @@ func (s *Sink) Prepare(ctx context.Context, tables []*connector.Table) error {
 		if err != nil {
 			return fmt.Errorf("postgres: prepare %s: %w", t.FullName(), err)
 		}
+		s.prepared.remember(t.FullName(), definition(t))
 	}
-	return s.recordBasis(ctx)
+	return nil
 }
 
 func quoteAll(names []string) []string {
@@ -329,6 +371,12 @@ func (s *Sink) prepareTable(ctx context.Context, t *connector.Table) error {
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(ddlLock)); err != nil {
+			return err
+		}
+		// Another worker may have made the table while this one waited
+		// for the lock: then no DDL (CREATE INDEX IF NOT EXISTS would take
+		// a share lock on the table, waiting for its writes).
+		if match, err := s.matches(ctx, tx, t); err != nil || match {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+q(schema)); err != nil {
@@ -509,6 +557,7 @@ func (s *Sink) Write(ctx context.Context, b *connector.Batch) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error { return s.write(ctx, tx, b) })
 	if err != nil {
 		b.Changed, b.Stale = nil, nil
+		s.prepared.forget(err)
 		return fmt.Errorf("postgres: write %s/%s: %w", b.Pipeline, b.Stream, classify(err))
 	}
 	s.refreshStats(ctx, b)

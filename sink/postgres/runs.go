@@ -50,6 +50,21 @@ func (s *Sink) ensureRuns(ctx context.Context) error {
 	if _, ok := runsReady.Load(s); ok {
 		return nil
 	}
+	// The first runs of a worker start together: one checks, the others
+	// wait for it.
+	s.runsMu.Lock()
+	defer s.runsMu.Unlock()
+	if _, ok := runsReady.Load(s); ok {
+		return nil
+	}
+	// Tables of this version cost a catalog read and no lock: the DDL
+	// below (its ALTER TABLE takes an exclusive lock on batch_runs even
+	// when the column exists) would queue every other worker's run
+	// history behind it each time a worker starts.
+	if ok, err := s.runsExist(ctx); err == nil && ok {
+		runsReady.Store(s, struct{}{})
+		return nil
+	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(ddlLock)); err != nil {
 			return err
@@ -66,6 +81,19 @@ func (s *Sink) ensureRuns(ctx context.Context) error {
 	}
 	runsReady.Store(s, struct{}{})
 	return nil
+}
+
+// runsExist reports whether the run-history tables exist in this version's
+// shape (the taken_over_by column, the index, the current status check).
+func (s *Sink) runsExist(ctx context.Context) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL
+		AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'taken_over_by' AND NOT attisdropped)
+		AND EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%FRESH%')
+		AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass($1) AND contype = 'c'
+			AND pg_get_constraintdef(oid) LIKE '%RUNNING%' AND pg_get_constraintdef(oid) NOT LIKE '%ABANDONED%')`,
+		s.control("batch_runs"), s.control("data_sources"), q(s.Schema("etl_control"))+"."+q("ix_batch_runs_pipeline")).Scan(&ok)
+	return ok, err
 }
 
 // runStates are the values batch_runs.status may take.
@@ -137,6 +165,15 @@ func (s *Sink) FinishRun(ctx context.Context, run connector.Run) error {
 		}
 		if run.State != connector.RunSuccess {
 			return nil
+		}
+		if run.Leased && run.Mode != "" {
+			// The stream's success on its lease row, with the run's: a
+			// worker killed before it gives the lease back (which marks
+			// it too) leaves the stream fresh, not run again.
+			if _, err := tx.Exec(ctx, `UPDATE `+s.control("leases")+` SET succeeded_at = clock_timestamp(), succeeded_mode = $3 WHERE pipeline = $1 AND stream = $2`,
+				run.Pipeline, run.Stream, string(run.Mode)); err != nil {
+				return err
+			}
 		}
 		_, err := tx.Exec(ctx, `UPDATE `+s.control("data_sources")+` SET last_extract_time = $1, updated_at = $1 WHERE source_id = $2`, run.End, run.Pipeline)
 		return err

@@ -82,22 +82,94 @@ func (s *Sink) recordBasis(ctx context.Context) error {
 // An existing table whose primary key is not t's (connector.ErrKeyChanged)
 // or whose timestamp columns are of the other time basis is refused, before
 // any DDL.
-func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
-	target := s.qualified(t.Schema, t.Name)
-	rows, err := s.pool.Query(ctx, `SELECT a.attname, a.atttypid = 'timestamptz'::regtype, a.atttypid = 'timestamp'::regtype, a.atttypid = 'uuid'::regtype
-		FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`, target)
+func (s *Sink) matches(ctx context.Context, db batcher, t *connector.Table) (bool, error) {
+	cat, err := s.readCatalog(ctx, db, []*connector.Table{t})
 	if err != nil {
 		return false, err
 	}
-	type col struct{ tz, plain, uuid bool }
-	have := map[string]col{}
-	var name string
-	var c col
-	_, err = pgx.ForEachRow(rows, []any{&name, &c.tz, &c.plain, &c.uuid}, func() error { have[name] = c; return nil })
-	if err != nil || len(have) == 0 {
-		return false, err
+	return s.matchesIn(cat, t)
+}
+
+// catalog is what matches needs of the catalog for some tables.
+type catalog struct {
+	cols    map[string]map[string]catalogCol // by quoted target, column
+	keys    map[string][]string              // primary key columns in order, by quoted target
+	indexes map[string]bool                  // "schema.index" that exist
+}
+
+type catalogCol struct{ tz, plain, uuid bool }
+
+// batcher is a pool or a transaction.
+type batcher interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// readCatalog reads the columns, primary keys and indexes of the tables in
+// one round trip on db.
+func (s *Sink) readCatalog(ctx context.Context, db batcher, tables []*connector.Table) (*catalog, error) {
+	var targets, schemas, indexes []string
+	for _, t := range tables {
+		targets = append(targets, s.qualified(t.Schema, t.Name))
+		schemas = append(schemas, s.Schema(t.Schema))
+		indexes = append(indexes, indexNames(t)...)
 	}
-	if err := s.checkKey(ctx, t, target); err != nil {
+	s.catalogReads.Add(1)
+	cat := &catalog{cols: map[string]map[string]catalogCol{}, keys: map[string][]string{}, indexes: map[string]bool{}}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT x.name, a.attname, a.atttypid = 'timestamptz'::regtype, a.atttypid = 'timestamp'::regtype, a.atttypid = 'uuid'::regtype
+		FROM unnest($1::text[]) AS x(name) JOIN pg_attribute a ON a.attrelid = to_regclass(x.name)
+		WHERE a.attnum > 0 AND NOT a.attisdropped`, targets).Query(func(rows pgx.Rows) error {
+		var target, name string
+		var c catalogCol
+		_, err := pgx.ForEachRow(rows, []any{&target, &name, &c.tz, &c.plain, &c.uuid}, func() error {
+			if cat.cols[target] == nil {
+				cat.cols[target] = map[string]catalogCol{}
+			}
+			cat.cols[target][name] = c
+			return nil
+		})
+		return err
+	})
+	b.Queue(primaryKeysSQL, targets).Query(func(rows pgx.Rows) error {
+		var target, name string
+		_, err := pgx.ForEachRow(rows, []any{&target, &name}, func() error {
+			cat.keys[target] = append(cat.keys[target], name)
+			return nil
+		})
+		return err
+	})
+	b.Queue(`SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = ANY($1) AND c.relkind = 'i' AND c.relname = ANY($2)`, schemas, indexes).Query(func(rows pgx.Rows) error {
+		var name string
+		_, err := pgx.ForEachRow(rows, []any{&name}, func() error { cat.indexes[name] = true; return nil })
+		return err
+	})
+	if err := db.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	return cat, nil
+}
+
+// indexNames are the names of the indexes Prepare makes for t.
+func indexNames(t *connector.Table) []string {
+	var out []string
+	if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
+		out = append(out, "ix_"+t.Name+"_parent")
+	}
+	for _, ix := range t.Indexes {
+		out = append(out, ix.Name)
+	}
+	return out
+}
+
+// matchesIn is matches on a catalog read before.
+func (s *Sink) matchesIn(cat *catalog, t *connector.Table) (bool, error) {
+	target := s.qualified(t.Schema, t.Name)
+	have := cat.cols[target]
+	if len(have) == 0 {
+		return false, nil
+	}
+	if err := connector.CheckKey(t, target, cat.keys[target], false); err != nil {
 		return false, err
 	}
 	s.noteTextUUIDs(t, func(name string) bool { h, ok := have[name]; return ok && !h.uuid })
@@ -122,22 +194,12 @@ func (s *Sink) matches(ctx context.Context, t *connector.Table) (bool, error) {
 	if !complete {
 		return false, nil
 	}
-	var indexes []string
-	if len(t.ParentKey) > 0 && !t.ParentKeyLeadsKey() {
-		indexes = append(indexes, "ix_"+t.Name+"_parent")
+	for _, ix := range indexNames(t) {
+		if !cat.indexes[s.Schema(t.Schema)+"."+ix] {
+			return false, nil
+		}
 	}
-	for _, ix := range t.Indexes {
-		indexes = append(indexes, ix.Name)
-	}
-	if len(indexes) == 0 {
-		return true, nil
-	}
-	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE n.nspname = $1 AND c.relkind = 'i' AND c.relname = ANY($2)`, s.Schema(t.Schema), indexes).Scan(&n); err != nil {
-		return false, err
-	}
-	return n == len(indexes), nil
+	return true, nil
 }
 
 func basisOf(tz bool) connector.TimeBasis {
@@ -147,22 +209,10 @@ func basisOf(tz bool) connector.TimeBasis {
 	return connector.TimeVietnam
 }
 
-// primaryKeySQL lists the primary-key columns of table $1 in key order.
-const primaryKeySQL = `SELECT a.attname FROM pg_index i
+// primaryKeysSQL lists the primary-key columns of the tables $1 (quoted
+// names), each in key order.
+const primaryKeysSQL = `SELECT x.name, a.attname FROM unnest($1::text[]) AS x(name)
+	JOIN pg_index i ON i.indrelid = to_regclass(x.name) AND i.indisprimary
 	CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
 	JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-	WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY k.ord`
-
-// checkKey refuses the existing table target when its primary key is not
-// t's (see connector.CheckKey).
-func (s *Sink) checkKey(ctx context.Context, t *connector.Table, target string) error {
-	rows, err := s.pool.Query(ctx, primaryKeySQL, target)
-	if err != nil {
-		return err
-	}
-	have, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return err
-	}
-	return connector.CheckKey(t, target, have, false)
-}
+	ORDER BY x.name, k.ord`

@@ -27,9 +27,10 @@ func (s *Sink) viewDialect() sqlview.Dialect {
 			select_sql TEXT NOT NULL,
 			updated_at TIMESTAMPTZ NOT NULL,
 			PRIMARY KEY (view_name, part))`,
-		Lock:  `SELECT pg_advisory_xact_lock(` + strconv.FormatInt(ddlLock, 10) + `)`,
-		Param: func(i int) string { return "$" + strconv.Itoa(i) },
-		Now:   "now()",
+		Lock:   `SELECT pg_advisory_xact_lock(` + strconv.FormatInt(ddlLock, 10) + `)`,
+		Exists: `SELECT to_regclass($1) IS NOT NULL`,
+		Param:  func(i int) string { return "$" + strconv.Itoa(i) },
+		Now:    "now()",
 		// The view casts every column to its type, so its column types
 		// never change and CREATE OR REPLACE keeps views users built on it.
 		Recreate: func(view, body string) []string { return []string{"CREATE OR REPLACE VIEW " + view + " AS\n" + body} },
@@ -38,9 +39,17 @@ func (s *Sink) viewDialect() sqlview.Dialect {
 
 // PrepareViews stores the view parts and recreates the views they name (see
 // connector.ViewSink). The parts are kept in etl_control.view_parts.
+// The same parts are prepared once per sink (as tables are, see prepared).
 func (s *Sink) PrepareViews(ctx context.Context, parts []connector.ViewPart) error {
+	key := fmt.Sprintf("views %v", parts)
+	unlock := s.prepared.lock(key)
+	defer unlock()
+	if s.prepared.done(key, "ok") {
+		return nil
+	}
 	if err := sqlview.Prepare(ctx, s.DB(), s.viewDialect(), parts); err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
+	s.prepared.remember(key, "ok")
 	return nil
 }
