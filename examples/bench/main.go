@@ -35,6 +35,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -167,18 +169,33 @@ func run(p platform) error {
 		batch = connector.DefaultFullLoadBatchSize
 	}
 
-	var readWall time.Duration
+	var readWall, readCPU time.Duration
+	var same sameRows
 	if *readPass && !*sourceOnly {
 		l, stop, err := connect(p, quiet)
 		if err != nil {
 			return err
 		}
+		var rec *recorded
+		if *ceilingRows > 0 {
+			rec = &recorded{pages: map[string][]connector.Page{}}
+		}
+		cpu0 := benchproc.CPUTime()
 		start := time.Now()
-		_, err = readOnly(ctx, l.src, *streamPar)
-		readWall = time.Since(start)
+		_, err = readOnly(ctx, l.src, *streamPar, rec)
+		readWall, readCPU = time.Since(start), benchproc.CPUTime()-cpu0
 		stop()
 		if err != nil {
 			return fmt.Errorf("read pass: %w", err)
+		}
+		if rec != nil {
+			if same, err = sameRowsCeiling(ctx, url, l.src, l.tr, rec, *runner); err != nil {
+				return err
+			}
+			// The recorded pages and batches go before the load is measured.
+			rec = nil
+			runtime.GC()
+			debug.FreeOSMemory()
 		}
 	}
 
@@ -219,7 +236,7 @@ func run(p platform) error {
 	start := time.Now()
 	var res connector.Result
 	if *sourceOnly {
-		res.Records, res.Err = readOnly(ctx, l.src, *streamPar)
+		res.Records, res.Err = readOnly(ctx, l.src, *streamPar, nil)
 		res.APICalls, res.Stats = l.src.APICalls(), l.src.Stats()
 	} else {
 		res = runner.Run(ctx, connector.Pipeline{Name: "bench", Source: l.src, Transformer: l.tr, Sink: wh.Sink})[0]
@@ -253,14 +270,31 @@ func run(p platform) error {
 	if !*sourceOnly {
 		line := fmt.Sprintf("batch=%d rows: %d batches written (one transaction each), %d with a checkpoint", batch, batches.Load(), checkpoints.Load())
 		if ceiling > 0 {
-			line += fmt.Sprintf("; sink ceiling (its upsert benchmark, %d rows in batches of %d, this process) = %.0f rows/s; the load = %.0f %% of it",
+			line += fmt.Sprintf("; wide-table ceiling (the sink's upsert benchmark: %d 20-column rows in batches of %d, this process) = %.0f rows/s; the load = %.0f %% of it",
 				*ceilingRows, batch, ceiling, 100*float64(rows)/wall.Seconds()/ceiling)
+		}
+		fmt.Println(line)
+		kr := float64(rows) / 1000
+		if same.rows > 0 {
+			fmt.Printf("same-rows ceiling (the sink alone writing this load's %d rows in its %d batches into an empty twin warehouse) = %.0f rows/s, wall %s, cpu(loader) %s = %.1f ms per 1000 rows\n",
+				same.rows, same.batches, same.rate(), same.wall.Round(time.Millisecond), same.cpu.Round(time.Millisecond), ms(same.cpu)/(float64(same.rows)/1000))
 		}
 		if readWall > 0 {
 			beyond := float64(rows) / max(wall-readWall, time.Millisecond).Seconds()
-			line += fmt.Sprintf("; read pass %s, beyond reading %.0f rows/s", readWall.Round(time.Millisecond), beyond)
+			line := fmt.Sprintf("read pass wall %s cpu(loader) %s; beyond reading %.0f rows/s", readWall.Round(time.Millisecond), readCPU.Round(time.Millisecond), beyond)
+			if same.rows > 0 {
+				line += fmt.Sprintf(" = %.0f %% of the same-rows ceiling", 100*beyond/same.rate())
+			}
 			if ceiling > 0 {
-				line += fmt.Sprintf(" = %.0f %% of the ceiling", 100*beyond/ceiling)
+				line += fmt.Sprintf(" = %.0f %% of the wide-table ceiling", 100*beyond/ceiling)
+			}
+			fmt.Println(line)
+		}
+		line = fmt.Sprintf("cpu(loader) per 1000 rows: load %.1f ms", ms(cpu)/kr)
+		if readWall > 0 {
+			line += fmt.Sprintf(", read pass %.1f ms, beyond reading %.1f ms", ms(readCPU)/kr, ms(cpu-readCPU)/kr)
+			if same.rows > 0 {
+				line += fmt.Sprintf(" (the sink alone on the same rows: %.1f ms)", ms(same.cpu)/(float64(same.rows)/1000))
 			}
 		}
 		fmt.Println(line)
@@ -270,8 +304,9 @@ func run(p platform) error {
 }
 
 // readOnly reads every stream of src the way the runner does (up to its
-// stream parallelism at once) and drops the records.
-func readOnly(ctx context.Context, src connector.Source, streamPar int) (int64, error) {
+// stream parallelism at once) and drops the records, or keeps their pages
+// in rec when it is not nil.
+func readOnly(ctx context.Context, src connector.Source, streamPar int, rec *recorded) (int64, error) {
 	par := 1
 	if ps, ok := src.(connector.ParallelSource); ok {
 		par = max(ps.StreamParallelism(), 1)
@@ -286,6 +321,9 @@ func readOnly(ctx context.Context, src connector.Source, streamPar int) (int64, 
 		g.Go(func() error {
 			return st.Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
 				records.Add(int64(len(p.Records)))
+				if rec != nil {
+					rec.add(st.Name(), p)
+				}
 				return nil
 			})
 		})
@@ -293,6 +331,9 @@ func readOnly(ctx context.Context, src connector.Source, streamPar int) (int64, 
 	err := g.Wait()
 	return records.Load(), err
 }
+
+// ms is d in milliseconds.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func total(calls map[string]int64) int64 {
 	var n int64
