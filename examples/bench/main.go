@@ -7,9 +7,13 @@
 //     rate: what the budget alone allows);
 //   - rows per second against the sink's measured ceiling: the sink's own
 //     upsert benchmark (sinktest.UpsertCeiling, the workload of the sinks'
-//     BenchmarkUpsert) run in this process, into this warehouse, just
-//     before the load (-ceiling-rows 0 skips it); with -read-pass also the
-//     rows per second the load adds beyond reading the API alone;
+//     BenchmarkUpsert: 20-column rows) run in this process, into this
+//     warehouse, just before the load (-ceiling-rows 0 skips it);
+//   - with -read-pass, the rows per second the load adds beyond reading the
+//     API alone, against the same-rows ceiling: the sink alone writing this
+//     load's own batches into an empty twin of the warehouse (replay.go),
+//     and the loader's CPU per 1000 rows of the load, of the read pass and
+//     of the sink alone;
 //   - the peak heap of the loading process.
 //
 // The simulator runs in a child process (this binary with -serve), so the
@@ -206,15 +210,23 @@ func run(p platform) error {
 	defer stop()
 	var wh *sink.Warehouse
 	var ceiling float64
+	var ceilingCPU, ceilingServer time.Duration
+	ceilingServerOK := false
 	if !*sourceOnly {
 		if wh, err = sink.Open(ctx, url, connector.TimeUTC); err != nil {
 			return err
 		}
 		defer wh.Close()
 		if *ceilingRows > 0 {
+			srv := serverCPU(ctx, wh.DB)
+			cpu0 := benchproc.CPUTime()
 			if ceiling, err = sinktest.UpsertCeiling(ctx, wh.Sink, *ceilingRows, batch); err != nil {
 				return fmt.Errorf("sink ceiling: %w", err)
 			}
+			// UpsertCeiling writes half the rows untimed first: the CPU
+			// time is per row written.
+			ceilingCPU = benchproc.CPUTime() - cpu0
+			ceilingServer, ceilingServerOK = serverCPUSince(ctx, wh.DB, srv)
 		}
 	}
 	if *cpuProfile != "" {
@@ -231,6 +243,10 @@ func run(p platform) error {
 	if *memProfile != "" {
 		profile = new(bytes.Buffer)
 	}
+	var srv0 map[int]time.Duration
+	if wh != nil {
+		srv0 = serverCPU(ctx, wh.DB)
+	}
 	peakHeap, peakLive := benchproc.PeakHeap(), benchproc.PeakLiveHeapProfiled(profile)
 	cpu0 := benchproc.CPUTime()
 	start := time.Now()
@@ -243,6 +259,11 @@ func run(p platform) error {
 	}
 	wall, cpu := time.Since(start), benchproc.CPUTime()-cpu0
 	heap, live := peakHeap(), peakLive()
+	var server time.Duration
+	serverOK := false
+	if wh != nil {
+		server, serverOK = serverCPUSince(ctx, wh.DB, srv0)
+	}
 	if res.Err != nil {
 		return res.Err
 	}
@@ -275,6 +296,14 @@ func run(p platform) error {
 		}
 		fmt.Println(line)
 		kr := float64(rows) / 1000
+		if ceiling > 0 {
+			wk := float64(*ceilingRows) * 1.5 / 1000 // rows written, timed or not
+			line := fmt.Sprintf("wide-table ceiling: cpu(loader) %.1f ms per 1000 rows", ms(ceilingCPU)/wk)
+			if ceilingServerOK {
+				line += fmt.Sprintf(", cpu(server) %.1f ms", ms(ceilingServer)/wk)
+			}
+			fmt.Println(line)
+		}
 		if same.rows > 0 {
 			fmt.Printf("same-rows ceiling (the sink alone writing this load's %d rows in its %d batches into an empty twin warehouse) = %.0f rows/s, wall %s, cpu(loader) %s = %.1f ms per 1000 rows\n",
 				same.rows, same.batches, same.rate(), same.wall.Round(time.Millisecond), same.cpu.Round(time.Millisecond), ms(same.cpu)/(float64(same.rows)/1000))
@@ -298,6 +327,13 @@ func run(p platform) error {
 			}
 		}
 		fmt.Println(line)
+		if serverOK {
+			line = fmt.Sprintf("cpu(server) per 1000 rows: load %.1f ms", ms(server)/kr)
+			if same.serverOK {
+				line += fmt.Sprintf(" (the sink alone on the same rows: %.1f ms)", ms(same.server)/(float64(same.rows)/1000))
+			}
+			fmt.Println(line)
+		}
 	}
 	fmt.Printf("peak heap=%.1f MiB  peak live heap=%.1f MiB\n", float64(heap)/(1<<20), float64(live)/(1<<20))
 	return nil

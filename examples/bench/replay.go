@@ -98,6 +98,10 @@ type sameRows struct {
 	batches int
 	wall    time.Duration
 	cpu     time.Duration
+	// server is the CPU time of the PostgreSQL backends (serverOK: it
+	// could be measured).
+	server   time.Duration
+	serverOK bool
 }
 
 func (s sameRows) rate() float64 { return float64(s.rows) / s.wall.Seconds() }
@@ -149,6 +153,7 @@ func sameRowsCeiling(ctx context.Context, whURL string, src connector.Source, tr
 	}
 	var g errgroup.Group
 	g.SetLimit(par)
+	srv0 := serverCPU(ctx, wh.DB)
 	cpu0 := benchproc.CPUTime()
 	start := time.Now()
 	for _, st := range rs.streams {
@@ -164,6 +169,7 @@ func sameRowsCeiling(ctx context.Context, whURL string, src connector.Source, tr
 	}
 	err = g.Wait()
 	out.wall, out.cpu = time.Since(start), benchproc.CPUTime()-cpu0
+	out.server, out.serverOK = serverCPUSince(ctx, wh.DB, srv0)
 	return out, err
 }
 
