@@ -21,7 +21,9 @@ func (s jsonRowsSource) Read(ctx context.Context, _ connector.ReadOptions, emit 
 var jsonRowsTable = &connector.Table{Schema: "staging", Name: "json_rows", PrimaryKey: []string{"id", "n"}, Columns: []connector.Column{
 	{Name: "id", Type: connector.String}, {Name: "n", Type: connector.Int}, {Name: "doc", Type: connector.JSON, Nullable: true}}}
 
-type jsonRowsTransformer struct{ docs map[string][2]connector.RawJSON }
+type jsonRowsTransformer struct {
+	docs map[string][2]connector.RawJSON
+}
 
 func (jsonRowsTransformer) Tables() []*connector.Table { return []*connector.Table{jsonRowsTable} }
 func (tr jsonRowsTransformer) Transform(rec connector.Record, out connector.Output) error {
