@@ -1165,6 +1165,7 @@ type batcher struct {
 	groupBuf     []byte
 
 	staged    []staged
+	jsonSeen  jsonSeen // the JSON texts of the record's rows found valid
 	lastFlush time.Time
 	fence     *Fence
 	dupLogged map[*Table]bool // tables whose duplicate keys were logged this run
@@ -1239,12 +1240,13 @@ func (b *batcher) transform(tr Transformer, rec Record) (clash bool, err error) 
 		err = errors.New("payload is not valid UTF-8")
 	}
 	if err == nil {
+		b.jsonSeen.reset()
 		for _, s := range b.staged {
 			if s.t < 0 {
 				err = fmt.Errorf("transformer wrote to a table it did not declare")
 				break
 			}
-			if err = ValidateRow(b.tables[s.t], s.row); err != nil {
+			if err = validateRow(b.tables[s.t], s.row, &b.jsonSeen); err != nil {
 				break
 			}
 		}

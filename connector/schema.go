@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Type is the logical type of a column. Each sink maps it to the closest
@@ -289,13 +290,19 @@ type RawJSON string
 // strings within Length, decimals within Precision and Scale, and the rules
 // for hostile values (see CheckText, CheckJSONText, CheckTime). The error
 // names the table and the column.
-func ValidateRow(t *Table, row []any) error {
+func ValidateRow(t *Table, row []any) error { return validateRow(t, row, nil) }
+
+// validateRow is ValidateRow remembering in seen, when not nil, the JSON
+// texts it found valid, and not checking them again: the rows of one
+// record often share one (every TikTok order line carries the order's
+// JSON, 6 kB, in five columns), which is one string, read once.
+func validateRow(t *Table, row []any, seen *jsonSeen) error {
 	if len(row) != len(t.Columns) {
 		return fmt.Errorf("%s: row has %d values for %d columns", t.FullName(), len(row), len(t.Columns))
 	}
 	rc := t.checks.Load()
 	if rc == nil || len(rc.checks) != len(row) || len(row) == 0 || rc.cols != &t.Columns[0] {
-		return validateCells(t, row, 0)
+		return validateCells(t, row, 0, seen)
 	}
 	// The fast path only tells the usual values apart; anything else (an
 	// error, a long string, a JSON value) goes to validateCells from that
@@ -322,14 +329,51 @@ func ValidateRow(t *Table, row []any) error {
 			ok = ok && !ts.Before(MinTime) && ts.Before(MaxTime)
 		}
 		if !ok && !(v == nil && c.nullable) {
-			return validateCells(t, row, i)
+			return validateCells(t, row, i, seen)
 		}
 	}
 	return nil
 }
 
+// jsonSeen holds JSON texts found valid, by the address and length of
+// their bytes: the same string, not merely equal text.
+type jsonSeen struct {
+	texts []jsonText
+}
+
+type jsonText struct {
+	p *byte
+	n int
+}
+
+func (js *jsonSeen) has(j string) bool {
+	if js == nil {
+		return false
+	}
+	k := jsonText{unsafe.StringData(j), len(j)}
+	for _, t := range js.texts {
+		if t == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (js *jsonSeen) add(j string) {
+	if js != nil {
+		js.texts = append(js.texts, jsonText{unsafe.StringData(j), len(j)})
+	}
+}
+
+func (js *jsonSeen) reset() {
+	if js != nil {
+		clear(js.texts)
+		js.texts = js.texts[:0]
+	}
+}
+
 // validateCells is ValidateRow for the columns from i on.
-func validateCells(t *Table, row []any, from int) error {
+func validateCells(t *Table, row []any, from int, seen *jsonSeen) error {
 	for i := from; i < len(t.Columns); i++ {
 		c := &t.Columns[i]
 		v := row[i]
@@ -385,10 +429,11 @@ func validateCells(t *Table, row []any, from int) error {
 		case JSON:
 			var j RawJSON
 			j, ok = v.(RawJSON)
-			if ok {
+			if ok && !seen.has(string(j)) {
 				if err := CheckJSONText(string(j)); err != nil {
 					return fmt.Errorf("%s.%s: %w", t.FullName(), c.Name, err)
 				}
+				seen.add(string(j))
 			}
 		}
 		if !ok {

@@ -37,7 +37,7 @@ func TestValidateRowFastPathAgrees(t *testing.T) {
 		if n%3 == 0 { // mostly good values, so that errors in later columns are reached
 			row[0], row[4] = "k", false
 		}
-		got, want := ValidateRow(tb, row), validateCells(tb, row, 0)
+		got, want := ValidateRow(tb, row), validateCells(tb, row, 0, nil)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("row %v: ValidateRow = %v, column by column = %v", row, got, want)
 		}

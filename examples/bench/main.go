@@ -7,9 +7,13 @@
 //     rate: what the budget alone allows);
 //   - rows per second against the sink's measured ceiling: the sink's own
 //     upsert benchmark (sinktest.UpsertCeiling, the workload of the sinks'
-//     BenchmarkUpsert) run in this process, into this warehouse, just
-//     before the load (-ceiling-rows 0 skips it); with -read-pass also the
-//     rows per second the load adds beyond reading the API alone;
+//     BenchmarkUpsert: 20-column rows) run in this process, into this
+//     warehouse, just before the load (-ceiling-rows 0 skips it);
+//   - with -read-pass, the rows per second the load adds beyond reading the
+//     API alone, against the same-rows ceiling: the sink alone writing this
+//     load's own batches into an empty twin of the warehouse (replay.go),
+//     and the loader's CPU per 1000 rows of the load, of the read pass and
+//     of the sink alone;
 //   - the peak heap of the loading process.
 //
 // The simulator runs in a child process (this binary with -serve), so the
@@ -35,6 +39,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -167,18 +173,33 @@ func run(p platform) error {
 		batch = connector.DefaultFullLoadBatchSize
 	}
 
-	var readWall time.Duration
+	var readWall, readCPU time.Duration
+	var same sameRows
 	if *readPass && !*sourceOnly {
 		l, stop, err := connect(p, quiet)
 		if err != nil {
 			return err
 		}
+		var rec *recorded
+		if *ceilingRows > 0 {
+			rec = &recorded{pages: map[string][]connector.Page{}}
+		}
+		cpu0 := benchproc.CPUTime()
 		start := time.Now()
-		_, err = readOnly(ctx, l.src, *streamPar)
-		readWall = time.Since(start)
+		_, err = readOnly(ctx, l.src, *streamPar, rec)
+		readWall, readCPU = time.Since(start), benchproc.CPUTime()-cpu0
 		stop()
 		if err != nil {
 			return fmt.Errorf("read pass: %w", err)
+		}
+		if rec != nil {
+			if same, err = sameRowsCeiling(ctx, url, l.src, l.tr, rec, *runner); err != nil {
+				return err
+			}
+			// The recorded pages and batches go before the load is measured.
+			rec = nil
+			runtime.GC()
+			debug.FreeOSMemory()
 		}
 	}
 
@@ -189,15 +210,23 @@ func run(p platform) error {
 	defer stop()
 	var wh *sink.Warehouse
 	var ceiling float64
+	var ceilingCPU, ceilingServer time.Duration
+	ceilingServerOK := false
 	if !*sourceOnly {
 		if wh, err = sink.Open(ctx, url, connector.TimeUTC); err != nil {
 			return err
 		}
 		defer wh.Close()
 		if *ceilingRows > 0 {
+			srv := serverCPU(ctx, wh.DB)
+			cpu0 := benchproc.CPUTime()
 			if ceiling, err = sinktest.UpsertCeiling(ctx, wh.Sink, *ceilingRows, batch); err != nil {
 				return fmt.Errorf("sink ceiling: %w", err)
 			}
+			// UpsertCeiling writes half the rows untimed first: the CPU
+			// time is per row written.
+			ceilingCPU = benchproc.CPUTime() - cpu0
+			ceilingServer, ceilingServerOK = serverCPUSince(ctx, wh.DB, srv)
 		}
 	}
 	if *cpuProfile != "" {
@@ -214,18 +243,27 @@ func run(p platform) error {
 	if *memProfile != "" {
 		profile = new(bytes.Buffer)
 	}
+	var srv0 map[int]time.Duration
+	if wh != nil {
+		srv0 = serverCPU(ctx, wh.DB)
+	}
 	peakHeap, peakLive := benchproc.PeakHeap(), benchproc.PeakLiveHeapProfiled(profile)
 	cpu0 := benchproc.CPUTime()
 	start := time.Now()
 	var res connector.Result
 	if *sourceOnly {
-		res.Records, res.Err = readOnly(ctx, l.src, *streamPar)
+		res.Records, res.Err = readOnly(ctx, l.src, *streamPar, nil)
 		res.APICalls, res.Stats = l.src.APICalls(), l.src.Stats()
 	} else {
 		res = runner.Run(ctx, connector.Pipeline{Name: "bench", Source: l.src, Transformer: l.tr, Sink: wh.Sink})[0]
 	}
 	wall, cpu := time.Since(start), benchproc.CPUTime()-cpu0
 	heap, live := peakHeap(), peakLive()
+	var server time.Duration
+	serverOK := false
+	if wh != nil {
+		server, serverOK = serverCPUSince(ctx, wh.DB, srv0)
+	}
 	if res.Err != nil {
 		return res.Err
 	}
@@ -253,25 +291,88 @@ func run(p platform) error {
 	if !*sourceOnly {
 		line := fmt.Sprintf("batch=%d rows: %d batches written (one transaction each), %d with a checkpoint", batch, batches.Load(), checkpoints.Load())
 		if ceiling > 0 {
-			line += fmt.Sprintf("; sink ceiling (its upsert benchmark, %d rows in batches of %d, this process) = %.0f rows/s; the load = %.0f %% of it",
+			line += fmt.Sprintf("; wide-table ceiling (the sink's upsert benchmark: %d 20-column rows in batches of %d, this process) = %.0f rows/s; the load = %.0f %% of it",
 				*ceilingRows, batch, ceiling, 100*float64(rows)/wall.Seconds()/ceiling)
 		}
+		fmt.Println(line)
+		kr := float64(rows) / 1000
+		if ceiling > 0 {
+			wk := float64(*ceilingRows) * 1.5 / 1000 // rows written, timed or not
+			line := fmt.Sprintf("wide-table ceiling: cpu(loader) %.1f ms per 1000 rows", ms(ceilingCPU)/wk)
+			if ceilingServerOK {
+				line += fmt.Sprintf(", cpu(server) %.1f ms", ms(ceilingServer)/wk)
+			}
+			fmt.Println(line)
+		}
+		if same.rows > 0 {
+			fmt.Printf("same-rows ceiling (the sink alone writing this load's %d rows in its %d batches into an empty twin warehouse) = %.0f rows/s, wall %s, cpu(loader) %s = %.1f ms per 1000 rows\n",
+				same.rows, same.batches, same.rate(), same.wall.Round(time.Millisecond), same.cpu.Round(time.Millisecond), ms(same.cpu)/(float64(same.rows)/1000))
+		}
 		if readWall > 0 {
-			beyond := float64(rows) / max(wall-readWall, time.Millisecond).Seconds()
-			line += fmt.Sprintf("; read pass %s, beyond reading %.0f rows/s", readWall.Round(time.Millisecond), beyond)
-			if ceiling > 0 {
-				line += fmt.Sprintf(" = %.0f %% of the ceiling", 100*beyond/ceiling)
+			line := fmt.Sprintf("read pass wall %s cpu(loader) %s; ", readWall.Round(time.Millisecond), readCPU.Round(time.Millisecond))
+			if wall <= readWall {
+				// On a busy machine the read pass alone can take longer
+				// than the whole load a minute later: the CPU times below
+				// are the figures to compare then.
+				line += "beyond reading: not measurable by wall time (the load took no longer than the read pass)"
+			} else {
+				beyond := float64(rows) / (wall - readWall).Seconds()
+				line += fmt.Sprintf("beyond reading %.0f rows/s", beyond)
+				if same.rows > 0 {
+					line += fmt.Sprintf(" = %.0f %% of the same-rows ceiling", 100*beyond/same.rate())
+				}
+				if ceiling > 0 {
+					line += fmt.Sprintf(" = %.0f %% of the wide-table ceiling", 100*beyond/ceiling)
+				}
+			}
+			fmt.Println(line)
+		}
+		line = fmt.Sprintf("cpu(loader) per 1000 rows: load %.1f ms", ms(cpu)/kr)
+		if readWall > 0 {
+			line += fmt.Sprintf(", read pass %.1f ms, beyond reading %.1f ms", ms(readCPU)/kr, ms(cpu-readCPU)/kr)
+			if same.rows > 0 {
+				line += fmt.Sprintf(" (the sink alone on the same rows: %.1f ms)", ms(same.cpu)/(float64(same.rows)/1000))
 			}
 		}
 		fmt.Println(line)
+		if serverOK {
+			line = fmt.Sprintf("cpu(server) per 1000 rows: load %.1f ms", ms(server)/kr)
+			if same.serverOK {
+				line += fmt.Sprintf(" (the sink alone on the same rows: %.1f ms)", ms(same.server)/(float64(same.rows)/1000))
+			}
+			fmt.Println(line)
+		}
+		// The same comparison by CPU time (loader and, for a PostgreSQL
+		// server on this machine, server): the sink's speed on a row is
+		// the inverse of its CPU time per row.
+		if readWall > 0 && same.rows > 0 && serverOK == same.serverOK {
+			beyond := ms(cpu-readCPU) / kr
+			sink := ms(same.cpu) / (float64(same.rows) / 1000)
+			if serverOK {
+				beyond += ms(server) / kr
+				sink += ms(same.server) / (float64(same.rows) / 1000)
+			}
+			line = fmt.Sprintf("by CPU time: beyond reading %.1f ms per 1000 rows, the sink alone on the same rows %.1f ms: the load adds rows at %.0f %% of the same-rows ceiling",
+				beyond, sink, 100*sink/beyond)
+			if ceiling > 0 && (!serverOK || ceilingServerOK) {
+				wk := float64(*ceilingRows) * 1.5 / 1000
+				wide := ms(ceilingCPU) / wk
+				if serverOK {
+					wide += ms(ceilingServer) / wk
+				}
+				line += fmt.Sprintf(", at %.0f %% of the wide-table ceiling (%.1f ms)", 100*wide/beyond, wide)
+			}
+			fmt.Println(line)
+		}
 	}
 	fmt.Printf("peak heap=%.1f MiB  peak live heap=%.1f MiB\n", float64(heap)/(1<<20), float64(live)/(1<<20))
 	return nil
 }
 
 // readOnly reads every stream of src the way the runner does (up to its
-// stream parallelism at once) and drops the records.
-func readOnly(ctx context.Context, src connector.Source, streamPar int) (int64, error) {
+// stream parallelism at once) and drops the records, or keeps their pages
+// in rec when it is not nil.
+func readOnly(ctx context.Context, src connector.Source, streamPar int, rec *recorded) (int64, error) {
 	par := 1
 	if ps, ok := src.(connector.ParallelSource); ok {
 		par = max(ps.StreamParallelism(), 1)
@@ -286,6 +387,9 @@ func readOnly(ctx context.Context, src connector.Source, streamPar int) (int64, 
 		g.Go(func() error {
 			return st.Read(ctx, connector.ReadOptions{}, func(_ context.Context, p connector.Page) error {
 				records.Add(int64(len(p.Records)))
+				if rec != nil {
+					rec.add(st.Name(), p)
+				}
 				return nil
 			})
 		})
@@ -293,6 +397,9 @@ func readOnly(ctx context.Context, src connector.Source, streamPar int) (int64, 
 	err := g.Wait()
 	return records.Load(), err
 }
+
+// ms is d in milliseconds.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func total(calls map[string]int64) int64 {
 	var n int64

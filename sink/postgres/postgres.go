@@ -641,12 +641,13 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 			continue
 		}
 		// The stale groups leave the staged rows of the table's followers
-		// first, then its own, before any upsert (version.go).
+		// and its own, before any upsert, in one statement that computes
+		// them once (version.go).
+		var followers []staleFollower
 		for _, f := range staged {
 			if g := st.ti.t.VersionGroup(); f.ti != st.ti && f.ti.t.Parent == st.ti.t.FullName() && len(f.ti.t.ParentKey) >= len(g) {
 				// The group is the leading columns of the parent's key.
-				work.Queue(pruneStaleSQL(f.ti.temp, f.ti.t.ParentKey[:len(g)], st.ti))
-				what = append(what, "skip the stale children of "+f.ti.t.FullName())
+				followers = append(followers, staleFollower{f.ti.temp, f.ti.t.ParentKey[:len(g)]})
 			}
 		}
 		name := st.ti.t.FullName()
@@ -658,8 +659,8 @@ func (s *Sink) write(ctx context.Context, tx pgx.Tx, b *connector.Batch) error {
 				stale[name] = n
 			}
 		}
-		work.Queue(pruneStaleSQL(st.ti.temp, st.ti.t.VersionGroup(), st.ti))
-		what = append(what, "skip the stale rows of "+name)
+		work.Queue(pruneStaleSQL(st.ti.temp, st.ti.t.VersionGroup(), st.ti, followers...))
+		what = append(what, "skip the stale rows of "+name+" and of its children")
 	}
 	// The child rows that left their parents' sets go before the upserts
 	// (the result is the same: the rows deleted are not among the batch's):
