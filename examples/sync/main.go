@@ -219,7 +219,9 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 	}
 	if p.demo {
 		deps.Tokens = &tokenstore.Memory{} // the simulators' tokens live as long as the process
-		deps.HTTP = connector.HTTPConfig{Timeout: 2 * time.Second, Attempts: 5, MinBackoff: 50 * time.Millisecond, MaxBackoff: time.Second}
+		// A simulated hang costs one timeout; eight tries of 3 s ride out a
+		// machine too busy to answer the in-process simulators at once.
+		deps.HTTP = connector.HTTPConfig{Timeout: 3 * time.Second, Attempts: 8, MinBackoff: 50 * time.Millisecond, MaxBackoff: time.Second}
 		for _, want := range demoShops(p) {
 			d, _ := platform.Lookup(want.Platform)
 			demo, err := d.Demo(platform.DemoOptions{Seed: o.demoSeed + want.seed, Records: o.demoOrders, Now: p.demoNow, FaultRate: o.demoFaults, RateLimit: o.demoRate})
