@@ -53,7 +53,7 @@ type HTTPConfig struct {
 	// MaxResponseBytes caps a response body (default 64 MiB).
 	MaxResponseBytes int64
 	// AcceptInvalidJSON turns off the check that a 2xx body is valid JSON
-	// (a truncated body is retried like a 5xx otherwise).
+	// (an empty or truncated body is retried like a 5xx otherwise).
 	AcceptInvalidJSON bool
 	// Logger receives debug logs of calls and retries, with secrets redacted
 	// (default slog.Default()).
@@ -476,7 +476,8 @@ type bufferedBody struct {
 func (bufferedBody) Close() error { return nil }
 
 // checkRetry decides whether an attempt is retried: transport errors and
-// timeouts, 429, 5xx (not 501) and 2xx bodies that are truncated or not JSON.
+// timeouts, 429, 5xx (not 501) and 2xx bodies that are empty, truncated or
+// not JSON.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (retry bool, _ error) {
 	defer func() { classifyAttempt(ctx, resp, err, retry) }()
 	if ctx.Err() != nil {
@@ -523,8 +524,10 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	case resp.StatusCode == http.StatusTooManyRequests || (resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented):
 		c.log.Debug("api call retried", "endpoint", endpoint, "status", resp.StatusCode)
 		return true, nil
-	case resp.StatusCode >= 200 && resp.StatusCode < 300 && !c.cfg.AcceptInvalidJSON && len(data) > 0 && !jsonscan.Valid(data):
-		c.log.Debug("api call retried", "endpoint", endpoint, "reason", "invalid JSON body")
+	case resp.StatusCode >= 200 && resp.StatusCode < 300 && !c.cfg.AcceptInvalidJSON && !jsonscan.Valid(data):
+		// An empty body is not JSON either: a proxy or a server that gave
+		// up answers 200 with nothing, and that is no answer.
+		c.log.Debug("api call retried", "endpoint", endpoint, "reason", "invalid JSON body", "bytes", len(data))
 		return true, nil
 	}
 	return false, nil

@@ -85,6 +85,36 @@ func TestClientRetriesTruncatedBody(t *testing.T) {
 	require.Equal(t, 2, resp.Attempts)
 }
 
+// An empty 2xx body (a proxy or a server that gave up answering 200 with
+// nothing) is no answer: it is retried like a truncated one, and when every
+// attempt gets one the caller sees it, to reject it, never a "no data".
+func TestClientRetriesEmptyBody(t *testing.T) {
+	for _, status := range []int{http.StatusOK, http.StatusNoContent} {
+		var n atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) == 1 {
+				w.WriteHeader(status)
+				return
+			}
+			w.Write([]byte(`{"response":{}}`))
+		}))
+		resp, err := get(t, fastClient(), srv.URL)
+		srv.Close()
+		require.NoError(t, err)
+		require.Equal(t, `{"response":{}}`, string(resp.Body), "status %d", status)
+		require.Equal(t, 2, resp.Attempts, "status %d", status)
+	}
+
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
+	defer srv.Close()
+	resp, err := get(t, fastClient(), srv.URL)
+	require.NoError(t, err)
+	require.Empty(t, resp.Body)
+	require.Equal(t, 3, resp.Attempts, "every attempt is spent on an empty answer")
+	require.Equal(t, int64(3), n.Load())
+}
+
 func TestClientTimeoutsAndSecretsNotInErrors(t *testing.T) {
 	block := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -94,8 +94,10 @@ func (Driver) Demo(opts platform.DemoOptions) (*platform.Demo, error) {
 	// One shop per seed (seed 1 is the simulator's default shop 123456), so
 	// that demo shops of different seeds have their own tokens and
 	// pipelines.
+	// A simulated hang outlasts the demo client's timeout (it ends when
+	// the client gives up).
 	sim := shopeetest.NewServer(shopeetest.Options{ShopID: 123455 + max(opts.Seed, 1), Seed: opts.Seed, Orders: opts.Records, Now: opts.Now,
-		FaultRate: opts.FaultRate, HangFor: 3 * time.Second, RateLimit: opts.RateLimit, Latency: opts.Latency, Jitter: opts.Jitter})
+		FaultRate: opts.FaultRate, HangFor: 10 * time.Second, RateLimit: opts.RateLimit, Latency: opts.Latency, Jitter: opts.Jitter})
 	// The client needs the simulator's URL and credentials, and its data
 	// clock: the simulator's Date header is the wall clock, while its orders
 	// (and Advance) follow the data clock, so Open gives the demo's source

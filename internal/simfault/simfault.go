@@ -38,7 +38,8 @@ const (
 	HTML502 Kind = "html_502"
 	HTML503 Kind = "html_503"
 	// Hang holds the request without answering for Options.HangFor (or
-	// until the client gives up).
+	// until the client gives up), then answers as the gateway in front of
+	// the platform does when its own wait ends: an HTML 504.
 	Hang Kind = "hang"
 	// Server500 is the platform's own JSON server error (Platform.Error).
 	Server500 Kind = "500"
@@ -203,6 +204,7 @@ func (in *Injector) Render(w http.ResponseWriter, r *http.Request, k Kind) {
 		select {
 		case <-r.Context().Done():
 		case <-t.C:
+			HTML(w, http.StatusGatewayTimeout)
 		}
 	case Server500:
 		in.platform.Error(w, http.StatusInternalServerError)

@@ -68,6 +68,25 @@ func TestKinds(t *testing.T) {
 	serve(t, simfault.Hang)
 }
 
+// A hang the client outwaits ends as the gateway in front of a platform
+// ends it: a 504 page, never an empty 200.
+func TestHangEndsInGatewayTimeout(t *testing.T) {
+	in := simfault.New(simfault.Options{Rate: 1, Kinds: []simfault.Kind{simfault.Hang}, HangFor: 10 * time.Millisecond}, simfault.ErrorFunc(jsonErr))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !in.Inject(w, r) {
+			_, _ = io.WriteString(w, `{"ok":true}`)
+		}
+	}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusGatewayTimeout, resp.StatusCode)
+	require.Contains(t, string(body), "504 Gateway Timeout")
+}
+
 func TestRateAndDeterminism(t *testing.T) {
 	seq := func() []simfault.Kind {
 		in := simfault.New(simfault.Options{Rate: 0.3, Seed: 7}, simfault.ErrorFunc(jsonErr))
