@@ -365,10 +365,6 @@ func (r *Runner) plan(full bool) writePlan {
 // Watch).
 func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 	results := make([]Result, len(pipelines))
-	var g errgroup.Group
-	if n := r.parallel(); n > 0 {
-		g.SetLimit(n)
-	}
 	start := time.Now()
 	order, help, shardOf := r.shardOrder(pipelines)
 	// One helper for the other shards' pipelines, which knows those found
@@ -417,43 +413,97 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 		}
 		close(ownDone)
 	}()
+	// slots bounds the pipelines in flight (Parallel); nil: no bound.
+	var slots chan struct{}
+	if n := r.parallel(); n > 0 {
+		slots = make(chan struct{}, n)
+	}
+	acquire := func() bool {
+		if slots == nil {
+			return true
+		}
+		select {
+		case slots <- struct{}{}:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	release := func() {
+		if slots != nil {
+			<-slots
+		}
+	}
+	var wg sync.WaitGroup
+	// This shard's pipelines, in order.
 	for _, i := range order {
-		if ctx.Err() != nil && help[i] {
-			results[i] = r.notRun(pipelines[i])
+		if help[i] {
 			continue
 		}
-		g.Go(func() error {
-			rr := r
-			if help[i] {
-				rr = hr
-				select {
-				case <-ownDone:
-				case <-ctx.Done():
-				}
-				// Leave a live owner that keeps pace its own pipelines.
-				if gt := gates[shardOf[i]]; gt != nil && ctx.Err() == nil && !gt.wait(ctx) {
-					results[i] = r.notRun(pipelines[i])
-					return nil
-				}
-				if ctx.Err() == nil {
-					select {
-					case helpSlots <- struct{}{}:
-						defer func() { <-helpSlots }()
-					case <-ctx.Done():
-					}
-				}
-				if ctx.Err() != nil {
-					results[i] = r.notRun(pipelines[i])
-					return nil
-				}
-			} else {
-				defer own.Done()
-			}
-			results[i] = rr.RunPipeline(ctx, pipelines[i])
-			return nil
-		})
+		// Started even once ctx is done: the run reports it interrupted.
+		if slots != nil {
+			slots <- struct{}{}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer release()
+			defer own.Done()
+			results[i] = r.RunPipeline(ctx, pipelines[i])
+		}()
 	}
-	_ = g.Wait()
+	// The other shards' pipelines: one dispatcher per shard, in the shard's
+	// help order, so that waiting for a live owner (gates) holds no slot
+	// and does not keep the helper from a shard whose owner is gone.
+	var byShard [][]int
+	last := -1
+	for _, i := range order {
+		if !help[i] {
+			continue
+		}
+		if len(byShard) == 0 || shardOf[i] != last {
+			byShard = append(byShard, nil)
+			last = shardOf[i]
+		}
+		byShard[len(byShard)-1] = append(byShard[len(byShard)-1], i)
+	}
+	for _, idx := range byShard {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case <-ownDone:
+			case <-ctx.Done():
+			}
+			gt := gates[shardOf[idx[0]]]
+			for _, i := range idx {
+				// Leave a live owner that keeps pace its own pipelines.
+				if ctx.Err() != nil || (gt != nil && !gt.wait(ctx)) {
+					results[i] = r.notRun(pipelines[i])
+					continue
+				}
+				select {
+				case helpSlots <- struct{}{}:
+				case <-ctx.Done():
+					results[i] = r.notRun(pipelines[i])
+					continue
+				}
+				if !acquire() {
+					<-helpSlots
+					results[i] = r.notRun(pipelines[i])
+					continue
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer func() { <-helpSlots }()
+					defer release()
+					results[i] = hr.RunPipeline(ctx, pipelines[i])
+				}()
+			}
+		}()
+	}
+	wg.Wait()
 	for i := range results {
 		if results[i].Pipeline == "" {
 			results[i] = r.notRun(pipelines[i])
@@ -463,6 +513,10 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 		return results
 	}
 	// Watch: the pipelines another worker held, until done or taken over.
+	var g errgroup.Group
+	if n := r.parallel(); n > 0 {
+		g.SetLimit(n)
+	}
 	for i := range results {
 		if results[i].Status != StatusSkipped || ctx.Err() != nil {
 			continue
