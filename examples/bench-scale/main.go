@@ -27,6 +27,9 @@
 // as on Shopee) and each worker keeps R/W (connector.ShareBudgets). Each
 // worker opens 1/W of the default PostgreSQL pool as the sharded job does
 // (postgres.SharePool; -share-pool=false: the whole default pool each).
+// -late D starts the last worker D later in every cycle; -owner-grace sets
+// the workers' Runner.OwnerGrace (negative: help as soon as the own shard
+// ended, the behaviour before OwnerGrace).
 package main
 
 import (
@@ -78,6 +81,7 @@ var (
 	spec        = flag.String("spec", "", "internal: the shops (JSON file)")
 	shard       = flag.String("shard", "", "internal: the worker's shard")
 	freshWithin = flag.Duration("fresh-within", time.Hour, "the workers' -fresh-within")
+	late        = flag.Duration("late", 0, "start the last worker this much later than the others in every cycle (a pod pending, a slow host)")
 	ownerGrace  = flag.Duration("owner-grace", 0, "the workers' Runner.OwnerGrace (0: connector.DefaultOwnerGrace; negative: help as soon as the own shard ended)")
 	cpuProfile  = flag.String("cpuprofile", "", "write each worker's CPU profile of each cycle to PREFIX-w<i>-c<cycle>.pprof")
 	cycleNo     = flag.Int("cycle", 0, "internal: the cycle (for -cpuprofile)")
@@ -301,8 +305,8 @@ func run() error {
 		streamsPerShop = 3
 	}
 	streams := *shops * streamsPerShop
-	fmt.Printf("workers=%d shops=%d streams=%d orders/shop=%d sink=%s rate=%v split=%v latency=%s parallel=%d kill=%v share-pool=%v owner-grace=%s\n",
-		*workers, *shops, streams, *orders, connector.Redact(url), *appRate, *split, *latency, *parallel, *kill, *sharePool, *ownerGrace)
+	fmt.Printf("workers=%d shops=%d streams=%d orders/shop=%d sink=%s rate=%v split=%v latency=%s parallel=%d kill=%v share-pool=%v owner-grace=%s late=%s\n",
+		*workers, *shops, streams, *orders, connector.Redact(url), *appRate, *split, *latency, *parallel, *kill, *sharePool, *ownerGrace, *late)
 	fmt.Printf("load average: %s\n", loadAvg())
 	seen := map[string]bool{}
 	for c := 1; c <= *cycles; c++ {
@@ -404,6 +408,9 @@ func cycle(specPath, url string, cyc int, kill bool, streams int) ([]*proc, time
 		stdout, err := p.cmd.StdoutPipe()
 		if err != nil {
 			return nil, time.Time{}, err
+		}
+		if *late > 0 && i == len(ps)-1 {
+			time.Sleep(*late)
 		}
 		if err := p.cmd.Start(); err != nil {
 			return nil, time.Time{}, err
