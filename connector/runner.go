@@ -259,6 +259,23 @@ type Runner struct {
 	// (default 500 ms).
 	Watch      bool
 	WatchEvery time.Duration
+	// OwnerGrace: while the pipelines of its shard run, a sharded worker
+	// holds a presence lease on their sink (with FreshWithin, on a Leaser
+	// and LeaseInspector sink), given back with a success when they have
+	// all ended. A helper takes pipelines of another shard only when that
+	// shard's owner is not keeping up: it finished its shard (what is
+	// left, it left), its presence lease expired or was given back without
+	// finishing (gone: killed, stopped; at once for a dead process of the
+	// same host), it has not shown up OwnerGrace after the helper's run
+	// started, it made no progress for OwnerGrace (pipelines found done,
+	// see SuccessLister), or at its observed pace the rest of its shard
+	// would take longer than OwnerGrace. Otherwise the helper waits (with
+	// Watch) or, once it watched the owner keep pace for OwnerGrace,
+	// leaves it its pipelines (StatusOtherShard). Workers that start a
+	// little apart then each run their own shard instead of the earlier
+	// ones taking the later ones' pipelines. Default DefaultOwnerGrace; a
+	// negative value helps as soon as the worker's own shard has ended.
+	OwnerGrace time.Duration
 	// StopGrace bounds how long writes go on after ctx is cancelled (to
 	// store what was read and commit its checkpoint) before they are
 	// cancelled too (default DefaultStopGrace), so a stuck write cannot
@@ -348,11 +365,8 @@ func (r *Runner) plan(full bool) writePlan {
 // Watch).
 func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 	results := make([]Result, len(pipelines))
-	var g errgroup.Group
-	if n := r.parallel(); n > 0 {
-		g.SetLimit(n)
-	}
-	order, help := r.shardOrder(pipelines)
+	start := time.Now()
+	order, help, shardOf := r.shardOrder(pipelines)
 	// One helper for the other shards' pipelines, which knows those found
 	// done (doneSet).
 	hr := r.helper()
@@ -362,9 +376,14 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 			helped = append(helped, p)
 		}
 	}
+	var gates map[int]*ownerGate
 	if len(helped) > 0 {
 		hr.done = r.newDoneSet(helped)
+		gates = hr.ownerGates(pipelines, shardOf, start)
 	}
+	// This worker's presence, for the helpers of other workers (see
+	// OwnerGrace): held while its own shard runs.
+	presence := r.takePresence(ctx, pipelines, shardOf)
 	// Helping starts once this shard's pipelines have all ended: the other
 	// shards' pipelines not started by then are those of workers behind
 	// this one (started later, slower, or gone). Workers that keep pace
@@ -379,39 +398,112 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 			own.Add(1)
 		}
 	}
-	go func() { own.Wait(); close(ownDone) }()
+	go func() {
+		own.Wait()
+		if presence != nil {
+			var err error
+			if ctx.Err() == nil {
+				err = presence.ReleaseSucceeded(r.mode())
+			} else {
+				err = presence.Release()
+			}
+			if err != nil {
+				r.logger().Warn("shard presence not given back: it expires", "shard", r.Shard.String(), "error", err)
+			}
+		}
+		close(ownDone)
+	}()
+	// slots bounds the pipelines in flight (Parallel); nil: no bound.
+	var slots chan struct{}
+	if n := r.parallel(); n > 0 {
+		slots = make(chan struct{}, n)
+	}
+	acquire := func() bool {
+		if slots == nil {
+			return true
+		}
+		select {
+		case slots <- struct{}{}:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	release := func() {
+		if slots != nil {
+			<-slots
+		}
+	}
+	var wg sync.WaitGroup
+	// This shard's pipelines, in order.
 	for _, i := range order {
-		if ctx.Err() != nil && help[i] {
-			results[i] = r.notRun(pipelines[i])
+		if help[i] {
 			continue
 		}
-		g.Go(func() error {
-			rr := r
-			if help[i] {
-				rr = hr
-				select {
-				case <-ownDone:
-				case <-ctx.Done():
-				}
-				if ctx.Err() == nil {
-					select {
-					case helpSlots <- struct{}{}:
-						defer func() { <-helpSlots }()
-					case <-ctx.Done():
-					}
-				}
-				if ctx.Err() != nil {
-					results[i] = r.notRun(pipelines[i])
-					return nil
-				}
-			} else {
-				defer own.Done()
-			}
-			results[i] = rr.RunPipeline(ctx, pipelines[i])
-			return nil
-		})
+		// Started even once ctx is done: the run reports it interrupted.
+		if slots != nil {
+			slots <- struct{}{}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer release()
+			defer own.Done()
+			results[i] = r.RunPipeline(ctx, pipelines[i])
+		}()
 	}
-	_ = g.Wait()
+	// The other shards' pipelines: one dispatcher per shard, in the shard's
+	// help order, so that waiting for a live owner (gates) holds no slot
+	// and does not keep the helper from a shard whose owner is gone.
+	var byShard [][]int
+	last := -1
+	for _, i := range order {
+		if !help[i] {
+			continue
+		}
+		if len(byShard) == 0 || shardOf[i] != last {
+			byShard = append(byShard, nil)
+			last = shardOf[i]
+		}
+		byShard[len(byShard)-1] = append(byShard[len(byShard)-1], i)
+	}
+	for _, idx := range byShard {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case <-ownDone:
+			case <-ctx.Done():
+			}
+			gt := gates[shardOf[idx[0]]]
+			for _, i := range idx {
+				// Leave a live owner that keeps pace its own pipelines.
+				if ctx.Err() != nil || (gt != nil && !gt.wait(ctx)) {
+					results[i] = r.notRun(pipelines[i])
+					continue
+				}
+				select {
+				case helpSlots <- struct{}{}:
+				case <-ctx.Done():
+					results[i] = r.notRun(pipelines[i])
+					continue
+				}
+				if !acquire() {
+					<-helpSlots
+					results[i] = r.notRun(pipelines[i])
+					continue
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer func() { <-helpSlots }()
+					defer release()
+					results[i] = hr.RunPipeline(ctx, pipelines[i])
+				}()
+			}
+		}()
+	}
+	wg.Wait()
 	for i := range results {
 		if results[i].Pipeline == "" {
 			results[i] = r.notRun(pipelines[i])
@@ -421,6 +513,10 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 		return results
 	}
 	// Watch: the pipelines another worker held, until done or taken over.
+	var g errgroup.Group
+	if n := r.parallel(); n > 0 {
+		g.SetLimit(n)
+	}
 	for i := range results {
 		if results[i].Status != StatusSkipped || ctx.Err() != nil {
 			continue
@@ -474,13 +570,13 @@ func (r *Runner) notRun(p Pipeline) Result {
 // another shard's (help): this shard's first, in their order; then, with
 // Help, the next shard's from its end, the one after it, and so on, so that
 // helpers meet the owner of a shard last.
-func (r *Runner) shardOrder(ps []Pipeline) (order []int, help []bool) {
+func (r *Runner) shardOrder(ps []Pipeline) (order []int, help []bool, shardOf []int) {
 	help = make([]bool, len(ps))
 	if !r.Shard.Sharded() {
 		for i := range ps {
 			order = append(order, i)
 		}
-		return order, help
+		return order, help, make([]int, len(ps))
 	}
 	n := r.Shard.Count
 	names := make([]string, len(ps))
@@ -488,12 +584,13 @@ func (r *Runner) shardOrder(ps []Pipeline) (order []int, help []bool) {
 		names[i] = p.Name
 	}
 	byShard := make([][]int, n)
-	for i, sh := range Assign(names, n) {
+	shardOf = Assign(names, n)
+	for i, sh := range shardOf {
 		byShard[sh] = append(byShard[sh], i)
 	}
 	order = append(order, byShard[r.Shard.Index]...)
 	if !r.Help {
-		return order, help
+		return order, help, shardOf
 	}
 	for k := 1; k < n; k++ {
 		own := byShard[(r.Shard.Index+k)%n]
@@ -502,7 +599,7 @@ func (r *Runner) shardOrder(ps []Pipeline) (order []int, help []bool) {
 			help[own[j]] = true
 		}
 	}
-	return order, help
+	return order, help, shardOf
 }
 
 // helper returns the runner for pipelines of other shards: it first looks

@@ -493,7 +493,7 @@ func TestHelperFindsDonePipelinesInOneRead(t *testing.T) {
 	ctx := context.Background()
 	const shops = 16
 	// Worker 1 runs every shop: its shard, then the other one's.
-	res := (&connector.Runner{Shard: connector.Shard{Index: 1, Count: 2}, Help: true, FreshWithin: time.Hour, Logger: quietLogger()}).
+	res := (&connector.Runner{Shard: connector.Shard{Index: 1, Count: 2}, Help: true, FreshWithin: time.Hour, OwnerGrace: -1, Logger: quietLogger()}).
 		Run(ctx, scalePipelines(testsinks.PostgresShared(t, first, postgres.Config{MaxConns: 2}), shops)...)
 	for _, r := range res {
 		require.Equal(t, connector.StatusOK, r.Status, "%s: %v", r.Pipeline, r.Err)
@@ -552,7 +552,7 @@ func TestHelpStartsWhenTheOwnShardHasEnded(t *testing.T) {
 	for i, n := range names {
 		own[n] = owned[i]
 	}
-	r := &connector.Runner{Shard: connector.Shard{Index: 0, Count: 2}, Help: true, FreshWithin: time.Hour, Parallel: -1, Logger: quietLogger(),
+	r := &connector.Runner{Shard: connector.Shard{Index: 0, Count: 2}, Help: true, FreshWithin: time.Hour, Parallel: -1, OwnerGrace: -1, Logger: quietLogger(),
 		Observer: func(e connector.Event) {
 			if e.Kind == connector.PipelineFinished && own[e.Pipeline] {
 				mu.Lock()

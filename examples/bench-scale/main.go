@@ -27,6 +27,9 @@
 // as on Shopee) and each worker keeps R/W (connector.ShareBudgets). Each
 // worker opens 1/W of the default PostgreSQL pool as the sharded job does
 // (postgres.SharePool; -share-pool=false: the whole default pool each).
+// -late D starts the last worker D later in every cycle; -owner-grace sets
+// the workers' Runner.OwnerGrace (negative: help as soon as the own shard
+// ended, the behaviour before OwnerGrace).
 package main
 
 import (
@@ -78,6 +81,8 @@ var (
 	spec        = flag.String("spec", "", "internal: the shops (JSON file)")
 	shard       = flag.String("shard", "", "internal: the worker's shard")
 	freshWithin = flag.Duration("fresh-within", time.Hour, "the workers' -fresh-within")
+	late        = flag.Duration("late", 0, "start the last worker this much later than the others in every cycle (a pod pending, a slow host)")
+	ownerGrace  = flag.Duration("owner-grace", 0, "the workers' Runner.OwnerGrace (0: connector.DefaultOwnerGrace; negative: help as soon as the own shard ended)")
 	cpuProfile  = flag.String("cpuprofile", "", "write each worker's CPU profile of each cycle to PREFIX-w<i>-c<cycle>.pprof")
 	cycleNo     = flag.Int("cycle", 0, "internal: the cycle (for -cpuprofile)")
 	verbose     = flag.Bool("v", false, "the workers log at level info (on stderr)")
@@ -211,7 +216,7 @@ func runWorker() error {
 	own := len(mine)
 	var wr workerResult
 	ownDone := 0
-	r := &connector.Runner{Shard: sh, Help: true, Watch: true, FreshWithin: *freshWithin, Parallel: *parallel, Logger: logger,
+	r := &connector.Runner{Shard: sh, Help: true, Watch: true, FreshWithin: *freshWithin, OwnerGrace: *ownerGrace, Parallel: *parallel, Logger: logger,
 		Observer: func(e connector.Event) {
 			if e.Kind == connector.PipelineFinished {
 				mu.Lock()
@@ -300,8 +305,8 @@ func run() error {
 		streamsPerShop = 3
 	}
 	streams := *shops * streamsPerShop
-	fmt.Printf("workers=%d shops=%d streams=%d orders/shop=%d sink=%s rate=%v split=%v latency=%s parallel=%d kill=%v share-pool=%v\n",
-		*workers, *shops, streams, *orders, connector.Redact(url), *appRate, *split, *latency, *parallel, *kill, *sharePool)
+	fmt.Printf("workers=%d shops=%d streams=%d orders/shop=%d sink=%s rate=%v split=%v latency=%s parallel=%d kill=%v share-pool=%v owner-grace=%s late=%s\n",
+		*workers, *shops, streams, *orders, connector.Redact(url), *appRate, *split, *latency, *parallel, *kill, *sharePool, *ownerGrace, *late)
 	fmt.Printf("load average: %s\n", loadAvg())
 	seen := map[string]bool{}
 	for c := 1; c <= *cycles; c++ {
@@ -397,12 +402,15 @@ func cycle(specPath, url string, cyc int, kill bool, streams int) ([]*proc, time
 		p := &proc{}
 		ps[i] = p
 		p.cmd = exec.Command(self, "-worker", "-spec", specPath, "-sink", url, "-shard", fmt.Sprintf("%d/%d", i, *workers),
-			"-rate", fmt.Sprint(*appRate), "-fresh-within", freshWithin.String(), "-parallel", fmt.Sprint(*parallel), fmt.Sprintf("-finance=%v", *finance), fmt.Sprintf("-split=%v", *split),
+			"-rate", fmt.Sprint(*appRate), "-fresh-within", freshWithin.String(), "-owner-grace", ownerGrace.String(), "-parallel", fmt.Sprint(*parallel), fmt.Sprintf("-finance=%v", *finance), fmt.Sprintf("-split=%v", *split),
 			"-cycle", fmt.Sprint(cyc), fmt.Sprintf("-v=%v", *verbose), fmt.Sprintf("-share-pool=%v", *sharePool), "-cpuprofile", *cpuProfile, "-t0", fmt.Sprint(t0.UnixNano()))
 		p.cmd.Stderr = os.Stderr
 		stdout, err := p.cmd.StdoutPipe()
 		if err != nil {
 			return nil, time.Time{}, err
+		}
+		if *late > 0 && i == len(ps)-1 {
+			time.Sleep(*late)
 		}
 		if err := p.cmd.Start(); err != nil {
 			return nil, time.Time{}, err

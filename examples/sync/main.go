@@ -88,6 +88,7 @@ type options struct {
 	force         bool
 	help          bool
 	watch         bool
+	ownerGrace    time.Duration
 
 	// afterRound, when set (tests), is called after every round with the
 	// metrics address ("" without metrics).
@@ -129,6 +130,7 @@ func main() {
 	flag.DurationVar(&o.freshWithin, "fresh-within", o.freshWithin, "skip a stream that succeeded less than this ago, by any worker (status fresh); set it to the schedule's period minus a margin (default 10m with -shard, else 0: off)")
 	flag.BoolVar(&o.force, "force", false, "run every stream even when it is fresh (-fresh-within 0)")
 	flag.BoolVar(&o.help, "help-others", o.help, "with -shard: after its own share, help with the other shards' streams that nobody has started")
+	flag.DurationVar(&o.ownerGrace, "owner-grace", 0, "with -help-others: take another shard's streams only when its worker has not shown up this long after this one started, stopped, made no progress this long, or would need longer than this for the rest (default 5s; negative: as soon as this worker's share is done)")
 	flag.BoolVar(&o.watch, "watch", o.watch, "with -shard: wait for streams other workers hold until they are done, taking over those whose worker stopped")
 	flag.BoolVar(&o.check, "check", false, "dry run: validate the configuration, reach every account with one read-only call, check the warehouse takes writes, print what a run would do (exit 0 ok, 1 something unreachable, 2 bad configuration)")
 	flag.Parse()
@@ -280,6 +282,7 @@ func syncAll(ctx context.Context, o options, getenv func(string) string, logger 
 	prog := newProgress(logger)
 	r := &connector.Runner{Mode: p.mode, Since: p.since, Logger: logger, LeaseWait: o.leaseWait, Parallel: o.parallel, StreamParallel: o.streamPar,
 		Shard: p.shard, FreshWithin: p.freshWithin, Help: p.shard.Sharded() && o.help, Watch: p.shard.Sharded() && o.watch,
+		OwnerGrace: o.ownerGrace,
 		Observer: func(e connector.Event) {
 			prog.observe(e)
 			if m != nil {

@@ -453,3 +453,83 @@ func (s *Sink) matches(ctx context.Context, t *connector.Table, n names) (bool, 
 	}
 	return complete, nil
 }
+
+// The sink is a connector.SuccessLister.
+var _ connector.SuccessLister = (*Sink)(nil)
+
+// successChunk is how many pipelines one LastSuccesses statement names
+// (SQL Server takes at most 2,100 parameters).
+const successChunk = 500
+
+// lastSuccessesSQL reads the server's clock and the last successes of the
+// streams of n pipelines (@p1 … @pn): one row with the clock alone when
+// none succeeded.
+func lastSuccessesSQL(ctl string, n int) string {
+	ps := make([]string, n)
+	for i := range ps {
+		ps[i] = fmt.Sprintf("@p%d", i+1)
+	}
+	return fmt.Sprintf(`SELECT SYSDATETIMEOFFSET(), [l].[pipeline], [l].[stream], [l].[succeeded_at], [l].[succeeded_mode]
+FROM (SELECT 1 AS [one]) AS [o]
+LEFT JOIN %s AS [l] ON [l].[succeeded_at] IS NOT NULL AND [l].[pipeline] IN (%s)`, leases(ctl), strings.Join(ps, ", "))
+}
+
+// LastSuccesses implements connector.SuccessLister: the last successes of
+// the pipelines' streams (one statement per 500 pipelines) and the server's
+// clock.
+func (s *Sink) LastSuccesses(ctx context.Context, pipelines []string) (time.Time, []connector.StreamSuccess, error) {
+	var now time.Time
+	var out []connector.StreamSuccess
+	if len(pipelines) == 0 {
+		t, err := leaseStore{s: s, ctl: s.Schema("etl_control")}.Now(ctx)
+		if err != nil {
+			return now, nil, fmt.Errorf("mssql: last successes: %w", err)
+		}
+		return t, nil, nil
+	}
+	for start := 0; start < len(pipelines); start += successChunk {
+		chunk := pipelines[start:min(start+successChunk, len(pipelines))]
+		args := make([]any, len(chunk))
+		for i, p := range chunk {
+			args[i] = p
+		}
+		rows, err := s.db.QueryContext(ctx, lastSuccessesSQL(s.Schema("etl_control"), len(chunk)), args...)
+		if err != nil {
+			return now, nil, fmt.Errorf("mssql: last successes: %w", err)
+		}
+		seenClock := false
+		for rows.Next() {
+			var at, clock sql.NullTime
+			var p, st, mode sql.NullString
+			if err := rows.Scan(&clock, &p, &st, &at, &mode); err != nil {
+				rows.Close()
+				return now, nil, fmt.Errorf("mssql: last successes: %w", err)
+			}
+			if !clock.Valid {
+				rows.Close()
+				return now, nil, fmt.Errorf("mssql: last successes: the server's clock read as NULL")
+			}
+			if start == 0 && !seenClock {
+				now = clock.Time
+			}
+			seenClock = true
+			if !p.Valid && !st.Valid && !at.Valid {
+				continue // no success among the chunk's pipelines
+			}
+			if !p.Valid || !st.Valid || !at.Valid {
+				rows.Close()
+				return now, nil, fmt.Errorf("mssql: last successes: a row without pipeline, stream or time")
+			}
+			out = append(out, connector.StreamSuccess{Pipeline: p.String, Stream: st.String, At: at.Time, Mode: connector.Mode(mode.String)})
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return now, nil, fmt.Errorf("mssql: last successes: %w", err)
+		}
+		if !seenClock {
+			return now, nil, fmt.Errorf("mssql: last successes: no row (want at least the server's clock)")
+		}
+	}
+	return now, out, nil
+}

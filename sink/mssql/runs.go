@@ -93,12 +93,17 @@ IF @@ROWCOUNT = 0
 
 // finishRunSQL records the outcome (@p1 end_time, @p2 status, @p3
 // extracted, @p4 loaded, @p5 rejected, @p6 error, @p7 batch_id) and, on
-// SUCCESS, the account's last_extract_time (@p8 source_id).
+// SUCCESS, the account's last_extract_time (@p8 source_id) and, for a run
+// that holds the stream's lease (@p10 its mode, NULL otherwise), the
+// success on the lease row of (@p8 pipeline, @p9 stream), on the server's
+// clock as lease times are. FinishRun runs it in one transaction.
 func finishRunSQL(ctl string) string {
 	br, ds := names{ctl, "batch_runs"}.target(), names{ctl, "data_sources"}.target()
 	return fmt.Sprintf(`UPDATE %s SET [end_time] = @p1, [status] = @p2, [records_extracted] = @p3, [records_loaded] = @p4, [records_rejected] = @p5, [error_message] = @p6 WHERE [batch_id] = @p7 AND [status] <> N'ABANDONED';
 IF @p2 = N'SUCCESS'
-	UPDATE %s SET [last_extract_time] = @p1, [updated_at] = @p1 WHERE [source_id] = @p8;`, br, ds)
+	UPDATE %s SET [last_extract_time] = @p1, [updated_at] = @p1 WHERE [source_id] = @p8;
+IF @p2 = N'SUCCESS' AND @p10 IS NOT NULL
+	UPDATE %s SET [succeeded_at] = SYSDATETIMEOFFSET(), [succeeded_mode] = @p10 WHERE [pipeline] = @p8 AND [stream] = @p9;`, br, ds, leases(ctl))
 }
 
 func (s *Sink) ensureRuns(ctx context.Context) error {
@@ -126,13 +131,29 @@ func (s *Sink) StartRun(ctx context.Context, run connector.Run) error {
 	return nil
 }
 
-// FinishRun implements connector.RunRecorder.
+// FinishRun implements connector.RunRecorder. A leased run's success is
+// marked on the stream's lease row in the same transaction, so a worker
+// killed before it gives the lease back leaves the stream fresh, not run
+// again in the cycle.
 func (s *Sink) FinishRun(ctx context.Context, run connector.Run) error {
 	// A run without error stores NULL, as a typed NULL (Babelfish rejects
-	// the untyped one a Go nil would be).
+	// the untyped one a Go nil would be); so does the mode of a run that
+	// holds no lease.
 	msg := sql.NullString{String: run.Error, Valid: run.Error != ""}
-	if _, err := s.db.ExecContext(ctx, finishRunSQL(s.Schema("etl_control")), run.End.UTC().Truncate(time.Microsecond), string(run.State),
-		run.Extracted, run.Loaded, run.Rejected, msg, run.ID, run.Pipeline); err != nil {
+	var mode sql.NullString
+	if run.Leased && run.Mode != "" {
+		mode = sql.NullString{String: string(run.Mode), Valid: true}
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mssql: record run end of %s/%s: %w", run.Pipeline, run.Stream, err)
+	}
+	if _, err := tx.ExecContext(ctx, finishRunSQL(s.Schema("etl_control")), run.End.UTC().Truncate(time.Microsecond), string(run.State),
+		run.Extracted, run.Loaded, run.Rejected, msg, run.ID, run.Pipeline, run.Stream, mode); err != nil {
+		_ = tx.Rollback()
+		return fmt.Errorf("mssql: record run end of %s/%s: %w", run.Pipeline, run.Stream, err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("mssql: record run end of %s/%s: %w", run.Pipeline, run.Stream, err)
 	}
 	return nil

@@ -74,6 +74,7 @@ func Run(t *testing.T, newSink NewSink) {
 		{"Checkpoints", testCheckpoints},
 		{"ConcurrentWriters", testConcurrent},
 		{"Lease", testLease},
+		{"SuccessMarks", testSuccessMarks},
 		{"FencedWrites", testFencing},
 		{"Hostile", testHostile},
 		{"UUID", testUUID},
@@ -474,5 +475,71 @@ func testLease(t *testing.T, newSink NewSink) {
 	}
 	if err := again.Release(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testSuccessMarks: a leased run's success is on its lease row as soon as
+// the run's end is recorded (before the lease is given back), and
+// LastSuccesses lists the successes of the pipelines named, with their
+// modes, and nothing of the others.
+func testSuccessMarks(t *testing.T, newSink NewSink) {
+	s := newSink(t, Config{})
+	l, okL := any(s).(connector.Leaser)
+	rr, okR := any(s).(connector.RunRecorder)
+	li, okI := any(s).(connector.LeaseInspector)
+	sl, okS := any(s).(connector.SuccessLister)
+	if !okL || !okR || !okI || !okS {
+		t.Skip("the sink is not a Leaser, RunRecorder, LeaseInspector and SuccessLister")
+	}
+	ctx := context.Background()
+	held, err := l.Lease(ctx, "sm/1", "orders", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	run := connector.Run{ID: "00000000-0000-4000-8000-0000000000a1", Pipeline: "sm/1", Platform: "sm", Account: "1", Stream: "orders",
+		Start: time.Now(), State: connector.RunRunning, Leased: true, Mode: connector.Incremental}
+	if err := rr.StartRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
+	run.End, run.State = time.Now(), connector.RunSuccess
+	if err := rr.FinishRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
+	st, err := li.InspectLease(ctx, "sm/1", "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Held || !st.FreshWithin(time.Hour, connector.Incremental) || st.FreshWithin(time.Hour, connector.Full) {
+		t.Fatalf("after the run's success, before the release: %+v (want held, fresh for an incremental run only)", st)
+	}
+	full, err := l.Lease(ctx, "sm/2", "orders", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := full.ReleaseSucceeded(connector.Full); err != nil {
+		t.Fatal(err)
+	}
+	other, err := l.Lease(ctx, "other/1", "orders", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.ReleaseSucceeded(connector.Full); err != nil {
+		t.Fatal(err)
+	}
+	now, last, err := sl.LastSuccesses(ctx, []string{"sm/1", "sm/2", "sm/3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]connector.Mode{}
+	for _, x := range last {
+		if x.At.IsZero() || x.At.Sub(now) > time.Minute || now.Sub(x.At) > time.Minute {
+			t.Errorf("%s/%s succeeded at %s, the lease clock says %s", x.Pipeline, x.Stream, x.At, now)
+		}
+		got[x.Pipeline+"/"+x.Stream] = x.Mode
+	}
+	want := map[string]connector.Mode{"sm/1/orders": connector.Incremental, "sm/2/orders": connector.Full}
+	if len(got) != len(want) || got["sm/1/orders"] != want["sm/1/orders"] || got["sm/2/orders"] != want["sm/2/orders"] {
+		t.Fatalf("last successes %v, want %v", got, want)
 	}
 }

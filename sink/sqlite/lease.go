@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -265,3 +266,49 @@ func (l leaseStore) Release(ctx context.Context, pipeline, stream string, f conn
 
 // Path returns the database file's path.
 func (s *Sink) Path() string { return s.cfg.Path }
+
+// The sink is a connector.SuccessLister.
+var _ connector.SuccessLister = (*Sink)(nil)
+
+// successChunk is how many pipelines one LastSuccesses statement names.
+const successChunk = 500
+
+// LastSuccesses implements connector.SuccessLister: the last successes of
+// the pipelines' streams, read on a reader connection (one statement per
+// 500 pipelines), and the lease clock's time (this host's) taken before.
+func (s *Sink) LastSuccesses(ctx context.Context, pipelines []string) (time.Time, []connector.StreamSuccess, error) {
+	now := time.Now()
+	var out []connector.StreamSuccess
+	for start := 0; start < len(pipelines); start += successChunk {
+		chunk := pipelines[start:min(start+successChunk, len(pipelines))]
+		args := make([]any, len(chunk))
+		for i, p := range chunk {
+			args[i] = p
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT pipeline, stream, succeeded_at, succeeded_mode FROM `+q(leasesTable)+
+			` WHERE succeeded_at IS NOT NULL AND pipeline IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return now, nil, fmt.Errorf("sqlite: last successes: %w", err)
+		}
+		for rows.Next() {
+			var p, st, at string
+			var mode sql.NullString
+			if err := rows.Scan(&p, &st, &at, &mode); err != nil {
+				rows.Close()
+				return now, nil, fmt.Errorf("sqlite: last successes: %w", err)
+			}
+			t, err := parseTime(at, connector.TimeUTC)
+			if err != nil {
+				rows.Close()
+				return now, nil, fmt.Errorf("sqlite: last success of %s/%s: time %q: %w", p, st, at, err)
+			}
+			out = append(out, connector.StreamSuccess{Pipeline: p, Stream: st, At: t, Mode: connector.Mode(mode.String)})
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return now, nil, fmt.Errorf("sqlite: last successes: %w", err)
+		}
+	}
+	return now, out, nil
+}

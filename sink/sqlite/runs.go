@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/facolos/etl/connector"
 )
@@ -142,8 +143,11 @@ func (s *Sink) StartRun(ctx context.Context, run connector.Run) error {
 	return nil
 }
 
-// FinishRun implements connector.RunRecorder.
-func (s *Sink) FinishRun(ctx context.Context, run connector.Run) error {
+// FinishRun implements connector.RunRecorder. A leased run's success is
+// marked on the stream's lease row in the same transaction (succeeded_at on
+// the lease clock, this host's), so a worker killed before it gives the
+// lease back leaves the stream fresh, not run again in the cycle.
+func (s *Sink) FinishRun(ctx context.Context, run connector.Run) (err error) {
 	if err := s.wmu.lock(ctx); err != nil {
 		return err
 	}
@@ -153,16 +157,33 @@ func (s *Sink) FinishRun(ctx context.Context, run connector.Run) error {
 	if run.Error != "" {
 		msg = run.Error
 	}
+	if _, err := s.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return fmt.Errorf("sqlite: record run end of %s/%s: %w", run.Pipeline, run.Stream, err)
+	}
+	defer func() {
+		if err != nil {
+			_, _ = s.wconn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
 	if _, err := s.wconn.ExecContext(ctx, `UPDATE `+q(batchRunsTable)+` SET end_time = ?, status = ?, records_extracted = ?, records_loaded = ?,
 		records_rejected = ?, error_message = ? WHERE batch_id = ? AND status <> ?`, end, string(run.State), run.Extracted, run.Loaded, run.Rejected, msg, run.ID,
 		string(connector.RunAbandoned)); err != nil {
 		return fmt.Errorf("sqlite: record run end of %s/%s: %w", run.Pipeline, run.Stream, err)
 	}
 	if run.State == connector.RunSuccess {
+		if run.Leased && run.Mode != "" {
+			if _, err := s.wconn.ExecContext(ctx, `UPDATE `+q(leasesTable)+` SET succeeded_at = ?, succeeded_mode = ? WHERE pipeline = ? AND stream = ?`,
+				ts(time.Now()), string(run.Mode), run.Pipeline, run.Stream); err != nil {
+				return fmt.Errorf("sqlite: mark success of %s/%s on its lease: %w", run.Pipeline, run.Stream, err)
+			}
+		}
 		if _, err := s.wconn.ExecContext(ctx, `UPDATE `+q(dataSourcesTable)+` SET last_extract_time = ?, updated_at = ? WHERE source_id = ?`,
 			end, end, run.Pipeline); err != nil {
 			return fmt.Errorf("sqlite: update source %s: %w", run.Pipeline, err)
 		}
+	}
+	if _, err := s.wconn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("sqlite: record run end of %s/%s: %w", run.Pipeline, run.Stream, err)
 	}
 	return nil
 }

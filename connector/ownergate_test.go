@@ -1,0 +1,114 @@
+package connector_test
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/facolos/etl/connector"
+	"github.com/stretchr/testify/require"
+)
+
+// onMessage is a slog handler that calls f with every message (all levels).
+type onMessage struct{ f func(string) }
+
+func (h onMessage) Enabled(context.Context, slog.Level) bool { return true }
+func (h onMessage) Handle(_ context.Context, r slog.Record) error {
+	h.f(r.Message)
+	return nil
+}
+func (h onMessage) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h onMessage) WithGroup(string) slog.Handler      { return h }
+
+// A worker that has finished its own shard leaves the pipelines of a live
+// owner to it, even those the owner has not started yet: worker B holds
+// its shard's presence and is stuck in its first pipeline (one at a time)
+// until worker A, done with its own shard, has decided to wait for B. A
+// then reads none of B's pipelines, B runs all of them, and every stream
+// succeeds once.
+func TestHelperLeavesALiveOwnerItsShard(t *testing.T) {
+	eachWarehouse(t, func(t *testing.T, w warehouse) {
+		const shops = 8
+		ctx := context.Background()
+		shardA, shardB := connector.Shard{Index: 0, Count: 2}, connector.Shard{Index: 1, Count: 2}
+		psA, psB := scalePipelines(w.open(0), shops), scalePipelines(w.open(0), shops)
+		names := make([]string, shops)
+		for i, p := range psA {
+			names[i] = p.Name
+		}
+		ownedB := shardB.Owned(names)
+
+		var once sync.Once
+		unblock := make(chan struct{})
+		release := func() { once.Do(func() { close(unblock) }) }
+		var helpedReads atomic.Int64
+		for i := range psA {
+			if ownedB[i] {
+				psA[i].Source = &hookedShop{scaleShop: psA[i].Source.(*scaleShop), onRead: func() { helpedReads.Add(1); release() }}
+			}
+		}
+		blocked := make(chan struct{})
+		for i := range psB {
+			if ownedB[i] {
+				psB[i].Source = &hookedShop{scaleShop: psB[i].Source.(*scaleShop), onRead: func() {
+					select {
+					case <-blocked:
+					default:
+						close(blocked)
+						<-unblock
+					}
+				}}
+				break
+			}
+		}
+		workerB := &connector.Runner{Shard: shardB, Help: true, Watch: true, WatchEvery: 5 * time.Millisecond, FreshWithin: time.Hour,
+			OwnerGrace: time.Hour, Parallel: 1, Logger: quietLogger()}
+		doneB := make(chan []connector.Result, 1)
+		go func() { doneB <- workerB.Run(ctx, psB...) }()
+		<-blocked // B holds its presence and is in its first pipeline
+
+		workerA := &connector.Runner{Shard: shardA, Help: true, Watch: true, WatchEvery: 5 * time.Millisecond, FreshWithin: time.Hour,
+			OwnerGrace: time.Hour, Logger: slog.New(onMessage{func(m string) {
+				if m == "helping: waiting for the shard's owner" {
+					release()
+				}
+			}})}
+		resA := workerA.Run(ctx, psA...)
+		release()
+		resB := <-doneB
+
+		require.Zero(t, helpedReads.Load(), "pipelines of a live owner read by the helper")
+		for i := range names {
+			if ownedB[i] {
+				require.Equal(t, connector.StatusOK, resB[i].Status, "%s: %v", names[i], resB[i].Err)
+				require.Contains(t, []connector.Status{connector.StatusFresh, connector.StatusOtherShard}, resA[i].Status, names[i])
+			} else {
+				require.Equal(t, connector.StatusOK, resA[i].Status, "%s: %v", names[i], resA[i].Err)
+			}
+		}
+		for p, n := range runsByStatus(t, w) {
+			require.Equal(t, 1, n["SUCCESS"], "%s: %v", p, n)
+			require.Zero(t, n["RUNNING"], p)
+		}
+		require.Equal(t, shops*12, rowCount(t, w))
+	})
+}
+
+// An owner that never shows up: once the grace period has passed, the
+// helper runs its shard.
+func TestHelperRunsTheShardOfAMissingOwner(t *testing.T) {
+	eachWarehouse(t, func(t *testing.T, w warehouse) {
+		const shops = 8
+		res := (&connector.Runner{Shard: connector.Shard{Index: 0, Count: 2}, Help: true, Watch: true, WatchEvery: 5 * time.Millisecond,
+			FreshWithin: time.Hour, OwnerGrace: time.Millisecond, Logger: quietLogger()}).Run(context.Background(), scalePipelines(w.open(0), shops)...)
+		for _, r := range res {
+			require.Equal(t, connector.StatusOK, r.Status, "%s: %v", r.Pipeline, r.Err)
+		}
+		for p, n := range runsByStatus(t, w) {
+			require.Equal(t, 1, n["SUCCESS"], "%s: %v", p, n)
+		}
+	})
+}
