@@ -163,8 +163,9 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 // same; only their compressed form differs. Kilobyte rows (a TikTok order
 // line carries its order's JSON, about 6 kB, in five JSONB columns) are
 // compressed once in the staging temp table and kept compressed in the
-// target: pglz was about a quarter of the server's CPU in a TikTok full load,
-// lz4 a fraction of that.
+// target: pglz_compress was the server's top function in a TikTok full load,
+// and with lz4 the server's CPU per row fell by a sixth to a quarter
+// (docs/performance.md, "Pages and compression of wide rows").
 func preferLZ4(ctx context.Context, c *pgx.Conn) error {
 	_, err := c.Exec(ctx, `SELECT set_config('default_toast_compression', 'lz4', false)
 		FROM pg_settings
