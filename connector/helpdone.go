@@ -63,6 +63,17 @@ func (r *Runner) newDoneSet(ps []Pipeline) *doneSet {
 	return ds
 }
 
+// stale makes the next isDone read the last successes again whatever the
+// time of the last read: an owner just finished its shard, so what was read
+// before is out of date.
+func (ds *doneSet) stale() {
+	ds.mu.Lock()
+	defer ds.mu.Unlock()
+	for _, s := range ds.sinks {
+		s.read = time.Time{}
+	}
+}
+
 // isDone reports whether every stream of p is known fresh, reading the
 // last successes of the pipelines not known done yet when the last read is
 // older than every.

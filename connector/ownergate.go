@@ -76,15 +76,16 @@ type ownerGate struct {
 	grace    time.Duration
 	every    time.Duration
 
-	mu      sync.Mutex
-	checked time.Time // last evaluation
-	open    bool      // help allowed (cached until the next evaluation)
-	seen    bool      // the owner's presence was seen held
-	waited  bool      // the helper waited for the owner (logged once)
-	t0      time.Time // first observation of a live owner
-	d0      int       // done pipelines then
-	lastD   int
-	lastAt  time.Time // when the done count last grew
+	mu        sync.Mutex
+	checked   time.Time // last evaluation
+	waitStart time.Time // first look at the owner
+	open      bool      // help allowed (cached until the next evaluation)
+	seen      bool      // the owner's presence was seen held
+	waited    bool      // the helper waited for the owner (logged once)
+	t0        time.Time // first observation of a live owner
+	d0        int       // done pipelines then
+	lastD     int
+	lastAt    time.Time // when the done count last grew
 }
 
 // Decisions of an ownerGate.
@@ -107,7 +108,7 @@ func (g *ownerGate) wait(ctx context.Context) bool {
 		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(g.every):
+		case <-time.After(g.nextLook()):
 		}
 	}
 	return false
@@ -118,7 +119,7 @@ func (g *ownerGate) decide(ctx context.Context) int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := time.Now()
-	if !g.checked.IsZero() && now.Sub(g.checked) < g.every {
+	if !g.checked.IsZero() && now.Sub(g.checked) < g.interval(now) {
 		if g.open {
 			return gateHelp
 		}
@@ -135,6 +136,27 @@ func (g *ownerGate) decide(ctx context.Context) int {
 	}
 	return g.undecided(now)
 }
+
+// interval is the time between two looks at the owner: a quarter of the
+// time waited so far, from minGateInterval up to every, so that the end of
+// an owner's short shard (an idle cycle) is seen soon after it comes and a
+// long wait costs one look per every.
+func (g *ownerGate) interval(now time.Time) time.Duration {
+	if g.waitStart.IsZero() {
+		g.waitStart = now
+	}
+	return min(max(now.Sub(g.waitStart)/4, minGateInterval), g.every)
+}
+
+// nextLook is interval, under the gate's lock.
+func (g *ownerGate) nextLook() time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.interval(time.Now())
+}
+
+// minGateInterval is the shortest time between two looks at an owner.
+const minGateInterval = 100 * time.Millisecond
 
 // undecided: wait, or without Watch give up once a live owner was watched
 // for the grace period (it keeps pace).
@@ -170,7 +192,12 @@ func (g *ownerGate) evaluate(ctx context.Context, now time.Time) bool {
 	}
 	if !st.Held {
 		if st.FreshWithin(g.r.FreshWithin, g.r.mode()) {
-			return true // finished its shard
+			// Finished its shard: its pipelines are found done in one
+			// read of their successes, not by a lease per stream.
+			if g.r.done != nil {
+				g.r.done.stale()
+			}
+			return true
 		}
 		if g.seen {
 			g.r.logger().Info("helping: the shard's owner is gone", "shard", g.stream)

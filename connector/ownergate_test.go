@@ -3,12 +3,16 @@ package connector_test
 import (
 	"context"
 	"log/slog"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/facolos/etl/connector"
+	"github.com/facolos/etl/internal/testsinks"
+	"github.com/facolos/etl/sink/sqlite"
 	"github.com/stretchr/testify/require"
 )
 
@@ -111,4 +115,88 @@ func TestHelperRunsTheShardOfAMissingOwner(t *testing.T) {
 			require.Equal(t, 1, n["SUCCESS"], "%s: %v", p, n)
 		}
 	})
+}
+
+// sqliteCounter counts the lease reads of single streams (not those of a
+// shard's presence) and the reads of last successes of a SQLite sink.
+type sqliteCounter struct {
+	*sqlite.Sink
+	streamInspects, lists atomic.Int64
+}
+
+func (c *sqliteCounter) InspectLease(ctx context.Context, pipeline, stream string) (connector.LeaseState, error) {
+	if !strings.HasPrefix(pipeline, "etl-shard/") {
+		c.streamInspects.Add(1)
+	}
+	return c.Sink.InspectLease(ctx, pipeline, stream)
+}
+
+func (c *sqliteCounter) LastSuccesses(ctx context.Context, pipelines []string) (time.Time, []connector.StreamSuccess, error) {
+	c.lists.Add(1)
+	return c.Sink.LastSuccesses(ctx, pipelines)
+}
+
+// A helper waiting on a live owner that then finishes its shard learns that
+// the shard's pipelines are done from one more read of their last
+// successes, however long ago (WatchEvery) it read them last, not from a
+// lease read per stream: the end of an idle cycle is not held up by the
+// helper going over a finished shard stream by stream.
+func TestHelperSeesAFinishedOwnerInOneRead(t *testing.T) {
+	const shops = 8
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "owner.db")
+	shardA, shardB := connector.Shard{Index: 0, Count: 2}, connector.Shard{Index: 1, Count: 2}
+	counter := &sqliteCounter{Sink: testsinks.SQLite(t, path, sqlite.Config{})}
+	psA, psB := scalePipelines(counter, shops), scalePipelines(testsinks.SQLite(t, path, sqlite.Config{}), shops)
+	names := make([]string, shops)
+	for i, p := range psA {
+		names[i] = p.Name
+	}
+	ownedB := shardB.Owned(names)
+
+	var once sync.Once
+	unblock := make(chan struct{})
+	release := func() { once.Do(func() { close(unblock) }) }
+	blocked := make(chan struct{})
+	for i := range psB {
+		if ownedB[i] {
+			psB[i].Source = &hookedShop{scaleShop: psB[i].Source.(*scaleShop), onRead: func() {
+				select {
+				case <-blocked:
+				default:
+					close(blocked)
+					<-unblock
+				}
+			}}
+			break
+		}
+	}
+	workerB := &connector.Runner{Shard: shardB, Help: true, Watch: true, WatchEvery: 5 * time.Millisecond, FreshWithin: time.Hour,
+		OwnerGrace: time.Hour, Parallel: 1, Logger: quietLogger()}
+	doneB := make(chan []connector.Result, 1)
+	go func() { doneB <- workerB.Run(ctx, psB...) }()
+	<-blocked // B holds its presence and is in its first pipeline
+
+	// A reads the last successes once while it waits (B's pipelines not
+	// done), and would not again for an hour.
+	workerA := &connector.Runner{Shard: shardA, Help: true, Watch: true, WatchEvery: time.Hour, FreshWithin: time.Hour,
+		OwnerGrace: time.Hour, Logger: slog.New(onMessage{func(m string) {
+			if m == "helping: waiting for the shard's owner" {
+				release()
+			}
+		}})}
+	resA := workerA.Run(ctx, psA...)
+	release()
+	resB := <-doneB
+
+	for i := range names {
+		if ownedB[i] {
+			require.Equal(t, connector.StatusOK, resB[i].Status, "%s: %v", names[i], resB[i].Err)
+			require.Equal(t, connector.StatusFresh, resA[i].Status, names[i])
+		} else {
+			require.Equal(t, connector.StatusOK, resA[i].Status, "%s: %v", names[i], resA[i].Err)
+		}
+	}
+	require.Zero(t, counter.streamInspects.Load(), "lease reads of single streams of the finished shard")
+	require.Equal(t, int64(2), counter.lists.Load(), "reads of the last successes: while waiting, and once the owner finished")
 }
