@@ -114,7 +114,7 @@ func (g *ownerGate) wait(ctx context.Context) bool {
 	return false
 }
 
-// decide evaluates the owner's state at most once per every.
+// decide evaluates the owner's state at most once per interval.
 func (g *ownerGate) decide(ctx context.Context) int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
