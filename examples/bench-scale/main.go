@@ -105,6 +105,7 @@ type workerResult struct {
 	Streams         map[string]int `json:"streams"` // by status
 	TookOver        int            `json:"took_over"`
 	PeakHeap        uint64         `json:"peak_heap"`
+	PeakRSS         uint64         `json:"peak_rss"` // the worker's own (benchproc.PeakRSS)
 	RenewalFailures int64          `json:"renewal_failures"`
 	Pipelines       int            `json:"pipelines"`
 	FailedPipelines []string       `json:"failed,omitempty"`
@@ -249,6 +250,7 @@ func runWorker() error {
 		}
 	}
 	wr.RenewalFailures = renewals.Load()
+	wr.PeakRSS = benchproc.PeakRSS()
 	mu.Lock()
 	defer mu.Unlock()
 	return out.Encode(map[string]workerResult{"result": wr})
@@ -501,7 +503,7 @@ func report(ctx context.Context, c int, db *sql.DB, names tables, seen map[strin
 	fmt.Printf("  successful runs per stream: %s; run history this cycle: %s\n", histString(hist), mapString(byStatus))
 	var ran []int
 	var cpu time.Duration
-	var maxRSS int64
+	var maxRSS uint64
 	var renewals int64
 	tookOver := 0
 	for i, p := range ps {
@@ -513,10 +515,8 @@ func report(ctx context.Context, c int, db *sql.DB, names tables, seen map[strin
 		renewals += p.res.RenewalFailures
 		if st := p.cmd.ProcessState; st != nil {
 			cpu += st.UserTime() + st.SystemTime()
-			if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
-				maxRSS = max(maxRSS, ru.Maxrss)
-			}
 		}
+		maxRSS = max(maxRSS, p.res.PeakRSS)
 		status := mapString(p.res.Streams)
 		if p.killed {
 			status = fmt.Sprintf("killed after %d pipelines", p.done.Load())
@@ -527,7 +527,7 @@ func report(ctx context.Context, c int, db *sql.DB, names tables, seen map[strin
 	}
 	fmt.Printf("  spread of streams run over the live workers: %s\n", spread(ran))
 	fmt.Printf("  CPU of the workers: %s (%.2f ms per stream); peak RSS of a worker %.0f MiB; lease-renewal failures %d\n",
-		cpu.Round(time.Millisecond), float64(cpu.Microseconds())/1000/float64(streams), float64(maxRSS)/1024, renewals)
+		cpu.Round(time.Millisecond), float64(cpu.Microseconds())/1000/float64(streams), float64(maxRSS)/(1<<20), renewals)
 	if names.postgres {
 		fmt.Printf("  peak connections to the database: %d\n", conns)
 	}

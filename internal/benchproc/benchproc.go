@@ -146,3 +146,25 @@ func CPUTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// PeakRSS is the highest resident set size of this process so far, in
+// bytes (VmHWM of /proc/self/status; 0 where there is none). Unlike the
+// ru_maxrss a parent reads of its child, it never counts the parent's
+// memory: a child started by fork and exec starts its count at the
+// parent's size.
+func PeakRSS() uint64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		if v, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
+			var kb uint64
+			if _, err := fmt.Sscan(string(bytes.TrimSpace(bytes.TrimSuffix(bytes.TrimSpace(v), []byte("kB")))), &kb); err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
+}
