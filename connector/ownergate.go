@@ -80,6 +80,7 @@ type ownerGate struct {
 	checked   time.Time // last evaluation
 	waitStart time.Time // first look at the owner
 	open      bool      // help allowed (cached until the next evaluation)
+	no        bool      // the owner is left its pipelines (cached likewise)
 	seen      bool      // the owner's presence was seen held
 	waited    bool      // the helper waited for the owner (logged once)
 	t0        time.Time // first observation of a live owner
@@ -120,21 +121,29 @@ func (g *ownerGate) decide(ctx context.Context) int {
 	defer g.mu.Unlock()
 	now := time.Now()
 	if !g.checked.IsZero() && now.Sub(g.checked) < g.interval(now) {
-		if g.open {
+		// The last look's answer: giving up is decided at a look only,
+		// since an owner that stalled since then is helped at the next.
+		switch {
+		case g.open:
 			return gateHelp
+		case g.no:
+			return gateNo
 		}
-		return g.undecided(now)
+		return gateWait
 	}
 	g.checked = now
 	g.open = g.evaluate(ctx, now)
 	if g.open {
+		g.no = false
 		return gateHelp
 	}
 	if !g.waited {
 		g.waited = true
 		g.r.logger().Debug("helping: waiting for the shard's owner", "shard", g.stream, "owner seen", g.seen)
 	}
-	return g.undecided(now)
+	d := g.undecided(now)
+	g.no = d == gateNo
+	return d
 }
 
 // interval is the time between two looks at the owner: a quarter of the

@@ -149,3 +149,33 @@ func TestOwnerGateRules(t *testing.T) {
 		t.Errorf("without Watch, after the grace period: %d", got)
 	}
 }
+
+// Without Watch, a helper gives up on a live owner only on what it saw at
+// its last look: between two looks (decide's cached answer) the grace
+// period may run out for an owner that stalled meanwhile, and the next look
+// must help it, not leave its pipelines to nobody. Here the owner is held
+// and makes no progress, with a grace period of 1 ns: the first look waits
+// (t0), the next call within the interval must not give up, and the look
+// after it helps (no progress for the grace period).
+func TestOwnerGateGivesUpOnlyAfterALook(t *testing.T) {
+	ctx := context.Background()
+	g, _ := newGate(time.Now())
+	g.r.Watch = false
+	g.grace = time.Nanosecond
+	g.every = time.Hour
+	if got := g.decide(ctx); got != gateWait {
+		t.Fatalf("first look at a live owner: %d, want wait", got)
+	}
+	for t0 := g.t0; !time.Now().After(t0); {
+		// the clock passes the grace period
+	}
+	if got := g.decide(ctx); got == gateNo {
+		t.Fatal("gave up on an owner between two looks, without seeing it keep pace (it made no progress)")
+	}
+	g.mu.Lock()
+	g.checked = time.Time{} // the interval has passed
+	g.mu.Unlock()
+	if got := g.decide(ctx); got != gateHelp {
+		t.Errorf("owner without progress for the grace period: %d, want help", got)
+	}
+}

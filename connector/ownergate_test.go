@@ -200,3 +200,58 @@ func TestHelperSeesAFinishedOwnerInOneRead(t *testing.T) {
 	require.Zero(t, counter.streamInspects.Load(), "lease reads of single streams of the finished shard")
 	require.Equal(t, int64(2), counter.lists.Load(), "reads of the last successes: while waiting, and once the owner finished")
 }
+
+// presenceSpy is a SQLite sink that notes whether the shard presence lease
+// it gave out has been given back, and with a success.
+type presenceSpy struct {
+	*sqlite.Sink
+	released, succeeded atomic.Bool
+}
+
+func (s *presenceSpy) Lease(ctx context.Context, pipeline, stream string, wait time.Duration) (*connector.Lease, error) {
+	l, err := s.Sink.Lease(ctx, pipeline, stream, wait)
+	if err != nil || !strings.HasPrefix(pipeline, "etl-shard/") {
+		return l, err
+	}
+	info := connector.LeaseInfo{Fence: l.Fence, Acquired: l.Acquired, LastSuccess: l.LastSuccess, LastMode: l.LastMode, TookOver: l.TookOver}
+	return connector.NewLeaseWith(info, func(success *connector.Success) error {
+		var err error
+		if success != nil {
+			err = l.ReleaseSucceeded(success.Mode)
+		} else {
+			err = l.Release()
+		}
+		s.succeeded.Store(err == nil && success != nil)
+		s.released.Store(err == nil)
+		return err
+	}), nil
+}
+
+// Run gives its shard's presence back before it returns, with or without
+// help (nothing waits for the owner's end then) and whether ctx ends or
+// not: a caller that closes the sink, exits or starts the next cycle
+// right after Run must not leave the presence held (helpers would see a
+// live owner until it expires, and the next cycle could not take it).
+func TestRunGivesItsPresenceBackBeforeItReturns(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		help   bool
+		cancel bool
+	}{{"no help", false, false}, {"help, cancelled", true, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			spy := &presenceSpy{Sink: testsinks.SQLite(t, filepath.Join(t.TempDir(), "presence.db"), sqlite.Config{})}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ps := scalePipelines(spy, 8)
+			if tc.cancel {
+				for i := range ps {
+					ps[i].Source = &hookedShop{scaleShop: ps[i].Source.(*scaleShop), onRead: cancel}
+				}
+			}
+			r := &connector.Runner{Shard: connector.Shard{Index: 0, Count: 2}, Help: tc.help, FreshWithin: time.Hour, Logger: quietLogger()}
+			r.Run(ctx, ps...)
+			require.True(t, spy.released.Load(), "Run returned before its shard's presence was given back")
+			require.Equal(t, !tc.cancel, spy.succeeded.Load(), "presence given back with a success")
+		})
+	}
+}

@@ -504,6 +504,10 @@ func (r *Runner) Run(ctx context.Context, pipelines ...Pipeline) []Result {
 		}()
 	}
 	wg.Wait()
+	// The presence is given back before Run returns, also when nothing
+	// waited for it (no help, or ctx done): a caller may close the sink,
+	// exit or start the next cycle at once.
+	<-ownDone
 	for i := range results {
 		if results[i].Pipeline == "" {
 			results[i] = r.notRun(pipelines[i])
