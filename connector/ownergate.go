@@ -79,6 +79,7 @@ type ownerGate struct {
 	mu        sync.Mutex
 	checked   time.Time // last evaluation
 	waitStart time.Time // first look at the owner
+	next      time.Time // the next look (interval after the last)
 	open      bool      // help allowed (cached until the next evaluation)
 	no        bool      // the owner is left its pipelines (cached likewise)
 	seen      bool      // the owner's presence was seen held
@@ -120,7 +121,7 @@ func (g *ownerGate) decide(ctx context.Context) int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := time.Now()
-	if !g.checked.IsZero() && now.Sub(g.checked) < g.interval(now) {
+	if !g.checked.IsZero() && now.Before(g.next) {
 		// The last look's answer: giving up is decided at a look only,
 		// since an owner that stalled since then is helped at the next.
 		switch {
@@ -131,7 +132,7 @@ func (g *ownerGate) decide(ctx context.Context) int {
 		}
 		return gateWait
 	}
-	g.checked = now
+	g.checked, g.next = now, now.Add(g.interval(now))
 	g.open = g.evaluate(ctx, now)
 	if g.open {
 		g.no = false
@@ -157,11 +158,11 @@ func (g *ownerGate) interval(now time.Time) time.Duration {
 	return min(max(now.Sub(g.waitStart)/4, minGateInterval), g.every)
 }
 
-// nextLook is interval, under the gate's lock.
+// nextLook is the time until the next look at the owner.
 func (g *ownerGate) nextLook() time.Duration {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.interval(time.Now())
+	return max(time.Until(g.next), 0)
 }
 
 // minGateInterval is the shortest time between two looks at an owner.
