@@ -27,6 +27,45 @@ func (h onMessage) Handle(_ context.Context, r slog.Record) error {
 func (h onMessage) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h onMessage) WithGroup(string) slog.Handler      { return h }
 
+// startStuckOwner starts the worker of shard (one pipeline at a time) on ps
+// and returns once it holds its shard's presence and is stuck in the first
+// of its own pipelines (owned), which goes on when release is called.
+func startStuckOwner(ctx context.Context, shard connector.Shard, ps []connector.Pipeline, owned []bool) (<-chan []connector.Result, func()) {
+	var once sync.Once
+	unblock := make(chan struct{})
+	release := func() { once.Do(func() { close(unblock) }) }
+	blocked := make(chan struct{})
+	for i := range ps {
+		if owned[i] {
+			ps[i].Source = &hookedShop{scaleShop: ps[i].Source.(*scaleShop), onRead: func() {
+				select {
+				case <-blocked:
+				default:
+					close(blocked)
+					<-unblock
+				}
+			}}
+			break
+		}
+	}
+	w := &connector.Runner{Shard: shard, Help: true, Watch: true, WatchEvery: 5 * time.Millisecond, FreshWithin: time.Hour,
+		OwnerGrace: time.Hour, Parallel: 1, Logger: quietLogger()}
+	done := make(chan []connector.Result, 1)
+	go func() { done <- w.Run(ctx, ps...) }()
+	<-blocked
+	return done, release
+}
+
+// releaseOnWait is a logger that calls release when its worker decides to
+// wait for another shard's owner.
+func releaseOnWait(release func()) *slog.Logger {
+	return slog.New(onMessage{func(m string) {
+		if m == "helping: waiting for the shard's owner" {
+			release()
+		}
+	}})
+}
+
 // A worker that has finished its own shard leaves the pipelines of a live
 // owner to it, even those the owner has not started yet: worker B holds
 // its shard's presence and is stuck in its first pipeline (one at a time)
@@ -45,41 +84,17 @@ func TestHelperLeavesALiveOwnerItsShard(t *testing.T) {
 		}
 		ownedB := shardB.Owned(names)
 
-		var once sync.Once
-		unblock := make(chan struct{})
-		release := func() { once.Do(func() { close(unblock) }) }
 		var helpedReads atomic.Int64
+		var release func()
 		for i := range psA {
 			if ownedB[i] {
 				psA[i].Source = &hookedShop{scaleShop: psA[i].Source.(*scaleShop), onRead: func() { helpedReads.Add(1); release() }}
 			}
 		}
-		blocked := make(chan struct{})
-		for i := range psB {
-			if ownedB[i] {
-				psB[i].Source = &hookedShop{scaleShop: psB[i].Source.(*scaleShop), onRead: func() {
-					select {
-					case <-blocked:
-					default:
-						close(blocked)
-						<-unblock
-					}
-				}}
-				break
-			}
-		}
-		workerB := &connector.Runner{Shard: shardB, Help: true, Watch: true, WatchEvery: 5 * time.Millisecond, FreshWithin: time.Hour,
-			OwnerGrace: time.Hour, Parallel: 1, Logger: quietLogger()}
-		doneB := make(chan []connector.Result, 1)
-		go func() { doneB <- workerB.Run(ctx, psB...) }()
-		<-blocked // B holds its presence and is in its first pipeline
+		doneB, release := startStuckOwner(ctx, shardB, psB, ownedB)
 
 		workerA := &connector.Runner{Shard: shardA, Help: true, Watch: true, WatchEvery: 5 * time.Millisecond, FreshWithin: time.Hour,
-			OwnerGrace: time.Hour, Logger: slog.New(onMessage{func(m string) {
-				if m == "helping: waiting for the shard's owner" {
-					release()
-				}
-			}})}
+			OwnerGrace: time.Hour, Logger: releaseOnWait(release)}
 		resA := workerA.Run(ctx, psA...)
 		release()
 		resB := <-doneB
@@ -154,37 +169,12 @@ func TestHelperSeesAFinishedOwnerInOneRead(t *testing.T) {
 	}
 	ownedB := shardB.Owned(names)
 
-	var once sync.Once
-	unblock := make(chan struct{})
-	release := func() { once.Do(func() { close(unblock) }) }
-	blocked := make(chan struct{})
-	for i := range psB {
-		if ownedB[i] {
-			psB[i].Source = &hookedShop{scaleShop: psB[i].Source.(*scaleShop), onRead: func() {
-				select {
-				case <-blocked:
-				default:
-					close(blocked)
-					<-unblock
-				}
-			}}
-			break
-		}
-	}
-	workerB := &connector.Runner{Shard: shardB, Help: true, Watch: true, WatchEvery: 5 * time.Millisecond, FreshWithin: time.Hour,
-		OwnerGrace: time.Hour, Parallel: 1, Logger: quietLogger()}
-	doneB := make(chan []connector.Result, 1)
-	go func() { doneB <- workerB.Run(ctx, psB...) }()
-	<-blocked // B holds its presence and is in its first pipeline
+	doneB, release := startStuckOwner(ctx, shardB, psB, ownedB)
 
 	// A reads the last successes once while it waits (B's pipelines not
 	// done), and would not again for an hour.
 	workerA := &connector.Runner{Shard: shardA, Help: true, Watch: true, WatchEvery: time.Hour, FreshWithin: time.Hour,
-		OwnerGrace: time.Hour, Logger: slog.New(onMessage{func(m string) {
-			if m == "helping: waiting for the shard's owner" {
-				release()
-			}
-		}})}
+		OwnerGrace: time.Hour, Logger: releaseOnWait(release)}
 	resA := workerA.Run(ctx, psA...)
 	release()
 	resB := <-doneB
