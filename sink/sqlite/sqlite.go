@@ -131,7 +131,10 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 	if cfg.PageSize < 512 || cfg.PageSize > 65536 || cfg.PageSize&(cfg.PageSize-1) != 0 {
 		return nil, fmt.Errorf("sqlite: Config.PageSize %d is not a power of two from 512 to 65536", cfg.PageSize)
 	}
-	if err := createFile(ctx, cfg); err != nil {
+	// Workers that start together may all find the file new: one creates
+	// it, the others get SQLITE_BUSY without the busy handler being asked
+	// (see below) and find it made when they try again.
+	if err := retryBusy(ctx, func() error { return createFile(ctx, cfg) }); err != nil {
 		return nil, err
 	}
 	// busy_timeout comes first: switching a new file to WAL takes the
@@ -147,17 +150,7 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 	// Two processes creating the control tables of a new file at once can
 	// get SQLITE_BUSY without the busy handler being asked (a schema read
 	// that must become a write): the creation is tried again.
-	for attempt := 1; ; attempt++ {
-		err = s.createControl(ctx)
-		if err == nil || attempt == 10 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
-			break
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(time.Duration(attempt) * 20 * time.Millisecond):
-		}
-	}
-	if err != nil {
+	if err = retryBusy(ctx, func() error { return s.createControl(ctx) }); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -169,6 +162,22 @@ func Open(ctx context.Context, cfg Config) (*Sink, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", cfg.Path, err)
 	}
 	return s, nil
+}
+
+// retryBusy runs f again, up to 10 times with a growing pause, while it
+// fails with SQLITE_BUSY.
+func retryBusy(ctx context.Context, f func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := f()
+		if err == nil || attempt == 10 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt) * 20 * time.Millisecond):
+		}
+	}
 }
 
 // createFile gives a database file that has no pages yet the page size of
