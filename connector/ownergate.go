@@ -136,6 +136,12 @@ func (g *ownerGate) decide(ctx context.Context) int {
 	g.open = g.evaluate(ctx, now)
 	if g.open {
 		g.no = false
+		// The helper goes over the shard's pipelines now: those its owner
+		// finished are found done in one new read of their last successes,
+		// not by a lease read per stream.
+		if g.r.done != nil {
+			g.r.done.stale()
+		}
 		return gateHelp
 	}
 	if !g.waited {
@@ -202,12 +208,7 @@ func (g *ownerGate) evaluate(ctx context.Context, now time.Time) bool {
 	}
 	if !st.Held {
 		if st.FreshWithin(g.r.FreshWithin, g.r.mode()) {
-			// Finished its shard: its pipelines are found done in one
-			// read of their successes, not by a lease per stream.
-			if g.r.done != nil {
-				g.r.done.stale()
-			}
-			return true
+			return true // finished its shard
 		}
 		if g.seen {
 			g.r.logger().Info("helping: the shard's owner is gone", "shard", g.stream)
